@@ -1,0 +1,121 @@
+/* The memory estimator: what an engine will really allocate on each GPU and
+ * in host RAM for one service. Used by the VRAM/RAM checks, by
+ * `infrac plan` and by `infrac estimate`. Knows nothing of YAML: callers
+ * fill an estimate_request and a model_shape. See docs/vram.md. */
+#ifndef INFRAC_ESTIMATE_H
+#define INFRAC_ESTIMATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gguf.h"
+
+#define EST_MAX_GPUS 16
+#define EST_MAX_NOTES 8
+
+#define MIB (1024ull * 1024ull)
+#define GIB (1024ull * MIB)
+
+typedef enum engine_kind {
+    ENGINE_LLAMACPP = 0,
+    ENGINE_VLLM,
+    ENGINE_INFRAC,
+    ENGINE_COUNT
+} engine_kind;
+
+/* "llama.cpp", "vllm", "infrac". */
+const char *engine_kind_name(engine_kind e);
+/* -1 when unknown. */
+int engine_kind_from_name(const char *name);
+
+/* Where a tensor goes, for placement: decided from its name. */
+typedef enum tensor_role {
+    TROLE_TOKEN_EMBD,   /* token_embd.*: stays on the host in llama.cpp */
+    TROLE_OUTPUT,       /* output.weight (absent = tied to token_embd) */
+    TROLE_OUTPUT_NORM,
+    TROLE_LAYER,        /* blk.N.* dense weights */
+    TROLE_LAYER_EXPERT, /* blk.N.ffn_{gate,up,down}_exps.*: MoE experts */
+    TROLE_OTHER         /* rope_freqs and the like */
+} tensor_role;
+
+typedef struct model_tensor {
+    char name[72];
+    tensor_role role;
+    int32_t layer;      /* blk index, -1 otherwise */
+    uint32_t type;      /* ggml type id */
+    uint64_t bytes;
+} model_tensor;
+
+/* What the estimator needs to know of a model: from a GGUF header or a
+ * declared shape (then tensors is NULL and weights_bytes is the total). */
+typedef struct model_shape {
+    char arch[32];
+    bool arch_known;          /* one of the architectures modelled exactly */
+    uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v;
+    uint32_t n_ff, n_vocab, n_ctx_train;
+    uint32_t n_expert, n_expert_used, n_ff_exp;  /* MoE; 0 for dense */
+    uint32_t n_swa;           /* sliding window (gemma2/3); 0 = none */
+    uint32_t swa_period;      /* every swa_period-th layer is global (gemma3: 6, gemma2: 2) */
+    bool has_rope_scaling;
+    bool tied_output;         /* no output.weight: the output reuses token_embd */
+    uint64_t weights_bytes;   /* all tensors */
+    model_tensor *tensors;    /* malloc'ed; NULL for a declared shape */
+    uint32_t n_tensors;
+} model_shape;
+
+/* Fills shape from a parsed GGUF (header-only is enough). 0, or -1 with err. */
+int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, size_t errlen);
+/* Opens path and fills shape. */
+int model_shape_load(const char *path, model_shape *shape, char *err, size_t errlen);
+void model_shape_free(model_shape *shape);
+
+typedef struct estimate_request {
+    engine_kind engine;
+    uint32_t context;          /* n_ctx; 0 = the model's trained context */
+    uint32_t parallel;         /* slots (-np / max-num-seqs); >= 1 */
+    bool kv_unified;           /* llama.cpp -kvu: slots share one cache */
+    uint32_t batch, ubatch;
+    uint32_t cache_k, cache_v; /* ggml type ids (GGML_T_F16 ...) */
+    bool flash_attn;
+    uint32_t n_gpus;           /* 0 = CPU only */
+    double tensor_split[EST_MAX_GPUS]; /* shares; all 0 = even split */
+    int32_t gpu_layers;        /* -1 = all; else how many of n_layer+1 */
+    uint32_t cpu_moe_layers;
+    bool swa_full;
+    uint64_t cache_ram_bytes;  /* llama-server --cache-ram (host); default 8192 MiB */
+    /* vLLM */
+    double gpu_memory_utilization;            /* 0 = engine default */
+    uint64_t gpu_total_bytes[EST_MAX_GPUS];   /* usable memory per GPU, for vLLM's claim */
+} estimate_request;
+
+/* Sets every field to the engine's defaults (llama-server's for llama.cpp). */
+void estimate_request_defaults(estimate_request *req, engine_kind engine);
+
+typedef struct memory_breakdown {
+    uint64_t weights;
+    uint64_t kv_cache;
+    uint64_t compute;   /* compute buffers / activations */
+    uint64_t overhead;  /* runtime: CUDA context and pools, process baseline */
+    uint64_t other;     /* host prompt cache, vLLM's reserved rest of the claim */
+    uint64_t total;
+} memory_breakdown;
+
+typedef struct estimate_result {
+    uint32_t n_gpus;
+    memory_breakdown gpu[EST_MAX_GPUS];
+    memory_breakdown host;
+    uint32_t layers_on_gpu[EST_MAX_GPUS];
+    uint64_t kv_bytes_per_token;  /* all layers, K+V */
+    uint32_t kv_cells;            /* context cells actually allocated (padded) */
+    /* vLLM: bytes left for KV inside the claim; 0 otherwise */
+    uint64_t vllm_kv_budget[EST_MAX_GPUS];
+    bool conservative;            /* unknown architecture: upper bound */
+    uint32_t n_notes;
+    char notes[EST_MAX_NOTES][200];
+} estimate_result;
+
+/* 0 on success, -1 with err for a request that cannot be estimated. */
+int estimate_memory(const model_shape *model, const estimate_request *req,
+                    estimate_result *out, char *err, size_t errlen);
+
+#endif
