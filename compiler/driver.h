@@ -1,0 +1,26 @@
+/* One call from a fleet file to a checked plan: YAML -> positioned tree ->
+ * typed fleet -> checks -> plan. Diagnostics are rendered as they are
+ * collected, in the chosen format, on opts->out. */
+#ifndef INFRAC_DRIVER_H
+#define INFRAC_DRIVER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "plan.h"
+
+typedef enum diag_format { DIAG_FORMAT_TEXT, DIAG_FORMAT_JSON, DIAG_FORMAT_GITHUB, DIAG_FORMAT_SARIF } diag_format;
+
+typedef struct compile_options {
+    diag_format format;
+    int color;            /* 1 on, 0 off, -1 auto (a terminal and no NO_COLOR) */
+    bool warnings_as_errors;
+    FILE *out;            /* where diagnostics go; stderr when NULL */
+} compile_options;
+
+/* Returns 0 when the fleet has no errors (then *out holds the plan when out
+ * is not NULL; free it with plan_free), 1 when errors were reported, 2 when
+ * the file could not be read (reported too). */
+int infrac_compile(const char *path, const compile_options *opts, plan *out);
+
+#endif
