@@ -1,0 +1,78 @@
+/* Diagnostics: every problem found in one run, each with a stable code
+ * (E0301), a primary span, notes at related spans, and a help line.
+ * Collected, sorted by position, then rendered as text (like a compiler:
+ * file:line:col, the source line, a caret), JSON, GitHub annotations or
+ * SARIF. The registry of codes (title + long explanation for
+ * `infrac explain`) is compiler/diag/codes.c; docs/diagnostics.md lists them. */
+#ifndef INFRAC_DIAG_H
+#define INFRAC_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "driver.h"
+#include "source.h"
+
+typedef enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_severity;
+
+typedef struct diag_label {
+    src_span at;
+    char *message;
+} diag_label;
+
+typedef struct diagnostic {
+    diag_severity severity;
+    const char *code;      /* static string from the registry */
+    char *message;
+    src_span at;
+    diag_label *notes;
+    size_t n_notes;
+    char *help;            /* NULL when none */
+    size_t seq;            /* emission order, for stable sorting */
+} diagnostic;
+
+typedef struct diag_list {
+    const source_file *src;
+    diagnostic **items;
+    size_t n, cap;
+} diag_list;
+
+typedef struct diag_code_info {
+    const char *code;      /* "E0301" */
+    diag_severity severity;
+    const char *title;     /* one line */
+    const char *explanation; /* several paragraphs, for `infrac explain` */
+} diag_code_info;
+
+void diag_list_init(diag_list *l, const source_file *src);
+void diag_list_free(diag_list *l);
+
+/* Adds a diagnostic; code must be in the registry (an unknown code aborts
+ * in debug builds: codes are part of the interface). Returns it so notes
+ * and help can be attached. */
+diagnostic *diag_add(diag_list *l, diag_severity sev, const char *code, src_span at,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+diagnostic *diag_error(diag_list *l, const char *code, src_span at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+diagnostic *diag_warning(diag_list *l, const char *code, src_span at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_note(diagnostic *d, src_span at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_help(diagnostic *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+size_t diag_count(const diag_list *l, diag_severity sev);
+/* Orders by line, column, then emission: deterministic output. */
+void diag_sort(diag_list *l);
+/* Renders every diagnostic, plus a summary line in text format. */
+void diag_render(const diag_list *l, diag_format fmt, bool color, FILE *out);
+
+const diag_code_info *diag_code_lookup(const char *code);
+size_t diag_code_count(void);
+const diag_code_info *diag_code_at(size_t i);
+
+/* Levenshtein-based suggestion: the candidate closest to word, or NULL when
+ * none is close enough to be a plausible typo. */
+const char *suggest_closest(const char *word, const char *const *candidates, size_t n);
+
+#endif

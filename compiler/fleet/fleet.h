@@ -1,0 +1,151 @@
+/* The typed fleet: what the fleet file says, checked for types, ranges and
+ * enums, with every value keeping the span it came from. Produced by
+ * fleet_lower() from the positioned YAML tree; read by the checks, which
+ * turn it into a plan (plan.h). Strings and arrays live in the fleet's
+ * arena. */
+#ifndef INFRAC_FLEET_H
+#define INFRAC_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag/diag.h"
+#include "estimate/estimate.h"
+#include "gpu_catalog.h"
+#include "source.h"
+
+/* A value and where it was written. `set` is false when the file did not
+ * say it (then `at` may point at the enclosing node, or be line 0). */
+typedef struct fl_str  { const char *v; src_span at; bool set; } fl_str;
+typedef struct fl_int  { int64_t v;     src_span at; bool set; } fl_int;
+typedef struct fl_num  { double v;      src_span at; bool set; } fl_num;
+typedef struct fl_bool { bool v;        src_span at; bool set; } fl_bool;
+typedef struct fl_size { uint64_t v;    src_span at; bool set; } fl_size; /* bytes */
+
+typedef struct fleet_gpu {
+    uint32_t index;          /* position in the host's list = device index */
+    src_span at;             /* the list item */
+    fl_str model;            /* catalog id */
+    const gpu_spec *spec;    /* resolved catalog entry; NULL for a custom GPU */
+    fl_size vram;            /* custom GPU: usable memory */
+    fl_str name;             /* optional display name */
+} fleet_gpu;
+
+typedef struct fleet_host {
+    fl_str name;             /* the mapping key */
+    src_span at;
+    fl_str address;
+    fl_size memory;
+    fl_int cpus;
+    fleet_gpu *gpus;
+    uint32_t n_gpus;
+    src_span gpus_at;
+    fl_int *reserved_ports;
+    uint32_t n_reserved_ports;
+} fleet_host;
+
+/* `shape:` of a model declared without a GGUF at hand. */
+typedef struct fleet_shape {
+    bool set;
+    src_span at;
+    fl_str arch;
+    fl_int layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx_train;
+    fl_int experts, experts_used, ff_expert; /* MoE */
+    fl_int swa, swa_period;                  /* sliding window */
+    fl_size weights;
+} fleet_shape;
+
+typedef struct fleet_model {
+    fl_str name;
+    src_span at;
+    fl_str path;             /* on the hosts */
+    fl_str gguf;             /* local copy read at compile time (relative to the fleet file) */
+    fleet_shape shape;
+    fl_bool rope_scaling;    /* the model is run with rope scaling: context may exceed ctx_train */
+    fl_str chat_template;    /* override for the engine: chatml, llama3, mistral, gemma */
+    fl_size file_size;       /* expected size of path; default: the gguf copy's size if full */
+    /* filled by the model pass: the shape the estimator uses */
+    bool loaded;
+    model_shape shape_resolved;
+} fleet_model;
+
+/* Everything `defaults:` may set for services. In a service, each field is
+ * the service's own value, else the default's (span pointing into the
+ * defaults section), else unset. */
+typedef struct fleet_service_opts {
+    fl_int engine;           /* engine_kind */
+    fl_str bind;
+    fl_int context;
+    fl_int parallel;
+    fl_int cache_k, cache_v; /* ggml type ids; vLLM's fp8 kinds use CACHE_FP8* below */
+    fl_bool flash_attention;
+    fl_int batch, ubatch, threads;
+    fl_str api_key_file;
+    fl_bool autostart;
+    fl_int gpu_layers;       /* -1 = all */
+    fl_int cpu_moe_layers;
+    fl_bool swa_full;
+    fl_bool kv_unified;
+    fl_num gpu_memory_utilization;
+    fl_str load_mode;        /* llama.cpp -lm */
+    fl_bool metrics;
+    fl_str restart;          /* systemd Restart= */
+    fl_int restart_sec;
+    fl_str user;
+    fl_size cache_ram;       /* llama-server --cache-ram */
+    fl_str chat_template;
+} fleet_service_opts;
+
+/* Cache types beyond ggml's ids, for vLLM's --kv-cache-dtype. */
+enum { CACHE_AUTO = 1000, CACHE_FP8 = 1001, CACHE_FP8_E4M3 = 1002, CACHE_FP8_E5M2 = 1003 };
+
+typedef struct fleet_service {
+    fl_str name;
+    src_span at;
+    fl_str host;
+    fl_str model;
+    fl_int port;
+    fl_int *gpus;            /* device indexes; n_gpus == 0 and !gpus_set = CPU only */
+    uint32_t n_gpus;
+    bool gpus_set;
+    src_span gpus_at;
+    fl_num *tensor_split;
+    uint32_t n_tensor_split;
+    src_span tensor_split_at;
+    fl_str exclusive;
+    fl_str alias;
+    fl_str *extra_args;
+    uint32_t n_extra_args;
+    src_span extra_args_at;
+    fleet_service_opts opts;
+    /* resolved by the reference check; NULL when the name is unknown */
+    fleet_host *host_ref;
+    fleet_model *model_ref;
+} fleet_service;
+
+typedef struct fleet {
+    fl_str name;
+    src_span at;
+    fleet_service_opts defaults;
+    fleet_host *hosts;
+    uint32_t n_hosts;
+    fleet_model *models;
+    uint32_t n_models;
+    fleet_service *services;
+    uint32_t n_services;
+    fl_size vram_margin;     /* checks.vram_margin, default 512 MiB */
+    fl_size ram_margin;      /* checks.ram_margin, default 1 GiB */
+    const source_file *src;
+    void *arena;
+} fleet;
+
+/* Builds the typed fleet from the positioned tree, reporting every type,
+ * range, enum and unknown-key problem (with did-you-mean). Returns 0 when
+ * the fleet could be built (it may still have errors reported; check
+ * diag_count), -1 when the tree's top level is unusable. */
+struct ynode;
+int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, diag_list *diags);
+void fleet_free(fleet *f);
+
+#endif
