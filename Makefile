@@ -130,7 +130,7 @@ bench-engine: all
 
 # Refresh golden files; review every diff with git diff before committing.
 golden: all
-	@sh tests/cli/refresh-golden.sh $(O)
+	@for f in tests/golden/refresh-*.sh; do [ -f "$$f" ] && sh "$$f" $(O) || exit 1; done
 
 clean:
 	rm -rf $(BUILD)
