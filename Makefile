@@ -30,7 +30,7 @@ else
 endif
 
 # pkg-config runs lazily (recursive '='), after the setup step installed it.
-PKGS      := yaml-0.1 jansson libcyaml libpcre2-8 libmicrohttpd openblas
+PKGS      := yaml-0.1 jansson libcyaml libpcre2-8 libmicrohttpd openblas libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 

@@ -1,0 +1,24 @@
+/* What infrac-engine allocates for a context (KV cache + scratch), as one
+ * formula shared by the engine (which allocates it) and the compiler's
+ * estimator (which must predict it exactly for `engine: infrac`).
+ * Weights are not included: they stay mmapped from the GGUF file. */
+#ifndef INFRAC_ENGINE_MEMORY_H
+#define INFRAC_ENGINE_MEMORY_H
+
+#include <stdint.h>
+
+typedef struct engine_mem_shape {
+    uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v, n_ff, n_vocab;
+} engine_mem_shape;
+
+typedef struct engine_mem_params {
+    uint32_t n_ctx, n_slots, n_batch, n_threads;
+    uint32_t cache_k, cache_v; /* ggml type ids */
+} engine_mem_params;
+
+uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p);
+uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p);
+/* kv + scratch: everything ie_context_new allocates. */
+uint64_t engine_context_bytes(const engine_mem_shape *s, const engine_mem_params *p);
+
+#endif
