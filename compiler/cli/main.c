@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"explain", cmd_explain, "print the explanation of a diagnostic code (infrac explain E0201)"},
     {"schema", cmd_schema, "print the JSON Schema of the fleet language (for editors)"},
+    {"estimate", cmd_estimate, "memory one service would take per GPU and in host RAM (--gguf FILE)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
