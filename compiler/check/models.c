@@ -10,10 +10,9 @@
 
 #include "check/passes.h"
 
-/* Architectures whose memory the estimator models exactly. */
-static const char *const known_archs[] = {"llama", "mistral", "qwen2", "qwen3", "qwen3moe", "qwen2moe",
-                                          "gemma", "gemma2", "gemma3", "phi3", "mixtral", "deepseek2",
-                                          "gpt-oss", "granite", "olmo2", "command-r"};
+/* Architectures whose memory the estimator models exactly (the same list
+ * as compiler/estimate/model_shape.c, which sets arch_known for GGUFs). */
+static const char *const known_archs[] = {"llama", "mistral", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3"};
 
 static bool arch_is_known(const char *arch) {
     for (size_t i = 0; i < sizeof known_archs / sizeof *known_archs; i++)
@@ -39,20 +38,15 @@ static void load_gguf(check_ctx *c, fleet_model *m) {
     m->loaded = true;
 }
 
-/* A required shape field: positive, and fits 32 bits. */
-static bool need(check_ctx *c, diagnostic **d, const fleet_model *m, const fl_int *v, const char *key,
-                 uint32_t *out) {
+/* A required shape field: positive, and fits 32 bits. Missing ones are
+ * collected so that one error names them all. */
+static bool need(const fl_int *v, const char *key, uint32_t *out, char *missing, size_t len) {
     if (v->set && v->v > 0 && v->v <= (int64_t)UINT32_MAX) {
         *out = (uint32_t)v->v;
         return true;
     }
-    if (!*d) {
-        *d = diag_error(c->d, "E0512", m->shape.at, "the shape of model `%s` is incomplete", m->name.v);
-    }
-    if (v->set)
-        diag_note(*d, v->at, "`%s` must be a positive number", key);
-    else
-        diag_help(*d, "add `%s:` (a positive number)", key);
+    size_t used = strlen(missing);
+    snprintf(missing + used, len - used, "%s`%s:`", used ? ", " : "", key);
     return false;
 }
 
@@ -64,18 +58,22 @@ static void from_shape(check_ctx *c, fleet_model *m) {
     const fleet_shape *s = &m->shape;
     model_shape *o = &m->shape_resolved;
     memset(o, 0, sizeof *o);
-    diagnostic *d = NULL;
+    char missing[200] = "";
     bool ok = true;
-    ok &= need(c, &d, m, &s->layers, "layers", &o->n_layer);
-    ok &= need(c, &d, m, &s->embd, "embd", &o->n_embd);
-    ok &= need(c, &d, m, &s->heads, "heads", &o->n_head);
-    ok &= need(c, &d, m, &s->ctx_train, "ctx_train", &o->n_ctx_train);
+    ok &= need(&s->layers, "layers", &o->n_layer, missing, sizeof missing);
+    ok &= need(&s->embd, "embd", &o->n_embd, missing, sizeof missing);
+    ok &= need(&s->heads, "heads", &o->n_head, missing, sizeof missing);
+    ok &= need(&s->ctx_train, "ctx_train", &o->n_ctx_train, missing, sizeof missing);
     if (!s->weights.set || s->weights.v == 0) {
-        if (!d) d = diag_error(c->d, "E0512", s->at, "the shape of model `%s` is incomplete", m->name.v);
-        diag_help(d, "add `weights:` (the GGUF's size, e.g. `4.9 GiB`)");
+        size_t used = strlen(missing);
+        snprintf(missing + used, sizeof missing - used, "%s`weights:`", used ? ", " : "");
         ok = false;
     }
-    if (!ok) return;
+    if (!ok) {
+        diagnostic *d = diag_error(c->d, "E0512", s->at, "the shape of model `%s` is incomplete", m->name.v);
+        diag_help(d, "add %s (positive numbers; weights is the GGUF's size, e.g. `4.9 GiB`)", missing);
+        return;
+    }
     o->n_head_kv = opt_u32(&s->kv_heads, o->n_head);
     uint32_t hd = o->n_head ? o->n_embd / o->n_head : 0;
     o->head_dim_k = o->head_dim_v = opt_u32(&s->head_dim, hd);
