@@ -99,16 +99,6 @@ static void reserved_and_privileged(void **state) {
     cs_free(c);
 }
 
-static void missing_port(void **state) {
-    (void)state;
-    cs_fleet *c = base();
-    fleet_service *a = cs_service(c, "a", "box", "m", -1);
-    cs_run(c, NULL);
-    assert_int_equal(cs_count(c, "E0303"), 1);
-    assert_int_equal(cs_find(c, "E0303", 0)->at.line, a->name.at.line);
-    cs_free(c);
-}
-
 static void exposure_needs_key(void **state) {
     (void)state;
     cs_fleet *c = base();
@@ -138,7 +128,6 @@ int main(void) {
         cmocka_unit_test(same_port_same_address_conflicts),
         cmocka_unit_test(wildcard_overlaps_specific),
         cmocka_unit_test(reserved_and_privileged),
-        cmocka_unit_test(missing_port),
         cmocka_unit_test(exposure_needs_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
