@@ -122,6 +122,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
             }
             for (uint32_t j = 0; j < i; j++)
                 if (s->gpus[j].v == g) {
+                    if (lowering_reported(c, s->gpus[i].at)) break;
                     diagnostic *d = diag_error(c->d, "E0706", s->gpus[i].at,
                                                "GPU %lld is listed twice", (long long)g);
                     diag_note(d, s->gpus[j].at, "first listed here");
@@ -133,7 +134,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
         diag_error(c->d, "E0706", s->gpus_at, "a service may use at most %d GPUs, this one lists %u",
                    EST_MAX_GPUS, s->n_gpus);
 
-    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus) {
+    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus && !lowering_reported(c, s->tensor_split_at)) {
         diagnostic *d = diag_error(c->d, "E0704", s->tensor_split_at,
                                    "tensor_split has %u entr%s but the service uses %u GPU%s",
                                    s->n_tensor_split, s->n_tensor_split == 1 ? "y" : "ies", s->n_gpus,
