@@ -80,7 +80,9 @@ char *target_launch_script(const plan *p, const plan_service *s)
     if (s->n_gpus)
         tbuf_add(&b, gpu_wait_function);
 
-    tbuf_add(&b, "\n[ -r \"$model\" ] || fail \"model file $model is missing or not readable\"\n");
+    tbuf_add(&b, "\nif [ ! -f \"$model\" ] || [ ! -r \"$model\" ]; then\n"
+                 "    fail \"model file $model is missing or not readable\"\n"
+                 "fi\n");
     if (s->model_file_bytes) {
         tbuf_printf(&b, "expected_bytes=%llu\n", (unsigned long long)s->model_file_bytes);
         tbuf_add(&b, "actual_bytes=$(wc -c < \"$model\" | tr -d ' ')\n"
@@ -145,7 +147,8 @@ char *target_launch_script(const plan *p, const plan_service *s)
     target_engine_argv(p, s, &argv);
     tbuf_add(&b, "\nexec");
     for (size_t i = 0; i < argv.n; i++) {
-        tbuf_add(&b, i == 0 ? " " : " \\\n    ");
+        /* One option (with its values) per line. */
+        tbuf_add(&b, i == 0 ? " " : (argv.v[i][0] == '-' ? " \\\n    " : " "));
         tbuf_add_shell_word(&b, argv.v[i]);
     }
     tbuf_add(&b, "\n");
