@@ -104,7 +104,7 @@ static int write_file(const char *path, const char *data, size_t len, unsigned m
 
 static bool is_ours(const char *dir, bool *empty)
 {
-    char marker[4096];
+    char marker[4200];
     snprintf(marker, sizeof marker, "%s/" TARGET_MARKER, dir);
     struct stat st;
     if (lstat(marker, &st) == 0 && S_ISREG(st.st_mode))
