@@ -14,7 +14,7 @@
 static void add_var(tbuf *b, const char *name, const char *value)
 {
     tbuf_printf(b, "%s=", name);
-    tbuf_add_shell_word(b, value);
+    tbuf_add_shell_quoted(b, value);
     tbuf_add(b, "\n");
 }
 

@@ -79,10 +79,14 @@ static int shell_safe(const char *s)
 
 void tbuf_add_shell_word(tbuf *b, const char *s)
 {
-    if (shell_safe(s)) {
+    if (shell_safe(s))
         tbuf_add(b, s);
-        return;
-    }
+    else
+        tbuf_add_shell_quoted(b, s);
+}
+
+void tbuf_add_shell_quoted(tbuf *b, const char *s)
+{
     tbuf_add(b, "'");
     for (; *s; s++) {
         if (*s == '\'')

@@ -21,5 +21,7 @@ char *tbuf_take(tbuf *b, size_t *len);
 /* Appends s quoted for a POSIX shell: bare when it only holds safe
  * characters, else in single quotes ('\'' for a quote). */
 void tbuf_add_shell_word(tbuf *b, const char *s);
+/* Appends s in single quotes, always (a value assigned to a variable). */
+void tbuf_add_shell_quoted(tbuf *b, const char *s);
 
 #endif
