@@ -99,6 +99,9 @@ int cmd_build(int argc, char **argv)
     if (!out_dir && !commands)
         return usage("no output directory given (-o OUT)");
 
+    /* The commands own stdout when asked for; diagnostics then go to stderr. */
+    if (commands)
+        o.out = stderr;
     plan p;
     memset(&p, 0, sizeof p);
     int rc = infrac_compile(file, &o, &p);
