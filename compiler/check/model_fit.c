@@ -58,7 +58,7 @@ static void check_cache(check_ctx *c, const fleet_service *s, const service_eval
                                "quantized V cache (%s) needs flash attention", cache_name(e->cache_v));
     if (span_valid(s->opts.flash_attention.at))
         diag_note(d, s->opts.flash_attention.at, "flash attention is turned off here");
-    diag_help(d, "set `flash_attention: true`, or use `cache_v: f16`");
+    diag_help(d, "set `flash_attention: true`, or keep the V cache at f16 (`cache: {k: q8_0, v: f16}`)");
 }
 
 static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval *e) {
@@ -96,7 +96,7 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
     if (span_valid(s->opts.gpu_memory_utilization.at))
         diag_note(d, s->opts.gpu_memory_utilization.at, "vLLM claims %.2f of each GPU", e->utilization);
     if (fit >= 256)
-        diag_help(d, "lower `context` to %llu, raise `gpu_memory_utilization`, or use `cache_k: fp8`",
+        diag_help(d, "lower `context` to %llu, raise `gpu_memory_utilization`, or use `cache: fp8`",
                   (unsigned long long)fit);
     else
         diag_help(d, "the model's weights leave no room for KV: raise `gpu_memory_utilization` or use more GPUs");

@@ -118,7 +118,7 @@ static void suggest_fix(check_ctx *c, diagnostic *d, gpu_share *sh, uint32_t n, 
             bool ok;
             uint64_t b = share_with(s, e, sh[pick].slot, e->context, GGML_T_Q8_0, GGML_T_Q8_0, true, &ok);
             if (ok && b <= target)
-                append(help, sizeof help, &used, "%s`cache_k: q8_0` and `cache_v: q8_0` on `%s` would fit",
+                append(help, sizeof help, &used, "%s`cache: q8_0` on `%s` would fit",
                        used ? "; so would " : "", s->name.v);
         }
     }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag/diag.h"
 
@@ -56,6 +57,17 @@ const char *suggest_closest(const char *word, const char *const *candidates, siz
         if (d < best_d) {
             best_d = d;
             best = c;
+        }
+    }
+    if (best) return best;
+    /* "rtx-4090-24gb" -> "rtx-4090": a known name followed by extra words */
+    size_t best_len = 3;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = candidates[i];
+        size_t cl = c ? strlen(c) : 0;
+        if (cl > best_len && cl < wl && strncasecmp(word, c, cl) == 0 && strchr("-_.", word[cl])) {
+            best = c;
+            best_len = cl;
         }
     }
     return best;
