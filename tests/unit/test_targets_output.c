@@ -182,6 +182,9 @@ static void failed_write_leaves_previous_output(void **state)
     run_quiet("ls -A %s | grep -c '^\\.keep\\.' || true%s", scratch, "", &left);
     assert_string_equal(left, "0\n");
     free(left);
+    /* Missing directories above OUT are created. */
+    assert_int_equal(build_into(p, path_in("nest/a/b"), false, err, sizeof err), OUT_COMMIT_OK);
+    assert_int_equal(access(path_in("nest/a/b/plan.json"), F_OK), 0);
     /* An output whose parent cannot hold directories. */
     write_text(path_in("notadir"), "x\n");
     assert_int_equal(build_into(p, path_in("notadir/out"), false, err, sizeof err), OUT_COMMIT_IO);
