@@ -66,7 +66,7 @@ check "no output directory was created" test ! -e "$tmp/new"
 
 # Not an infrac output: refused (E0901, exit 2) unless --force.
 mkdir "$tmp/mine" && echo precious > "$tmp/mine/notes.txt"
-"$INFRAC" build "$lab" -o "$tmp/mine" >/dev/null 2>"$tmp/err"; rc=$?
+"$INFRAC" build "$lab" -o "$tmp/mine" >"$tmp/err" 2>&1; rc=$?
 check "a foreign directory is refused with exit 2" test "$rc" -eq 2
 check "the refusal says E0901" grep -q 'E0901.*not an infrac build output' "$tmp/err"
 check "the foreign directory is untouched" test -f "$tmp/mine/notes.txt"
@@ -75,7 +75,7 @@ check "after --force it is a build output" test -f "$tmp/mine/.infrac-build" -a 
 
 # Unwritable output: clear error, exit 2.
 echo x > "$tmp/afile"
-"$INFRAC" build "$lab" -o "$tmp/afile/out" >/dev/null 2>"$tmp/err"; rc=$?
+"$INFRAC" build "$lab" -o "$tmp/afile/out" >"$tmp/err" 2>&1; rc=$?
 check "an output under a file fails with exit 2" test "$rc" -eq 2
 check "the error says E0902 and why" grep -q 'E0902.*cannot create' "$tmp/err"
 if [ "$(id -u)" -ne 0 ]; then
@@ -95,3 +95,9 @@ check "--print-commands shows vllm serve" grep -q '^gpu1/batch: vllm serve ' "$t
 tiny_cmd=$(sed -n '/^  "command": \[/,/^  \]/s/^    "\(.*\)",\{0,1\}$/\1/p' "$tmp/d1/cpu1/etc/tiny.json" | tr '\n' ' ')
 tiny_cmd=${tiny_cmd% }
 check "the config's command equals the printed one" grep -qx "cpu1/tiny: $tiny_cmd" "$tmp/commands"
+
+# Build problems come in the diagnostics' format too.
+"$INFRAC" build "$lab" -o "$tmp/afile/out" --format json >"$tmp/json" 2>/dev/null
+check "--format json reports E0902 as JSON" grep -q '"code": "E0902"' "$tmp/json"
+"$INFRAC" build "$lab" -o "$tmp/afile/out" --format github >"$tmp/gh" 2>/dev/null
+check "--format github reports E0902 as an annotation" grep -q '^::error file=.*title=E0902::' "$tmp/gh"
