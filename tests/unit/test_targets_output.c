@@ -99,6 +99,14 @@ static void lint_catches_a_weak_unit(void **state)
     assert_int_not_equal(run_quiet("sh %s/tests/lib/targets_lint.sh %s", src, path_in("weak"), &log), 0);
     assert_non_null(strstr(log, "infrac-chat.service: exposure"));
     free(log);
+    /* And verify fails on a key systemd does not know, or a missing ExecStart target. */
+    assert_int_equal(run_quiet("cp -r %s %s", path_in("lint"), path_in("bogus"), NULL), 0);
+    assert_int_equal(run_quiet("echo 'RestartSteps=3' >> %s/cpu1/systemd/infrac-tiny.service%s", path_in("bogus"), "",
+                               NULL), 0);
+    assert_int_not_equal(run_quiet("sh %s/tests/lib/targets_lint.sh %s", src, path_in("bogus"), &log), 0);
+    assert_non_null(strstr(log, "systemd-analyze verify"));
+    assert_non_null(strstr(log, "RestartSteps"));
+    free(log);
 }
 
 static void deterministic(void **state)
