@@ -40,7 +40,7 @@ static void check_context(check_ctx *c, const fleet_service *s, const service_ev
     }
     if (e->engine == ENGINE_LLAMACPP && e->parallel > 1 && !e->kv_unified) {
         uint32_t per_slot = e->context / e->parallel;
-        if (per_slot < CHECK_MIN_SLOT_CONTEXT) {
+        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !lowering_reported(c, s->opts.parallel.at)) {
             diagnostic *d = diag_warning(c->d, "W0501", span_or(s->opts.parallel.at, span_or(s->opts.context.at, s->at)),
                                          "each of the %u slots of `%s` gets only %u tokens of context",
                                          e->parallel, s->name.v, per_slot);
@@ -134,6 +134,7 @@ static void check_vllm_sharing(check_ctx *c) {
                     }
                 }
                 if (first != UINT32_MAX && sum + add >= 1.0 - 1e-9) {
+                    c->gpu_overclaimed[flat] = true;
                     const fleet_service *o = &f->services[first];
                     diagnostic *d = diag_error(
                         c->d, "E0505", span_or(s->opts.gpu_memory_utilization.at, span_or(s->gpus_at, s->at)),

@@ -89,8 +89,10 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const fleet_service *s) {
+static bool estimable(const fleet_service *s, const service_eval *e) {
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
+    /* the devices the engine cannot use are the reference check's error */
+    if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
     if (s->n_gpus > EST_MAX_GPUS) return false;
     for (uint32_t i = 0; i < s->n_gpus; i++) {
         int64_t g = s->gpus[i].v;
@@ -109,7 +111,7 @@ void check_resolve(check_ctx *c) {
         service_eval *e = &c->r->svc[i];
         apply_defaults(s, e);
         e->estimated = false;
-        if (!estimable(s)) continue;
+        if (!estimable(s, e)) continue;
         service_eval_request(s, e, &e->req);
         char err[256] = "";
         if (estimate_memory(&s->model_ref->shape_resolved, &e->req, &e->est, err, sizeof err) != 0) {

@@ -113,13 +113,13 @@ static void suggest_fix(check_ctx *c, diagnostic *d, gpu_share *sh, uint32_t n, 
         uint64_t target = sh[pick].bytes > over ? sh[pick].bytes - over : 0;
         uint32_t ctx = search_context(s, e, sh[pick].slot, target);
         if (ctx)
-            append(help, sizeof help, &used, "`context: %u` on `%s` would fit", ctx, s->name.v);
+            append(help, sizeof help, &used, "it would fit with `context: %u` on `%s`", ctx, s->name.v);
         if (e->cache_k == GGML_T_F16 && e->cache_v == GGML_T_F16 && e->engine == ENGINE_LLAMACPP) {
             bool ok;
             uint64_t b = share_with(s, e, sh[pick].slot, e->context, GGML_T_Q8_0, GGML_T_Q8_0, true, &ok);
             if (ok && b <= target)
-                append(help, sizeof help, &used, "%s`cache: q8_0` on `%s` would fit",
-                       used ? "; so would " : "", s->name.v);
+                append(help, sizeof help, &used, "%s`cache: q8_0` on `%s`",
+                       used ? ", or with " : "it would fit with ", s->name.v);
         }
     }
     uint32_t n_counted = 0;
@@ -193,7 +193,7 @@ void check_vram(check_ctx *c) {
             uint64_t total = count_shares(f, sh, n);
             c->r->gpu_peak[flat] = total;
             uint64_t usable = gpu_usable_bytes(&f->hosts[h].gpus[g]);
-            if (usable == 0 || n == 0) continue;
+            if (usable == 0 || n == 0 || c->gpu_overclaimed[flat]) continue;
             if (total + margin > usable) report(c, h, g, sh, n, total, usable, margin);
         }
     free(sh);

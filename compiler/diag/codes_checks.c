@@ -109,10 +109,6 @@ const diag_code_info diag_codes_checks[] = {
     {"E0704", DIAG_ERROR, "tensor_split length differs from the GPU count",
      "`tensor_split` gives one share per GPU the service uses, in the order of `gpus`. Its lengt"
      "h must equal the number of GPUs."},
-    {"E0705", DIAG_ERROR, "An exclusive group spans hosts",
-     "An `exclusive` group keeps services on one host from running at the same time (each unit c"
-     "onflicts with the others). Members on different hosts are never resident together anyway, "
-     "so the group is a mistake: use one group name per host."},
     {"E0706", DIAG_ERROR, "A GPU listed twice, or too many GPUs",
      "A service lists the same GPU index twice, or more GPUs than an engine process can use (16)"
      "."},
@@ -120,7 +116,10 @@ const diag_code_info diag_codes_checks[] = {
      "vLLM needs at least one GPU (`gpus:`); infrac-engine runs on the CPU only and takes no `gp"
      "us`. Use llama.cpp for CPU inference or GPU offload."},
     {"W0701", DIAG_WARNING, "An exclusive group of one",
-     "An `exclusive` group with a single service has no effect. Give the services that must not "
-     "run together the same group name."},
+     "An `exclusive` group keeps the services of one host from running at the same time (each un"
+     "it conflicts with the others), so a group is scoped to its host: the same name on two host"
+     "s makes two groups. A group with a single service on its host has no effect; it is usually"
+     " a typo, or a group meant to span hosts.\n\nGive the services of one host that must not run "
+     "together the same group name."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };
