@@ -19,7 +19,7 @@ for want in "$golden"/*.txt; do
         fail "$name: builds"
         continue
     fi
-    sh "$golden/listing.sh" "$tmp/$name" > "$tmp/$name.txt"
+    sh "$golden/listing.sh" "$tmp/$name" "$(cd "$SRC" && pwd -P)" > "$tmp/$name.txt"
     if cmp -s "$want" "$tmp/$name.txt"; then
         ok "$name: output equals tests/golden/targets/$name.txt"
     else

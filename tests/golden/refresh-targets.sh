@@ -5,7 +5,7 @@
 # (tests/golden/targets/fleets/*.yaml). Review every diff before committing.
 #   tests/golden/refresh-targets.sh BUILD_DIR   (make golden passes build/release)
 set -eu
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd -P)
 infrac="$root/${1:-build/release}/infrac"
 case ${1:-} in /*) infrac="$1/infrac" ;; esac
 golden="$root/tests/golden/targets"
@@ -20,6 +20,6 @@ for fleet in examples/*.yaml tests/golden/targets/fleets/*.yaml; do
         rm -f "$golden/$name.txt"
         continue
     fi
-    sh "$golden/listing.sh" "$tmp/$name" > "$golden/$name.txt"
+    sh "$golden/listing.sh" "$tmp/$name" "$root" > "$golden/$name.txt"
     echo "refresh-targets: $golden/$name.txt"
 done
