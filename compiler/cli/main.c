@@ -1,2 +1,59 @@
+/* infrac's entry point: one table of subcommands. Each owner adds their
+ * command with one line here and its cmd_*() in its own file. */
 #include <stdio.h>
-int main(void) { puts("infrac: not yet"); return 2; }
+#include <string.h>
+
+#include "cli/commands.h"
+#include "diag/diag.h"
+
+#define INFRAC_VERSION "0.1.0"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"explain", cmd_explain, "print the explanation of a diagnostic code (infrac explain E0201)"},
+    {"schema", cmd_schema, "print the JSON Schema of the fleet language (for editors)"},
+    {"build", cmd_build, "write per-host systemd units, launch scripts and engine configs (infrac build FILE -o OUT)"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: infrac <command> [arguments]\n\n"
+                 "infrac compiles a fleet file (YAML) describing local LLM inference services\n"
+                 "into checked systemd units and engine configuration.\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --help     this help\n  --version  print the version\n"
+                 "\n`infrac <command> --help` describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+        printf("infrac %s\n", INFRAC_VERSION);
+        return 0;
+    }
+    const char *names[N_COMMANDS];
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (!strcmp(name, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        names[i] = commands[i].name;
+    }
+    fprintf(stderr, "infrac: unknown command '%s'\n", name);
+    const char *s = suggest_closest(name, names, N_COMMANDS);
+    if (s) fprintf(stderr, "help: did you mean 'infrac %s'?\n", s);
+    fprintf(stderr, "run 'infrac --help' for the list of commands\n");
+    return 2;
+}

@@ -86,6 +86,9 @@ typedef struct estimate_request {
     /* vLLM */
     double gpu_memory_utilization;            /* 0 = engine default */
     uint64_t gpu_total_bytes[EST_MAX_GPUS];   /* usable memory per GPU, for vLLM's claim */
+    /* Runtime overhead per GPU (CUDA context and pools; gpu_spec's
+     * runtime_overhead_bytes); 0 = the calibrated default. */
+    uint64_t gpu_overhead_bytes[EST_MAX_GPUS];
 } estimate_request;
 
 /* Sets every field to the engine's defaults (llama-server's for llama.cpp). */

@@ -1,0 +1,136 @@
+/* --format sarif: SARIF 2.1.0 for code-scanning tools. One run whose
+ * tool.driver lists every registered code as a rule (so ruleIndex is stable),
+ * results with ruleId, level, message, one physical location and the notes
+ * as relatedLocations. The help line is appended to the message text. */
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "diag/render_util.h"
+
+#define DOCS_URI "https://github.com/infrac/infrac/blob/main/docs/diagnostics.md"
+
+static const char *level(diag_severity s)
+{
+    return s == DIAG_ERROR ? "error" : s == DIAG_WARNING ? "warning" : "note";
+}
+
+static json_t *text_obj(const char *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "text", json_string(s));
+    return o;
+}
+
+static json_t *physical(const char *path, char_span c)
+{
+    json_t *pl = json_object();
+    json_t *art = json_object();
+    json_object_set_new(art, "uri", json_string(path));
+    json_object_set_new(pl, "artifactLocation", art);
+    if (c.line) {
+        json_t *r = json_object();
+        json_object_set_new(r, "startLine", json_integer(c.line));
+        json_object_set_new(r, "startColumn", json_integer(c.col));
+        json_object_set_new(r, "endLine", json_integer(c.end_line));
+        json_object_set_new(r, "endColumn", json_integer(c.end_col));
+        json_object_set_new(pl, "region", r);
+    }
+    return pl;
+}
+
+static json_t *rules_array(void)
+{
+    json_t *rules = json_array();
+    size_t n = diag_code_count();
+    for (size_t i = 0; i < n; i++) {
+        const diag_code_info *c = diag_code_at(i);
+        json_t *r = json_object();
+        json_object_set_new(r, "id", json_string(c->code));
+        json_object_set_new(r, "shortDescription", text_obj(c->title));
+        json_object_set_new(r, "fullDescription", text_obj(c->explanation));
+        char uri[256];
+        snprintf(uri, sizeof uri, "%s#%s", DOCS_URI, c->code);
+        json_object_set_new(r, "helpUri", json_string(uri));
+        json_t *cfg = json_object();
+        json_object_set_new(cfg, "level", json_string(level(c->severity)));
+        json_object_set_new(r, "defaultConfiguration", cfg);
+        json_array_append_new(rules, r);
+    }
+    return rules;
+}
+
+static json_int_t rule_index(const char *code)
+{
+    size_t n = diag_code_count();
+    const diag_code_info *info = diag_code_lookup(code);
+    for (size_t i = 0; i < n; i++)
+        if (diag_code_at(i) == info) return (json_int_t)i;
+    return -1;
+}
+
+void render_sarif(const diag_list *l, FILE *out)
+{
+    const char *path = render_path(l);
+    json_t *driver = json_object();
+    json_object_set_new(driver, "name", json_string("infrac"));
+    json_object_set_new(driver, "informationUri", json_string("https://github.com/infrac/infrac"));
+    json_object_set_new(driver, "rules", rules_array());
+    json_t *tool = json_object();
+    json_object_set_new(tool, "driver", driver);
+
+    json_t *results = json_array();
+    for (size_t i = 0; i < l->n; i++) {
+        const diagnostic *d = l->items[i];
+        json_t *r = json_object();
+        json_object_set_new(r, "ruleId", json_string(d->code));
+        json_int_t idx = rule_index(d->code);
+        if (idx >= 0) json_object_set_new(r, "ruleIndex", json_integer(idx));
+        json_object_set_new(r, "level", json_string(level(d->severity)));
+        char *msg = NULL;
+        size_t mlen = 0;
+        FILE *m = open_memstream(&msg, &mlen);
+        if (m) {
+            fputs(d->message, m);
+            if (d->help) fprintf(m, "\nhelp: %s", d->help);
+            fclose(m);
+        }
+        json_object_set_new(r, "message", text_obj(msg ? msg : d->message));
+        free(msg);
+        json_t *locs = json_array();
+        json_t *loc = json_object();
+        json_object_set_new(loc, "physicalLocation", physical(path, render_char_span(l->src, d->at)));
+        json_array_append_new(locs, loc);
+        json_object_set_new(r, "locations", locs);
+        if (d->n_notes) {
+            json_t *rel = json_array();
+            for (size_t k = 0; k < d->n_notes; k++) {
+                json_t *nl = json_object();
+                json_object_set_new(nl, "id", json_integer((json_int_t)k));
+                json_object_set_new(nl, "physicalLocation",
+                                    physical(path, render_char_span(l->src, d->notes[k].at)));
+                json_object_set_new(nl, "message", text_obj(d->notes[k].message));
+                json_array_append_new(rel, nl);
+            }
+            json_object_set_new(r, "relatedLocations", rel);
+        }
+        json_array_append_new(results, r);
+    }
+
+    json_t *run = json_object();
+    json_object_set_new(run, "tool", tool);
+    json_object_set_new(run, "columnKind", json_string("unicodeCodePoints"));
+    json_object_set_new(run, "results", results);
+    json_t *runs = json_array();
+    json_array_append_new(runs, run);
+    json_t *root = json_object();
+    json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+    json_object_set_new(root, "version", json_string("2.1.0"));
+    json_object_set_new(root, "runs", runs);
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (s) {
+        fputs(s, out);
+        fputc('\n', out);
+        free(s);
+    }
+    json_decref(root);
+}

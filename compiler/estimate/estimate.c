@@ -1,0 +1,171 @@
+/* The estimator's entry points: engine names, request defaults, dispatch,
+ * and helpers shared by the engine models. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate/estimate_internal.h"
+#include "ggml_types.h"
+
+static const char *const engine_names[ENGINE_COUNT] = {"llama.cpp", "vllm", "infrac"};
+
+const char *engine_kind_name(engine_kind e)
+{
+    return (unsigned)e < ENGINE_COUNT ? engine_names[e] : "unknown";
+}
+
+int engine_kind_from_name(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < ENGINE_COUNT; i++)
+        if (strcmp(name, engine_names[i]) == 0)
+            return i;
+    if (strcmp(name, "llamacpp") == 0 || strcmp(name, "llama-server") == 0)
+        return ENGINE_LLAMACPP;
+    return -1;
+}
+
+void estimate_request_defaults(estimate_request *req, engine_kind engine)
+{
+    memset(req, 0, sizeof *req);
+    req->engine = engine;
+    req->context = 0;
+    req->cache_k = GGML_T_F16;
+    req->cache_v = GGML_T_F16;
+    req->gpu_layers = -1;
+    switch (engine) {
+    case ENGINE_VLLM:
+        req->parallel = 256;     /* --max-num-seqs */
+        req->batch = 8192;       /* --max-num-batched-tokens */
+        req->ubatch = 8192;
+        req->flash_attn = true;
+        req->n_gpus = 1;
+        req->gpu_memory_utilization = 0.9;
+        break;
+    case ENGINE_INFRAC:
+        req->parallel = 1;
+        req->batch = 512;
+        req->ubatch = 512;
+        req->n_gpus = 0;
+        break;
+    case ENGINE_LLAMACPP:
+    default:
+        req->parallel = 1;
+        req->batch = 2048;
+        req->ubatch = 512;
+        req->flash_attn = true;  /* -fa auto enables it on CUDA */
+        req->n_gpus = 1;
+        req->cache_ram_bytes = 8192ull * MIB;
+        break;
+    }
+}
+
+void est_note(estimate_result *out, const char *fmt, ...)
+{
+    if (out->n_notes >= EST_MAX_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->notes[out->n_notes], sizeof out->notes[0], fmt, ap);
+    va_end(ap);
+    out->n_notes++;
+}
+
+uint64_t est_pad(uint64_t x, uint64_t n)
+{
+    return (x + n - 1) / n * n;
+}
+
+bool est_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes, char *err, size_t errlen)
+{
+    const ggml_type_info *ti = ggml_type_get(type);
+    if (!ti || ti->block_elems == 0) {
+        snprintf(err, errlen, "unknown cache type id %u", type);
+        return false;
+    }
+    if (!ggml_row_bytes(type, n, bytes)) {
+        snprintf(err, errlen, "cache type %s needs rows of a multiple of %u elements, the model's are %llu",
+                 ti->name, ti->block_elems, (unsigned long long)n);
+        return false;
+    }
+    return true;
+}
+
+uint32_t est_context(const model_shape *m, const estimate_request *req)
+{
+    return req->context ? req->context : m->n_ctx_train;
+}
+
+uint64_t est_ffn_width(const model_shape *m)
+{
+    if (m->n_expert && m->n_expert_used && m->n_ff_exp)
+        return (uint64_t)m->n_expert_used * m->n_ff_exp;
+    return m->n_ff ? m->n_ff : 4ull * m->n_embd;
+}
+
+static void sum_breakdown(memory_breakdown *b)
+{
+    b->total = b->weights + b->kv_cache + b->compute + b->overhead + b->other;
+}
+
+void est_finish_totals(estimate_result *out)
+{
+    for (uint32_t g = 0; g < out->n_gpus; g++)
+        if (out->gpu[g].total == 0)
+            sum_breakdown(&out->gpu[g]);
+    sum_breakdown(&out->host);
+}
+
+static int validate(const model_shape *m, const estimate_request *req, char *err, size_t errlen)
+{
+    if (m->n_layer == 0 || m->n_embd == 0 || m->n_head == 0) {
+        snprintf(err, errlen, "model shape lacks layers, embedding width or heads");
+        return -1;
+    }
+    if (m->n_head_kv == 0 || m->head_dim_k == 0 || m->head_dim_v == 0) {
+        snprintf(err, errlen, "model shape lacks KV heads or head size");
+        return -1;
+    }
+    if (req->n_gpus > EST_MAX_GPUS) {
+        snprintf(err, errlen, "at most %d GPUs per service (asked for %u)", EST_MAX_GPUS, req->n_gpus);
+        return -1;
+    }
+    if (est_context(m, req) == 0) {
+        snprintf(err, errlen, "no context size given and the model declares none");
+        return -1;
+    }
+    if (req->context > (1u << 26)) {
+        snprintf(err, errlen, "context %u is beyond any engine's limit", req->context);
+        return -1;
+    }
+    if (req->parallel > 65536 || req->ubatch > (1u << 20) || req->batch > (1u << 24)) {
+        snprintf(err, errlen, "parallel, batch or ubatch out of range");
+        return -1;
+    }
+    for (uint32_t g = 0; g < EST_MAX_GPUS; g++)
+        if (!(req->tensor_split[g] >= 0.0) || req->tensor_split[g] > 1e9) {
+            snprintf(err, errlen, "tensor split share %u is negative or not a number", g);
+            return -1;
+        }
+    return 0;
+}
+
+int estimate_memory(const model_shape *model, const estimate_request *req,
+                    estimate_result *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (validate(model, req, err, errlen) != 0)
+        return -1;
+    switch (req->engine) {
+    case ENGINE_LLAMACPP:
+        return est_llamacpp(model, req, out, err, errlen);
+    case ENGINE_VLLM:
+        return est_vllm(model, req, out, err, errlen);
+    case ENGINE_INFRAC:
+        return est_infrac(model, req, out, err, errlen);
+    default:
+        snprintf(err, errlen, "unknown engine %d", (int)req->engine);
+        return -1;
+    }
+}

@@ -1,0 +1,40 @@
+/* Shared pieces of the estimator's engine models (not a public interface). */
+#ifndef INFRAC_ESTIMATE_INTERNAL_H
+#define INFRAC_ESTIMATE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "estimate/estimate.h"
+
+/* Calibrated constants; docs/vram.md says where each comes from. */
+#define LLAMA_CUDA_OVERHEAD_BYTES (600ull * MIB) /* per process per GPU, fitted on H200 */
+#define LLAMA_HOST_BASELINE_BYTES (256ull * MIB) /* llama-server's own heap, CUDA host state */
+#define LLAMA_KV_PAD 256u
+#define LLAMA_NOFA_KQ_FACTOR 1.2                /* KQ + its softmax/f16 staging, fitted */
+#define VLLM_NON_TORCH_BYTES (600ull * MIB)      /* CUDA context, NCCL, allocator slack */
+#define VLLM_CUDA_GRAPH_BYTES (512ull * MIB)
+#define VLLM_HOST_BASELINE_BYTES (4ull * GIB)    /* Python, torch, CUDA host state */
+#define INFRAC_HOST_BASELINE_BYTES (32ull * MIB)
+#define CONSERVATIVE_COMPUTE_FACTOR 1.5
+
+void est_note(estimate_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t est_pad(uint64_t x, uint64_t n);
+/* Bytes of one K (or V) row of n elements of a cache type; false when the
+ * type cannot hold n elements (e.g. head size not a block multiple). */
+bool est_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes, char *err, size_t errlen);
+/* The n_ctx a request asks for (its own, else the model's trained one). */
+uint32_t est_context(const model_shape *m, const estimate_request *req);
+/* FFN width whose activations are live at once (experts used x expert width for MoE). */
+uint64_t est_ffn_width(const model_shape *m);
+void est_finish_totals(estimate_result *out);
+
+/* The tensors of a declared shape (no GGUF): embedding, output and one
+ * dense and one expert pseudo-tensor per layer, weights_bytes spread over
+ * them. Returns a malloc'ed array of *n entries, NULL on failure. */
+model_tensor *est_declared_tensors(const model_shape *m, uint32_t *n);
+
+int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
+int est_vllm(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
+int est_infrac(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
+
+#endif

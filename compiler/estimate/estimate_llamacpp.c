@@ -1,0 +1,209 @@
+/* llama.cpp (llama-server) memory: where each tensor lands, the KV cache
+ * per layer, the compute buffer and the CUDA context, per GPU and on the
+ * host. The structure follows llama.cpp's loader and KV cache; the few
+ * constants are fitted to measured processes (docs/vram.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate/estimate_internal.h"
+#include "ggml_types.h"
+
+#define DEV_HOST (-1)
+
+/* Which device holds layer il (il == n_layer is the output layer). */
+typedef struct placement {
+    uint32_t n_layer, n_gpus;
+    uint32_t first_gpu_layer;  /* layers below it stay on the host */
+    uint32_t act_gpu_layers;   /* layers offloaded, output layer included */
+    double cumulative[EST_MAX_GPUS];
+} placement;
+
+static void placement_init(placement *p, const model_shape *m, const estimate_request *req)
+{
+    memset(p, 0, sizeof *p);
+    p->n_layer = m->n_layer;
+    p->n_gpus = req->n_gpus;
+    uint64_t ngl = req->gpu_layers < 0 ? (uint64_t)m->n_layer + 1 : (uint64_t)req->gpu_layers;
+    if (ngl > (uint64_t)m->n_layer + 1)
+        ngl = (uint64_t)m->n_layer + 1;
+    if (p->n_gpus == 0)
+        ngl = 0;
+    p->act_gpu_layers = (uint32_t)ngl;
+    p->first_gpu_layer = ngl >= m->n_layer ? 0 : m->n_layer - (uint32_t)ngl;
+    double total = 0;
+    for (uint32_t g = 0; g < p->n_gpus; g++)
+        total += req->tensor_split[g];
+    double acc = 0;
+    for (uint32_t g = 0; g < p->n_gpus; g++) {
+        acc += total > 0 ? req->tensor_split[g] / total : 1.0 / p->n_gpus;
+        p->cumulative[g] = acc;
+    }
+}
+
+/* llama.cpp assigns layer il to the first GPU whose cumulative share
+ * exceeds the layer's position among the offloaded layers. */
+static int layer_device(const placement *p, uint32_t il)
+{
+    if (p->act_gpu_layers == 0 || il < p->first_gpu_layer)
+        return DEV_HOST;
+    uint32_t pos = il - p->first_gpu_layer;
+    if (pos >= p->act_gpu_layers)
+        return DEV_HOST;
+    double frac = (double)pos / p->act_gpu_layers;
+    for (uint32_t g = 0; g < p->n_gpus; g++)
+        if (frac < p->cumulative[g])
+            return (int)g;
+    return (int)p->n_gpus - 1;
+}
+
+static memory_breakdown *dev_mem(estimate_result *out, int dev)
+{
+    return dev == DEV_HOST ? &out->host : &out->gpu[dev];
+}
+
+static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t n, const placement *p,
+                          const estimate_request *req, estimate_result *out)
+{
+    int out_dev = layer_device(p, m->n_layer);
+    int first_layer_dev = DEV_HOST;
+    for (uint32_t il = 0; il < m->n_layer && first_layer_dev == DEV_HOST; il++)
+        first_layer_dev = layer_device(p, il);
+    for (uint32_t i = 0; i < n; i++) {
+        const model_tensor *t = &ts[i];
+        int dev = DEV_HOST;
+        switch (t->role) {
+        case TROLE_TOKEN_EMBD:
+            /* the input embedding is a row lookup: llama.cpp keeps it on the host */
+            dev = DEV_HOST;
+            if (m->tied_output && out_dev != DEV_HOST)
+                out->gpu[out_dev].weights += t->bytes; /* the output's copy */
+            break;
+        case TROLE_OUTPUT:
+        case TROLE_OUTPUT_NORM:
+            dev = out_dev;
+            break;
+        case TROLE_LAYER:
+            dev = layer_device(p, (uint32_t)t->layer);
+            break;
+        case TROLE_LAYER_EXPERT:
+            dev = (uint32_t)t->layer < req->cpu_moe_layers ? DEV_HOST : layer_device(p, (uint32_t)t->layer);
+            break;
+        case TROLE_OTHER:
+        default:
+            dev = first_layer_dev;
+            break;
+        }
+        dev_mem(out, dev)->weights += t->bytes;
+    }
+}
+
+static bool layer_is_swa(const model_shape *m, uint32_t il)
+{
+    return m->n_swa > 0 && m->swa_period > 0 && (il + 1) % m->swa_period != 0;
+}
+
+int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen)
+{
+    out->n_gpus = req->n_gpus;
+    out->conservative = !m->arch_known;
+    placement p;
+    placement_init(&p, m, req);
+
+    /* Weights, tensor by tensor (declared shapes get pseudo-tensors). */
+    const model_tensor *ts = m->tensors;
+    uint32_t n_ts = m->n_tensors;
+    model_tensor *declared = NULL;
+    if (!ts) {
+        declared = est_declared_tensors(m, &n_ts);
+        if (!declared) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        ts = declared;
+        est_note(out, "no GGUF tensor table: weights spread evenly over layers from the declared size");
+    }
+    place_weights(m, ts, n_ts, &p, req, out);
+    free(declared);
+    for (uint32_t il = 0; il <= m->n_layer; il++) {
+        int dev = layer_device(&p, il);
+        if (dev != DEV_HOST && il < m->n_layer)
+            out->layers_on_gpu[dev]++;
+    }
+
+    /* KV cache: n_ctx padded to 256; without a unified cache each slot
+     * gets its own stream of pad(n_ctx / slots). */
+    uint64_t n_seq = req->parallel ? req->parallel : 1;
+    uint64_t n_ctx = est_pad(est_context(m, req), LLAMA_KV_PAD);
+    uint64_t streams = req->kv_unified ? 1 : n_seq;
+    uint64_t stream_cells = req->kv_unified ? n_ctx : est_pad(n_ctx / n_seq ? n_ctx / n_seq : 1, LLAMA_KV_PAD);
+    uint64_t ubatch = req->ubatch ? req->ubatch : 512;
+    if (req->batch && ubatch > req->batch)
+        ubatch = req->batch;
+    uint64_t swa_want = (uint64_t)m->n_swa * (req->kv_unified ? n_seq : 1) + ubatch;
+    uint64_t swa_cells = est_pad(swa_want < stream_cells ? swa_want : stream_cells, LLAMA_KV_PAD);
+    if (swa_cells > stream_cells || req->swa_full)
+        swa_cells = stream_cells;
+
+    uint64_t row_k, row_v;
+    uint64_t n_embd_k = (uint64_t)m->n_head_kv * m->head_dim_k, n_embd_v = (uint64_t)m->n_head_kv * m->head_dim_v;
+    if (!est_row_bytes(req->cache_k, n_embd_k, &row_k, err, errlen) ||
+        !est_row_bytes(req->cache_v, n_embd_v, &row_v, err, errlen))
+        return -1;
+    bool any_swa = false;
+    for (uint32_t il = 0; il < m->n_layer; il++) {
+        bool swa = layer_is_swa(m, il);
+        any_swa |= swa;
+        uint64_t cells = swa ? swa_cells : stream_cells;
+        dev_mem(out, layer_device(&p, il))->kv_cache += streams * cells * (row_k + row_v);
+    }
+    out->kv_bytes_per_token = (uint64_t)m->n_layer * (row_k + row_v);
+    out->kv_cells = (uint32_t)(streams * stream_cells);
+    if (any_swa)
+        est_note(out, "sliding-window layers cache %llu of %llu cells per slot%s",
+                 (unsigned long long)swa_cells, (unsigned long long)stream_cells,
+                 req->swa_full ? " (--swa-full)" : "");
+
+    /* Compute buffer: the worst-case graph at one ubatch attending to a full
+     * stream: FFN and residual activations, the KQ mask, and without flash
+     * attention the n_kv x ubatch x n_head KQ matrix; with flash attention a
+     * quantized cache is staged as F16 for the kernel. */
+    uint64_t ub = ubatch < n_ctx ? ubatch : n_ctx;
+    uint64_t compute = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
+    compute += stream_cells * ub * (req->flash_attn ? 2 : 4);
+    if (!req->flash_attn) {
+        compute += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
+    } else {
+        if (req->cache_k != GGML_T_F16)
+            compute += stream_cells * n_embd_k * 2;
+        if (req->cache_v != GGML_T_F16)
+            compute += stream_cells * n_embd_v * 2;
+    }
+    if (out->conservative) {
+        compute = (uint64_t)(compute * CONSERVATIVE_COMPUTE_FACTOR);
+        est_note(out, "architecture '%s' is not modelled exactly: compute buffer taken %.1fx as an upper bound",
+                 m->arch, CONSERVATIVE_COMPUTE_FACTOR);
+    }
+
+    /* Every GPU the process uses gets a CUDA context and a compute buffer,
+     * even one that holds no layers (-ngl 0 still runs big batches there). */
+    for (uint32_t g = 0; g < req->n_gpus; g++) {
+        out->gpu[g].compute = compute;
+        out->gpu[g].overhead = req->gpu_overhead_bytes[g] ? req->gpu_overhead_bytes[g] : LLAMA_CUDA_OVERHEAD_BYTES;
+    }
+
+    /* Host: a CPU compute buffer when layers run there (otherwise the input
+     * staging), the logits of one output per slot, the prompt cache. */
+    bool host_layers = p.first_gpu_layer > 0 || p.act_gpu_layers <= m->n_layer || req->n_gpus == 0;
+    uint64_t host_compute = host_layers ? compute : ub * m->n_embd * 4ull * 2;
+    host_compute += (uint64_t)m->n_vocab * n_seq * 4;
+    out->host.compute = host_compute;
+    out->host.overhead = LLAMA_HOST_BASELINE_BYTES;
+    out->host.other = req->cache_ram_bytes;
+    if (req->cpu_moe_layers && m->n_expert == 0)
+        est_note(out, "cpu_moe_layers has no effect: the model has no experts");
+    if (req->n_gpus > 1 && req->gpu_layers != 0)
+        est_note(out, "layers split over %u GPUs by layer", req->n_gpus);
+    est_finish_totals(out);
+    return 0;
+}

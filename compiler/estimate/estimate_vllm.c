@@ -1,0 +1,86 @@
+/* vLLM memory: the process claims utilization x total memory on every GPU
+ * up front; weights (sharded by tensor parallelism), the profiled
+ * activations, CUDA graphs and non-torch memory come out of the claim, and
+ * the KV cache takes all that is left. */
+#include <stdio.h>
+#include <string.h>
+
+#include "estimate/estimate_internal.h"
+#include "ggml_types.h"
+
+/* Bytes per cached element: vLLM stores KV as f16/bf16 ("auto") or fp8;
+ * any 8-bit cache type stands for fp8. */
+static uint64_t vllm_kv_elem_bytes(uint32_t type)
+{
+    const ggml_type_info *ti = ggml_type_get(type);
+    if (!ti || ti->block_elems == 0)
+        return 2;
+    double per = (double)ti->block_bytes / ti->block_elems;
+    return per <= 1.25 ? 1 : per <= 2.0 ? 2 : 4;
+}
+
+int est_vllm(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen)
+{
+    if (req->n_gpus == 0) {
+        snprintf(err, errlen, "vLLM needs at least one GPU");
+        return -1;
+    }
+    double util = req->gpu_memory_utilization > 0 ? req->gpu_memory_utilization : 0.9;
+    if (util > 1.0) {
+        snprintf(err, errlen, "gpu_memory_utilization %.2f is above 1", util);
+        return -1;
+    }
+    uint32_t tp = req->n_gpus;
+    out->n_gpus = tp;
+    out->conservative = !m->arch_known;
+    if (m->n_head_kv % tp != 0)
+        est_note(out, "tensor parallel size %u does not divide the %u KV heads: vLLM refuses it", tp, m->n_head_kv);
+
+    uint64_t ctx = est_context(m, req);
+    uint64_t elem = vllm_kv_elem_bytes(req->cache_k);
+    out->kv_bytes_per_token = (uint64_t)m->n_layer * m->n_head_kv * (m->head_dim_k + m->head_dim_v) * elem;
+    uint64_t kv_per_token_gpu = out->kv_bytes_per_token / tp;
+    uint64_t one_sequence = ctx * kv_per_token_gpu;
+
+    /* Profile run: max-num-batched-tokens through the model in bf16, plus
+     * the sampler's logits for max-num-seqs sequences. */
+    uint64_t tokens = req->batch ? req->batch : 8192;
+    uint64_t seqs = req->parallel ? req->parallel : 256;
+    uint64_t act = tokens * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 2 / tp
+                 + seqs * (uint64_t)m->n_vocab * 4 * 2;
+    if (out->conservative)
+        act = (uint64_t)(act * CONSERVATIVE_COMPUTE_FACTOR);
+
+    uint64_t kv_total_tokens = 0;
+    for (uint32_t g = 0; g < tp; g++) {
+        memory_breakdown *b = &out->gpu[g];
+        b->weights = m->weights_bytes / tp + (g < m->weights_bytes % tp ? 1 : 0);
+        b->compute = act;
+        b->overhead = VLLM_NON_TORCH_BYTES + VLLM_CUDA_GRAPH_BYTES;
+        out->layers_on_gpu[g] = m->n_layer;
+        uint64_t fixed = b->weights + b->compute + b->overhead;
+        uint64_t claim;
+        if (req->gpu_total_bytes[g]) {
+            claim = (uint64_t)(util * (double)req->gpu_total_bytes[g]);
+        } else {
+            /* no GPU size known: the least claim that starts, one full sequence */
+            claim = fixed + one_sequence;
+            if (g == 0)
+                est_note(out, "GPU memory unknown: vLLM's claim shown as its minimum (one sequence of KV)");
+        }
+        uint64_t budget = claim > fixed ? claim - fixed : 0;
+        out->vllm_kv_budget[g] = budget;
+        b->kv_cache = budget;
+        b->total = claim > fixed ? claim : fixed;
+        uint64_t fit = kv_per_token_gpu ? budget / kv_per_token_gpu : 0;
+        if (g == 0 || fit < kv_total_tokens)
+            kv_total_tokens = fit;
+        if (budget < one_sequence && g == 0)
+            est_note(out, "KV budget %.0f MiB holds less than one sequence of %llu tokens (%.0f MiB): vLLM refuses to start",
+                     (double)budget / MIB, (unsigned long long)ctx, (double)one_sequence / MIB);
+    }
+    out->kv_cells = kv_total_tokens > UINT32_MAX ? UINT32_MAX : (uint32_t)kv_total_tokens;
+    out->host.overhead = VLLM_HOST_BASELINE_BYTES;
+    est_finish_totals(out);
+    return 0;
+}

@@ -1,0 +1,663 @@
+/* The positioned tree -> the typed fleet, driven by the schema table
+ * (schema/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
+ * enums, required keys, defaults merging and engine-specific options.
+ * Every problem is reported; lowering never stops at the first. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ggml_types.h"
+#include "fleet/lower_internal.h"
+
+#define MAX_KEYS 64
+
+/* ---- generic fields ---- */
+
+static bool *field_set(fs_type t, unsigned flags, void *p)
+{
+    switch (t) {
+    case FS_STRING: return &((fl_str *)p)->set;
+    case FS_INT: case FS_GPU_LAYERS: return &((fl_int *)p)->set;
+    case FS_NUMBER: return &((fl_num *)p)->set;
+    case FS_BOOL: return &((fl_bool *)p)->set;
+    case FS_SIZE: return &((fl_size *)p)->set;
+    case FS_ENUM: return flags & FS_ENUM_INDEX ? &((fl_int *)p)->set : &((fl_str *)p)->set;
+    default: return NULL;
+    }
+}
+
+static size_t field_size(fs_type t, unsigned flags)
+{
+    switch (t) {
+    case FS_STRING: return sizeof(fl_str);
+    case FS_INT: case FS_GPU_LAYERS: return sizeof(fl_int);
+    case FS_NUMBER: return sizeof(fl_num);
+    case FS_BOOL: return sizeof(fl_bool);
+    case FS_SIZE: return sizeof(fl_size);
+    case FS_ENUM: return flags & FS_ENUM_INDEX ? sizeof(fl_int) : sizeof(fl_str);
+    default: return 0;
+    }
+}
+
+static src_span field_span(const fs_key *k, const void *p)
+{
+    switch (k->type) {
+    case FS_STRING: return ((const fl_str *)p)->at;
+    case FS_INT: case FS_GPU_LAYERS: return ((const fl_int *)p)->at;
+    case FS_NUMBER: return ((const fl_num *)p)->at;
+    case FS_BOOL: return ((const fl_bool *)p)->at;
+    case FS_SIZE: return ((const fl_size *)p)->at;
+    case FS_ENUM: return k->flags & FS_ENUM_INDEX ? ((const fl_int *)p)->at : ((const fl_str *)p)->at;
+    default: return (src_span){0, 0, 0, 0};
+    }
+}
+
+static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, void *field)
+{
+    switch (k->type) {
+    case FS_STRING: {
+        fl_str *f = field;
+        if (lower_string(c, k, n, &f->v)) { f->at = n->at; f->set = true; }
+        break;
+    }
+    case FS_INT: {
+        fl_int *f = field;
+        if (lower_int(c, k, n, &f->v)) { f->at = n->at; f->set = true; }
+        break;
+    }
+    case FS_GPU_LAYERS: {
+        fl_int *f = field;
+        if (n->kind == YNODE_SCALAR && !n->quoted && strcmp(n->text, "all") == 0) {
+            f->v = -1; f->at = n->at; f->set = true;
+        } else if (n->kind == YNODE_SCALAR && n->len && !(n->text[0] >= '0' && n->text[0] <= '9') &&
+                   n->text[0] != '-') {
+            diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be `all` or an integer, found \"%s\"",
+                                       k->name, n->text);
+            diag_help(d, "`gpu_layers: all` offloads every layer");
+        } else if (lower_int(c, k, n, &f->v)) {
+            f->at = n->at; f->set = true;
+        }
+        break;
+    }
+    case FS_NUMBER: {
+        fl_num *f = field;
+        if (lower_number(c, k, n, &f->v)) { f->at = n->at; f->set = true; }
+        break;
+    }
+    case FS_BOOL: {
+        fl_bool *f = field;
+        if (lower_bool(c, k, n, &f->v)) { f->at = n->at; f->set = true; }
+        break;
+    }
+    case FS_SIZE: {
+        fl_size *f = field;
+        if (lower_size(c, k, n, &f->v)) { f->at = n->at; f->set = true; }
+        break;
+    }
+    case FS_ENUM: {
+        int i = lower_enum(c, k, k->values, n);
+        if (i < 0) break;
+        if (k->flags & FS_ENUM_INDEX) {
+            fl_int *f = field;
+            f->v = i; f->at = n->at; f->set = true;
+        } else {
+            fl_str *f = field;
+            f->v = k->values[i]; f->at = n->at; f->set = true;
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+/* Called for keys the table marks as lowered by hand. */
+typedef void (*custom_fn)(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *value, void *user);
+
+typedef struct object_walk {
+    const fs_object *obj;
+    void *base;       /* struct holding obj's own fields */
+    void *also_base;  /* struct holding obj->also's fields */
+    const char *owner; /* "service 'chat'" for messages */
+    src_span owner_at; /* where missing keys are reported */
+    custom_fn custom;
+    void *user;
+    bool seen[MAX_KEYS], seen_also[MAX_KEYS];
+} object_walk;
+
+static void unknown_key(lower_ctx *c, const object_walk *w, const ynode *key)
+{
+    diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key '%s' in %s", key->text, w->owner);
+    const char *names[MAX_KEYS * 2];
+    size_t n = fs_key_names(w->obj, names, MAX_KEYS * 2);
+    const char *s = suggest_closest(key->text, names, n);
+    if (s) {
+        diag_help(d, "did you mean '%s'?", s);
+        return;
+    }
+    /* a key that belongs elsewhere: per-service keys in defaults */
+    bool shared;
+    if (w->obj == &fs_options && fs_find(&fs_service, key->text, key->len, &shared) && !shared)
+        diag_help(d, "'%s' is set per service; it cannot go in defaults", key->text);
+    else
+        diag_help(d, "the keys of %s are listed in docs/fleet.md", w->obj->name);
+}
+
+static void walk_object(lower_ctx *c, object_walk *w, const ynode *map)
+{
+    if (!map || yscalar_is_null(map)) goto required;
+    if (map->kind != YNODE_MAPPING) {
+        char buf[64];
+        diag_error(c->diags, "E0202", map->at, "%s must be a mapping of keys, found %s", w->owner,
+                   lower_describe(map, buf, sizeof buf));
+        return;
+    }
+    for (size_t i = 0; i < map->n_pairs; i++) {
+        const ynode *key = map->pairs[i].key, *val = map->pairs[i].value;
+        bool shared;
+        const fs_key *k = fs_find(w->obj, key->text, key->len, &shared);
+        if (!k) {
+            unknown_key(c, w, key);
+            continue;
+        }
+        const fs_object *owner = shared ? w->obj->also : w->obj;
+        size_t idx = (size_t)(k - owner->keys);
+        if (idx < MAX_KEYS) (shared ? w->seen_also : w->seen)[idx] = true;
+        if (yscalar_is_null(val)) continue; /* `key:` with no value: unset */
+        void *base = shared ? w->also_base : w->base;
+        if (k->offset >= 0 && field_size(k->type, k->flags)) lower_scalar_field(c, k, val, (char *)base + k->offset);
+        else if (w->custom) w->custom(c, k, key, val, w->user);
+    }
+    /* a key written with a null value counts as missing too */
+    for (size_t i = 0; i < map->n_pairs; i++)
+        if (yscalar_is_null(map->pairs[i].value)) {
+            bool shared;
+            const fs_key *k = fs_find(w->obj, map->pairs[i].key->text, map->pairs[i].key->len, &shared);
+            if (k && !shared && (k->flags & FS_REQUIRED)) w->seen[k - w->obj->keys] = false;
+        }
+required:
+    for (size_t i = 0; i < w->obj->n_keys && i < MAX_KEYS; i++) {
+        const fs_key *k = &w->obj->keys[i];
+        if (!(k->flags & FS_REQUIRED) || w->seen[i]) continue;
+        diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no '%s'", w->owner, k->name);
+        diag_help(d, "add `%s:` (%s)", k->name, k->doc);
+    }
+}
+
+/* ---- lists ---- */
+
+static bool want_list(lower_ctx *c, const fs_key *k, const ynode *n)
+{
+    if (n->kind == YNODE_SEQUENCE) return true;
+    char buf[64];
+    diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a list, found %s", k->name,
+                               lower_describe(n, buf, sizeof buf));
+    if (n->kind == YNODE_SCALAR) diag_help(d, "write a list: `%s: [%s]`", k->name, n->text);
+    return false;
+}
+
+/* An integer list item checked against k's range. */
+static bool list_int(lower_ctx *c, const fs_key *k, const ynode *n, fl_int *out)
+{
+    if (!lower_int(c, k, n, &out->v)) return false;
+    out->at = n->at;
+    out->set = true;
+    return true;
+}
+
+/* ---- hosts ---- */
+
+typedef struct host_user { fleet_host *h; } host_user;
+
+static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_gpu *g, const char *host)
+{
+    g->at = item->at;
+    const ynode *model_node = NULL;
+    if (item->kind == YNODE_SCALAR && !yscalar_is_null(item)) {
+        model_node = item; /* `- rtx-4090`: a catalog id alone */
+        g->model.v = arena_strndup(c->ar, item->text, item->len);
+        g->model.at = item->at;
+        g->model.set = true;
+    } else {
+        char owner[160];
+        snprintf(owner, sizeof owner, "GPU %u of host '%s'", g->index, host);
+        object_walk w = {.obj = &fs_gpu, .base = g, .owner = owner, .owner_at = item->at};
+        walk_object(c, &w, item);
+        model_node = ymap_get(item, "model");
+    }
+    (void)gk;
+    if (g->model.set) {
+        g->spec = gpu_catalog_find(g->model.v);
+        if (!g->spec) {
+            const char *ids[256];
+            size_t n = gpu_catalog_count();
+            if (n > 256) n = 256;
+            for (size_t i = 0; i < n; i++) ids[i] = gpu_catalog_at(i)->id;
+            diagnostic *d = diag_error(c->diags, "E0208", model_node ? model_node->at : item->at,
+                                       "unknown GPU model '%s'", g->model.v);
+            const char *s = suggest_closest(g->model.v, ids, n);
+            if (s) diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
+            else diag_help(d, "`infrac estimate --gpus` lists the catalog; or describe the card: `{name: ..., vram: 24GiB}`");
+        }
+    } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {
+        diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host '%s' has neither 'model' nor 'vram'",
+                                   g->index, host);
+        diag_help(d, "name a catalog card (`model: rtx-4090`) or give its usable memory (`vram: 24GiB`)");
+    }
+}
+
+static void host_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
+{
+    (void)key;
+    fleet_host *h = ((host_user *)user)->h;
+    if (!want_list(c, k, v)) return;
+    if (k->id == FK_HOST_GPUS) {
+        h->gpus_at = v->at;
+        h->gpus = arena_alloc(c->ar, v->n_items * sizeof *h->gpus);
+        h->n_gpus = (uint32_t)v->n_items;
+        for (size_t i = 0; i < v->n_items; i++) {
+            h->gpus[i].index = (uint32_t)i;
+            const ynode *item = v->items[i];
+            if (item->kind == YNODE_SEQUENCE) {
+                diag_error(c->diags, "E0202", item->at, "a GPU must be a mapping or a catalog id, found a list");
+                continue;
+            }
+            lower_gpu(c, k, item, &h->gpus[i], h->name.v);
+        }
+    } else if (k->id == FK_RESERVED_PORTS) {
+        h->reserved_ports = arena_alloc(c->ar, v->n_items * sizeof *h->reserved_ports);
+        for (size_t i = 0; i < v->n_items; i++)
+            if (list_int(c, k, v->items[i], &h->reserved_ports[h->n_reserved_ports])) h->n_reserved_ports++;
+    }
+}
+
+static void lower_host(lower_ctx *c, const ynode *key, const ynode *val, fleet_host *h)
+{
+    h->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
+    h->at = key->at;
+    char owner[160];
+    snprintf(owner, sizeof owner, "host '%s'", h->name.v);
+    host_user u = {h};
+    object_walk w = {.obj = &fs_host, .base = h, .owner = owner, .owner_at = key->at, .custom = host_custom, .user = &u};
+    walk_object(c, &w, val);
+}
+
+/* ---- models ---- */
+
+static void model_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
+{
+    fleet_model *m = user;
+    if (k->id != FK_SHAPE) return;
+    char owner[160];
+    snprintf(owner, sizeof owner, "the shape of model '%s'", m->name.v);
+    m->shape.set = true;
+    m->shape.at = v->at;
+    object_walk w = {.obj = &fs_shape, .base = &m->shape, .owner = owner, .owner_at = key->at};
+    walk_object(c, &w, v);
+}
+
+static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_model *m)
+{
+    m->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
+    m->at = key->at;
+    char owner[160];
+    snprintf(owner, sizeof owner, "model '%s'", m->name.v);
+    object_walk w = {.obj = &fs_model, .base = m, .owner = owner, .owner_at = key->at, .custom = model_custom, .user = m};
+    walk_object(c, &w, val);
+}
+
+/* ---- service options ---- */
+
+/* Cache type name -> ggml id or CACHE_* constant. */
+static int cache_id(const char *name)
+{
+    if (!strcmp(name, "auto")) return CACHE_AUTO;
+    if (!strcmp(name, "fp8")) return CACHE_FP8;
+    if (!strcmp(name, "fp8_e4m3")) return CACHE_FP8_E4M3;
+    if (!strcmp(name, "fp8_e5m2")) return CACHE_FP8_E5M2;
+    return ggml_type_from_name(name);
+}
+
+static const char *cache_name(int64_t id)
+{
+    switch (id) {
+    case CACHE_AUTO: return "auto";
+    case CACHE_FP8: return "fp8";
+    case CACHE_FP8_E4M3: return "fp8_e4m3";
+    case CACHE_FP8_E5M2: return "fp8_e5m2";
+    }
+    const ggml_type_info *t = ggml_type_get((uint32_t)id);
+    return t ? t->name : "?";
+}
+
+static void lower_cache_side(lower_ctx *c, const fs_key *k, const ynode *n, fl_int *out)
+{
+    int i = lower_enum(c, k, fs_cache_values, n);
+    if (i < 0) return;
+    int id = cache_id(fs_cache_values[i]);
+    if (id < 0) return;
+    out->v = id;
+    out->at = n->at;
+    out->set = true;
+}
+
+static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, fleet_service_opts *o)
+{
+    (void)key;
+    if (k->id != FK_CACHE) return;
+    if (v->kind == YNODE_SCALAR) {
+        lower_cache_side(c, k, v, &o->cache_k);
+        lower_cache_side(c, k, v, &o->cache_v);
+        if (o->cache_k.set) o->cache_v = o->cache_k; /* report a bad value once */
+        return;
+    }
+    if (v->kind != YNODE_MAPPING) {
+        diag_error(c->diags, "E0202", v->at, "'cache' must be a cache type or {k: ..., v: ...}, found a list");
+        return;
+    }
+    for (size_t i = 0; i < v->n_pairs; i++) {
+        const ynode *ck = v->pairs[i].key, *cv = v->pairs[i].value;
+        bool shared;
+        const fs_key *side = fs_find(&fs_cache_kv, ck->text, ck->len, &shared);
+        if (!side) {
+            diagnostic *d = diag_error(c->diags, "E0201", ck->at, "unknown key '%s' in cache", ck->text);
+            diag_help(d, "cache takes `k:` and `v:`");
+            continue;
+        }
+        if (yscalar_is_null(cv)) continue;
+        lower_cache_side(c, side, cv, side->name[0] == 'k' ? &o->cache_k : &o->cache_v);
+    }
+}
+
+static void defaults_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
+{
+    options_custom(c, k, key, v, user);
+}
+
+/* ---- services ---- */
+
+typedef struct service_user { fleet_service *s; } service_user;
+
+static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
+{
+    fleet_service *s = ((service_user *)user)->s;
+    switch (k->id) {
+    case FK_CACHE: options_custom(c, k, key, v, &s->opts); return;
+    case FK_SERVICE_GPUS: {
+        if (!want_list(c, k, v)) return;
+        s->gpus_set = true;
+        s->gpus_at = v->at;
+        s->gpus = arena_alloc(c->ar, v->n_items * sizeof *s->gpus);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_int g = {0};
+            if (!list_int(c, k, v->items[i], &g)) continue;
+            bool dup = false;
+            for (uint32_t j = 0; j < s->n_gpus && !dup; j++) /* at most 64 distinct indexes */
+                if (s->gpus[j].v == g.v) {
+                    diagnostic *d = diag_error(c->diags, "E0209", g.at, "GPU %lld is listed twice", (long long)g.v);
+                    diag_note(d, s->gpus[j].at, "first listed here");
+                    dup = true;
+                }
+            if (!dup) s->gpus[s->n_gpus++] = g;
+        }
+        return;
+    }
+    case FK_TENSOR_SPLIT: {
+        if (!want_list(c, k, v)) return;
+        s->tensor_split_at = v->at;
+        s->tensor_split = arena_alloc(c->ar, v->n_items * sizeof *s->tensor_split);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_num *t = &s->tensor_split[s->n_tensor_split];
+            if (lower_number(c, k, v->items[i], &t->v)) {
+                t->at = v->items[i]->at;
+                t->set = true;
+                s->n_tensor_split++;
+            }
+        }
+        return;
+    }
+    case FK_EXTRA_ARGS: {
+        if (!want_list(c, k, v)) return;
+        s->extra_args_at = v->at;
+        s->extra_args = arena_alloc(c->ar, v->n_items * sizeof *s->extra_args);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_str *a = &s->extra_args[s->n_extra_args];
+            if (lower_string(c, k, v->items[i], &a->v)) {
+                a->at = v->items[i]->at;
+                a->set = true;
+                s->n_extra_args++;
+            }
+        }
+        return;
+    }
+    default: return;
+    }
+}
+
+static bool engine_has(unsigned engines, int engine) { return engines == 0 || (engines & (1u << engine)); }
+
+static bool cache_allowed(int engine, int64_t id)
+{
+    const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
+    const char *name = cache_name(id);
+    for (size_t i = 0; list[i]; i++)
+        if (!strcmp(list[i], name)) return true;
+    return false;
+}
+
+static void warn_engine_option(lower_ctx *c, const fleet_service *s, const char *key, src_span at, unsigned engines,
+                               int engine)
+{
+    char list[64];
+    fs_engines_text(engines, list, sizeof list);
+    diagnostic *d = diag_warning(c->diags, "W0210", at, "'%s' has no effect on %s services: service '%s' ignores it",
+                                 key, fs_engine_values[engine], s->name.v);
+    diag_help(d, "'%s' applies to %s", key, list);
+}
+
+/* Type-level checks of one service once its own values and the defaults are known. */
+static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_opts *own)
+{
+    fleet_service_opts *o = &s->opts;
+    int engine = o->engine.set ? (int)o->engine.v : ENGINE_LLAMACPP;
+    if (engine < 0 || engine >= ENGINE_COUNT) engine = ENGINE_LLAMACPP;
+
+    /* options the service wrote itself that its engine does not have */
+    for (size_t i = 0; i < fs_options.n_keys; i++) {
+        const fs_key *k = &fs_options.keys[i];
+        if (engine_has(k->engines, engine)) continue;
+        if (k->offset >= 0) {
+            const bool *set = field_set(k->type, k->flags, (char *)own + k->offset);
+            if (set && *set) {
+                src_span where = field_span(k, (const char *)own + k->offset);
+                warn_engine_option(c, s, k->name, where, k->engines, engine);
+            }
+        }
+    }
+    bool shared;
+    const fs_key *gk = fs_find(&fs_service, "gpus", 4, &shared);
+    if (s->n_gpus && !engine_has(gk->engines, engine)) warn_engine_option(c, s, "gpus", s->gpus_at, gk->engines, engine);
+    const fs_key *tk = fs_find(&fs_service, "tensor_split", 12, &shared);
+    if (s->n_tensor_split && !engine_has(tk->engines, engine))
+        warn_engine_option(c, s, "tensor_split", s->tensor_split_at, tk->engines, engine);
+
+    /* cache types the engine supports */
+    const fl_int *sides[2] = {&o->cache_k, &o->cache_v};
+    for (int i = 0; i < 2; i++) {
+        if (!sides[i]->set || cache_allowed(engine, sides[i]->v)) continue;
+        if (i == 1 && o->cache_k.set && o->cache_k.v == o->cache_v.v && o->cache_k.at.line == o->cache_v.at.line &&
+            o->cache_k.at.col == o->cache_v.at.col)
+            continue; /* `cache: x` sets both: one report */
+        const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
+        char names[160] = "";
+        size_t used = 0;
+        for (size_t j = 0; list[j]; j++) used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
+        diagnostic *d = diag_error(c->diags, "E0204", sides[i]->at, "%s cache type '%s' is not supported by %s (service '%s')",
+                                   i ? "V" : "K", cache_name(sides[i]->v), fs_engine_values[engine], s->name.v);
+        diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
+    }
+
+    if (o->batch.set && o->ubatch.set && o->ubatch.v > o->batch.v) {
+        diagnostic *d = diag_error(c->diags, "E0209", o->ubatch.at, "ubatch (%lld) is larger than batch (%lld) in service '%s'",
+                                   (long long)o->ubatch.v, (long long)o->batch.v, s->name.v);
+        diag_note(d, o->batch.at, "batch set here");
+        diag_help(d, "the physical batch is a slice of the logical batch: set ubatch <= batch");
+    }
+    if (o->context.set && o->parallel.set) {
+        int64_t per_slot = o->context.v / o->parallel.v;
+        if (per_slot < 1) {
+            diagnostic *d = diag_error(c->diags, "E0209", o->parallel.at, "%lld parallel slots cannot share a context of %lld tokens",
+                                       (long long)o->parallel.v, (long long)o->context.v);
+            diag_note(d, o->context.at, "context set here");
+        } else if (per_slot < 512 && !(o->kv_unified.set && o->kv_unified.v) && engine == ENGINE_LLAMACPP) {
+            diagnostic *d = diag_warning(c->diags, "W0212", o->parallel.at,
+                                         "each of the %lld slots of service '%s' gets only %lld tokens of context",
+                                         (long long)o->parallel.v, s->name.v, (long long)per_slot);
+            diag_note(d, o->context.at, "context set here");
+            diag_help(d, "raise context, lower parallel, or set `kv_unified: true`");
+        }
+    }
+    if (s->n_tensor_split) {
+        if (!s->gpus_set) {
+            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split without gpus in service '%s'", s->name.v);
+            diag_help(d, "list the GPUs the split applies to: `gpus: [0, 1]`");
+        } else if (s->n_tensor_split != s->n_gpus) {
+            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at,
+                                       "tensor_split has %u entries but service '%s' uses %u GPUs", s->n_tensor_split,
+                                       s->name.v, s->n_gpus);
+            diag_note(d, s->gpus_at, "GPUs listed here");
+            diag_help(d, "give one weight per listed GPU");
+        } else {
+            double sum = 0;
+            for (uint32_t i = 0; i < s->n_tensor_split; i++) sum += s->tensor_split[i].v;
+            if (sum <= 0) diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split gives every GPU a weight of 0");
+        }
+    }
+    if (s->n_extra_args) {
+        diagnostic *d = diag_warning(c->diags, "W0211", s->extra_args_at,
+                                     "extra_args of service '%s' are passed to the engine unchecked", s->name.v);
+        diag_help(d, "prefer the fleet options (context, cache, ...) so the checks see them");
+    }
+}
+
+static void merge_defaults(fleet_service_opts *o, const fleet_service_opts *def)
+{
+    for (size_t i = 0; i < fs_options.n_keys; i++) {
+        const fs_key *k = &fs_options.keys[i];
+        if (k->offset < 0) continue;
+        size_t sz = field_size(k->type, k->flags);
+        char *mine = (char *)o + k->offset;
+        const char *theirs = (const char *)def + k->offset;
+        bool *ms = field_set(k->type, k->flags, mine);
+        const bool *ts = field_set(k->type, k->flags, (void *)theirs);
+        if (ms && ts && !*ms && *ts) memcpy(mine, theirs, sz);
+    }
+    if (!o->cache_k.set && def->cache_k.set) o->cache_k = def->cache_k;
+    if (!o->cache_v.set && def->cache_v.set) o->cache_v = def->cache_v;
+}
+
+static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, fleet_service *s)
+{
+    s->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
+    s->at = key->at;
+    char owner[160];
+    snprintf(owner, sizeof owner, "service '%s'", s->name.v);
+    service_user u = {s};
+    object_walk w = {.obj = &fs_service, .base = s, .also_base = &s->opts, .owner = owner, .owner_at = key->at,
+                     .custom = service_custom, .user = &u};
+    walk_object(c, &w, val);
+    fleet_service_opts own = s->opts;
+    merge_defaults(&s->opts, &c->f->defaults);
+    check_service(c, s, &own);
+}
+
+/* ---- top level ---- */
+
+typedef void (*entry_fn)(lower_ctx *c, const ynode *key, const ynode *val, void *item);
+
+static void *lower_named(lower_ctx *c, const fs_key *k, const ynode *v, size_t item_size, uint32_t *count,
+                         entry_fn fn, const char *what)
+{
+    *count = 0;
+    if (v->kind != YNODE_MAPPING) {
+        char buf[64];
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of %s names, found %s", k->name, what,
+                                   lower_describe(v, buf, sizeof buf));
+        if (v->kind == YNODE_SEQUENCE) diag_help(d, "write `%s:` as `name: {...}` entries, not a list", k->name);
+        return NULL;
+    }
+    char *items = arena_alloc(c->ar, v->n_pairs * item_size);
+    for (size_t i = 0; i < v->n_pairs; i++) {
+        const ynode *key = v->pairs[i].key;
+        lower_check_name(c, key, what);
+        fn(c, key, v->pairs[i].value, items + (size_t)*count * item_size);
+        (*count)++;
+    }
+    return items;
+}
+
+static void host_entry(lower_ctx *c, const ynode *k, const ynode *v, void *item) { lower_host(c, k, v, item); }
+static void model_entry(lower_ctx *c, const ynode *k, const ynode *v, void *item) { lower_model(c, k, v, item); }
+static void service_entry(lower_ctx *c, const ynode *k, const ynode *v, void *item) { lower_service(c, k, v, item); }
+
+static void root_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
+{
+    (void)user;
+    fleet *f = c->f;
+    switch (k->id) {
+    case FK_DEFAULTS: {
+        object_walk w = {.obj = &fs_options, .base = &f->defaults, .owner = "defaults", .owner_at = key->at,
+                         .custom = defaults_custom, .user = &f->defaults};
+        walk_object(c, &w, v);
+        break;
+    }
+    case FK_CHECKS: {
+        object_walk w = {.obj = &fs_checks, .base = f, .owner = "checks", .owner_at = key->at};
+        walk_object(c, &w, v);
+        break;
+    }
+    default: break; /* hosts, models, services: after defaults, below */
+    }
+}
+
+int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, diag_list *diags)
+{
+    memset(out, 0, sizeof *out);
+    out->src = src;
+    arena *ar = arena_new();
+    out->arena = ar;
+    out->vram_margin.v = 512ull << 20;
+    out->ram_margin.v = 1ull << 30;
+    lower_ctx c = {src, diags, ar, out};
+    if (!root || root->kind != YNODE_MAPPING) {
+        src_span at = root ? root->at : (src_span){1, 1, 1, 1};
+        char buf[64];
+        diagnostic *d = diag_error(diags, "E0112", at, "the fleet file %s", root ? "is not a mapping of keys" : "is empty");
+        if (root) diag_note(d, root->at, "found %s", lower_describe(root, buf, sizeof buf));
+        diag_help(d, "a fleet file starts like `fleet: homelab` followed by hosts:, models: and services:");
+        return -1;
+    }
+    /* defaults first, so that services can merge them wherever they are written */
+    object_walk w = {.obj = &fs_root, .base = out, .owner = "the fleet", .owner_at = {1, 1, 1, 1},
+                     .custom = root_custom};
+    walk_object(&c, &w, root);
+    for (size_t i = 0; i < root->n_pairs; i++) {
+        const ynode *key = root->pairs[i].key, *val = root->pairs[i].value;
+        const fs_key *k = fs_find(&fs_root, key->text, key->len, NULL);
+        if (!k || yscalar_is_null(val)) continue;
+        if (k->id == FK_HOSTS)
+            out->hosts = lower_named(&c, k, val, sizeof(fleet_host), &out->n_hosts, host_entry, "host");
+        else if (k->id == FK_MODELS)
+            out->models = lower_named(&c, k, val, sizeof(fleet_model), &out->n_models, model_entry, "model");
+        else if (k->id == FK_SERVICES)
+            out->services = lower_named(&c, k, val, sizeof(fleet_service), &out->n_services, service_entry, "service");
+    }
+    const ynode *name = ymap_get(root, "fleet");
+    out->at = name ? name->at : root->at;
+    return 0;
+}
+
+void fleet_free(fleet *f)
+{
+    if (!f) return;
+    arena_free(f->arena);
+    f->arena = NULL;
+}

@@ -1,0 +1,294 @@
+/* The table of the fleet language (see fleet_schema.h). */
+#include "fleet_schema.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "fleet/fleet.h"
+
+#define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
+#define BIG 1e18
+#define OPT(field) offsetof(fleet_service_opts, field)
+#define SVC(field) offsetof(fleet_service, field)
+#define HOST(field) offsetof(fleet_host, field)
+#define MODEL(field) offsetof(fleet_model, field)
+#define SHAPE(field) offsetof(fleet_shape, field)
+#define GPU(field) offsetof(fleet_gpu, field)
+#define FLEET(field) offsetof(fleet, field)
+
+const char *const fs_engine_values[] = {"llama.cpp", "vllm", "infrac", NULL};
+const char *const fs_cache_llamacpp[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1", NULL};
+const char *const fs_cache_vllm[] = {"auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL};
+const char *const fs_cache_infrac[] = {"f32", "f16", "q8_0", "q4_0", NULL};
+const char *const fs_cache_values[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1",
+                                       "auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL};
+static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
+static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
+static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
+
+#define LC FS_LLAMACPP
+#define VL FS_VLLM
+#define IN FS_INFRAC
+
+/* ---- service options: what `defaults:` and every service may set ---- */
+static const fs_key option_keys[] = {
+    {.name = "engine", .type = FS_ENUM, .flags = FS_ENUM_INDEX, .values = fs_engine_values,
+     .doc = "Inference engine that serves the model.", .default_text = "llama.cpp", .offset = OPT(engine)},
+    {.name = "bind", .type = FS_STRING, .flags = FS_IPADDR,
+     .doc = "Address the server listens on; 0.0.0.0 or :: exposes it to the network.",
+     .default_text = "127.0.0.1", .offset = OPT(bind)},
+    {.name = "context", .type = FS_INT, .min = 1, .max = 16777216,
+     .doc = "Context size in tokens, shared by the parallel slots.", .default_text = "the model's trained context",
+     .offset = OPT(context)},
+    {.name = "parallel", .type = FS_INT, .min = 1, .max = 1024,
+     .doc = "Requests served at once (llama.cpp -np, vLLM --max-num-seqs).", .default_text = "1",
+     .offset = OPT(parallel)},
+    {.name = "cache", .type = FS_CACHE, .values = fs_cache_values, .id = FK_CACHE,
+     .doc = "KV cache type, one for both K and V (`q8_0`) or `{k: q8_0, v: q8_0}`. llama.cpp: f32 f16 bf16 "
+            "q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1; vllm: auto fp8 fp8_e4m3 fp8_e5m2; infrac: f32 f16 q8_0 q4_0.",
+     .default_text = "f16 (vllm: auto)", .offset = -1},
+    {.name = "flash_attention", .type = FS_BOOL, .engines = LC,
+     .doc = "Use flash attention (llama.cpp -fa); needed for a quantized V cache.", .default_text = "auto",
+     .offset = OPT(flash_attention)},
+    {.name = "batch", .type = FS_INT, .min = 1, .max = 1048576, .engines = LC | IN,
+     .doc = "Logical batch size in tokens (-b).", .default_text = "2048", .offset = OPT(batch)},
+    {.name = "ubatch", .type = FS_INT, .min = 1, .max = 1048576, .engines = LC,
+     .doc = "Physical batch size in tokens (-ub); at most batch.", .default_text = "512", .offset = OPT(ubatch)},
+    {.name = "threads", .type = FS_INT, .min = 1, .max = 4096, .engines = LC | IN,
+     .doc = "CPU threads for generation (-t).", .default_text = "the engine's choice", .offset = OPT(threads)},
+    {.name = "api_key_file", .type = FS_STRING, .flags = FS_ABSPATH,
+     .doc = "Absolute path on the host of a file holding the API key clients must send.",
+     .offset = OPT(api_key_file)},
+    {.name = "autostart", .type = FS_BOOL, .doc = "Start the service at boot (systemd WantedBy).",
+     .default_text = "true", .offset = OPT(autostart)},
+    {.name = "gpu_layers", .type = FS_GPU_LAYERS, .min = 0, .max = 100000, .engines = LC,
+     .doc = "Layers offloaded to the GPUs (-ngl): `all` or a number.", .default_text = "all",
+     .offset = OPT(gpu_layers)},
+    {.name = "cpu_moe_layers", .type = FS_INT, .min = 0, .max = 100000, .engines = LC,
+     .doc = "Layers whose MoE experts stay in host RAM (--n-cpu-moe).", .default_text = "0",
+     .offset = OPT(cpu_moe_layers)},
+    {.name = "swa_full", .type = FS_BOOL, .engines = LC,
+     .doc = "Full-size cache for sliding-window layers (--swa-full).", .default_text = "false",
+     .offset = OPT(swa_full)},
+    {.name = "kv_unified", .type = FS_BOOL, .engines = LC,
+     .doc = "One KV cache shared by all slots (-kvu) instead of context/parallel each.",
+     .default_text = "false", .offset = OPT(kv_unified)},
+    {.name = "gpu_memory_utilization", .type = FS_NUMBER, .flags = FS_MIN_EXCLUSIVE, .min = 0, .max = 1,
+     .engines = VL, .doc = "Fraction of each GPU vLLM may claim, in (0, 1].", .default_text = "0.9",
+     .offset = OPT(gpu_memory_utilization)},
+    {.name = "load_mode", .type = FS_ENUM, .values = load_modes, .engines = LC,
+     .doc = "How llama.cpp loads weights (-lm): auto, none, mmap, mlock, mmap+mlock, dio.",
+     .default_text = "auto", .offset = OPT(load_mode)},
+    {.name = "metrics", .type = FS_BOOL, .engines = LC, .doc = "Expose Prometheus metrics (--metrics).",
+     .default_text = "false", .offset = OPT(metrics)},
+    {.name = "restart", .type = FS_ENUM, .values = restarts,
+     .doc = "systemd Restart= policy.", .default_text = "on-failure", .offset = OPT(restart)},
+    {.name = "restart_sec", .type = FS_INT, .min = 0, .max = 86400,
+     .doc = "Seconds systemd waits before a restart (RestartSec=).", .default_text = "5",
+     .offset = OPT(restart_sec)},
+    {.name = "user", .type = FS_STRING, .flags = FS_USERNAME,
+     .doc = "Existing user the service runs as; absent = a systemd DynamicUser.", .offset = OPT(user)},
+    {.name = "cache_ram", .type = FS_SIZE, .min = 0, .max = BIG, .engines = LC,
+     .doc = "Host RAM for llama-server's prompt cache (--cache-ram).", .offset = OPT(cache_ram)},
+    {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
+     .doc = "Chat template override: chatml, llama3, mistral, gemma.", .default_text = "the model's",
+     .offset = OPT(chat_template)},
+};
+
+const fs_object fs_options = {"defaults", "Service options shared by every service unless it sets its own.",
+                              option_keys, NKEYS(option_keys), NULL};
+
+/* ---- services ---- */
+static const fs_key service_keys[] = {
+    {.name = "host", .type = FS_STRING, .flags = FS_REQUIRED, .doc = "The host (a key of hosts:) that runs it.",
+     .offset = SVC(host)},
+    {.name = "model", .type = FS_STRING, .flags = FS_REQUIRED, .doc = "The model (a key of models:) it serves.",
+     .offset = SVC(model)},
+    {.name = "port", .type = FS_INT, .flags = FS_REQUIRED, .min = 1, .max = 65535,
+     .doc = "TCP port the server listens on.", .offset = SVC(port)},
+    {.name = "gpus", .type = FS_LIST, .item = FS_INT, .min = 0, .max = 63, .engines = LC | VL,
+     .id = FK_SERVICE_GPUS, .doc = "Device indexes of the host's GPUs it uses; absent = CPU only.", .offset = -1},
+    {.name = "tensor_split", .type = FS_LIST, .item = FS_NUMBER, .min = 0, .max = BIG, .engines = LC,
+     .id = FK_TENSOR_SPLIT, .doc = "Share of the model per listed GPU (-ts), one number each.", .offset = -1},
+    {.name = "exclusive", .type = FS_STRING, .flags = FS_NAME,
+     .doc = "Group name: services of one group never run at once, so their memory is not added up.",
+     .offset = SVC(exclusive)},
+    {.name = "alias", .type = FS_STRING, .doc = "Model name clients ask for (served model name).",
+     .default_text = "the model's key", .offset = SVC(alias)},
+    {.name = "extra_args", .type = FS_LIST, .item = FS_STRING, .id = FK_EXTRA_ARGS,
+     .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211).", .offset = -1},
+};
+
+const fs_object fs_service = {"service", "One inference server: an engine serving a model on a host.",
+                              service_keys, NKEYS(service_keys), &fs_options};
+
+/* ---- models ---- */
+static const fs_key shape_keys[] = {
+    {.name = "arch", .type = FS_STRING, .doc = "Architecture (general.architecture), e.g. qwen3.",
+     .offset = SHAPE(arch)},
+    {.name = "layers", .type = FS_INT, .min = 1, .max = 100000, .doc = "Transformer blocks.", .offset = SHAPE(layers)},
+    {.name = "embd", .type = FS_INT, .min = 1, .max = BIG, .doc = "Embedding width.", .offset = SHAPE(embd)},
+    {.name = "heads", .type = FS_INT, .min = 1, .max = 100000, .doc = "Attention heads.", .offset = SHAPE(heads)},
+    {.name = "kv_heads", .type = FS_INT, .min = 1, .max = 100000, .doc = "KV heads (GQA).", .default_text = "heads",
+     .offset = SHAPE(kv_heads)},
+    {.name = "head_dim", .type = FS_INT, .min = 1, .max = 100000, .doc = "Width of one head.",
+     .default_text = "embd / heads", .offset = SHAPE(head_dim)},
+    {.name = "ff", .type = FS_INT, .min = 1, .max = BIG, .doc = "Feed-forward width.", .offset = SHAPE(ff)},
+    {.name = "vocab", .type = FS_INT, .min = 1, .max = BIG, .doc = "Vocabulary size.", .offset = SHAPE(vocab)},
+    {.name = "ctx_train", .type = FS_INT, .min = 1, .max = BIG, .doc = "Trained context length.",
+     .offset = SHAPE(ctx_train)},
+    {.name = "experts", .type = FS_INT, .min = 0, .max = 100000, .doc = "MoE experts; 0 for a dense model.",
+     .default_text = "0", .offset = SHAPE(experts)},
+    {.name = "experts_used", .type = FS_INT, .min = 0, .max = 100000, .doc = "Experts used per token.",
+     .offset = SHAPE(experts_used)},
+    {.name = "ff_expert", .type = FS_INT, .min = 0, .max = BIG, .doc = "Feed-forward width of one expert.",
+     .offset = SHAPE(ff_expert)},
+    {.name = "swa", .type = FS_INT, .min = 0, .max = BIG, .doc = "Sliding window in tokens; 0 = none.",
+     .default_text = "0", .offset = SHAPE(swa)},
+    {.name = "swa_period", .type = FS_INT, .min = 0, .max = 100000,
+     .doc = "Every swa_period-th layer is global (gemma3: 6).", .offset = SHAPE(swa_period)},
+    {.name = "weights", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Total size of the weights.",
+     .offset = SHAPE(weights)},
+};
+
+const fs_object fs_shape = {"shape", "A model's dimensions, for a model whose GGUF is not at hand.", shape_keys,
+                            NKEYS(shape_keys), NULL};
+
+static const fs_key model_keys[] = {
+    {.name = "path", .type = FS_STRING, .flags = FS_REQUIRED | FS_ABSPATH,
+     .doc = "Absolute path of the GGUF (or model directory) on the hosts.", .offset = MODEL(path)},
+    {.name = "gguf", .type = FS_STRING,
+     .doc = "Local copy (header-only is enough), relative to the fleet file, read at compile time.",
+     .offset = MODEL(gguf)},
+    {.name = "shape", .type = FS_OBJECT, .object = &fs_shape, .id = FK_SHAPE,
+     .doc = "The model's dimensions when no GGUF copy is at hand.", .offset = -1},
+    {.name = "rope_scaling", .type = FS_BOOL, .doc = "Run with rope scaling: context may exceed ctx_train.",
+     .default_text = "false", .offset = MODEL(rope_scaling)},
+    {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
+     .doc = "Chat template override for every service of this model.", .offset = MODEL(chat_template)},
+    {.name = "file_size", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Expected size of the file at path.",
+     .default_text = "the gguf copy's size", .offset = MODEL(file_size)},
+};
+
+const fs_object fs_model = {"model", "A model file and where it lives on the hosts.", model_keys,
+                            NKEYS(model_keys), NULL};
+
+/* ---- hosts ---- */
+static const fs_key gpu_keys[] = {
+    {.name = "model", .type = FS_STRING, .id = FK_GPU_MODEL,
+     .doc = "GPU catalog id (see schema/gpus.yaml), e.g. rtx-4090.", .offset = GPU(model)},
+    {.name = "vram", .type = FS_SIZE, .min = 1, .max = BIG,
+     .doc = "Usable memory of a custom GPU (overrides the catalog's).", .offset = GPU(vram)},
+    {.name = "name", .type = FS_STRING, .doc = "Display name.", .offset = GPU(name)},
+};
+
+const fs_object fs_gpu = {"gpu", "One GPU: a catalog model, or a custom card with its vram. "
+                                 "An item may also be just a catalog id.",
+                          gpu_keys, NKEYS(gpu_keys), NULL};
+
+static const fs_key host_keys[] = {
+    {.name = "address", .type = FS_STRING, .doc = "How clients reach the host (name or IP).",
+     .offset = HOST(address)},
+    {.name = "memory", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Host RAM.", .offset = HOST(memory)},
+    {.name = "cpus", .type = FS_INT, .min = 1, .max = 65536, .doc = "CPU threads.", .offset = HOST(cpus)},
+    {.name = "gpus", .type = FS_LIST, .item = FS_OBJECT, .object = &fs_gpu, .flags = FS_SCALAR_ITEM,
+     .id = FK_HOST_GPUS, .doc = "The host's GPUs; the list position is the device index.", .offset = -1},
+    {.name = "reserved_ports", .type = FS_LIST, .item = FS_INT, .min = 1, .max = 65535, .id = FK_RESERVED_PORTS,
+     .doc = "Ports other software uses on this host.", .offset = -1},
+};
+
+const fs_object fs_host = {"host", "A machine that runs services.", host_keys, NKEYS(host_keys), NULL};
+
+/* ---- checks and the top level ---- */
+static const fs_key checks_keys[] = {
+    {.name = "vram_margin", .type = FS_SIZE, .min = 0, .max = BIG,
+     .doc = "VRAM kept free on every GPU.", .default_text = "512MiB", .offset = FLEET(vram_margin)},
+    {.name = "ram_margin", .type = FS_SIZE, .min = 0, .max = BIG,
+     .doc = "Host RAM kept free for the system.", .default_text = "1GiB", .offset = FLEET(ram_margin)},
+};
+
+const fs_object fs_checks = {"checks", "Margins the memory checks keep.", checks_keys, NKEYS(checks_keys), NULL};
+
+static const fs_key cache_kv_keys[] = {
+    {.name = "k", .type = FS_ENUM, .values = fs_cache_values, .doc = "Type of the K cache.", .offset = -1},
+    {.name = "v", .type = FS_ENUM, .values = fs_cache_values, .doc = "Type of the V cache.", .offset = -1},
+};
+
+const fs_object fs_cache_kv = {"cache", "K and V cache types.", cache_kv_keys, NKEYS(cache_kv_keys), NULL};
+
+static const fs_key root_keys[] = {
+    {.name = "fleet", .type = FS_STRING, .flags = FS_REQUIRED | FS_NAME, .doc = "Name of the fleet.",
+     .offset = FLEET(name)},
+    {.name = "defaults", .type = FS_OBJECT, .object = &fs_options, .id = FK_DEFAULTS,
+     .doc = "Service options every service takes unless it sets its own.", .offset = -1},
+    {.name = "checks", .type = FS_OBJECT, .object = &fs_checks, .id = FK_CHECKS,
+     .doc = "Settings of the checks.", .offset = -1},
+    {.name = "hosts", .type = FS_NAMED_MAP, .object = &fs_host, .id = FK_HOSTS,
+     .doc = "The machines, by name.", .offset = -1},
+    {.name = "models", .type = FS_NAMED_MAP, .object = &fs_model, .id = FK_MODELS,
+     .doc = "The models, by name.", .offset = -1},
+    {.name = "services", .type = FS_NAMED_MAP, .object = &fs_service, .id = FK_SERVICES,
+     .doc = "The inference servers, by name.", .offset = -1},
+};
+
+const fs_object fs_root = {"fleet", "A fleet file.", root_keys, NKEYS(root_keys), NULL};
+
+/* ---- lookups ---- */
+
+static const fs_key *find_in(const fs_object *obj, const char *name, size_t len)
+{
+    for (size_t i = 0; i < obj->n_keys; i++) {
+        const char *k = obj->keys[i].name;
+        if (strncmp(k, name, len) == 0 && k[len] == '\0') return &obj->keys[i];
+    }
+    return NULL;
+}
+
+const fs_key *fs_find(const fs_object *obj, const char *name, size_t len, bool *shared)
+{
+    if (shared) *shared = false;
+    const fs_key *k = find_in(obj, name, len);
+    if (!k && obj->also) {
+        k = find_in(obj->also, name, len);
+        if (k && shared) *shared = true;
+    }
+    return k;
+}
+
+size_t fs_key_names(const fs_object *obj, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (const fs_object *o = obj; o; o = o->also)
+        for (size_t i = 0; i < o->n_keys && n < max; i++) names[n++] = o->keys[i].name;
+    return n;
+}
+
+const char *fs_type_name(fs_type t)
+{
+    switch (t) {
+    case FS_STRING: return "a string";
+    case FS_INT: return "an integer";
+    case FS_NUMBER: return "a number";
+    case FS_BOOL: return "true or false";
+    case FS_SIZE: return "a size (e.g. 16GiB)";
+    case FS_ENUM: return "one of the listed words";
+    case FS_OBJECT: return "a mapping";
+    case FS_NAMED_MAP: return "a mapping of names";
+    case FS_LIST: return "a list";
+    case FS_CACHE: return "a cache type or {k, v}";
+    case FS_GPU_LAYERS: return "`all` or an integer";
+    }
+    return "a value";
+}
+
+void fs_engines_text(unsigned engines, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int e = 0; fs_engine_values[e]; e++) {
+        if (engines && !(engines & (1u << e))) continue;
+        int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", fs_engine_values[e]);
+        if (w < 0 || (size_t)w >= n - used) break;
+        used += (size_t)w;
+    }
+}

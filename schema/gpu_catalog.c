@@ -1,0 +1,137 @@
+/* The GPU catalog: schema/gpus.yaml, embedded in the binary by the
+ * assembler (.incbin, so the data is exactly the file's bytes), parsed
+ * with libcyaml on first use. */
+#include <cyaml/cyaml.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpu_catalog.h"
+
+/* The file's bytes followed by a NUL, between two symbols. */
+__asm__(".section .rodata\n"
+        ".global infrac_gpus_yaml\n"
+        ".type infrac_gpus_yaml, @object\n"
+        ".balign 16\n"
+        "infrac_gpus_yaml:\n"
+        ".incbin \"schema/gpus.yaml\"\n"
+        ".byte 0\n"
+        ".global infrac_gpus_yaml_end\n"
+        "infrac_gpus_yaml_end:\n"
+        ".previous\n");
+extern const char infrac_gpus_yaml[];
+extern const char infrac_gpus_yaml_end[];
+
+typedef struct gpu_entry {
+    char *id, *name, *vendor, *usable, *overhead;
+} gpu_entry;
+
+typedef struct gpu_doc {
+    gpu_entry *gpus;
+    unsigned gpus_count;
+} gpu_doc;
+
+static const cyaml_schema_field_t entry_fields[] = {
+    CYAML_FIELD_STRING_PTR("id", CYAML_FLAG_POINTER, gpu_entry, id, 1, 64),
+    CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, gpu_entry, name, 1, 128),
+    CYAML_FIELD_STRING_PTR("vendor", CYAML_FLAG_POINTER, gpu_entry, vendor, 1, 32),
+    CYAML_FIELD_STRING_PTR("usable", CYAML_FLAG_POINTER, gpu_entry, usable, 1, 32),
+    CYAML_FIELD_STRING_PTR("overhead", CYAML_FLAG_POINTER, gpu_entry, overhead, 1, 32),
+    CYAML_FIELD_END,
+};
+static const cyaml_schema_value_t entry_schema = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, gpu_entry, entry_fields),
+};
+static const cyaml_schema_field_t doc_fields[] = {
+    CYAML_FIELD_SEQUENCE("gpus", CYAML_FLAG_POINTER, gpu_doc, gpus, &entry_schema, 1, CYAML_UNLIMITED),
+    CYAML_FIELD_END,
+};
+static const cyaml_schema_value_t doc_schema = {
+    CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, gpu_doc, doc_fields),
+};
+static const cyaml_config_t cyaml_cfg = {
+    .log_fn = cyaml_log,
+    .mem_fn = cyaml_mem,
+    .log_level = CYAML_LOG_WARNING,
+};
+
+static gpu_doc *catalog_doc;   /* kept for the process: the specs point into it */
+static gpu_spec *catalog;
+static size_t catalog_n;
+static pthread_once_t catalog_once = PTHREAD_ONCE_INIT;
+
+/* "24080 MiB" / "15.48 GiB" -> bytes; 0 when malformed. */
+static uint64_t parse_size(const char *s)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || !(v > 0) || v > 1e7)
+        return 0;
+    while (*end == ' ')
+        end++;
+    double unit = strcmp(end, "MiB") == 0 ? 1048576.0 : strcmp(end, "GiB") == 0 ? 1073741824.0 : 0.0;
+    return (uint64_t)floor(v * unit);
+}
+
+static void catalog_load(void)
+{
+    size_t len = (size_t)(infrac_gpus_yaml_end - infrac_gpus_yaml) - 1;
+    gpu_doc *doc = NULL;
+    cyaml_err_t rc = cyaml_load_data((const uint8_t *)infrac_gpus_yaml, len, &cyaml_cfg, &doc_schema,
+                                     (cyaml_data_t **)&doc, NULL);
+    if (rc != CYAML_OK) {
+        /* the embedded file is ours: only a build defect gets here */
+        fprintf(stderr, "infrac: embedded schema/gpus.yaml: %s\n", cyaml_strerror(rc));
+        return;
+    }
+    catalog = calloc(doc->gpus_count, sizeof *catalog);
+    if (!catalog) {
+        cyaml_free(&cyaml_cfg, &doc_schema, doc, 0);
+        return;
+    }
+    for (unsigned i = 0; i < doc->gpus_count; i++) {
+        const gpu_entry *e = &doc->gpus[i];
+        gpu_spec *g = &catalog[catalog_n];
+        g->id = e->id;
+        g->name = e->name;
+        g->vendor = e->vendor;
+        g->usable_bytes = parse_size(e->usable);
+        g->runtime_overhead_bytes = parse_size(e->overhead);
+        if (g->usable_bytes == 0 || g->runtime_overhead_bytes == 0) {
+            fprintf(stderr, "infrac: embedded schema/gpus.yaml: bad size for %s\n", e->id);
+            continue;
+        }
+        catalog_n++;
+    }
+    catalog_doc = doc;
+}
+
+static void ensure_loaded(void)
+{
+    pthread_once(&catalog_once, catalog_load);
+}
+
+const gpu_spec *gpu_catalog_find(const char *id)
+{
+    if (!id)
+        return NULL;
+    ensure_loaded();
+    for (size_t i = 0; i < catalog_n; i++)
+        if (strcmp(catalog[i].id, id) == 0)
+            return &catalog[i];
+    return NULL;
+}
+
+size_t gpu_catalog_count(void)
+{
+    ensure_loaded();
+    return catalog_n;
+}
+
+const gpu_spec *gpu_catalog_at(size_t i)
+{
+    ensure_loaded();
+    return i < catalog_n ? &catalog[i] : NULL;
+}

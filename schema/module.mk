@@ -1,0 +1,2 @@
+# gpu_catalog.c embeds schema/gpus.yaml with .incbin: rebuild it when the data changes.
+$(O)/obj/schema/gpu_catalog.o: schema/gpus.yaml
