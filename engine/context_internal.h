@@ -27,6 +27,7 @@ struct ie_context {
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
     uint32_t xq_ntok;
+    bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are
