@@ -17,6 +17,7 @@ typedef struct matmul_job {
     const float *bias;
     bool accumulate;
     ie_qdot_fn qdot;
+    ie_rdot_fn rdot;
 } matmul_job;
 
 static void store(const matmul_job *j, uint32_t t, uint64_t r, float v)
@@ -36,7 +37,25 @@ static void matmul_worker(void *arg, int ith, int nth)
     if (r0 >= r1)
         return;
     size_t nb = w->cols / IE_QK;
-    if (j->qdot) {
+    if (j->rdot) {
+        size_t stride = ie_act_split_bytes(w->cols);
+        const uint8_t *base = (const uint8_t *)j->c->xq;
+        float out[IE_MAX_COLS];
+        const uint8_t *act[IE_MAX_COLS];
+        for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
+            uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
+            for (uint64_t r = r0; r < r1; r++) {
+                for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
+                    int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
+                    for (int k = 0; k < ncols; k++)
+                        act[k] = base + (size_t)(t + (uint32_t)k) * stride;
+                    j->rdot(w->rp, r, act, ncols, out);
+                    for (int k = 0; k < ncols; k++)
+                        store(j, t + (uint32_t)k, r, out[k]);
+                }
+            }
+        }
+    } else if (j->qdot) {
         float out[IE_MAX_COLS];
         for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
             uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
@@ -63,14 +82,22 @@ static void matmul_worker(void *arg, int ith, int nth)
 void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate)
 {
-    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type]};
-    if (j.qdot && !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok)) {
+    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL};
+    bool split = j.rdot != NULL;
+    if ((j.qdot || split) &&
+        !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split)) {
         size_t nb = w->cols / IE_QK;
         c->xq_of = x;
         c->xq_cols = w->cols;
         c->xq_ntok = n_tok;
-        for (uint32_t t = 0; t < n_tok; t++)
-            ie_quantize_act(x + (size_t)t * w->cols, c->xq + (size_t)t * nb, w->cols);
+        c->xq_split = split;
+        for (uint32_t t = 0; t < n_tok; t++) {
+            if (split)
+                ie_quantize_act_split(x + (size_t)t * w->cols, (uint8_t *)c->xq + (size_t)t * ie_act_split_bytes(w->cols),
+                                      w->cols);
+            else
+                ie_quantize_act(x + (size_t)t * w->cols, c->xq + (size_t)t * nb, w->cols);
+        }
     }
     ie_pool_run(c->pool, matmul_worker, &j);
 }

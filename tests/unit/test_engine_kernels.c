@@ -14,6 +14,7 @@
 #include "ggml_types.h"
 #include "kernels.h"
 #include "quant.h"
+#include "repack.h"
 
 static uint64_t rng = 987654321;
 static float next_f(void)
@@ -134,12 +135,73 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
+/* Repacked Q4_0 / Q8_0: the portable repacked kernel equals the plain
+ * one on the same data, and the AVX-512 one equals the portable one. */
+static void repacked_kernels_agree(void **state)
+{
+    (void)state;
+    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0};
+    size_t sizes[] = {64, 896, 2048}; /* 896: a partial group of 16 blocks */
+    for (int t = 0; t < 2; t++)
+        for (int s = 0; s < 3; s++) {
+            size_t n = sizes[s], rows = 3;
+            assert_true(ie_repack_possible(types[t], n));
+            uint64_t rb;
+            ggml_row_bytes(types[t], n, &rb);
+            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ie_act_split_bytes(n));
+            float *x = malloc(n * 4);
+            ie_block_q8a *xq = malloc(IE_MAX_COLS * (n / 32) * sizeof *xq);
+            for (size_t r = 0; r < rows; r++) {
+                for (size_t i = 0; i < n; i++)
+                    x[i] = next_f();
+                ie_quantize_row(types[t], x, w + r * rb, n);
+            }
+            const uint8_t *acts[IE_MAX_COLS];
+            for (int c = 0; c < IE_MAX_COLS; c++) {
+                for (size_t i = 0; i < n; i++)
+                    x[i] = next_f() * 3;
+                acts[c] = act + c * ie_act_split_bytes(n);
+                ie_quantize_act_split(x, act + c * ie_act_split_bytes(n), n);
+                ie_quantize_act(x, xq + c * (n / 32), n);
+            }
+            ie_repacked rp = {malloc(ie_repack_bytes(types[t], rows, n)), NULL, types[t], (uint32_t)(n / 32),
+                              (n / 32) * (types[t] == GGML_T_Q4_0 ? 16 : 32)};
+            rp.d = (uint16_t *)(rp.q + rp.q_row * rows);
+            ie_repack_rows(&rp, w, rb, 0, rows);
+            ie_rdot_fn fast = ie_rdot_avx512vnni();
+            for (size_t r = 0; r < rows; r++)
+                for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
+                    float plain[IE_MAX_COLS], port[IE_MAX_COLS], simd[IE_MAX_COLS];
+                    ie_qdot_portable(types[t])(n / 32, w + r * rb, xq, n / 32, ncols, plain);
+                    ie_rdot_portable(&rp, r, acts, ncols, port);
+                    if (fast)
+                        fast(&rp, r, acts, ncols, simd);
+                    for (int c = 0; c < ncols; c++) {
+                        if (fabsf(plain[c] - port[c]) > 1e-3f * (1 + fabsf(plain[c])))
+                            fail_msg("%s n=%zu: repacked %g vs plain %g", ggml_type_get(types[t])->name, n, port[c],
+                                     plain[c]);
+                        if (fast && fabsf(simd[c] - port[c]) > 1e-4f * (1 + fabsf(port[c])))
+                            fail_msg("%s n=%zu ncols=%d: avx512 %g vs portable %g", ggml_type_get(types[t])->name, n,
+                                     ncols, simd[c], port[c]);
+                    }
+                }
+            free(rp.q);
+            free(w);
+            free(act);
+            free(x);
+            free(xq);
+        }
+    assert_false(ie_repack_possible(GGML_T_Q4_K, 256));
+    assert_false(ie_repack_possible(GGML_T_Q4_0, 32));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(portable_matches_float_reference),
         cmocka_unit_test(simd_kernels_match_portable),
         cmocka_unit_test(float_dot),
+        cmocka_unit_test(repacked_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
