@@ -38,23 +38,28 @@ static void matmul_worker(void *arg, int ith, int nth)
         return;
     size_t nb = w->cols / IE_QK;
     if (j->rdot) {
+        /* Whole 16-row tiles per thread. */
+        uint64_t tiles = w->rows / IE_TILE_ROWS, tper = (tiles + (uint64_t)nth - 1) / (uint64_t)nth;
+        uint64_t tt0 = tper * (uint64_t)ith, tt1 = tt0 + tper > tiles ? tiles : tt0 + tper;
         size_t stride = ie_act_split_bytes(w->cols);
         const uint8_t *base = (const uint8_t *)j->c->xq;
-        float out[IE_MAX_COLS];
+        float out[IE_MAX_COLS * IE_TILE_ROWS];
         const uint8_t *act[IE_MAX_COLS];
         for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
             uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
-            for (uint64_t r = r0; r < r1; r++) {
+            for (uint64_t tile = tt0; tile < tt1; tile++) {
                 for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
                     int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
                     for (int k = 0; k < ncols; k++)
                         act[k] = base + (size_t)(t + (uint32_t)k) * stride;
-                    j->rdot(w->rp, r, act, ncols, out);
+                    j->rdot(w->rp, tile, act, ncols, out);
                     for (int k = 0; k < ncols; k++)
-                        store(j, t + (uint32_t)k, r, out[k]);
+                        for (int l = 0; l < IE_TILE_ROWS; l++)
+                            store(j, t + (uint32_t)k, tile * IE_TILE_ROWS + (uint64_t)l, out[k * IE_TILE_ROWS + l]);
                 }
             }
         }
+        return;
     } else if (j->qdot) {
         float out[IE_MAX_COLS];
         for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {

@@ -277,7 +277,7 @@ static void repack_weights(ie_model *m)
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < total; i++) {
         ie_weight *w = all[i];
-        if (ie_repack_possible(w->type, w->cols))
+        if (ie_repack_possible(w->type, w->rows, w->cols))
             bytes += (ie_repack_bytes(w->type, w->rows, w->cols) + 63) / 64 * 64;
     }
     if (bytes == 0) {
@@ -303,15 +303,11 @@ static void repack_weights(ie_model *m)
     long page = sysconf(_SC_PAGESIZE);
     for (uint32_t i = 0; i < total; i++) {
         ie_weight *w = all[i];
-        if (!ie_repack_possible(w->type, w->cols))
+        if (!ie_repack_possible(w->type, w->rows, w->cols))
             continue;
         ie_repacked *r = &m->repacked[n++];
-        r->type = w->type;
-        r->nb = (uint32_t)(w->cols / 32);
-        r->q_row = r->nb * (w->type == GGML_T_Q4_0 ? 16u : 32u);
-        r->q = cur;
-        r->d = (uint16_t *)(cur + r->q_row * w->rows);
-        ie_repack_rows(r, w->data, w->row_bytes, 0, w->rows);
+        ie_repack_init(r, cur, w->type, w->cols);
+        ie_repack_tiles(r, w->data, w->row_bytes, 0, w->rows / IE_TILE_ROWS);
         cur += (ie_repack_bytes(w->type, w->rows, w->cols) + 63) / 64 * 64;
         w->rp = r;
         /* Drop our mapping of the file pages just copied (they stay in the

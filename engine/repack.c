@@ -1,55 +1,73 @@
-/* Repacking and the portable reference kernel (see repack.h). */
+/* Repacking and the portable reference of the tiled kernel (repack.h).
+ *
+ * Code layout of one block of a tile, byte index -> (row l, element e):
+ *   Q8_0: 8 steps s of 64 bytes; byte s*64 + l*4 + j holds e = 4s + j.
+ *   Q4_0: 4 vectors v of 64 bytes; byte v*64 + l*4 + j holds e = 4v + j in
+ *         its low nibble and e = 16 + 4v + j in its high nibble. */
 #include "repack.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "ggml_types.h"
+#include "kernels.h"
 #include "quant.h"
 
-bool ie_repack_possible(uint32_t type, uint64_t k)
+bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k)
 {
-    return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 64 == 0;
+    return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0 && rows % IE_TILE_ROWS == 0;
 }
 
-static uint64_t code_bytes(uint32_t type)
+static uint32_t code_bytes(uint32_t type)
 {
-    return type == GGML_T_Q4_0 ? 16 : 32;
+    return type == GGML_T_Q4_0 ? 16 * IE_TILE_ROWS : 32 * IE_TILE_ROWS;
 }
 
 uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k)
 {
-    uint64_t nb = k / 32;
-    return rows * nb * (code_bytes(type) + 2);
+    return rows / IE_TILE_ROWS * (k / 32) * (code_bytes(type) + 2 * IE_TILE_ROWS);
 }
 
-void ie_repack_rows(ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t r0, uint64_t r1)
+void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
 {
-    for (uint64_t row = r0; row < r1; row++) {
-        const uint8_t *s = src + row * row_bytes;
-        uint8_t *q = r->q + row * r->q_row;
-        uint16_t *d = r->d + row * r->nb;
-        if (r->type == GGML_T_Q4_0) {
-            const ie_block_q4_0 *b = (const ie_block_q4_0 *)s;
-            for (uint32_t i = 0; i < r->nb; i += 2, q += 32) {
-                /* byte j: low nibble = element j of block i, high = of block i+1 */
-                for (int j = 0; j < 32; j++) {
-                    int c0 = j < 16 ? b[i].qs[j] & 0xf : b[i].qs[j - 16] >> 4;
-                    int c1 = j < 16 ? b[i + 1].qs[j] & 0xf : b[i + 1].qs[j - 16] >> 4;
-                    q[j] = (uint8_t)(c0 | (c1 << 4));
+    r->data = data;
+    r->type = type;
+    r->nb = (uint32_t)(k / 32);
+    r->tile_block = code_bytes(type) + 2 * IE_TILE_ROWS;
+}
+
+/* Unsigned code of element e of a ggml block. */
+static int code_of(uint32_t type, const uint8_t *blk, int e)
+{
+    if (type == GGML_T_Q4_0) {
+        const ie_block_q4_0 *b = (const ie_block_q4_0 *)blk;
+        return e < 16 ? b->qs[e] & 0xf : b->qs[e - 16] >> 4;
+    }
+    return ((const ie_block_q8_0 *)blk)->qs[e] + 128;
+}
+
+void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
+{
+    uint32_t bb = r->type == GGML_T_Q4_0 ? 18 : 34;
+    for (uint64_t t = t0; t < t1; t++)
+        for (uint32_t b = 0; b < r->nb; b++) {
+            uint8_t *dst = r->data + (t * r->nb + b) * r->tile_block;
+            uint16_t *scales = (uint16_t *)(dst + code_bytes(r->type));
+            for (int l = 0; l < IE_TILE_ROWS; l++) {
+                const uint8_t *blk = src + (t * IE_TILE_ROWS + (uint64_t)l) * row_bytes + (uint64_t)b * bb;
+                memcpy(&scales[l], blk, 2);
+                for (int e = 0; e < 32; e++) {
+                    int code = code_of(r->type, blk, e);
+                    if (r->type == GGML_T_Q8_0) {
+                        dst[(e / 4) * 64 + l * 4 + e % 4] = (uint8_t)code;
+                    } else {
+                        int v = (e % 16) / 4, j = e % 4;
+                        uint8_t *p = &dst[v * 64 + l * 4 + j];
+                        *p = (uint8_t)(e < 16 ? (*p & 0xf0) | code : (*p & 0x0f) | (code << 4));
+                    }
                 }
-                d[i] = b[i].d;
-                d[i + 1] = b[i + 1].d;
-            }
-        } else {
-            const ie_block_q8_0 *b = (const ie_block_q8_0 *)s;
-            for (uint32_t i = 0; i < r->nb; i++, q += 32) {
-                for (int j = 0; j < 32; j++)
-                    q[j] = (uint8_t)(b[i].qs[j] + 128);
-                d[i] = b[i].d;
             }
         }
-    }
 }
 
 void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
@@ -74,26 +92,34 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
     }
 }
 
-void ie_rdot_portable(const ie_repacked *r, uint64_t row, const uint8_t *const *act, int ncols, float *out)
+void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
-    const uint8_t *q = r->q + row * r->q_row;
-    const uint16_t *d = r->d + row * r->nb;
     size_t k = (size_t)r->nb * 32;
     float off = r->type == GGML_T_Q4_0 ? 8.0f : 128.0f;
     for (int c = 0; c < ncols; c++) {
         const int8_t *a = (const int8_t *)act[c];
         const float *ad = (const float *)(act[c] + k), *ads = ad + r->nb;
-        float acc = 0, acc_off = 0;
-        for (uint32_t i = 0; i < r->nb; i++) {
-            int32_t s = 0;
-            for (int j = 0; j < 32; j++) {
-                int code = r->type == GGML_T_Q4_0 ? (q[(i / 2) * 32 + j] >> ((i & 1) * 4)) & 0xf : q[i * 32 + j];
-                s += code * a[i * 32 + j];
+        for (int l = 0; l < IE_TILE_ROWS; l++) {
+            float acc = 0, acc_off = 0;
+            for (uint32_t b = 0; b < r->nb; b++) {
+                const uint8_t *blk = r->data + (tile * r->nb + b) * r->tile_block;
+                const uint16_t *scales = (const uint16_t *)(blk + code_bytes(r->type));
+                int32_t s = 0;
+                for (int e = 0; e < 32; e++) {
+                    int code;
+                    if (r->type == GGML_T_Q8_0) {
+                        code = blk[(e / 4) * 64 + l * 4 + e % 4];
+                    } else {
+                        uint8_t byte = blk[((e % 16) / 4) * 64 + l * 4 + e % 4];
+                        code = e < 16 ? byte & 0xf : byte >> 4;
+                    }
+                    s += code * a[b * 32 + (uint32_t)e];
+                }
+                float dw = ie_f16_to_f32(scales[l]);
+                acc += dw * ad[b] * (float)s;
+                acc_off += dw * ads[b];
             }
-            float dw = ie_f16_to_f32(d[i]);
-            acc += dw * ad[i] * (float)s;
-            acc_off += dw * ads[i];
+            out[c * IE_TILE_ROWS + l] = acc - off * acc_off;
         }
-        out[c] = acc - off * acc_off;
     }
 }

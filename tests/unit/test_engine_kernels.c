@@ -135,17 +135,17 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
-/* Repacked Q4_0 / Q8_0: the portable repacked kernel equals the plain
+/* Repacked Q4_0 / Q8_0 tiles: the portable tiled kernel equals the plain
  * one on the same data, and the AVX-512 one equals the portable one. */
 static void repacked_kernels_agree(void **state)
 {
     (void)state;
     uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0};
-    size_t sizes[] = {64, 896, 2048}; /* 896: a partial group of 16 blocks */
+    size_t sizes[] = {32, 96, 2048};
     for (int t = 0; t < 2; t++)
         for (int s = 0; s < 3; s++) {
-            size_t n = sizes[s], rows = 3;
-            assert_true(ie_repack_possible(types[t], n));
+            size_t n = sizes[s], rows = 32;
+            assert_true(ie_repack_possible(types[t], rows, n));
             uint64_t rb;
             ggml_row_bytes(types[t], n, &rb);
             uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ie_act_split_bytes(n));
@@ -164,35 +164,39 @@ static void repacked_kernels_agree(void **state)
                 ie_quantize_act_split(x, act + c * ie_act_split_bytes(n), n);
                 ie_quantize_act(x, xq + c * (n / 32), n);
             }
-            ie_repacked rp = {malloc(ie_repack_bytes(types[t], rows, n)), NULL, types[t], (uint32_t)(n / 32),
-                              (n / 32) * (types[t] == GGML_T_Q4_0 ? 16 : 32)};
-            rp.d = (uint16_t *)(rp.q + rp.q_row * rows);
-            ie_repack_rows(&rp, w, rb, 0, rows);
+            ie_repacked rp;
+            ie_repack_init(&rp, malloc(ie_repack_bytes(types[t], rows, n)), types[t], n);
+            ie_repack_tiles(&rp, w, rb, 0, rows / IE_TILE_ROWS);
             ie_rdot_fn fast = ie_rdot_avx512vnni();
-            for (size_t r = 0; r < rows; r++)
+            for (size_t tile = 0; tile < rows / IE_TILE_ROWS; tile++)
                 for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
-                    float plain[IE_MAX_COLS], port[IE_MAX_COLS], simd[IE_MAX_COLS];
-                    ie_qdot_portable(types[t])(n / 32, w + r * rb, xq, n / 32, ncols, plain);
-                    ie_rdot_portable(&rp, r, acts, ncols, port);
+                    float port[IE_MAX_COLS * IE_TILE_ROWS], simd[IE_MAX_COLS * IE_TILE_ROWS];
+                    ie_rdot_portable(&rp, tile, acts, ncols, port);
                     if (fast)
-                        fast(&rp, r, acts, ncols, simd);
-                    for (int c = 0; c < ncols; c++) {
-                        if (fabsf(plain[c] - port[c]) > 1e-3f * (1 + fabsf(plain[c])))
-                            fail_msg("%s n=%zu: repacked %g vs plain %g", ggml_type_get(types[t])->name, n, port[c],
-                                     plain[c]);
-                        if (fast && fabsf(simd[c] - port[c]) > 1e-4f * (1 + fabsf(port[c])))
-                            fail_msg("%s n=%zu ncols=%d: avx512 %g vs portable %g", ggml_type_get(types[t])->name, n,
-                                     ncols, simd[c], port[c]);
+                        fast(&rp, tile, acts, ncols, simd);
+                    for (int l = 0; l < IE_TILE_ROWS; l++) {
+                        float plain[IE_MAX_COLS];
+                        ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb, xq, n / 32,
+                                                   ncols, plain);
+                        for (int c = 0; c < ncols; c++) {
+                            float p = port[c * IE_TILE_ROWS + l];
+                            if (fabsf(plain[c] - p) > 1e-3f * (1 + fabsf(plain[c])))
+                                fail_msg("%s n=%zu row %d: repacked %g vs plain %g", ggml_type_get(types[t])->name,
+                                         n, l, p, plain[c]);
+                            if (fast && fabsf(simd[c * IE_TILE_ROWS + l] - p) > 1e-4f * (1 + fabsf(p)))
+                                fail_msg("%s n=%zu ncols=%d: avx512 %g vs portable %g",
+                                         ggml_type_get(types[t])->name, n, ncols, simd[c * IE_TILE_ROWS + l], p);
+                        }
                     }
                 }
-            free(rp.q);
+            free(rp.data);
             free(w);
             free(act);
             free(x);
             free(xq);
         }
-    assert_false(ie_repack_possible(GGML_T_Q4_K, 256));
-    assert_false(ie_repack_possible(GGML_T_Q4_0, 32));
+    assert_false(ie_repack_possible(GGML_T_Q4_K, 16, 256));
+    assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
 }
 
 int main(void)
