@@ -5,6 +5,7 @@
 
 #include "engine.h"
 #include "ggml_types.h"
+#include "attn_kernels.h"
 #include "kernels.h"
 #include "model.h"
 #include "pool.h"
@@ -30,6 +31,7 @@ struct ie_context {
     uint32_t xq_ntok;
     bool xq_split;       /* xq holds split rows (repacked kernels) */
     ie_rdot_fn rdot;     /* kernel for repacked weights */
+    ie_attn_kernels attn;
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ggml_types.h"
+#include "attn_kernels.h"
 #include "kernels.h"
 #include "quant.h"
 #include "repack.h"
@@ -199,6 +200,34 @@ static void repacked_kernels_agree(void **state)
     assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
 }
 
+static void attention_kernels_agree(void **state)
+{
+    (void)state;
+    ie_attn_kernels simd, port;
+    ie_attn_kernels_get(&simd, true);
+    ie_attn_kernels_get(&port, false);
+    size_t sizes[] = {64, 80, 128, 7};
+    for (size_t s = 0; s < 4; s++) {
+        size_t n = sizes[s];
+        float q[128], k[128], o1[128], o2[128];
+        uint16_t kh[128];
+        for (size_t i = 0; i < n; i++) {
+            q[i] = next_f();
+            k[i] = next_f();
+            kh[i] = ie_f32_to_f16(k[i]);
+            o1[i] = o2[i] = next_f();
+        }
+        assert_true(fabsf(simd.dot_f32(q, k, n) - port.dot_f32(q, k, n)) < 1e-4f);
+        assert_true(fabsf(simd.dot_f16(q, kh, n) - port.dot_f16(q, kh, n)) < 1e-4f);
+        simd.axpy_f16(o1, 0.3f, kh, n);
+        port.axpy_f16(o2, 0.3f, kh, n);
+        simd.axpy_f32(o1, -0.7f, k, n);
+        port.axpy_f32(o2, -0.7f, k, n);
+        for (size_t i = 0; i < n; i++)
+            assert_true(fabsf(o1[i] - o2[i]) < 1e-5f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +235,7 @@ int main(void)
         cmocka_unit_test(simd_kernels_match_portable),
         cmocka_unit_test(float_dot),
         cmocka_unit_test(repacked_kernels_agree),
+        cmocka_unit_test(attention_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
