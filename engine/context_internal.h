@@ -32,6 +32,7 @@ struct ie_context {
     bool xq_split;       /* xq holds split rows (repacked kernels) */
     ie_rdot_fn rdot;     /* kernel for repacked weights */
     ie_attn_kernels attn;
+    bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are

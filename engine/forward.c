@@ -53,6 +53,25 @@ static uint64_t cache_offset(uint32_t type, uint64_t e)
     return b;
 }
 
+/* llama.cpp's CPU backend converts the query to the K cache's dot type
+ * before K·q (F16 for an F16 cache, Q8_0 for a quantized one); doing the
+ * same keeps the attention scores identical to its. q is this task's own
+ * query row, so rounding it in place is safe. */
+static void round_query(float *q, uint32_t cache_k, uint32_t n)
+{
+    if (cache_k == GGML_T_F16) {
+        for (uint32_t i = 0; i < n; i++)
+            q[i] = ie_f16_to_f32(ie_f32_to_f16(q[i]));
+    } else if (cache_k != GGML_T_F32 && n % IE_QK == 0) {
+        ie_block_q8a b;
+        for (uint32_t i = 0; i < n; i += IE_QK) {
+            ie_quantize_act(q + i, &b, IE_QK);
+            for (int k = 0; k < IE_QK; k++)
+                q[i + (uint32_t)k] = b.d * (float)b.q[k];
+        }
+    }
+}
+
 static void attn_worker(void *arg, int ith, int nth)
 {
     const attn_job *j = arg;
@@ -69,11 +88,12 @@ static void attn_worker(void *arg, int ith, int nth)
     uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
     for (uint32_t task = a0; task < a1; task++) {
         uint32_t t = task / hp->n_head, h = task % hp->n_head, kvh = h / group;
-        const float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
+        float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
         float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
         uint32_t n_att = j->pos + t + 1;
         uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
         const ie_attn_kernels *ak = &c->attn;
+        round_query(q, ck, hdk);
         float max = -INFINITY;
         for (uint32_t p = 0; p < n_att; p++) {
             const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
@@ -102,6 +122,8 @@ static void attn_worker(void *arg, int ith, int nth)
             const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
             float wgt = scores[p] * inv;
             if (cv == GGML_T_F16) {
+                /* llama.cpp multiplies F16 V by F16 weights */
+                wgt = ie_f16_to_f32(ie_f32_to_f16(wgt));
                 ak->axpy_f16(out, wgt, (const uint16_t *)src, hdv);
             } else if (cv == GGML_T_F32) {
                 ak->axpy_f32(out, wgt, (const float *)src, hdv);

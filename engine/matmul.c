@@ -88,20 +88,24 @@ void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok
                const float *bias, bool accumulate)
 {
     matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL};
+    /* Activation layout: split rows for repacked weights; llama.cpp's Q8_K
+     * scales (per 256) for K-quant weights; 32-blocks otherwise. */
     bool split = j.rdot != NULL;
-    if ((j.qdot || split) &&
-        !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split)) {
+    bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
+    if ((j.qdot || split) && !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok &&
+                               c->xq_split == split && c->xq_k == k)) {
         size_t nb = w->cols / IE_QK;
         c->xq_of = x;
         c->xq_cols = w->cols;
         c->xq_ntok = n_tok;
         c->xq_split = split;
+        c->xq_k = k;
         for (uint32_t t = 0; t < n_tok; t++) {
             if (split)
-                ie_quantize_act_split(x + (size_t)t * w->cols, (uint8_t *)c->xq + (size_t)t * ie_act_split_bytes(w->cols),
-                                      w->cols);
+                ie_quantize_act_split(x + (size_t)t * w->cols,
+                                      (uint8_t *)c->xq + (size_t)t * ie_act_split_bytes(w->cols), w->cols);
             else
-                ie_quantize_act(x + (size_t)t * w->cols, c->xq + (size_t)t * nb, w->cols);
+                (k ? ie_quantize_act_k : ie_quantize_act)(x + (size_t)t * w->cols, c->xq + (size_t)t * nb, w->cols);
         }
     }
     ie_pool_run(c->pool, matmul_worker, &j);
