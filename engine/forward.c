@@ -92,16 +92,21 @@ static void attn_worker(void *arg, int ith, int nth)
         float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
         uint32_t n_att = j->pos + t + 1;
         uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
+        const ie_attn_kernels *ak = &c->attn;
         round_query(q, ck, hdk);
         float max = -INFINITY;
         for (uint32_t p = 0; p < n_att; p++) {
             const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
-            const float *kr = (const float *)src;
-            if (ck != GGML_T_F32) {
+            float s;
+            if (ck == GGML_T_F16) {
+                s = ak->dot_f16(q, (const uint16_t *)src, hdk);
+            } else if (ck == GGML_T_F32) {
+                s = ak->dot_f32(q, (const float *)src, hdk);
+            } else {
                 ie_dequantize_row(ck, src, krow, hdk);
-                kr = krow;
+                s = ak->dot_f32(q, krow, hdk);
             }
-            float s = ie_dot_f32(q, kr, hdk) * scale;
+            s *= scale;
             scores[p] = s;
             if (s > max)
                 max = s;
@@ -115,16 +120,17 @@ static void attn_worker(void *arg, int ith, int nth)
         memset(out, 0, hdv * sizeof(float));
         for (uint32_t p = 0; p < n_att; p++) {
             const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
-            const float *vr = (const float *)src;
-            if (cv != GGML_T_F32) {
-                ie_dequantize_row(cv, src, vrow, hdv);
-                vr = vrow;
-            }
             float wgt = scores[p] * inv;
-            if (cv == GGML_T_F16) /* llama.cpp multiplies F16 V by F16 weights */
+            if (cv == GGML_T_F16) {
+                /* llama.cpp multiplies F16 V by F16 weights */
                 wgt = ie_f16_to_f32(ie_f32_to_f16(wgt));
-            for (uint32_t i = 0; i < hdv; i++)
-                out[i] += wgt * vr[i];
+                ak->axpy_f16(out, wgt, (const uint16_t *)src, hdv);
+            } else if (cv == GGML_T_F32) {
+                ak->axpy_f32(out, wgt, (const float *)src, hdv);
+            } else {
+                ie_dequantize_row(cv, src, vrow, hdv);
+                ak->axpy_f32(out, wgt, vrow, hdv);
+            }
         }
     }
 }
