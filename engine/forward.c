@@ -135,6 +135,24 @@ static void attn_worker(void *arg, int ith, int nth)
     }
 }
 
+typedef struct swiglu_job {
+    float *gate;
+    const float *up;
+    uint64_t n;
+} swiglu_job;
+
+/* gate = silu(gate) * up over this thread's share. */
+static void swiglu_worker(void *arg, int ith, int nth)
+{
+    const swiglu_job *j = arg;
+    uint64_t per = (j->n + (uint64_t)nth - 1) / (uint64_t)nth;
+    uint64_t i0 = per * (uint64_t)ith, i1 = i0 + per > j->n ? j->n : i0 + per;
+    for (uint64_t i = i0; i < i1; i++) {
+        float g = j->gate[i];
+        j->gate[i] = g / (1.0f + expf(-g)) * j->up[i];
+    }
+}
+
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos)
 {
     const ie_model *m = c->model;
@@ -187,10 +205,11 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         c->xq_of = NULL;
         ie_matmul(c, &ly->w_gate, c->xb, n, c->gate, hp->n_ff, NULL, false);
         ie_matmul(c, &ly->w_up, c->xb, n, c->up, hp->n_ff, NULL, false);
-        for (uint64_t i = 0; i < (uint64_t)n * hp->n_ff; i++) {
-            float g = c->gate[i];
-            c->gate[i] = g / (1.0f + expf(-g)) * c->up[i];
-        }
+        swiglu_job sj = {c->gate, c->up, (uint64_t)n * hp->n_ff};
+        if (n > 1)
+            ie_pool_run(c->pool, swiglu_worker, &sj);
+        else
+            swiglu_worker(&sj, 0, 1);
         ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
         (void)odim;
     }

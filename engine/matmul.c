@@ -84,6 +84,30 @@ static void matmul_worker(void *arg, int ith, int nth)
     }
 }
 
+typedef struct quant_job {
+    ie_context *c;
+    const float *x;
+    uint64_t cols;
+    uint32_t n_tok;
+    bool split, k;
+} quant_job;
+
+/* Quantizes the activation rows of this thread's share of the tokens. */
+static void quant_worker(void *arg, int ith, int nth)
+{
+    const quant_job *q = arg;
+    uint32_t per = (q->n_tok + (uint32_t)nth - 1) / (uint32_t)nth;
+    uint32_t t0 = per * (uint32_t)ith, t1 = t0 + per > q->n_tok ? q->n_tok : t0 + per;
+    size_t nb = q->cols / IE_QK;
+    for (uint32_t t = t0; t < t1; t++) {
+        const float *row = q->x + (size_t)t * q->cols;
+        if (q->split)
+            ie_quantize_act_split(row, (uint8_t *)q->c->xq + (size_t)t * ie_act_split_bytes(q->cols), q->cols);
+        else
+            (q->k ? ie_quantize_act_k : ie_quantize_act)(row, q->c->xq + (size_t)t * nb, q->cols);
+    }
+}
+
 void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate)
 {
@@ -94,19 +118,16 @@ void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok
     bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
     if ((j.qdot || split) && !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok &&
                                c->xq_split == split && c->xq_k == k)) {
-        size_t nb = w->cols / IE_QK;
         c->xq_of = x;
         c->xq_cols = w->cols;
         c->xq_ntok = n_tok;
         c->xq_split = split;
         c->xq_k = k;
-        for (uint32_t t = 0; t < n_tok; t++) {
-            if (split)
-                ie_quantize_act_split(x + (size_t)t * w->cols,
-                                      (uint8_t *)c->xq + (size_t)t * ie_act_split_bytes(w->cols), w->cols);
-            else
-                (k ? ie_quantize_act_k : ie_quantize_act)(x + (size_t)t * w->cols, c->xq + (size_t)t * nb, w->cols);
-        }
+        quant_job q = {c, x, w->cols, n_tok, split, k};
+        if (n_tok > 1)
+            ie_pool_run(c->pool, quant_worker, &q);
+        else
+            quant_worker(&q, 0, 1);
     }
     ie_pool_run(c->pool, matmul_worker, &j);
 }

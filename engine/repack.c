@@ -36,19 +36,10 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
     r->tile_block = code_bytes(type) + 2 * IE_TILE_ROWS;
 }
 
-/* Unsigned code of element e of a ggml block. */
-static int code_of(uint32_t type, const uint8_t *blk, int e)
-{
-    if (type == GGML_T_Q4_0) {
-        const ie_block_q4_0 *b = (const ie_block_q4_0 *)blk;
-        return e < 16 ? b->qs[e] & 0xf : b->qs[e - 16] >> 4;
-    }
-    return ((const ie_block_q8_0 *)blk)->qs[e] + 128;
-}
-
 void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
 {
-    uint32_t bb = r->type == GGML_T_Q4_0 ? 18 : 34;
+    bool q4 = r->type == GGML_T_Q4_0;
+    uint32_t bb = q4 ? 18 : 34;
     for (uint64_t t = t0; t < t1; t++)
         for (uint32_t b = 0; b < r->nb; b++) {
             uint8_t *dst = r->data + (t * r->nb + b) * r->tile_block;
@@ -56,15 +47,14 @@ void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_byte
             for (int l = 0; l < IE_TILE_ROWS; l++) {
                 const uint8_t *blk = src + (t * IE_TILE_ROWS + (uint64_t)l) * row_bytes + (uint64_t)b * bb;
                 memcpy(&scales[l], blk, 2);
-                for (int e = 0; e < 32; e++) {
-                    int code = code_of(r->type, blk, e);
-                    if (r->type == GGML_T_Q8_0) {
-                        dst[(e / 4) * 64 + l * 4 + e % 4] = (uint8_t)code;
-                    } else {
-                        int v = (e % 16) / 4, j = e % 4;
-                        uint8_t *p = &dst[v * 64 + l * 4 + j];
-                        *p = (uint8_t)(e < 16 ? (*p & 0xf0) | code : (*p & 0x0f) | (code << 4));
-                    }
+                if (q4) {
+                    /* A ggml byte already pairs element e (low) with e + 16 (high). */
+                    for (int v = 0; v < 4; v++)
+                        memcpy(dst + v * 64 + l * 4, blk + 2 + v * 4, 4);
+                } else {
+                    for (int s = 0; s < 8; s++)
+                        for (int j = 0; j < 4; j++)
+                            dst[s * 64 + l * 4 + j] = (uint8_t)(blk[2 + s * 4 + j] ^ 0x80); /* q + 128 */
                 }
             }
         }

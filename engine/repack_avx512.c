@@ -40,6 +40,12 @@ TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *
     const uint8_t *blk = r->data + tile * nb * r->tile_block;
     for (uint32_t b = 0; b < nb; b++, blk += r->tile_block) {
         __m512i w[8];
+        /* The stream is sequential; fetching well ahead keeps DRAM busy. */
+        _mm_prefetch((const char *)(blk + 8 * r->tile_block), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 64), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 128), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 192), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 256), _MM_HINT_T0);
         if (q4) {
             for (int v = 0; v < 4; v++) {
                 __m512i raw = _mm512_loadu_si512((const void *)(blk + v * 64));
