@@ -62,6 +62,7 @@ static void pretok_qwen2_gpt2_default(void **state)
     assert_string_equal(words(IE_PRE_GPT2, "I'm DON'T"), "I|'m| DON|'|T");
     assert_string_equal(words(IE_PRE_GPT2, "x   y"), "x|  | y");
     assert_string_equal(words(IE_PRE_DEFAULT, "Hello, world!! 1234"), "Hello|,| world|!!| |123|4");
+    assert_string_equal(words(IE_PRE_STARCODER, "abc 123 x1"), "abc| |1|2|3| x|1");
     /* Non-ASCII whitespace counts as whitespace (U+3000, U+00A0). */
     assert_string_equal(words(IE_PRE_LLAMA3, "a\xe3\x80\x80\xe3\x80\x80" "b"), "a|\xe3\x80\x80|\xe3\x80\x80" "b");
 }
