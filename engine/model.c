@@ -307,18 +307,24 @@ static void repack_weights(ie_model *m)
             continue;
         ie_repacked *r = &m->repacked[n++];
         ie_repack_init(r, cur, w->type, w->cols);
-        ie_repack_tiles(r, w->data, w->row_bytes, 0, w->rows / IE_TILE_ROWS);
+        /* In chunks of about 8 MiB, dropping our mapping of the file pages
+         * just copied (they stay in the page cache; embedding lookups fault
+         * single rows back in), so RSS never holds a tensor twice. */
+        uint64_t tiles = w->rows / IE_TILE_ROWS, tile_bytes = w->row_bytes * IE_TILE_ROWS;
+        uint64_t step = tile_bytes ? (8u << 20) / tile_bytes + 1 : tiles;
+        for (uint64_t t0 = 0; t0 < tiles; t0 += step) {
+            uint64_t t1 = t0 + step < tiles ? t0 + step : tiles;
+            ie_repack_tiles(r, w->data, w->row_bytes, t0, t1);
+            if (m->file.mapped && page > 0) {
+                uintptr_t a = (uintptr_t)(w->data + t0 * tile_bytes), e = (uintptr_t)(w->data + t1 * tile_bytes);
+                a = (a + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+                e = e / (uintptr_t)page * (uintptr_t)page;
+                if (e > a)
+                    madvise((void *)a, e - a, MADV_DONTNEED);
+            }
+        }
         cur += (ie_repack_bytes(w->type, w->rows, w->cols) + 63) / 64 * 64;
         w->rp = r;
-        /* Drop our mapping of the file pages just copied (they stay in the
-         * page cache; embedding lookups fault single rows back in). */
-        if (m->file.mapped && page > 0) {
-            uintptr_t a = (uintptr_t)w->data, e = a + w->rows * w->row_bytes;
-            a = (a + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
-            e = e / (uintptr_t)page * (uintptr_t)page;
-            if (e > a)
-                madvise((void *)a, e - a, MADV_DONTNEED);
-        }
     }
     m->n_repacked = n;
     free(all);

@@ -142,9 +142,9 @@ static void repacked_kernels_agree(void **state)
 {
     (void)state;
     uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0};
-    size_t sizes[] = {32, 96, 2048};
+    size_t sizes[] = {32, 96, 256, 512, 2048};
     for (int t = 0; t < 2; t++)
-        for (int s = 0; s < 3; s++) {
+        for (int s = 0; s < 5; s++) {
             size_t n = sizes[s], rows = 32;
             assert_true(ie_repack_possible(types[t], rows, n));
             uint64_t rb;
