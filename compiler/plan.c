@@ -192,6 +192,10 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->gpu_layers = e->gpu_layers;
         p->cpu_moe_layers = e->cpu_moe_layers;
         p->swa_full = e->swa_full;
+        p->kv_unified = e->kv_unified;
+        /* Pinned for llama-server: the host RAM check counted this cache. */
+        p->cache_ram_set = e->engine == ENGINE_LLAMACPP;
+        p->cache_ram_bytes = p->cache_ram_set ? e->cache_ram : 0;
         p->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
         for (uint32_t g = 0; g < p->n_gpus; g++) {
             p->gpus[g] = (uint32_t)s->gpus[g].v;
