@@ -193,11 +193,6 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->cpu_moe_layers = e->cpu_moe_layers;
         p->swa_full = e->swa_full;
         p->kv_unified = e->kv_unified;
-        if (e->engine == ENGINE_LLAMACPP) {
-            p->cache_ram_set = s->opts.cache_ram.set;
-            p->cache_ram_bytes = e->cache_ram;
-        }
-        p->kv_unified = e->kv_unified;
         /* Pinned for llama-server: the host RAM check counted this cache. */
         p->cache_ram_set = e->engine == ENGINE_LLAMACPP;
         p->cache_ram_bytes = p->cache_ram_set ? e->cache_ram : 0;
