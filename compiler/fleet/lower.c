@@ -180,7 +180,8 @@ required:
         const fs_key *k = &w->obj->keys[i];
         if (!(k->flags & FS_REQUIRED) || w->seen[i]) continue;
         diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no '%s'", w->owner, k->name);
-        diag_help(d, "add `%s:` (%s)", k->name, k->doc);
+        size_t dl = strlen(k->doc);
+        diag_help(d, "add `%s:` (%.*s)", k->name, (int)(dl && k->doc[dl - 1] == '.' ? dl - 1 : dl), k->doc);
     }
 }
 
