@@ -28,6 +28,9 @@ typedef struct plan_service {
     int32_t gpu_layers;           /* -1 = all */
     uint32_t cpu_moe_layers;
     bool swa_full;
+    bool kv_unified;              /* llama.cpp -kvu: slots share one KV cache */
+    bool cache_ram_set;           /* llama.cpp --cache-ram given (else engine default) */
+    uint64_t cache_ram_bytes;     /* host-RAM prompt cache; 0 with cache_ram_set = off */
     uint32_t n_gpus;
     uint32_t gpus[EST_MAX_GPUS];  /* device indexes on the host */
     double tensor_split[EST_MAX_GPUS]; /* all 0 = engine default (even) */

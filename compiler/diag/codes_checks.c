@@ -2,5 +2,124 @@
 #include "diag/codes_table.h"
 
 const diag_code_info diag_codes_checks[] = {
+    {"E0301", DIAG_ERROR, "Two services on one host share a port",
+     "Two services on the same host listen on the same port, and their bind addresses overlap, s"
+     "o the second one to start fails with \"address already in use\" (or, worse, whichever starts"
+     " first wins after a reboot).\n\nAddresses overlap when they are the same address, when one o"
+     "f them is 0.0.0.0 (which takes that port on every IPv4 address of the host, 127.0.0.1 incl"
+     "uded) or :: (which takes it on every address, IPv4 included, on a dual-stack host). `local"
+     "host` overlaps 127.0.0.1 and ::1.\n\nThe error is reported at the second service's `port`, w"
+     "ith a note at the first one. Give one of them another port, or bind them to distinct speci"
+     "fic addresses."},
+    {"E0302", DIAG_ERROR, "A service takes a reserved port",
+     "The host lists this port in `reserved_ports`: something outside the fleet (an SSH tunnel, "
+     "a web server, another tool) already uses it.\n\nThe note points at the `reserved_ports` entr"
+     "y. Pick a port that is not reserved, or remove the entry if it is no longer in use."},
+    {"W0301", DIAG_WARNING, "A privileged port",
+     "Ports below 1024 can only be bound by root or a process with CAP_NET_BIND_SERVICE. infrac'"
+     "s units run engines as an unprivileged user, so the engine would fail to start unless the "
+     "capability is granted.\n\nUse a port from 1024 up, and put a reverse proxy in front if clien"
+     "ts must reach port 80 or 443."},
+    {"E0401", DIAG_ERROR, "A GPU is overcommitted",
+     "The services that can be resident on this GPU at the same time need more memory than it ha"
+     "s, less the safety margin (`checks.vram_margin`, 512 MiB by default). One of them would fa"
+     "il to load, or llama-server would silently shrink its context.\n\nEvery service that uses th"
+     "e GPU counts, whether it starts at boot or not: anything installed can be started by hand."
+     " Services in one `exclusive` group never run together, so a group counts once, at its larg"
+     "est member.\n\nEach service's share is estimated from the model (its GGUF header or declared"
+     " shape) and the service's settings: weights offloaded to this GPU, KV cache (context x lay"
+     "ers x KV heads x head size x cache type), compute buffers, and the engine's runtime overhe"
+     "ad (CUDA context and pools). vLLM claims `gpu_memory_utilization` of the GPU whatever the "
+     "model needs.\n\nThe notes break each service's share down; the help names a context or cache"
+     " type that would fit, found by re-running the estimator, or suggests an `exclusive` group."},
+    {"E0402", DIAG_ERROR, "A host runs out of RAM",
+     "The services on this host need more host RAM than its declared `memory`, less `checks.ram_"
+     "margin` (1 GiB by default). Host RAM holds the weights of CPU-only services and of layers "
+     "left on the CPU (including MoE experts moved with `cpu_moe_layers`), the token embeddings "
+     "llama.cpp keeps on the host, and llama-server's prompt cache (`cache_ram`, 8192 MiB by def"
+     "ault).\n\nExclusive groups count once, as for VRAM. The check runs only when the host declar"
+     "es `memory`."},
+    {"E0501", DIAG_ERROR, "Context above the model's trained context",
+     "The service asks for more context than the model was trained on. Without rope scaling the "
+     "model's output degrades past that length, and engines warn or refuse.\n\nLower `context` to "
+     "the trained context, or set `rope_scaling: true` on the model when the service is run with"
+     " rope scaling (YaRN and the like)."},
+    {"W0501", DIAG_WARNING, "Very little context per slot",
+     "llama-server divides `context` among its `parallel` slots (without `kv_unified`): each req"
+     "uest gets context / parallel tokens. Below 1024 tokens most chat requests do not fit and f"
+     "ail with \"context size exceeded\".\n\nRaise `context`, lower `parallel`, or set `kv_unified: "
+     "true` so that slots share one cache."},
+    {"E0502", DIAG_ERROR, "Quantized V cache without flash attention",
+     "llama.cpp can only quantize the V cache (a `cache` V type other than f16, bf16 or f32) whe"
+     "n flash attention is on; otherwise llama-server refuses to start.\n\nSet `flash_attention: t"
+     "rue` (infrac's default for llama.cpp), or keep the V cache at f16 (`cache: {k: q8_0, v: f1"
+     "6}`)."},
+    {"E0503", DIAG_ERROR, "vLLM tensor parallel size does not divide the heads",
+     "vLLM runs one worker per GPU listed (tensor parallelism) and splits the attention heads ev"
+     "enly among them: the number of GPUs must divide the model's KV heads (and its attention he"
+     "ads), or vLLM refuses to start.\n\nList a number of GPUs that divides the KV head count."},
+    {"E0504", DIAG_ERROR, "vLLM max-model-len does not fit its KV memory",
+     "vLLM claims `gpu_memory_utilization` x the GPU's memory, loads the weights, reserves activ"
+     "ations, and gives what remains to the KV cache. If one sequence of `--max-model-len` token"
+     "s does not fit there, it refuses to start (\"larger than the available KV cache memory\").\n\n"
+     "Lower `context`, raise `gpu_memory_utilization`, use an fp8 KV cache, or spread the model "
+     "over more GPUs."},
+    {"E0505", DIAG_ERROR, "vLLM processes on one GPU claim more than all of it",
+     "Each vLLM process claims its `gpu_memory_utilization` share of the whole GPU up front, and"
+     " counts the other's memory as used. Two processes on one GPU start only when their utiliza"
+     "tions sum below 1.\n\nLower the utilizations, or put the services in one `exclusive` group s"
+     "o that they never run together."},
+    {"E0506", DIAG_ERROR, "The memory of a service cannot be estimated",
+     "The estimator refused the service's configuration (for example more GPUs than it models, o"
+     "r layer counts that do not match the model). The message says why. Without an estimate the"
+     " VRAM and RAM checks cannot vouch for the service."},
+    {"E0510", DIAG_ERROR, "The model's GGUF cannot be read",
+     "`gguf:` names a local copy of the model (the header alone is enough: the tensor data is no"
+     "t read), relative to the fleet file's directory. The file is missing, unreadable, truncate"
+     "d, or not a valid GGUF; the message says where the reader stopped.\n\nFix the path, copy the"
+     " file's header (`head -c 16M model.gguf > model.header.gguf`), or declare the model's `sha"
+     "pe:` instead."},
+    {"E0511", DIAG_ERROR, "A model has neither gguf nor shape",
+     "To estimate memory, infrac needs the model's shape: either a local GGUF copy (`gguf:`, the"
+     " header is enough) or a declared `shape:` with at least layers, embd, heads, ctx_train and"
+     " weights (kv_heads, head_dim, ff, vocab and the MoE fields when they apply)."},
+    {"E0512", DIAG_ERROR, "A declared model shape is incomplete or inconsistent",
+     "A `shape:` needs layers, embd, heads, ctx_train and weights, each positive; kv_heads must "
+     "divide heads, and experts_used may not exceed experts. The message names the field."},
+    {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
+     "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
+     "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"
+     "th the declared sizes, which is an upper bound: the VRAM check may reject a fleet that wou"
+     "ld fit.\n\nUse `gguf:` with the model's header, or declare the closest known architecture."},
+    {"E0601", DIAG_ERROR, "A service is exposed without an API key",
+     "The service binds an address other than loopback (127.0.0.0/8, ::1, localhost): anyone who"
+     " can reach the host can use the model, read prompts from the slots endpoint, and run up it"
+     "s load. 0.0.0.0 and :: accept connections from every network.\n\nAdd `api_key_file:` (a file"
+     " holding the key, readable by the service), or bind to 127.0.0.1 and put an authenticating"
+     " proxy in front."},
+    {"E0701", DIAG_ERROR, "Unknown host",
+     "The service names a host the fleet does not declare under `hosts:`. The help suggests the "
+     "closest name when one looks like a typo."},
+    {"E0702", DIAG_ERROR, "Unknown model",
+     "The service names a model the fleet does not declare under `models:`. The help suggests th"
+     "e closest name when one looks like a typo."},
+    {"E0703", DIAG_ERROR, "GPU index not on the host",
+     "The service lists a GPU index that its host does not have. GPU indexes are positions in th"
+     "e host's `gpus:` list, starting at 0, matching CUDA device order."},
+    {"E0704", DIAG_ERROR, "tensor_split length differs from the GPU count",
+     "`tensor_split` gives one share per GPU the service uses, in the order of `gpus`. Its lengt"
+     "h must equal the number of GPUs."},
+    {"E0706", DIAG_ERROR, "A GPU listed twice, or too many GPUs",
+     "A service lists the same GPU index twice, or more GPUs than an engine process can use (16)"
+     "."},
+    {"E0707", DIAG_ERROR, "The engine cannot run on these devices",
+     "vLLM needs at least one GPU (`gpus:`); infrac-engine runs on the CPU only and takes no `gp"
+     "us`. Use llama.cpp for CPU inference or GPU offload."},
+    {"W0701", DIAG_WARNING, "An exclusive group of one",
+     "An `exclusive` group keeps the services of one host from running at the same time (each un"
+     "it conflicts with the others), so a group is scoped to its host: the same name on two host"
+     "s makes two groups. A group with a single service on its host has no effect; it is usually"
+     " a typo, or a group meant to span hosts.\n\nGive the services of one host that must not run "
+     "together the same group name."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

@@ -1,0 +1,79 @@
+/* The context memory formula of infrac-engine (see engine_memory.h and
+ * docs/engine.md). ie_context_new allocates exactly two blocks: the KV
+ * cache (engine_kv_bytes) and one scratch block carved into the regions
+ * listed in engine_scratch_bytes, each rounded up to 64 bytes. */
+#include "engine_memory.h"
+
+#include "ggml_types.h"
+
+#define EM_ALIGN 64u
+/* Bytes of one quantized activation block (32 int8 + float scale + int sum). */
+#define EM_QACT_BLOCK_BYTES 40u
+
+static uint64_t em_round(uint64_t n)
+{
+    return (n + EM_ALIGN - 1) / EM_ALIGN * EM_ALIGN;
+}
+
+static uint64_t em_row(uint32_t type, uint64_t n)
+{
+    uint64_t b = 0;
+    if (!ggml_row_bytes(type, n, &b))
+        return 0;
+    return b;
+}
+
+static uint32_t em_max(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
+}
+
+static uint32_t em_slots(const engine_mem_params *p)
+{
+    return p->n_slots ? p->n_slots : 1;
+}
+
+static uint64_t em_cells_per_slot(const engine_mem_params *p)
+{
+    return p->n_ctx / em_slots(p);
+}
+
+uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p)
+{
+    uint64_t cells = em_cells_per_slot(p) * em_slots(p);
+    uint64_t k_row = em_row(p->cache_k, (uint64_t)s->n_head_kv * s->head_dim_k);
+    uint64_t v_row = em_row(p->cache_v, (uint64_t)s->n_head_kv * s->head_dim_v);
+    return em_round((uint64_t)s->n_layer * cells * (k_row + v_row));
+}
+
+uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p)
+{
+    uint64_t b = p->n_batch ? p->n_batch : 1;
+    uint64_t t = p->n_threads ? p->n_threads : 1;
+    uint64_t qdim = (uint64_t)s->n_head * s->head_dim_k;
+    uint64_t odim = (uint64_t)s->n_head * s->head_dim_v;
+    uint64_t kdim = (uint64_t)s->n_head_kv * s->head_dim_k;
+    uint64_t vdim = (uint64_t)s->n_head_kv * s->head_dim_v;
+    uint64_t max_in = em_max(em_max(s->n_embd, (uint32_t)odim), s->n_ff);
+    uint64_t qblocks = (max_in + 31) / 32;
+    uint64_t total = 0;
+    total += em_round(b * s->n_embd * 4);            /* residual stream x */
+    total += em_round(b * s->n_embd * 4);            /* normed input xb */
+    total += em_round(b * qdim * 4);                 /* q */
+    total += em_round(b * kdim * 4);                 /* k */
+    total += em_round(b * vdim * 4);                 /* v */
+    total += em_round(b * odim * 4);                 /* attention output */
+    total += em_round(b * (uint64_t)s->n_ff * 4);    /* ffn gate */
+    total += em_round(b * (uint64_t)s->n_ff * 4);    /* ffn up */
+    total += em_round((uint64_t)em_slots(p) * s->n_vocab * 4); /* logits per slot */
+    total += em_round(b * qblocks * EM_QACT_BLOCK_BYTES);      /* quantized activations */
+    total += em_round(t * em_cells_per_slot(p) * 4);           /* attention scores per thread */
+    total += em_round(t * ((uint64_t)s->head_dim_k + s->head_dim_v) * 4); /* KV row decode per thread */
+    total += em_round(t * qblocks * 32 * 4);                   /* weight row decode per thread */
+    return total;
+}
+
+uint64_t engine_context_bytes(const engine_mem_shape *s, const engine_mem_params *p)
+{
+    return engine_kv_bytes(s, p) + engine_scratch_bytes(s, p);
+}

@@ -1,0 +1,51 @@
+/* Small helpers shared by the checks. */
+#include <stdio.h>
+
+#include "check/passes.h"
+
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len) {
+    if (bytes >= GIB)
+        snprintf(buf, len, "%.2f GiB", (double)bytes / (double)GIB);
+    else
+        snprintf(buf, len, "%llu MiB", (unsigned long long)((bytes + MIB / 2) / MIB));
+    return buf;
+}
+
+uint64_t gpu_usable_bytes(const fleet_gpu *g) {
+    if (g->vram.set) return g->vram.v;
+    if (g->spec) return g->spec->usable_bytes;
+    return 0;
+}
+
+const char *gpu_display_model(const fleet_gpu *g) {
+    if (g->model.set && g->model.v) return g->model.v;
+    if (g->name.set && g->name.v) return g->name.v;
+    return "custom GPU";
+}
+
+uint64_t fleet_vram_margin(const fleet *f) {
+    return (f->vram_margin.set || f->vram_margin.v) ? f->vram_margin.v : CHECK_DEFAULT_VRAM_MARGIN;
+}
+
+uint64_t fleet_ram_margin(const fleet *f) {
+    return (f->ram_margin.set || f->ram_margin.v) ? f->ram_margin.v : CHECK_DEFAULT_RAM_MARGIN;
+}
+
+uint32_t host_index(const fleet *f, const fleet_host *h) { return (uint32_t)(h - f->hosts); }
+
+src_span span_or(src_span value, src_span fallback) { return span_valid(value) ? value : fallback; }
+
+int service_gpu_slot(const fleet_service *s, uint32_t gpu) {
+    for (uint32_t i = 0; i < s->n_gpus; i++)
+        if (s->gpus[i].v >= 0 && (uint64_t)s->gpus[i].v == gpu) return (int)i;
+    return -1;
+}
+
+bool lowering_reported(const check_ctx *c, src_span at) {
+    for (size_t i = 0; i < c->n_lowering_diags && i < c->d->n; i++) {
+        const diagnostic *d = c->d->items[i];
+        if (d->at.line == at.line && d->at.col == at.col && d->at.end_line == at.end_line && d->at.end_col == at.end_col)
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,77 @@
+/* Host RAM: weights left on the CPU, host buffers (llama-server's prompt
+ * cache) and CPU-only services must fit the host's declared memory minus
+ * the margin. Exclusive groups count once, at their largest, as for VRAM. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/passes.h"
+
+typedef struct ram_share {
+    uint32_t svc;
+    uint64_t bytes;
+    bool counted;
+} ram_share;
+
+static uint64_t count_ram(const fleet *f, ram_share *sh, uint32_t n) {
+    /* Sort-free: groups on one host are few; compare within the host only. */
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const fleet_service *s = &f->services[sh[i].svc];
+        sh[i].counted = true;
+        if (!(s->exclusive.set && s->exclusive.v)) continue;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j == i) continue;
+            const fleet_service *o = &f->services[sh[j].svc];
+            if (!(o->exclusive.set && o->exclusive.v) || strcmp(o->exclusive.v, s->exclusive.v) != 0) continue;
+            if (sh[j].bytes > sh[i].bytes || (sh[j].bytes == sh[i].bytes && j < i)) {
+                sh[i].counted = false;
+                break;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (sh[i].counted) total += sh[i].bytes;
+    return total;
+}
+
+void check_host_ram(check_ctx *c) {
+    fleet *f = c->f;
+    uint64_t margin = fleet_ram_margin(f);
+    ram_share *sh = malloc(sizeof *sh * (f->n_services ? f->n_services : 1));
+    for (uint32_t h = 0; h < f->n_hosts; h++) {
+        const fleet_host *host = &f->hosts[h];
+        uint32_t n = 0;
+        for (uint32_t k = c->host_start[h]; k < c->host_start[h + 1]; k++) {
+            uint32_t si = c->by_host[k];
+            if (!c->r->svc[si].estimated) continue;
+            sh[n++] = (ram_share){si, c->r->svc[si].est->host.total, true};
+        }
+        uint64_t total = count_ram(f, sh, n);
+        c->r->ram_peak[h] = total;
+        if (!host->memory.set || host->memory.v == 0 || n == 0) continue;
+        if (total + margin <= host->memory.v) continue;
+        uint64_t limit = host->memory.v > margin ? host->memory.v - margin : 0;
+        char tb[32], lb[32], mb[32], rb[32];
+        diagnostic *d = diag_error(c->d, "E0402", span_or(host->memory.at, host->name.at),
+                                   "host `%s` runs out of RAM: %s needed, %s available", host->name.v,
+                                   fmt_bytes(total, tb, sizeof tb), fmt_bytes(limit, lb, sizeof lb));
+        for (uint32_t i = 0; i < n; i++) {
+            const fleet_service *s = &f->services[sh[i].svc];
+            const memory_breakdown *m = &c->r->svc[sh[i].svc].est->host;
+            char w[32], k[32], cb[32], o[32], x[32], t[32];
+            diag_note(d, span_or(s->name.at, s->at),
+                      "`%s` takes %s of host RAM%s: weights %s, KV cache %s, compute %s, runtime %s, prompt cache %s",
+                      s->name.v, fmt_bytes(m->total, t, sizeof t),
+                      sh[i].counted ? "" : " (not counted: a larger member of its exclusive group is)",
+                      fmt_bytes(m->weights, w, sizeof w), fmt_bytes(m->kv_cache, k, sizeof k),
+                      fmt_bytes(m->compute, cb, sizeof cb), fmt_bytes(m->overhead, o, sizeof o),
+                      fmt_bytes(m->other, x, sizeof x));
+        }
+        diag_note(d, span_or(host->memory.at, host->name.at), "memory %s minus the %s margin",
+                  fmt_bytes(host->memory.v, rb, sizeof rb), fmt_bytes(margin, mb, sizeof mb));
+        diag_help(d, "lower `cache_ram` (llama-server's prompt cache, 8192 MiB by default), offload more layers to a GPU, "
+                     "or give services that need not run together one `exclusive:` group");
+    }
+    free(sh);
+}

@@ -1,0 +1,137 @@
+/* The model pass: the shape the estimator uses for each model. A `gguf:`
+ * copy (relative to the fleet file's directory) is read through the shared
+ * bounds-checked reader: a missing, truncated or hostile file is a
+ * diagnostic at the `gguf:` value. Otherwise the declared `shape:` is
+ * turned into a model_shape; an architecture the estimator does not model
+ * exactly gets a conservative estimate, which we say. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/passes.h"
+
+/* Architectures whose memory the estimator models exactly (the same list
+ * as compiler/estimate/model_shape.c, which sets arch_known for GGUFs). */
+static const char *const known_archs[] = {"llama", "mistral", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3"};
+
+static bool arch_is_known(const char *arch) {
+    for (size_t i = 0; i < sizeof known_archs / sizeof *known_archs; i++)
+        if (strcmp(arch, known_archs[i]) == 0) return true;
+    return false;
+}
+
+static void load_gguf(check_ctx *c, fleet_model *m) {
+    char path[4096], err[512];
+    const char *rel = m->gguf.v;
+    if (rel[0] == '/' || !c->fleet_dir || !c->fleet_dir[0])
+        snprintf(path, sizeof path, "%s", rel);
+    else
+        snprintf(path, sizeof path, "%s/%s", c->fleet_dir, rel);
+    err[0] = '\0';
+    if (model_shape_load(path, &m->shape_resolved, err, sizeof err) != 0) {
+        diagnostic *d = diag_error(c->d, "E0510", m->gguf.at, "cannot read the GGUF of model `%s`: %s",
+                                   m->name.v, err[0] ? err : "unknown error");
+        diag_help(d, "`gguf:` is a local copy (the header is enough), relative to the fleet file's directory; or declare `shape:` instead");
+        memset(&m->shape_resolved, 0, sizeof m->shape_resolved);
+        return;
+    }
+    m->loaded = true;
+}
+
+/* A required shape field: positive, and fits 32 bits. Missing ones are
+ * collected so that one error names them all. */
+static bool need(const fl_int *v, const char *key, uint32_t *out, char *missing, size_t len) {
+    if (v->set && v->v > 0 && v->v <= (int64_t)UINT32_MAX) {
+        *out = (uint32_t)v->v;
+        return true;
+    }
+    size_t used = strlen(missing);
+    snprintf(missing + used, len - used, "%s`%s:`", used ? ", " : "", key);
+    return false;
+}
+
+static uint32_t opt_u32(const fl_int *v, uint32_t dflt) {
+    return (v->set && v->v > 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
+}
+
+static void from_shape(check_ctx *c, fleet_model *m) {
+    const fleet_shape *s = &m->shape;
+    model_shape *o = &m->shape_resolved;
+    memset(o, 0, sizeof *o);
+    char missing[200] = "";
+    bool ok = true;
+    ok &= need(&s->layers, "layers", &o->n_layer, missing, sizeof missing);
+    ok &= need(&s->embd, "embd", &o->n_embd, missing, sizeof missing);
+    ok &= need(&s->heads, "heads", &o->n_head, missing, sizeof missing);
+    ok &= need(&s->ctx_train, "ctx_train", &o->n_ctx_train, missing, sizeof missing);
+    if (!s->weights.set || s->weights.v == 0) {
+        size_t used = strlen(missing);
+        snprintf(missing + used, sizeof missing - used, "%s`weights:`", used ? ", " : "");
+        ok = false;
+    }
+    if (!ok) {
+        diagnostic *d = diag_error(c->d, "E0512", s->at, "the shape of model `%s` is incomplete", m->name.v);
+        diag_help(d, "add %s (positive numbers; weights is the GGUF's size, e.g. `4.9 GiB`)", missing);
+        return;
+    }
+    o->n_head_kv = opt_u32(&s->kv_heads, o->n_head);
+    uint32_t hd = o->n_head ? o->n_embd / o->n_head : 0;
+    o->head_dim_k = o->head_dim_v = opt_u32(&s->head_dim, hd);
+    o->n_ff = opt_u32(&s->ff, 4 * o->n_embd);
+    o->n_vocab = opt_u32(&s->vocab, 32000);
+    o->n_expert = opt_u32(&s->experts, 0);
+    o->n_expert_used = opt_u32(&s->experts_used, o->n_expert ? 2 : 0);
+    o->n_ff_exp = opt_u32(&s->ff_expert, o->n_expert ? o->n_ff : 0);
+    o->n_swa = opt_u32(&s->swa, 0);
+    o->swa_period = opt_u32(&s->swa_period, 0);
+    o->weights_bytes = s->weights.v;
+    o->has_rope_scaling = false;
+    o->tied_output = false;
+    const char *arch = (s->arch.set && s->arch.v) ? s->arch.v : "";
+    snprintf(o->arch, sizeof o->arch, "%s", arch);
+    o->arch_known = arch[0] && arch_is_known(arch);
+    if (o->n_head_kv > o->n_head || (o->n_head_kv && o->n_head % o->n_head_kv)) {
+        diagnostic *e = diag_error(c->d, "E0512", span_or(s->kv_heads.at, s->at),
+                                   "model `%s`: kv_heads (%u) must divide heads (%u)", m->name.v,
+                                   o->n_head_kv, o->n_head);
+        (void)e;
+        return;
+    }
+    if (o->n_expert && o->n_expert_used > o->n_expert) {
+        diag_error(c->d, "E0512", span_or(s->experts_used.at, s->at),
+                   "model `%s`: experts_used (%u) exceeds experts (%u)", m->name.v, o->n_expert_used,
+                   o->n_expert);
+        return;
+    }
+    if (!o->arch_known) {
+        diagnostic *w = diag_warning(c->d, "W0511", span_or(s->arch.at, s->at),
+                                     "architecture `%s` of model `%s` is not modelled exactly",
+                                     arch[0] ? arch : "(none)", m->name.v);
+        diag_note(w, s->at, "memory estimates for this model are conservative upper bounds");
+        diag_help(w, "use `gguf:` with the model's header, or an architecture such as llama, qwen3 or gemma3");
+    }
+    m->loaded = true;
+}
+
+void check_models(check_ctx *c) {
+    for (uint32_t i = 0; i < c->f->n_models; i++) {
+        fleet_model *m = &c->f->models[i];
+        m->loaded = false;
+        if (m->gguf.set && m->gguf.v && m->gguf.v[0]) {
+            load_gguf(c, m);
+            if (m->loaded && !m->shape_resolved.arch_known) {
+                diagnostic *w = diag_warning(c->d, "W0511", m->gguf.at,
+                                             "architecture `%s` of model `%s` is not modelled exactly",
+                                             m->shape_resolved.arch, m->name.v);
+                diag_note(w, m->gguf.at, "memory estimates for this model are conservative upper bounds");
+            }
+        } else if (m->shape.set) {
+            from_shape(c, m);
+        } else {
+            diagnostic *d = diag_error(c->d, "E0511", span_or(m->name.at, m->at),
+                                       "model `%s` has neither `gguf:` nor `shape:`", m->name.v);
+            diag_help(d, "add `gguf: PATH` (a local copy of the model, the header is enough) or a `shape:` "
+                         "with layers, embd, heads, kv_heads, ctx_train and weights");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/* Internal to the checks: the shared context and one function per check
+ * file. Order matters: references resolve host_ref/model_ref, the model
+ * pass resolves shapes, resolve applies defaults and estimates memory; the
+ * remaining checks read those. */
+#ifndef INFRAC_CHECK_PASSES_H
+#define INFRAC_CHECK_PASSES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check/check.h"
+
+typedef struct check_ctx {
+    fleet *f;
+    diag_list *d;
+    const char *fleet_dir;
+    check_result *r;
+    /* services grouped by host: host h owns by_host[host_start[h] .. host_start[h+1]) */
+    uint32_t *by_host;
+    uint32_t *host_start;
+    /* services grouped by GPU: GPU g of host h is flat index r->gpu_base[h] + g;
+     * its users are gpu_users[gpu_user_start[i] .. gpu_user_start[i+1]) */
+    uint32_t n_flat_gpus;
+    uint32_t *gpu_users;
+    uint32_t *gpu_user_start;
+    bool *gpu_overclaimed;    /* per flat GPU: vLLM claims sum past 1 (E0505 says it; VRAM stays quiet) */
+    size_t n_lowering_diags;  /* diagnostics reported before the checks ran */
+} check_ctx;
+
+void check_references(check_ctx *c);
+void check_models(check_ctx *c);
+void check_resolve(check_ctx *c);
+void check_ports(check_ctx *c);
+void check_exposure(check_ctx *c);
+void check_model_fit(check_ctx *c);
+void check_vram(check_ctx *c);
+void check_host_ram(check_ctx *c);
+
+/* resolve.c: the estimator request for a service (also used to search fixes). */
+void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r);
+
+/* Helpers (check_util.c). */
+/* "15.48 GiB" or "512 MiB": a human size, deterministic. */
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
+/* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
+uint64_t gpu_usable_bytes(const fleet_gpu *g);
+const char *gpu_display_model(const fleet_gpu *g);
+uint64_t fleet_vram_margin(const fleet *f);
+uint64_t fleet_ram_margin(const fleet *f);
+uint32_t host_index(const fleet *f, const fleet_host *h);
+/* The span to report a service-level problem at: the value if written, else the service. */
+src_span span_or(src_span value, src_span fallback);
+/* Whether the lowering already reported a problem at exactly this span (it
+ * checks some of the same things on written values): never say it twice. */
+bool lowering_reported(const check_ctx *c, src_span at);
+/* Position of device index gpu in the service's gpus list, or -1. */
+int service_gpu_slot(const fleet_service *s, uint32_t gpu);
+
+#endif

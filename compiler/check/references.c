@@ -1,0 +1,225 @@
+/* References: every service names a host and a model that exist, GPU
+ * indexes that exist on its host, a tensor_split as long as its GPU list;
+ * exclusive groups make sense (one host, more than one member); the engine
+ * can use the devices it is given. Resolves host_ref and model_ref. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/passes.h"
+
+typedef struct name_entry {
+    const char *name;
+    uint32_t index;
+} name_entry;
+
+static int name_entry_cmp(const void *a, const void *b) {
+    return strcmp(((const name_entry *)a)->name, ((const name_entry *)b)->name);
+}
+
+/* Sorted names for O(log n) lookups over large fleets. */
+typedef struct name_index {
+    name_entry *e;
+    uint32_t n;
+    const char **names; /* in declaration order, for did-you-mean */
+    uint32_t n_names;
+} name_index;
+
+static void name_index_build(name_index *ix, uint32_t n, const fl_str *(*get)(const fleet *, uint32_t),
+                             const fleet *f) {
+    ix->e = calloc(n ? n : 1, sizeof *ix->e);
+    ix->names = calloc(n ? n : 1, sizeof *ix->names);
+    ix->n = 0;
+    ix->n_names = n;
+    for (uint32_t i = 0; i < n; i++) {
+        const fl_str *s = get(f, i);
+        ix->names[i] = s->v ? s->v : "";
+        if (!s->v) continue;
+        ix->e[ix->n].name = s->v;
+        ix->e[ix->n].index = i;
+        ix->n++;
+    }
+    qsort(ix->e, ix->n, sizeof *ix->e, name_entry_cmp);
+}
+
+static int name_index_find(const name_index *ix, const char *name) {
+    name_entry key = {name, 0};
+    const name_entry *hit = bsearch(&key, ix->e, ix->n, sizeof *ix->e, name_entry_cmp);
+    return hit ? (int)hit->index : -1;
+}
+
+static void name_index_free(name_index *ix) {
+    free(ix->e);
+    free(ix->names);
+}
+
+static const fl_str *host_name_at(const fleet *f, uint32_t i) { return &f->hosts[i].name; }
+static const fl_str *model_name_at(const fleet *f, uint32_t i) { return &f->models[i].name; }
+
+static void suggest(diagnostic *d, const char *word, const name_index *ix, const char *what) {
+    const char *best = suggest_closest(word, ix->names, ix->n_names);
+    if (best)
+        diag_help(d, "did you mean `%s`?", best);
+    else if (ix->n == 0)
+        diag_help(d, "the fleet declares no %s", what);
+    else if (ix->n_names <= 8) {
+        char list[512];
+        size_t used = 0;
+        list[0] = '\0';
+        for (uint32_t i = 0; i < ix->n_names && used + 1 < sizeof list; i++) {
+            int w = snprintf(list + used, sizeof list - used, "%s`%s`", i ? ", " : "", ix->names[i]);
+            if (w < 0) break;
+            used += (size_t)w;
+            if (used >= sizeof list) used = sizeof list - 1;
+        }
+        diag_help(d, "the fleet declares these %s: %s", what, list);
+    }
+}
+
+static void check_service_refs(check_ctx *c, fleet_service *s, const name_index *hosts,
+                               const name_index *models) {
+    fleet *f = c->f;
+    s->host_ref = NULL;
+    s->model_ref = NULL;
+    if (!s->host.set || !s->host.v) {
+        diag_error(c->d, "E0701", s->name.set ? s->name.at : s->at, "service `%s` names no host",
+                   s->name.v ? s->name.v : "?");
+    } else {
+        int h = name_index_find(hosts, s->host.v);
+        if (h < 0) {
+            diagnostic *d = diag_error(c->d, "E0701", s->host.at, "unknown host `%s`", s->host.v);
+            suggest(d, s->host.v, hosts, "hosts");
+        } else {
+            s->host_ref = &f->hosts[h];
+        }
+    }
+    if (!s->model.set || !s->model.v) {
+        diag_error(c->d, "E0702", s->name.set ? s->name.at : s->at, "service `%s` names no model",
+                   s->name.v ? s->name.v : "?");
+    } else {
+        int m = name_index_find(models, s->model.v);
+        if (m < 0) {
+            diagnostic *d = diag_error(c->d, "E0702", s->model.at, "unknown model `%s`", s->model.v);
+            suggest(d, s->model.v, models, "models");
+        } else {
+            s->model_ref = &f->models[m];
+        }
+    }
+
+    /* GPU indexes exist on the host, once each. */
+    if (s->host_ref) {
+        const fleet_host *h = s->host_ref;
+        for (uint32_t i = 0; i < s->n_gpus; i++) {
+            int64_t g = s->gpus[i].v;
+            if (g < 0 || (uint64_t)g >= h->n_gpus) {
+                diagnostic *d = diag_error(c->d, "E0703", s->gpus[i].at,
+                                           "host `%s` has no GPU %lld", h->name.v, (long long)g);
+                if (h->n_gpus == 0)
+                    diag_note(d, h->name.at, "host `%s` declares no GPUs", h->name.v);
+                else
+                    diag_note(d, span_or(h->gpus_at, h->name.at), "host `%s` has GPUs 0 to %u",
+                              h->name.v, h->n_gpus - 1);
+                continue;
+            }
+            for (uint32_t j = 0; j < i; j++)
+                if (s->gpus[j].v == g) {
+                    if (lowering_reported(c, s->gpus[i].at)) break;
+                    diagnostic *d = diag_error(c->d, "E0706", s->gpus[i].at,
+                                               "GPU %lld is listed twice", (long long)g);
+                    diag_note(d, s->gpus[j].at, "first listed here");
+                    break;
+                }
+        }
+    }
+    if (s->n_gpus > EST_MAX_GPUS)
+        diag_error(c->d, "E0706", s->gpus_at, "a service may use at most %d GPUs, this one lists %u",
+                   EST_MAX_GPUS, s->n_gpus);
+
+    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus && !lowering_reported(c, s->tensor_split_at)) {
+        diagnostic *d = diag_error(c->d, "E0704", s->tensor_split_at,
+                                   "tensor_split has %u entr%s but the service uses %u GPU%s",
+                                   s->n_tensor_split, s->n_tensor_split == 1 ? "y" : "ies", s->n_gpus,
+                                   s->n_gpus == 1 ? "" : "s");
+        if (span_valid(s->gpus_at)) diag_note(d, s->gpus_at, "the GPUs are listed here");
+        diag_help(d, "give one share per GPU, in the order of `gpus`");
+    }
+
+    /* What each engine can run on. */
+    {
+        engine_kind e = (engine_kind)s->opts.engine.v;
+        if (e == ENGINE_VLLM && s->n_gpus == 0) {
+            diagnostic *d = diag_error(c->d, "E0707", span_or(s->opts.engine.at, s->at),
+                                       "vLLM service `%s` has no GPUs", s->name.v);
+            diag_help(d, "list the GPUs it runs on with `gpus: [0]`, or use `engine: llama.cpp` for CPU inference");
+        } else if (e == ENGINE_INFRAC && s->n_gpus > 0) {
+            diagnostic *d = diag_error(c->d, "E0707", span_or(s->gpus_at, s->at),
+                                       "infrac-engine runs on the CPU only; service `%s` lists GPUs",
+                                       s->name.v);
+            diag_help(d, "remove `gpus`, or use `engine: llama.cpp` for GPU inference");
+        }
+    }
+}
+
+typedef struct group_member {
+    const char *group;
+    uint32_t host;
+    uint32_t svc;
+} group_member;
+
+static int group_member_cmp(const void *a, const void *b) {
+    const group_member *x = a, *y = b;
+    int r = strcmp(x->group, y->group);
+    if (r) return r;
+    if (x->host != y->host) return x->host < y->host ? -1 : 1;
+    return (x->svc > y->svc) - (x->svc < y->svc);
+}
+
+/* An exclusive group keeps services on one host from running together
+ * (systemd Conflicts=), so a group is scoped to its host: the same name on
+ * two hosts is two groups. A group of one has no effect, which is usually
+ * a typo, or a group meant to span hosts. */
+static void check_exclusive_groups(check_ctx *c) {
+    fleet *f = c->f;
+    group_member *m = calloc(f->n_services ? f->n_services : 1, sizeof *m);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->n_services; i++) {
+        const fleet_service *s = &f->services[i];
+        if (s->exclusive.set && s->exclusive.v && s->host_ref)
+            m[n++] = (group_member){s->exclusive.v, host_index(f, s->host_ref), i};
+    }
+    qsort(m, n, sizeof *m, group_member_cmp);
+    for (uint32_t a = 0; a < n;) {
+        uint32_t name_end = a;
+        while (name_end < n && strcmp(m[name_end].group, m[a].group) == 0) name_end++;
+        for (uint32_t h = a; h < name_end;) {
+            uint32_t host_end = h;
+            while (host_end < name_end && m[host_end].host == m[h].host) host_end++;
+            if (host_end - h == 1) {
+                const fleet_service *s = &f->services[m[h].svc];
+                diagnostic *d = diag_warning(c->d, "W0701", s->exclusive.at,
+                                             "exclusive group `%s` has only one service on host `%s`", m[h].group,
+                                             s->host_ref->name.v);
+                uint32_t other = h == a ? (name_end > h + 1 ? h + 1 : UINT32_MAX) : a;
+                if (other != UINT32_MAX) {
+                    const fleet_service *o = &f->services[m[other].svc];
+                    diag_note(d, o->exclusive.at, "`%s` on host `%s` is in a group of the same name: groups do not span hosts",
+                              o->name.v, o->host_ref->name.v);
+                }
+                diag_help(d, "give the services of one host that must not run together the same `exclusive` name");
+            }
+            h = host_end;
+        }
+        a = name_end;
+    }
+    free(m);
+}
+
+void check_references(check_ctx *c) {
+    fleet *f = c->f;
+    name_index hosts, models;
+    name_index_build(&hosts, f->n_hosts, host_name_at, f);
+    name_index_build(&models, f->n_models, model_name_at, f);
+    for (uint32_t i = 0; i < f->n_services; i++) check_service_refs(c, &f->services[i], &hosts, &models);
+    check_exclusive_groups(c);
+    name_index_free(&hosts);
+    name_index_free(&models);
+}

@@ -1,0 +1,134 @@
+/* Resolution: every service with the engine's defaults applied
+ * (docs/checks.md lists them), and its memory estimated once. Later checks
+ * and the plan read the result. */
+#include <string.h>
+
+#include "check/estimate_memo.h"
+#include "check/passes.h"
+#include "ggml_types.h"
+
+static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
+    return (v->set && v->v >= 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
+}
+
+/* The estimator speaks ggml types; vLLM's auto means the model's dtype
+ * (16-bit), its fp8 kinds take one byte per element like q8's payload. */
+static uint32_t estimator_cache_type(uint32_t t) {
+    switch (t) {
+    case CACHE_AUTO: return GGML_T_F16;
+    case CACHE_FP8:
+    case CACHE_FP8_E4M3:
+    case CACHE_FP8_E5M2: return GGML_T_I8;
+    default: return t;
+    }
+}
+
+/* Default context: the trained context, capped (a 128K-context model
+ * would otherwise claim gigabytes of KV nobody asked for). */
+static uint32_t default_context(const fleet_model *m) {
+    uint32_t train = (m && m->loaded) ? m->shape_resolved.n_ctx_train : 0;
+    if (train == 0) return CHECK_DEFAULT_CONTEXT_CAP;
+    return train < CHECK_DEFAULT_CONTEXT_CAP ? train : CHECK_DEFAULT_CONTEXT_CAP;
+}
+
+static void apply_defaults(const fleet_service *s, service_eval *e) {
+    const fleet_service_opts *o = &s->opts;
+    e->engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
+    e->bind = (o->bind.set && o->bind.v) ? o->bind.v : CHECK_DEFAULT_BIND;
+    e->context_defaulted = !(o->context.set && o->context.v > 0);
+    e->context = e->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
+    e->parallel = u32_or(&o->parallel, CHECK_DEFAULT_PARALLEL);
+    if (e->parallel == 0) e->parallel = 1;
+    e->batch = u32_or(&o->batch, CHECK_DEFAULT_BATCH);
+    e->ubatch = u32_or(&o->ubatch, CHECK_DEFAULT_UBATCH);
+    e->threads = u32_or(&o->threads, 0);
+    uint32_t dflt_cache = e->engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
+    e->cache_k = u32_or(&o->cache_k, dflt_cache);
+    e->cache_v = u32_or(&o->cache_v, dflt_cache);
+    e->flash_attn = o->flash_attention.set ? o->flash_attention.v : e->engine == ENGINE_LLAMACPP;
+    e->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
+                        ? (int32_t)o->gpu_layers.v : -1;
+    e->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
+    e->swa_full = o->swa_full.set && o->swa_full.v;
+    e->kv_unified = o->kv_unified.set && o->kv_unified.v;
+    e->utilization = (o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
+                         ? o->gpu_memory_utilization.v : CHECK_DEFAULT_UTILIZATION;
+    e->autostart = o->autostart.set ? o->autostart.v : true;
+    e->metrics = o->metrics.set ? o->metrics.v : true;
+    e->restart = (o->restart.set && o->restart.v) ? o->restart.v : CHECK_DEFAULT_RESTART;
+    e->restart_sec = u32_or(&o->restart_sec, CHECK_DEFAULT_RESTART_SEC);
+    e->cache_ram = o->cache_ram.set ? o->cache_ram.v : CHECK_DEFAULT_CACHE_RAM;
+}
+
+/* The estimator's request for a service, from its resolved options. */
+void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r) {
+    memset(r, 0, sizeof *r); /* padding too: requests are compared bytewise by the memo */
+    estimate_request_defaults(r, e->engine);
+    r->context = e->context;
+    r->parallel = e->parallel;
+    r->kv_unified = e->kv_unified;
+    r->batch = e->batch;
+    r->ubatch = e->ubatch;
+    r->cache_k = estimator_cache_type(e->cache_k);
+    r->cache_v = estimator_cache_type(e->cache_v);
+    r->flash_attn = e->flash_attn;
+    r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
+    memset(r->tensor_split, 0, sizeof r->tensor_split);
+    if (s->n_tensor_split == s->n_gpus)
+        for (uint32_t i = 0; i < r->n_gpus; i++) r->tensor_split[i] = s->tensor_split[i].v;
+    r->gpu_layers = e->gpu_layers;
+    r->cpu_moe_layers = e->cpu_moe_layers;
+    r->swa_full = e->swa_full;
+    r->cache_ram_bytes = e->engine == ENGINE_LLAMACPP ? e->cache_ram : 0;
+    r->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
+    memset(r->gpu_total_bytes, 0, sizeof r->gpu_total_bytes);
+    if (s->host_ref)
+        for (uint32_t i = 0; i < r->n_gpus; i++) {
+            int64_t g = s->gpus[i].v;
+            if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus)
+                r->gpu_total_bytes[i] = gpu_usable_bytes(&s->host_ref->gpus[g]);
+        }
+}
+
+/* Every reference the estimate needs resolved and in range. */
+static bool estimable(const fleet_service *s, const service_eval *e) {
+    if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
+    /* the devices the engine cannot use are the reference check's error */
+    if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
+    if (s->n_gpus > EST_MAX_GPUS) return false;
+    for (uint32_t i = 0; i < s->n_gpus; i++) {
+        int64_t g = s->gpus[i].v;
+        if (g < 0 || (uint64_t)g >= s->host_ref->n_gpus) return false;
+        for (uint32_t j = 0; j < i; j++)
+            if (s->gpus[j].v == g) return false;
+    }
+    if (s->n_tensor_split && s->n_tensor_split != s->n_gpus) return false;
+    return true;
+}
+
+void check_resolve(check_ctx *c) {
+    fleet *f = c->f;
+    estimate_memo *memo = estimate_memo_new(f->n_services);
+    c->r->estimates = memo;
+    for (uint32_t i = 0; i < f->n_services; i++) {
+        const fleet_service *s = &f->services[i];
+        service_eval *e = &c->r->svc[i];
+        apply_defaults(s, e);
+        e->estimated = false;
+        e->est = NULL;
+        if (!estimable(s, e)) continue;
+        estimate_request req;
+        service_eval_request(s, e, &req);
+        char err[256] = "";
+        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &req, err, sizeof err);
+        if (!e->est) {
+            diagnostic *d = diag_error(c->d, "E0506", span_or(s->name.at, s->at),
+                                       "cannot estimate the memory of service `%s`: %s", s->name.v,
+                                       err[0] ? err : "unsupported configuration");
+            diag_note(d, span_or(s->model_ref->name.at, s->model_ref->at), "model `%s` is declared here",
+                      s->model_ref->name.v);
+            continue;
+        }
+        e->estimated = true;
+    }
+}

@@ -1,0 +1,52 @@
+/* infrac plan FILE [--format text|json]
+ * Checks the fleet, then prints what it would deploy: per host and GPU,
+ * the services and their estimated memory, the headroom, the ports.
+ * Diagnostics go to stderr; the plan to stdout. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "cli/plan_print.h"
+#include "driver.h"
+
+static int usage(const char *why) {
+    if (why) fprintf(stderr, "infrac plan: %s\n", why);
+    fprintf(stderr, "usage: infrac plan FILE [--format text|json]\n");
+    return 2;
+}
+
+int cmd_plan(int argc, char **argv) {
+    const char *file = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (cli_option(argc, argv, &i, "--format", &v)) {
+            if (!v) return usage("--format needs a value");
+            if (strcmp(v, "json") == 0) json = true;
+            else if (strcmp(v, "text") == 0) json = false;
+            else return usage("unknown format (text, json)");
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(NULL);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage("unknown option");
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            return usage("one fleet file at a time");
+        }
+    }
+    if (!file) return usage("no fleet file given");
+    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stderr};
+    plan p;
+    int rc = infrac_compile(file, &o, &p);
+    if (rc != 0) return rc;
+    if (json) {
+        if (plan_print_json(&p, stdout) != 0) rc = 2;
+    } else {
+        plan_print_text(&p, stdout);
+    }
+    plan_free(&p);
+    return rc;
+}

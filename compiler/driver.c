@@ -1,0 +1,80 @@
+/* The compile driver: fleet file -> positioned tree -> typed fleet ->
+ * checks -> diagnostics (sorted, rendered) -> plan. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check/check.h"
+#include "diag/diag.h"
+#include "driver.h"
+#include "fleet/fleet.h"
+#include "plan_build.h"
+#include "source.h"
+#include "yaml/ytree.h"
+
+/* The directory `gguf:` paths are relative to: the fleet file's. */
+static char *fleet_dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    if (slash == path) return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static bool want_color(const compile_options *o, FILE *out) {
+    if (o->format != DIAG_FORMAT_TEXT) return false;
+    if (o->color == 1) return true;
+    if (o->color == 0) return false;
+    const char *nc = getenv("NO_COLOR");
+    if (nc && nc[0]) return false;
+    return isatty(fileno(out)) == 1;
+}
+
+int infrac_compile(const char *path, const compile_options *opts, plan *out) {
+    compile_options dflt = {DIAG_FORMAT_TEXT, -1, false, NULL};
+    if (!opts) opts = &dflt;
+    FILE *dout = opts->out ? opts->out : stderr;
+    if (out) memset(out, 0, sizeof *out);
+
+    source_file src;
+    char err[512] = "";
+    if (source_load(&src, path, err, sizeof err) != 0) {
+        fprintf(stderr, "infrac: error: %s\n", err[0] ? err : path);
+        return 2;
+    }
+    diag_list diags;
+    diag_list_init(&diags, &src);
+    ytree tree = {0};
+    fleet f;
+    memset(&f, 0, sizeof f);
+    bool have_fleet = false;
+    check_result cr;
+    memset(&cr, 0, sizeof cr);
+    char *dir = fleet_dir_of(path);
+
+    if (ytree_parse(&src, &tree, &diags) == 0 && tree.root) {
+        if (fleet_lower(tree.root, &src, &f, &diags) == 0) {
+            have_fleet = true;
+            check_fleet(&f, dir, &diags, &cr);
+        }
+    }
+
+    diag_sort(&diags);
+    diag_render(&diags, opts->format, want_color(opts, dout), dout);
+    size_t errors = diag_count(&diags, DIAG_ERROR);
+    size_t warnings = diag_count(&diags, DIAG_WARNING);
+    int rc = errors || (opts->warnings_as_errors && warnings) ? 1 : 0;
+    if (!have_fleet && rc == 0) rc = 1; /* an empty document is not a fleet */
+
+    if (rc == 0 && out && plan_build(&f, &cr, dir, out) != 0) {
+        fprintf(stderr, "infrac: error: out of memory building the plan\n");
+        rc = 2;
+    }
+    check_result_free(&cr);
+    if (have_fleet) fleet_free(&f);
+    ytree_free(&tree);
+    diag_list_free(&diags);
+    source_free(&src);
+    free(dir);
+    return rc;
+}

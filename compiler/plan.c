@@ -1,0 +1,250 @@
+/* The plan: the checked fleet, resolved (defaults applied, references
+ * followed, memory estimated), sorted by name so that every target writes
+ * the same bytes for the same fleet. Everything lives in one arena. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gguf.h"
+#include "plan_build.h"
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    max_align_t data[];
+} arena_block;
+
+typedef struct plan_arena {
+    arena_block *head;
+} plan_arena;
+
+static void *arena_alloc(plan_arena *a, size_t n) {
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0) n = sizeof(max_align_t);
+    if (!a->head || a->head->cap - a->head->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        arena_block *b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->next = a->head;
+        b->used = 0;
+        b->cap = cap;
+        a->head = b;
+    }
+    void *p = (char *)a->head->data + a->head->used;
+    a->head->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static const char *arena_str(plan_arena *a, const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = arena_alloc(a, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+void plan_free(plan *p) {
+    plan_arena *a = p->arena;
+    if (a) {
+        for (arena_block *b = a->head, *next; b; b = next) {
+            next = b->next;
+            free(b);
+        }
+        free(a);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+static int sha256_hex(const char *data, size_t len, char out[65]) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) return -1;
+    for (unsigned i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[64] = '\0';
+    return 0;
+}
+
+/* The expected size of the model on the hosts: declared, else the size of
+ * the local copy when it is a whole file (a header-only copy says nothing). */
+static uint64_t model_bytes(const fleet_model *m, const char *fleet_dir) {
+    if (m->file_size.set) return m->file_size.v;
+    if (!m->gguf.set || !m->gguf.v || !m->loaded) return 0;
+    char path[4096], err[256];
+    if (m->gguf.v[0] == '/' || !fleet_dir || !fleet_dir[0])
+        snprintf(path, sizeof path, "%s", m->gguf.v);
+    else
+        snprintf(path, sizeof path, "%s/%s", fleet_dir, m->gguf.v);
+    gguf_file g;
+    if (gguf_open(&g, path, err, sizeof err) != 0) return 0;
+    uint64_t size = g.has_data ? g.size : 0;
+    gguf_close(&g);
+    return size;
+}
+
+/* A model path relative to the fleet file's directory (a local run, like
+ * the demo's) becomes absolute, so the engine finds it from any directory. */
+static const char *host_model_path(plan_arena *a, const char *path, const char *fleet_dir) {
+    if (!path || path[0] == '/') return arena_str(a, path);
+    char cwd[4096], buf[8192];
+    const char *dir = fleet_dir && fleet_dir[0] ? fleet_dir : ".";
+    if (dir[0] == '/')
+        snprintf(buf, sizeof buf, "%s/%s", dir, path);
+    else if (getcwd(cwd, sizeof cwd))
+        snprintf(buf, sizeof buf, "%s/%s%s%s", cwd, strcmp(dir, ".") ? dir : "", strcmp(dir, ".") ? "/" : "", path);
+    else
+        snprintf(buf, sizeof buf, "%s/%s", dir, path);
+    return arena_str(a, buf);
+}
+
+static int cmp_host_name(const void *a, const void *b) {
+    return strcmp((*(const fleet_host *const *)a)->name.v, (*(const fleet_host *const *)b)->name.v);
+}
+static int cmp_service_name(const void *a, const void *b) {
+    return strcmp((*(const fleet_service *const *)a)->name.v, (*(const fleet_service *const *)b)->name.v);
+}
+
+static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
+
+int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {
+    memset(out, 0, sizeof *out);
+    plan_arena *a = calloc(1, sizeof *a);
+    if (!a) return -1;
+    out->arena = a;
+    out->fleet = arena_str(a, f->name.v ? f->name.v : "");
+    out->source_path = arena_str(a, f->src && f->src->path ? f->src->path : "");
+    if (f->src) sha256_hex(f->src->text, f->src->len, out->source_sha256);
+
+    /* Hosts by name; remember where each fleet host went. */
+    const fleet_host **hs = malloc(sizeof *hs * (f->n_hosts ? f->n_hosts : 1));
+    const fleet_service **ss = malloc(sizeof *ss * (f->n_services ? f->n_services : 1));
+    uint32_t *host_slot = malloc(sizeof *host_slot * (f->n_hosts ? f->n_hosts : 1));
+    uint64_t *mbytes = calloc(f->n_models ? f->n_models : 1, sizeof *mbytes);
+    if (!hs || !ss || !host_slot || !mbytes) goto oom;
+    for (uint32_t i = 0; i < f->n_hosts; i++) hs[i] = &f->hosts[i];
+    qsort(hs, f->n_hosts, sizeof *hs, cmp_host_name);
+    for (uint32_t i = 0; i < f->n_models; i++) mbytes[i] = model_bytes(&f->models[i], fleet_dir);
+
+    out->n_hosts = f->n_hosts;
+    out->hosts = arena_alloc(a, sizeof *out->hosts * (f->n_hosts ? f->n_hosts : 1));
+    if (!out->hosts) goto oom;
+    for (uint32_t k = 0; k < f->n_hosts; k++) {
+        const fleet_host *h = hs[k];
+        uint32_t hi = (uint32_t)(h - f->hosts);
+        host_slot[hi] = k;
+        plan_host *ph = &out->hosts[k];
+        ph->name = arena_str(a, h->name.v);
+        ph->address = arena_str(a, opt_str(&h->address));
+        ph->memory_bytes = h->memory.set ? h->memory.v : 0;
+        ph->cpus = (h->cpus.set && h->cpus.v > 0) ? (uint32_t)h->cpus.v : 0;
+        ph->n_gpus = h->n_gpus;
+        ph->gpus = arena_alloc(a, sizeof *ph->gpus * (h->n_gpus ? h->n_gpus : 1));
+        if (!ph->gpus) goto oom;
+        uint64_t margin = (f->vram_margin.set || f->vram_margin.v) ? f->vram_margin.v : CHECK_DEFAULT_VRAM_MARGIN;
+        for (uint32_t g = 0; g < h->n_gpus; g++) {
+            const fleet_gpu *fg = &h->gpus[g];
+            plan_gpu *pg = &ph->gpus[g];
+            pg->index = g;
+            pg->model = arena_str(a, opt_str(&fg->model) ? fg->model.v : opt_str(&fg->name));
+            pg->usable_bytes = fg->vram.set ? fg->vram.v : (fg->spec ? fg->spec->usable_bytes : 0);
+            pg->margin_bytes = margin;
+            pg->peak_bytes = r->gpu_peak ? r->gpu_peak[r->gpu_base[hi] + g] : 0;
+        }
+        ph->ram_peak_bytes = r->ram_peak ? r->ram_peak[hi] : 0;
+        ph->n_reserved_ports = h->n_reserved_ports;
+        uint16_t *rp = arena_alloc(a, sizeof *rp * (h->n_reserved_ports ? h->n_reserved_ports : 1));
+        if (!rp) goto oom;
+        for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
+        ph->reserved_ports = rp;
+    }
+
+    /* Services by name. */
+    for (uint32_t i = 0; i < f->n_services; i++) ss[i] = &f->services[i];
+    qsort(ss, f->n_services, sizeof *ss, cmp_service_name);
+    out->n_services = f->n_services;
+    out->services = arena_alloc(a, sizeof *out->services * (f->n_services ? f->n_services : 1));
+    if (!out->services) goto oom;
+    for (uint32_t k = 0; k < f->n_services; k++) {
+        const fleet_service *s = ss[k];
+        uint32_t si = (uint32_t)(s - f->services);
+        const service_eval *e = &r->svc[si];
+        plan_service *p = &out->services[k];
+        p->name = arena_str(a, s->name.v);
+        p->host = s->host_ref ? &out->hosts[host_slot[s->host_ref - f->hosts]] : NULL;
+        p->engine = e->engine;
+        p->model = arena_str(a, s->model.v);
+        if (s->model_ref) {
+            p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
+            p->model_file_bytes = mbytes[s->model_ref - f->models];
+        }
+        p->bind = arena_str(a, e->bind);
+        p->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
+        p->context = e->context;
+        p->parallel = e->parallel;
+        p->batch = e->batch;
+        p->ubatch = e->ubatch;
+        p->threads = e->threads;
+        p->cache_k = e->cache_k;
+        p->cache_v = e->cache_v;
+        p->flash_attn = e->flash_attn;
+        p->gpu_layers = e->gpu_layers;
+        p->cpu_moe_layers = e->cpu_moe_layers;
+        p->swa_full = e->swa_full;
+        p->kv_unified = e->kv_unified;
+        /* Pinned for llama-server: the host RAM check counted this cache. */
+        p->cache_ram_set = e->engine == ENGINE_LLAMACPP;
+        p->cache_ram_bytes = p->cache_ram_set ? e->cache_ram : 0;
+        p->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
+        for (uint32_t g = 0; g < p->n_gpus; g++) {
+            p->gpus[g] = (uint32_t)s->gpus[g].v;
+            if (s->n_tensor_split == s->n_gpus) p->tensor_split[g] = s->tensor_split[g].v;
+        }
+        p->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
+        p->api_key_file = arena_str(a, opt_str(&s->opts.api_key_file));
+        p->exclusive = arena_str(a, opt_str(&s->exclusive));
+        p->autostart = e->autostart;
+        p->alias = arena_str(a, opt_str(&s->alias) ? s->alias.v : s->model.v);
+        p->load_mode = arena_str(a, opt_str(&s->opts.load_mode));
+        p->metrics = e->metrics;
+        p->restart = arena_str(a, e->restart);
+        p->restart_sec = e->restart_sec;
+        p->user = arena_str(a, opt_str(&s->opts.user));
+        p->chat_template = arena_str(a, opt_str(&s->opts.chat_template)
+                                            ? s->opts.chat_template.v
+                                            : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL));
+        const char **args = arena_alloc(a, sizeof *args * (s->n_extra_args ? s->n_extra_args : 1));
+        if (!args) goto oom;
+        for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);
+        p->extra_args = args;
+        p->n_extra_args = s->n_extra_args;
+        if (e->estimated) p->memory = *e->est;
+    }
+
+    /* Each host's services, by name (the global order restricted). */
+    for (uint32_t k = 0; k < out->n_services; k++)
+        if (out->services[k].host) ((plan_host *)out->services[k].host)->n_services++;
+    for (uint32_t h = 0; h < out->n_hosts; h++) {
+        plan_host *ph = &out->hosts[h];
+        ph->services = arena_alloc(a, sizeof *ph->services * (ph->n_services ? ph->n_services : 1));
+        if (!ph->services) goto oom;
+        ph->n_services = 0;
+    }
+    for (uint32_t k = 0; k < out->n_services; k++) {
+        plan_host *ph = (plan_host *)out->services[k].host;
+        if (ph) ph->services[ph->n_services++] = &out->services[k];
+    }
+    free(hs);
+    free(ss);
+    free(host_slot);
+    free(mbytes);
+    return 0;
+oom:
+    free(hs);
+    free(ss);
+    free(host_slot);
+    free(mbytes);
+    plan_free(out);
+    return -1;
+}

@@ -1,0 +1,54 @@
+/* Weight and KV-cache block formats (ggml layouts, FACTS.md), half/bfloat
+ * conversion, dequantizers and quantizers, and the 8-bit activation blocks
+ * the integer dot-product kernels consume. */
+#ifndef INFRAC_ENGINE_QUANT_H
+#define INFRAC_ENGINE_QUANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IE_QK 32    /* elements of a Q4_0 / Q8_0 block */
+#define IE_QK_K 256 /* elements of a K-quant super-block */
+
+typedef struct { uint16_t d; uint8_t qs[16]; } ie_block_q4_0;
+typedef struct { uint16_t d; int8_t qs[32]; } ie_block_q8_0;
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } ie_block_q4_k;
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } ie_block_q5_k;
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } ie_block_q6_k;
+
+/* An activation block: 32 values as d * q[i]; sum = sum of q[i]. */
+typedef struct { float d; int32_t sum; int8_t q[32]; } ie_block_q8a;
+
+_Static_assert(sizeof(ie_block_q4_0) == 18, "q4_0 layout");
+_Static_assert(sizeof(ie_block_q8_0) == 34, "q8_0 layout");
+_Static_assert(sizeof(ie_block_q4_k) == 144, "q4_k layout");
+_Static_assert(sizeof(ie_block_q5_k) == 176, "q5_k layout");
+_Static_assert(sizeof(ie_block_q6_k) == 210, "q6_k layout");
+_Static_assert(sizeof(ie_block_q8a) == 40, "activation block (engine_memory.c)");
+
+/* Filled before main by a constructor in quant.c. */
+extern float ie_f16_table[65536];
+static inline float ie_f16_to_f32(uint16_t h)
+{
+    return ie_f16_table[h];
+}
+uint16_t ie_f32_to_f16(float f);
+float ie_bf16_to_f32(uint16_t h);
+uint16_t ie_f32_to_bf16(float f);
+
+/* True for the weight types the engine computes with. */
+bool ie_type_supported_weight(uint32_t type);
+/* True for the KV cache types: f32, f16, q8_0, q4_0. */
+bool ie_type_supported_cache(uint32_t type);
+
+/* n elements (a whole number of blocks) of type from src to floats. */
+void ie_dequantize_row(uint32_t type, const void *src, float *dst, size_t n);
+/* floats to type (f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k); false for
+ * another type or n not a whole number of blocks. */
+bool ie_quantize_row(uint32_t type, const float *src, void *dst, size_t n);
+
+/* n (multiple of 32) floats to activation blocks. */
+void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n);
+
+#endif

@@ -1,0 +1,83 @@
+/* Every file of one build, in memory: plan.json, and per host its README,
+ * install.sh, target, units, backoff drop-ins, launch scripts and engine
+ * configs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "targets.h"
+
+static void add_text(out_tree *t, char *data, unsigned mode, const char *fmt, const char *a, const char *b)
+{
+    char path[1024];
+    snprintf(path, sizeof path, fmt, a, b);
+    out_tree_add(t, path, data, strlen(data), mode);
+}
+
+/* Text that goes into units and scripts: no control characters, which
+ * could start a new unit line or break a script. */
+static bool text_ok(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+static int check_names(const plan *p, char *err, size_t errlen)
+{
+    if (!target_name_ok(p->fleet)) {
+        snprintf(err, errlen, "fleet name '%s' cannot name a systemd target or a directory", p->fleet);
+        return -1;
+    }
+    for (uint32_t i = 0; i < p->n_hosts; i++)
+        if (!target_name_ok(p->hosts[i].name)) {
+            snprintf(err, errlen, "host name '%s' cannot name a directory", p->hosts[i].name);
+            return -1;
+        }
+    for (uint32_t i = 0; i < p->n_services; i++) {
+        const plan_service *s = &p->services[i];
+        if (!target_name_ok(s->name)) {
+            snprintf(err, errlen, "service name '%s' cannot name a systemd unit", s->name);
+            return -1;
+        }
+        const char *texts[] = {s->model, s->model_path, s->bind, s->api_key_file, s->user, s->exclusive,
+                               s->alias, s->load_mode, s->restart, s->chat_template};
+        for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
+            if (!text_ok(texts[k])) {
+                snprintf(err, errlen, "service '%s' has a value with a control character", s->name);
+                return -1;
+            }
+        if (s->api_key_file && strpbrk(s->api_key_file, " \t")) {
+            snprintf(err, errlen, "service '%s': api_key_file '%s' has a space, which LoadCredential= cannot take",
+                     s->name, s->api_key_file);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
+{
+    if (check_names(p, err, errlen))
+        return -1;
+    char *plan_json = target_plan_json(p);
+    out_tree_add(t, "plan.json", plan_json, strlen(plan_json), 0644);
+    char *target = target_fleet_target_name(p);
+    for (uint32_t i = 0; i < p->n_hosts; i++) {
+        const plan_host *h = &p->hosts[i];
+        add_text(t, target_host_readme(p, h), 0644, "%s/README.md%s", h->name, "");
+        add_text(t, target_install_script(p, h), 0755, "%s/install.sh%s", h->name, "");
+        add_text(t, target_host_target_unit(p, h), 0644, "%s/systemd/%s", h->name, target);
+        for (uint32_t k = 0; k < h->n_services; k++) {
+            const plan_service *s = h->services[k];
+            add_text(t, target_service_unit(p, s), 0644, "%s/systemd/infrac-%s.service", h->name, s->name);
+            add_text(t, target_restart_backoff_dropin(s), 0644,
+                     "%s/systemd/infrac-%s.service.d/restart-backoff.conf", h->name, s->name);
+            add_text(t, target_launch_script(p, s), 0755, "%s/bin/%s.sh", h->name, s->name);
+            add_text(t, target_engine_config(p, s), 0644, "%s/etc/%s.json", h->name, s->name);
+        }
+    }
+    free(target);
+    return 0;
+}

@@ -1,0 +1,153 @@
+/* infrac build FILE -o OUT [--force] [--print-commands]
+ *              [--format text|json|github|sarif] [--color auto|always|never] [--werror]
+ * Checks the fleet (every check; nothing is written while an error remains),
+ * then writes per-host units, launch scripts and engine configs into OUT,
+ * atomically. --print-commands prints each service's final command line
+ * (with -o it also builds; without, it only prints). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_args.h"
+#include "cli/commands.h"
+#include "diag/diag.h"
+#include "driver.h"
+#include "targets.h"
+
+static int usage(const char *why)
+{
+    if (why)
+        fprintf(stderr, "infrac build: %s\n", why);
+    fprintf(stderr, "usage: infrac build FILE -o OUT [--force] [--print-commands]\n"
+                    "                    [--format text|json|github|sarif] [--color auto|always|never] [--werror]\n");
+    return 2;
+}
+
+/* A build problem, in the format the fleet's diagnostics use; `where` (the
+ * output directory or the fleet file) stands in for a source position. */
+static void build_error(const compile_options *o, const char *where, const char *code, const char *message,
+                        const char *help)
+{
+    source_file src;
+    memset(&src, 0, sizeof src);
+    src.path = (char *)where;
+    diag_list l;
+    diag_list_init(&l, &src);
+    diagnostic *d = diag_error(&l, code, (src_span){0, 0, 0, 0}, "%s", message);
+    if (d && help)
+        diag_help(d, "%s", help);
+    diag_render(&l, o->format, o->color == 1, o->out ? o->out : stderr);
+    diag_list_free(&l);
+}
+
+static void print_commands(const plan *p, FILE *out)
+{
+    for (uint32_t i = 0; i < p->n_services; i++) {
+        const plan_service *s = &p->services[i];
+        target_argv argv;
+        target_engine_argv(p, s, &argv);
+        char *line = target_argv_shell_line(&argv);
+        fprintf(out, "%s/%s: %s\n", s->host ? s->host->name : "?", s->name, line);
+        free(line);
+        target_argv_free(&argv);
+    }
+}
+
+int cmd_build(int argc, char **argv)
+{
+    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stdout};
+    const char *file = NULL, *out_dir = NULL;
+    bool force = false, commands = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (cli_option(argc, argv, &i, "--format", &v)) {
+            if (!v)
+                return usage("--format needs a value");
+            if (strcmp(v, "text") == 0)
+                o.format = DIAG_FORMAT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                o.format = DIAG_FORMAT_JSON;
+            else if (strcmp(v, "github") == 0)
+                o.format = DIAG_FORMAT_GITHUB;
+            else if (strcmp(v, "sarif") == 0)
+                o.format = DIAG_FORMAT_SARIF;
+            else
+                return usage("unknown format (text, json, github, sarif)");
+        } else if (cli_option(argc, argv, &i, "--color", &v)) {
+            if (!v)
+                return usage("--color needs a value");
+            if (strcmp(v, "auto") == 0)
+                o.color = -1;
+            else if (strcmp(v, "always") == 0)
+                o.color = 1;
+            else if (strcmp(v, "never") == 0)
+                o.color = 0;
+            else
+                return usage("unknown --color (auto, always, never)");
+        } else if (cli_option(argc, argv, &i, "--output", &v) || cli_option(argc, argv, &i, "-o", &v)) {
+            if (!v || !*v)
+                return usage("-o needs a directory");
+            out_dir = v;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            force = true;
+        } else if (strcmp(argv[i], "--print-commands") == 0) {
+            commands = true;
+        } else if (strcmp(argv[i], "--werror") == 0) {
+            o.warnings_as_errors = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(NULL);
+            return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return usage("unknown option");
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            return usage("one fleet file at a time");
+        }
+    }
+    if (!file)
+        return usage("no fleet file given");
+    if (!out_dir && !commands)
+        return usage("no output directory given (-o OUT)");
+
+    /* The commands own stdout when asked for; diagnostics then go to stderr. */
+    if (commands)
+        o.out = stderr;
+    plan p;
+    memset(&p, 0, sizeof p);
+    int rc = infrac_compile(file, &o, &p);
+    if (rc != 0)
+        return rc; /* errors were reported; nothing is written */
+
+    out_tree tree;
+    out_tree_init(&tree);
+    char err[1024];
+    int status = 0;
+    if (target_build_tree(&p, &tree, err, sizeof err) != 0) {
+        build_error(&o, file, "E0903", err, "rename it to letters, digits, '-', '_' and '.'");
+        status = 1;
+    } else if (out_dir) {
+        switch (out_tree_commit(&tree, out_dir, force, err, sizeof err)) {
+        case OUT_COMMIT_OK:
+            break;
+        case OUT_COMMIT_NOT_OURS:
+            build_error(&o, out_dir, "E0901", err, "name a new directory, or pass --force to replace it");
+            status = 2;
+            break;
+        case OUT_COMMIT_IO:
+            build_error(&o, out_dir, "E0902", err, "check that the directory above OUT is writable");
+            status = 2;
+            break;
+        }
+    }
+    if (status == 0) {
+        if (commands)
+            print_commands(&p, stdout);
+        if (out_dir && o.format == DIAG_FORMAT_TEXT)
+            fprintf(stderr, "infrac build: wrote %s (%u hosts, %u services)\n", out_dir, (unsigned)p.n_hosts,
+                    (unsigned)p.n_services);
+    }
+    out_tree_free(&tree);
+    plan_free(&p);
+    return status;
+}

@@ -1,0 +1,196 @@
+/* The engine command lines. One builder feeds the launch script's exec, the
+ * engine config's `command` and `infrac build --print-commands`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet/fleet.h"
+#include "targets.h"
+#include "tbuf.h"
+
+static void argv_push(target_argv *a, const char *s)
+{
+    if (a->n + 1 >= a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            abort();
+        a->v = v;
+        a->cap = cap;
+    }
+    char *copy = strdup(s);
+    if (!copy)
+        abort();
+    a->v[a->n++] = copy;
+    a->v[a->n] = NULL;
+}
+
+static void argv_pushf_u(target_argv *a, const char *flag, unsigned long long v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%llu", v);
+    if (flag)
+        argv_push(a, flag);
+    argv_push(a, num);
+}
+
+void target_argv_free(target_argv *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+char *target_argv_shell_line(const target_argv *a)
+{
+    tbuf b;
+    tbuf_init(&b);
+    for (size_t i = 0; i < a->n; i++) {
+        if (i)
+            tbuf_add(&b, " ");
+        tbuf_add_shell_word(&b, a->v[i]);
+    }
+    return tbuf_take(&b, NULL);
+}
+
+/* Shortest decimal that reads back as v (tensor split shares). */
+static void fmt_share(char *buf, size_t n, double v)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static bool has_tensor_split(const plan_service *s)
+{
+    for (uint32_t i = 0; i < s->n_gpus && i < EST_MAX_GPUS; i++)
+        if (s->tensor_split[i] != 0)
+            return true;
+    return false;
+}
+
+static const char *alias_of(const plan_service *s) { return s->alias ? s->alias : s->model; }
+
+static void llamacpp_argv(const plan_service *s, target_argv *a)
+{
+    argv_push(a, "llama-server");
+    argv_push(a, "-m");
+    argv_push(a, s->model_path);
+    argv_push(a, "--host");
+    argv_push(a, s->bind);
+    argv_pushf_u(a, "--port", s->port);
+    /* --fit is on by default and silently shrinks what the plan checked. */
+    argv_push(a, "--fit");
+    argv_push(a, "off");
+    argv_push(a, "-ngl");
+    if (s->n_gpus == 0)
+        argv_push(a, "0");
+    else if (s->gpu_layers < 0)
+        argv_push(a, "all");
+    else
+        argv_pushf_u(a, NULL, (unsigned long long)s->gpu_layers);
+    if (s->n_gpus > 1) {
+        tbuf ts;
+        tbuf_init(&ts);
+        bool given = has_tensor_split(s);
+        for (uint32_t i = 0; i < s->n_gpus && i < EST_MAX_GPUS; i++) {
+            char share[40];
+            fmt_share(share, sizeof share, given ? s->tensor_split[i] : 1.0);
+            tbuf_printf(&ts, "%s%s", i ? "," : "", share);
+        }
+        argv_push(a, "-ts");
+        argv_push(a, ts.data);
+        tbuf_free(&ts);
+    }
+    argv_pushf_u(a, "-c", s->context);
+    argv_pushf_u(a, "-np", s->parallel);
+    if (s->kv_unified)
+        argv_push(a, "-kvu");
+    argv_push(a, "-ctk");
+    argv_push(a, target_cache_type_name(s->cache_k));
+    argv_push(a, "-ctv");
+    argv_push(a, target_cache_type_name(s->cache_v));
+    argv_push(a, "-fa");
+    argv_push(a, s->flash_attn ? "on" : "off");
+    argv_pushf_u(a, "-b", s->batch);
+    argv_pushf_u(a, "-ub", s->ubatch);
+    if (s->threads)
+        argv_pushf_u(a, "-t", s->threads);
+    if (s->api_key_file) {
+        char *cred = target_credential_path(s);
+        argv_push(a, "--api-key-file");
+        argv_push(a, cred);
+        free(cred);
+    }
+    if (s->metrics)
+        argv_push(a, "--metrics");
+    argv_push(a, "-a");
+    argv_push(a, alias_of(s));
+    if (s->load_mode) {
+        argv_push(a, "-lm");
+        argv_push(a, s->load_mode);
+    }
+    if (s->cpu_moe_layers)
+        argv_pushf_u(a, "--n-cpu-moe", s->cpu_moe_layers);
+    if (s->swa_full)
+        argv_push(a, "--swa-full");
+    if (s->cache_ram_set)
+        argv_pushf_u(a, "--cache-ram", s->cache_ram_bytes / MIB);
+    if (s->chat_template) {
+        argv_push(a, "--chat-template");
+        argv_push(a, s->chat_template);
+    }
+}
+
+static void vllm_argv(const plan_service *s, target_argv *a)
+{
+    argv_push(a, "vllm");
+    argv_push(a, "serve");
+    argv_push(a, s->model_path);
+    argv_push(a, "--host");
+    argv_push(a, s->bind);
+    argv_pushf_u(a, "--port", s->port);
+    if (s->gpu_memory_utilization > 0) {
+        char util[40];
+        fmt_share(util, sizeof util, s->gpu_memory_utilization);
+        argv_push(a, "--gpu-memory-utilization");
+        argv_push(a, util);
+    }
+    if (s->n_gpus > 1)
+        argv_pushf_u(a, "-tp", s->n_gpus);
+    argv_pushf_u(a, "--max-model-len", s->context);
+    /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
+    if (s->cache_k == CACHE_FP8 || s->cache_k == CACHE_FP8_E4M3 || s->cache_k == CACHE_FP8_E5M2) {
+        argv_push(a, "--kv-cache-dtype");
+        argv_push(a, target_cache_type_name(s->cache_k));
+    }
+    argv_push(a, "--served-model-name");
+    argv_push(a, alias_of(s));
+    argv_pushf_u(a, "--max-num-seqs", s->parallel);
+}
+
+static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
+{
+    char *config = target_config_path(p, s);
+    argv_push(a, "infrac-engine");
+    argv_push(a, "--config");
+    argv_push(a, config);
+    free(config);
+}
+
+void target_engine_argv(const plan *p, const plan_service *s, target_argv *out)
+{
+    memset(out, 0, sizeof *out);
+    switch (s->engine) {
+    case ENGINE_VLLM: vllm_argv(s, out); break;
+    case ENGINE_INFRAC: infrac_argv(p, s, out); break;
+    default: llamacpp_argv(s, out); break;
+    }
+    /* The fleet's extra arguments go last so they can refine what came before. */
+    for (uint32_t i = 0; i < s->n_extra_args; i++)
+        argv_push(out, s->extra_args[i]);
+}

@@ -1,0 +1,101 @@
+/* Names and install paths shared by every writer, so that the unit, the
+ * script, the config and install.sh always agree. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet/fleet.h" /* CACHE_* kinds for vLLM's --kv-cache-dtype */
+#include "ggml_types.h"
+#include "targets.h"
+
+static char *fmt_alloc(const char *fmt, const char *a, const char *b)
+{
+    int n = snprintf(NULL, 0, fmt, a, b);
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        abort();
+    snprintf(s, (size_t)n + 1, fmt, a, b);
+    return s;
+}
+
+char *target_unit_name(const plan_service *s) { return fmt_alloc("infrac-%s.service%s", s->name, ""); }
+
+char *target_fleet_target_name(const plan *p) { return fmt_alloc("infrac-%s.target%s", p->fleet, ""); }
+
+char *target_config_path(const plan *p, const plan_service *s)
+{
+    return fmt_alloc(TARGET_CONFIG_DIR "/%s/%s.json", p->fleet, s->name);
+}
+
+char *target_script_path(const plan *p, const plan_service *s)
+{
+    return fmt_alloc(TARGET_SCRIPT_DIR "/%s/bin/%s.sh", p->fleet, s->name);
+}
+
+char *target_credential_path(const plan_service *s)
+{
+    return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-%s.service/api-key%s", s->name, "");
+}
+
+static bool is_wildcard(const char *bind)
+{
+    return !bind || !*bind || !strcmp(bind, "0.0.0.0") || !strcmp(bind, "::") || !strcmp(bind, "[::]");
+}
+
+char *target_service_url(const plan_service *s)
+{
+    /* A wildcard bind is reached through the host's address (or its name). */
+    const char *addr = s->bind;
+    if (is_wildcard(addr))
+        addr = (s->host && s->host->address) ? s->host->address : (s->host ? s->host->name : "localhost");
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)s->port);
+    bool v6 = strchr(addr, ':') && addr[0] != '[';
+    size_t n = strlen(addr) + 32;
+    char *url = malloc(n);
+    if (!url)
+        abort();
+    snprintf(url, n, v6 ? "http://[%s]:%s" : "http://%s:%s", addr, port);
+    return url;
+}
+
+const char *target_engine_name(engine_kind e)
+{
+    switch (e) {
+    case ENGINE_LLAMACPP: return "llama.cpp";
+    case ENGINE_VLLM: return "vllm";
+    case ENGINE_INFRAC: return "infrac";
+    default: return "unknown";
+    }
+}
+
+const char *target_cache_type_name(uint32_t type)
+{
+    switch (type) {
+    case CACHE_AUTO: return "auto";
+    case CACHE_FP8: return "fp8";
+    case CACHE_FP8_E4M3: return "fp8_e4m3";
+    case CACHE_FP8_E5M2: return "fp8_e5m2";
+    default: break;
+    }
+    const ggml_type_info *t = ggml_type_get(type);
+    return (t && t->name) ? t->name : "f16";
+}
+
+uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i)
+{
+    if (i >= s->n_gpus || i >= s->memory.n_gpus)
+        return 0;
+    return (s->memory.gpu[i].total + MIB - 1) / MIB;
+}
+
+bool target_name_ok(const char *name)
+{
+    if (!name || !*name || strlen(name) > 200 || name[0] == '.' || name[0] == '-')
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return false;
+    return true;
+}

@@ -1,0 +1,226 @@
+/* The output tree: files collected in memory, then written into a fresh
+ * directory beside OUT and swapped into place, so that a reader of OUT sees
+ * the old build or the new one, never half of one, and a failed build
+ * leaves the previous OUT as it was. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "targets.h"
+
+void out_tree_init(out_tree *t) { memset(t, 0, sizeof *t); }
+
+void out_tree_free(out_tree *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->files[i].path);
+        free(t->files[i].data);
+    }
+    free(t->files);
+    out_tree_init(t);
+}
+
+void out_tree_add(out_tree *t, const char *path, char *data, size_t len, unsigned mode)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        out_file *f = realloc(t->files, cap * sizeof *f);
+        if (!f)
+            abort();
+        t->files = f;
+        t->cap = cap;
+    }
+    char *p = strdup(path);
+    if (!p)
+        abort();
+    t->files[t->n++] = (out_file){p, data, len, mode};
+}
+
+const out_file *out_tree_find(const out_tree *t, const char *path)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->files[i].path, path))
+            return &t->files[i];
+    return NULL;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *path) { nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+static int make_parents(char *path)
+{
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        int rc = mkdir(path, 0755);
+        int e = errno;
+        *slash = '/';
+        if (rc != 0 && e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int write_file(const char *path, const char *data, size_t len, unsigned mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    /* An explicit mode: the umask must not change the output. */
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return close(fd);
+}
+
+static bool is_ours(const char *dir, bool *empty)
+{
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s/" TARGET_MARKER, dir);
+    struct stat st;
+    if (lstat(marker, &st) == 0 && S_ISREG(st.st_mode))
+        return true;
+    /* An empty directory holds nothing to lose. */
+    *empty = rmdir(dir) == 0 || (errno != ENOTEMPTY && errno != EEXIST && mkdir(dir, 0755) == 0);
+    return false;
+}
+
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool force, char *err,
+                                  size_t errlen)
+{
+    char out[4096];
+    size_t len = strlen(out_dir);
+    if (len == 0 || len >= sizeof out - 64) {
+        snprintf(err, errlen, "output directory name is empty or too long");
+        return OUT_COMMIT_IO;
+    }
+    memcpy(out, out_dir, len + 1);
+    while (len > 1 && out[len - 1] == '/')
+        out[--len] = '\0';
+
+    char parent[4096], base[4096];
+    const char *slash = strrchr(out, '/');
+    if (!slash) {
+        snprintf(parent, sizeof parent, ".");
+        snprintf(base, sizeof base, "%s", out);
+    } else {
+        snprintf(parent, sizeof parent, "%.*s", slash == out ? 1 : (int)(slash - out), out);
+        snprintf(base, sizeof base, "%s", slash + 1);
+    }
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+        snprintf(err, errlen, "'%s' cannot be an output directory: name a directory to create", out_dir);
+        return OUT_COMMIT_IO;
+    }
+
+    struct stat st;
+    bool exists = lstat(out, &st) == 0, exists_dir = exists && S_ISDIR(st.st_mode);
+    if (exists && !force) {
+        bool empty = false;
+        if (!exists_dir || (!is_ours(out, &empty) && !empty)) {
+            snprintf(err, errlen, "'%s' exists and is not an infrac build output (no %s file)", out,
+                     TARGET_MARKER);
+            return OUT_COMMIT_NOT_OURS;
+        }
+    }
+
+    /* Like mkdir -p for the directories above OUT. */
+    char parent_slash[4200];
+    snprintf(parent_slash, sizeof parent_slash, "%s/", parent);
+    make_parents(parent_slash);
+
+    char tmp[8300];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", parent, base);
+    if (!mkdtemp(tmp)) {
+        snprintf(err, errlen, "cannot create a directory in '%s' for the output: %s", parent, strerror(errno));
+        return OUT_COMMIT_IO;
+    }
+    if (chmod(tmp, 0755) != 0)
+        goto io_error;
+    for (size_t i = 0; i <= t->n; i++) {
+        const char *rel = i < t->n ? t->files[i].path : TARGET_MARKER;
+        char path[16600];
+        snprintf(path, sizeof path, "%s/%s", tmp, rel);
+        if (make_parents(path) != 0)
+            goto io_error;
+        static const char marker_text[] = "infrac build output: `infrac build -o` may replace this directory\n";
+        int rc = i < t->n ? write_file(path, t->files[i].data, t->files[i].len, t->files[i].mode)
+                          : write_file(path, marker_text, sizeof marker_text - 1, 0644);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot write '%s': %s", rel, strerror(errno));
+            remove_tree(tmp);
+            return OUT_COMMIT_IO;
+        }
+    }
+    sync_dir(tmp);
+
+    if (exists && !exists_dir) {
+        /* --force over a plain file. */
+        if (unlink(out) != 0)
+            goto io_error;
+        exists = false;
+    }
+    if (!exists || (lstat(out, &st) != 0 && errno == ENOENT)) {
+        if (rename(tmp, out) != 0)
+            goto io_error;
+    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+        remove_tree(tmp); /* now the previous output */
+    } else {
+        /* No atomic exchange here: move the old one aside, then swap. */
+        char old[8300];
+        snprintf(old, sizeof old, "%s/.%s.old-XXXXXX", parent, base);
+        if (!mkdtemp(old) || rmdir(old) != 0 || rename(out, old) != 0)
+            goto io_error;
+        if (rename(tmp, out) != 0) {
+            int e = errno;
+            rename(old, out);
+            errno = e;
+            goto io_error;
+        }
+        remove_tree(old);
+    }
+    sync_dir(parent);
+    return OUT_COMMIT_OK;
+
+io_error:
+    snprintf(err, errlen, "cannot write the output '%s': %s", out, strerror(errno));
+    remove_tree(tmp);
+    return OUT_COMMIT_IO;
+}

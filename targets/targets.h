@@ -1,0 +1,97 @@
+/* The targets: what `infrac build` writes for a checked plan. Every writer
+ * reads only the plan (plan.h) and returns the bytes of one file; the
+ * output tree collects them in memory and commits them atomically beside
+ * OUT. Where a file lands on the host, see docs/targets.md. */
+#ifndef INFRAC_TARGETS_H
+#define INFRAC_TARGETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+
+/* Where install.sh puts things on the host (one place, used everywhere). */
+#define TARGET_UNIT_DIR "/etc/systemd/system"
+#define TARGET_CONFIG_DIR "/etc/infrac"          /* + /<fleet>/<service>.json */
+#define TARGET_SCRIPT_DIR "/usr/local/lib/infrac" /* + /<fleet>/bin/<service>.sh */
+#define TARGET_CREDENTIAL_DIR "/run/credentials" /* + /<unit>/api-key (systemd) */
+/* The file at the root of every build output: OUT is ours to replace. */
+#define TARGET_MARKER ".infrac-build"
+
+/* --- output tree: files in memory, then one atomic commit --------------- */
+typedef struct out_file {
+    char *path;   /* relative to OUT, '/'-separated */
+    char *data;
+    size_t len;
+    unsigned mode; /* 0644 or 0755 */
+} out_file;
+
+typedef struct out_tree {
+    out_file *files;
+    size_t n, cap;
+} out_tree;
+
+void out_tree_init(out_tree *t);
+void out_tree_free(out_tree *t);
+/* Takes ownership of data (malloc'ed, len bytes). */
+void out_tree_add(out_tree *t, const char *path, char *data, size_t len, unsigned mode);
+const out_file *out_tree_find(const out_tree *t, const char *path);
+
+typedef enum out_commit_status {
+    OUT_COMMIT_OK = 0,
+    OUT_COMMIT_NOT_OURS, /* OUT exists, is no build output, and force is off */
+    OUT_COMMIT_IO        /* could not write: err says what */
+} out_commit_status;
+
+/* Writes every file into a fresh directory beside out_dir, then swaps it
+ * into place. On any failure out_dir is left as it was. */
+out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool force, char *err,
+                                  size_t errlen);
+
+/* --- engine command line ------------------------------------------------- */
+typedef struct target_argv {
+    char **v;
+    size_t n, cap;
+} target_argv;
+
+/* The argv the launch script execs; also the config's `command` and what
+ * --print-commands prints. One builder for all three. */
+void target_engine_argv(const plan *p, const plan_service *s, target_argv *out);
+void target_argv_free(target_argv *a);
+/* The argv as one shell line (words quoted where needed). malloc'ed. */
+char *target_argv_shell_line(const target_argv *a);
+
+/* --- names and install paths (malloc'ed strings) ------------------------- */
+char *target_unit_name(const plan_service *s);            /* infrac-S.service */
+char *target_fleet_target_name(const plan *p);            /* infrac-F.target */
+char *target_config_path(const plan *p, const plan_service *s);
+char *target_script_path(const plan *p, const plan_service *s);
+char *target_credential_path(const plan_service *s);      /* API key under systemd */
+char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
+/* "llama.cpp", "vllm", "infrac". */
+const char *target_engine_name(engine_kind e);
+/* Name of a KV cache type for the engine's flags and the config. */
+const char *target_cache_type_name(uint32_t type);
+/* Bytes the service needs free on its i-th GPU before it starts, in MiB (rounded up). */
+uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i);
+/* True when name can be a unit, file and shell name as it is. */
+bool target_name_ok(const char *name);
+
+/* --- the files (each malloc'ed, NUL-terminated) -------------------------- */
+char *target_service_unit(const plan *p, const plan_service *s);
+/* Whether the host target starts s (autostart, first of its exclusive group). */
+bool target_service_wanted(const plan_host *h, const plan_service *s);
+char *target_host_target_unit(const plan *p, const plan_host *h);
+/* Drop-in with the restart backoff keys (systemd >= 254 only). */
+char *target_restart_backoff_dropin(const plan_service *s);
+char *target_launch_script(const plan *p, const plan_service *s);
+char *target_engine_config(const plan *p, const plan_service *s);
+char *target_host_readme(const plan *p, const plan_host *h);
+char *target_install_script(const plan *p, const plan_host *h);
+char *target_plan_json(const plan *p);
+
+/* Every file of the build output for p. 0, or -1 with err (a name that
+ * cannot be used for a unit or a file). */
+int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen);
+
+#endif

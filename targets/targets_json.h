@@ -1,0 +1,14 @@
+/* JSON helpers shared by the engine config and plan.json writers. */
+#ifndef INFRAC_TARGETS_JSON_H
+#define INFRAC_TARGETS_JSON_H
+
+#include <jansson.h>
+
+#include "targets.h"
+
+json_t *tj_str_or_null(const char *s);
+json_t *tj_argv(const target_argv *a);
+/* Serializes (sorted keys, 2-space indent, trailing newline) and releases root. */
+char *tj_dump(json_t *root);
+
+#endif

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Lints a build output offline: targets_lint.sh OUT
+# For each host: installs its units and launch scripts into a scratch root
+# (the system's own units copied beside them, so dependencies resolve), runs
+# `systemd-analyze verify --root=` (must print nothing and succeed) and
+# `systemd-analyze security --offline=true` (every service at most 2.0), and
+# shellcheck on every script. Prints what is wrong; exits 1 when anything is.
+set -u
+out=$1
+max_exposure=${TARGETS_MAX_EXPOSURE:-2.0}
+status=0
+problem() { echo "targets_lint: $*"; status=1; }
+
+system_units=/usr/lib/systemd/system
+[ -d "$system_units" ] || system_units=/lib/systemd/system
+
+for host in "$out"/*/; do
+    host=${host%/}
+    [ -d "$host/systemd" ] || continue
+    root=$(mktemp -d /tmp/targets-root-XXXXXX)
+    mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd"
+    cp -r "$system_units" "$root/usr/lib/systemd/system"
+    units=
+    for unit in "$host"/systemd/*.service "$host"/systemd/*.target; do
+        [ -f "$unit" ] || continue
+        name=$(basename "$unit")
+        cp "$unit" "$root/etc/systemd/system/$name"
+        units="$units $name"
+        exec_path=$(sed -n 's/^ExecStart=//p' "$unit")
+        if [ -n "$exec_path" ]; then
+            service=${name#infrac-}
+            service=${service%.service}
+            mkdir -p "$root$(dirname "$exec_path")"
+            cp "$host/bin/$service.sh" "$root$exec_path" || problem "$name: no launch script for $exec_path"
+            chmod 755 "$root$exec_path"
+        fi
+    done
+    # shellcheck disable=SC2086
+    log=$(systemd-analyze verify --root="$root" $units 2>&1)
+    rc=$?
+    if [ "$rc" -ne 0 ] || [ -n "$log" ]; then
+        problem "$host: systemd-analyze verify (exit $rc): $log"
+    fi
+    for name in $units; do
+        case $name in *.service) ;; *) continue ;; esac
+        level=$(systemd-analyze security --offline=true --root="$root" --no-pager "$name" 2>&1 |
+            sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+        if [ -z "$level" ]; then
+            problem "$host/$name: no exposure level from systemd-analyze security"
+        elif ! awk -v l="$level" -v m="$max_exposure" 'BEGIN { exit !(l <= m) }'; then
+            problem "$host/$name: exposure $level is above $max_exposure"
+        fi
+    done
+    rm -rf "$root"
+    for script in "$host"/bin/*.sh "$host/install.sh"; do
+        [ -f "$script" ] || continue
+        [ "$(head -n 1 "$script")" = "#!/bin/sh" ] || problem "$script: not a #!/bin/sh script"
+        grep -qx 'set -eu' "$script" || problem "$script: no 'set -eu'"
+        [ -x "$script" ] || problem "$script: not executable"
+        log=$(shellcheck -s sh "$script" 2>&1) || problem "$script: shellcheck: $log"
+    done
+done
+exit "$status"
