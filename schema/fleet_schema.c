@@ -240,7 +240,7 @@ static const fs_key *find_in(const fs_object *obj, const char *name, size_t len)
 {
     for (size_t i = 0; i < obj->n_keys; i++) {
         const char *k = obj->keys[i].name;
-        if (strncmp(k, name, len) == 0 && k[len] == '\0') return &obj->keys[i];
+        if (len && k[0] == name[0] && strncmp(k, name, len) == 0 && k[len] == '\0') return &obj->keys[i];
     }
     return NULL;
 }
