@@ -52,7 +52,8 @@ int infrac_compile(const char *path, const compile_options *opts, plan *out) {
     memset(&cr, 0, sizeof cr);
     char *dir = fleet_dir_of(path);
 
-    if (ytree_parse(&src, &tree, &diags) == 0 && tree.root) {
+    /* an empty document still goes to the lowering, which reports it (E0112) */
+    if (ytree_parse(&src, &tree, &diags) == 0) {
         if (fleet_lower(tree.root, &src, &f, &diags) == 0) {
             have_fleet = true;
             check_fleet(&f, dir, &diags, &cr);
