@@ -628,6 +628,9 @@ int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, di
         diagnostic *d = diag_error(diags, "E0112", at, "the fleet file %s", root ? "is not a mapping of keys" : "is empty");
         if (root) diag_note(d, root->at, "found %s", lower_describe(root, buf, sizeof buf));
         diag_help(d, "a fleet file starts like `fleet: homelab` followed by hosts:, models: and services:");
+        /* nothing to keep: callers need not call fleet_free after -1 */
+        arena_free(ar);
+        out->arena = NULL;
         return -1;
     }
     /* defaults first, so that services can merge them wherever they are written */

@@ -41,6 +41,28 @@ assert s["definitions"]["service"]["required"] == ["host", "model", "port"]
 PY
 then ok "schema is JSON Schema with every top-level key"; else fail "schema is JSON Schema with every top-level key"; fi
 
+# the schema accepts a fleet using every key and rejects a broken one, as an
+# editor using it would (needs python3-jsonschema and python3-yaml)
+if python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+    python3 - "$tmp/schema.json" "$SRC/tests/golden/front/valid.yaml" "$SRC/tests/golden/front/errors.yaml" > "$tmp/validate" 2>&1 <<'PY'
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+v = jsonschema.Draft7Validator(schema)
+good = yaml.safe_load(open(sys.argv[2]))
+errs = list(v.iter_errors(good))
+assert not errs, [e.message for e in errs]
+bad = yaml.safe_load(open(sys.argv[3]))
+msgs = [e.message for e in v.iter_errors(bad)]
+assert any("prot" in m for m in msgs), msgs
+assert any("llamacpp" in m for m in msgs), msgs
+print("ok")
+PY
+    if grep -q "^ok$" "$tmp/validate"; then ok "schema validates a full fleet and rejects a broken one"; else fail "schema validates a full fleet and rejects a broken one: $(tail -3 "$tmp/validate")"; fi
+else
+    skip "schema validates a full fleet and rejects a broken one" "python3 jsonschema/yaml not installed"
+fi
+
 # the generated parts of the docs match the tables they come from
 "$INFRAC" schema --markdown > "$tmp/ref.md"
 sed -n '/^### fleet$/,$p' "$SRC/docs/fleet.md" > "$tmp/doc.md"

@@ -99,8 +99,33 @@ static void golden_formats(void **state)
     free(yaml);
 }
 
+/* The fleet that uses every key (also validated against `infrac schema`). */
+static void full_fleet_is_clean(void **state)
+{
+    (void)state;
+    const char *src = getenv("SRC");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/golden/front/valid.yaml", src ? src : ".");
+    size_t len;
+    char *yaml = slurp(path, &len);
+    assert_non_null(yaml);
+    front_result r;
+    front_run_n(&r, yaml, len);
+    if (r.diags.n != 1) {
+        char *t = front_render(&r, DIAG_FORMAT_TEXT, false);
+        fprintf(stderr, "%s", t);
+        free(t);
+    }
+    assert_int_equal(r.diags.n, 1); /* only extra_args' warning, by design */
+    assert_int_equal(front_count(&r, "W0211"), 1);
+    assert_int_equal(r.fl.n_services, 3);
+    assert_string_equal(r.fl.services[2].host.v, "tower"); /* from the x- anchor */
+    front_free(&r);
+    free(yaml);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(golden_formats)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(full_fleet_is_clean), cmocka_unit_test(golden_formats)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
