@@ -38,7 +38,7 @@ static const fs_key option_keys[] = {
      .doc = "Address the server listens on; 0.0.0.0 or :: exposes it to the network.",
      .default_text = "127.0.0.1", .offset = OPT(bind)},
     {.name = "context", .type = FS_INT, .min = 1, .max = 16777216,
-     .doc = "Context size in tokens, shared by the parallel slots.", .default_text = "the model's trained context",
+     .doc = "Context size in tokens, shared by the parallel slots.", .default_text = "the model's trained context, at most 8192",
      .offset = OPT(context)},
     {.name = "parallel", .type = FS_INT, .min = 1, .max = 1024,
      .doc = "Requests served at once (llama.cpp -np, vLLM --max-num-seqs).", .default_text = "1",
@@ -48,7 +48,7 @@ static const fs_key option_keys[] = {
             "q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1; vllm: auto fp8 fp8_e4m3 fp8_e5m2; infrac: f32 f16 q8_0 q4_0.",
      .default_text = "f16 (vllm: auto)", .offset = -1},
     {.name = "flash_attention", .type = FS_BOOL, .engines = LC,
-     .doc = "Use flash attention (llama.cpp -fa); needed for a quantized V cache.", .default_text = "auto",
+     .doc = "Use flash attention (llama.cpp -fa); needed for a quantized V cache.", .default_text = "true",
      .offset = OPT(flash_attention)},
     {.name = "batch", .type = FS_INT, .min = 1, .max = 1048576, .engines = LC | IN,
      .doc = "Logical batch size in tokens (-b).", .default_text = "2048", .offset = OPT(batch)},
@@ -80,7 +80,7 @@ static const fs_key option_keys[] = {
      .doc = "How llama.cpp loads weights (-lm): auto, none, mmap, mlock, mmap+mlock, dio.",
      .default_text = "auto", .offset = OPT(load_mode)},
     {.name = "metrics", .type = FS_BOOL, .engines = LC, .doc = "Expose Prometheus metrics (--metrics).",
-     .default_text = "false", .offset = OPT(metrics)},
+     .default_text = "true", .offset = OPT(metrics)},
     {.name = "restart", .type = FS_ENUM, .values = restarts,
      .doc = "systemd Restart= policy.", .default_text = "on-failure", .offset = OPT(restart)},
     {.name = "restart_sec", .type = FS_INT, .min = 0, .max = 86400,
@@ -240,7 +240,7 @@ static const fs_key *find_in(const fs_object *obj, const char *name, size_t len)
 {
     for (size_t i = 0; i < obj->n_keys; i++) {
         const char *k = obj->keys[i].name;
-        if (strncmp(k, name, len) == 0 && k[len] == '\0') return &obj->keys[i];
+        if (len && k[0] == name[0] && strncmp(k, name, len) == 0 && k[len] == '\0') return &obj->keys[i];
     }
     return NULL;
 }

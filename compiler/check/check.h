@@ -62,5 +62,8 @@ typedef struct check_result {
  * to. Always fills *out (free with check_result_free). */
 void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *out);
 void check_result_free(check_result *r);
+/* Frees what the model pass attached to the fleet (resolved shapes' tensor
+ * tables); call before fleet_free. Idempotent. */
+void check_fleet_release(fleet *f);
 
 #endif

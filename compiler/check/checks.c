@@ -95,3 +95,7 @@ void check_result_free(check_result *r) {
     estimate_memo_free(r->estimates);
     memset(r, 0, sizeof *r);
 }
+
+void check_fleet_release(fleet *f) {
+    for (uint32_t i = 0; i < f->n_models; i++) model_shape_free(&f->models[i].shape_resolved);
+}

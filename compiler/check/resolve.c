@@ -82,19 +82,21 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
     r->cache_ram_bytes = e->engine == ENGINE_LLAMACPP ? e->cache_ram : 0;
     r->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
     memset(r->gpu_total_bytes, 0, sizeof r->gpu_total_bytes);
+    memset(r->gpu_overhead_bytes, 0, sizeof r->gpu_overhead_bytes);
     if (s->host_ref)
         for (uint32_t i = 0; i < r->n_gpus; i++) {
             int64_t g = s->gpus[i].v;
             if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus) {
                 const fleet_gpu *gpu = &s->host_ref->gpus[g];
                 r->gpu_total_bytes[i] = gpu_usable_bytes(gpu);
-                /* the card's own CUDA context size where the catalog knows it */
-                if (gpu->spec) r->gpu_overhead_bytes[i] = gpu->spec->runtime_overhead_bytes;
+                r->gpu_overhead_bytes[i] = gpu->spec ? gpu->spec->runtime_overhead_bytes : 0;
             }
         }
-    /* infrac-engine sizes scratch per worker thread: one per CPU by default */
+    /* infrac-engine runs one worker per CPU unless told: the host's count
+     * when declared, else the estimator's default */
     r->threads = e->threads;
-    if (!r->threads && s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0)
+    if (!r->threads && s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0 &&
+        s->host_ref->cpus.v <= 65536)
         r->threads = (uint32_t)s->host_ref->cpus.v;
 }
 

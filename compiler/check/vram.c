@@ -157,9 +157,11 @@ static void report(check_ctx *c, uint32_t h, uint32_t g, gpu_share *sh, uint32_t
         char w[32], k[32], cb[32], o[32], x[32], t[32];
         char other[64] = "";
         if (m->other) snprintf(other, sizeof other, ", other %s", fmt_bytes(m->other, x, sizeof x));
+        const service_eval *e = &c->r->svc[sh[i].svc];
         diag_note(d, span_or(s->name.at, s->at), "`%s` takes %s%s: weights %s, KV cache %s, compute %s, runtime %s%s",
                   s->name.v, fmt_bytes(m->total, t, sizeof t),
-                  sh[i].counted ? "" : " (not counted: a larger member of its exclusive group is)",
+                  !sh[i].counted ? " (not counted: a larger member of its exclusive group is)"
+                  : !e->autostart ? " (not started at boot, counted: it can be started by hand)" : "",
                   fmt_bytes(m->weights, w, sizeof w), fmt_bytes(m->kv_cache, k, sizeof k),
                   fmt_bytes(m->compute, cb, sizeof cb), fmt_bytes(m->overhead, o, sizeof o), other);
     }

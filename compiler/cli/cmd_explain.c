@@ -2,20 +2,41 @@
  * `infrac explain --list` lists the codes; `--markdown` prints the
  * registry in the form docs/diagnostics.md uses. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "diag/diag.h"
 
-static void markdown(FILE *out)
+/* One code as docs/diagnostics.md shows it: an anchor for SARIF's helpUri
+ * (#E0201), a heading, and the explanation with its indented examples set
+ * apart by blank lines so that markdown renders them as code. */
+static void markdown_code(FILE *out, const diag_code_info *c)
+{
+    fprintf(out, "<a id=\"%s\"></a>\n\n### %s %s\n\n", c->code, c->code, c->title);
+    bool in_code = false, prev_blank = false;
+    for (const char *line = c->explanation; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        bool indented = len >= 4 && !strncmp(line, "    ", 4);
+        if (indented && !in_code) fputc('\n', out);
+        if (!indented && in_code && len && !prev_blank) fputc('\n', out);
+        in_code = indented || (in_code && len == 0);
+        prev_blank = len == 0;
+        fprintf(out, "%.*s\n", (int)len, line);
+        line += len + (end ? 1 : 0);
+    }
+    fputc('\n', out);
+}
+
+static void markdown(FILE *out, const char *prefix)
 {
     size_t n = diag_code_count();
     for (size_t i = 0; i < n; i++) {
         const diag_code_info *c = diag_code_at(i);
-        fprintf(out, "### %s %s\n\n", c->code, c->title);
-        /* indented example lines become code blocks as they are */
-        fprintf(out, "%s\n\n", c->explanation);
+        if (prefix && strncmp(c->code + 1, prefix, strlen(prefix)) != 0) continue;
+        markdown_code(out, c);
     }
 }
 
@@ -33,7 +54,7 @@ int cmd_explain(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--markdown")) {
-        markdown(stdout);
+        markdown(stdout, argc > 2 ? argv[2] : NULL); /* optional range: "01" for E01xx/W01xx */
         return 0;
     }
     char code[16];

@@ -263,15 +263,5 @@ const diag_code_info diag_codes_front[] = {
      "\n"
      "Fix: use the fleet option (`context: 131072`) when there is one; keep\n"
      "extra_args for flags infrac does not model."},
-    {"W0212", DIAG_WARNING, "small context per slot",
-     "llama-server divides the context between its parallel slots (unless\n"
-     "kv_unified is set), so each request may use only context / parallel\n"
-     "tokens. Below 512 tokens a chat prompt barely fits.\n"
-     "\n"
-     "Example:\n"
-     "    context: 4096\n"
-     "    parallel: 16             # 256 tokens per request\n"
-     "\n"
-     "Fix: raise context, lower parallel, or set `kv_unified: true`."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

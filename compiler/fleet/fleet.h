@@ -143,7 +143,8 @@ typedef struct fleet {
 /* Builds the typed fleet from the positioned tree, reporting every type,
  * range, enum and unknown-key problem (with did-you-mean). Returns 0 when
  * the fleet could be built (it may still have errors reported; check
- * diag_count), -1 when the tree's top level is unusable. */
+ * diag_count), -1 when the tree's top level is unusable (reported; *out then
+ * holds nothing to free, though fleet_free stays safe). */
 struct ynode;
 int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, diag_list *diags);
 void fleet_free(fleet *f);

@@ -180,7 +180,8 @@ required:
         const fs_key *k = &w->obj->keys[i];
         if (!(k->flags & FS_REQUIRED) || w->seen[i]) continue;
         diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no '%s'", w->owner, k->name);
-        diag_help(d, "add `%s:` (%s)", k->name, k->doc);
+        size_t dl = strlen(k->doc);
+        diag_help(d, "add `%s:` (%.*s)", k->name, (int)(dl && k->doc[dl - 1] == '.' ? dl - 1 : dl), k->doc);
     }
 }
 
@@ -502,19 +503,12 @@ static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_op
         diag_note(d, o->batch.at, "batch set here");
         diag_help(d, "the physical batch is a slice of the logical batch: set ubatch <= batch");
     }
-    if (o->context.set && o->parallel.set) {
-        int64_t per_slot = o->context.v / o->parallel.v;
-        if (per_slot < 1) {
-            diagnostic *d = diag_error(c->diags, "E0209", o->parallel.at, "%lld parallel slots cannot share a context of %lld tokens",
-                                       (long long)o->parallel.v, (long long)o->context.v);
-            diag_note(d, o->context.at, "context set here");
-        } else if (per_slot < 512 && !(o->kv_unified.set && o->kv_unified.v) && engine == ENGINE_LLAMACPP) {
-            diagnostic *d = diag_warning(c->diags, "W0212", o->parallel.at,
-                                         "each of the %lld slots of service '%s' gets only %lld tokens of context",
-                                         (long long)o->parallel.v, s->name.v, (long long)per_slot);
-            diag_note(d, o->context.at, "context set here");
-            diag_help(d, "raise context, lower parallel, or set `kv_unified: true`");
-        }
+    /* a slot per request needs at least one token; how small is too small
+     * is the checks' W0501, which knows the engine's defaults */
+    if (o->context.set && o->parallel.set && o->context.v / o->parallel.v < 1) {
+        diagnostic *d = diag_error(c->diags, "E0209", o->parallel.at, "%lld parallel slots cannot share a context of %lld tokens",
+                                   (long long)o->parallel.v, (long long)o->context.v);
+        diag_note(d, o->context.at, "context set here");
     }
     if (s->n_tensor_split) {
         if (!s->gpus_set) {
@@ -634,6 +628,9 @@ int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, di
         diagnostic *d = diag_error(diags, "E0112", at, "the fleet file %s", root ? "is not a mapping of keys" : "is empty");
         if (root) diag_note(d, root->at, "found %s", lower_describe(root, buf, sizeof buf));
         diag_help(d, "a fleet file starts like `fleet: homelab` followed by hosts:, models: and services:");
+        /* nothing to keep: callers need not call fleet_free after -1 */
+        arena_free(ar);
+        out->arena = NULL;
         return -1;
     }
     /* defaults first, so that services can merge them wherever they are written */

@@ -29,6 +29,7 @@ typedef struct parse_ctx {
     size_t expanded;         /* nodes that aliases and merges stand for */
     anchor *anchors;         /* open addressing, power-of-two size */
     size_t n_anchors, cap_anchors;
+    bool ascii;              /* no byte >= 0x80: mark columns are byte columns */
     /* byte-column cursor: marks count characters; spans count bytes */
     uint32_t cur_line, cur_char;
     size_t cur_byte;
@@ -39,7 +40,7 @@ typedef struct parse_ctx {
 static uint32_t mark_byte_col(parse_ctx *c, uint32_t line, uint32_t charcol)
 {
     const source_file *src = c->src;
-    if (line == 0 || line > src->n_lines) return charcol + 1;
+    if (c->ascii || line == 0 || line > src->n_lines) return charcol + 1;
     size_t start = src->line_starts[line - 1];
     size_t end = line < src->n_lines ? src->line_starts[line] : src->len;
     size_t pos;
@@ -292,18 +293,35 @@ static int key_ref_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* Pairs being collected; small mappings stay in the inline buffer. */
+#define PAIR_INLINE 16
 typedef struct pair_vec {
     ypair *v;
     size_t n, cap;
+    ypair inline_buf[PAIR_INLINE];
 } pair_vec;
+
+static void pair_init(pair_vec *pv)
+{
+    pv->v = pv->inline_buf;
+    pv->n = 0;
+    pv->cap = PAIR_INLINE;
+}
+
+static void pair_release(pair_vec *pv)
+{
+    if (pv->v != pv->inline_buf) free(pv->v);
+}
 
 static void pair_push(pair_vec *pv, ynode *k, ynode *val)
 {
     if (pv->n == pv->cap) {
-        pv->cap = pv->cap ? pv->cap * 2 : 8;
-        ypair *nv = realloc(pv->v, pv->cap * sizeof *nv);
+        size_t cap = pv->cap * 2;
+        ypair *nv = pv->v == pv->inline_buf ? malloc(cap * sizeof *nv) : realloc(pv->v, cap * sizeof *nv);
         if (!nv) abort();
+        if (pv->v == pv->inline_buf) memcpy(nv, pv->inline_buf, sizeof pv->inline_buf);
         pv->v = nv;
+        pv->cap = cap;
     }
     pv->v[pv->n].key = k;
     pv->v[pv->n].value = val;
@@ -340,14 +358,30 @@ static void finish_mapping(parse_ctx *c, ynode *map, pair_vec *own, pair_vec *me
 {
     size_t total = own->n + merged->n;
     if (total == 0) return;
-    key_ref *refs = malloc(total * sizeof *refs);
-    bool *drop = calloc(total, sizeof *drop);
+    key_ref refs_buf[2 * PAIR_INLINE];
+    bool drop_buf[2 * PAIR_INLINE];
+    bool small = total <= 2 * PAIR_INLINE;
+    key_ref *refs = small ? refs_buf : malloc(total * sizeof *refs);
+    bool *drop = small ? drop_buf : malloc(total * sizeof *drop);
     if (!refs || !drop) abort();
+    memset(drop, 0, total * sizeof *drop);
     for (size_t i = 0; i < own->n; i++)
         refs[i] = (key_ref){own->v[i].key->text, own->v[i].key->len, 0, (uint32_t)i};
     for (size_t i = 0; i < merged->n; i++)
         refs[own->n + i] = (key_ref){merged->v[i].key->text, merged->v[i].key->len, 1, (uint32_t)(own->n + i)};
-    qsort(refs, total, sizeof *refs, key_ref_cmp);
+    if (small) { /* insertion sort: cheaper than qsort for a handful of keys */
+        for (size_t i = 1; i < total; i++) {
+            key_ref r = refs[i];
+            size_t j = i;
+            while (j > 0 && key_ref_cmp(&refs[j - 1], &r) > 0) {
+                refs[j] = refs[j - 1];
+                j--;
+            }
+            refs[j] = r;
+        }
+    } else {
+        qsort(refs, total, sizeof *refs, key_ref_cmp);
+    }
     for (size_t i = 0; i < total;) {
         const key_ref *first = &refs[i];
         size_t j = i + 1;
@@ -375,14 +409,18 @@ static void finish_mapping(parse_ctx *c, ynode *map, pair_vec *own, pair_vec *me
     for (size_t i = 0; i < merged->n; i++)
         if (!drop[own->n + i]) map->pairs[k++] = merged->v[i];
     map->n_pairs = k;
-    free(refs);
-    free(drop);
+    if (!small) {
+        free(refs);
+        free(drop);
+    }
 }
 
 static ynode *parse_mapping(parse_ctx *c, yaml_event_t *start, unsigned depth, size_t *weight)
 {
     ynode *map = new_node(c, YNODE_MAPPING, span_of(c, start->start_mark, start->end_mark));
-    pair_vec own = {0}, merged = {0};
+    pair_vec own, merged;
+    pair_init(&own);
+    pair_init(&merged);
     size_t w = 1;
     yaml_event_t ev;
     while (next_event(c, &ev)) {
@@ -409,8 +447,8 @@ static ynode *parse_mapping(parse_ctx *c, yaml_event_t *start, unsigned depth, s
         else pair_push(&own, key, val);
     }
     finish_mapping(c, map, &own, &merged);
-    free(own.v);
-    free(merged.v);
+    pair_release(&own);
+    pair_release(&merged);
     *weight = w;
     return map;
 }
@@ -539,6 +577,12 @@ int ytree_parse(const source_file *src, ytree *out, diag_list *diags)
     c.src = src;
     c.diags = diags;
     c.ar = ar;
+    c.ascii = true;
+    for (size_t i = 0; i < src->len; i++)
+        if ((unsigned char)src->text[i] >= 0x80) {
+            c.ascii = false;
+            break;
+        }
     if (!yaml_parser_initialize(&c.parser)) {
         diag_error(diags, "E0101", (src_span){0, 0, 0, 0}, "cannot start the YAML parser");
         return -1;

@@ -103,4 +103,29 @@ EOT
 else
     skip "gguf reference" "no $gg"
 fi
+# A whole GGUF (not just a header) gives the plan the file's expected size.
+if [ -x "${INFRAC_MKMODEL:-}" ] && "$INFRAC_MKMODEL" -o "$tmp/tiny.gguf" --arch llama --layers 2 --embd 64 --heads 4 \
+        --kv-heads 2 --ff 128 --vocab 512 --ctx 2048 >/dev/null 2>&1; then
+    cat > "$tmp/tiny.yaml" <<EOT
+fleet: tiny
+hosts:
+  box: {cpus: 2}
+models:
+  tiny:
+    path: /models/tiny.gguf
+    gguf: tiny.gguf
+services:
+  tiny:
+    engine: infrac
+    host: box
+    model: tiny
+    port: 8181
+EOT
+    size=$(wc -c < "$tmp/tiny.gguf" | tr -d ' ')
+    "$INFRAC" plan --format json "$tmp/tiny.yaml" > "$tmp/tp" 2>/dev/null
+    if command -v jq >/dev/null 2>&1 && [ "$(jq -r '.services[0].model_file_bytes' "$tmp/tp")" = "$size" ]; then
+        ok "plan: model_file_bytes is the whole GGUF's size"; else fail "plan: model_file_bytes is the whole GGUF's size"; fi
+else
+    skip "model_file_bytes from a whole GGUF" "no infrac-mkmodel"
+fi
 echo "1..$TAP_N"

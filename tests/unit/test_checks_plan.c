@@ -30,6 +30,8 @@ static void plan_resolves_defaults_and_sorts(void **state) {
     cs_set_str(c, &s2->opts.api_key_file, "/etc/k");
     cs_set_int(c, &s2->opts.context, 16384);
     cs_set_int(c, &s2->opts.cache_k, GGML_T_Q8_0);
+    cs_set_bool(c, &s2->opts.kv_unified, true);
+    cs_set_size(c, &s2->opts.cache_ram, 2 * GIB);
     fleet_service *s1 = cs_service(c, "chat", "zeta", "m", 8080);
     cs_gpus(c, s1, 1, (int64_t[]){0});
     fleet_service *s3 = cs_service(c, "cpu", "alpha", "m", 9000);
@@ -63,12 +65,21 @@ static void plan_resolves_defaults_and_sorts(void **state) {
     assert_null(chat->api_key_file);
     assert_string_equal(chat->alias, "m");
     assert_int_equal(chat->model_file_bytes, 4 * GIB + 123);
+    assert_false(chat->kv_unified);
+    /* pinned to what the host RAM check counted */
+    assert_true(chat->cache_ram_set);
+    assert_int_equal(chat->cache_ram_bytes, 8192 * MIB);
+    /* the catalog's runtime overhead for the card */
+    assert_int_equal(chat->memory.gpu[0].overhead, gpu_catalog_find("rtx-4090")->runtime_overhead_bytes);
     assert_string_equal(chat->model_path, "/models/m.gguf");
     /* declared values */
     assert_int_equal(web->context, 16384);
     assert_int_equal(web->cache_k, GGML_T_Q8_0);
     assert_string_equal(web->bind, "0.0.0.0");
     assert_string_equal(web->api_key_file, "/etc/k");
+    assert_true(web->kv_unified);
+    assert_true(web->cache_ram_set);
+    assert_int_equal(web->cache_ram_bytes, 2 * GIB);
     assert_int_equal(web->n_gpus, 2);
     assert_int_equal(web->gpus[0], 1);
     assert_int_equal(web->gpus[1], 0);
@@ -96,6 +107,21 @@ static void plan_resolves_defaults_and_sorts(void **state) {
     cs_free(c);
 }
 
+static void relative_model_path_becomes_absolute(void **state) {
+    (void)state;
+    cs_fleet *c = cs_new();
+    cs_host(c, "demo");
+    fleet_model *m = cs_model(c, "tiny", "llama", 2, 64, 4, 2, 2048, 200 * 1024);
+    cs_set_str(c, &m->path, "../build/demo/model.gguf");
+    cs_service(c, "tiny", "demo", "tiny", 8181);
+    cs_run(c, NULL);
+    plan p;
+    assert_int_equal(plan_build(&c->f, &c->r, "/srv/fleet/examples", &p), 0);
+    assert_string_equal(p.services[0].model_path, "/srv/fleet/examples/../build/demo/model.gguf");
+    plan_free(&p);
+    cs_free(c);
+}
+
 static void plan_digest_is_sha256_of_source(void **state) {
     (void)state;
     cs_fleet *c = cs_new();
@@ -114,6 +140,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plan_resolves_defaults_and_sorts),
         cmocka_unit_test(plan_digest_is_sha256_of_source),
+        cmocka_unit_test(relative_model_path_becomes_absolute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

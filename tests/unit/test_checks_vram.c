@@ -102,6 +102,7 @@ static void autostart_off_still_counts(void **state) {
     cs_set_bool(c, &c->services[1].opts.autostart, false);
     cs_run(c, NULL);
     assert_int_equal(cs_count(c, "E0401"), 1);
+    assert_non_null(strstr(cs_find(c, "E0401", 0)->notes[1].message, "not started at boot, counted"));
     cs_free(c);
 }
 

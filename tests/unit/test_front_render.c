@@ -107,9 +107,9 @@ static void text_without_position_and_empty(void **state)
     char *s = render(f, DIAG_FORMAT_TEXT, false);
     assert_string_equal(s, ""); /* nothing to say: no summary either */
     free(s);
-    diag_warning(&f->l, "W0212", (src_span){0, 0, 0, 0}, "whole file");
+    diag_warning(&f->l, "W0211", (src_span){0, 0, 0, 0}, "whole file");
     s = render(f, DIAG_FORMAT_TEXT, false);
-    assert_string_equal(s, "fleet.yaml: warning[W0212]: whole file\nwarning: 1 warning emitted\n");
+    assert_string_equal(s, "fleet.yaml: warning[W0211]: whole file\nwarning: 1 warning emitted\n");
     free(s);
 }
 
