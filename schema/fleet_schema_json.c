@@ -177,7 +177,6 @@ int fs_write_json_schema(FILE *out)
     json_t *root = object_schema(&fs_root);
     json_t *head = json_object();
     json_object_set_new(head, "$schema", json_string("http://json-schema.org/draft-07/schema#"));
-    json_object_set_new(head, "$id", json_string("https://infrac.dev/schema/fleet.json"));
     json_object_set_new(head, "title", json_string("infrac fleet file"));
     json_t *ext = json_object();
     json_object_set_new(ext, "^x-", json_object()); /* extension keys: anchors to share */

@@ -45,7 +45,9 @@ int cmd_explain(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         FILE *out = argc < 2 ? stderr : stdout;
         fprintf(out, "usage: infrac explain CODE     explain a diagnostic code (E0201)\n"
-                     "       infrac explain --list   list every code\n");
+                     "       infrac explain --list   list every code\n"
+                     "       infrac explain --markdown [RANGE]   the codes as docs/diagnostics.md shows them\n"
+                     "                                           (RANGE: 01 for E01xx/W01xx, ...)\n");
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--list")) {

@@ -136,36 +136,43 @@ static const unit units[] = {
 bool parse_size(const char *text, uint64_t *out, bool *bad_unit)
 {
     *bad_unit = false;
-    const char *p = text;
-    if (!isdigit((unsigned char)*p)) return false;
-    char *end;
-    errno = 0;
-    double num = strtod(p, &end);
-    if (end == p || errno == ERANGE || !isfinite(num) || num < 0) return false;
-    bool integral = true;
-    for (const char *q = p; q < end; q++)
-        if (!isdigit((unsigned char)*q)) integral = false;
-    while (*end == ' ') end++;
+    /* digits, optionally '.' and more digits: no signs, exponents or hex */
+    const char *p = text, *q = text;
+    while (isdigit((unsigned char)*q)) q++;
+    if (q == p) return false;
+    bool integral = *q != '.';
+    if (!integral) {
+        q++;
+        if (!isdigit((unsigned char)*q)) return false;
+        while (isdigit((unsigned char)*q)) q++;
+    }
+    size_t num_len = (size_t)(q - p);
+    const char *unit_text = q;
+    while (*unit_text == ' ') unit_text++;
     uint64_t mult = 1;
-    if (*end) {
+    if (*unit_text) {
         size_t i;
         for (i = 0; i < N_UNITS; i++)
-            if (strcmp(end, units[i].name) == 0) break;
+            if (strcmp(unit_text, units[i].name) == 0) break;
         if (i == N_UNITS) {
             *bad_unit = true;
             return false;
         }
         mult = units[i].mult;
     }
+    char num[64];
+    if (num_len >= sizeof num) return false;
+    memcpy(num, p, num_len);
+    num[num_len] = '\0';
+    errno = 0;
     if (integral) { /* exact for large byte counts */
-        errno = 0;
-        unsigned long long v = strtoull(p, NULL, 10);
-        if (errno == ERANGE || (mult > 1 && v > UINT64_MAX / mult)) return false;
+        unsigned long long v = strtoull(num, NULL, 10);
+        if (errno == ERANGE || v > UINT64_MAX / mult) return false;
         *out = (uint64_t)v * mult;
         return true;
     }
-    double bytes = num * (double)mult;
-    if (bytes >= 18446744073709551615.0) return false;
+    double bytes = strtod(num, NULL) * (double)mult;
+    if (!isfinite(bytes) || bytes >= 18446744073709551615.0) return false;
     *out = (uint64_t)llround(bytes);
     return true;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fleet/lower_internal.h"
 #include "front_support.h"
 #include "ggml_types.h"
 
@@ -286,7 +287,10 @@ static void sizes_and_units(void **state)
                   "  e: {memory: 99999999999TiB}\n"
                   "  f: {memory: 1.5KiB}\n"
                   "  g: {memory: 0}\n"
-                  "  h: {memory: 2Gib}\n");
+                  "  h: {memory: 2Gib}\n"
+                  "  i: {memory: 1e3GiB}\n"
+                  "  j: {memory: 0x10}\n"
+                  "  k: {memory: 4.GiB}\n");
     const diagnostic *d = expect(&r, "E0205", 3);
     assert_non_null(strstr(d->help, "'GiB'"));
     assert_int_equal(r.fl.hosts[1].memory.v, 12000000000ull);
@@ -297,6 +301,19 @@ static void sizes_and_units(void **state)
     expect(&r, "E0203", 9);
     d = expect(&r, "E0205", 10);
     assert_non_null(strstr(d->help, "'GiB'"));
+    expect(&r, "E0205", 11);
+    expect(&r, "E0205", 12);
+    expect(&r, "E0205", 13);
+    assert_int_equal(front_count(&r, "E0205"), 7);
+    uint64_t v;
+    bool bad_unit;
+    assert_true(parse_size("18446744073709551615", &v, &bad_unit));
+    assert_false(parse_size("18446744073709551616", &v, &bad_unit));
+    assert_false(parse_size("16777216TiB", &v, &bad_unit));
+    assert_true(parse_size("4.7 GiB", &v, &bad_unit));
+    assert_int_equal(v, 5046586573ull);
+    assert_false(parse_size("4 GiBs", &v, &bad_unit));
+    assert_true(bad_unit);
     front_free(&r);
 }
 
