@@ -183,6 +183,18 @@ static void unit_escapes_specifiers(void **state)
     s->model = model;
 }
 
+static void model_in_tmp_keeps_host_tmp(void **state)
+{
+    (void)state;
+    plan_service *s = targets_test_service(P, "chat");
+    const char *path = s->model_path;
+    s->model_path = "/var/tmp/model.gguf";
+    char *u = target_service_unit(P, s);
+    assert_true(has_line(u, "PrivateTmp=no"));
+    free(u);
+    s->model_path = path;
+}
+
 static void host_target_wants(void **state)
 {
     (void)state;
@@ -393,6 +405,7 @@ int main(void)
         cmocka_unit_test(service_unit_gpu),
         cmocka_unit_test(service_unit_cpu_and_user),
         cmocka_unit_test(unit_escapes_specifiers),
+        cmocka_unit_test(model_in_tmp_keeps_host_tmp),
         cmocka_unit_test(host_target_wants),
         cmocka_unit_test(one_command_everywhere),
         cmocka_unit_test(engine_config_keys),
