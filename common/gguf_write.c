@@ -180,7 +180,8 @@ bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_d
     wtensor *t = &w->tensors[w->n_tensors];
     memset(t, 0, sizeof *t);
     t->name = strdup(name);
-    t->data = nbytes ? malloc(nbytes) : NULL;
+    /* calloc for zeros: large blocks come from fresh pages, never touched. */
+    t->data = nbytes ? (data ? malloc(nbytes) : calloc(1, nbytes)) : NULL;
     if (!t->name || (nbytes && !t->data)) {
         free(t->name);
         free(t->data);
@@ -188,8 +189,6 @@ bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_d
     }
     if (data)
         memcpy(t->data, data, nbytes);
-    else
-        memset(t->data, 0, nbytes);
     t->type = type;
     t->n_dims = n_dims;
     for (uint32_t d = 0; d < GGUF_MAX_DIMS; d++)

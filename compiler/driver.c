@@ -47,12 +47,13 @@ int infrac_compile(const char *path, const compile_options *opts, plan *out) {
     ytree tree = {0};
     fleet f;
     memset(&f, 0, sizeof f);
-    bool have_fleet = false;
+    bool have_fleet = false, lowered = false;
     check_result cr;
     memset(&cr, 0, sizeof cr);
     char *dir = fleet_dir_of(path);
 
-    if (ytree_parse(&src, &tree, &diags) == 0 && tree.root) {
+    if (ytree_parse(&src, &tree, &diags) == 0) {
+        lowered = true; /* an empty document is the lowering's error (E0112) */
         if (fleet_lower(tree.root, &src, &f, &diags) == 0) {
             have_fleet = true;
             check_fleet(&f, dir, &diags, &cr);
@@ -71,7 +72,8 @@ int infrac_compile(const char *path, const compile_options *opts, plan *out) {
         rc = 2;
     }
     check_result_free(&cr);
-    if (have_fleet) fleet_free(&f);
+    if (have_fleet) check_fleet_release(&f);
+    if (lowered) fleet_free(&f);
     ytree_free(&tree);
     diag_list_free(&diags);
     source_free(&src);

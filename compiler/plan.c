@@ -219,7 +219,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);
         p->extra_args = args;
         p->n_extra_args = s->n_extra_args;
-        if (e->estimated) p->memory = e->est;
+        if (e->estimated) p->memory = *e->est;
     }
 
     /* Each host's services, by name (the global order restricted). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/estimate_memo.h"
 #include "check/passes.h"
 
 static void group_by_host(check_ctx *c) {
@@ -91,5 +92,10 @@ void check_result_free(check_result *r) {
     free(r->gpu_peak);
     free(r->gpu_base);
     free(r->ram_peak);
+    estimate_memo_free(r->estimates);
     memset(r, 0, sizeof *r);
+}
+
+void check_fleet_release(fleet *f) {
+    for (uint32_t i = 0; i < f->n_models; i++) model_shape_free(&f->models[i].shape_resolved);
 }

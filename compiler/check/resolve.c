@@ -3,6 +3,7 @@
  * and the plan read the result. */
 #include <string.h>
 
+#include "check/estimate_memo.h"
 #include "check/passes.h"
 #include "ggml_types.h"
 
@@ -61,6 +62,7 @@ static void apply_defaults(const fleet_service *s, service_eval *e) {
 
 /* The estimator's request for a service, from its resolved options. */
 void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r) {
+    memset(r, 0, sizeof *r); /* padding too: requests are compared bytewise by the memo */
     estimate_request_defaults(r, e->engine);
     r->context = e->context;
     r->parallel = e->parallel;
@@ -106,15 +108,20 @@ static bool estimable(const fleet_service *s, const service_eval *e) {
 
 void check_resolve(check_ctx *c) {
     fleet *f = c->f;
+    estimate_memo *memo = estimate_memo_new(f->n_services);
+    c->r->estimates = memo;
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];
         service_eval *e = &c->r->svc[i];
         apply_defaults(s, e);
         e->estimated = false;
+        e->est = NULL;
         if (!estimable(s, e)) continue;
-        service_eval_request(s, e, &e->req);
+        estimate_request req;
+        service_eval_request(s, e, &req);
         char err[256] = "";
-        if (estimate_memory(&s->model_ref->shape_resolved, &e->req, &e->est, err, sizeof err) != 0) {
+        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &req, err, sizeof err);
+        if (!e->est) {
             diagnostic *d = diag_error(c->d, "E0506", span_or(s->name.at, s->at),
                                        "cannot estimate the memory of service `%s`: %s", s->name.v,
                                        err[0] ? err : "unsupported configuration");

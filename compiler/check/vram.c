@@ -153,7 +153,7 @@ static void report(check_ctx *c, uint32_t h, uint32_t g, gpu_share *sh, uint32_t
                                fmt_bytes(limit, lb, sizeof lb));
     for (uint32_t i = 0; i < n; i++) {
         const fleet_service *s = &f->services[sh[i].svc];
-        const memory_breakdown *m = &c->r->svc[sh[i].svc].est.gpu[sh[i].slot];
+        const memory_breakdown *m = &c->r->svc[sh[i].svc].est->gpu[sh[i].slot];
         char w[32], k[32], cb[32], o[32], x[32], t[32];
         char other[64] = "";
         if (m->other) snprintf(other, sizeof other, ", other %s", fmt_bytes(m->other, x, sizeof x));
@@ -187,8 +187,8 @@ void check_vram(check_ctx *c) {
                 const service_eval *e = &c->r->svc[si];
                 if (!e->estimated) continue;
                 int slot = service_gpu_slot(&f->services[si], g);
-                if (slot < 0 || (uint32_t)slot >= e->est.n_gpus) continue;
-                sh[n++] = (gpu_share){si, slot, e->est.gpu[slot].total, true};
+                if (slot < 0 || (uint32_t)slot >= e->est->n_gpus) continue;
+                sh[n++] = (gpu_share){si, slot, e->est->gpu[slot].total, true};
             }
             uint64_t total = count_shares(f, sh, n);
             c->r->gpu_peak[flat] = total;

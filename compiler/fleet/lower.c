@@ -347,8 +347,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
     if (k->id != FK_CACHE) return;
     if (v->kind == YNODE_SCALAR) {
         lower_cache_side(c, k, v, &o->cache_k);
-        lower_cache_side(c, k, v, &o->cache_v);
-        if (o->cache_k.set) o->cache_v = o->cache_k; /* report a bad value once */
+        o->cache_v = o->cache_k; /* one type for both */
         return;
     }
     if (v->kind != YNODE_MAPPING) {

@@ -24,7 +24,7 @@ cs_fleet *cs_new(void) {
 }
 
 void cs_free(cs_fleet *c) {
-    for (uint32_t i = 0; i < c->f.n_models; i++) model_shape_free(&c->models[i].shape_resolved);
+    check_fleet_release(&c->f);
     if (c->ran) check_result_free(&c->r);
     diag_list_free(&c->d);
     source_free(&c->src);

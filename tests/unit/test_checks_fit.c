@@ -125,8 +125,8 @@ static void vllm_max_model_len_fits_kv(void **state) {
     unsigned fit = (unsigned)strtoul(p + strlen("lower `context` to "), NULL, 10);
     assert_true(fit > 0 && fit < 32768);
     /* the suggested length is what the budget holds */
-    uint64_t need = c->r.svc[0].est.kv_bytes_per_token * fit;
-    assert_true(need <= c->r.svc[0].est.vllm_kv_budget[0]);
+    uint64_t need = c->r.svc[0].est->kv_bytes_per_token * fit;
+    assert_true(need <= c->r.svc[0].est->vllm_kv_budget[0]);
     cs_free(c);
 }
 
@@ -214,7 +214,7 @@ static void unknown_arch_is_conservative(void **state) {
     const diagnostic *d = cs_find(c, "W0511", 0);
     assert_int_equal(d->at.line, m->shape.arch.at.line);
     assert_non_null(strstr(d->notes[0].message, "conservative"));
-    assert_true(c->r.svc[0].est.conservative);
+    assert_true(c->r.svc[0].est->conservative);
     cs_free(c);
 }
 
@@ -239,7 +239,7 @@ static void gguf_header_is_read(void **state) {
     assert_string_equal(m->shape_resolved.arch, "qwen3");
     assert_int_equal(m->shape_resolved.n_layer, 36);
     assert_true(c->r.svc[0].estimated);
-    assert_true(c->r.svc[0].est.gpu[0].weights > 3 * GIB);
+    assert_true(c->r.svc[0].est->gpu[0].weights > 3 * GIB);
     cs_free(c);
 }
 

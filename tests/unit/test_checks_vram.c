@@ -44,7 +44,7 @@ static void overcommit_is_reported_with_breakdown(void **state) {
     assert_int_equal(d->n_notes, 3);
     assert_int_equal(d->notes[0].at.line, c->services[0].name.at.line);
     assert_int_equal(d->notes[1].at.line, c->services[1].name.at.line);
-    const memory_breakdown *m = &c->r.svc[0].est.gpu[0];
+    const memory_breakdown *m = &c->r.svc[0].est->gpu[0];
     char want[256], w[32], k[32];
     snprintf(want, sizeof want, "weights %.2f GiB, KV cache %.2f GiB", (double)m->weights / GIB,
              (double)m->kv_cache / GIB);
@@ -55,7 +55,7 @@ static void overcommit_is_reported_with_breakdown(void **state) {
     assert_non_null(strstr(d->notes[0].message, "runtime"));
     assert_non_null(strstr(d->notes[2].message, "15.48 GiB minus the 512 MiB margin"));
     /* the total in the message is the sum of both shares */
-    uint64_t total = c->r.svc[0].est.gpu[0].total + c->r.svc[1].est.gpu[0].total;
+    uint64_t total = c->r.svc[0].est->gpu[0].total + c->r.svc[1].est->gpu[0].total;
     assert_int_equal(c->r.gpu_peak[0], total);
     assert_non_null(d->help);
     assert_non_null(strstr(d->help, "exclusive"));
@@ -90,7 +90,7 @@ static void exclusive_group_counts_once(void **state) {
     cs_run(c, NULL);
     if (cs_count(c, "E0401")) cs_dump(c);
     assert_int_equal(cs_count(c, "E0401"), 0);
-    uint64_t a = c->r.svc[0].est.gpu[0].total, b = c->r.svc[1].est.gpu[0].total;
+    uint64_t a = c->r.svc[0].est->gpu[0].total, b = c->r.svc[1].est->gpu[0].total;
     assert_true(a > b);
     assert_int_equal(c->r.gpu_peak[0], a);
     cs_free(c);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine_memory.h"
 #include "estimate/estimate.h"
 #include "ggml_types.h"
 #include "gguf_write.h"
@@ -450,7 +451,17 @@ static void infrac_engine_is_host_only(void **state)
     run(&m, &req, &r);
     assert_int_equal(r.n_gpus, 0);
     assert_int_equal(r.host.weights, m.weights_bytes);
-    assert_int_equal(r.host.kv_cache, 8ull * 2048 * 2 * (2 * 128 * 2));
+    /* the engine divides the context among the slots */
+    assert_int_equal(r.host.kv_cache, 8ull * 2048 * (2 * 128 * 2));
+    /* and agrees with the engine's own formula */
+    engine_mem_shape es = {m.n_layer, m.n_embd, m.n_head, m.n_head_kv, m.head_dim_k, m.head_dim_v, m.n_ff, m.n_vocab};
+    engine_mem_params ep = {.n_ctx = 2048, .n_slots = 2, .n_batch = req.batch, .n_threads = 8,
+                            .cache_k = GGML_T_Q8_0, .cache_v = GGML_T_F16};
+    req.threads = 8;
+    req.cache_k = GGML_T_Q8_0;
+    run(&m, &req, &r);
+    assert_int_equal(r.host.kv_cache + r.host.compute, engine_context_bytes(&es, &ep));
+    assert_int_equal(r.host.total, m.weights_bytes + engine_context_bytes(&es, &ep) + r.host.overhead);
     model_shape_free(&m);
 }
 

@@ -1,0 +1,177 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ggml_types.h"
+
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void cli_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: infrac-engine --model M.gguf (--prompt TEXT | --tokens 1,2,3) [-n N] [-t THREADS]\n"
+            "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
+            "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
+            "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n");
+}
+
+void cli_options_default(cli_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_predict = 32;
+    o->n_batch = 512;
+    o->cache_k = GGML_T_F16;
+    o->cache_v = GGML_T_F16;
+    ie_sampler_params_default(&o->sampling);
+}
+
+void cli_options_free(cli_options *o)
+{
+    free(o->tokens);
+    o->tokens = NULL;
+}
+
+static bool to_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || errno || v > 0xffffffffull || *s == '-')
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool to_i32(const char *s, int32_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < INT32_MIN || v > INT32_MAX)
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+static bool to_float(const char *s, float *out)
+{
+    char *end;
+    errno = 0;
+    float v = strtof(s, &end);
+    if (!*s || *end || errno || v != v)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int parse_tokens(cli_options *o, const char *s, char *err, size_t n)
+{
+    size_t cap = 16, count = 0;
+    int32_t *t = malloc(cap * sizeof *t);
+    if (!t)
+        return fail(err, n, "out of memory");
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || v < 0 || v > INT32_MAX) {
+            free(t);
+            return fail(err, n, "--tokens: '%s' is not a comma-separated list of token ids", s);
+        }
+        if (count == cap) {
+            cap *= 2;
+            int32_t *nt = realloc(t, cap * sizeof *nt);
+            if (!nt) {
+                free(t);
+                return fail(err, n, "out of memory");
+            }
+            t = nt;
+        }
+        t[count++] = (int32_t)v;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p) {
+            free(t);
+            return fail(err, n, "--tokens: '%s' is not a comma-separated list of token ids", s);
+        }
+    }
+    if (count == 0) {
+        free(t);
+        return fail(err, n, "--tokens: no token ids given");
+    }
+    free(o->tokens);
+    o->tokens = t;
+    o->n_tokens = count;
+    return 0;
+}
+
+static int cache_type(const char *flag, const char *v, uint32_t *out, char *err, size_t n)
+{
+    int t = ggml_type_from_name(v);
+    if (t != GGML_T_F32 && t != GGML_T_F16 && t != GGML_T_Q8_0 && t != GGML_T_Q4_0)
+        return fail(err, n, "%s %s: expected f32, f16, q8_0 or q4_0", flag, v);
+    *out = (uint32_t)t;
+    return 0;
+}
+
+int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cli_usage(stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--timings")) { o->timings = true; continue; }
+        if (!strcmp(a, "--tokenize")) { o->tokenize_only = true; continue; }
+        if (!strcmp(a, "--greedy-ids")) { o->greedy_ids = true; continue; }
+        if (i + 1 >= argc)
+            return fail(err, n, "%s: unknown option or missing value", a);
+        const char *v = argv[++i];
+        bool ok = true;
+        if (!strcmp(a, "--model") || !strcmp(a, "-m")) o->model = v;
+        else if (!strcmp(a, "--prompt") || !strcmp(a, "-p")) o->prompt = v;
+        else if (!strcmp(a, "--tokens")) { if (parse_tokens(o, v, err, n)) return -1; }
+        else if (!strcmp(a, "-n") || !strcmp(a, "--n-predict")) ok = to_i32(v, &o->n_predict) && o->n_predict >= 0;
+        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) ok = to_u32(v, &o->n_threads) && o->n_threads <= 256;
+        else if (!strcmp(a, "--context") || !strcmp(a, "-c")) ok = to_u32(v, &o->n_ctx);
+        else if (!strcmp(a, "--batch") || !strcmp(a, "-b")) ok = to_u32(v, &o->n_batch) && o->n_batch > 0;
+        else if (!strcmp(a, "--temp")) ok = to_float(v, &o->sampling.temperature) && o->sampling.temperature >= 0;
+        else if (!strcmp(a, "--top-k")) ok = to_i32(v, &o->sampling.top_k) && o->sampling.top_k >= 0;
+        else if (!strcmp(a, "--top-p")) ok = to_float(v, &o->sampling.top_p) && o->sampling.top_p >= 0 && o->sampling.top_p <= 1;
+        else if (!strcmp(a, "--min-p")) ok = to_float(v, &o->sampling.min_p) && o->sampling.min_p >= 0 && o->sampling.min_p <= 1;
+        else if (!strcmp(a, "--repeat-penalty")) ok = to_float(v, &o->sampling.repeat_penalty) && o->sampling.repeat_penalty > 0;
+        else if (!strcmp(a, "--repeat-last-n")) ok = to_i32(v, &o->sampling.repeat_last_n) && o->sampling.repeat_last_n >= -1;
+        else if (!strcmp(a, "--seed")) {
+            char *end;
+            errno = 0;
+            o->sampling.seed = strtoull(v, &end, 10);
+            ok = *v && !*end && !errno;
+        }
+        else if (!strcmp(a, "--cache-k")) { if (cache_type(a, v, &o->cache_k, err, n)) return -1; }
+        else if (!strcmp(a, "--cache-v")) { if (cache_type(a, v, &o->cache_v, err, n)) return -1; }
+        else if (!strcmp(a, "--dump-probs")) o->dump_probs = v;
+        else return fail(err, n, "unknown option %s", a);
+        if (!ok)
+            return fail(err, n, "%s %s: invalid value", a, v);
+    }
+    if (!o->model)
+        return fail(err, n, "--model is required");
+    if (!o->prompt && !o->tokens)
+        return fail(err, n, "give a prompt with --prompt TEXT or --tokens 1,2,3");
+    if (o->prompt && o->tokens)
+        return fail(err, n, "--prompt and --tokens are exclusive");
+    return 0;
+}

@@ -1,0 +1,230 @@
+/* Contexts: the KV cache and scratch sized by common/engine_memory.c (two
+ * allocations, nothing else grows), the worker pool, and ie_decode. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context_internal.h"
+#include "engine_memory.h"
+
+static void fail(char *err, size_t n, const char *fmt, ...)
+{
+    if (!err || !n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+void ie_context_params_default(ie_context_params *p)
+{
+    p->n_ctx = 4096;
+    p->n_slots = 1;
+    p->cache_k = GGML_T_F16;
+    p->cache_v = GGML_T_F16;
+    p->n_threads = 0;
+    p->n_batch = 512;
+}
+
+static uint32_t resolve_threads(uint32_t n)
+{
+    if (n)
+        return n;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (uint32_t)cpus : 1;
+}
+
+/* The parameters a context actually runs with (defaults filled, limits
+ * applied): ie_context_bytes and ie_context_new both size from these. */
+static ie_context_params normalize(const ie_context_params *p)
+{
+    ie_context_params r = *p;
+    if (!r.n_slots)
+        r.n_slots = 1;
+    if (!r.n_batch)
+        r.n_batch = 1;
+    if (r.n_batch > r.n_ctx && r.n_ctx)
+        r.n_batch = r.n_ctx;
+    r.n_threads = resolve_threads(r.n_threads);
+    if (r.n_threads > 256)
+        r.n_threads = 256;
+    return r;
+}
+
+static void mem_inputs(const ie_model *m, const ie_context_params *pin, engine_mem_shape *s,
+                       engine_mem_params *mp)
+{
+    ie_context_params pn = normalize(pin), *p = &pn;
+    const ie_hparams *hp = &m->hp;
+    *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv,
+                            hp->head_dim_k, hp->head_dim_v, hp->n_ff, hp->n_vocab};
+    *mp = (engine_mem_params){p->n_ctx, p->n_slots, p->n_batch, p->n_threads, p->cache_k, p->cache_v};
+}
+
+uint64_t ie_context_bytes(const ie_model *m, const ie_context_params *p)
+{
+    engine_mem_shape s;
+    engine_mem_params mp;
+    mem_inputs(m, p, &s, &mp);
+    return engine_context_bytes(&s, &mp);
+}
+
+static float *carve(uint8_t **cur, uint64_t bytes)
+{
+    float *p = (float *)*cur;
+    *cur += (bytes + 63) / 64 * 64;
+    return p;
+}
+
+ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, size_t errlen)
+{
+    const ie_hparams *hp = &m->hp;
+    ie_context_params prm = normalize(p);
+    const char *bad_cache = !ie_type_supported_cache(prm.cache_k) ? "cache_k"
+                            : !ie_type_supported_cache(prm.cache_v) ? "cache_v" : NULL;
+    if (bad_cache) {
+        const ggml_type_info *ti = ggml_type_get(!strcmp(bad_cache, "cache_k") ? prm.cache_k : prm.cache_v);
+        fail(err, errlen, "%s type %s is not supported (f32, f16, q8_0, q4_0)", bad_cache, ti ? ti->name : "unknown");
+        return NULL;
+    }
+    if ((ggml_type_get(prm.cache_k)->block_elems > 1 && hp->head_dim_k % IE_QK) ||
+        (ggml_type_get(prm.cache_v)->block_elems > 1 && hp->head_dim_v % IE_QK)) {
+        fail(err, errlen, "quantized KV cache needs head sizes that are multiples of 32 (key %u, value %u)",
+             hp->head_dim_k, hp->head_dim_v);
+        return NULL;
+    }
+    if (prm.n_ctx < prm.n_slots || prm.n_ctx / prm.n_slots == 0) {
+        fail(err, errlen, "context of %u cells is too small for %u slots", prm.n_ctx, prm.n_slots);
+        return NULL;
+    }
+    if (prm.n_ctx > (1u << 24)) {
+        fail(err, errlen, "context of %u cells is too large", prm.n_ctx);
+        return NULL;
+    }
+    ie_context *c = calloc(1, sizeof *c);
+    if (!c) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->model = m;
+    c->params = prm;
+    c->cells_per_slot = prm.n_ctx / prm.n_slots;
+    ggml_row_bytes(prm.cache_k, (uint64_t)hp->n_head_kv * hp->head_dim_k, &c->k_row_bytes);
+    ggml_row_bytes(prm.cache_v, (uint64_t)hp->n_head_kv * hp->head_dim_v, &c->v_row_bytes);
+    engine_mem_shape s;
+    engine_mem_params mp;
+    mem_inputs(m, &prm, &s, &mp);
+    c->kv_bytes = engine_kv_bytes(&s, &mp);
+    c->scratch_bytes = engine_scratch_bytes(&s, &mp);
+    c->kv = aligned_alloc(64, c->kv_bytes);
+    c->scratch = aligned_alloc(64, c->scratch_bytes);
+    c->n_past = calloc(prm.n_slots, sizeof *c->n_past);
+    c->pool = ie_pool_new((int)prm.n_threads);
+    if (!c->kv || !c->scratch || !c->n_past || !c->pool) {
+        fail(err, errlen, "cannot allocate %llu bytes of KV cache and %llu bytes of scratch",
+             (unsigned long long)c->kv_bytes, (unsigned long long)c->scratch_bytes);
+        ie_context_free(c);
+        return NULL;
+    }
+    /* Touching the scratch up front makes peak RSS predictable; the KV cache
+     * fills as the context does. */
+    memset(c->scratch, 0, c->scratch_bytes);
+    ie_isa isa = ie_isa_best();
+    for (uint32_t t = 0; t < GGML_T_COUNT; t++)
+        c->qdot[t] = ie_qdot_get(t, isa);
+    uint64_t B = prm.n_batch, T = prm.n_threads;
+    uint64_t qdim = (uint64_t)hp->n_head * hp->head_dim_k, odim = (uint64_t)hp->n_head * hp->head_dim_v;
+    uint64_t kdim = (uint64_t)hp->n_head_kv * hp->head_dim_k, vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v;
+    uint64_t max_in = hp->n_embd;
+    if (odim > max_in)
+        max_in = odim;
+    if (hp->n_ff > max_in)
+        max_in = hp->n_ff;
+    uint64_t qblocks = (max_in + 31) / 32;
+    uint8_t *cur = c->scratch;
+    c->x = carve(&cur, B * hp->n_embd * 4);
+    c->xb = carve(&cur, B * hp->n_embd * 4);
+    c->q = carve(&cur, B * qdim * 4);
+    c->k = carve(&cur, B * kdim * 4);
+    c->v = carve(&cur, B * vdim * 4);
+    c->att = carve(&cur, B * odim * 4);
+    c->gate = carve(&cur, B * hp->n_ff * 4);
+    c->up = carve(&cur, B * hp->n_ff * 4);
+    c->logits = carve(&cur, (uint64_t)prm.n_slots * hp->n_vocab * 4);
+    c->xq = (ie_block_q8a *)carve(&cur, B * qblocks * sizeof(ie_block_q8a));
+    c->scores = carve(&cur, T * c->cells_per_slot * 4);
+    c->kv_row = carve(&cur, T * ((uint64_t)hp->head_dim_k + hp->head_dim_v) * 4);
+    c->w_row = carve(&cur, T * qblocks * 32 * 4);
+    if ((uint64_t)(cur - c->scratch) != c->scratch_bytes) {
+        fail(err, errlen, "internal error: scratch layout (%llu bytes) disagrees with engine_memory.c (%llu)",
+             (unsigned long long)(cur - c->scratch), (unsigned long long)c->scratch_bytes);
+        ie_context_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void ie_context_free(ie_context *c)
+{
+    if (!c)
+        return;
+    ie_pool_free(c->pool);
+    free(c->kv);
+    free(c->scratch);
+    free(c->n_past);
+    free(c);
+}
+
+uint32_t ie_slot_n_ctx(const ie_context *c)
+{
+    return c->cells_per_slot;
+}
+
+int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos, char *err,
+              size_t errlen)
+{
+    if (slot >= c->params.n_slots) {
+        fail(err, errlen, "slot %u does not exist (%u slots)", slot, c->params.n_slots);
+        return -1;
+    }
+    if (n == 0 || !tokens) {
+        fail(err, errlen, "no tokens to decode");
+        return -1;
+    }
+    if (pos > c->n_past[slot]) {
+        fail(err, errlen, "position %u is past the %u cached tokens of slot %u", pos, c->n_past[slot], slot);
+        return -1;
+    }
+    if ((uint64_t)pos + n > c->cells_per_slot) {
+        fail(err, errlen, "%u tokens at position %u exceed the slot's context of %u", n, pos, c->cells_per_slot);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (tokens[i] < 0 || (uint32_t)tokens[i] >= c->model->hp.n_vocab) {
+            fail(err, errlen, "token id %d is out of range (vocabulary of %u)", tokens[i], c->model->hp.n_vocab);
+            return -1;
+        }
+    c->n_past[slot] = pos;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t chunk = n - done < c->params.n_batch ? n - done : c->params.n_batch;
+        ie_forward(c, slot, tokens + done, chunk, pos + done);
+        done += chunk;
+        c->n_past[slot] = pos + done;
+    }
+    return 0;
+}
+
+const float *ie_logits(const ie_context *c, uint32_t slot)
+{
+    if (slot >= c->params.n_slots)
+        return NULL;
+    return c->logits + (size_t)slot * c->model->hp.n_vocab;
+}
+
+uint32_t ie_slot_n_past(const ie_context *c, uint32_t slot)
+{
+    return slot < c->params.n_slots ? c->n_past[slot] : 0;
+}

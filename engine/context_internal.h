@@ -1,0 +1,44 @@
+/* A context's internals, shared by context.c (allocation, API), matmul.c
+ * and forward.c. */
+#ifndef INFRAC_ENGINE_CONTEXT_INTERNAL_H
+#define INFRAC_ENGINE_CONTEXT_INTERNAL_H
+
+#include "engine.h"
+#include "ggml_types.h"
+#include "kernels.h"
+#include "model.h"
+#include "pool.h"
+#include "quant.h"
+
+struct ie_context {
+    ie_model *model;
+    ie_context_params params;
+    uint32_t cells_per_slot;
+    ie_pool *pool;
+    ie_qdot_fn qdot[GGML_T_COUNT];
+    uint64_t k_row_bytes, v_row_bytes; /* one cell of one layer */
+    uint8_t *kv;                       /* engine_kv_bytes */
+    uint8_t *scratch;                  /* engine_scratch_bytes */
+    uint64_t kv_bytes, scratch_bytes;
+    uint32_t *n_past;                  /* per slot */
+    /* Scratch regions (see engine_memory.c for their sizes and order). */
+    float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
+    ie_block_q8a *xq;
+    const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
+    uint64_t xq_cols;
+    uint32_t xq_ntok;
+};
+
+/* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are
+ * w->cols floats apart. Quantizes x once into c->xq when the weight type
+ * has an integer kernel. */
+void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
+               const float *bias, bool accumulate);
+
+/* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
+void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);
+
+uint8_t *ie_kv_k(ie_context *c, uint32_t layer, uint64_t cell);
+uint8_t *ie_kv_v(ie_context *c, uint32_t layer, uint64_t cell);
+
+#endif

@@ -1,0 +1,173 @@
+/* The transformer forward pass for llama / qwen2 / qwen3 over a batch of
+ * tokens of one slot. */
+#include <math.h>
+#include <string.h>
+
+#include "context_internal.h"
+
+static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, float eps)
+{
+    double ss = 0;
+    for (uint32_t i = 0; i < n; i++)
+        ss += (double)x[i] * x[i];
+    float scale = 1.0f / sqrtf((float)(ss / n) + eps);
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = x[i] * scale * w[i];
+}
+
+/* Rotates the first rope_dim values of one head. */
+static void rope_head(float *h, const float *cs, const float *sn, uint32_t rope_dim, bool neox)
+{
+    uint32_t half = rope_dim / 2;
+    for (uint32_t i = 0; i < half; i++) {
+        uint32_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
+        float x0 = h[a], x1 = h[b];
+        h[a] = x0 * cs[i] - x1 * sn[i];
+        h[b] = x0 * sn[i] + x1 * cs[i];
+    }
+}
+
+uint8_t *ie_kv_k(ie_context *c, uint32_t layer, uint64_t cell)
+{
+    uint64_t cells = (uint64_t)c->cells_per_slot * c->params.n_slots;
+    return c->kv + (uint64_t)layer * cells * (c->k_row_bytes + c->v_row_bytes) + cell * c->k_row_bytes;
+}
+
+uint8_t *ie_kv_v(ie_context *c, uint32_t layer, uint64_t cell)
+{
+    uint64_t cells = (uint64_t)c->cells_per_slot * c->params.n_slots;
+    return c->kv + (uint64_t)layer * cells * (c->k_row_bytes + c->v_row_bytes) + cells * c->k_row_bytes +
+           cell * c->v_row_bytes;
+}
+
+typedef struct attn_job {
+    ie_context *c;
+    uint32_t layer, slot, n_tok, pos;
+} attn_job;
+
+/* Bytes from the start of a cache row to element e (e at a block start). */
+static uint64_t cache_offset(uint32_t type, uint64_t e)
+{
+    uint64_t b = 0;
+    ggml_row_bytes(type, e, &b);
+    return b;
+}
+
+static void attn_worker(void *arg, int ith, int nth)
+{
+    const attn_job *j = arg;
+    ie_context *c = j->c;
+    const ie_hparams *hp = &c->model->hp;
+    uint32_t tasks = j->n_tok * hp->n_head;
+    uint32_t per = (tasks + (uint32_t)nth - 1) / (uint32_t)nth;
+    uint32_t a0 = per * (uint32_t)ith, a1 = a0 + per > tasks ? tasks : a0 + per;
+    uint32_t hdk = hp->head_dim_k, hdv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
+    uint32_t ck = c->params.cache_k, cv = c->params.cache_v;
+    float *scores = c->scores + (size_t)ith * c->cells_per_slot;
+    float *krow = c->kv_row + (size_t)ith * (hdk + hdv), *vrow = krow + hdk;
+    float scale = 1.0f / sqrtf((float)hdk);
+    uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
+    for (uint32_t task = a0; task < a1; task++) {
+        uint32_t t = task / hp->n_head, h = task % hp->n_head, kvh = h / group;
+        const float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
+        float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
+        uint32_t n_att = j->pos + t + 1;
+        uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
+        float max = -INFINITY;
+        for (uint32_t p = 0; p < n_att; p++) {
+            const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
+            const float *kr = (const float *)src;
+            if (ck != GGML_T_F32) {
+                ie_dequantize_row(ck, src, krow, hdk);
+                kr = krow;
+            }
+            float s = ie_dot_f32(q, kr, hdk) * scale;
+            scores[p] = s;
+            if (s > max)
+                max = s;
+        }
+        float sum = 0;
+        for (uint32_t p = 0; p < n_att; p++) {
+            scores[p] = expf(scores[p] - max);
+            sum += scores[p];
+        }
+        float inv = 1.0f / sum;
+        memset(out, 0, hdv * sizeof(float));
+        for (uint32_t p = 0; p < n_att; p++) {
+            const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
+            const float *vr = (const float *)src;
+            if (cv != GGML_T_F32) {
+                ie_dequantize_row(cv, src, vrow, hdv);
+                vr = vrow;
+            }
+            float wgt = scores[p] * inv;
+            for (uint32_t i = 0; i < hdv; i++)
+                out[i] += wgt * vr[i];
+        }
+    }
+}
+
+void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos)
+{
+    const ie_model *m = c->model;
+    const ie_hparams *hp = &m->hp;
+    uint32_t E = hp->n_embd, hdk = hp->head_dim_k;
+    uint64_t qdim = (uint64_t)hp->n_head * hdk, kdim = (uint64_t)hp->n_head_kv * hdk;
+    uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
+    uint64_t base = (uint64_t)slot * c->cells_per_slot;
+
+    for (uint32_t t = 0; t < n; t++)
+        ie_dequantize_row(m->token_embd.type, m->token_embd.data + (uint64_t)tokens[t] * m->token_embd.row_bytes,
+                          c->x + (size_t)t * E, E);
+
+    float cs[512], sn[512];
+    for (uint32_t l = 0; l < hp->n_layer; l++) {
+        const ie_layer *ly = &m->layers[l];
+        for (uint32_t t = 0; t < n; t++)
+            rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->attn_norm, E, hp->rms_eps);
+        c->xq_of = NULL;
+        ie_matmul(c, &ly->wq, c->xb, n, c->q, qdim, ly->bq, false);
+        ie_matmul(c, &ly->wk, c->xb, n, c->k, kdim, ly->bk, false);
+        ie_matmul(c, &ly->wv, c->xb, n, c->v, vdim, ly->bv, false);
+        for (uint32_t t = 0; t < n; t++) {
+            float *q = c->q + t * qdim, *k = c->k + t * kdim;
+            if (ly->q_norm) {
+                for (uint32_t h = 0; h < hp->n_head; h++)
+                    rmsnorm(q + h * hdk, q + h * hdk, ly->q_norm, hdk, hp->rms_eps);
+                for (uint32_t h = 0; h < hp->n_head_kv; h++)
+                    rmsnorm(k + h * hdk, k + h * hdk, ly->k_norm, hdk, hp->rms_eps);
+            }
+            float p = (float)(pos + t);
+            for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
+                float theta = p * m->rope_inv_freq[i];
+                cs[i] = cosf(theta);
+                sn[i] = sinf(theta);
+            }
+            for (uint32_t h = 0; h < hp->n_head; h++)
+                rope_head(q + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
+            for (uint32_t h = 0; h < hp->n_head_kv; h++)
+                rope_head(k + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
+            ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, base + pos + t), kdim);
+            ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, base + pos + t), vdim);
+        }
+        attn_job aj = {c, l, slot, n, pos};
+        ie_pool_run(c->pool, attn_worker, &aj);
+        ie_matmul(c, &ly->wo, c->att, n, c->x, E, NULL, true);
+
+        for (uint32_t t = 0; t < n; t++)
+            rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->ffn_norm, E, hp->rms_eps);
+        c->xq_of = NULL;
+        ie_matmul(c, &ly->w_gate, c->xb, n, c->gate, hp->n_ff, NULL, false);
+        ie_matmul(c, &ly->w_up, c->xb, n, c->up, hp->n_ff, NULL, false);
+        for (uint64_t i = 0; i < (uint64_t)n * hp->n_ff; i++) {
+            float g = c->gate[i];
+            c->gate[i] = g / (1.0f + expf(-g)) * c->up[i];
+        }
+        ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
+        (void)odim;
+    }
+    float *last = c->x + (size_t)(n - 1) * E;
+    rmsnorm(c->xb, last, m->output_norm, E, hp->rms_eps);
+    c->xq_of = NULL;
+    ie_matmul(c, &m->output, c->xb, 1, c->logits + (size_t)slot * hp->n_vocab, hp->n_vocab, NULL, false);
+}

@@ -1,0 +1,371 @@
+/* Model loading: every tensor the architecture needs is checked for
+ * presence, shape and type before anything runs. */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ggml_types.h"
+#include "quant.h"
+
+#define IE_MAX_LAYERS 1024u
+#define IE_MAX_DIM (1u << 20)
+#define IE_MAX_HEAD_DIM 1024u
+
+static void fail(char *err, size_t n, const char *fmt, ...)
+{
+    if (!err || !n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+static bool get_u32(const gguf_file *f, const char *arch, const char *suffix, bool required, uint32_t def,
+                    uint32_t *out, char *err, size_t n)
+{
+    uint64_t v;
+    if (!gguf_get_arch_u64(f, arch, suffix, &v)) {
+        char key[128];
+        snprintf(key, sizeof key, "%s.%s", arch, suffix);
+        bool present = gguf_find_kv(f, key) != NULL;
+        if (required || present) {
+            fail(err, n, "metadata key %s is %s", key, present ? "not an unsigned integer" : "missing");
+            return false;
+        }
+        *out = def;
+        return true;
+    }
+    if (v > UINT32_MAX) {
+        fail(err, n, "metadata key %s.%s is out of range (%llu)", arch, suffix, (unsigned long long)v);
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+typedef struct loader {
+    gguf_file *f;
+    char *err;
+    size_t errlen;
+    uint64_t bytes;
+} loader;
+
+static const gguf_tensor *find(loader *L, const char *name, bool required)
+{
+    const gguf_tensor *t = gguf_find_tensor(L->f, name);
+    if (!t && required)
+        fail(L->err, L->errlen, "tensor %s is missing", name);
+    return t;
+}
+
+static bool check_data(loader *L, const gguf_tensor *t, const char *name, const void **data)
+{
+    *data = gguf_tensor_data(L->f, t);
+    if (!*data) {
+        fail(L->err, L->errlen, "tensor %s: its data is not in the file (truncated or header-only)", name);
+        return false;
+    }
+    L->bytes += t->nbytes;
+    return true;
+}
+
+/* A 1-D F32 vector of n elements (norms, biases). */
+static bool load_vec(loader *L, const char *name, uint64_t n, bool required, const float **out)
+{
+    *out = NULL;
+    const gguf_tensor *t = find(L, name, required);
+    if (!t)
+        return !required;
+    if (t->n_dims != 1 || t->ne[0] != n) {
+        fail(L->err, L->errlen, "tensor %s has shape [%llu%s], expected [%llu]", name,
+             (unsigned long long)t->ne[0], t->n_dims > 1 ? ", ..." : "", (unsigned long long)n);
+        return false;
+    }
+    if (t->type != GGML_T_F32) {
+        const ggml_type_info *ti = ggml_type_get(t->type);
+        fail(L->err, L->errlen, "tensor %s has type %s; infrac-engine needs f32 for norms and biases", name,
+             ti ? ti->name : "unknown");
+        return false;
+    }
+    const void *d;
+    if (!check_data(L, t, name, &d))
+        return false;
+    *out = d;
+    return true;
+}
+
+static bool load_weight(loader *L, const char *name, uint64_t cols, uint64_t rows, bool required,
+                        ie_weight *w)
+{
+    memset(w, 0, sizeof *w);
+    const gguf_tensor *t = find(L, name, required);
+    if (!t)
+        return !required;
+    if (t->n_dims != 2 || t->ne[0] != cols || t->ne[1] != rows) {
+        fail(L->err, L->errlen, "tensor %s has shape [%llu, %llu%s], expected [%llu, %llu]", name,
+             (unsigned long long)t->ne[0], (unsigned long long)t->ne[1], t->n_dims > 2 ? ", ..." : "",
+             (unsigned long long)cols, (unsigned long long)rows);
+        return false;
+    }
+    const ggml_type_info *ti = ggml_type_get(t->type);
+    if (!ti || !ie_type_supported_weight(t->type)) {
+        fail(L->err, L->errlen, "tensor %s has type %s, which infrac-engine does not support "
+             "(supported: f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k)", name, ti ? ti->name : "unknown");
+        return false;
+    }
+    if (cols % IE_QK) {
+        fail(L->err, L->errlen, "tensor %s: row length %llu is not a multiple of 32", name,
+             (unsigned long long)cols);
+        return false;
+    }
+    uint64_t rb;
+    if (!ggml_row_bytes(t->type, cols, &rb)) {
+        fail(L->err, L->errlen, "tensor %s: row length %llu is not a whole number of %s blocks", name,
+             (unsigned long long)cols, ti->name);
+        return false;
+    }
+    const void *d;
+    if (!check_data(L, t, name, &d))
+        return false;
+    w->data = d;
+    w->type = t->type;
+    w->rows = rows;
+    w->cols = cols;
+    w->row_bytes = rb;
+    return true;
+}
+
+static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
+{
+    const ie_hparams *hp = &m->hp;
+    uint64_t qdim = (uint64_t)hp->n_head * hp->head_dim_k, kdim = (uint64_t)hp->n_head_kv * hp->head_dim_k;
+    uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
+    char name[96];
+#define NAME(s) (snprintf(name, sizeof name, "blk.%u." s, i), name)
+    if (!load_vec(L, NAME("attn_norm.weight"), hp->n_embd, true, &ly->attn_norm) ||
+        !load_weight(L, NAME("attn_q.weight"), hp->n_embd, qdim, true, &ly->wq) ||
+        !load_weight(L, NAME("attn_k.weight"), hp->n_embd, kdim, true, &ly->wk) ||
+        !load_weight(L, NAME("attn_v.weight"), hp->n_embd, vdim, true, &ly->wv) ||
+        !load_weight(L, NAME("attn_output.weight"), odim, hp->n_embd, true, &ly->wo) ||
+        !load_vec(L, NAME("ffn_norm.weight"), hp->n_embd, true, &ly->ffn_norm) ||
+        !load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
+        !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
+        !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down))
+        return false;
+    /* Biases: required by qwen2, optional (used when present) otherwise. */
+    bool need_bias = m->arch == IE_ARCH_QWEN2;
+    if (!load_vec(L, NAME("attn_q.bias"), qdim, need_bias, &ly->bq) ||
+        !load_vec(L, NAME("attn_k.bias"), kdim, need_bias, &ly->bk) ||
+        !load_vec(L, NAME("attn_v.bias"), vdim, need_bias, &ly->bv))
+        return false;
+    if (m->arch == IE_ARCH_QWEN3) {
+        if (!load_vec(L, NAME("attn_q_norm.weight"), hp->head_dim_k, true, &ly->q_norm) ||
+            !load_vec(L, NAME("attn_k_norm.weight"), hp->head_dim_k, true, &ly->k_norm))
+            return false;
+    }
+#undef NAME
+    return true;
+}
+
+static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    gguf_str arch;
+    if (!gguf_get_str(f, "general.architecture", &arch)) {
+        fail(err, n, "metadata key general.architecture is missing");
+        return false;
+    }
+    if (gguf_str_eq(arch, "llama"))
+        m->arch = IE_ARCH_LLAMA;
+    else if (gguf_str_eq(arch, "qwen2"))
+        m->arch = IE_ARCH_QWEN2;
+    else if (gguf_str_eq(arch, "qwen3"))
+        m->arch = IE_ARCH_QWEN3;
+    else {
+        fail(err, n, "architecture '%.*s' is not supported by infrac-engine (supported: llama, qwen2, qwen3)",
+             (int)(arch.len > 64 ? 64 : arch.len), arch.ptr);
+        return false;
+    }
+    snprintf(m->arch_name, sizeof m->arch_name, "%.*s", (int)arch.len, arch.ptr);
+    const char *a = m->arch_name;
+    ie_hparams *hp = &m->hp;
+    if (!get_u32(f, a, "block_count", true, 0, &hp->n_layer, err, n) ||
+        !get_u32(f, a, "embedding_length", true, 0, &hp->n_embd, err, n) ||
+        !get_u32(f, a, "feed_forward_length", true, 0, &hp->n_ff, err, n) ||
+        !get_u32(f, a, "attention.head_count", true, 0, &hp->n_head, err, n) ||
+        !get_u32(f, a, "context_length", false, 4096, &hp->n_ctx_train, err, n))
+        return false;
+    if (hp->n_layer == 0 || hp->n_layer > IE_MAX_LAYERS) {
+        fail(err, n, "metadata key %s.block_count is %u (must be 1..%u)", a, hp->n_layer, IE_MAX_LAYERS);
+        return false;
+    }
+    if (hp->n_embd == 0 || hp->n_embd > IE_MAX_DIM || hp->n_ff == 0 || hp->n_ff > IE_MAX_DIM ||
+        hp->n_head == 0 || hp->n_head > hp->n_embd) {
+        fail(err, n, "inconsistent shape: embedding_length %u, feed_forward_length %u, head_count %u",
+             hp->n_embd, hp->n_ff, hp->n_head);
+        return false;
+    }
+    if (!get_u32(f, a, "attention.head_count_kv", false, hp->n_head, &hp->n_head_kv, err, n) ||
+        !get_u32(f, a, "attention.key_length", false, hp->n_embd / hp->n_head, &hp->head_dim_k, err, n) ||
+        !get_u32(f, a, "attention.value_length", false, hp->n_embd / hp->n_head, &hp->head_dim_v, err, n))
+        return false;
+    if (hp->n_head_kv == 0 || hp->n_head % hp->n_head_kv) {
+        fail(err, n, "attention.head_count %u is not a multiple of attention.head_count_kv %u", hp->n_head,
+             hp->n_head_kv);
+        return false;
+    }
+    if (hp->head_dim_k == 0 || hp->head_dim_k > IE_MAX_HEAD_DIM || hp->head_dim_k % 2 || hp->head_dim_v == 0 ||
+        hp->head_dim_v > IE_MAX_HEAD_DIM) {
+        fail(err, n, "unsupported head size: key_length %u, value_length %u (even, at most %u)", hp->head_dim_k,
+             hp->head_dim_v, IE_MAX_HEAD_DIM);
+        return false;
+    }
+    if (!get_u32(f, a, "rope.dimension_count", false, hp->head_dim_k, &hp->rope_dim, err, n))
+        return false;
+    if (hp->rope_dim == 0 || hp->rope_dim > hp->head_dim_k || hp->rope_dim % 2) {
+        fail(err, n, "rope.dimension_count %u is not an even number up to key_length %u", hp->rope_dim,
+             hp->head_dim_k);
+        return false;
+    }
+    double v;
+    hp->rope_base = gguf_get_arch_f64(f, a, "rope.freq_base", &v) ? (float)v : 10000.0f;
+    hp->rms_eps = gguf_get_arch_f64(f, a, "attention.layer_norm_rms_epsilon", &v) ? (float)v : 1e-5f;
+    if (!(hp->rope_base > 0) || !isfinite(hp->rope_base) || !(hp->rms_eps >= 0) || !isfinite(hp->rms_eps)) {
+        fail(err, n, "rope.freq_base or attention.layer_norm_rms_epsilon is not a positive number");
+        return false;
+    }
+    hp->rope_neox = m->arch != IE_ARCH_LLAMA;
+    return true;
+}
+
+ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
+{
+    ie_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!load_hparams(f, m, err, errlen))
+        goto bad;
+    loader L = {f, err, errlen, 0};
+    ie_hparams *hp = &m->hp;
+    const gguf_tensor *te = find(&L, "token_embd.weight", true);
+    if (!te)
+        goto bad;
+    if (te->n_dims != 2 || te->ne[0] != hp->n_embd || te->ne[1] == 0 || te->ne[1] > INT32_MAX) {
+        fail(err, errlen, "tensor token_embd.weight has shape [%llu, %llu], expected [%u, n_vocab]",
+             (unsigned long long)te->ne[0], (unsigned long long)te->ne[1], hp->n_embd);
+        goto bad;
+    }
+    hp->n_vocab = (uint32_t)te->ne[1];
+    if (!load_weight(&L, "token_embd.weight", hp->n_embd, hp->n_vocab, true, &m->token_embd) ||
+        !load_vec(&L, "output_norm.weight", hp->n_embd, true, &m->output_norm) ||
+        !load_weight(&L, "output.weight", hp->n_embd, hp->n_vocab, false, &m->output))
+        goto bad;
+    m->tied = m->output.data == NULL;
+    if (m->tied)
+        m->output = m->token_embd;
+    m->layers = calloc(hp->n_layer, sizeof *m->layers);
+    m->rope_inv_freq = malloc(hp->rope_dim / 2 * sizeof(float));
+    if (!m->layers || !m->rope_inv_freq) {
+        fail(err, errlen, "out of memory");
+        goto bad;
+    }
+    for (uint32_t i = 0; i < hp->n_layer; i++)
+        if (!load_layer(&L, m, i, &m->layers[i]))
+            goto bad;
+    const float *freq_factors = NULL;
+    if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors))
+        goto bad;
+    for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
+        float inv = powf(hp->rope_base, -2.0f * (float)i / (float)hp->rope_dim);
+        if (freq_factors) {
+            if (!(freq_factors[i] > 0) || !isfinite(freq_factors[i])) {
+                fail(err, errlen, "tensor rope_freqs.weight holds a non-positive factor at %u", i);
+                goto bad;
+            }
+            inv /= freq_factors[i];
+        }
+        m->rope_inv_freq[i] = inv;
+    }
+    /* The vocabulary, when the file has one (token-id-only models still run). */
+    if (gguf_find_kv(f, "tokenizer.ggml.model")) {
+        char verr[400];
+        m->vocab = ie_vocab_load(f, verr, sizeof verr);
+        if (!m->vocab) {
+            fail(err, errlen, "%s", verr);
+            goto bad;
+        }
+        if ((uint32_t)ie_vocab_size(m->vocab) > hp->n_vocab) {
+            fail(err, errlen, "the vocabulary has %d tokens but token_embd.weight only %u rows",
+                 (int)ie_vocab_size(m->vocab), hp->n_vocab);
+            ie_vocab_free(m->vocab);
+            goto bad;
+        }
+    }
+    m->weight_bytes = L.bytes;
+    m->file = *f;
+    return m;
+bad:
+    free(m->layers);
+    free(m->rope_inv_freq);
+    free(m);
+    return NULL;
+}
+
+ie_model *ie_model_load(const char *path, char *err, size_t errlen)
+{
+    gguf_file f;
+    char msg[512];
+    if (gguf_open(&f, path, msg, sizeof msg) != 0) {
+        fail(err, errlen, "%s", msg);
+        return NULL;
+    }
+    ie_model *m = ie_model_from_gguf(&f, msg, sizeof msg);
+    if (!m) {
+        fail(err, errlen, "%s: %s", path, msg);
+        gguf_close(&f);
+        return NULL;
+    }
+    return m;
+}
+
+void ie_model_free(ie_model *m)
+{
+    if (!m)
+        return;
+    gguf_close(&m->file);
+    ie_vocab_free(m->vocab);
+    free(m->layers);
+    free(m->rope_inv_freq);
+    free(m);
+}
+
+const ie_vocab *ie_model_vocab(const ie_model *m)
+{
+    return m->vocab;
+}
+
+const char *ie_model_arch(const ie_model *m)
+{
+    return m->arch_name;
+}
+
+uint32_t ie_model_n_ctx_train(const ie_model *m)
+{
+    return m->hp.n_ctx_train;
+}
+
+uint32_t ie_model_n_vocab(const ie_model *m)
+{
+    return m->hp.n_vocab;
+}
+
+uint64_t ie_model_weight_bytes(const ie_model *m)
+{
+    return m->weight_bytes;
+}

@@ -1,0 +1,316 @@
+/* POST /v1/chat/completions and /v1/completions: validate, tokenize, hand
+ * the job to the scheduler, then answer whole or as server-sent events. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "chat_template.h"
+#include "http_internal.h"
+#include "request.h"
+#include "response.h"
+#include "tokenize_util.h"
+
+/* How often a waiting handler looks whether its client is still there. */
+#define POLL_MS 100
+
+static chat_format format_for(http_server *h)
+{
+    if (h->opts->chat_template) {
+        int f = chat_format_from_name(h->opts->chat_template);
+        if (f >= 0)
+            return (chat_format)f;
+    }
+    return chat_format_detect(ie_vocab_chat_template(scheduler_vocab(h->sched)));
+}
+
+/* The prompt's tokens, or false with err set. */
+static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint32_t *n,
+                          api_error *err)
+{
+    const ie_vocab *v = scheduler_vocab(h->sched);
+    if (req->prompt_tokens) {
+        int32_t n_vocab = ie_vocab_size(v);
+        for (size_t i = 0; i < req->n_prompt_tokens; i++)
+            if (req->prompt_tokens[i] >= n_vocab) {
+                api_error_invalid(err, "prompt", "prompt token %d is not in the vocabulary "
+                                                 "(%d tokens)",
+                                  req->prompt_tokens[i], n_vocab);
+                return false;
+            }
+        *out = req->prompt_tokens;
+        *n = (uint32_t)req->n_prompt_tokens;
+        req->prompt_tokens = NULL;
+        req->n_prompt_tokens = 0;
+        return true;
+    }
+    char *rendered = req->kind == REQUEST_CHAT
+                         ? chat_render(format_for(h), req->messages, req->n_messages)
+                         : NULL;
+    const char *text = rendered ? rendered : req->prompt;
+    int count = tokenize_text(v, text, strlen(text), true, true, out);
+    free(rendered);
+    if (count < 0) {
+        api_error_invalid(err, req->kind == REQUEST_CHAT ? "messages" : "prompt",
+                          "the prompt cannot be tokenized");
+        return false;
+    }
+    *n = (uint32_t)count;
+    return true;
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s)
+        s = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&s;
+    return s;
+}
+
+/* Builds the job from a valid request, or fails with a 4xx. */
+static job *make_job(http_server *h, gen_request *req, api_error *err)
+{
+    int32_t *tokens = NULL;
+    uint32_t n = 0;
+    if (!prompt_tokens(h, req, &tokens, &n, err))
+        return NULL;
+    const char *param = req->kind == REQUEST_CHAT ? "messages" : "prompt";
+    uint32_t slot_ctx = scheduler_slot_context(h->sched);
+    if (n == 0) {
+        api_error_invalid(err, param, "the prompt is empty");
+        free(tokens);
+        return NULL;
+    }
+    if (n >= slot_ctx) {
+        api_error_set(err, 400, "invalid_request_error", param, "context_length_exceeded",
+                      "the prompt has %u tokens but a slot's context holds %u tokens (one more "
+                      "is needed for the answer)",
+                      n, slot_ctx);
+        free(tokens);
+        return NULL;
+    }
+    uint64_t max = req->max_tokens < 0 ? slot_ctx - n : (uint64_t)req->max_tokens;
+    if ((uint64_t)n + max > slot_ctx) {
+        api_error_set(err, 400, "invalid_request_error",
+                      req->kind == REQUEST_CHAT ? "max_tokens" : "max_tokens",
+                      "context_length_exceeded",
+                      "the prompt (%u tokens) plus max_tokens (%llu) exceeds a slot's context of "
+                      "%u tokens: ask for at most %u",
+                      n, (unsigned long long)max, slot_ctx, slot_ctx - n);
+        free(tokens);
+        return NULL;
+    }
+    job *j = job_new();
+    j->prompt = tokens;
+    j->n_prompt = n;
+    j->max_tokens = (uint32_t)max;
+    ie_sampler_params_default(&j->sampling);
+    j->sampling.temperature = (float)req->temperature;
+    j->sampling.top_p = (float)req->top_p;
+    j->sampling.top_k = req->top_k;
+    j->sampling.min_p = (float)req->min_p;
+    j->sampling.repeat_penalty = (float)req->repeat_penalty;
+    j->sampling.seed = req->has_seed ? req->seed : random_seed();
+    if (req->n_stop) {
+        j->stop = calloc(req->n_stop, sizeof *j->stop);
+        if (!j->stop)
+            abort();
+        for (size_t i = 0; i < req->n_stop; i++) {
+            j->stop[i] = req->stop[i];
+            req->stop[i] = NULL;
+        }
+        j->n_stop = req->n_stop;
+        req->n_stop = 0;
+    }
+    return j;
+}
+
+static void job_error(const job *j, api_error *e)
+{
+    if (j->error_status == 503)
+        api_error_set(e, 503, "unavailable_error", NULL, "shutting_down", "%s", j->error);
+    else
+        api_error_set(e, j->error_status, "server_error", NULL, "engine_error", "%s", j->error);
+}
+
+/* ---- streaming ---- */
+
+typedef struct stream {
+    http_server *h;
+    struct MHD_Connection *c;
+    job *job;
+    response_meta meta;
+    bool include_usage;
+    strbuf out;
+    size_t off;
+    bool finished;
+} stream;
+
+/* Appends the next events; blocks until there is at least one. Returns
+ * false when the client went away. */
+static bool stream_fill(stream *st)
+{
+    while (st->out.len == 0) {
+        strbuf text = {0};
+        bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
+        if (text.len) {
+            char *chunk = response_chunk(&st->meta, text.p, NULL, false);
+            sse_event(&st->out, chunk);
+            free(chunk);
+        }
+        sb_free(&text);
+        if (done) {
+            if (st->job->error_status) {
+                api_error e;
+                job_error(st->job, &e);
+                char *body = api_error_json(&e);
+                sse_event(&st->out, body);
+                free(body);
+            } else {
+                char *chunk = response_chunk(&st->meta, NULL, st->job->finish_reason, false);
+                sse_event(&st->out, chunk);
+                free(chunk);
+                if (st->include_usage) {
+                    usage u = {st->job->n_prompt, st->job->n_generated};
+                    chunk = response_usage_chunk(&st->meta, &u);
+                    sse_event(&st->out, chunk);
+                    free(chunk);
+                }
+            }
+            sse_done(&st->out);
+            st->finished = true;
+        } else if (st->out.len == 0 && http_client_gone(st->c))
+            return false;
+    }
+    return true;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    stream *st = cls;
+    if (st->off == st->out.len) {
+        if (st->finished)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        sb_clear(&st->out);
+        st->off = 0;
+        if (!stream_fill(st))
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = st->out.len - st->off;
+    if (n > max)
+        n = max;
+    memcpy(buf, st->out.p + st->off, n);
+    st->off += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    stream *st = cls;
+    /* A client gone mid-stream frees its slot now. */
+    scheduler_cancel(st->h->sched, st->job);
+    job_unref(st->h->sched, st->job);
+    sb_free(&st->out);
+    free(st);
+}
+
+static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                      job *j, const response_meta *meta, bool include_usage)
+{
+    stream *st = calloc(1, sizeof *st);
+    if (!st)
+        abort();
+    st->h = h;
+    st->c = c;
+    st->job = j;
+    st->meta = *meta;
+    st->include_usage = include_usage;
+    if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
+        char *chunk = response_chunk(meta, "", NULL, true);
+        sse_event(&st->out, chunk);
+        free(chunk);
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+    if (!r) {
+        stream_free(st);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/event-stream");
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    metrics_count_request(h->metrics, rc->endpoint, 200);
+    return ret;
+}
+
+/* ---- whole responses ---- */
+
+static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                     job *j, const response_meta *meta)
+{
+    strbuf text = {0};
+    while (!scheduler_wait(h->sched, j, &text, POLL_MS))
+        if (http_client_gone(c)) {
+            scheduler_cancel(h->sched, j);
+            job_unref(h->sched, j);
+            sb_free(&text);
+            metrics_count_request(h->metrics, rc->endpoint, 499);
+            return MHD_NO;
+        }
+    enum MHD_Result ret;
+    if (j->error_status) {
+        api_error e;
+        job_error(j, &e);
+        ret = http_respond_error(h, c, rc, &e);
+    } else {
+        usage u = {j->n_prompt, j->n_generated};
+        char *body = response_full(meta, text.p ? text.p : "", j->finish_reason, &u);
+        ret = http_respond(h, c, rc, 200, "application/json", body);
+    }
+    sb_free(&text);
+    job_unref(h->sched, j);
+    return ret;
+}
+
+enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                bool chat)
+{
+    api_error e;
+    gen_request req;
+    if (!gen_request_parse(&req, chat ? REQUEST_CHAT : REQUEST_COMPLETION, rc->body.p,
+                           rc->body.len, &e))
+        return http_respond_error(h, c, rc, &e);
+    if (req.model && strcmp(req.model, h->opts->alias) != 0) {
+        api_error_set(&e, 404, "invalid_request_error", "model", "model_not_found",
+                      "the model '%s' does not exist: this server serves '%s'", req.model,
+                      h->opts->alias);
+        gen_request_free(&req);
+        return http_respond_error(h, c, rc, &e);
+    }
+    job *j = make_job(h, &req, &e);
+    bool stream = req.stream, include_usage = req.include_usage;
+    gen_request_free(&req);
+    if (!j)
+        return http_respond_error(h, c, rc, &e);
+
+    switch (scheduler_submit(h->sched, j)) {
+    case SUBMIT_OK: break;
+    case SUBMIT_QUEUE_FULL:
+        job_unref(h->sched, j);
+        api_error_set(&e, 503, "unavailable_error", NULL, "queue_full",
+                      "every slot is busy and the queue is full (%u waiting): retry later",
+                      h->opts->queue);
+        return http_respond_error(h, c, rc, &e);
+    case SUBMIT_UNAVAILABLE:
+        job_unref(h->sched, j);
+        api_error_set(&e, 503, "unavailable_error", NULL, "unavailable",
+                      "the server is not taking requests (loading or shutting down)");
+        return http_respond_error(h, c, rc, &e);
+    }
+    response_meta meta;
+    response_meta_init(&meta, chat ? REQUEST_CHAT : REQUEST_COMPLETION, h->opts->alias);
+    return stream ? respond_stream(h, c, rc, j, &meta, include_usage)
+                  : respond_whole(h, c, rc, j, &meta);
+}

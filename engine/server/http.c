@@ -1,0 +1,212 @@
+#include "http.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "http_internal.h"
+
+enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                             int status, const char *content_type, char *body)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", content_type);
+    if (status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (status == 503)
+        MHD_add_response_header(r, "Retry-After", "1");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    metrics_count_request(h->metrics, rc->endpoint, status);
+    return ret;
+}
+
+enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                   const api_error *e)
+{
+    return http_respond(h, c, rc, e->status, "application/json", api_error_json(e));
+}
+
+bool http_client_gone(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return true;
+    char b;
+    ssize_t n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0)
+        return true;
+    return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+
+/* The routes and their methods. */
+typedef enum route {
+    R_CHAT, R_COMPLETIONS, R_MODELS, R_HEALTH, R_METRICS, R_TOKENIZE, R_DETOKENIZE, R_NONE
+} route;
+static const struct {
+    const char *path, *method;
+} routes[] = {
+    [R_CHAT] = {"/v1/chat/completions", "POST"}, [R_COMPLETIONS] = {"/v1/completions", "POST"},
+    [R_MODELS] = {"/v1/models", "GET"},          [R_HEALTH] = {"/health", "GET"},
+    [R_METRICS] = {"/metrics", "GET"},           [R_TOKENIZE] = {"/tokenize", "POST"},
+    [R_DETOKENIZE] = {"/detokenize", "POST"},
+};
+
+static route find_route(const char *url)
+{
+    for (int i = 0; i < R_NONE; i++)
+        if (strcmp(url, routes[i].path) == 0)
+            return (route)i;
+    return R_NONE;
+}
+
+static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                const char *url, const char *method)
+{
+    api_error e;
+    route r = find_route(url);
+    bool loaded = scheduler_loaded(h->sched);
+    if (r == R_HEALTH && strcmp(method, "GET") == 0)
+        return http_respond(h, c, rc, loaded ? 200 : 503, "application/json",
+                            strdup(loaded ? "{\"status\":\"ok\"}" : "{\"status\":\"loading\"}"));
+    if (h->api_key &&
+        !auth_check_bearer(h->api_key,
+                           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
+        api_error_set(&e, 401, "authentication_error", NULL, "invalid_api_key",
+                      "missing or wrong API key: send 'Authorization: Bearer <key>'");
+        return http_respond_error(h, c, rc, &e);
+    }
+    if (r == R_NONE || (r == R_METRICS && !h->opts->metrics)) {
+        api_error_set(&e, 404, "not_found_error", NULL, "not_found", "no endpoint %s %s", method,
+                      url);
+        return http_respond_error(h, c, rc, &e);
+    }
+    if (strcmp(method, routes[r].method) != 0) {
+        api_error_set(&e, 405, "invalid_request_error", NULL, "method_not_allowed",
+                      "%s takes %s, not %s", url, routes[r].method, method);
+        return http_respond_error(h, c, rc, &e);
+    }
+    if (r == R_MODELS)
+        return handle_models(h, c, rc);
+    if (r == R_METRICS)
+        return handle_metrics(h, c, rc);
+    if (!loaded) {
+        api_error_set(&e, 503, "unavailable_error", NULL, "model_loading",
+                      "the model is still loading: retry when /health says ok");
+        return http_respond_error(h, c, rc, &e);
+    }
+    switch (r) {
+    case R_CHAT: return handle_generate(h, c, rc, true);
+    case R_COMPLETIONS: return handle_generate(h, c, rc, false);
+    case R_TOKENIZE: return handle_tokenize(h, c, rc);
+    case R_DETOKENIZE: return handle_detokenize(h, c, rc);
+    default: return MHD_NO;
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *h = cls;
+    request_ctx *rc = *con_cls;
+    if (!rc) {
+        rc = calloc(1, sizeof *rc);
+        if (!rc)
+            return MHD_NO;
+        *con_cls = rc;
+        route r = find_route(url);
+        rc->endpoint = r == R_NONE ? "other" : routes[r].path;
+        /* A declared size over the limit is refused before reading it. */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > h->opts->max_body)
+            rc->too_big = true;
+        else
+            return MHD_YES;
+    }
+    if (*upload_size) {
+        if (rc->body.len + *upload_size > h->opts->max_body)
+            rc->too_big = true;
+        else if (!rc->too_big)
+            sb_append(&rc->body, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rc->too_big) {
+        api_error e;
+        api_error_set(&e, 413, "invalid_request_error", NULL, "request_too_large",
+                      "request body exceeds the limit of %zu bytes", h->opts->max_body);
+        return http_respond_error(h, c, rc, &e);
+    }
+    return dispatch(h, c, rc, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls, (void)c, (void)code;
+    request_ctx *rc = *con_cls;
+    if (rc) {
+        sb_free(&rc->body);
+        free(rc);
+        *con_cls = NULL;
+    }
+}
+
+bool http_start(http_server *h, char *err, size_t errlen)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%u", h->opts->port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(h->opts->bind, port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot resolve bind address %s: %s", h->opts->bind,
+                 gai_strerror(rc));
+        return false;
+    }
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    h->daemon = MHD_start_daemon(
+        flags, h->opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)h->opts->timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!h->daemon) {
+        snprintf(err, errlen, "cannot listen on %s:%u (address in use or not local?)",
+                 h->opts->bind, h->opts->port);
+        return false;
+    }
+    return true;
+}
+
+void http_quiesce(http_server *h)
+{
+    if (h->daemon) {
+        MHD_socket fd = MHD_quiesce_daemon(h->daemon);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
+}
+
+void http_stop(http_server *h)
+{
+    if (h->daemon)
+        MHD_stop_daemon(h->daemon);
+    h->daemon = NULL;
+}

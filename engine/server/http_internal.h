@@ -1,0 +1,34 @@
+/* Shared by the HTTP front and the endpoint handlers. */
+#ifndef INFRAC_SERVER_HTTP_INTERNAL_H
+#define INFRAC_SERVER_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "api_error.h"
+#include "http.h"
+#include "strbuf.h"
+
+/* Per request: the body read so far and the route label for metrics. */
+typedef struct request_ctx {
+    strbuf body;
+    bool too_big;
+    const char *endpoint;
+} request_ctx;
+
+/* Queues a response with body (taken over, malloc'd) and counts it. */
+enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                             int status, const char *content_type, char *body);
+enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                   const api_error *e);
+/* True once the client closed its end of the connection. */
+bool http_client_gone(struct MHD_Connection *c);
+
+enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                bool chat);
+enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc);
+enum MHD_Result handle_tokenize(http_server *h, struct MHD_Connection *c, request_ctx *rc);
+enum MHD_Result handle_detokenize(http_server *h, struct MHD_Connection *c, request_ctx *rc);
+enum MHD_Result handle_metrics(http_server *h, struct MHD_Connection *c, request_ctx *rc);
+
+#endif

@@ -1,0 +1,344 @@
+/* Server options from an engine config file (docs/engine-config.md) or
+ * from command-line flags. */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_template.h"
+#include "ggml_types.h"
+#include "server.h"
+
+void server_options_init(server_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->bind = strdup("127.0.0.1");
+    o->port = 8080;
+    o->parallel = 1;
+    o->cache_k = o->cache_v = GGML_T_F16;
+    o->metrics = true;
+    o->max_body = 4u << 20;
+    o->timeout_s = 60;
+    o->shutdown_s = 10;
+}
+
+void server_options_free(server_options *o)
+{
+    free(o->model_path);
+    free(o->alias);
+    free(o->bind);
+    free(o->api_key_file);
+    free(o->chat_template);
+    memset(o, 0, sizeof *o);
+}
+
+static void set_str(char **dst, const char *s)
+{
+    free(*dst);
+    *dst = s ? strdup(s) : NULL;
+}
+
+/* The alias default: the model file's name without directory and .gguf. */
+static void default_alias(server_options *o)
+{
+    if (o->alias || !o->model_path)
+        return;
+    const char *base = strrchr(o->model_path, '/');
+    base = base ? base + 1 : o->model_path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".gguf") == 0)
+        n -= 5;
+    o->alias = strndup(base, n);
+}
+
+static bool check_options(server_options *o, char *err, size_t errlen)
+{
+    if (!o->model_path) {
+        snprintf(err, errlen, "no model: pass --model FILE or --config FILE");
+        return false;
+    }
+    if (o->parallel == 0) {
+        snprintf(err, errlen, "parallel must be at least 1");
+        return false;
+    }
+    if (o->context && o->context < o->parallel) {
+        snprintf(err, errlen, "context (%u) must give every one of the %u slots a cell",
+                 o->context, o->parallel);
+        return false;
+    }
+    if (o->chat_template && chat_format_from_name(o->chat_template) < 0) {
+        snprintf(err, errlen, "unknown chat template '%s': use chatml, llama3, mistral or gemma",
+                 o->chat_template);
+        return false;
+    }
+    if (o->queue == 0)
+        o->queue = 4 * o->parallel;
+    default_alias(o);
+    return true;
+}
+
+static bool cache_type(const char *name, int *out, char *err, size_t errlen)
+{
+    int t = ggml_type_from_name(name);
+    if (t != GGML_T_F32 && t != GGML_T_F16 && t != GGML_T_Q8_0 && t != GGML_T_Q4_0) {
+        snprintf(err, errlen, "KV cache type '%s' is not supported: use f32, f16, q8_0 or q4_0",
+                 name);
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
+/* Reads a config key: type-checked, null allowed when nullable. */
+static json_t *key(json_t *root, const char *k, json_type type, bool nullable, const char *path,
+                   char *err, size_t errlen, bool *ok)
+{
+    json_t *v = json_object_get(root, k);
+    if (v && json_is_null(v) && nullable)
+        return NULL;
+    if (!v || json_typeof(v) != type) {
+        if (*ok)
+            snprintf(err, errlen, "%s: key '%s' is %s", path, k,
+                     v ? "of the wrong type" : "missing");
+        *ok = false;
+        return NULL;
+    }
+    return v;
+}
+
+static bool uint_key(json_t *root, const char *k, uint32_t lo, uint32_t hi, uint32_t *out,
+                     bool nullable, const char *path, char *err, size_t errlen)
+{
+    bool ok = true;
+    json_t *v = key(root, k, JSON_INTEGER, nullable, path, err, errlen, &ok);
+    if (!ok)
+        return false;
+    if (!v)
+        return true;
+    json_int_t i = json_integer_value(v);
+    if (i < lo || i > hi) {
+        snprintf(err, errlen, "%s: '%s' is %lld, not in %u..%u", path, k, (long long)i, lo, hi);
+        return false;
+    }
+    *out = (uint32_t)i;
+    return true;
+}
+
+bool server_options_from_config(server_options *o, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+        return false;
+    }
+    bool ok = true;
+    json_t *v;
+    if (!json_is_object(root)) {
+        snprintf(err, errlen, "%s: not a JSON object", path);
+        ok = false;
+        goto done;
+    }
+    v = key(root, "format", JSON_INTEGER, false, path, err, errlen, &ok);
+    if (v && json_integer_value(v) != 1) {
+        snprintf(err, errlen, "%s: format %lld is not supported (this engine reads format 1)",
+                 path, (long long)json_integer_value(v));
+        ok = false;
+        goto done;
+    }
+    v = key(root, "engine", JSON_STRING, false, path, err, errlen, &ok);
+    if (v && strcmp(json_string_value(v), "infrac") != 0) {
+        snprintf(err, errlen, "%s: service of engine '%s', not infrac: run its own command", path,
+                 json_string_value(v));
+        ok = false;
+        goto done;
+    }
+    if ((v = key(root, "model_path", JSON_STRING, false, path, err, errlen, &ok)))
+        set_str(&o->model_path, json_string_value(v));
+    if ((v = key(root, "alias", JSON_STRING, false, path, err, errlen, &ok)))
+        set_str(&o->alias, json_string_value(v));
+    if ((v = key(root, "bind", JSON_STRING, false, path, err, errlen, &ok)))
+        set_str(&o->bind, json_string_value(v));
+    if ((v = key(root, "api_key_file", JSON_STRING, true, path, err, errlen, &ok)))
+        set_str(&o->api_key_file, json_string_value(v));
+    if ((v = key(root, "chat_template", JSON_STRING, true, path, err, errlen, &ok)))
+        set_str(&o->chat_template, json_string_value(v));
+    if ((v = json_object_get(root, "metrics")) && json_is_boolean(v))
+        o->metrics = json_is_true(v);
+    else if (ok) {
+        snprintf(err, errlen, "%s: key 'metrics' is %s", path, v ? "of the wrong type" : "missing");
+        ok = false;
+    }
+    if (!ok)
+        goto done;
+    uint32_t port = 0;
+    if (!uint_key(root, "port", 1, 65535, &port, false, path, err, errlen) ||
+        !uint_key(root, "context", 1, UINT32_MAX, &o->context, false, path, err, errlen) ||
+        !uint_key(root, "parallel", 1, 4096, &o->parallel, false, path, err, errlen) ||
+        !uint_key(root, "threads", 1, 4096, &o->threads, true, path, err, errlen) ||
+        !uint_key(root, "batch", 1, 1u << 20, &o->batch, false, path, err, errlen)) {
+        ok = false;
+        goto done;
+    }
+    o->port = (uint16_t)port;
+    const char *kinds[2] = {"cache_k", "cache_v"};
+    int *dst[2] = {&o->cache_k, &o->cache_v};
+    for (int i = 0; i < 2; i++) {
+        v = key(root, kinds[i], JSON_STRING, false, path, err, errlen, &ok);
+        if (!ok || !cache_type(json_string_value(v), dst[i], err, errlen)) {
+            ok = false;
+            goto done;
+        }
+    }
+    v = json_object_get(root, "gpus");
+    if (json_is_array(v) && json_array_size(v) > 0)
+        fprintf(stderr, "infrac-engine: %s: gpus are listed but infrac-engine runs on the CPU\n",
+                path);
+    ok = check_options(o, err, errlen);
+done:
+    json_decref(root);
+    return ok;
+}
+
+static bool parse_uint(const char *flag, const char *s, uint32_t lo, uint32_t hi, uint32_t *out,
+                       char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = s ? strtoull(s, &end, 10) : 0;
+    if (!s || errno || *end || end == s || v < lo || v > hi || s[0] == '-') {
+        snprintf(err, errlen, "%s needs a number in %u..%u", flag, lo, hi);
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool server_options_from_args(server_options *o, int argc, char **argv, char *err, size_t errlen)
+{
+    uint32_t u;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define FLAG(long_, short_) (strcmp(a, long_) == 0 || strcmp(a, short_) == 0)
+#define NEED()                                                                                     \
+    do {                                                                                           \
+        if (!val) {                                                                                \
+            snprintf(err, errlen, "%s needs a value", a);                                          \
+            return false;                                                                          \
+        }                                                                                          \
+        i++;                                                                                       \
+    } while (0)
+        if (FLAG("--config", "--config")) {
+            NEED();
+            if (!server_options_from_config(o, val, err, errlen))
+                return false;
+        } else if (FLAG("--serve", "--serve")) {
+        } else if (FLAG("--model", "-m")) {
+            NEED();
+            set_str(&o->model_path, val);
+        } else if (FLAG("--alias", "-a")) {
+            NEED();
+            set_str(&o->alias, val);
+        } else if (FLAG("--host", "--host")) {
+            NEED();
+            set_str(&o->bind, val);
+        } else if (FLAG("--port", "--port")) {
+            NEED();
+            if (!parse_uint(a, val, 1, 65535, &u, err, errlen))
+                return false;
+            o->port = (uint16_t)u;
+        } else if (FLAG("--parallel", "-np")) {
+            NEED();
+            if (!parse_uint(a, val, 1, 4096, &o->parallel, err, errlen))
+                return false;
+        } else if (FLAG("--context", "-c")) {
+            NEED();
+            if (!parse_uint(a, val, 0, UINT32_MAX, &o->context, err, errlen))
+                return false;
+        } else if (FLAG("--threads", "-t")) {
+            NEED();
+            if (!parse_uint(a, val, 0, 4096, &o->threads, err, errlen))
+                return false;
+        } else if (FLAG("--batch", "-b")) {
+            NEED();
+            if (!parse_uint(a, val, 1, 1u << 20, &o->batch, err, errlen))
+                return false;
+        } else if (FLAG("--queue", "--queue")) {
+            NEED();
+            if (!parse_uint(a, val, 1, 1u << 20, &o->queue, err, errlen))
+                return false;
+        } else if (FLAG("--cache-k", "-ctk") || FLAG("--cache-v", "-ctv")) {
+            NEED();
+            if (!cache_type(val, strstr(a, "k") ? &o->cache_k : &o->cache_v, err, errlen))
+                return false;
+        } else if (FLAG("--api-key-file", "--api-key-file")) {
+            NEED();
+            set_str(&o->api_key_file, val);
+        } else if (FLAG("--chat-template", "--chat-template")) {
+            NEED();
+            set_str(&o->chat_template, val);
+        } else if (FLAG("--metrics", "--metrics")) {
+            o->metrics = true;
+        } else if (FLAG("--no-metrics", "--no-metrics")) {
+            o->metrics = false;
+        } else if (FLAG("--max-body", "--max-body")) {
+            NEED();
+            if (!parse_uint(a, val, 64, 1u << 30, &u, err, errlen))
+                return false;
+            o->max_body = u;
+        } else if (FLAG("--timeout", "--timeout")) {
+            NEED();
+            if (!parse_uint(a, val, 1, 86400, &u, err, errlen))
+                return false;
+            o->timeout_s = u;
+        } else if (FLAG("--shutdown-timeout", "--shutdown-timeout")) {
+            NEED();
+            if (!parse_uint(a, val, 0, 3600, &u, err, errlen))
+                return false;
+            o->shutdown_s = u;
+        } else {
+            snprintf(err, errlen, "unknown option '%s' (see --help)", a);
+            return false;
+        }
+#undef FLAG
+#undef NEED
+    }
+    return check_options(o, err, errlen);
+}
+
+bool server_cli_requested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--serve") == 0 ||
+            strcmp(argv[i], "--port") == 0 || strcmp(argv[i], "--host") == 0)
+            return true;
+    return false;
+}
+
+void server_usage(FILE *out)
+{
+    fputs("usage: infrac-engine --config OUT/<host>/etc/<service>.json [flags]\n"
+          "       infrac-engine --serve --model FILE [flags]\n"
+          "Serves an OpenAI-compatible API (docs/engine-api.md).\n"
+          "  --config FILE        engine config written by infrac build\n"
+          "  -m, --model FILE     GGUF model\n"
+          "  -a, --alias NAME     model name clients send (default: file name)\n"
+          "  --host ADDR          listen address (default 127.0.0.1)\n"
+          "  --port N             listen port (default 8080)\n"
+          "  -c, --context N      total KV cells shared by the slots (0 = model's)\n"
+          "  -np, --parallel N    slots (default 1)\n"
+          "  --queue N            requests waiting for a slot before 503 (default 4 x slots)\n"
+          "  -t, --threads N      compute threads (0 = all CPUs)\n"
+          "  -b, --batch N        prompt tokens per forward pass\n"
+          "  -ctk, --cache-k T    K cache type: f32 f16 q8_0 q4_0 (default f16)\n"
+          "  -ctv, --cache-v T    V cache type\n"
+          "  --api-key-file FILE  require 'Authorization: Bearer <key>'\n"
+          "  --chat-template T    chatml, llama3, mistral or gemma (default: from the GGUF)\n"
+          "  --metrics / --no-metrics   serve /metrics (default on)\n"
+          "  --max-body BYTES     request body limit (default 4 MiB)\n"
+          "  --timeout S          idle connection timeout (default 60)\n"
+          "  --shutdown-timeout S grace for running requests on SIGTERM (default 10)\n",
+          out);
+}

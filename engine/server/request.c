@@ -1,0 +1,339 @@
+#include "request.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "utf8.h"
+
+json_t *request_parse_object(const char *body, size_t len, api_error *err)
+{
+    if (len == 0) {
+        api_error_invalid(err, NULL, "request body is empty: send a JSON object");
+        return NULL;
+    }
+    if (!utf8_valid(body, len)) {
+        api_error_invalid(err, NULL, "request body is not valid UTF-8");
+        return NULL;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        api_error_invalid(err, NULL, "invalid JSON at line %d column %d: %s", je.line, je.column,
+                          je.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        api_error_invalid(err, NULL, "request body must be a JSON object");
+        return NULL;
+    }
+    return root;
+}
+
+/* Field readers: absent or null leaves the default; a wrong type is an
+ * error naming the field. */
+static bool get_number(json_t *o, const char *key, double lo, double hi, double *out,
+                       api_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_number(v)) {
+        api_error_invalid(err, key, "'%s' must be a number", key);
+        return false;
+    }
+    double d = json_number_value(v);
+    if (!isfinite(d) || d < lo || d > hi) {
+        api_error_invalid(err, key, "'%s' must be between %g and %g, got %g", key, lo, hi, d);
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+static bool get_int(json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out,
+                    bool *present, api_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_integer(v)) {
+        api_error_invalid(err, key, "'%s' must be an integer", key);
+        return false;
+    }
+    json_int_t i = json_integer_value(v);
+    if (i < lo || i > hi) {
+        api_error_invalid(err, key, "'%s' must be between %lld and %lld, got %lld", key,
+                          (long long)lo, (long long)hi, (long long)i);
+        return false;
+    }
+    *out = i;
+    if (present)
+        *present = true;
+    return true;
+}
+
+static bool get_bool(json_t *o, const char *key, bool *out, api_error *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_boolean(v)) {
+        api_error_invalid(err, key, "'%s' must be true or false", key);
+        return false;
+    }
+    *out = json_is_true(v);
+    return true;
+}
+
+static bool parse_stop(gen_request *r, json_t *o, api_error *err)
+{
+    json_t *v = json_object_get(o, "stop");
+    if (!v || json_is_null(v))
+        return true;
+    if (json_is_string(v)) {
+        if (json_string_length(v) == 0) {
+            api_error_invalid(err, "stop", "'stop' must not be empty");
+            return false;
+        }
+        r->stop[r->n_stop++] = strdup(json_string_value(v));
+        return true;
+    }
+    if (!json_is_array(v)) {
+        api_error_invalid(err, "stop", "'stop' must be a string or an array of strings");
+        return false;
+    }
+    if (json_array_size(v) > REQUEST_MAX_STOP) {
+        api_error_invalid(err, "stop", "'stop' holds %zu sequences, at most %d are allowed",
+                          json_array_size(v), REQUEST_MAX_STOP);
+        return false;
+    }
+    size_t i;
+    json_t *s;
+    json_array_foreach(v, i, s)
+    {
+        if (!json_is_string(s) || json_string_length(s) == 0) {
+            api_error_invalid(err, "stop", "'stop' must hold non-empty strings");
+            return false;
+        }
+        r->stop[r->n_stop++] = strdup(json_string_value(s));
+    }
+    return true;
+}
+
+/* Message content: a string, or an array of {"type":"text","text":...}. */
+static bool parse_content(json_t *c, size_t index, strbuf *out, api_error *err)
+{
+    if (json_is_string(c)) {
+        sb_append(out, json_string_value(c), json_string_length(c));
+        return true;
+    }
+    if (json_is_null(c))
+        return true;
+    if (!json_is_array(c)) {
+        api_error_invalid(err, "messages", "messages[%zu].content must be a string or an array "
+                                           "of text parts", index);
+        return false;
+    }
+    size_t i;
+    json_t *part;
+    json_array_foreach(c, i, part)
+    {
+        json_t *type = json_object_get(part, "type");
+        json_t *text = json_object_get(part, "text");
+        if (!json_is_string(type) || strcmp(json_string_value(type), "text") != 0 ||
+            !json_is_string(text)) {
+            api_error_invalid(err, "messages",
+                              "messages[%zu].content[%zu] must be {\"type\":\"text\",\"text\":...}: "
+                              "only text parts are supported",
+                              index, i);
+            return false;
+        }
+        sb_append(out, json_string_value(text), json_string_length(text));
+    }
+    return true;
+}
+
+static bool parse_messages(gen_request *r, json_t *o, api_error *err)
+{
+    json_t *v = json_object_get(o, "messages");
+    if (!v) {
+        api_error_invalid(err, "messages", "'messages' is required");
+        return false;
+    }
+    if (!json_is_array(v) || json_array_size(v) == 0) {
+        api_error_invalid(err, "messages", "'messages' must be a non-empty array");
+        return false;
+    }
+    r->messages = calloc(json_array_size(v), sizeof *r->messages);
+    size_t i;
+    json_t *m;
+    json_array_foreach(v, i, m)
+    {
+        if (!json_is_object(m)) {
+            api_error_invalid(err, "messages", "messages[%zu] must be an object", i);
+            return false;
+        }
+        json_t *role = json_object_get(m, "role");
+        if (!json_is_string(role)) {
+            api_error_invalid(err, "messages", "messages[%zu].role must be a string", i);
+            return false;
+        }
+        const char *rs = json_string_value(role);
+        if (strcmp(rs, "developer") == 0)
+            rs = "system";
+        if (strcmp(rs, "system") != 0 && strcmp(rs, "user") != 0 && strcmp(rs, "assistant") != 0) {
+            api_error_invalid(err, "messages",
+                              "messages[%zu].role '%s' is not supported: use system, user or "
+                              "assistant",
+                              i, json_string_value(role));
+            return false;
+        }
+        json_t *content = json_object_get(m, "content");
+        if (!content) {
+            api_error_invalid(err, "messages", "messages[%zu].content is required", i);
+            return false;
+        }
+        strbuf text = {0};
+        if (!parse_content(content, i, &text, err)) {
+            sb_free(&text);
+            return false;
+        }
+        r->messages[i].role = strdup(rs);
+        r->messages[i].content = sb_steal(&text);
+        r->n_messages = i + 1;
+    }
+    return true;
+}
+
+static bool parse_prompt(gen_request *r, json_t *o, api_error *err)
+{
+    json_t *v = json_object_get(o, "prompt");
+    if (!v) {
+        api_error_invalid(err, "prompt", "'prompt' is required");
+        return false;
+    }
+    if (json_is_array(v) && json_array_size(v) == 1 && json_is_string(json_array_get(v, 0)))
+        v = json_array_get(v, 0); /* ["text"]: one prompt, as clients often send it */
+    if (json_is_string(v)) {
+        r->prompt = strdup(json_string_value(v));
+        return true;
+    }
+    if (json_is_array(v) && json_array_size(v) > 0) {
+        r->prompt_tokens = calloc(json_array_size(v), sizeof *r->prompt_tokens);
+        size_t i;
+        json_t *t;
+        json_array_foreach(v, i, t)
+        {
+            if (!json_is_integer(t) || json_integer_value(t) < 0 ||
+                json_integer_value(t) > INT32_MAX) {
+                api_error_invalid(err, "prompt", "'prompt' must be a string, an array of one "
+                                                 "string, or an array of token ids");
+                return false;
+            }
+            r->prompt_tokens[i] = (int32_t)json_integer_value(t);
+        }
+        r->n_prompt_tokens = json_array_size(v);
+        return true;
+    }
+    api_error_invalid(err, "prompt",
+                      "'prompt' must be a string, an array of one string, or an array of token ids");
+    return false;
+}
+
+static bool parse_fields(gen_request *r, json_t *o, api_error *err)
+{
+    json_t *model = json_object_get(o, "model");
+    if (model && !json_is_null(model)) {
+        if (!json_is_string(model)) {
+            api_error_invalid(err, "model", "'model' must be a string");
+            return false;
+        }
+        r->model = strdup(json_string_value(model));
+    }
+    if (r->kind == REQUEST_CHAT ? !parse_messages(r, o, err) : !parse_prompt(r, o, err))
+        return false;
+
+    const char *max_key = "max_tokens";
+    if (r->kind == REQUEST_CHAT && json_object_get(o, "max_completion_tokens") &&
+        !json_is_null(json_object_get(o, "max_completion_tokens")))
+        max_key = "max_completion_tokens";
+    if (!get_int(o, max_key, 1, INT32_MAX, &r->max_tokens, NULL, err))
+        return false;
+    if (!get_number(o, "temperature", 0, 2, &r->temperature, err) ||
+        !get_number(o, "top_p", 0, 1, &r->top_p, err) ||
+        !get_number(o, "min_p", 0, 1, &r->min_p, err) ||
+        !get_number(o, "repeat_penalty", 0, 10, &r->repeat_penalty, err))
+        return false;
+    /* Accepted for compatibility, not applied: checked so a typo still fails. */
+    double ignored = 0;
+    if (!get_number(o, "presence_penalty", -2, 2, &ignored, err) ||
+        !get_number(o, "frequency_penalty", -2, 2, &ignored, err))
+        return false;
+    int64_t top_k = 0, seed = 0, n = 1;
+    if (!get_int(o, "top_k", 0, INT32_MAX, &top_k, NULL, err))
+        return false;
+    r->top_k = (int32_t)top_k;
+    if (!get_int(o, "seed", INT64_MIN, INT64_MAX, &seed, &r->has_seed, err))
+        return false;
+    r->seed = (uint64_t)seed;
+    if (!get_int(o, "n", 1, 1, &n, NULL, err))
+        return false;
+    if (!parse_stop(r, o, err) || !get_bool(o, "stream", &r->stream, err))
+        return false;
+
+    json_t *so = json_object_get(o, "stream_options");
+    if (so && !json_is_null(so)) {
+        if (!json_is_object(so)) {
+            api_error_invalid(err, "stream_options", "'stream_options' must be an object");
+            return false;
+        }
+        if (!r->stream) {
+            api_error_invalid(err, "stream_options",
+                              "'stream_options' is only allowed when 'stream' is true");
+            return false;
+        }
+        if (!get_bool(so, "include_usage", &r->include_usage, err)) {
+            err->param = "stream_options.include_usage";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size_t len,
+                       api_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = kind;
+    r->max_tokens = -1;
+    r->temperature = 1.0;
+    r->top_p = 1.0;
+    r->repeat_penalty = 1.0;
+    json_t *root = request_parse_object(body, len, err);
+    if (!root)
+        return false;
+    bool ok = parse_fields(r, root, err);
+    json_decref(root);
+    if (!ok)
+        gen_request_free(r);
+    return ok;
+}
+
+void gen_request_free(gen_request *r)
+{
+    for (size_t i = 0; i < r->n_messages; i++) {
+        free(r->messages[i].role);
+        free(r->messages[i].content);
+    }
+    free(r->messages);
+    free(r->model);
+    free(r->prompt);
+    free(r->prompt_tokens);
+    for (size_t i = 0; i < r->n_stop; i++)
+        free(r->stop[i]);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,54 @@
+/* Parsing and validation of generation requests (/v1/chat/completions and
+ * /v1/completions) into plain structs; no engine needed. */
+#ifndef INFRAC_SERVER_REQUEST_H
+#define INFRAC_SERVER_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api_error.h"
+
+#define REQUEST_MAX_STOP 4
+
+typedef enum request_kind { REQUEST_CHAT, REQUEST_COMPLETION } request_kind;
+
+typedef struct chat_message {
+    char *role;    /* system, user or assistant ("developer" is read as system) */
+    char *content; /* text parts joined */
+} chat_message;
+
+typedef struct gen_request {
+    request_kind kind;
+    char *model;             /* NULL when the client sent none */
+    chat_message *messages;  /* chat */
+    size_t n_messages;
+    char *prompt;            /* completion given as text */
+    int32_t *prompt_tokens;  /* completion given as token ids */
+    size_t n_prompt_tokens;
+    int64_t max_tokens;      /* -1 = as many as the context allows */
+    double temperature;      /* default 1 */
+    double top_p;            /* default 1 */
+    int32_t top_k;           /* extension, default 0 = off */
+    double min_p;            /* extension, default 0 = off */
+    double repeat_penalty;   /* extension, default 1 = off */
+    bool has_seed;
+    uint64_t seed;
+    char *stop[REQUEST_MAX_STOP];
+    size_t n_stop;
+    bool stream;
+    bool include_usage;
+} gen_request;
+
+/* Parses body (len bytes, any content). On failure fills err (4xx) and
+ * returns false; r is then freed already. */
+bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size_t len,
+                       api_error *err);
+void gen_request_free(gen_request *r);
+
+/* Parses a JSON object body shared by all POST endpoints: checks UTF-8 and
+ * syntax; NULL with err set. */
+struct json_t;
+struct json_t *request_parse_object(const char *body, size_t len, api_error *err);
+
+#endif

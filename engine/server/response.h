@@ -1,0 +1,40 @@
+/* JSON bodies of generation responses and their server-sent-event framing. */
+#ifndef INFRAC_SERVER_RESPONSE_H
+#define INFRAC_SERVER_RESPONSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "request.h"
+#include "strbuf.h"
+
+typedef struct response_meta {
+    request_kind kind;
+    char id[48];       /* chatcmpl-... / cmpl-... */
+    time_t created;
+    const char *model; /* the alias */
+} response_meta;
+
+typedef struct usage {
+    uint32_t prompt_tokens, completion_tokens;
+} usage;
+
+/* id from 96 random bits, created = now. */
+void response_meta_init(response_meta *m, request_kind kind, const char *model);
+
+/* A whole (non-streamed) response. */
+char *response_full(const response_meta *m, const char *text, const char *finish_reason,
+                     const usage *u);
+/* One streamed chunk: text delta (may be NULL), and finish_reason or NULL.
+ * first: the chat delta carries "role": "assistant". */
+char *response_chunk(const response_meta *m, const char *text, const char *finish_reason,
+                     bool first);
+/* The include_usage chunk: "choices": [] and the usage. */
+char *response_usage_chunk(const response_meta *m, const usage *u);
+
+/* SSE framing: "data: <json>\n\n"; and the terminator. */
+void sse_event(strbuf *out, const char *json);
+void sse_done(strbuf *out);
+
+#endif

@@ -1,0 +1,112 @@
+/* Process lifecycle: listen first (so /health answers "loading"), load the
+ * model on the scheduler thread, then wait for signals. SIGTERM/SIGINT stop
+ * accepting, give running requests shutdown_s seconds, exit 0; SIGHUP is
+ * logged and ignored. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "http.h"
+#include "scheduler.h"
+#include "server.h"
+
+static void load_failed(const char *message)
+{
+    fprintf(stderr, "infrac-engine: %s\n", message);
+    kill(getpid(), SIGUSR1); /* wakes the main thread's sigwait */
+}
+
+int server_run(const server_options *o)
+{
+    char err[512] = "";
+    char *key = NULL;
+    if (o->api_key_file && !(key = auth_read_key_file(o->api_key_file, err, sizeof err))) {
+        fprintf(stderr, "infrac-engine: %s\n", err);
+        return 2;
+    }
+
+    /* Every thread inherits this mask; the main thread takes the signals. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    scheduler_config sc = {.model_path = o->model_path, .queue_capacity = o->queue,
+                           .on_load_failed = load_failed};
+    ie_context_params_default(&sc.ctx);
+    sc.ctx.n_ctx = o->context;
+    sc.ctx.n_slots = o->parallel;
+    sc.ctx.cache_k = (uint32_t)o->cache_k;
+    sc.ctx.cache_v = (uint32_t)o->cache_v;
+    sc.ctx.n_threads = o->threads;
+    if (o->batch)
+        sc.ctx.n_batch = o->batch;
+
+    http_server h = {.opts = o, .metrics = metrics_new(), .api_key = key, .started = time(NULL)};
+    h.sched = scheduler_new(&sc);
+    int code = 0;
+    if (!http_start(&h, err, sizeof err)) {
+        fprintf(stderr, "infrac-engine: %s\n", err);
+        code = 2;
+        goto out;
+    }
+    fprintf(stderr, "infrac-engine: listening on http://%s:%u (model %s as '%s', %u slots)%s\n",
+            o->bind, o->port, o->model_path, o->alias, o->parallel,
+            key ? ", API key required" : "");
+    if (!scheduler_start(h.sched)) {
+        fprintf(stderr, "infrac-engine: cannot start the scheduler thread\n");
+        code = 1;
+        goto out;
+    }
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&sigs, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            fprintf(stderr, "infrac-engine: SIGHUP ignored (restart the service to reload)\n");
+            continue;
+        }
+        if (sig == SIGUSR1)
+            code = 1;
+        else
+            fprintf(stderr, "infrac-engine: %s: stopping (up to %us for running requests)\n",
+                    strsignal(sig), o->shutdown_s);
+        break;
+    }
+    http_quiesce(&h);
+    scheduler_shutdown(h.sched, o->shutdown_s);
+out:
+    http_stop(&h);
+    scheduler_free(h.sched);
+    metrics_free(h.metrics);
+    free(key);
+    return code;
+}
+
+int server_main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            server_usage(stdout);
+            return 0;
+        }
+    server_options o;
+    server_options_init(&o);
+    char err[512] = "";
+    if (!server_options_from_args(&o, argc, argv, err, sizeof err)) {
+        fprintf(stderr, "infrac-engine: %s\n", err);
+        server_options_free(&o);
+        return 2;
+    }
+    int code = server_run(&o);
+    server_options_free(&o);
+    return code;
+}

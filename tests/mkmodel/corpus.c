@@ -1,0 +1,31 @@
+/* A small multilingual text the BPE merges and SentencePiece pieces are
+ * learned from, so tokenization of ordinary text produces real subwords. */
+#include "mkmodel.h"
+
+const char mk_corpus[] =
+    "The quick brown fox jumps over the lazy dog. A journey of a thousand miles begins with a single step. "
+    "Local inference means running language models on your own machines, with your own memory and ports. "
+    "The compiler checks every service, every model and every port before anything starts. "
+    "Hello world! How are you today? I am fine, thank you. What time is it? It is half past nine. "
+    "We were walking in the park when it started raining, so we went back home and made some tea. "
+    "Numbers like 12, 345, 6789 and 2024 appear in text; so do dates such as 2026-11-22 and prices like $19.99. "
+    "int main(void) { printf(\"hello, world\\n\"); return 0; } for (i = 0; i < n; i++) sum += x[i]; "
+    "def train(model, data): return model.fit(data, epochs=10) # python code "
+    "Le renard brun rapide saute par-dessus le chien paresseux. Bonjour, comment allez-vous aujourd'hui ? "
+    "Je voudrais un café et un croissant, s'il vous plaît. La mémoire de la machine est limitée. "
+    "Der schnelle braune Fuchs springt über den faulen Hund. Wie geht es Ihnen? Ich möchte ein Bier, bitte. "
+    "Die Straße ist lang und die Bäume sind grün. Größe, Übung und Äpfel sind schöne Wörter. "
+    "El rápido zorro marrón salta sobre el perro perezoso. ¿Dónde está la biblioteca? Mañana será otro día. "
+    "O rápido raposo castanho salta sobre o cão preguiçoso. Obrigado pela sua ajuda. "
+    "Быстрая коричневая лиса прыгает через ленивую собаку. Привет, как дела? Спасибо большое. "
+    "敏捷的棕色狐狸跳过了懒狗。你好，世界！今天天气很好，我们去公园散步吧。机器学习和语言模型。 "
+    "素早い茶色の狐がのろまな犬を飛び越える。こんにちは、世界。ありがとうございます。東京は大きな都市です。 "
+    "빠른 갈색 여우가 게으른 개를 뛰어넘습니다. 안녕하세요, 세계. 감사합니다. "
+    "الثعلب البني السريع يقفز فوق الكلب الكسول. مرحبا بالعالم. شكرا جزيلا. "
+    "Η γρήγορη καφέ αλεπού πηδάει πάνω από το τεμπέλικο σκυλί. Γεια σου κόσμε. "
+    "तेज़ भूरी लोमड़ी आलसी कुत्ते के ऊपर कूदती है। नमस्ते दुनिया। "
+    "Emoji and symbols: 🙂 🚀 ✓ → ≤ ≥ € £ ¥ © ® ™ … “quotes” ‘single’ — dashes – and more. "
+    "The model answered the question correctly, and the user asked another one about the weather, "
+    "the news, the history of computers, the meaning of life, and the best way to cook rice and beans. "
+    "Servers listen on ports; services depend on other services; hosts have GPUs with limited memory. "
+    "When the context is too long, the cache grows and the process may run out of memory at runtime. ";

@@ -1,0 +1,326 @@
+/* infrac-mkmodel: writes GGUF test models with seeded random weights in
+ * any type infrac-engine supports, for llama / qwen2 / qwen3, with a
+ * SentencePiece or byte-level BPE vocabulary that llama.cpp also loads. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ggml_types.h"
+#include "gguf_write.h"
+#include "mkmodel.h"
+#include "quant.h"
+
+typedef struct options {
+    const char *arch, *type, *out, *tokenizer;
+    uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
+    float rope_base;
+    bool tied, header_only;
+    uint64_t seed;
+    int threads;
+} options;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3] [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m]\n"
+            "       [--layers N] [--embd N] [--heads N] [--kv-heads N] [--head-dim N] [--ff N] [--vocab N]\n"
+            "       [--ctx N] [--rope-base X] [--tied] [--tokenizer spm|bpe] [--seed S] [--threads N] [--header-only]\n");
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || v > 0xffffffffull)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    *o = (options){.arch = "llama", .type = "f32", .tokenizer = NULL, .layers = 2, .embd = 64, .heads = 4,
+                   .kv_heads = 2, .ff = 128, .vocab = 512, .ctx = 2048, .rope_base = 0, .seed = 1,
+                   .threads = 2};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        uint32_t *u = !strcmp(a, "--layers") ? &o->layers : !strcmp(a, "--embd") ? &o->embd
+                      : !strcmp(a, "--heads") ? &o->heads : !strcmp(a, "--kv-heads") ? &o->kv_heads
+                      : !strcmp(a, "--head-dim") ? &o->head_dim : !strcmp(a, "--ff") ? &o->ff
+                      : !strcmp(a, "--vocab") ? &o->vocab : !strcmp(a, "--ctx") ? &o->ctx : NULL;
+        if (!strcmp(a, "--tied")) { o->tied = true; continue; }
+        if (!strcmp(a, "--header-only")) { o->header_only = true; continue; }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
+        if (!v) {
+            fprintf(stderr, "infrac-mkmodel: %s needs a value (or is unknown)\n", a);
+            return -1;
+        }
+        i++;
+        if (u) {
+            if (!parse_u32(v, u)) {
+                fprintf(stderr, "infrac-mkmodel: %s: '%s' is not a number\n", a, v);
+                return -1;
+            }
+        } else if (!strcmp(a, "--arch")) o->arch = v;
+        else if (!strcmp(a, "--type")) o->type = v;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output")) o->out = v;
+        else if (!strcmp(a, "--tokenizer")) o->tokenizer = v;
+        else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--rope-base")) o->rope_base = strtof(v, NULL);
+        else if (!strcmp(a, "--threads")) o->threads = atoi(v);
+        else {
+            fprintf(stderr, "infrac-mkmodel: unknown option %s\n", a);
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (!o->out) {
+        usage(stderr);
+        return -1;
+    }
+    if (strcmp(o->arch, "llama") && strcmp(o->arch, "qwen2") && strcmp(o->arch, "qwen3")) {
+        fprintf(stderr, "infrac-mkmodel: --arch %s: expected llama, qwen2 or qwen3\n", o->arch);
+        return -1;
+    }
+    if (!o->heads || !o->kv_heads || o->heads % o->kv_heads || !o->embd || !o->layers || !o->ff) {
+        fprintf(stderr, "infrac-mkmodel: bad shape (heads %u must be a multiple of kv-heads %u, sizes > 0)\n",
+                o->heads, o->kv_heads);
+        return -1;
+    }
+    if (!o->head_dim)
+        o->head_dim = o->embd / o->heads;
+    if (o->head_dim % 2 || !o->head_dim) {
+        fprintf(stderr, "infrac-mkmodel: head size %u must be even\n", o->head_dim);
+        return -1;
+    }
+    if (o->threads < 1)
+        o->threads = 1;
+    if (o->rope_base <= 0)
+        o->rope_base = strcmp(o->arch, "llama") ? 1000000.0f : 10000.0f;
+    return 0;
+}
+
+/* ---------- weights ---------- */
+
+typedef struct fill_job {
+    uint64_t seed;
+    uint32_t type;
+    uint64_t rows, cols, row_bytes;
+    float scale, center; /* values: center + uniform(-scale, scale) */
+    uint8_t *out;
+    int nth;
+    int ith;
+} fill_job;
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void *fill_rows(void *arg)
+{
+    fill_job *j = arg;
+    float *row = malloc(j->cols * sizeof(float));
+    if (!row)
+        return NULL;
+    for (uint64_t r = (uint64_t)j->ith; r < j->rows; r += (uint64_t)j->nth) {
+        uint64_t s = j->seed ^ (r * 0xd1b54a32d192ed03ull);
+        uint64_t x = splitmix(&s);
+        for (uint64_t c = 0; c < j->cols; c += 2) {
+            /* xorshift64*: two floats per step, uniform in [-1, 1). */
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            uint64_t v = x * 0x2545f4914f6cdd1dull;
+            float u0 = (float)(int32_t)(uint32_t)(v >> 32) * (1.0f / 2147483648.0f);
+            float u1 = (float)(int32_t)(uint32_t)v * (1.0f / 2147483648.0f);
+            row[c] = j->center + j->scale * u0;
+            if (c + 1 < j->cols)
+                row[c + 1] = j->center + j->scale * u1;
+        }
+        ie_quantize_row(j->type, row, j->out + r * j->row_bytes, j->cols);
+    }
+    free(row);
+    return NULL;
+}
+
+static uint64_t name_seed(uint64_t seed, const char *name)
+{
+    uint64_t h = seed * 0x100000001b3ull ^ 0xcbf29ce484222325ull;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+    return h;
+}
+
+static bool add_tensor(gguf_writer *w, const options *o, const char *name, uint32_t type, uint64_t cols,
+                       uint64_t rows, float scale, float center)
+{
+    uint64_t ne[2] = {cols, rows}, rb;
+    uint32_t nd = rows > 1 || strstr(name, "norm") == NULL ? 2 : 1;
+    if (rows == 1)
+        nd = 1;
+    if (!ggml_row_bytes(type, cols, &rb)) {
+        fprintf(stderr, "infrac-mkmodel: %s: %llu columns do not fit type %s\n", name, (unsigned long long)cols,
+                ggml_type_get(type)->name);
+        return false;
+    }
+    if (o->header_only)
+        return gguf_w_tensor(w, name, type, nd, ne, NULL);
+    uint8_t *buf = malloc(rb * rows);
+    if (!buf)
+        return false;
+    fill_job jobs[16];
+    pthread_t th[16];
+    int nth = o->threads > 16 ? 16 : o->threads;
+    if ((uint64_t)nth > rows)
+        nth = (int)rows;
+    for (int i = 0; i < nth; i++) {
+        jobs[i] = (fill_job){name_seed(o->seed, name), type, rows, cols, rb, scale, center, buf, nth, i};
+        if (i > 0 && pthread_create(&th[i], NULL, fill_rows, &jobs[i]) != 0) {
+            jobs[i].nth = 0;
+            fill_rows(&jobs[i]); /* cannot thread: do it here */
+        }
+    }
+    fill_rows(&jobs[0]);
+    for (int i = 1; i < nth; i++)
+        if (jobs[i].nth)
+            pthread_join(th[i], NULL);
+    bool ok = gguf_w_tensor(w, name, type, nd, ne, buf);
+    free(buf);
+    return ok;
+}
+
+/* The type of a 2-D weight for the requested file type; K-quants need
+ * rows of whole 256-blocks (else q8_0, as llama.cpp also falls back). */
+static uint32_t weight_type(const options *o, const char *role, uint32_t layer, uint64_t cols)
+{
+    int t;
+    if (!strcmp(o->type, "q4_k_m")) {
+        uint32_t n = o->layers;
+        bool more = layer < n / 8 || layer >= 7 * n / 8 || (layer - n / 8) % 3 == 2;
+        if (!strcmp(role, "output"))
+            t = GGML_T_Q6_K;
+        else if ((!strcmp(role, "attn_v") || !strcmp(role, "ffn_down")) && more)
+            t = GGML_T_Q6_K;
+        else
+            t = GGML_T_Q4_K;
+    } else {
+        t = ggml_type_from_name(o->type);
+    }
+    const ggml_type_info *ti = ggml_type_get((uint32_t)t);
+    if (cols % ti->block_elems)
+        t = cols % 32 ? GGML_T_F32 : GGML_T_Q8_0;
+    return (uint32_t)t;
+}
+
+static uint32_t file_type(const char *type)
+{
+    static const struct { const char *name; uint32_t ft; } map[] = {
+        {"f32", 0}, {"f16", 1}, {"q4_0", 2}, {"q8_0", 7}, {"q4_k", 14}, {"q4_k_m", 15},
+        {"q5_k", 16}, {"q6_k", 18}, {"bf16", 32}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i].name, type))
+            return map[i].ft;
+    return 0;
+}
+
+static int write_model(const options *o)
+{
+    static const char *types[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q5_k", "q6_k", "q4_k_m"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        known = known || !strcmp(types[i], o->type);
+    if (!known) {
+        fprintf(stderr, "infrac-mkmodel: --type %s: expected one of f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m\n",
+                o->type);
+        return 1;
+    }
+    mk_tok tok;
+    const char *tk = o->tokenizer ? o->tokenizer : (!strcmp(o->arch, "llama") ? "spm" : "bpe");
+    if (!strcmp(tk, "spm"))
+        tok = MK_TOK_SPM;
+    else if (!strcmp(tk, "bpe"))
+        tok = !strcmp(o->arch, "llama") ? MK_TOK_BPE_LLAMA : MK_TOK_BPE_QWEN2;
+    else {
+        fprintf(stderr, "infrac-mkmodel: --tokenizer %s: expected spm or bpe\n", tk);
+        return 1;
+    }
+    gguf_writer *w = gguf_writer_new();
+    if (!w)
+        return 1;
+    const char *a = o->arch;
+    char key[128], err[512];
+#define K(s) (snprintf(key, sizeof key, "%s." s, a), key)
+    bool ok = gguf_w_str(w, "general.architecture", a) && gguf_w_str(w, "general.name", "infrac test model") &&
+              gguf_w_u32(w, "general.file_type", file_type(o->type)) &&
+              gguf_w_u32(w, K("context_length"), o->ctx) && gguf_w_u32(w, K("embedding_length"), o->embd) &&
+              gguf_w_u32(w, K("block_count"), o->layers) && gguf_w_u32(w, K("feed_forward_length"), o->ff) &&
+              gguf_w_u32(w, K("attention.head_count"), o->heads) &&
+              gguf_w_u32(w, K("attention.head_count_kv"), o->kv_heads) &&
+              gguf_w_f32(w, K("attention.layer_norm_rms_epsilon"), 1e-5f) &&
+              gguf_w_f32(w, K("rope.freq_base"), o->rope_base) &&
+              gguf_w_u32(w, K("rope.dimension_count"), o->head_dim) &&
+              gguf_w_u32(w, K("attention.key_length"), o->head_dim) &&
+              gguf_w_u32(w, K("attention.value_length"), o->head_dim) &&
+              gguf_w_u32(w, K("vocab_size"), o->vocab);
+#undef K
+    if (!ok || !mk_write_vocab(w, tok, o->vocab, err, sizeof err)) {
+        fprintf(stderr, "infrac-mkmodel: %s\n", ok ? err : "out of memory");
+        gguf_writer_free(w);
+        return 1;
+    }
+    uint64_t E = o->embd, qd = (uint64_t)o->heads * o->head_dim, kd = (uint64_t)o->kv_heads * o->head_dim;
+    float inv_e = 1.0f / sqrtf((float)E), s3 = sqrtf(3.0f);
+    /* uniform(-a, a) has standard deviation a / sqrt(3). */
+    ok = add_tensor(w, o, "token_embd.weight", weight_type(o, "token_embd", 0, E), E, o->vocab, s3 * 2 * inv_e, 0);
+    for (uint32_t l = 0; l < o->layers && ok; l++) {
+        char n[96];
+#define T(s) (snprintf(n, sizeof n, "blk.%u." s, l), n)
+        ok = add_tensor(w, o, T("attn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+             add_tensor(w, o, T("attn_q.weight"), weight_type(o, "attn_q", l, E), E, qd, s3 * inv_e, 0) &&
+             add_tensor(w, o, T("attn_k.weight"), weight_type(o, "attn_k", l, E), E, kd, s3 * inv_e, 0) &&
+             add_tensor(w, o, T("attn_v.weight"), weight_type(o, "attn_v", l, E), E, kd, s3 * inv_e, 0) &&
+             add_tensor(w, o, T("attn_output.weight"), weight_type(o, "attn_output", l, qd), qd, E,
+                        s3 / sqrtf((float)qd), 0) &&
+             add_tensor(w, o, T("ffn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+             add_tensor(w, o, T("ffn_gate.weight"), weight_type(o, "ffn_gate", l, E), E, o->ff, s3 * inv_e, 0) &&
+             add_tensor(w, o, T("ffn_up.weight"), weight_type(o, "ffn_up", l, E), E, o->ff, s3 * inv_e, 0) &&
+             add_tensor(w, o, T("ffn_down.weight"), weight_type(o, "ffn_down", l, o->ff), o->ff, E,
+                        s3 / sqrtf((float)o->ff), 0);
+        if (ok && !strcmp(a, "qwen2"))
+            ok = add_tensor(w, o, T("attn_q.bias"), GGML_T_F32, qd, 1, 0.5f, 0) &&
+                 add_tensor(w, o, T("attn_k.bias"), GGML_T_F32, kd, 1, 0.5f, 0) &&
+                 add_tensor(w, o, T("attn_v.bias"), GGML_T_F32, kd, 1, 0.5f, 0);
+        if (ok && !strcmp(a, "qwen3"))
+            ok = add_tensor(w, o, T("attn_q_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f) &&
+                 add_tensor(w, o, T("attn_k_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f);
+#undef T
+    }
+    ok = ok && add_tensor(w, o, "output_norm.weight", GGML_T_F32, E, 1, 0.1f, 1.0f);
+    if (ok && !o->tied)
+        ok = add_tensor(w, o, "output.weight", weight_type(o, "output", 0, E), E, o->vocab, s3 * 2 * inv_e, 0);
+    if (!ok) {
+        fprintf(stderr, "infrac-mkmodel: cannot build the tensors (out of memory?)\n");
+        gguf_writer_free(w);
+        return 1;
+    }
+    int rc = gguf_writer_write(w, o->out, o->header_only, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "infrac-mkmodel: %s\n", err);
+    gguf_writer_free(w);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse_args(argc, argv, &o) != 0)
+        return 2;
+    return write_model(&o);
+}

@@ -1,0 +1,20 @@
+/* infrac-mkmodel internals: vocabularies and random weights for test
+ * models that real llama.cpp loads. */
+#ifndef INFRAC_MKMODEL_H
+#define INFRAC_MKMODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gguf_write.h"
+
+typedef enum mk_tok { MK_TOK_SPM, MK_TOK_BPE_LLAMA, MK_TOK_BPE_QWEN2 } mk_tok;
+
+/* The embedded multilingual training text. */
+extern const char mk_corpus[];
+
+/* Writes the tokenizer.* keys for a vocabulary of exactly n_vocab tokens.
+ * Returns false (message in err) when n_vocab is too small for the kind. */
+bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, char *err, size_t errlen);
+
+#endif

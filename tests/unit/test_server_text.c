@@ -1,0 +1,225 @@
+/* Server text plumbing: UTF-8 checks and repair, stop sequences across
+ * token boundaries, SSE framing, response and error JSON, API key compare
+ * and key files, metrics text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/api_error.h"
+#include "server/auth.h"
+#include "server/metrics.h"
+#include "server/response.h"
+#include "server/text_stream.h"
+#include "server/utf8.h"
+
+static void utf8_checks(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("héllo €𝄞", strlen("héllo €𝄞")));
+    assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong */
+    assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+    assert_false(utf8_valid("\xe2\x82", 2));         /* truncated */
+
+    strbuf out = {0};
+    /* An incomplete sequence waits unless final. */
+    assert_int_equal(utf8_sanitize("a\xe2\x82", 3, false, &out), 1);
+    assert_string_equal(out.p, "a");
+    sb_clear(&out);
+    assert_int_equal(utf8_sanitize("a\xe2\x82", 3, true, &out), 3);
+    assert_string_equal(out.p, "a\xef\xbf\xbd");
+    sb_clear(&out);
+    utf8_sanitize("x\xffy", 3, false, &out);
+    assert_string_equal(out.p, "x\xef\xbf\xbdy");
+    sb_free(&out);
+}
+
+/* Feeds pieces one by one, returning all released text. */
+static char *run_stream(char **stop, size_t n_stop, const char *const *pieces, bool *stopped)
+{
+    text_stream t;
+    text_stream_init(&t, stop, n_stop);
+    strbuf out = {0};
+    *stopped = false;
+    for (size_t i = 0; pieces[i] && !*stopped; i++)
+        *stopped = text_stream_feed(&t, pieces[i], strlen(pieces[i]), &out);
+    text_stream_finish(&t, &out);
+    text_stream_free(&t);
+    if (!out.p)
+        sb_puts(&out, "");
+    return sb_steal(&out);
+}
+
+static void stop_sequences(void **state)
+{
+    (void)state;
+    char *stop[] = {"END", "\n\n"};
+    bool stopped;
+    const char *split[] = {"Hello E", "N", "D more", NULL};
+    char *s = run_stream(stop, 2, split, &stopped);
+    assert_true(stopped);
+    assert_string_equal(s, "Hello ");
+    free(s);
+
+    const char *near[] = {"an EN", "igma", NULL}; /* a prefix that does not complete */
+    s = run_stream(stop, 2, near, &stopped);
+    assert_false(stopped);
+    assert_string_equal(s, "an ENigma");
+    free(s);
+
+    const char *euro[] = {"5 \xe2", "\x82", "\xac", NULL}; /* € in three tokens */
+    s = run_stream(NULL, 0, euro, &stopped);
+    assert_string_equal(s, "5 €");
+    free(s);
+
+    /* Held text is not released before it is known not to be a stop. */
+    text_stream t;
+    text_stream_init(&t, stop, 2);
+    strbuf out = {0};
+    text_stream_feed(&t, "ab\n", 3, &out);
+    assert_string_equal(out.p, "ab");
+    text_stream_feed(&t, "\nc", 2, &out);
+    assert_true(t.stopped);
+    assert_string_equal(out.p, "ab");
+    text_stream_free(&t);
+    sb_free(&out);
+}
+
+static void sse_and_responses(void **state)
+{
+    (void)state;
+    response_meta m;
+    response_meta_init(&m, REQUEST_CHAT, "tiny");
+    assert_memory_equal(m.id, "chatcmpl-", 9);
+    assert_int_equal(strlen(m.id), 9 + 24);
+
+    usage u = {5, 3};
+    char *full = response_full(&m, "hi", "stop", &u);
+    json_t *j = json_loads(full, 0, NULL);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "object")), "chat.completion");
+    json_t *c0 = json_array_get(json_object_get(j, "choices"), 0);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(c0, "message"), "content")), "hi");
+    assert_string_equal(json_string_value(json_object_get(c0, "finish_reason")), "stop");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "usage"), "total_tokens")),
+                     8);
+    json_decref(j);
+    free(full);
+
+    char *chunk = response_chunk(&m, "x", NULL, true);
+    strbuf sse = {0};
+    sse_event(&sse, chunk);
+    sse_done(&sse);
+    assert_memory_equal(sse.p, "data: {", 7);
+    assert_non_null(strstr(sse.p, "\"delta\":{\"role\":\"assistant\",\"content\":\"x\"}"));
+    assert_non_null(strstr(sse.p, "\"finish_reason\":null"));
+    assert_string_equal(sse.p + sse.len - 17, "}\n\ndata: [DONE]\n\n");
+    free(chunk);
+    sb_free(&sse);
+
+    char *uc = response_usage_chunk(&m, &u);
+    assert_non_null(strstr(uc, "\"choices\":[]"));
+    assert_non_null(strstr(uc, "\"completion_tokens\":3"));
+    free(uc);
+
+    response_meta_init(&m, REQUEST_COMPLETION, "tiny");
+    char *c = response_full(&m, "t", "length", &u);
+    assert_non_null(strstr(c, "\"object\":\"text_completion\""));
+    assert_non_null(strstr(c, "\"text\":\"t\""));
+    free(c);
+}
+
+static void error_objects(void **state)
+{
+    (void)state;
+    api_error e;
+    api_error_invalid(&e, "top_p", "bad \xff byte");
+    char *s = api_error_json(&e);
+    assert_string_equal(s, "{\"error\":{\"message\":\"bad \xef\xbf\xbd byte\",\"type\":"
+                           "\"invalid_request_error\",\"param\":\"top_p\",\"code\":null}}");
+    free(s);
+    assert_int_equal(e.status, 400);
+}
+
+static void api_keys(void **state)
+{
+    (void)state;
+    assert_true(auth_equal("abc", 3, "abc", 3));
+    assert_false(auth_equal("abc", 3, "abd", 3));
+    assert_false(auth_equal("abc", 3, "abcd", 4));
+    assert_false(auth_equal("", 0, "a", 1));
+    assert_true(auth_check_bearer("k3y", "Bearer k3y"));
+    assert_true(auth_check_bearer("k3y", "bearer k3y"));
+    assert_false(auth_check_bearer("k3y", "Bearer k3"));
+    assert_false(auth_check_bearer("k3y", "k3y"));
+    assert_false(auth_check_bearer("k3y", NULL));
+
+    char dir[] = "/tmp/server-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/key", dir);
+    FILE *f = fopen(path, "w");
+    fputs("s3cret\n", f);
+    fclose(f);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    char *k = auth_read_key_file(path, err, sizeof err);
+    assert_string_equal(k, "s3cret");
+    free(k);
+    /* systemd LoadCredential: same basename, read from the directory. */
+    setenv("CREDENTIALS_DIRECTORY", dir, 1);
+    k = auth_read_key_file("/nonexistent/elsewhere/key", err, sizeof err);
+    assert_string_equal(k, "s3cret");
+    free(k);
+    unsetenv("CREDENTIALS_DIRECTORY");
+    f = fopen(path, "w");
+    fputs("\n", f);
+    fclose(f);
+    assert_null(auth_read_key_file(path, err, sizeof err));
+    assert_non_null(strstr(err, "non-empty"));
+    assert_null(auth_read_key_file("/nonexistent/key", err, sizeof err));
+    unlink(path);
+    rmdir(dir);
+}
+
+static void metrics_text(void **state)
+{
+    (void)state;
+    metrics *m = metrics_new();
+    metrics_count_request(m, "/v1/chat/completions", 200);
+    metrics_count_request(m, "/v1/chat/completions", 200);
+    metrics_count_request(m, "/nope", 404);
+    metrics_gauges g = {.slots_total = 2, .slots_busy = 1, .queue_length = 3,
+                        .queue_capacity = 8, .kv_cells_used = 10, .kv_cells_total = 512,
+                        .model_loaded = 1, .generated_tokens = 50, .generation_seconds = 2};
+    strbuf out = {0};
+    metrics_render(m, &g, &out);
+    assert_non_null(strstr(
+        out.p, "infrac_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"} 2\n"));
+    assert_non_null(strstr(out.p, "infrac_requests_total{endpoint=\"other\",status=\"404\"} 1\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_tokens_per_second 25\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_slots_busy 1\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_queue_length 3\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_kv_cells_used 10\n"));
+    assert_non_null(strstr(out.p, "# TYPE infrac_generated_tokens_total counter\n"));
+    sb_free(&out);
+    metrics_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(utf8_checks),     cmocka_unit_test(stop_sequences),
+        cmocka_unit_test(sse_and_responses), cmocka_unit_test(error_objects),
+        cmocka_unit_test(api_keys),        cmocka_unit_test(metrics_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
