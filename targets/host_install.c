@@ -58,10 +58,14 @@ char *target_install_script(const plan *p, const plan_host *h)
         tbuf_printf(&b, "install -m 0644 \"$here/systemd/infrac-%s.service\" \"$unit_dir/\"\n", n);
     }
     tbuf_printf(&b, "install -m 0644 \"$here/systemd/%s\" \"$unit_dir/\"\n", target);
-    tbuf_add(&b, "printf '%s\\n'");
-    for (uint32_t i = 0; i < h->n_services; i++)
-        tbuf_printf(&b, " %s", h->services[i]->name);
-    tbuf_add(&b, " > \"$manifest\"\n\n");
+    if (h->n_services) {
+        tbuf_add(&b, "printf '%s\\n'");
+        for (uint32_t i = 0; i < h->n_services; i++)
+            tbuf_printf(&b, " %s", h->services[i]->name);
+        tbuf_add(&b, " > \"$manifest\"\n\n");
+    } else {
+        tbuf_add(&b, ": > \"$manifest\"\n\n");
+    }
 
     tbuf_add(&b, "# Restart backoff (RestartSteps=, RestartMaxDelaySec=) needs systemd 254.\n"
                  "systemd_version=$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }')\n"
