@@ -79,7 +79,9 @@ char *target_service_unit(const plan *p, const plan_service *s)
         tbuf_add(&b, "DynamicUser=yes\n");
     tbuf_printf(&b, "CacheDirectory=infrac-%s\n", s->name);
     if (s->api_key_file) {
-        tbuf_add(&b, "LoadCredential=api-key:");
+        tbuf_add(&b, "LoadCredential=");
+        add_unit_text(&b, target_credential_name(s));
+        tbuf_add(&b, ":");
         add_unit_text(&b, s->api_key_file);
         tbuf_add(&b, "\n");
     }
