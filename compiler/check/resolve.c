@@ -85,9 +85,17 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
     if (s->host_ref)
         for (uint32_t i = 0; i < r->n_gpus; i++) {
             int64_t g = s->gpus[i].v;
-            if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus)
-                r->gpu_total_bytes[i] = gpu_usable_bytes(&s->host_ref->gpus[g]);
+            if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus) {
+                const fleet_gpu *gpu = &s->host_ref->gpus[g];
+                r->gpu_total_bytes[i] = gpu_usable_bytes(gpu);
+                /* the card's own CUDA context size where the catalog knows it */
+                if (gpu->spec) r->gpu_overhead_bytes[i] = gpu->spec->runtime_overhead_bytes;
+            }
         }
+    /* infrac-engine sizes scratch per worker thread: one per CPU by default */
+    r->threads = e->threads;
+    if (!r->threads && s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0)
+        r->threads = (uint32_t)s->host_ref->cpus.v;
 }
 
 /* Every reference the estimate needs resolved and in range. */
