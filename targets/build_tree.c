@@ -48,8 +48,9 @@ static int check_names(const plan *p, char *err, size_t errlen)
                 snprintf(err, errlen, "service '%s' has a value with a control character", s->name);
                 return -1;
             }
-        if (s->api_key_file && strpbrk(s->api_key_file, " \t")) {
-            snprintf(err, errlen, "service '%s': api_key_file '%s' has a space, which LoadCredential= cannot take",
+        if (s->api_key_file && (strpbrk(s->api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
+            snprintf(err, errlen, "service '%s': api_key_file '%s' must end in a file name of letters, digits, '-', '_' "
+                     "and '.' and hold no space or ':' (LoadCredential= names the credential after it)",
                      s->name, s->api_key_file);
             return -1;
         }

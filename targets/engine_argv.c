@@ -18,7 +18,7 @@ static void argv_push(target_argv *a, const char *s)
         a->v = v;
         a->cap = cap;
     }
-    char *copy = strdup(s);
+    char *copy = strdup(s ? s : "");
     if (!copy)
         abort();
     a->v[a->n++] = copy;

@@ -41,17 +41,17 @@ char *target_engine_config(const plan *p, const plan_service *s)
     json_t *o = json_object();
     const plan_host *h = s->host;
     json_object_set_new(o, "format", json_integer(1));
-    json_object_set_new(o, "fleet", json_string(p->fleet));
+    json_object_set_new(o, "fleet", json_string(p->fleet ? p->fleet : ""));
     json_object_set_new(o, "host", json_string(h ? h->name : ""));
     json_object_set_new(o, "host_address", tj_str_or_null(h ? h->address : NULL));
-    json_object_set_new(o, "service", json_string(s->name));
+    json_object_set_new(o, "service", json_string(s->name ? s->name : ""));
     json_object_set_new(o, "engine", json_string(target_engine_name(s->engine)));
-    json_object_set_new(o, "model", json_string(s->model));
-    json_object_set_new(o, "model_path", json_string(s->model_path));
+    json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
+    json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes",
                         s->model_file_bytes ? json_integer((json_int_t)s->model_file_bytes) : json_null());
     json_object_set_new(o, "alias", json_string(s->alias ? s->alias : s->model));
-    json_object_set_new(o, "bind", json_string(s->bind));
+    json_object_set_new(o, "bind", json_string(s->bind ? s->bind : ""));
     json_object_set_new(o, "port", json_integer(s->port));
     json_object_set_new(o, "context", json_integer(s->context));
     json_object_set_new(o, "parallel", json_integer(s->parallel));

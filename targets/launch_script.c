@@ -130,17 +130,18 @@ char *target_launch_script(const plan *p, const plan_service *s)
 
     if (s->api_key_file) {
         if (s->engine == ENGINE_VLLM) {
-            tbuf_add(&b, "\n# The API key comes from systemd's credential (LoadCredential=), never the unit.\n"
-                         "[ -r \"${CREDENTIALS_DIRECTORY:-}/api-key\" ] || fail \"API key credential missing "
-                         "(LoadCredential=api-key)\"\n"
-                         "VLLM_API_KEY=$(cat \"$CREDENTIALS_DIRECTORY/api-key\")\n"
+            tbuf_add(&b, "\n# The API key comes from systemd's credential (LoadCredential=), never the unit.\n");
+            add_var(&b, "credential", target_credential_name(s));
+            tbuf_add(&b, "[ -r \"${CREDENTIALS_DIRECTORY:-}/$credential\" ] || fail \"API key credential $credential "
+                         "missing (LoadCredential=)\"\n"
+                         "VLLM_API_KEY=$(cat \"$CREDENTIALS_DIRECTORY/$credential\")\n"
                          "export VLLM_API_KEY\n");
         } else {
             char *cred = target_credential_path(s);
             tbuf_add(&b, "\n# The API key comes from systemd's credential (LoadCredential=), never the unit.\n");
             tbuf_add(&b, "[ -r ");
             tbuf_add_shell_word(&b, cred);
-            tbuf_add(&b, " ] || fail \"API key credential missing (LoadCredential=api-key)\"\n");
+            tbuf_add(&b, " ] || fail \"API key credential missing (LoadCredential=)\"\n");
             free(cred);
         }
     }

@@ -32,9 +32,16 @@ char *target_script_path(const plan *p, const plan_service *s)
     return fmt_alloc(TARGET_SCRIPT_DIR "/%s/bin/%s.sh", p->fleet, s->name);
 }
 
+const char *target_credential_name(const plan_service *s)
+{
+    const char *path = s->api_key_file ? s->api_key_file : "";
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 char *target_credential_path(const plan_service *s)
 {
-    return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-%s.service/api-key%s", s->name, "");
+    return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-%s.service/%s", s->name, target_credential_name(s));
 }
 
 static bool is_wildcard(const char *bind)

@@ -2,6 +2,7 @@
  * directory beside OUT and swapped into place, so that a reader of OUT sees
  * the old build or the new one, never half of one, and a failed build
  * leaves the previous OUT as it was. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -102,16 +103,26 @@ static int write_file(const char *path, const char *data, size_t len, unsigned m
     return close(fd);
 }
 
-static bool is_ours(const char *dir, bool *empty)
+static bool is_ours(const char *dir)
 {
     char marker[4200];
     snprintf(marker, sizeof marker, "%s/" TARGET_MARKER, dir);
     struct stat st;
-    if (lstat(marker, &st) == 0 && S_ISREG(st.st_mode))
-        return true;
-    /* An empty directory holds nothing to lose. */
-    *empty = rmdir(dir) == 0 || (errno != ENOTEMPTY && errno != EEXIST && mkdir(dir, 0755) == 0);
-    return false;
+    return lstat(marker, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* An empty directory holds nothing to lose. */
+static bool is_empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool empty = true;
+    for (struct dirent *e; empty && (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            empty = false;
+    closedir(d);
+    return empty;
 }
 
 static void sync_dir(const char *dir)
@@ -153,8 +164,7 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
     struct stat st;
     bool exists = lstat(out, &st) == 0, exists_dir = exists && S_ISDIR(st.st_mode);
     if (exists && !force) {
-        bool empty = false;
-        if (!exists_dir || (!is_ours(out, &empty) && !empty)) {
+        if (!exists_dir || (!is_ours(out) && !is_empty_dir(out))) {
             snprintf(err, errlen, "'%s' exists and is not an infrac build output (no %s file)", out,
                      TARGET_MARKER);
             return OUT_COMMIT_NOT_OURS;

@@ -50,13 +50,13 @@ static json_t *memory_json(const plan_service *s)
 static json_t *service_json(const plan *p, const plan_service *s)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(s->name));
+    json_object_set_new(o, "name", json_string(s->name ? s->name : ""));
     json_object_set_new(o, "host", json_string(s->host ? s->host->name : ""));
     json_object_set_new(o, "engine", json_string(target_engine_name(s->engine)));
-    json_object_set_new(o, "model", json_string(s->model));
-    json_object_set_new(o, "model_path", json_string(s->model_path));
+    json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
+    json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes", s->model_file_bytes ? u64(s->model_file_bytes) : json_null());
-    json_object_set_new(o, "bind", json_string(s->bind));
+    json_object_set_new(o, "bind", json_string(s->bind ? s->bind : ""));
     json_object_set_new(o, "port", json_integer(s->port));
     json_object_set_new(o, "context", json_integer(s->context));
     json_object_set_new(o, "parallel", json_integer(s->parallel));
@@ -110,7 +110,7 @@ static json_t *service_json(const plan *p, const plan_service *s)
 static json_t *host_json(const plan_host *h)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(h->name));
+    json_object_set_new(o, "name", json_string(h->name ? h->name : ""));
     json_object_set_new(o, "address", tj_str_or_null(h->address));
     json_object_set_new(o, "memory_bytes", h->memory_bytes ? u64(h->memory_bytes) : json_null());
     json_object_set_new(o, "cpus", h->cpus ? json_integer(h->cpus) : json_null());
@@ -150,7 +150,7 @@ char *target_plan_json(const plan *p)
 {
     json_t *root = json_object();
     json_object_set_new(root, "format", json_integer(1));
-    json_object_set_new(root, "fleet", json_string(p->fleet));
+    json_object_set_new(root, "fleet", json_string(p->fleet ? p->fleet : ""));
     /* The file's name, not the path it was given by: the same fleet gives
      * the same bytes wherever it was built from. */
     json_object_set_new(root, "source", json_string(base_name(p->source_path)));

@@ -79,7 +79,9 @@ char *target_service_unit(const plan *p, const plan_service *s)
         tbuf_add(&b, "DynamicUser=yes\n");
     tbuf_printf(&b, "CacheDirectory=infrac-%s\n", s->name);
     if (s->api_key_file) {
-        tbuf_add(&b, "LoadCredential=api-key:");
+        tbuf_add(&b, "LoadCredential=");
+        add_unit_text(&b, target_credential_name(s));
+        tbuf_add(&b, ":");
         add_unit_text(&b, s->api_key_file);
         tbuf_add(&b, "\n");
     }
@@ -98,7 +100,9 @@ char *target_service_unit(const plan *p, const plan_service *s)
     tbuf_add(&b, "\n# File system: all read-only but the cache directory and a private /tmp.\n");
     tbuf_add(&b, "ProtectSystem=strict\n");
     tbuf_printf(&b, "ProtectHome=%s\n", protect_home(s));
-    tbuf_add(&b, "PrivateTmp=yes\nPrivateMounts=yes\nUMask=0077\n");
+    /* A private /tmp would hide a model kept in the host's /tmp. */
+    bool model_in_tmp = under(s->model_path, "/tmp") || under(s->model_path, "/var/tmp");
+    tbuf_printf(&b, "PrivateTmp=%s\nPrivateMounts=yes\nUMask=0077\n", model_in_tmp ? "no" : "yes");
 
     tbuf_add(&b, "\n# Privileges: none to gain, none held.\n");
     tbuf_add(&b, "NoNewPrivileges=yes\nCapabilityBoundingSet=\nAmbientCapabilities=\n"

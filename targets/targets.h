@@ -14,7 +14,7 @@
 #define TARGET_UNIT_DIR "/etc/systemd/system"
 #define TARGET_CONFIG_DIR "/etc/infrac"          /* + /<fleet>/<service>.json */
 #define TARGET_SCRIPT_DIR "/usr/local/lib/infrac" /* + /<fleet>/bin/<service>.sh */
-#define TARGET_CREDENTIAL_DIR "/run/credentials" /* + /<unit>/api-key (systemd) */
+#define TARGET_CREDENTIAL_DIR "/run/credentials" /* + /<unit>/<credential> (systemd) */
 /* The file at the root of every build output: OUT is ours to replace. */
 #define TARGET_MARKER ".infrac-build"
 
@@ -66,6 +66,9 @@ char *target_unit_name(const plan_service *s);            /* infrac-S.service */
 char *target_fleet_target_name(const plan *p);            /* infrac-F.target */
 char *target_config_path(const plan *p, const plan_service *s);
 char *target_script_path(const plan *p, const plan_service *s);
+/* The API key's systemd credential is named after the key file (its base
+ * name): infrac-engine reads $CREDENTIALS_DIRECTORY/<basename of api_key_file>. */
+const char *target_credential_name(const plan_service *s);
 char *target_credential_path(const plan_service *s);      /* API key under systemd */
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
 /* "llama.cpp", "vllm", "infrac". */

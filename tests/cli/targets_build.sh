@@ -101,3 +101,20 @@ check "the config's command equals the printed one" grep -qx "cpu1/tiny: $tiny_c
 check "--format json reports E0902 as JSON" grep -q '"code": "E0902"' "$tmp/json"
 "$INFRAC" build "$lab" -o "$tmp/afile/out" --format github >"$tmp/gh" 2>/dev/null
 check "--format github reports E0902 as an annotation" grep -q '^::error file=.*title=E0902::' "$tmp/gh"
+
+# install.sh, staged under a directory: every file in place with its mode,
+# and a service an earlier build installed that the fleet dropped is removed.
+stage="$tmp/stage"
+check "install.sh stages gpu1" sh -c "INFRAC_INSTALL_ROOT='$stage' sh '$tmp/d1/gpu1/install.sh' >/dev/null"
+check "units installed" test -f "$stage/etc/systemd/system/infrac-chat.service" -a -f "$stage/etc/systemd/system/infrac-lab.target"
+check "launch script installed executable" test -x "$stage/usr/local/lib/infrac/lab/bin/chat.sh"
+check "engine config installed where infrac-engine --config looks" test -f "$stage/etc/infrac/lab/batch.json"
+check "the unit's ExecStart is the installed script" \
+    grep -qx "ExecStart=/usr/local/lib/infrac/lab/bin/chat.sh" "$stage/etc/systemd/system/infrac-chat.service"
+printf 'gone\n' >> "$stage/etc/infrac/lab/installed-services"
+: > "$stage/etc/systemd/system/infrac-gone.service"
+: > "$stage/usr/local/lib/infrac/lab/bin/gone.sh"
+out=$(INFRAC_INSTALL_ROOT="$stage" sh "$tmp/d1/gpu1/install.sh")
+check "a reinstall removes the dropped service's unit" test ! -e "$stage/etc/systemd/system/infrac-gone.service"
+check "a reinstall removes the dropped service's script" test ! -e "$stage/usr/local/lib/infrac/lab/bin/gone.sh"
+check "a reinstall says what it removed" sh -c "echo '$out' | grep -q 'removed gone'"

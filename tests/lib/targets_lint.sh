@@ -11,6 +11,13 @@ max_exposure=${TARGETS_MAX_EXPOSURE:-2.0}
 status=0
 problem() { echo "targets_lint: $*"; status=1; }
 
+for tool in systemd-analyze shellcheck; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "targets_lint: $tool is not installed (scripts/deps.txt lists it)"
+        exit 1
+    fi
+done
+
 system_units=/usr/lib/systemd/system
 [ -d "$system_units" ] || system_units=/lib/systemd/system
 

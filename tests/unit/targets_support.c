@@ -156,13 +156,13 @@ plan *targets_test_plan(void)
     tiny->gpu_layers = 0;
     tiny->memory.host.total = 1 * GIB;
 
-    static const plan_service *gpu_services[3];
+    const plan_service **gpu_services = xcalloc(3, sizeof *gpu_services);
     gpu_services[0] = chat;
     gpu_services[1] = coder;
     gpu_services[2] = embed;
     gpu->services = gpu_services;
     gpu->n_services = 3;
-    static const plan_service *cpu_services[1];
+    const plan_service **cpu_services = xcalloc(1, sizeof *cpu_services);
     cpu_services[0] = tiny;
     cpu->services = cpu_services;
     cpu->n_services = 1;
@@ -173,8 +173,10 @@ void targets_test_plan_free(plan *p)
 {
     if (!p)
         return;
-    for (uint32_t i = 0; i < p->n_hosts; i++)
+    for (uint32_t i = 0; i < p->n_hosts; i++) {
         free(p->hosts[i].gpus);
+        free((void *)p->hosts[i].services);
+    }
     free(p->hosts);
     free(p->services);
     free(p);

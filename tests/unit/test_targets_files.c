@@ -45,7 +45,7 @@ static void llamacpp_single_gpu_command(void **state)
     char *line = argv_line("chat");
     assert_string_equal(line, "llama-server -m /srv/models/qwen3-8b-q4_k_m.gguf --host 0.0.0.0 --port 8080 "
                               "--fit off -ngl all -c 16384 -np 2 -ctk f16 -ctv f16 -fa on -b 2048 -ub 512 "
-                              "--api-key-file /run/credentials/infrac-chat.service/api-key --metrics -a qwen "
+                              "--api-key-file /run/credentials/infrac-chat.service/chat.key --metrics -a qwen "
                               "-lm mmap+mlock --cache-ram 2048");
     free(line);
 }
@@ -127,7 +127,7 @@ static void service_unit_gpu(void **state)
     assert_true(has_line(u, "Restart=on-failure"));
     assert_true(has_line(u, "RestartSec=5"));
     assert_true(has_line(u, "DynamicUser=yes"));
-    assert_true(has_line(u, "LoadCredential=api-key:/etc/infrac/keys/chat.key"));
+    assert_true(has_line(u, "LoadCredential=chat.key:/etc/infrac/keys/chat.key"));
     assert_true(has_line(u, "LimitMEMLOCK=infinity"));
     assert_true(has_line(u, "DevicePolicy=closed"));
     assert_true(has_line(u, "DeviceAllow=/dev/nvidia0 rw"));
@@ -181,6 +181,18 @@ static void unit_escapes_specifiers(void **state)
     assert_non_null(strstr(u, "model qwen 100%%)"));
     free(u);
     s->model = model;
+}
+
+static void model_in_tmp_keeps_host_tmp(void **state)
+{
+    (void)state;
+    plan_service *s = targets_test_service(P, "chat");
+    const char *path = s->model_path;
+    s->model_path = "/var/tmp/model.gguf";
+    char *u = target_service_unit(P, s);
+    assert_true(has_line(u, "PrivateTmp=no"));
+    free(u);
+    s->model_path = path;
 }
 
 static void host_target_wants(void **state)
@@ -330,7 +342,8 @@ static void launch_script_checks(void **state)
     assert_null(strstr(s, "VLLM_API_KEY"));
     free(s);
     s = target_launch_script(P, targets_test_service(P, "embed"));
-    assert_true(has_line(s, "VLLM_API_KEY=$(cat \"$CREDENTIALS_DIRECTORY/api-key\")"));
+    assert_true(has_line(s, "credential='embed.key'"));
+    assert_true(has_line(s, "VLLM_API_KEY=$(cat \"$CREDENTIALS_DIRECTORY/$credential\")"));
     assert_true(has_line(s, "CUDA_VISIBLE_DEVICES=1"));
     assert_null(strstr(s, "expected_bytes"));
     free(s);
@@ -393,6 +406,7 @@ int main(void)
         cmocka_unit_test(service_unit_gpu),
         cmocka_unit_test(service_unit_cpu_and_user),
         cmocka_unit_test(unit_escapes_specifiers),
+        cmocka_unit_test(model_in_tmp_keeps_host_tmp),
         cmocka_unit_test(host_target_wants),
         cmocka_unit_test(one_command_everywhere),
         cmocka_unit_test(engine_config_keys),
