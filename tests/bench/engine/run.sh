@@ -22,6 +22,10 @@ work=$cache/bench
 mkdir -p "$work"
 
 llama_bench=$cache/llama.cpp/build-cpu/bin/llama-bench
+# ggml's AMX kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on CPUs
+# whose AMX the virtual machine does not enable for the process, as on the
+# Sapphire Rapids VMs seen here; AVX-512 VNNI stays on.
+no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
 if [ ! -x "$llama_bench" ]; then
     echo "bench: building llama-bench in $cache (once)"
     mkdir -p "$cache/nlc"
@@ -30,7 +34,8 @@ if [ ! -x "$llama_bench" ]; then
     git clone -q "$cache/nlc/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$cache/llama.cpp"
     cmake -S "$cache/llama.cpp" -B "$cache/llama.cpp/build-cpu" -DCMAKE_BUILD_TYPE=Release \
         -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-        -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF >/dev/null
+        -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF \
+        "-DCMAKE_C_FLAGS=$no_amx" "-DCMAKE_CXX_FLAGS=$no_amx" >/dev/null
     cmake --build "$cache/llama.cpp/build-cpu" --target llama-bench -j"$(nproc)" >/dev/null
 fi
 
