@@ -15,7 +15,8 @@ typedef enum ie_pretok {
     IE_PRE_DEFAULT, /* "default" or missing: llama.cpp's four-regex default */
     IE_PRE_GPT2,    /* "gpt-2" */
     IE_PRE_LLAMA3,  /* "llama3", "llama-v3", "llama-bpe" */
-    IE_PRE_QWEN2    /* "qwen2", "deepseek-r1-qwen" */
+    IE_PRE_QWEN2,   /* "qwen2", "deepseek-r1-qwen" */
+    IE_PRE_STARCODER /* "starcoder", "smollm", "refact", "command-r", "codeshell", "exaone" */
 } ie_pretok;
 
 typedef struct ie_token {

@@ -43,11 +43,12 @@ static const step k_steps_default[] = {
 static const step k_steps_gpt2[] = {{STEP_GPT2, PAT_GPT2}};
 static const step k_steps_llama3[] = {{STEP_LLAMA3, PAT_LLAMA3}};
 static const step k_steps_qwen2[] = {{STEP_REGEX, PAT_QWEN2}};
+static const step k_steps_starcoder[] = {{STEP_REGEX, "\\p{N}"}, {STEP_GPT2, PAT_GPT2}};
 
-/* The collapsed patterns, compiled once (4 distinct regex steps). */
-#define N_REGEX 4
+/* The collapsed patterns, compiled once (5 distinct regex steps). */
+#define N_REGEX 5
 static const char *const k_regex_sources[N_REGEX] = {
-    "[\\p{P}\\$\\+<=>\\^~\\|]+", "\\p{N}+", "[0-9][0-9][0-9]", PAT_QWEN2,
+    "[\\p{P}\\$\\+<=>\\^~\\|]+", "\\p{N}+", "[0-9][0-9][0-9]", PAT_QWEN2, "\\p{N}",
 };
 static pcre2_code *g_regex[N_REGEX];
 static pthread_once_t g_regex_once = PTHREAD_ONCE_INIT;
@@ -401,6 +402,7 @@ int ie_pretokenize(ie_pretok pre, const char *text, size_t len, ie_words *out)
     case IE_PRE_GPT2: steps = k_steps_gpt2; n_steps = 1; break;
     case IE_PRE_LLAMA3: steps = k_steps_llama3; n_steps = 1; break;
     case IE_PRE_QWEN2: steps = k_steps_qwen2; n_steps = 1; break;
+    case IE_PRE_STARCODER: steps = k_steps_starcoder; n_steps = 2; break;
     default: steps = k_steps_default; n_steps = sizeof k_steps_default / sizeof k_steps_default[0]; break;
     }
     memset(out, 0, sizeof *out);

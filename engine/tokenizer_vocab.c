@@ -194,7 +194,9 @@ static bool parse_pretok(ie_vocab *v, const gguf_file *f, char *err, size_t errl
     } names[] = {
         {"default", IE_PRE_DEFAULT}, {"gpt-2", IE_PRE_GPT2}, {"llama3", IE_PRE_LLAMA3},
         {"llama-v3", IE_PRE_LLAMA3}, {"llama-bpe", IE_PRE_LLAMA3}, {"qwen2", IE_PRE_QWEN2},
-        {"deepseek-r1-qwen", IE_PRE_QWEN2},
+        {"deepseek-r1-qwen", IE_PRE_QWEN2}, {"starcoder", IE_PRE_STARCODER}, {"smollm", IE_PRE_STARCODER},
+        {"refact", IE_PRE_STARCODER}, {"command-r", IE_PRE_STARCODER}, {"codeshell", IE_PRE_STARCODER},
+        {"exaone", IE_PRE_STARCODER},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (gguf_str_eq(pre, names[i].name)) {
@@ -203,7 +205,8 @@ static bool parse_pretok(ie_vocab *v, const gguf_file *f, char *err, size_t errl
         }
     }
     set_err(err, errlen, "tokenizer.ggml.pre: unsupported pre-tokenizer '%.*s' (supported: default, "
-            "gpt-2, llama3, llama-v3, llama-bpe, qwen2, deepseek-r1-qwen)",
+            "gpt-2, llama3, llama-v3, llama-bpe, qwen2, deepseek-r1-qwen, starcoder, smollm, refact, "
+            "command-r, codeshell, exaone)",
             (int)(pre.len > 64 ? 64 : pre.len), pre.ptr);
     return false;
 }
@@ -420,7 +423,9 @@ ie_vocab *ie_vocab_load(const gguf_file *f, char *err, size_t errlen)
             v->ignore_merges = true;
             v->add_bos = true;
         }
-        if (v->pre == IE_PRE_QWEN2)
+        gguf_str pre;
+        if (v->pre == IE_PRE_QWEN2 ||
+            (gguf_get_str(f, "tokenizer.ggml.pre", &pre) && (gguf_str_eq(pre, "smollm") || gguf_str_eq(pre, "command-r"))))
             v->clean_spaces = false;
     }
     if (!load_tokens(v, f, err, errlen))

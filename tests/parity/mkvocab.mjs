@@ -3,7 +3,7 @@
 // for each supported pre-tokenizer, trained here by plain BPE on
 // corpus.txt plus a built-in paragraph, so merges and scores are
 // realistic without committing any large file.
-//   node mkvocab.mjs OUTDIR      -> OUTDIR/{spm,bpe-llama3,bpe-qwen2,bpe-gpt2,bpe-default}.gguf
+//   node mkvocab.mjs OUTDIR      -> OUTDIR/{spm,bpe-llama3,bpe-qwen2,bpe-gpt2,bpe-default,bpe-smollm}.gguf
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
@@ -179,3 +179,4 @@ bpeVocab("llama-bpe").write(path.join(outDir, "bpe-llama3.gguf"));
 bpeVocab("qwen2").write(path.join(outDir, "bpe-qwen2.gguf"));
 bpeVocab("gpt-2").write(path.join(outDir, "bpe-gpt2.gguf"));
 bpeVocab("default").write(path.join(outDir, "bpe-default.gguf"));
+bpeVocab("smollm").write(path.join(outDir, "bpe-smollm.gguf"));
