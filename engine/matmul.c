@@ -6,6 +6,15 @@
 #include "context_internal.h"
 
 #define TOKEN_TILE 32
+/* Tokens per pass over the weights for the tiled kernel: as many as keep
+ * their activations within about 512 KiB (L2), so a prompt streams the
+ * weights from memory a few times instead of n_tok / 32 times. */
+static uint32_t tiled_token_tile(size_t act_stride)
+{
+    size_t t = ((size_t)512 << 10) / (act_stride ? act_stride : 1);
+    t = t / IE_MAX_COLS * IE_MAX_COLS;
+    return t < IE_MAX_COLS ? IE_MAX_COLS : t > 256 ? 256 : (uint32_t)t;
+}
 
 typedef struct matmul_job {
     ie_context *c;
@@ -45,8 +54,9 @@ static void matmul_worker(void *arg, int ith, int nth)
         const uint8_t *base = (const uint8_t *)j->c->xq;
         float out[IE_MAX_COLS * IE_TILE_ROWS];
         const uint8_t *act[IE_MAX_COLS];
-        for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
-            uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
+        uint32_t tt = tiled_token_tile(stride);
+        for (uint32_t t0 = 0; t0 < j->n_tok; t0 += tt) {
+            uint32_t t1 = t0 + tt < j->n_tok ? t0 + tt : j->n_tok;
             for (uint64_t tile = tt0; tile < tt1; tile++) {
                 for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
                     int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
