@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"explain", cmd_explain, "print the explanation of a diagnostic code (infrac explain E0201)"},
     {"schema", cmd_schema, "print the JSON Schema of the fleet language (for editors)"},
+    {"run", cmd_run, "run a host's engine: infrac services from a build output (infrac run OUT)"},
     {"build", cmd_build, "write per-host systemd units, launch scripts and engine configs (infrac build FILE -o OUT)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
