@@ -83,6 +83,7 @@ int server_run(const server_options *o)
     }
     http_quiesce(&h);
     scheduler_shutdown(h.sched, o->shutdown_s);
+    http_drain(&h, 3000); /* let finished requests reach their clients */
 out:
     http_stop(&h);
     scheduler_free(h.sched);
