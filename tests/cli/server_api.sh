@@ -64,15 +64,20 @@ toks=$(json_get "${got#* }" "json.dumps(j['tokens'])")
 got=$(post "$port" /detokenize "{\"tokens\":$toks}")
 check "tokenize/detokenize round trip" [ "$(json_get "${got#* }" "j['content']")" = "hello world" ]
 
-# Stop sequences: greedy output, then stop at a piece of it.
+# Stop sequences: greedy output, then stop at an ASCII piece of it (text
+# the model made of whole characters, so the bytes match).
 got=$(post "$port" /v1/completions '{"prompt":"The cat","max_tokens":24,"temperature":0}')
 full=$(json_get "${got#* }" "j['choices'][0]['text']")
-stop=$(printf '%s' "$full" | python3 -c 'import sys; t=sys.stdin.read(); print(t[len(t)//2:len(t)//2+3])')
-want=$(FULL="$full" STOP="$stop" python3 -c 'import os; f=os.environ["FULL"]; print(f[:f.index(os.environ["STOP"])])')
-stopjson=$(STOP="$stop" python3 -c 'import json,os; print(json.dumps(os.environ["STOP"]))')
-got=$(post "$port" /v1/completions "{\"prompt\":\"The cat\",\"max_tokens\":24,\"temperature\":0,\"stop\":[$stopjson]}")
-check "stop sequence cuts the text before it" [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "$want" ]
-check "stop sequence finishes with stop" [ "$(json_get "${got#* }" "j['choices'][0]['finish_reason']")" = stop ]
+stop=$(FULL="$full" python3 -c 'import os,re; m=[x for x in re.finditer(r"[A-Za-z]{2,}", os.environ["FULL"]) if x.start() > 0]; print(m[0].group(0)[:3] if m else "")')
+if [ -n "$stop" ]; then
+    want=$(FULL="$full" STOP="$stop" python3 -c 'import os; f=os.environ["FULL"]; print(f[:f.index(os.environ["STOP"])])')
+    got=$(post "$port" /v1/completions "{\"prompt\":\"The cat\",\"max_tokens\":24,\"temperature\":0,\"stop\":[\"$stop\"]}")
+    check "stop sequence '$stop' cuts the text before it" [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "$want" ]
+    check "stop sequence finishes with stop" [ "$(json_get "${got#* }" "j['choices'][0]['finish_reason']")" = stop ]
+else
+    skip "stop sequence" "the greedy text has no ASCII word: $full"
+    skip "stop sequence finish_reason" "as above"
+fi
 
 # A client that sends half a request is dropped after the idle timeout.
 start=$(date +%s)
