@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gguf.h"
 #include "plan_build.h"
@@ -81,6 +82,21 @@ static uint64_t model_bytes(const fleet_model *m, const char *fleet_dir) {
     uint64_t size = g.has_data ? g.size : 0;
     gguf_close(&g);
     return size;
+}
+
+/* A model path relative to the fleet file's directory (a local run, like
+ * the demo's) becomes absolute, so the engine finds it from any directory. */
+static const char *host_model_path(plan_arena *a, const char *path, const char *fleet_dir) {
+    if (!path || path[0] == '/') return arena_str(a, path);
+    char cwd[4096], buf[8192];
+    const char *dir = fleet_dir && fleet_dir[0] ? fleet_dir : ".";
+    if (dir[0] == '/')
+        snprintf(buf, sizeof buf, "%s/%s", dir, path);
+    else if (getcwd(cwd, sizeof cwd))
+        snprintf(buf, sizeof buf, "%s/%s%s%s", cwd, strcmp(dir, ".") ? dir : "", strcmp(dir, ".") ? "/" : "", path);
+    else
+        snprintf(buf, sizeof buf, "%s/%s", dir, path);
+    return arena_str(a, buf);
 }
 
 static int cmp_host_name(const void *a, const void *b) {
@@ -160,7 +176,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->engine = e->engine;
         p->model = arena_str(a, s->model.v);
         if (s->model_ref) {
-            p->model_path = arena_str(a, opt_str(&s->model_ref->path));
+            p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
             p->model_file_bytes = mbytes[s->model_ref - f->models];
         }
         p->bind = arena_str(a, e->bind);
@@ -203,7 +219,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);
         p->extra_args = args;
         p->n_extra_args = s->n_extra_args;
-        if (e->estimated) p->memory = e->est;
+        if (e->estimated) p->memory = *e->est;
     }
 
     /* Each host's services, by name (the global order restricted). */

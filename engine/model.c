@@ -292,6 +292,21 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
         }
         m->rope_inv_freq[i] = inv;
     }
+    /* The vocabulary, when the file has one (token-id-only models still run). */
+    if (gguf_find_kv(f, "tokenizer.ggml.model")) {
+        char verr[400];
+        m->vocab = ie_vocab_load(f, verr, sizeof verr);
+        if (!m->vocab) {
+            fail(err, errlen, "%s", verr);
+            goto bad;
+        }
+        if ((uint32_t)ie_vocab_size(m->vocab) > hp->n_vocab) {
+            fail(err, errlen, "the vocabulary has %d tokens but token_embd.weight only %u rows",
+                 (int)ie_vocab_size(m->vocab), hp->n_vocab);
+            ie_vocab_free(m->vocab);
+            goto bad;
+        }
+    }
     m->weight_bytes = L.bytes;
     m->file = *f;
     return m;
@@ -324,6 +339,7 @@ void ie_model_free(ie_model *m)
     if (!m)
         return;
     gguf_close(&m->file);
+    ie_vocab_free(m->vocab);
     free(m->layers);
     free(m->rope_inv_freq);
     free(m);

@@ -155,8 +155,9 @@ const fs_object fs_shape = {"shape", "A model's dimensions, for a model whose GG
                             NKEYS(shape_keys), NULL};
 
 static const fs_key model_keys[] = {
-    {.name = "path", .type = FS_STRING, .flags = FS_REQUIRED | FS_ABSPATH,
-     .doc = "Absolute path of the GGUF (or model directory) on the hosts.", .offset = MODEL(path)},
+    {.name = "path", .type = FS_STRING, .flags = FS_REQUIRED,
+     .doc = "Path of the GGUF (or model directory) on the hosts; a relative path is relative to the fleet "
+            "file's directory (for local runs).", .offset = MODEL(path)},
     {.name = "gguf", .type = FS_STRING,
      .doc = "Local copy (header-only is enough), relative to the fleet file, read at compile time.",
      .offset = MODEL(gguf)},

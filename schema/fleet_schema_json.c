@@ -179,6 +179,9 @@ int fs_write_json_schema(FILE *out)
     json_object_set_new(head, "$schema", json_string("http://json-schema.org/draft-07/schema#"));
     json_object_set_new(head, "$id", json_string("https://infrac.dev/schema/fleet.json"));
     json_object_set_new(head, "title", json_string("infrac fleet file"));
+    json_t *ext = json_object();
+    json_object_set_new(ext, "^x-", json_object()); /* extension keys: anchors to share */
+    json_object_set_new(root, "patternProperties", ext);
     json_object_update(head, root);
     json_decref(root);
     json_t *definitions = json_object();

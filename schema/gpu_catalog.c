@@ -57,7 +57,6 @@ static const cyaml_config_t cyaml_cfg = {
     .log_level = CYAML_LOG_WARNING,
 };
 
-static gpu_doc *catalog_doc;   /* kept for the process: the specs point into it */
 static gpu_spec *catalog;
 static size_t catalog_n;
 static pthread_once_t catalog_once = PTHREAD_ONCE_INIT;
@@ -94,18 +93,21 @@ static void catalog_load(void)
     for (unsigned i = 0; i < doc->gpus_count; i++) {
         const gpu_entry *e = &doc->gpus[i];
         gpu_spec *g = &catalog[catalog_n];
-        g->id = e->id;
-        g->name = e->name;
-        g->vendor = e->vendor;
         g->usable_bytes = parse_size(e->usable);
         g->runtime_overhead_bytes = parse_size(e->overhead);
         if (g->usable_bytes == 0 || g->runtime_overhead_bytes == 0) {
             fprintf(stderr, "infrac: embedded schema/gpus.yaml: bad size for %s\n", e->id);
             continue;
         }
+        /* the specs live for the process; the parsed document does not */
+        g->id = strdup(e->id);
+        g->name = strdup(e->name);
+        g->vendor = strdup(e->vendor);
+        if (!g->id || !g->name || !g->vendor)
+            break;
         catalog_n++;
     }
-    catalog_doc = doc;
+    cyaml_free(&cyaml_cfg, &doc_schema, doc, 0);
 }
 
 static void ensure_loaded(void)

@@ -10,6 +10,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/commands.h"
+#include "diag/diag.h"
 #include "driver.h"
 #include "targets.h"
 
@@ -22,11 +23,21 @@ static int usage(const char *why)
     return 2;
 }
 
-static void build_error(const char *code, const char *message, const char *help)
+/* A build problem, in the format the fleet's diagnostics use; `where` (the
+ * output directory or the fleet file) stands in for a source position. */
+static void build_error(const compile_options *o, const char *where, const char *code, const char *message,
+                        const char *help)
 {
-    fprintf(stderr, "infrac build: error[%s]: %s\n", code, message);
-    if (help)
-        fprintf(stderr, "  = help: %s\n", help);
+    source_file src;
+    memset(&src, 0, sizeof src);
+    src.path = (char *)where;
+    diag_list l;
+    diag_list_init(&l, &src);
+    diagnostic *d = diag_error(&l, code, (src_span){0, 0, 0, 0}, "%s", message);
+    if (d && help)
+        diag_help(d, "%s", help);
+    diag_render(&l, o->format, o->color == 1, o->out ? o->out : stderr);
+    diag_list_free(&l);
 }
 
 static void print_commands(const plan *p, FILE *out)
@@ -99,6 +110,9 @@ int cmd_build(int argc, char **argv)
     if (!out_dir && !commands)
         return usage("no output directory given (-o OUT)");
 
+    /* The commands own stdout when asked for; diagnostics then go to stderr. */
+    if (commands)
+        o.out = stderr;
     plan p;
     memset(&p, 0, sizeof p);
     int rc = infrac_compile(file, &o, &p);
@@ -110,18 +124,18 @@ int cmd_build(int argc, char **argv)
     char err[1024];
     int status = 0;
     if (target_build_tree(&p, &tree, err, sizeof err) != 0) {
-        build_error("E0903", err, "rename it to letters, digits, '-', '_' and '.'");
+        build_error(&o, file, "E0903", err, "rename it to letters, digits, '-', '_' and '.'");
         status = 1;
     } else if (out_dir) {
         switch (out_tree_commit(&tree, out_dir, force, err, sizeof err)) {
         case OUT_COMMIT_OK:
             break;
         case OUT_COMMIT_NOT_OURS:
-            build_error("E0901", err, "name a new directory, or pass --force to replace it");
+            build_error(&o, out_dir, "E0901", err, "name a new directory, or pass --force to replace it");
             status = 2;
             break;
         case OUT_COMMIT_IO:
-            build_error("E0902", err, "check that the directory above OUT exists and is writable");
+            build_error(&o, out_dir, "E0902", err, "check that the directory above OUT is writable");
             status = 2;
             break;
         }

@@ -80,9 +80,14 @@ char *target_launch_script(const plan *p, const plan_service *s)
     if (s->n_gpus)
         tbuf_add(&b, gpu_wait_function);
 
-    tbuf_add(&b, "\nif [ ! -f \"$model\" ] || [ ! -r \"$model\" ]; then\n"
-                 "    fail \"model file $model is missing or not readable\"\n"
-                 "fi\n");
+    if (s->engine == ENGINE_VLLM) /* a GGUF file or a Hugging Face model directory */
+        tbuf_add(&b, "\nif [ ! -e \"$model\" ] || [ ! -r \"$model\" ]; then\n"
+                     "    fail \"model $model is missing or not readable\"\n"
+                     "fi\n");
+    else
+        tbuf_add(&b, "\nif [ ! -f \"$model\" ] || [ ! -r \"$model\" ]; then\n"
+                     "    fail \"model file $model is missing or not readable\"\n"
+                     "fi\n");
     if (s->model_file_bytes) {
         tbuf_printf(&b, "expected_bytes=%llu\n", (unsigned long long)s->model_file_bytes);
         tbuf_add(&b, "actual_bytes=$(wc -c < \"$model\" | tr -d ' ')\n"

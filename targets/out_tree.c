@@ -161,6 +161,11 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
         }
     }
 
+    /* Like mkdir -p for the directories above OUT. */
+    char parent_slash[4200];
+    snprintf(parent_slash, sizeof parent_slash, "%s/", parent);
+    make_parents(parent_slash);
+
     char tmp[8300];
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", parent, base);
     if (!mkdtemp(tmp)) {

@@ -43,10 +43,10 @@ typedef struct service_eval {
     uint32_t restart_sec;
     uint64_t cache_ram;
     bool context_defaulted;
-    /* the estimate: valid when estimated */
+    /* the estimate, when estimated: shared by services whose model and
+     * request are identical (a fleet of identical nodes estimates once) */
     bool estimated;
-    estimate_request req;
-    estimate_result est;
+    const estimate_result *est;
 } service_eval;
 
 typedef struct check_result {
@@ -55,6 +55,7 @@ typedef struct check_result {
     uint64_t *gpu_peak;               /* per host, per GPU: flattened, host-major */
     uint32_t *gpu_base;               /* index of each host's first GPU in gpu_peak */
     uint64_t *ram_peak;               /* per host */
+    void *estimates;                  /* owner of the estimate_results */
 } check_result;
 
 /* Runs every check. fleet_dir is the directory `gguf:` paths are relative

@@ -40,3 +40,12 @@ int service_gpu_slot(const fleet_service *s, uint32_t gpu) {
         if (s->gpus[i].v >= 0 && (uint64_t)s->gpus[i].v == gpu) return (int)i;
     return -1;
 }
+
+bool lowering_reported(const check_ctx *c, src_span at) {
+    for (size_t i = 0; i < c->n_lowering_diags && i < c->d->n; i++) {
+        const diagnostic *d = c->d->items[i];
+        if (d->at.line == at.line && d->at.col == at.col && d->at.end_line == at.end_line && d->at.end_col == at.end_col)
+            return true;
+    }
+    return false;
+}

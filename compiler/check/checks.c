@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check/estimate_memo.h"
 #include "check/passes.h"
 
 static void group_by_host(check_ctx *c) {
@@ -31,6 +32,7 @@ static void group_by_gpu(check_ctx *c) {
     c->n_flat_gpus = n;
     r->gpu_peak = calloc(n ? n : 1, sizeof *r->gpu_peak);
     c->gpu_user_start = calloc(n + 1, sizeof *c->gpu_user_start);
+    c->gpu_overclaimed = calloc(n ? n : 1, sizeof *c->gpu_overclaimed);
     uint64_t uses = 0;
     for (int pass = 0; pass < 2; pass++) {
         uint32_t *fill = NULL;
@@ -67,7 +69,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     out->svc = calloc(f->n_services ? f->n_services : 1, sizeof *out->svc);
     out->gpu_base = calloc(f->n_hosts + 1, sizeof *out->gpu_base);
     out->ram_peak = calloc(f->n_hosts ? f->n_hosts : 1, sizeof *out->ram_peak);
-    check_ctx c = {.f = f, .d = d, .fleet_dir = fleet_dir, .r = out};
+    check_ctx c = {.f = f, .d = d, .fleet_dir = fleet_dir, .r = out, .n_lowering_diags = d->n};
     check_references(&c);
     check_models(&c);
     group_by_host(&c);
@@ -82,6 +84,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     free(c.host_start);
     free(c.gpu_users);
     free(c.gpu_user_start);
+    free(c.gpu_overclaimed);
 }
 
 void check_result_free(check_result *r) {
@@ -89,5 +92,6 @@ void check_result_free(check_result *r) {
     free(r->gpu_peak);
     free(r->gpu_base);
     free(r->ram_peak);
+    estimate_memo_free(r->estimates);
     memset(r, 0, sizeof *r);
 }

@@ -12,7 +12,7 @@ void check_exposure(check_ctx *c) {
         if (s->opts.api_key_file.set && s->opts.api_key_file.v && s->opts.api_key_file.v[0]) continue;
         diagnostic *d = diag_error(c->d, "E0601", span_or(s->opts.bind.at, span_or(s->name.at, s->at)),
                                    "service `%s` listens on %s without an API key", s->name.v, e->bind);
-        if (a.any) diag_note(d, span_or(s->opts.bind.at, s->at), "%s accepts connections from every network", e->bind);
-        diag_help(d, "add `api_key_file: /etc/infrac/%s.key`, or bind to 127.0.0.1", s->name.v);
+        diag_help(d, "%sadd `api_key_file: /etc/infrac/%s.key`, or bind to 127.0.0.1",
+                  a.any ? "it accepts connections from every network: " : "", s->name.v);
     }
 }

@@ -45,7 +45,7 @@ void check_host_ram(check_ctx *c) {
         for (uint32_t k = c->host_start[h]; k < c->host_start[h + 1]; k++) {
             uint32_t si = c->by_host[k];
             if (!c->r->svc[si].estimated) continue;
-            sh[n++] = (ram_share){si, c->r->svc[si].est.host.total, true};
+            sh[n++] = (ram_share){si, c->r->svc[si].est->host.total, true};
         }
         uint64_t total = count_ram(f, sh, n);
         c->r->ram_peak[h] = total;
@@ -58,7 +58,7 @@ void check_host_ram(check_ctx *c) {
                                    fmt_bytes(total, tb, sizeof tb), fmt_bytes(limit, lb, sizeof lb));
         for (uint32_t i = 0; i < n; i++) {
             const fleet_service *s = &f->services[sh[i].svc];
-            const memory_breakdown *m = &c->r->svc[sh[i].svc].est.host;
+            const memory_breakdown *m = &c->r->svc[sh[i].svc].est->host;
             char w[32], k[32], cb[32], o[32], x[32], t[32];
             diag_note(d, span_or(s->name.at, s->at),
                       "`%s` takes %s of host RAM%s: weights %s, KV cache %s, compute %s, runtime %s, prompt cache %s",

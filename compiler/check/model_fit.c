@@ -40,7 +40,7 @@ static void check_context(check_ctx *c, const fleet_service *s, const service_ev
     }
     if (e->engine == ENGINE_LLAMACPP && e->parallel > 1 && !e->kv_unified) {
         uint32_t per_slot = e->context / e->parallel;
-        if (per_slot < CHECK_MIN_SLOT_CONTEXT) {
+        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !lowering_reported(c, s->opts.parallel.at)) {
             diagnostic *d = diag_warning(c->d, "W0501", span_or(s->opts.parallel.at, span_or(s->opts.context.at, s->at)),
                                          "each of the %u slots of `%s` gets only %u tokens of context",
                                          e->parallel, s->name.v, per_slot);
@@ -58,7 +58,7 @@ static void check_cache(check_ctx *c, const fleet_service *s, const service_eval
                                "quantized V cache (%s) needs flash attention", cache_name(e->cache_v));
     if (span_valid(s->opts.flash_attention.at))
         diag_note(d, s->opts.flash_attention.at, "flash attention is turned off here");
-    diag_help(d, "set `flash_attention: true`, or use `cache_v: f16`");
+    diag_help(d, "set `flash_attention: true`, or keep the V cache at f16 (`cache: {k: q8_0, v: f16}`)");
 }
 
 static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval *e) {
@@ -74,15 +74,15 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
         diag_help(d, "vLLM uses one process per GPU listed; list a number of GPUs that divides %u", m->n_head_kv);
         return;
     }
-    if (!e->estimated || e->est.kv_bytes_per_token == 0) return;
+    if (!e->estimated || e->est->kv_bytes_per_token == 0) return;
     /* One sequence of max-model-len, split across the tensor-parallel GPUs. */
-    uint64_t need_total = e->est.kv_bytes_per_token * (uint64_t)e->context;
+    uint64_t need_total = e->est->kv_bytes_per_token * (uint64_t)e->context;
     uint64_t need = (need_total + tp - 1) / tp;
     uint64_t budget = UINT64_MAX;
     uint32_t worst = 0;
-    for (uint32_t k = 0; k < e->est.n_gpus && k < tp; k++)
-        if (e->est.vllm_kv_budget[k] < budget) {
-            budget = e->est.vllm_kv_budget[k];
+    for (uint32_t k = 0; k < e->est->n_gpus && k < tp; k++)
+        if (e->est->vllm_kv_budget[k] < budget) {
+            budget = e->est->vllm_kv_budget[k];
             worst = k;
         }
     if (budget == UINT64_MAX || need <= budget) return;
@@ -91,12 +91,12 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
                                "max-model-len %u needs %s of KV cache per GPU, but vLLM's claim leaves %s on GPU %lld",
                                e->context, fmt_bytes(need, nb, sizeof nb), fmt_bytes(budget, bb, sizeof bb),
                                (long long)s->gpus[worst].v);
-    uint64_t fit = budget * tp / e->est.kv_bytes_per_token;
+    uint64_t fit = budget * tp / e->est->kv_bytes_per_token;
     fit -= fit % 256;
     if (span_valid(s->opts.gpu_memory_utilization.at))
         diag_note(d, s->opts.gpu_memory_utilization.at, "vLLM claims %.2f of each GPU", e->utilization);
     if (fit >= 256)
-        diag_help(d, "lower `context` to %llu, raise `gpu_memory_utilization`, or use `cache_k: fp8`",
+        diag_help(d, "lower `context` to %llu, raise `gpu_memory_utilization`, or use `cache: fp8`",
                   (unsigned long long)fit);
     else
         diag_help(d, "the model's weights leave no room for KV: raise `gpu_memory_utilization` or use more GPUs");
@@ -134,6 +134,7 @@ static void check_vllm_sharing(check_ctx *c) {
                     }
                 }
                 if (first != UINT32_MAX && sum + add >= 1.0 - 1e-9) {
+                    c->gpu_overclaimed[flat] = true;
                     const fleet_service *o = &f->services[first];
                     diagnostic *d = diag_error(
                         c->d, "E0505", span_or(s->opts.gpu_memory_utilization.at, span_or(s->gpus_at, s->at)),

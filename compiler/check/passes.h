@@ -23,6 +23,8 @@ typedef struct check_ctx {
     uint32_t n_flat_gpus;
     uint32_t *gpu_users;
     uint32_t *gpu_user_start;
+    bool *gpu_overclaimed;    /* per flat GPU: vLLM claims sum past 1 (E0505 says it; VRAM stays quiet) */
+    size_t n_lowering_diags;  /* diagnostics reported before the checks ran */
 } check_ctx;
 
 void check_references(check_ctx *c);
@@ -48,6 +50,9 @@ uint64_t fleet_ram_margin(const fleet *f);
 uint32_t host_index(const fleet *f, const fleet_host *h);
 /* The span to report a service-level problem at: the value if written, else the service. */
 src_span span_or(src_span value, src_span fallback);
+/* Whether the lowering already reported a problem at exactly this span (it
+ * checks some of the same things on written values): never say it twice. */
+bool lowering_reported(const check_ctx *c, src_span at);
 /* Position of device index gpu in the service's gpus list, or -1. */
 int service_gpu_slot(const fleet_service *s, uint32_t gpu);
 

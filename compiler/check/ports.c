@@ -71,14 +71,7 @@ static void check_host_ports(check_ctx *c, uint32_t h, port_use *uses) {
 
 void check_ports(check_ctx *c) {
     fleet *f = c->f;
-    for (uint32_t i = 0; i < f->n_services; i++) {
-        const fleet_service *s = &f->services[i];
-        if (!s->port.set) {
-            diagnostic *d = diag_error(c->d, "E0303", span_or(s->name.at, s->at), "service `%s` has no port",
-                                       s->name.v);
-            diag_help(d, "add `port:`; engines' own defaults differ and change between releases");
-        }
-    }
+    /* A missing port is the lowering's error (port is a required key). */
     port_use *uses = malloc(sizeof *uses * (f->n_services ? f->n_services : 1));
     for (uint32_t h = 0; h < f->n_hosts; h++) check_host_ports(c, h, uses);
     free(uses);

@@ -122,6 +122,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
             }
             for (uint32_t j = 0; j < i; j++)
                 if (s->gpus[j].v == g) {
+                    if (lowering_reported(c, s->gpus[i].at)) break;
                     diagnostic *d = diag_error(c->d, "E0706", s->gpus[i].at,
                                                "GPU %lld is listed twice", (long long)g);
                     diag_note(d, s->gpus[j].at, "first listed here");
@@ -133,7 +134,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
         diag_error(c->d, "E0706", s->gpus_at, "a service may use at most %d GPUs, this one lists %u",
                    EST_MAX_GPUS, s->n_gpus);
 
-    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus) {
+    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus && !lowering_reported(c, s->tensor_split_at)) {
         diagnostic *d = diag_error(c->d, "E0704", s->tensor_split_at,
                                    "tensor_split has %u entr%s but the service uses %u GPU%s",
                                    s->n_tensor_split, s->n_tensor_split == 1 ? "y" : "ies", s->n_gpus,
@@ -160,6 +161,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
 
 typedef struct group_member {
     const char *group;
+    uint32_t host;
     uint32_t svc;
 } group_member;
 
@@ -167,41 +169,46 @@ static int group_member_cmp(const void *a, const void *b) {
     const group_member *x = a, *y = b;
     int r = strcmp(x->group, y->group);
     if (r) return r;
+    if (x->host != y->host) return x->host < y->host ? -1 : 1;
     return (x->svc > y->svc) - (x->svc < y->svc);
 }
 
-/* An exclusive group stops its members from running together on one host
- * (systemd Conflicts=): members on other hosts, or a group of one, are
- * mistakes. */
+/* An exclusive group keeps services on one host from running together
+ * (systemd Conflicts=), so a group is scoped to its host: the same name on
+ * two hosts is two groups. A group of one has no effect, which is usually
+ * a typo, or a group meant to span hosts. */
 static void check_exclusive_groups(check_ctx *c) {
     fleet *f = c->f;
     group_member *m = calloc(f->n_services ? f->n_services : 1, sizeof *m);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < f->n_services; i++)
-        if (f->services[i].exclusive.set && f->services[i].exclusive.v)
-            m[n++] = (group_member){f->services[i].exclusive.v, i};
+    for (uint32_t i = 0; i < f->n_services; i++) {
+        const fleet_service *s = &f->services[i];
+        if (s->exclusive.set && s->exclusive.v && s->host_ref)
+            m[n++] = (group_member){s->exclusive.v, host_index(f, s->host_ref), i};
+    }
     qsort(m, n, sizeof *m, group_member_cmp);
     for (uint32_t a = 0; a < n;) {
-        uint32_t b = a;
-        while (b < n && strcmp(m[b].group, m[a].group) == 0) b++;
-        const fleet_service *first = &f->services[m[a].svc];
-        if (b - a == 1) {
-            diagnostic *d = diag_warning(c->d, "W0701", first->exclusive.at,
-                                         "exclusive group `%s` has only one service", m[a].group);
-            diag_help(d, "give the services that must not run together the same `exclusive` name");
-        }
-        for (uint32_t k = a + 1; k < b; k++) {
-            const fleet_service *s = &f->services[m[k].svc];
-            if (s->host_ref && first->host_ref && s->host_ref != first->host_ref) {
-                diagnostic *d = diag_error(c->d, "E0705", s->exclusive.at,
-                                           "exclusive group `%s` spans hosts `%s` and `%s`", m[a].group,
-                                           first->host_ref->name.v, s->host_ref->name.v);
-                diag_note(d, first->exclusive.at, "`%s` is in the group on host `%s`", first->name.v,
-                          first->host_ref->name.v);
-                diag_help(d, "an exclusive group only keeps services on one host from running together; use a different group name per host");
+        uint32_t name_end = a;
+        while (name_end < n && strcmp(m[name_end].group, m[a].group) == 0) name_end++;
+        for (uint32_t h = a; h < name_end;) {
+            uint32_t host_end = h;
+            while (host_end < name_end && m[host_end].host == m[h].host) host_end++;
+            if (host_end - h == 1) {
+                const fleet_service *s = &f->services[m[h].svc];
+                diagnostic *d = diag_warning(c->d, "W0701", s->exclusive.at,
+                                             "exclusive group `%s` has only one service on host `%s`", m[h].group,
+                                             s->host_ref->name.v);
+                uint32_t other = h == a ? (name_end > h + 1 ? h + 1 : UINT32_MAX) : a;
+                if (other != UINT32_MAX) {
+                    const fleet_service *o = &f->services[m[other].svc];
+                    diag_note(d, o->exclusive.at, "`%s` on host `%s` is in a group of the same name: groups do not span hosts",
+                              o->name.v, o->host_ref->name.v);
+                }
+                diag_help(d, "give the services of one host that must not run together the same `exclusive` name");
             }
+            h = host_end;
         }
-        a = b;
+        a = name_end;
     }
     free(m);
 }

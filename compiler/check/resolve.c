@@ -3,6 +3,7 @@
  * and the plan read the result. */
 #include <string.h>
 
+#include "check/estimate_memo.h"
 #include "check/passes.h"
 #include "ggml_types.h"
 
@@ -61,6 +62,7 @@ static void apply_defaults(const fleet_service *s, service_eval *e) {
 
 /* The estimator's request for a service, from its resolved options. */
 void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r) {
+    memset(r, 0, sizeof *r); /* padding too: requests are compared bytewise by the memo */
     estimate_request_defaults(r, e->engine);
     r->context = e->context;
     r->parallel = e->parallel;
@@ -89,8 +91,10 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const fleet_service *s) {
+static bool estimable(const fleet_service *s, const service_eval *e) {
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
+    /* the devices the engine cannot use are the reference check's error */
+    if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
     if (s->n_gpus > EST_MAX_GPUS) return false;
     for (uint32_t i = 0; i < s->n_gpus; i++) {
         int64_t g = s->gpus[i].v;
@@ -104,15 +108,20 @@ static bool estimable(const fleet_service *s) {
 
 void check_resolve(check_ctx *c) {
     fleet *f = c->f;
+    estimate_memo *memo = estimate_memo_new(f->n_services);
+    c->r->estimates = memo;
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];
         service_eval *e = &c->r->svc[i];
         apply_defaults(s, e);
         e->estimated = false;
-        if (!estimable(s)) continue;
-        service_eval_request(s, e, &e->req);
+        e->est = NULL;
+        if (!estimable(s, e)) continue;
+        estimate_request req;
+        service_eval_request(s, e, &req);
         char err[256] = "";
-        if (estimate_memory(&s->model_ref->shape_resolved, &e->req, &e->est, err, sizeof err) != 0) {
+        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &req, err, sizeof err);
+        if (!e->est) {
             diagnostic *d = diag_error(c->d, "E0506", span_or(s->name.at, s->at),
                                        "cannot estimate the memory of service `%s`: %s", s->name.v,
                                        err[0] ? err : "unsupported configuration");

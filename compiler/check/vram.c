@@ -113,13 +113,13 @@ static void suggest_fix(check_ctx *c, diagnostic *d, gpu_share *sh, uint32_t n, 
         uint64_t target = sh[pick].bytes > over ? sh[pick].bytes - over : 0;
         uint32_t ctx = search_context(s, e, sh[pick].slot, target);
         if (ctx)
-            append(help, sizeof help, &used, "`context: %u` on `%s` would fit", ctx, s->name.v);
+            append(help, sizeof help, &used, "it would fit with `context: %u` on `%s`", ctx, s->name.v);
         if (e->cache_k == GGML_T_F16 && e->cache_v == GGML_T_F16 && e->engine == ENGINE_LLAMACPP) {
             bool ok;
             uint64_t b = share_with(s, e, sh[pick].slot, e->context, GGML_T_Q8_0, GGML_T_Q8_0, true, &ok);
             if (ok && b <= target)
-                append(help, sizeof help, &used, "%s`cache_k: q8_0` and `cache_v: q8_0` on `%s` would fit",
-                       used ? "; so would " : "", s->name.v);
+                append(help, sizeof help, &used, "%s`cache: q8_0` on `%s`",
+                       used ? ", or with " : "it would fit with ", s->name.v);
         }
     }
     uint32_t n_counted = 0;
@@ -153,7 +153,7 @@ static void report(check_ctx *c, uint32_t h, uint32_t g, gpu_share *sh, uint32_t
                                fmt_bytes(limit, lb, sizeof lb));
     for (uint32_t i = 0; i < n; i++) {
         const fleet_service *s = &f->services[sh[i].svc];
-        const memory_breakdown *m = &c->r->svc[sh[i].svc].est.gpu[sh[i].slot];
+        const memory_breakdown *m = &c->r->svc[sh[i].svc].est->gpu[sh[i].slot];
         char w[32], k[32], cb[32], o[32], x[32], t[32];
         char other[64] = "";
         if (m->other) snprintf(other, sizeof other, ", other %s", fmt_bytes(m->other, x, sizeof x));
@@ -187,13 +187,13 @@ void check_vram(check_ctx *c) {
                 const service_eval *e = &c->r->svc[si];
                 if (!e->estimated) continue;
                 int slot = service_gpu_slot(&f->services[si], g);
-                if (slot < 0 || (uint32_t)slot >= e->est.n_gpus) continue;
-                sh[n++] = (gpu_share){si, slot, e->est.gpu[slot].total, true};
+                if (slot < 0 || (uint32_t)slot >= e->est->n_gpus) continue;
+                sh[n++] = (gpu_share){si, slot, e->est->gpu[slot].total, true};
             }
             uint64_t total = count_shares(f, sh, n);
             c->r->gpu_peak[flat] = total;
             uint64_t usable = gpu_usable_bytes(&f->hosts[h].gpus[g]);
-            if (usable == 0 || n == 0) continue;
+            if (usable == 0 || n == 0 || c->gpu_overclaimed[flat]) continue;
             if (total + margin > usable) report(c, h, g, sh, n, total, usable, margin);
         }
     free(sh);

@@ -9,7 +9,7 @@ const diag_code_info diag_codes_build[] = {
      "pass `--force` to replace it anyway."},
     {"E0902", DIAG_ERROR, "The output could not be written",
      "The build writes every file into a temporary directory beside OUT and then swaps it into "
-     "place; this failed (the directory above OUT is missing or not writable, the disk is full, "
+     "place; this failed (the directory above OUT, created when missing, is not writable or is a file, the disk is full, "
      "...). The message names the file and the system's reason. Nothing was changed: a previous "
      "OUT is left exactly as it was.\n\nMake the directory above OUT writable, or choose another OUT."},
     {"E0903", DIAG_ERROR, "A name cannot be used in the build output",

@@ -15,10 +15,6 @@ const diag_code_info diag_codes_checks[] = {
      "The host lists this port in `reserved_ports`: something outside the fleet (an SSH tunnel, "
      "a web server, another tool) already uses it.\n\nThe note points at the `reserved_ports` entr"
      "y. Pick a port that is not reserved, or remove the entry if it is no longer in use."},
-    {"E0303", DIAG_ERROR, "A service has no port",
-     "Every service must say which port it listens on. The engines' own defaults differ (llama-s"
-     "erver's is moving from 8080 to 9931, vLLM's is 8000) and change between releases, so infra"
-     "c never relies on them: add `port:` to the service."},
     {"W0301", DIAG_WARNING, "A privileged port",
      "Ports below 1024 can only be bound by root or a process with CAP_NET_BIND_SERVICE. infrac'"
      "s units run engines as an unprivileged user, so the engine would fail to start unless the "
@@ -54,9 +50,10 @@ const diag_code_info diag_codes_checks[] = {
      "ail with \"context size exceeded\".\n\nRaise `context`, lower `parallel`, or set `kv_unified: "
      "true` so that slots share one cache."},
     {"E0502", DIAG_ERROR, "Quantized V cache without flash attention",
-     "llama.cpp can only quantize the V cache (`cache_v` other than f16, bf16 or f32) when flash"
-     " attention is on; otherwise llama-server refuses to start.\n\nSet `flash_attention: true` (i"
-     "nfrac's default for llama.cpp), or keep `cache_v: f16`."},
+     "llama.cpp can only quantize the V cache (a `cache` V type other than f16, bf16 or f32) whe"
+     "n flash attention is on; otherwise llama-server refuses to start.\n\nSet `flash_attention: t"
+     "rue` (infrac's default for llama.cpp), or keep the V cache at f16 (`cache: {k: q8_0, v: f1"
+     "6}`)."},
     {"E0503", DIAG_ERROR, "vLLM tensor parallel size does not divide the heads",
      "vLLM runs one worker per GPU listed (tensor parallelism) and splits the attention heads ev"
      "enly among them: the number of GPUs must divide the model's KV heads (and its attention he"
@@ -112,10 +109,6 @@ const diag_code_info diag_codes_checks[] = {
     {"E0704", DIAG_ERROR, "tensor_split length differs from the GPU count",
      "`tensor_split` gives one share per GPU the service uses, in the order of `gpus`. Its lengt"
      "h must equal the number of GPUs."},
-    {"E0705", DIAG_ERROR, "An exclusive group spans hosts",
-     "An `exclusive` group keeps services on one host from running at the same time (each unit c"
-     "onflicts with the others). Members on different hosts are never resident together anyway, "
-     "so the group is a mistake: use one group name per host."},
     {"E0706", DIAG_ERROR, "A GPU listed twice, or too many GPUs",
      "A service lists the same GPU index twice, or more GPUs than an engine process can use (16)"
      "."},
@@ -123,7 +116,10 @@ const diag_code_info diag_codes_checks[] = {
      "vLLM needs at least one GPU (`gpus:`); infrac-engine runs on the CPU only and takes no `gp"
      "us`. Use llama.cpp for CPU inference or GPU offload."},
     {"W0701", DIAG_WARNING, "An exclusive group of one",
-     "An `exclusive` group with a single service has no effect. Give the services that must not "
-     "run together the same group name."},
+     "An `exclusive` group keeps the services of one host from running at the same time (each un"
+     "it conflicts with the others), so a group is scoped to its host: the same name on two host"
+     "s makes two groups. A group with a single service on its host has no effect; it is usually"
+     " a typo, or a group meant to span hosts.\n\nGive the services of one host that must not run "
+     "together the same group name."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

@@ -7,6 +7,7 @@
  *     help: did you mean 'gpus'?
  * followed by a summary line. Columns and underlines count characters;
  * control bytes and invalid UTF-8 in an excerpt print as '?'. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,9 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return k;
 }
 
+/* Longer lines show a window around the caret, marked with "...". */
+#define EXCERPT_MAX_CHARS 120
+
 /* Prints a line excerpt with the gutter, then the underline from character
  * column c0 to c1 (exclusive). Characters are counted as render_char_col does:
  * every byte that is not a UTF-8 continuation byte is one column. */
@@ -66,13 +70,23 @@ static void excerpt(const style *st, FILE *out, const source_file *src, uint32_t
     size_t len;
     const char *text = source_line(src, line, &len);
     if (!text) return;
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t total = render_char_col(src, line, (uint32_t)len + 1) - 1;
+    uint32_t first = 1, last = UINT32_MAX;
+    if (total > EXCERPT_MAX_CHARS) {
+        first = c0 > 40 ? c0 - 40 : 1;
+        last = first + EXCERPT_MAX_CHARS;
+    }
+    bool cut_left = first > 1, cut_right = last <= total;
+    if (c1 > last) c1 = last;
+
     fprintf(out, " ");
     char num[16];
     snprintf(num, sizeof num, "%*u |", width, line);
     put(st, out, C_BLUE, num);
     if (len) fputc(' ', out);
-    const unsigned char *s = (const unsigned char *)text;
-    /* underline prefix mirrors tabs so the caret lines up */
+    if (cut_left) fputs("...", out);
+    /* the underline's indentation mirrors tabs so the caret lines up */
     char *prefix = NULL;
     size_t plen = 0;
     FILE *pf = open_memstream(&prefix, &plen);
@@ -80,20 +94,19 @@ static void excerpt(const style *st, FILE *out, const source_file *src, uint32_t
     for (size_t i = 0; i < len;) {
         size_t k = utf8_len(s + i, len - i);
         bool tab = s[i] == '\t';
-        if (k == 1 && (s[i] < 0x20 || s[i] == 0x7F) && !tab) {
-            fputc('?', out);
-        } else if (k == 0) {
-            fputc('?', out);
-            k = 1;
-        } else {
-            fwrite(s + i, 1, k, out);
-        }
-        /* one column per byte that starts a character, as render_char_col counts */
         uint32_t cols = (s[i] & 0xC0) != 0x80 ? 1 : 0;
-        if (cols && col < c0 && pf) fputc(tab ? '\t' : ' ', pf);
+        bool shown = col >= first && col < last;
+        if (shown) {
+            if (k == 1 && (s[i] < 0x20 || s[i] == 0x7F) && !tab) fputc('?', out);
+            else if (k == 0) fputc('?', out);
+            else fwrite(s + i, 1, k, out);
+            if (cols && col < c0 && pf) fputc(tab ? '\t' : ' ', pf);
+        }
+        if (k == 0) k = 1;
         col += cols;
         i += k;
     }
+    if (cut_right) fputs("...", out);
     fputc('\n', out);
     while (pf && col < c0) { /* underline past the end of the line */
         fputc(' ', pf);
@@ -103,6 +116,7 @@ static void excerpt(const style *st, FILE *out, const source_file *src, uint32_t
     fprintf(out, " %*s ", width, "");
     put(st, out, C_BLUE, "|");
     fputc(' ', out);
+    if (cut_left) fputs("   ", out);
     if (prefix) fwrite(prefix, 1, plen, out);
     free(prefix);
     if (st->on) fputs(ucolor, out);

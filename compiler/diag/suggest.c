@@ -1,8 +1,10 @@
 /* Did-you-mean: the optimal-string-alignment form of Damerau-Levenshtein
  * (a swap of two neighbours costs one, like a typo), case-insensitive. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag/diag.h"
 
@@ -42,20 +44,45 @@ const char *suggest_closest(const char *word, const char *const *candidates, siz
     size_t limit = wl / 3;
     if (limit < 1) limit = 1;
     if (limit > 3) limit = 3;
+    /* scores count an edit as 2 and a difference of case only as 1, so
+     * "Gib" prefers "GiB" over "KiB" */
     const char *best = NULL;
-    size_t best_d = limit + 1;
+    size_t best_d = 2 * limit + 1;
     for (size_t i = 0; i < n; i++) {
         const char *c = candidates[i];
         if (!c) continue;
         size_t cl = strlen(c);
         if (cl > SUGGEST_MAX_LEN) continue;
         size_t diff = cl > wl ? cl - wl : wl - cl;
-        if (diff >= best_d) continue;
-        size_t d = edit_distance(word, wl, c, cl);
-        if (d == 0 && strcmp(word, c) != 0) d = 1; /* differs only in case: still suggest */
+        if (2 * diff >= best_d) continue;
+        size_t d = 2 * edit_distance(word, wl, c, cl);
+        if (d == 0 && strcmp(word, c) != 0) d = 1;
         if (d < best_d) {
             best_d = d;
             best = c;
+        }
+    }
+    if (best) return best;
+    /* "rtx-4090-24gb" -> "rtx-4090": a known name followed by extra words */
+    size_t best_len = 3;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = candidates[i];
+        size_t cl = c ? strlen(c) : 0;
+        if (cl > best_len && cl < wl && strncasecmp(word, c, cl) == 0 && strchr("-_.", word[cl])) {
+            best = c;
+            best_len = cl;
+        }
+    }
+    /* "q8" -> "q8_0": the word starts a known name */
+    if (!best && wl >= 2) {
+        size_t best_cl = SIZE_MAX;
+        for (size_t i = 0; i < n; i++) {
+            const char *c = candidates[i];
+            size_t cl = c ? strlen(c) : 0;
+            if (cl > wl && cl < best_cl && strncasecmp(word, c, wl) == 0 && strchr("-_.", c[wl])) {
+                best = c;
+                best_cl = cl;
+            }
         }
     }
     return best;

@@ -127,6 +127,14 @@ static int validate(const model_shape *m, const estimate_request *req, char *err
         snprintf(err, errlen, "model shape lacks KV heads or head size");
         return -1;
     }
+    /* Bounds far above any real model keep every product below 2^63. */
+    if (m->n_layer > 4096 || m->n_embd > (1u << 20) || m->n_head > 16384 || m->n_head_kv > m->n_head ||
+        (uint64_t)m->n_head * m->head_dim_k > (1u << 20) || (uint64_t)m->n_head * m->head_dim_v > (1u << 20) ||
+        m->n_ff > (1u << 24) || m->n_vocab > (1u << 24) || est_ffn_width(m) > (1u << 26)) {
+        snprintf(err, errlen, "model shape out of range (%u layers, embd %u, %u/%u heads of %u, ff %u, vocab %u)",
+                 m->n_layer, m->n_embd, m->n_head, m->n_head_kv, m->head_dim_k, m->n_ff, m->n_vocab);
+        return -1;
+    }
     if (req->n_gpus > EST_MAX_GPUS) {
         snprintf(err, errlen, "at most %d GPUs per service (asked for %u)", EST_MAX_GPUS, req->n_gpus);
         return -1;

@@ -89,7 +89,12 @@ typedef struct estimate_request {
     /* Runtime overhead per GPU (CUDA context and pools; gpu_spec's
      * runtime_overhead_bytes); 0 = the calibrated default. */
     uint64_t gpu_overhead_bytes[EST_MAX_GPUS];
+    /* infrac-engine worker threads (per-thread scratch); 0 = the engine's
+     * default (all CPUs), estimated as EST_DEFAULT_THREADS. */
+    uint32_t threads;
 } estimate_request;
+
+#define EST_DEFAULT_THREADS 128
 
 /* Sets every field to the engine's defaults (llama-server's for llama.cpp). */
 void estimate_request_defaults(estimate_request *req, engine_kind engine);

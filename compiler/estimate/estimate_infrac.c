@@ -1,7 +1,10 @@
 /* infrac-engine memory: CPU only. The weights stay mmapped from the GGUF
- * file (host RAM once paged in) and the context holds the KV cache. */
+ * file (host RAM once paged in); the context is exactly what the engine's
+ * own formula says it allocates (common/engine_memory.h): the KV cache and
+ * one scratch block. */
 #include <stdio.h>
 
+#include "engine_memory.h"
 #include "estimate/estimate_internal.h"
 
 int est_infrac(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen)
@@ -10,17 +13,32 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
     out->conservative = !m->arch_known;
     if (req->n_gpus)
         est_note(out, "infrac-engine runs on the CPU: GPUs are not used");
-    uint64_t ctx = est_context(m, req);
-    uint64_t slots = req->parallel ? req->parallel : 1;
     uint64_t row_k, row_v;
     if (!est_row_bytes(req->cache_k, (uint64_t)m->n_head_kv * m->head_dim_k, &row_k, err, errlen) ||
         !est_row_bytes(req->cache_v, (uint64_t)m->n_head_kv * m->head_dim_v, &row_v, err, errlen))
         return -1;
+    engine_mem_shape shape = {
+        .n_layer = m->n_layer, .n_embd = m->n_embd, .n_head = m->n_head, .n_head_kv = m->n_head_kv,
+        .head_dim_k = m->head_dim_k, .head_dim_v = m->head_dim_v,
+        .n_ff = (uint32_t)est_ffn_width(m), .n_vocab = m->n_vocab,
+    };
+    engine_mem_params params = {
+        .n_ctx = est_context(m, req),
+        .n_slots = req->parallel ? req->parallel : 1,
+        .n_batch = req->batch ? req->batch : 512,
+        .n_threads = req->threads ? req->threads : EST_DEFAULT_THREADS,
+        .cache_k = req->cache_k, .cache_v = req->cache_v,
+    };
+    /* the engine divides the context among its slots */
+    uint64_t cells = (uint64_t)(params.n_ctx / params.n_slots) * params.n_slots;
     out->kv_bytes_per_token = (uint64_t)m->n_layer * (row_k + row_v);
-    out->kv_cells = (uint32_t)(ctx * slots);
+    out->kv_cells = (uint32_t)cells;
     out->host.weights = m->weights_bytes;
-    out->host.kv_cache = out->kv_bytes_per_token * ctx * slots;
+    out->host.kv_cache = engine_kv_bytes(&shape, &params);
+    out->host.compute = engine_scratch_bytes(&shape, &params);
     out->host.overhead = INFRAC_HOST_BASELINE_BYTES;
+    if (!req->threads)
+        est_note(out, "scratch sized for %u worker threads (the engine uses one per CPU)", EST_DEFAULT_THREADS);
     est_finish_totals(out);
     return 0;
 }

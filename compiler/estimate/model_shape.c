@@ -153,6 +153,11 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
             mt->role = TROLE_OTHER, mt->layer = -1;
         mt->type = t->type;
         mt->bytes = t->nbytes;
+        if (t->nbytes > UINT64_MAX / 2 - shape->weights_bytes) {
+            snprintf(err, errlen, "GGUF tensor sizes add up beyond any file (at %s)", mt->name);
+            model_shape_free(shape);
+            return -1;
+        }
         shape->weights_bytes += t->nbytes;
         if (mt->role == TROLE_OUTPUT)
             has_output = true;

@@ -152,6 +152,8 @@ static void walk_object(lower_ctx *c, object_walk *w, const ynode *map)
     }
     for (size_t i = 0; i < map->n_pairs; i++) {
         const ynode *key = map->pairs[i].key, *val = map->pairs[i].value;
+        if (w->obj == &fs_root && key->len > 2 && !strncmp(key->text, "x-", 2))
+            continue; /* extension keys hold anchors to share, as in compose files */
         bool shared;
         const fs_key *k = fs_find(w->obj, key->text, key->len, &shared);
         if (!k) {
@@ -235,7 +237,7 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
                                        "unknown GPU model '%s'", g->model.v);
             const char *s = suggest_closest(g->model.v, ids, n);
             if (s) diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
-            else diag_help(d, "`infrac estimate --gpus` lists the catalog; or describe the card: `{name: ..., vram: 24GiB}`");
+            else diag_help(d, "the catalog is schema/gpus.yaml; or describe the card: `{name: ..., vram: 24GiB}`");
         }
     } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {
         diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host '%s' has neither 'model' nor 'vram'",
@@ -345,8 +347,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
     if (k->id != FK_CACHE) return;
     if (v->kind == YNODE_SCALAR) {
         lower_cache_side(c, k, v, &o->cache_k);
-        lower_cache_side(c, k, v, &o->cache_v);
-        if (o->cache_k.set) o->cache_v = o->cache_k; /* report a bad value once */
+        o->cache_v = o->cache_k; /* one type for both */
         return;
     }
     if (v->kind != YNODE_MAPPING) {

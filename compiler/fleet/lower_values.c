@@ -184,7 +184,15 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
             for (size_t i = 0; i < N_UNITS; i++) names[i] = units[i].name;
             const char *u = n->text;
             while (*u && (isdigit((unsigned char)*u) || *u == '.' || *u == ' ')) u++;
-            const char *s = suggest_closest(u, names, N_UNITS);
+            const char *s = NULL;
+            char guess[8];
+            /* "64G" and "64g" almost always mean GiB */
+            if (strlen(u) == 1 && strchr("KkMmGgTt", u[0])) {
+                snprintf(guess, sizeof guess, "%ciB", toupper((unsigned char)u[0]));
+                s = guess;
+            } else {
+                s = suggest_closest(u, names, N_UNITS);
+            }
             if (s) diag_help(d, "did you mean '%s'? units: B KiB MiB GiB TiB (1024) and KB MB GB TB (1000)", s);
             else diag_help(d, "units: B KiB MiB GiB TiB (powers of 1024) and KB MB GB TB (powers of 1000)");
         }
@@ -238,7 +246,8 @@ bool lower_check_name(lower_ctx *c, const ynode *n, const char *what)
         ok = isalnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-';
     if (ok) return true;
     char buf[96];
-    diagnostic *d = diag_error(c->diags, "E0207", n->at, "invalid %s name %s", what, lower_describe(n, buf, sizeof buf));
+    diagnostic *d = diag_error(c->diags, "E0207", n->at, "invalid %s name \"%s\"", what,
+                               n->len > 40 ? (snprintf(buf, sizeof buf, "%.37s...", n->text), buf) : n->text);
     if (n->len > 64) diag_help(d, "names are at most 64 characters");
     else diag_help(d, "names become systemd unit and file names: start with a letter or digit, then letters, "
                       "digits, '_', '.' or '-'");

@@ -170,8 +170,16 @@ static void report_parser_error(parse_ctx *c)
     diagnostic *d;
     switch (p->error) {
     case YAML_READER_ERROR: {
-        src_span at = span_at_offset(c->src, p->problem_offset);
         const char *problem = p->problem ? p->problem : "unreadable input";
+        size_t off = p->problem_offset;
+        /* libyaml points at the byte that broke a sequence: show its start */
+        if (strstr(problem, "trailing") || strstr(problem, "incomplete"))
+            for (size_t back = 1; back <= 3 && back <= off; back++)
+                if (off < c->src->len + 1 && ((unsigned char)c->src->text[off - back] & 0xC0) == 0xC0) {
+                    off -= back;
+                    break;
+                }
+        src_span at = span_at_offset(c->src, off);
         if (strstr(problem, "control characters")) {
             d = diag_error(c->diags, "E0103", at, "control character 0x%02X is not allowed in YAML",
                            (unsigned)(p->problem_value & 0xFF));

@@ -99,6 +99,14 @@ static void lint_catches_a_weak_unit(void **state)
     assert_int_not_equal(run_quiet("sh %s/tests/lib/targets_lint.sh %s", src, path_in("weak"), &log), 0);
     assert_non_null(strstr(log, "infrac-chat.service: exposure"));
     free(log);
+    /* And verify fails on a key systemd does not know, or a missing ExecStart target. */
+    assert_int_equal(run_quiet("cp -r %s %s", path_in("lint"), path_in("bogus"), NULL), 0);
+    assert_int_equal(run_quiet("echo 'RestartSteps=3' >> %s/cpu1/systemd/infrac-tiny.service%s", path_in("bogus"), "",
+                               NULL), 0);
+    assert_int_not_equal(run_quiet("sh %s/tests/lib/targets_lint.sh %s", src, path_in("bogus"), &log), 0);
+    assert_non_null(strstr(log, "systemd-analyze verify"));
+    assert_non_null(strstr(log, "RestartSteps"));
+    free(log);
 }
 
 static void deterministic(void **state)
@@ -182,6 +190,9 @@ static void failed_write_leaves_previous_output(void **state)
     run_quiet("ls -A %s | grep -c '^\\.keep\\.' || true%s", scratch, "", &left);
     assert_string_equal(left, "0\n");
     free(left);
+    /* Missing directories above OUT are created. */
+    assert_int_equal(build_into(p, path_in("nest/a/b"), false, err, sizeof err), OUT_COMMIT_OK);
+    assert_int_equal(access(path_in("nest/a/b/plan.json"), F_OK), 0);
     /* An output whose parent cannot hold directories. */
     write_text(path_in("notadir"), "x\n");
     assert_int_equal(build_into(p, path_in("notadir/out"), false, err, sizeof err), OUT_COMMIT_IO);

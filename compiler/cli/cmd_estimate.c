@@ -1,0 +1,305 @@
+/* infrac estimate --gguf FILE [options]: what one service would allocate on
+ * each GPU and in host RAM, from the model's GGUF header (see docs/vram.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/estimate_output.h"
+#include "ggml_types.h"
+
+static const char usage_text[] =
+    "usage: infrac estimate --gguf FILE [--engine llama.cpp|vllm|infrac] [--context N]\n"
+    "         [--cache-k T] [--cache-v T] [--batch N] [--ubatch N] [--parallel N]\n"
+    "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
+    "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--gpu-memory-utilization X]\n"
+    "         [--gpu MODEL] [--format text|json]\n"
+    "Prints the memory one service would take on each GPU and in host RAM.\n";
+
+enum {
+    OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
+    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_GPU, OPT_FORMAT,
+    OPT_HELP
+};
+
+static const struct option options[] = {
+    {"gguf", required_argument, NULL, OPT_GGUF},
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"cache-k", required_argument, NULL, OPT_CACHE_K},
+    {"cache-v", required_argument, NULL, OPT_CACHE_V},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"ubatch", required_argument, NULL, OPT_UBATCH},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
+    {"flash-attention", required_argument, NULL, OPT_FA},
+    {"gpus", required_argument, NULL, OPT_GPUS},
+    {"tensor-split", required_argument, NULL, OPT_SPLIT},
+    {"gpu-layers", required_argument, NULL, OPT_NGL},
+    {"cpu-moe-layers", required_argument, NULL, OPT_CPU_MOE},
+    {"swa-full", no_argument, NULL, OPT_SWA_FULL},
+    {"kv-unified", no_argument, NULL, OPT_KVU},
+    {"gpu-memory-utilization", required_argument, NULL, OPT_UTIL},
+    {"gpu", required_argument, NULL, OPT_GPU},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "infrac estimate: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+/* A whole number in [min, max]; false otherwise. */
+static bool parse_uint(const char *s, unsigned long min, unsigned long max, uint32_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* llama-server's -ctk/-ctv choices; vLLM's auto/fp8 map to f16 and an 8-bit type. */
+static int parse_cache_type(const char *s, engine_kind engine)
+{
+    if (engine == ENGINE_VLLM) {
+        if (strcmp(s, "auto") == 0 || strcmp(s, "f16") == 0 || strcmp(s, "bf16") == 0)
+            return GGML_T_F16;
+        if (strncmp(s, "fp8", 3) == 0)
+            return GGML_T_I8;
+        return -1;
+    }
+    static const char *const allowed[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strcmp(s, allowed[i]) == 0)
+            return ggml_type_from_name(s);
+    return -1;
+}
+
+static int parse_split(const char *s, estimate_request *req, uint32_t *n)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        if (*n >= EST_MAX_GPUS)
+            return -1;
+        char *end = NULL;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !(v >= 0) || v > 1e6)
+            return -1;
+        req->tensor_split[(*n)++] = v;
+        if (*end == ',' && end[1])
+            p = end + 1;
+        else if (*end == '\0')
+            p = end;
+        else
+            return -1;
+    }
+    double sum = 0;
+    for (uint32_t i = 0; i < *n; i++)
+        sum += req->tensor_split[i];
+    return *n > 0 && sum > 0 ? 0 : -1;
+}
+
+typedef struct raw_flags {
+    const char *gguf, *engine, *context, *cache_k, *cache_v, *batch, *ubatch, *parallel, *fa, *gpus;
+    const char *split, *ngl, *cpu_moe, *util, *gpu, *format;
+    bool swa_full, kv_unified, help;
+} raw_flags;
+
+static int collect_flags(int argc, char **argv, raw_flags *f)
+{
+    memset(f, 0, sizeof *f);
+    optind = 0; /* glibc: restart scanning for each call */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_GGUF: f->gguf = optarg; break;
+        case OPT_ENGINE: f->engine = optarg; break;
+        case OPT_CONTEXT: f->context = optarg; break;
+        case OPT_CACHE_K: f->cache_k = optarg; break;
+        case OPT_CACHE_V: f->cache_v = optarg; break;
+        case OPT_BATCH: f->batch = optarg; break;
+        case OPT_UBATCH: f->ubatch = optarg; break;
+        case OPT_PARALLEL: f->parallel = optarg; break;
+        case OPT_FA: f->fa = optarg; break;
+        case OPT_GPUS: f->gpus = optarg; break;
+        case OPT_SPLIT: f->split = optarg; break;
+        case OPT_NGL: f->ngl = optarg; break;
+        case OPT_CPU_MOE: f->cpu_moe = optarg; break;
+        case OPT_SWA_FULL: f->swa_full = true; break;
+        case OPT_KVU: f->kv_unified = true; break;
+        case OPT_UTIL: f->util = optarg; break;
+        case OPT_GPU: f->gpu = optarg; break;
+        case OPT_FORMAT: f->format = optarg; break;
+        case OPT_HELP: f->help = true; break;
+        case ':': return usage_error("%s needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* Turns the flags into a request; 0, or 2 after printing why. */
+static int build_request(const raw_flags *f, estimate_request *req, const gpu_spec **gpu)
+{
+    int engine = f->engine ? engine_kind_from_name(f->engine) : ENGINE_LLAMACPP;
+    if (engine < 0)
+        return usage_error("unknown engine '%s' (llama.cpp, vllm or infrac)", f->engine);
+    estimate_request_defaults(req, (engine_kind)engine);
+    uint32_t v;
+    if (f->context) {
+        if (!parse_uint(f->context, 0, 1u << 26, &v))
+            return usage_error("--context wants a whole number of tokens, got '%s'", f->context);
+        req->context = v;
+    }
+    if (f->cache_k) {
+        int t = parse_cache_type(f->cache_k, req->engine);
+        if (t < 0)
+            return usage_error("unsupported --cache-k '%s'", f->cache_k);
+        req->cache_k = (uint32_t)t;
+        if (req->engine == ENGINE_VLLM)
+            req->cache_v = (uint32_t)t; /* one --kv-cache-dtype for both */
+    }
+    if (f->cache_v) {
+        int t = parse_cache_type(f->cache_v, req->engine);
+        if (t < 0)
+            return usage_error("unsupported --cache-v '%s'", f->cache_v);
+        req->cache_v = (uint32_t)t;
+    }
+    if (f->batch) {
+        if (!parse_uint(f->batch, 1, 1u << 24, &v))
+            return usage_error("--batch wants a positive whole number, got '%s'", f->batch);
+        req->batch = v;
+        if (req->engine == ENGINE_VLLM)
+            req->ubatch = v;
+    }
+    if (f->ubatch) {
+        if (!parse_uint(f->ubatch, 1, 1u << 20, &v))
+            return usage_error("--ubatch wants a positive whole number, got '%s'", f->ubatch);
+        req->ubatch = v;
+    }
+    if (f->parallel) {
+        if (!parse_uint(f->parallel, 1, 65536, &v))
+            return usage_error("--parallel wants a positive whole number, got '%s'", f->parallel);
+        req->parallel = v;
+    }
+    if (f->fa) {
+        if (strcmp(f->fa, "on") == 0)
+            req->flash_attn = true;
+        else if (strcmp(f->fa, "off") == 0)
+            req->flash_attn = false;
+        else
+            return usage_error("--flash-attention wants on or off, got '%s'", f->fa);
+    }
+    uint32_t n_split = 0;
+    if (f->split && parse_split(f->split, req, &n_split) != 0)
+        return usage_error("--tensor-split wants non-negative shares like 3,1 (at most 16), got '%s'", f->split);
+    if (f->gpus) {
+        if (!parse_uint(f->gpus, 0, EST_MAX_GPUS, &v))
+            return usage_error("--gpus wants 0 to 16, got '%s'", f->gpus);
+        req->n_gpus = v;
+        if (n_split && n_split != v)
+            return usage_error("--tensor-split has a different number of shares than --gpus %s", f->gpus);
+    } else if (n_split && req->engine == ENGINE_LLAMACPP) {
+        req->n_gpus = n_split;
+    }
+    if (req->engine == ENGINE_INFRAC && req->n_gpus)
+        return usage_error("%s", "engine infrac runs on the CPU: --gpus must be 0");
+    if (f->ngl) {
+        if (strcmp(f->ngl, "all") == 0)
+            req->gpu_layers = -1;
+        else if (parse_uint(f->ngl, 0, 100000, &v))
+            req->gpu_layers = (int32_t)v;
+        else
+            return usage_error("--gpu-layers wants a number or all, got '%s'", f->ngl);
+    }
+    if (f->cpu_moe) {
+        if (!parse_uint(f->cpu_moe, 0, 100000, &v))
+            return usage_error("--cpu-moe-layers wants a whole number, got '%s'", f->cpu_moe);
+        req->cpu_moe_layers = v;
+    }
+    req->swa_full = f->swa_full;
+    req->kv_unified = f->kv_unified;
+    if (f->util) {
+        char *end = NULL;
+        double u = strtod(f->util, &end);
+        if (end == f->util || *end || !(u > 0.0) || u > 1.0)
+            return usage_error("--gpu-memory-utilization wants a fraction in (0, 1], got '%s'", f->util);
+        req->gpu_memory_utilization = u;
+    }
+    if (req->engine == ENGINE_LLAMACPP && !req->flash_attn && ggml_type_get(req->cache_v)->block_elems > 1)
+        return usage_error("%s", "a quantized --cache-v needs --flash-attention on (llama-server refuses it)");
+    *gpu = NULL;
+    if (f->gpu) {
+        *gpu = gpu_catalog_find(f->gpu);
+        if (!*gpu)
+            return usage_error("unknown GPU '%s' (see schema/gpus.yaml for the ids)", f->gpu);
+        for (uint32_t g = 0; g < EST_MAX_GPUS; g++) {
+            req->gpu_total_bytes[g] = (*gpu)->usable_bytes;
+            req->gpu_overhead_bytes[g] = (*gpu)->runtime_overhead_bytes;
+        }
+    }
+    return 0;
+}
+
+int cmd_estimate(int argc, char **argv)
+{
+    raw_flags f;
+    int rc = collect_flags(argc, argv, &f);
+    if (rc)
+        return rc;
+    if (f.help) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!f.gguf)
+        return usage_error("%s", "--gguf FILE is required");
+    bool json = false;
+    if (f.format) {
+        if (strcmp(f.format, "json") == 0)
+            json = true;
+        else if (strcmp(f.format, "text") != 0)
+            return usage_error("--format wants text or json, got '%s'", f.format);
+    }
+    estimate_request req;
+    const gpu_spec *gpu = NULL;
+    rc = build_request(&f, &req, &gpu);
+    if (rc)
+        return rc;
+
+    char err[512];
+    model_shape model;
+    if (model_shape_load(f.gguf, &model, err, sizeof err) != 0) {
+        fprintf(stderr, "infrac estimate: %s\n", err);
+        return 2;
+    }
+    estimate_result res;
+    if (estimate_memory(&model, &req, &res, err, sizeof err) != 0) {
+        fprintf(stderr, "infrac estimate: %s: %s\n", f.gguf, err);
+        model_shape_free(&model);
+        return 2;
+    }
+    estimate_view view = {f.gguf, &model, &req, &res, gpu};
+    rc = 0;
+    if (json)
+        rc = estimate_print_json(stdout, &view) == 0 ? 0 : 2;
+    else
+        estimate_print_text(stdout, &view);
+    model_shape_free(&model);
+    return rc;
+}

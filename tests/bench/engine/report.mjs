@@ -1,0 +1,65 @@
+// Turns the benchmark's results.jsonl into docs/benchmarks.md: medians per
+// cell, infrac / llama.cpp ratios against the targets, peak RSS, and the
+// share of the bandwidth limit each engine reaches in generation.
+import { readFileSync, statSync } from "node:fs";
+import { execSync } from "node:child_process";
+import os from "node:os";
+
+const [resultsPath, workDir] = process.argv.slice(2);
+const rows = readFileSync(resultsPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const bw = Object.fromEntries(rows.filter((r) => r.kind === "membw").map((r) => [r.threads, r.gbs]));
+
+const cells = new Map();
+for (const r of rows) {
+  if (r.kind === "membw") continue;
+  const key = `${r.model}|${r.threads}`;
+  if (!cells.has(key)) cells.set(key, { model: r.model, threads: r.threads, lc: { pp: [], tg: [], rss: [] }, ie: { pp: [], tg: [], rss: [] } });
+  const c = cells.get(key);
+  if (r.kind === "llama.cpp") {
+    for (const t of r.out) {
+      if (t.n_prompt > 0 && t.n_gen === 0) c.lc.pp.push(t.avg_ts);
+      if (t.n_gen > 0 && t.n_prompt === 0) c.lc.tg.push(t.avg_ts);
+    }
+    c.lc.rss.push(r.rss_kib);
+  } else {
+    c.ie.pp.push(r.out.pp_tps);
+    c.ie.tg.push(r.out.tg_tps);
+    c.ie.rss.push(r.rss_kib);
+  }
+}
+
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+const lines = [];
+const cpu = (() => {
+  try { return execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim(); } catch { return os.cpus()[0].model; }
+})();
+lines.push("# Benchmarks: infrac-engine against llama.cpp");
+lines.push("");
+lines.push(`Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB. Date: ${new Date().toISOString().slice(0, 10)}.`);
+lines.push("");
+lines.push("Command: `make bench-engine` (tests/bench/engine/run.sh). Models are made by `infrac-mkmodel` at real shapes with random weights;");
+lines.push("llama.cpp is `llama-bench -m MODEL -p 512 -n 128 -t T -r 1 -o json`, built from the llama.cpp source in node-llama-cpp@3.22.1");
+lines.push("(CPU, GGML_NATIVE=ON); infrac is `infrac-engine --model MODEL --bench -p 512 -n 128 -t T`. Runs alternate; each cell is the median of");
+lines.push(`${Math.max(...[...cells.values()].map((c) => c.ie.tg.length))} runs. Peak RSS from \`/usr/bin/time -f %M\`.`);
+lines.push("");
+lines.push("Targets: tg128 ratio >= 1.0, pp512 ratio >= 0.8, peak RSS <= 1.1x llama.cpp.");
+lines.push("");
+lines.push("| model | threads | pp512 llama.cpp | pp512 infrac | ratio | tg128 llama.cpp | tg128 infrac | ratio | RSS llama.cpp MiB | RSS infrac MiB | ratio | tg limit (bandwidth) | llama.cpp % | infrac % |");
+lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+for (const c of cells.values()) {
+  const lpp = median(c.lc.pp), ipp = median(c.ie.pp), ltg = median(c.lc.tg), itg = median(c.ie.tg);
+  const lr = median(c.lc.rss) / 1024, ir = median(c.ie.rss) / 1024;
+  let bytes = 0;
+  try { bytes = statSync(`${workDir}/${c.model}.gguf`).size; } catch {}
+  const limit = bw[c.threads] ? (bw[c.threads] * 1e9) / bytes : NaN;
+  lines.push(`| ${c.model} | ${c.threads} | ${fmt(lpp)} | ${fmt(ipp)} | ${fmt(ipp / lpp, 2)} | ${fmt(ltg)} | ${fmt(itg)} | ${fmt(itg / ltg, 2)} | ${fmt(lr, 0)} | ${fmt(ir, 0)} | ${fmt(ir / lr, 2)} | ${fmt(limit)} | ${fmt((100 * ltg) / limit, 0)} | ${fmt((100 * itg) / limit, 0)} |`);
+}
+lines.push("");
+lines.push("Bandwidth: " + Object.entries(bw).map(([t, g]) => `${g} GB/s with ${t} thread(s)`).join(", ") + " (tests/bench/engine/membw.c, a parallel read of 2 GiB).");
+lines.push("The generation limit is bandwidth / bytes of the model file (every weight is read once per token).");
+console.log(lines.join("\n"));

@@ -1,0 +1,71 @@
+#!/bin/sh
+# make bench-engine: infrac-engine against llama.cpp's own llama-bench on the
+# same GGUF files, threads and machine. Alternates runs, reports medians, the
+# ratio infrac / llama.cpp per cell, peak RSS of both, and how close each gets
+# to the memory-bandwidth limit. Writes docs/benchmarks.md.
+#
+# llama-bench is built once, in a cache directory outside the repository,
+# from the llama.cpp source shipped in the node-llama-cpp@3.22.1 npm package
+# (CPU build, GGML_NATIVE=ON, target llama-bench only). Nothing of it is
+# committed.
+#   env: BENCH_REPS (default 3), BENCH_THREADS (default "1 2"),
+#        INFRAC_CACHE (default ~/.cache/infrac), BENCH_OUT (default docs/benchmarks.md)
+set -eu
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$root"
+bin=build/release
+cache=${INFRAC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/infrac}
+reps=${BENCH_REPS:-3}
+threads=${BENCH_THREADS:-"1 2"}
+out=${BENCH_OUT:-docs/benchmarks.md}
+work=$cache/bench
+mkdir -p "$work"
+
+llama_bench=$cache/llama.cpp/build-cpu/bin/llama-bench
+if [ ! -x "$llama_bench" ]; then
+    echo "bench: building llama-bench in $cache (once)"
+    mkdir -p "$cache/nlc"
+    (cd "$cache/nlc" && npm install --no-audit --no-fund --ignore-scripts node-llama-cpp@3.22.1 >/dev/null)
+    rm -rf "$cache/llama.cpp"
+    git clone -q "$cache/nlc/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$cache/llama.cpp"
+    cmake -S "$cache/llama.cpp" -B "$cache/llama.cpp/build-cpu" -DCMAKE_BUILD_TYPE=Release \
+        -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+        -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF >/dev/null
+    cmake --build "$cache/llama.cpp/build-cpu" --target llama-bench -j"$(nproc)" >/dev/null
+fi
+
+cc -O2 -pthread -o "$work/membw" tests/bench/engine/membw.c
+
+# Models at real shapes, random weights (made once; the maker is deterministic).
+make_model() { # name, maker args...
+    name=$1; shift
+    [ -f "$work/$name.gguf" ] || "$bin/infrac-mkmodel" "$@" -o "$work/$name.gguf"
+}
+make_model llama1b-q8_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q8_0 --tokenizer bpe
+make_model llama1b-q4_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q4_0 --tokenizer bpe
+make_model qwen05b-q8_0 --arch qwen2 --layers 24 --embd 896 --heads 14 --kv-heads 2 --ff 4864 --vocab 151936 --type q8_0 --tokenizer bpe
+
+results=$work/results.jsonl
+: > "$results"
+for t in $threads; do
+    bw=$("$work/membw" "$t")
+    echo "{\"kind\":\"membw\",\"threads\":$t,\"gbs\":$bw}" >> "$results"
+done
+for model in llama1b-q8_0 llama1b-q4_0 qwen05b-q8_0; do
+    m=$work/$model.gguf
+    for t in $threads; do
+        rep=1
+        while [ "$rep" -le "$reps" ]; do
+            echo "bench: $model t=$t run $rep/$reps"
+            /usr/bin/time -f '%M' -o "$work/rss" "$llama_bench" -m "$m" -p 512 -n 128 -t "$t" -r 1 -o json > "$work/lb.json" 2>/dev/null
+            echo "{\"kind\":\"llama.cpp\",\"model\":\"$model\",\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/lb.json")}" | tr -d '\n' >> "$results"
+            echo >> "$results"
+            /usr/bin/time -f '%M' -o "$work/rss" "$bin/infrac-engine" --model "$m" --bench -p 512 -n 128 -t "$t" > "$work/ie.json"
+            echo "{\"kind\":\"infrac\",\"model\":\"$model\",\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/ie.json")}" >> "$results"
+            rep=$((rep + 1))
+        done
+    done
+done
+node tests/bench/engine/report.mjs "$results" "$work" > "$out.tmp"
+mv "$out.tmp" "$out"
+cat "$out"

@@ -1,0 +1,145 @@
+/* Integer dot kernels: every SIMD version agrees with the portable one on
+ * random blocks, for 1..IE_MAX_COLS activation rows, and the portable one
+ * agrees with dequantize-then-float-dot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ggml_types.h"
+#include "kernels.h"
+#include "quant.h"
+
+static uint64_t rng = 987654321;
+static float next_f(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (float)(uint32_t)(rng >> 16) / 4294967296.0f * 2.0f - 1.0f;
+}
+
+static const uint32_t TYPES[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q6_K};
+
+typedef struct fixture {
+    size_t n;
+    uint8_t *w;
+    float *wf, *x;
+    ie_block_q8a *xq;
+} fixture;
+
+static void make(fixture *f, uint32_t type, size_t n)
+{
+    uint64_t rb;
+    ggml_row_bytes(type, n, &rb);
+    f->n = n;
+    f->w = malloc(rb);
+    f->wf = malloc(n * 4);
+    f->x = malloc(IE_MAX_COLS * n * 4);
+    f->xq = malloc(IE_MAX_COLS * (n / 32) * sizeof(ie_block_q8a));
+    float *tmp = malloc(n * 4);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = next_f() * 0.5f + (i % 7 == 0 ? 0.3f : 0);
+    ie_quantize_row(type, tmp, f->w, n);
+    ie_dequantize_row(type, f->w, f->wf, n);
+    for (size_t i = 0; i < IE_MAX_COLS * n; i++)
+        f->x[i] = next_f() * 2;
+    for (int c = 0; c < IE_MAX_COLS; c++)
+        ie_quantize_act(f->x + c * n, f->xq + c * (n / 32), n);
+    free(tmp);
+}
+
+static void release(fixture *f)
+{
+    free(f->w);
+    free(f->wf);
+    free(f->x);
+    free(f->xq);
+}
+
+static void portable_matches_float_reference(void **state)
+{
+    (void)state;
+    for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++) {
+        fixture f;
+        make(&f, TYPES[t], 1024);
+        ie_qdot_fn fn = ie_qdot_portable(TYPES[t]);
+        assert_non_null(fn);
+        float out[IE_MAX_COLS];
+        fn(f.n / 32, f.w, f.xq, f.n / 32, IE_MAX_COLS, out);
+        for (int c = 0; c < IE_MAX_COLS; c++) {
+            /* Reference: dequantized weights times dequantized activations. */
+            double ref = 0, mag = 0;
+            for (size_t i = 0; i < f.n; i++) {
+                const ie_block_q8a *b = &f.xq[c * (f.n / 32) + i / 32];
+                ref += (double)f.wf[i] * b->q[i % 32] * b->d;
+                mag += fabs((double)f.wf[i] * b->q[i % 32] * b->d);
+            }
+            if (fabs(out[c] - ref) > 1e-4 * mag + 1e-5)
+                fail_msg("%s col %d: %g vs reference %g", ggml_type_get(TYPES[t])->name, c, out[c], ref);
+        }
+        release(&f);
+    }
+}
+
+static void simd_kernels_match_portable(void **state)
+{
+    (void)state;
+    int tested = 0;
+    for (int isa = IE_ISA_AVX2; isa < IE_ISA_COUNT; isa++) {
+        if (!ie_isa_available((ie_isa)isa))
+            continue;
+        for (size_t t = 0; t < sizeof TYPES / sizeof TYPES[0]; t++) {
+            size_t sizes[] = {256, 512, 2304};
+            for (size_t s = 0; s < 3; s++) {
+                fixture f;
+                make(&f, TYPES[t], sizes[s]);
+                ie_qdot_fn ref = ie_qdot_portable(TYPES[t]), fn = ie_qdot_get(TYPES[t], (ie_isa)isa);
+                assert_true(fn != ref);
+                for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
+                    float a[IE_MAX_COLS], b[IE_MAX_COLS];
+                    ref(f.n / 32, f.w, f.xq, f.n / 32, ncols, a);
+                    fn(f.n / 32, f.w, f.xq, f.n / 32, ncols, b);
+                    for (int c = 0; c < ncols; c++)
+                        if (fabsf(a[c] - b[c]) > 1e-4f * (1 + fabsf(a[c])))
+                            fail_msg("%s %s n=%zu ncols=%d col %d: %g vs portable %g", ie_isa_name((ie_isa)isa),
+                                     ggml_type_get(TYPES[t])->name, f.n, ncols, c, b[c], a[c]);
+                }
+                release(&f);
+                tested++;
+            }
+        }
+    }
+    if (!tested)
+        skip();
+}
+
+static void float_dot(void **state)
+{
+    (void)state;
+    float a[37], b[37];
+    double ref = 0;
+    for (int i = 0; i < 37; i++) {
+        a[i] = next_f();
+        b[i] = next_f();
+        ref += (double)a[i] * b[i];
+    }
+    assert_true(fabs(ie_dot_f32(a, b, 37) - ref) < 1e-5);
+    assert_null(ie_qdot_portable(GGML_T_F16));
+    assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(portable_matches_float_reference),
+        cmocka_unit_test(simd_kernels_match_portable),
+        cmocka_unit_test(float_dot),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,440 @@
+/* Models and the forward pass on tiny files made by infrac-mkmodel: batch
+ * vs token-by-token consistency, tied/untied output, qwen2 biases and
+ * qwen3 norms in use, KV cache types, memory formula == allocation, and
+ * bad files refused by name. Models are read into memory so tests can
+ * patch weights and headers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context_internal.h"
+#include "engine.h"
+#include "engine_memory.h"
+#include "ggml_types.h"
+#include "gguf.h"
+#include "model.h"
+
+typedef struct loaded {
+    uint8_t *buf;
+    size_t size;
+    gguf_file f;
+} loaded;
+
+static char tmpdir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/engine-test-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Makes a model with infrac-mkmodel and reads it into memory. */
+static void make_model(loaded *L, const char *name, const char *args)
+{
+    const char *mk = getenv("INFRAC_MKMODEL");
+    char cmd[1024], path[256];
+    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, name);
+    snprintf(cmd, sizeof cmd, "%s -o %s %s", mk ? mk : "build/release/infrac-mkmodel", path, args);
+    if (system(cmd) != 0)
+        fail_msg("infrac-mkmodel failed: %s", cmd);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    L->size = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    L->buf = malloc(L->size);
+    assert_int_equal(fread(L->buf, 1, L->size, fp), L->size);
+    fclose(fp);
+    char err[256];
+    if (gguf_parse(&L->f, L->buf, L->size, err, sizeof err) != 0)
+        fail_msg("%s", err);
+}
+
+static ie_model *model_of(loaded *L, char *err, size_t n)
+{
+    gguf_file copy = L->f; /* the model takes its gguf_file; keep ours to patch by */
+    copy.kv = NULL;
+    copy.tensors = NULL;
+    char e[256];
+    if (gguf_parse(&copy, L->buf, L->size, e, sizeof e) != 0) {
+        snprintf(err, n, "%s", e);
+        return NULL;
+    }
+    ie_model *m = ie_model_from_gguf(&copy, err, n);
+    if (!m)
+        gguf_close(&copy);
+    return m;
+}
+
+static void unload(loaded *L)
+{
+    gguf_close(&L->f);
+    free(L->buf);
+}
+
+static uint8_t *tensor_bytes(loaded *L, const char *name)
+{
+    const gguf_tensor *t = gguf_find_tensor(&L->f, name);
+    assert_non_null(t);
+    return (uint8_t *)gguf_tensor_data(&L->f, t);
+}
+
+static ie_context *context(ie_model *m, uint32_t ck, uint32_t cv, uint32_t batch)
+{
+    ie_context_params p;
+    ie_context_params_default(&p);
+    p.n_ctx = 64;
+    p.n_threads = 2;
+    p.n_batch = batch;
+    p.cache_k = ck;
+    p.cache_v = cv;
+    char err[256];
+    ie_context *c = ie_context_new(m, &p, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
+}
+
+static const int32_t PROMPT[] = {1, 17, 42, 99, 7, 300, 5, 64, 250, 3};
+#define NP (sizeof PROMPT / sizeof PROMPT[0])
+
+/* Logits after the prompt, in one batch or token by token. */
+static float *run_prompt(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one)
+{
+    ie_context *c = context(m, ck, cv, one_by_one ? 1 : 64);
+    char err[256];
+    if (one_by_one) {
+        for (uint32_t i = 0; i < NP; i++)
+            assert_int_equal(ie_decode(c, 0, &PROMPT[i], 1, i, err, sizeof err), 0);
+    } else {
+        assert_int_equal(ie_decode(c, 0, PROMPT, NP, 0, err, sizeof err), 0);
+    }
+    assert_int_equal(ie_slot_n_past(c, 0), NP);
+    uint32_t nv = ie_model_n_vocab(m);
+    float *out = malloc(nv * sizeof(float));
+    memcpy(out, ie_logits(c, 0), nv * sizeof(float));
+    ie_context_free(c);
+    return out;
+}
+
+static double max_diff(const float *a, const float *b, uint32_t n)
+{
+    double d = 0;
+    for (uint32_t i = 0; i < n; i++)
+        d = fmax(d, fabs((double)a[i] - b[i]));
+    return d;
+}
+
+static void batch_matches_token_by_token(void **state)
+{
+    (void)state;
+    static const char *cases[] = {
+        "--arch llama --type f32", "--arch llama --type q8_0 --embd 256 --ff 512", "--arch qwen2 --type q4_0",
+        "--arch qwen3 --type q4_k_m --embd 256 --ff 512 --head-dim 64", "--arch llama --type f16 --tied",
+        "--arch llama --type bf16", "--arch llama --type q6_k --embd 256 --ff 256", "--arch llama --type q5_k --embd 256 --ff 256"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        loaded L;
+        make_model(&L, "consistency", cases[i]);
+        char err[256];
+        ie_model *m = model_of(&L, err, sizeof err);
+        if (!m)
+            fail_msg("%s: %s", cases[i], err);
+        float *a = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+        float *b = run_prompt(m, GGML_T_F32, GGML_T_F32, true);
+        double d = max_diff(a, b, ie_model_n_vocab(m));
+        if (d > 1e-3)
+            fail_msg("%s: batch vs one-by-one logits differ by %g", cases[i], d);
+        /* Logits are not degenerate: finite and spread out. */
+        float lo = a[0], hi = a[0];
+        for (uint32_t k = 0; k < ie_model_n_vocab(m); k++) {
+            assert_true(isfinite(a[k]));
+            lo = fminf(lo, a[k]);
+            hi = fmaxf(hi, a[k]);
+        }
+        assert_true(hi - lo > 0.5f && hi - lo < 60.0f);
+        free(a);
+        free(b);
+        ie_model_free(m);
+        unload(&L);
+    }
+}
+
+static void kv_cache_types_agree(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "cache", "--arch llama --type f32 --embd 128 --heads 4 --kv-heads 2");
+    char err[256];
+    ie_model *m = model_of(&L, err, sizeof err);
+    assert_non_null(m);
+    float *ref = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+    static const struct { uint32_t k, v; double tol; } cases[] = {
+        {GGML_T_F16, GGML_T_F16, 0.02}, {GGML_T_Q8_0, GGML_T_F16, 0.1}, {GGML_T_F16, GGML_T_Q8_0, 0.1},
+        {GGML_T_Q4_0, GGML_T_Q4_0, 1.0}, {GGML_T_Q8_0, GGML_T_Q4_0, 1.0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        float *got = run_prompt(m, cases[i].k, cases[i].v, i % 2 == 0);
+        double d = max_diff(ref, got, ie_model_n_vocab(m));
+        if (d > cases[i].tol)
+            fail_msg("cache %s/%s: logits differ by %g", ggml_type_get(cases[i].k)->name,
+                     ggml_type_get(cases[i].v)->name, d);
+        free(got);
+    }
+    free(ref);
+    ie_model_free(m);
+    unload(&L);
+}
+
+/* Perturbs a tensor's first floats and reports how far the logits moved. */
+static double perturbation_effect(loaded *L, const char *tensor, size_t count)
+{
+    char err[256];
+    ie_model *m = model_of(L, err, sizeof err);
+    if (!m)
+        fail_msg("%s", err);
+    float *before = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+    float *w = (float *)tensor_bytes(L, tensor);
+    for (size_t i = 0; i < count; i++)
+        w[i] += 0.5f;
+    float *after = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+    for (size_t i = 0; i < count; i++)
+        w[i] -= 0.5f;
+    double d = max_diff(before, after, ie_model_n_vocab(m));
+    free(before);
+    free(after);
+    ie_model_free(m);
+    return d;
+}
+
+static void qwen2_biases_and_qwen3_norms_are_used(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "qwen2", "--arch qwen2 --type f32");
+    assert_true(perturbation_effect(&L, "blk.0.attn_q.bias", 16) > 1e-4);
+    assert_true(perturbation_effect(&L, "blk.1.attn_k.bias", 16) > 1e-4);
+    assert_true(perturbation_effect(&L, "blk.0.attn_v.bias", 16) > 1e-4);
+    unload(&L);
+    make_model(&L, "qwen3", "--arch qwen3 --type f32");
+    assert_true(perturbation_effect(&L, "blk.0.attn_q_norm.weight", 8) > 1e-4);
+    assert_true(perturbation_effect(&L, "blk.1.attn_k_norm.weight", 8) > 1e-4);
+    unload(&L);
+}
+
+/* Changes one row of a [n_embd, n_vocab] f32 matrix: only that token's
+ * logit may move when the matrix is the output projection. */
+static void tied_and_untied_output(void **state)
+{
+    (void)state;
+    const int32_t row = 500; /* not in PROMPT */
+    for (int tied = 0; tied < 2; tied++) {
+        loaded L;
+        make_model(&L, "tied", tied ? "--arch llama --type f32 --tied" : "--arch llama --type f32");
+        char err[256];
+        ie_model *m = model_of(&L, err, sizeof err);
+        assert_non_null(m);
+        assert_int_equal(m->tied, tied);
+        uint32_t nv = ie_model_n_vocab(m), E = m->hp.n_embd;
+        float *before = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+        float *emb = (float *)tensor_bytes(&L, "token_embd.weight") + (size_t)row * E;
+        for (uint32_t i = 0; i < E; i++)
+            emb[i] *= 2;
+        float *after = run_prompt(m, GGML_T_F32, GGML_T_F32, false);
+        for (uint32_t i = 0; i < nv; i++) {
+            if (tied && (int32_t)i == row)
+                assert_true(fabsf(after[i] - 2 * before[i]) < 1e-3f * (1 + fabsf(before[i])));
+            else
+                assert_true(fabsf(after[i] - before[i]) < 1e-5f);
+        }
+        free(before);
+        free(after);
+        ie_model_free(m);
+        unload(&L);
+    }
+}
+
+static void memory_formula_is_the_allocation(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "mem", "--arch qwen3 --type q8_0 --embd 128 --heads 4 --kv-heads 2 --head-dim 64 --ff 256");
+    char err[256];
+    ie_model *m = model_of(&L, err, sizeof err);
+    assert_non_null(m);
+    ie_context_params p;
+    ie_context_params_default(&p);
+    p.n_ctx = 100;
+    p.n_slots = 3;
+    p.n_threads = 2;
+    p.n_batch = 16;
+    p.cache_k = GGML_T_Q8_0;
+    p.cache_v = GGML_T_Q4_0;
+    ie_context *c = ie_context_new(m, &p, err, sizeof err);
+    assert_non_null(c);
+    assert_int_equal(ie_slot_n_ctx(c), 33);
+    assert_int_equal(c->kv_bytes + c->scratch_bytes, ie_context_bytes(m, &p));
+    engine_mem_shape s = {2, 128, 4, 2, 64, 64, 256, 512};
+    engine_mem_params mp = {100, 3, 16, 2, GGML_T_Q8_0, GGML_T_Q4_0};
+    /* KV: layers x cells x (K row + V row): 2 x 99 x (128/32*34 + 128/32*18) */
+    assert_int_equal(engine_kv_bytes(&s, &mp), (2 * 99 * (4 * 34 + 4 * 18) + 63) / 64 * 64);
+    assert_int_equal(engine_context_bytes(&s, &mp), ie_context_bytes(m, &p));
+    assert_int_equal(c->kv_bytes, engine_kv_bytes(&s, &mp));
+    /* Slots are independent: decoding slot 2 leaves slot 0 empty. */
+    assert_int_equal(ie_decode(c, 2, PROMPT, NP, 0, err, sizeof err), 0);
+    assert_int_equal(ie_slot_n_past(c, 0), 0);
+    assert_int_equal(ie_slot_n_past(c, 2), NP);
+    /* Errors: past the slot context, holes, bad ids, bad slot. */
+    assert_int_equal(ie_decode(c, 0, PROMPT, NP, 30, err, sizeof err), -1);
+    assert_non_null(strstr(err, "past the"));
+    int32_t many[40] = {0};
+    assert_int_equal(ie_decode(c, 1, many, 40, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "exceed"));
+    int32_t bad = 100000;
+    assert_int_equal(ie_decode(c, 0, &bad, 1, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "out of range"));
+    assert_int_equal(ie_decode(c, 3, PROMPT, 1, 0, err, sizeof err), -1);
+    assert_int_equal(ie_decode(c, 0, PROMPT, 0, 0, err, sizeof err), -1);
+    ie_context_free(c);
+    p.cache_k = GGML_T_Q4_K;
+    assert_null(ie_context_new(m, &p, err, sizeof err));
+    assert_non_null(strstr(err, "q4_k"));
+    ie_model_free(m);
+    unload(&L);
+}
+
+/* Writes a 32-bit value into the file bytes of a tensor's header. */
+static uint8_t *tensor_header(loaded *L, const char *name)
+{
+    const gguf_tensor *t = gguf_find_tensor(&L->f, name);
+    assert_non_null(t);
+    return (uint8_t *)t->name.ptr + t->name.len; /* u32 n_dims, u64 ne[n_dims], u32 type */
+}
+
+static void expect_refusal(loaded *L, const char *needle)
+{
+    char err[512] = "";
+    ie_model *m = model_of(L, err, sizeof err);
+    if (m) {
+        ie_model_free(m);
+        fail_msg("a broken model loaded (expected '%s')", needle);
+    }
+    if (!strstr(err, needle))
+        fail_msg("error '%s' does not mention '%s'", err, needle);
+}
+
+static void bad_files_are_refused_by_name(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "bad", "--arch llama --type f32");
+    char err[256];
+    ie_model *ok = model_of(&L, err, sizeof err);
+    assert_non_null(ok);
+    ie_model_free(ok);
+
+    /* Wrong architecture. */
+    const gguf_kv *kv = gguf_find_kv(&L.f, "general.architecture");
+    uint8_t *arch = (uint8_t *)kv->data;
+    memcpy(arch, "gpt99", 5);
+    expect_refusal(&L, "gpt99");
+    memcpy(arch, "llama", 5);
+
+    /* Missing tensor: rename blk.1.ffn_up.weight. */
+    const gguf_tensor *t = gguf_find_tensor(&L.f, "blk.1.ffn_up.weight");
+    char *nm = (char *)t->name.ptr;
+    nm[10] = 'X';
+    expect_refusal(&L, "blk.1.ffn_up.weight is missing");
+    nm[10] = 'u';
+
+    /* Wrong shape: ffn_gate with fewer rows. */
+    uint8_t *h = tensor_header(&L, "blk.0.ffn_gate.weight");
+    uint64_t ne1, smaller = 96;
+    memcpy(&ne1, h + 4 + 8, 8);
+    memcpy(h + 4 + 8, &smaller, 8);
+    expect_refusal(&L, "blk.0.ffn_gate.weight has shape [64, 96], expected [64, 128]");
+    memcpy(h + 4 + 8, &ne1, 8);
+
+    /* Unsupported type: attn_q as q5_0 (smaller, so still inside the file). */
+    h = tensor_header(&L, "blk.0.attn_q.weight");
+    uint32_t type, q5_0 = GGML_T_Q5_0;
+    memcpy(&type, h + 4 + 16, 4);
+    memcpy(h + 4 + 16, &q5_0, 4);
+    expect_refusal(&L, "blk.0.attn_q.weight has type q5_0");
+    memcpy(h + 4 + 16, &type, 4);
+
+    /* Norms must be f32 vectors of n_embd. */
+    h = tensor_header(&L, "output_norm.weight");
+    uint64_t n0, n_bad = 32;
+    memcpy(&n0, h + 4, 8);
+    memcpy(h + 4, &n_bad, 8);
+    expect_refusal(&L, "output_norm.weight has shape [32]");
+    memcpy(h + 4, &n0, 8);
+
+    /* Inconsistent metadata: head count that does not divide. */
+    kv = gguf_find_kv(&L.f, "llama.attention.head_count_kv");
+    uint32_t three = 3, orig;
+    memcpy(&orig, kv->data, 4);
+    memcpy((uint8_t *)kv->data, &three, 4);
+    expect_refusal(&L, "head_count_kv");
+    memcpy((uint8_t *)kv->data, &orig, 4);
+
+    ok = model_of(&L, err, sizeof err);
+    assert_non_null(ok); /* every patch was undone */
+    ie_model_free(ok);
+    unload(&L);
+
+    /* A header-only file parses but has no weights. */
+    make_model(&L, "header", "--arch llama --type q8_0 --header-only");
+    expect_refusal(&L, "not in the file");
+    unload(&L);
+    /* A file path that does not exist. */
+    assert_null(ie_model_load("/nonexistent/model.gguf", err, sizeof err));
+    assert_true(strlen(err) > 0);
+}
+
+static void public_loader_reads_files(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "pub", "--arch qwen2 --type q8_0 --vocab 700");
+    unload(&L);
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/pub.gguf", tmpdir);
+    ie_model *m = ie_model_load(path, err, sizeof err);
+    assert_non_null(m);
+    assert_string_equal(ie_model_arch(m), "qwen2");
+    assert_int_equal(ie_model_n_vocab(m), 700);
+    assert_int_equal(ie_model_n_ctx_train(m), 2048);
+    assert_true(ie_model_weight_bytes(m) > 0);
+    ie_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(batch_matches_token_by_token),
+        cmocka_unit_test(kv_cache_types_agree),
+        cmocka_unit_test(qwen2_biases_and_qwen3_norms_are_used),
+        cmocka_unit_test(tied_and_untied_output),
+        cmocka_unit_test(memory_formula_is_the_allocation),
+        cmocka_unit_test(bad_files_are_refused_by_name),
+        cmocka_unit_test(public_loader_reads_files),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
