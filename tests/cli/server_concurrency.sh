@@ -48,11 +48,13 @@ print(ok, refused, bad)
 PY
 }
 round 1
+# shellcheck disable=SC2046 # three numbers, split on purpose
 set -- $(verify 1)
 check "round 1: $1 answered, $2 refused with 503, $3 wrong" [ "${3:-1}" -eq 0 -a "$1" -ge 4 ]
 check "the engine survived" kill -0 "$ENGINE_PID"
 rss1=$(rss_kib "$ENGINE_PID")
 round 2; round 3
+# shellcheck disable=SC2046
 set -- $(verify 3)
 check "round 3: $1 answered, $2 refused, $3 wrong" [ "${3:-1}" -eq 0 -a "$1" -ge 4 ]
 rss3=$(rss_kib "$ENGINE_PID")
