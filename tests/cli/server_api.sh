@@ -14,10 +14,12 @@ check "engine is healthy" wait_health "$port"
 expect() {
     _what=$1 _status=$2 _type=$3 _param=$4 _msg=$5 _got=$6
     _code=${_got%% *} _body=${_got#* }
-    _t=$(json_get "$_body" "j['error']['type']")
-    _p=$(json_get "$_body" "j['error']['param']")
-    _m=$(json_get "$_body" "j['error']['message']")
-    _c=$(json_get "$_body" "'code' in j['error']")
+    # type, param, whether code is present, and the message: one line each
+    _fields=$(json_get "$_body" "'\\n'.join([str(j['error']['type']), str(j['error']['param']), str('code' in j['error']), j['error']['message']])")
+    _t=$(printf '%s\n' "$_fields" | sed -n 1p)
+    _p=$(printf '%s\n' "$_fields" | sed -n 2p)
+    _c=$(printf '%s\n' "$_fields" | sed -n 3p)
+    _m=$(printf '%s\n' "$_fields" | sed -n 4p)
     if [ "$_code" = "$_status" ] && [ "$_t" = "$_type" ] && [ "$_p" = "$_param" ] && [ "$_c" = True ] &&
         case "$_m" in *"$_msg"*) true ;; *) false ;; esac; then
         ok "$_what: $_status"
@@ -42,14 +44,14 @@ expect "bad role" 400 invalid_request_error messages "not supported" \
 expect "bad stop" 400 invalid_request_error stop "string" "$(post "$port" $chat "{$user,\"stop\":7}")"
 expect "unknown model" 404 invalid_request_error model "does not exist" \
     "$(post "$port" $chat "{$user,\"model\":\"gpt-9\"}")"
-long=$(python3 -c 'print("word " * 600)')
+long=$("$PY" -c 'print("word " * 600)')
 expect "prompt past the slot's context" 400 invalid_request_error messages "a slot's context holds 128 tokens" \
     "$(post "$port" $chat "{\"messages\":[{\"role\":\"user\",\"content\":\"$long\"}]}")"
 expect "max_tokens past the context" 400 invalid_request_error max_tokens "exceeds a slot's context of 128" \
     "$(post "$port" $chat "{$user,\"max_tokens\":500}")"
 expect "completion token out of vocabulary" 400 invalid_request_error prompt "not in the vocabulary" \
     "$(post "$port" /v1/completions '{"prompt":[1,999999]}')"
-big=$(python3 -c 'print("{\"prompt\":\"" + "a" * 5000 + "\"}")')
+big=$("$PY" -c 'print("{\"prompt\":\"" + "a" * 5000 + "\"}")')
 expect "body too large" 413 invalid_request_error None "4096 bytes" "$(post "$port" /v1/completions "$big")"
 expect "unknown endpoint" 404 not_found_error None "no endpoint" "$(post "$port" /v2/nothing '{}')"
 code=$(curl -s -o "$SERVER_TMP/r" -w '%{http_code}' "http://127.0.0.1:$port$chat")
@@ -68,9 +70,9 @@ check "tokenize/detokenize round trip" [ "$(json_get "${got#* }" "j['content']")
 # the model made of whole characters, so the bytes match).
 got=$(post "$port" /v1/completions '{"prompt":"The cat","max_tokens":24,"temperature":0}')
 full=$(json_get "${got#* }" "j['choices'][0]['text']")
-stop=$(FULL="$full" python3 -c 'import os,re; m=[x for x in re.finditer(r"[A-Za-z]{2,}", os.environ["FULL"]) if x.start() > 0]; print(m[0].group(0)[:3] if m else "")')
+stop=$(FULL="$full" "$PY" -c 'import os,re; m=[x for x in re.finditer(r"[A-Za-z]{2,}", os.environ["FULL"]) if x.start() > 0]; print(m[0].group(0)[:3] if m else "")')
 if [ -n "$stop" ]; then
-    want=$(FULL="$full" STOP="$stop" python3 -c 'import os; f=os.environ["FULL"]; print(f[:f.index(os.environ["STOP"])])')
+    want=$(FULL="$full" STOP="$stop" "$PY" -c 'import os; f=os.environ["FULL"]; print(f[:f.index(os.environ["STOP"])])')
     got=$(post "$port" /v1/completions "{\"prompt\":\"The cat\",\"max_tokens\":24,\"temperature\":0,\"stop\":[\"$stop\"]}")
     check "stop sequence '$stop' cuts the text before it" [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "$want" ]
     check "stop sequence finishes with stop" [ "$(json_get "${got#* }" "j['choices'][0]['finish_reason']")" = stop ]
@@ -79,9 +81,19 @@ else
     skip "stop sequence finish_reason" "as above"
 fi
 
+# Prompt prefix reuse: the same conversation again evaluates (almost) no
+# prompt tokens the second time, on either slot.
+conv='{"messages":[{"role":"system","content":"You answer in one word."},{"role":"user","content":"Name a colour of the sky at noon."}],"max_tokens":2,"temperature":0}'
+prompt_total() { curl -s "http://127.0.0.1:$port/metrics" | awk '/^infrac_prompt_tokens_total/ {print $2}'; }
+p0=$(prompt_total); post "$port" $chat "$conv" >/dev/null
+p1=$(prompt_total); post "$port" $chat "$conv" >/dev/null
+p2=$(prompt_total)
+check "prefix reuse: first $((p1 - p0)) prompt tokens evaluated, again only $((p2 - p1))" \
+    [ $((p2 - p1)) -le 1 -a $((p1 - p0)) -gt 10 ]
+
 # A client that sends half a request is dropped after the idle timeout.
 start=$(date +%s)
-python3 - "$port" <<'PY'
+"$PY" - "$port" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")

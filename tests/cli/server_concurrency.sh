@@ -28,7 +28,7 @@ wait_clients() { # waits for the curls, not the engine
 }
 # verify N: every answer a valid completion or a 503 queue_full error.
 verify() {
-    python3 - "$SERVER_TMP" "$1" <<'PY'
+    "$PY" - "$SERVER_TMP" "$1" <<'PY'
 import json, sys
 d, r = sys.argv[1], sys.argv[2]
 ok = refused = bad = 0

@@ -9,8 +9,11 @@ server_cleanup() {
 }
 trap server_cleanup EXIT INT TERM
 
+# The interpreter itself, not a version-manager shim (each shim call is slow).
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # make_model FILE [mkmodel args...]
@@ -47,7 +50,7 @@ post() {
 
 # json_get JSON PATH: a value by a Python expression on the parsed JSON 'j'.
 json_get() {
-    printf '%s' "$1" | python3 -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>/dev/null
+    printf '%s' "$1" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>/dev/null
 }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
