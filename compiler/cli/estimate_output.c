@@ -131,7 +131,7 @@ int estimate_print_json(FILE *out, const estimate_view *v)
         json_object_set_new(root, "conservative", json_boolean(r->conservative));
         json_object_set_new(root, "notes", notes);
         model = request = gpus = notes = NULL;
-        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (s) {
             fputs(s, out);
             fputc('\n', out);

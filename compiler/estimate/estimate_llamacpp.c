@@ -14,7 +14,7 @@
 /* Which device holds layer il (il == n_layer is the output layer). */
 typedef struct placement {
     uint32_t n_layer, n_gpus;
-    uint32_t first_gpu_layer;  /* layers below it stay on the host */
+    uint32_t first_gpu_layer;  /* layers below it stay on the host (n_layer + 1 = all) */
     uint32_t act_gpu_layers;   /* layers offloaded, output layer included */
     double cumulative[EST_MAX_GPUS];
 } placement;
@@ -29,8 +29,10 @@ static void placement_init(placement *p, const model_shape *m, const estimate_re
         ngl = (uint64_t)m->n_layer + 1;
     if (p->n_gpus == 0)
         ngl = 0;
+    /* llama.cpp offloads from the end: the output layer (index n_layer)
+     * first, then the repeating layers from the last one down. */
     p->act_gpu_layers = (uint32_t)ngl;
-    p->first_gpu_layer = ngl >= m->n_layer ? 0 : m->n_layer - (uint32_t)ngl;
+    p->first_gpu_layer = m->n_layer + 1 - (uint32_t)ngl;
     double total = 0;
     for (uint32_t g = 0; g < p->n_gpus; g++)
         total += req->tensor_split[g];
@@ -194,7 +196,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
 
     /* Host: a CPU compute buffer when layers run there (otherwise the input
      * staging), the logits of one output per slot, the prompt cache. */
-    bool host_layers = p.first_gpu_layer > 0 || p.act_gpu_layers <= m->n_layer || req->n_gpus == 0;
+    bool host_layers = p.first_gpu_layer > 0 || req->n_gpus == 0;
     uint64_t host_compute = host_layers ? compute : ub * m->n_embd * 4ull * 2;
     host_compute += (uint64_t)m->n_vocab * n_seq * 4;
     out->host.compute = host_compute;

@@ -659,6 +659,9 @@ int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, di
 void fleet_free(fleet *f)
 {
     if (!f) return;
+    /* The model pass fills shape_resolved with malloc'ed tensor tables. */
+    for (uint32_t i = 0; i < f->n_models; i++)
+        model_shape_free(&f->models[i].shape_resolved);
     arena_free(f->arena);
     f->arena = NULL;
 }

@@ -239,17 +239,21 @@ static void partial_offload_and_zero_layers(void **state)
     req.context = 4096;
     estimate_result all, half, none;
     run(&m, &req, &all);
-    req.gpu_layers = 4;
+    req.gpu_layers = 5; /* the output layer first, then layers 4..7 */
     run(&m, &req, &half);
     assert_int_equal(half.layers_on_gpu[0], 4);
-    /* the output layer stays on the host until ngl exceeds n_layer */
     uint64_t out_bytes = tensor_bytes(&m, TROLE_OUTPUT, -1) + tensor_bytes(&m, TROLE_OUTPUT_NORM, -1);
     uint64_t layer_bytes = tensor_bytes(&m, TROLE_LAYER, -1);
-    assert_int_equal(half.gpu[0].weights, layer_bytes / 2);
-    assert_int_equal(half.host.weights, m.weights_bytes - layer_bytes / 2);
+    assert_true(out_bytes > 0);
+    assert_int_equal(half.gpu[0].weights, layer_bytes / 2 + out_bytes);
+    assert_int_equal(half.host.weights, m.weights_bytes - layer_bytes / 2 - out_bytes);
     assert_int_equal(half.gpu[0].kv_cache, all.gpu[0].kv_cache / 2);
     assert_int_equal(half.host.kv_cache, all.gpu[0].kv_cache / 2);
-    assert_true(out_bytes > 0);
+    req.gpu_layers = 1; /* only the output layer */
+    run(&m, &req, &half);
+    assert_int_equal(half.layers_on_gpu[0], 0);
+    assert_int_equal(half.gpu[0].weights, out_bytes);
+    assert_int_equal(half.gpu[0].kv_cache, 0);
     req.gpu_layers = 0;
     run(&m, &req, &none);
     assert_int_equal(none.gpu[0].weights, 0);
@@ -277,9 +281,13 @@ static void tied_output_copied_to_gpu(void **state)
     uint64_t embd = tensor_bytes(&m, TROLE_TOKEN_EMBD, -1);
     assert_int_equal(r.host.weights, embd);
     assert_int_equal(r.gpu[0].weights, m.weights_bytes); /* layers + the copy */
-    req.gpu_layers = 8; /* output not offloaded: no copy */
+    req.gpu_layers = 0; /* output not offloaded: no copy */
     run(&m, &req, &r);
-    assert_int_equal(r.gpu[0].weights, tensor_bytes(&m, TROLE_LAYER, -1));
+    assert_int_equal(r.gpu[0].weights, 0);
+    assert_int_equal(r.host.weights, m.weights_bytes);
+    req.gpu_layers = 1; /* the output layer alone goes first, with its copy */
+    run(&m, &req, &r);
+    assert_int_equal(r.gpu[0].weights, embd + tensor_bytes(&m, TROLE_OUTPUT_NORM, -1));
     model_shape_free(&m);
 }
 
@@ -352,11 +360,12 @@ static void declared_shape_spreads_weights(void **state)
     assert_true(r.host.weights > 200 * MIB && r.host.weights < 350 * MIB);
     assert_int_equal(r.layers_on_gpu[0], 32);
     assert_true(r.n_notes > 0);
-    req.gpu_layers = 16;
+    req.gpu_layers = 17; /* output (declared shapes: untied, vocab x embd) + 16 layers */
     estimate_result half;
     run(&m, &req, &half);
     assert_int_equal(half.layers_on_gpu[0], 16);
-    assert_true(half.gpu[0].weights < r.gpu[0].weights / 2 + MIB);
+    assert_true(half.gpu[0].weights < r.gpu[0].weights / 2 + r.host.weights);
+    assert_true(half.gpu[0].weights > r.gpu[0].weights / 2);
     assert_int_equal(half.gpu[0].weights + half.host.weights, m.weights_bytes);
 }
 

@@ -17,6 +17,7 @@
 
 #include "estimate/estimate.h"
 #include "ggml_types.h"
+#include "gpu_catalog.h"
 
 static void reference_rows_within_bounds(void **state)
 {
@@ -66,6 +67,10 @@ static void reference_rows_within_bounds(void **state)
         req.flash_attn = fa && strcmp(fa, "on") == 0;
         req.n_gpus = 1;
         req.gpu_layers = -1;
+        const gpu_spec *h200 = gpu_catalog_find("h200");
+        assert_non_null(h200);
+        req.gpu_total_bytes[0] = h200->usable_bytes;
+        req.gpu_overhead_bytes[0] = h200->runtime_overhead_bytes;
 
         estimate_result res;
         assert_int_equal(estimate_memory(&shape, &req, &res, err, sizeof err), 0);
