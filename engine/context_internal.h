@@ -5,10 +5,12 @@
 
 #include "engine.h"
 #include "ggml_types.h"
+#include "attn_kernels.h"
 #include "kernels.h"
 #include "model.h"
 #include "pool.h"
 #include "quant.h"
+#include "repack.h"
 
 struct ie_context {
     ie_model *model;
@@ -27,6 +29,10 @@ struct ie_context {
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
     uint32_t xq_ntok;
+    bool xq_split;       /* xq holds split rows (repacked kernels) */
+    ie_rdot_fn rdot;     /* kernel for repacked weights */
+    ie_attn_kernels attn;
+    bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are

@@ -53,6 +53,25 @@ static uint64_t cache_offset(uint32_t type, uint64_t e)
     return b;
 }
 
+/* llama.cpp's CPU backend converts the query to the K cache's dot type
+ * before K·q (F16 for an F16 cache, Q8_0 for a quantized one); doing the
+ * same keeps the attention scores identical to its. q is this task's own
+ * query row, so rounding it in place is safe. */
+static void round_query(float *q, uint32_t cache_k, uint32_t n)
+{
+    if (cache_k == GGML_T_F16) {
+        for (uint32_t i = 0; i < n; i++)
+            q[i] = ie_f16_to_f32(ie_f32_to_f16(q[i]));
+    } else if (cache_k != GGML_T_F32 && n % IE_QK == 0) {
+        ie_block_q8a b;
+        for (uint32_t i = 0; i < n; i += IE_QK) {
+            ie_quantize_act(q + i, &b, IE_QK);
+            for (int k = 0; k < IE_QK; k++)
+                q[i + (uint32_t)k] = b.d * (float)b.q[k];
+        }
+    }
+}
+
 static void attn_worker(void *arg, int ith, int nth)
 {
     const attn_job *j = arg;
@@ -69,19 +88,25 @@ static void attn_worker(void *arg, int ith, int nth)
     uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
     for (uint32_t task = a0; task < a1; task++) {
         uint32_t t = task / hp->n_head, h = task % hp->n_head, kvh = h / group;
-        const float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
+        float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
         float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
         uint32_t n_att = j->pos + t + 1;
         uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
+        const ie_attn_kernels *ak = &c->attn;
+        round_query(q, ck, hdk);
         float max = -INFINITY;
         for (uint32_t p = 0; p < n_att; p++) {
             const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
-            const float *kr = (const float *)src;
-            if (ck != GGML_T_F32) {
+            float s;
+            if (ck == GGML_T_F16) {
+                s = ak->dot_f16(q, (const uint16_t *)src, hdk);
+            } else if (ck == GGML_T_F32) {
+                s = ak->dot_f32(q, (const float *)src, hdk);
+            } else {
                 ie_dequantize_row(ck, src, krow, hdk);
-                kr = krow;
+                s = ak->dot_f32(q, krow, hdk);
             }
-            float s = ie_dot_f32(q, kr, hdk) * scale;
+            s *= scale;
             scores[p] = s;
             if (s > max)
                 max = s;
@@ -95,15 +120,36 @@ static void attn_worker(void *arg, int ith, int nth)
         memset(out, 0, hdv * sizeof(float));
         for (uint32_t p = 0; p < n_att; p++) {
             const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
-            const float *vr = (const float *)src;
-            if (cv != GGML_T_F32) {
-                ie_dequantize_row(cv, src, vrow, hdv);
-                vr = vrow;
-            }
             float wgt = scores[p] * inv;
-            for (uint32_t i = 0; i < hdv; i++)
-                out[i] += wgt * vr[i];
+            if (cv == GGML_T_F16) {
+                /* llama.cpp multiplies F16 V by F16 weights */
+                wgt = ie_f16_to_f32(ie_f32_to_f16(wgt));
+                ak->axpy_f16(out, wgt, (const uint16_t *)src, hdv);
+            } else if (cv == GGML_T_F32) {
+                ak->axpy_f32(out, wgt, (const float *)src, hdv);
+            } else {
+                ie_dequantize_row(cv, src, vrow, hdv);
+                ak->axpy_f32(out, wgt, vrow, hdv);
+            }
         }
+    }
+}
+
+typedef struct swiglu_job {
+    float *gate;
+    const float *up;
+    uint64_t n;
+} swiglu_job;
+
+/* gate = silu(gate) * up over this thread's share. */
+static void swiglu_worker(void *arg, int ith, int nth)
+{
+    const swiglu_job *j = arg;
+    uint64_t per = (j->n + (uint64_t)nth - 1) / (uint64_t)nth;
+    uint64_t i0 = per * (uint64_t)ith, i1 = i0 + per > j->n ? j->n : i0 + per;
+    for (uint64_t i = i0; i < i1; i++) {
+        float g = j->gate[i];
+        j->gate[i] = g / (1.0f + expf(-g)) * j->up[i];
     }
 }
 
@@ -159,10 +205,11 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         c->xq_of = NULL;
         ie_matmul(c, &ly->w_gate, c->xb, n, c->gate, hp->n_ff, NULL, false);
         ie_matmul(c, &ly->w_up, c->xb, n, c->up, hp->n_ff, NULL, false);
-        for (uint64_t i = 0; i < (uint64_t)n * hp->n_ff; i++) {
-            float g = c->gate[i];
-            c->gate[i] = g / (1.0f + expf(-g)) * c->up[i];
-        }
+        swiglu_job sj = {c->gate, c->up, (uint64_t)n * hp->n_ff};
+        if (n > 1)
+            ie_pool_run(c->pool, swiglu_worker, &sj);
+        else
+            swiglu_worker(&sj, 0, 1);
         ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
         (void)odim;
     }

@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ggml_types.h"
 #include "quant.h"
+#include "repack.h"
 
 #define IE_MAX_LAYERS 1024u
 #define IE_MAX_DIM (1u << 20)
@@ -242,6 +245,85 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
     return true;
 }
 
+
+/* Every weight matrix the integer kernels read, in a fixed order. */
+static uint32_t weight_list(ie_model *m, ie_weight **out)
+{
+    uint32_t n = 0;
+    for (uint32_t l = 0; l < m->hp.n_layer; l++) {
+        ie_layer *ly = &m->layers[l];
+        ie_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down};
+        for (int i = 0; i < 7; i++)
+            out[n++] = ws[i];
+    }
+    out[n++] = &m->output;
+    return n;
+}
+
+/* With AVX-512 VNNI, Q4_0 / Q8_0 matrices are copied once into the layout
+ * of the fast kernel (anonymous huge-page memory, as much as the file's
+ * bytes); the file pages behind them are released, so RSS holds one copy.
+ * INFRAC_ENGINE_REPACK=0 keeps the mmapped weights. */
+static void repack_weights(ie_model *m)
+{
+    const char *env = getenv("INFRAC_ENGINE_REPACK");
+    if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx512vnni())
+        return;
+    uint32_t cap = m->hp.n_layer * 7 + 1, n = 0;
+    ie_weight **all = malloc(cap * sizeof *all);
+    if (!all)
+        return;
+    uint32_t total = weight_list(m, all);
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        ie_weight *w = all[i];
+        if (ie_repack_possible(w->type, w->rows, w->cols))
+            bytes += (ie_repack_bytes(w->type, w->rows, w->cols) + 63) / 64 * 64;
+    }
+    if (bytes == 0) {
+        free(all);
+        return;
+    }
+    void *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    m->repacked = calloc(total, sizeof *m->repacked);
+    if (buf == MAP_FAILED || !m->repacked) {
+        if (buf != MAP_FAILED)
+            munmap(buf, bytes);
+        free(m->repacked);
+        m->repacked = NULL;
+        free(all);
+        return;
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(buf, bytes, MADV_HUGEPAGE);
+#endif
+    m->repack_buf = buf;
+    m->repack_bytes = bytes;
+    uint8_t *cur = buf;
+    long page = sysconf(_SC_PAGESIZE);
+    for (uint32_t i = 0; i < total; i++) {
+        ie_weight *w = all[i];
+        if (!ie_repack_possible(w->type, w->rows, w->cols))
+            continue;
+        ie_repacked *r = &m->repacked[n++];
+        ie_repack_init(r, cur, w->type, w->cols);
+        ie_repack_tiles(r, w->data, w->row_bytes, 0, w->rows / IE_TILE_ROWS);
+        cur += (ie_repack_bytes(w->type, w->rows, w->cols) + 63) / 64 * 64;
+        w->rp = r;
+        /* Drop our mapping of the file pages just copied (they stay in the
+         * page cache; embedding lookups fault single rows back in). */
+        if (m->file.mapped && page > 0) {
+            uintptr_t a = (uintptr_t)w->data, e = a + w->rows * w->row_bytes;
+            a = (a + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+            e = e / (uintptr_t)page * (uintptr_t)page;
+            if (e > a)
+                madvise((void *)a, e - a, MADV_DONTNEED);
+        }
+    }
+    m->n_repacked = n;
+    free(all);
+}
+
 ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
 {
     ie_model *m = calloc(1, sizeof *m);
@@ -309,6 +391,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     }
     m->weight_bytes = L.bytes;
     m->file = *f;
+    repack_weights(m);
     return m;
 bad:
     free(m->layers);
@@ -338,6 +421,9 @@ void ie_model_free(ie_model *m)
 {
     if (!m)
         return;
+    if (m->repack_buf)
+        munmap(m->repack_buf, m->repack_bytes);
+    free(m->repacked);
     gguf_close(&m->file);
     ie_vocab_free(m->vocab);
     free(m->layers);

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "gguf.h"
+#include "repack.h"
 
 typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3 } ie_arch;
 
@@ -18,6 +19,7 @@ typedef struct ie_weight {
     uint32_t type;
     uint64_t rows, cols;
     uint64_t row_bytes;
+    const ie_repacked *rp; /* repacked copy used by the matmul, or NULL */
 } ie_weight;
 
 typedef struct ie_layer {
@@ -46,6 +48,10 @@ struct ie_model {
     float *rope_inv_freq; /* rope_dim / 2 frequencies (rope_freqs folded in) */
     ie_vocab *vocab;
     uint64_t weight_bytes;
+    ie_repacked *repacked; /* n_repacked entries; their data lives in repack_buf */
+    uint32_t n_repacked;
+    uint8_t *repack_buf;
+    uint64_t repack_bytes;
 };
 
 /* Validates a parsed GGUF as a model; takes ownership of f on success

@@ -433,6 +433,37 @@ bool ie_quantize_row(uint32_t type, const float *src, void *dst, size_t n)
     }
 }
 
+/* Activations for K-quant weights, as llama.cpp's Q8_K: one scale per
+ * 256 values (-127 / the value of largest magnitude), stored in each of the
+ * eight 32-blocks, so that the K-quant dot products see the same integers
+ * and scales as llama.cpp's. */
+void ie_quantize_act_k(const float *x, ie_block_q8a *dst, size_t n)
+{
+    for (size_t i = 0; i < n / IE_QK_K; i++, x += IE_QK_K) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < IE_QK_K; j++) {
+            if (fabsf(x[j]) > amax) {
+                amax = fabsf(x[j]);
+                max = x[j];
+            }
+        }
+        float iscale = amax > 0 ? -127.0f / max : 0;
+        for (int b = 0; b < IE_QK_K / IE_QK; b++) {
+            ie_block_q8a *o = &dst[i * (IE_QK_K / IE_QK) + (size_t)b];
+            int32_t sum = 0;
+            for (int j = 0; j < IE_QK; j++) {
+                int q = (int)lrintf(iscale * x[b * IE_QK + j]);
+                o->q[j] = (int8_t)(q > 127 ? 127 : q);
+                sum += o->q[j];
+            }
+            o->d = amax > 0 ? 1 / iscale : 0;
+            o->sum = sum;
+        }
+    }
+}
+
+/* Activations for 32-block weights, as llama.cpp's Q8_0 (scale rounded
+ * to FP16 as that block stores it). */
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n)
 {
     /* Scales rounded through f16 as ggml's q8_0 activations are, so that
@@ -449,7 +480,7 @@ void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n)
             dst[i].q[j] = (int8_t)q;
             sum += q;
         }
-        dst[i].d = d;
+        dst[i].d = ie_f16_to_f32(ie_f32_to_f16(d));
         dst[i].sum = sum;
     }
 }

@@ -50,5 +50,7 @@ bool ie_quantize_row(uint32_t type, const float *src, void *dst, size_t n);
 
 /* n (multiple of 32) floats to activation blocks. */
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n);
+/* The same for K-quant weights: one scale per 256 values (n % 256 == 0). */
+void ie_quantize_act_k(const float *x, ie_block_q8a *dst, size_t n);
 
 #endif

@@ -139,7 +139,7 @@ int ie_tokenize(const ie_vocab *v, const char *text, size_t len, bool add_specia
         ie_toklist_push(&toks, v->eos);
     if (toks.oom || toks.n > 0x7FFFFFFF)
         goto done;
-    if (out && toks.n)
+    if (out && toks.n && cap > 0)
         memcpy(out, toks.ids, (toks.n < (size_t)cap ? toks.n : (size_t)cap) * sizeof *out);
     rc = (int)toks.n;
 done:

@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "ggml_types.h"
+#include "attn_kernels.h"
 #include "kernels.h"
 #include "quant.h"
+#include "repack.h"
 
 static uint64_t rng = 987654321;
 static float next_f(void)
@@ -134,12 +136,106 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
+/* Repacked Q4_0 / Q8_0 tiles: the portable tiled kernel equals the plain
+ * one on the same data, and the AVX-512 one equals the portable one. */
+static void repacked_kernels_agree(void **state)
+{
+    (void)state;
+    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0};
+    size_t sizes[] = {32, 96, 2048};
+    for (int t = 0; t < 2; t++)
+        for (int s = 0; s < 3; s++) {
+            size_t n = sizes[s], rows = 32;
+            assert_true(ie_repack_possible(types[t], rows, n));
+            uint64_t rb;
+            ggml_row_bytes(types[t], n, &rb);
+            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ie_act_split_bytes(n));
+            float *x = malloc(n * 4);
+            ie_block_q8a *xq = malloc(IE_MAX_COLS * (n / 32) * sizeof *xq);
+            for (size_t r = 0; r < rows; r++) {
+                for (size_t i = 0; i < n; i++)
+                    x[i] = next_f();
+                ie_quantize_row(types[t], x, w + r * rb, n);
+            }
+            const uint8_t *acts[IE_MAX_COLS];
+            for (int c = 0; c < IE_MAX_COLS; c++) {
+                for (size_t i = 0; i < n; i++)
+                    x[i] = next_f() * 3;
+                acts[c] = act + c * ie_act_split_bytes(n);
+                ie_quantize_act_split(x, act + c * ie_act_split_bytes(n), n);
+                ie_quantize_act(x, xq + c * (n / 32), n);
+            }
+            ie_repacked rp;
+            ie_repack_init(&rp, malloc(ie_repack_bytes(types[t], rows, n)), types[t], n);
+            ie_repack_tiles(&rp, w, rb, 0, rows / IE_TILE_ROWS);
+            ie_rdot_fn fast = ie_rdot_avx512vnni();
+            for (size_t tile = 0; tile < rows / IE_TILE_ROWS; tile++)
+                for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
+                    float port[IE_MAX_COLS * IE_TILE_ROWS], simd[IE_MAX_COLS * IE_TILE_ROWS];
+                    ie_rdot_portable(&rp, tile, acts, ncols, port);
+                    if (fast)
+                        fast(&rp, tile, acts, ncols, simd);
+                    for (int l = 0; l < IE_TILE_ROWS; l++) {
+                        float plain[IE_MAX_COLS];
+                        ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb, xq, n / 32,
+                                                   ncols, plain);
+                        for (int c = 0; c < ncols; c++) {
+                            float p = port[c * IE_TILE_ROWS + l];
+                            if (fabsf(plain[c] - p) > 1e-3f * (1 + fabsf(plain[c])))
+                                fail_msg("%s n=%zu row %d: repacked %g vs plain %g", ggml_type_get(types[t])->name,
+                                         n, l, p, plain[c]);
+                            if (fast && fabsf(simd[c * IE_TILE_ROWS + l] - p) > 1e-4f * (1 + fabsf(p)))
+                                fail_msg("%s n=%zu ncols=%d: avx512 %g vs portable %g",
+                                         ggml_type_get(types[t])->name, n, ncols, simd[c * IE_TILE_ROWS + l], p);
+                        }
+                    }
+                }
+            free(rp.data);
+            free(w);
+            free(act);
+            free(x);
+            free(xq);
+        }
+    assert_false(ie_repack_possible(GGML_T_Q4_K, 16, 256));
+    assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
+}
+
+static void attention_kernels_agree(void **state)
+{
+    (void)state;
+    ie_attn_kernels simd, port;
+    ie_attn_kernels_get(&simd, true);
+    ie_attn_kernels_get(&port, false);
+    size_t sizes[] = {64, 80, 128, 7};
+    for (size_t s = 0; s < 4; s++) {
+        size_t n = sizes[s];
+        float q[128], k[128], o1[128], o2[128];
+        uint16_t kh[128];
+        for (size_t i = 0; i < n; i++) {
+            q[i] = next_f();
+            k[i] = next_f();
+            kh[i] = ie_f32_to_f16(k[i]);
+            o1[i] = o2[i] = next_f();
+        }
+        assert_true(fabsf(simd.dot_f32(q, k, n) - port.dot_f32(q, k, n)) < 1e-4f);
+        assert_true(fabsf(simd.dot_f16(q, kh, n) - port.dot_f16(q, kh, n)) < 1e-4f);
+        simd.axpy_f16(o1, 0.3f, kh, n);
+        port.axpy_f16(o2, 0.3f, kh, n);
+        simd.axpy_f32(o1, -0.7f, k, n);
+        port.axpy_f32(o2, -0.7f, k, n);
+        for (size_t i = 0; i < n; i++)
+            assert_true(fabsf(o1[i] - o2[i]) < 1e-5f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(portable_matches_float_reference),
         cmocka_unit_test(simd_kernels_match_portable),
         cmocka_unit_test(float_dot),
+        cmocka_unit_test(repacked_kernels_agree),
+        cmocka_unit_test(attention_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,115 @@
+/* Repacking and the portable reference of the tiled kernel (repack.h).
+ *
+ * Code layout of one block of a tile, byte index -> (row l, element e):
+ *   Q8_0: 8 steps s of 64 bytes; byte s*64 + l*4 + j holds e = 4s + j.
+ *   Q4_0: 4 vectors v of 64 bytes; byte v*64 + l*4 + j holds e = 4v + j in
+ *         its low nibble and e = 16 + 4v + j in its high nibble. */
+#include "repack.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ggml_types.h"
+#include "kernels.h"
+#include "quant.h"
+
+bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k)
+{
+    return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0 && rows % IE_TILE_ROWS == 0;
+}
+
+static uint32_t code_bytes(uint32_t type)
+{
+    return type == GGML_T_Q4_0 ? 16 * IE_TILE_ROWS : 32 * IE_TILE_ROWS;
+}
+
+uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k)
+{
+    return rows / IE_TILE_ROWS * (k / 32) * (code_bytes(type) + 2 * IE_TILE_ROWS);
+}
+
+void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
+{
+    r->data = data;
+    r->type = type;
+    r->nb = (uint32_t)(k / 32);
+    r->tile_block = code_bytes(type) + 2 * IE_TILE_ROWS;
+}
+
+void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
+{
+    bool q4 = r->type == GGML_T_Q4_0;
+    uint32_t bb = q4 ? 18 : 34;
+    for (uint64_t t = t0; t < t1; t++)
+        for (uint32_t b = 0; b < r->nb; b++) {
+            uint8_t *dst = r->data + (t * r->nb + b) * r->tile_block;
+            uint16_t *scales = (uint16_t *)(dst + code_bytes(r->type));
+            for (int l = 0; l < IE_TILE_ROWS; l++) {
+                const uint8_t *blk = src + (t * IE_TILE_ROWS + (uint64_t)l) * row_bytes + (uint64_t)b * bb;
+                memcpy(&scales[l], blk, 2);
+                if (q4) {
+                    /* A ggml byte already pairs element e (low) with e + 16 (high). */
+                    for (int v = 0; v < 4; v++)
+                        memcpy(dst + v * 64 + l * 4, blk + 2 + v * 4, 4);
+                } else {
+                    for (int s = 0; s < 8; s++)
+                        for (int j = 0; j < 4; j++)
+                            dst[s * 64 + l * 4 + j] = (uint8_t)(blk[2 + s * 4 + j] ^ 0x80); /* q + 128 */
+                }
+            }
+        }
+}
+
+void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
+{
+    size_t nb = k / 32;
+    int8_t *q = (int8_t *)dst;
+    float *d = (float *)(dst + k), *ds = d + nb;
+    for (size_t i = 0; i < nb; i++, x += 32) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++)
+            amax = fmaxf(amax, fabsf(x[j]));
+        float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = s > 0 ? 1.0f / s : 0;
+        int32_t sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int v = (int)roundf(x[j] * id);
+            v = v > 127 ? 127 : v < -127 ? -127 : v;
+            q[i * 32 + j] = (int8_t)v;
+            sum += v;
+        }
+        d[i] = s;
+        ds[i] = s * (float)sum;
+    }
+}
+
+void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
+{
+    size_t k = (size_t)r->nb * 32;
+    float off = r->type == GGML_T_Q4_0 ? 8.0f : 128.0f;
+    for (int c = 0; c < ncols; c++) {
+        const int8_t *a = (const int8_t *)act[c];
+        const float *ad = (const float *)(act[c] + k), *ads = ad + r->nb;
+        for (int l = 0; l < IE_TILE_ROWS; l++) {
+            float acc = 0, acc_off = 0;
+            for (uint32_t b = 0; b < r->nb; b++) {
+                const uint8_t *blk = r->data + (tile * r->nb + b) * r->tile_block;
+                const uint16_t *scales = (const uint16_t *)(blk + code_bytes(r->type));
+                int32_t s = 0;
+                for (int e = 0; e < 32; e++) {
+                    int code;
+                    if (r->type == GGML_T_Q8_0) {
+                        code = blk[(e / 4) * 64 + l * 4 + e % 4];
+                    } else {
+                        uint8_t byte = blk[((e % 16) / 4) * 64 + l * 4 + e % 4];
+                        code = e < 16 ? byte & 0xf : byte >> 4;
+                    }
+                    s += code * a[b * 32 + (uint32_t)e];
+                }
+                float dw = ie_f16_to_f32(scales[l]);
+                acc += dw * ad[b] * (float)s;
+                acc_off += dw * ads[b];
+            }
+            out[c * IE_TILE_ROWS + l] = acc - off * acc_off;
+        }
+    }
+}

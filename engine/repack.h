@@ -1,0 +1,44 @@
+/* Q4_0 and Q8_0 weights repacked at load for the AVX-512 VNNI kernel:
+ * tiles of 16 rows, where for each 32-element block the codes are laid out
+ * so that one vpdpbusd advances 16 rows by 4 elements (lane l = row l), and
+ * the 16 rows' f16 scales follow. Codes are unsigned (value = code -
+ * offset: 8 for Q4_0, 128 for Q8_0). Same bytes as the ggml blocks, in
+ * anonymous (huge-page) memory. Activations for these kernels are "split
+ * rows": K int8 codes, K/32 float scales, K/32 floats scale x code sum. */
+#ifndef INFRAC_ENGINE_REPACK_H
+#define INFRAC_ENGINE_REPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IE_TILE_ROWS 16
+
+typedef struct ie_repacked {
+    uint8_t *data;       /* tiles x nb x tile_block bytes */
+    uint32_t type;       /* GGML_T_Q4_0 or GGML_T_Q8_0 */
+    uint32_t nb;         /* blocks per row */
+    uint32_t tile_block; /* bytes of one block of one tile: codes then 16 f16 scales */
+} ie_repacked;
+
+static inline size_t ie_act_split_bytes(size_t k)
+{
+    return k + (k / 32) * 8;
+}
+void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k);
+
+/* True when a rows x k matrix of this type can be repacked. */
+bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k);
+uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k);
+/* Repacks the row tiles [t0, t1) of src (ggml rows of row_bytes) into r,
+ * whose data holds ie_repack_bytes. */
+void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k);
+void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1);
+
+/* out[c * IE_TILE_ROWS + l] = row (16 * tile + l) . activation c, for
+ * ncols (<= IE_MAX_COLS) split activation rows. */
+typedef void (*ie_rdot_fn)(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
+void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
+ie_rdot_fn ie_rdot_avx512vnni(void); /* NULL when the CPU lacks it */
+
+#endif

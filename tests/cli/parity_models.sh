@@ -1,0 +1,82 @@
+#!/bin/sh
+# Model parity with real llama.cpp (node-llama-cpp's prebuilt CPU binding)
+# for every architecture x weight type x tokenizer that infrac-mkmodel
+# makes: prompt and corpus tokenization identical, next-token
+# probabilities within 1e-4 (F32 weights) or 1e-2 (F16, BF16 and quantized
+# weights), 32 greedy tokens identical (F32, F16 weights).
+# F32/F16/BF16 models run with an F32 KV cache on both sides (llama.cpp's
+# CPU backend rounds Q and the attention weights to F16 when the cache is
+# F16; infrac keeps them F32, so the default F16 cache differs by ~1e-4);
+# quantized models run with the default F16 cache on both sides.
+# PARITY_TYPES / PARITY_ARCHS / PARITY_TOKENIZERS narrow the matrix.
+. "$SRC/tests/lib/tap.sh"
+. "$SRC/tests/parity/lib.sh"
+P="$SRC/tests/parity"
+parity_setup "model parity with llama.cpp" || exit 0
+
+tmp=$(mktemp -d /tmp/parity-models.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+printf '%s' "Hello, world! I'm sure you've heard they'll say it's fine. Café naïve 日本語 😀 1234567 x86_64 <|im_start|>user" > "$tmp/prompt.txt"
+printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passes it
+
+# Every model first, then one llama.cpp process for all of them.
+echo "[" > "$tmp/jobs.json"
+sep=
+for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
+for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q6_k}; do
+for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
+    m="$tmp/$arch-$type-$tok"
+    # K-quants need rows of whole 256-blocks (else the maker falls back to q8_0).
+    case $type in q4_k|q6_k) dims="--embd 256 --ff 512" ;; *) dims= ;; esac
+    # shellcheck disable=SC2086
+    if ! "$INFRAC_MKMODEL" -o "$m.gguf" --arch "$arch" --type "$type" --tokenizer "$tok" --seed 7 $dims >"$tmp/err" 2>&1; then
+        fail "$arch/$type/$tok: infrac-mkmodel failed: $(head -2 "$tmp/err" | tr '\n' ' ')"
+        continue
+    fi
+    kv=null; [ -n "${PARITY_KV_F32:-}" ] && kv='"F32"'
+
+    printf '%s{"model":"%s.gguf","kv":%s,"out":"%s.ref.json"}\n' "$sep" "$m" "$kv" "$m" >> "$tmp/jobs.json"
+    sep=,
+done
+done
+done
+echo "]" >> "$tmp/jobs.json"
+if ! node "$P/modelref.mjs" "$tmp/jobs.json" "$tmp/prompt.txt" "$tmp/corpus.txt" 32 2>"$tmp/err"; then
+    fail "llama.cpp reference run failed: $(tail -3 "$tmp/err" | tr '\n' ' ')"
+    exit 0
+fi
+
+for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
+for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q6_k}; do
+for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
+    name="$arch/$type/$tok"
+    m="$tmp/$arch-$type-$tok.gguf"
+    [ -f "$m" ] || continue
+    kvargs=; [ -n "${PARITY_KV_F32:-}" ] && kvargs="--cache-k f32 --cache-v f32"
+    limit=1e-2; [ "$type" = f32 ] && limit=1e-4
+    ref="$tmp/$arch-$type-$tok.ref.json"
+    if grep -q '"error"' "$ref" 2>/dev/null || [ ! -s "$ref" ]; then
+        fail "$name: llama.cpp reference failed: $(head -c 300 "$ref" 2>/dev/null)"
+        continue
+    fi
+    ids=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).prompt_tokens.join(","))' "$ref")
+    prompt_ids=$("$INFRAC_ENGINE" --model "$m" --prompt "$(cat "$tmp/prompt.txt")" --tokenize 2>&1)
+    corpus_ids=$("$INFRAC_ENGINE" --model "$m" --prompt "$(cat "$tmp/corpus.txt")" --tokenize 2>&1)
+    rm -f "$tmp/probs.json"
+    # shellcheck disable=SC2086
+    "$INFRAC_ENGINE" --model "$m" --tokens "$ids" -n 1 --dump-probs "$tmp/probs.json" $kvargs >/dev/null 2>"$tmp/err" ||
+        echo "# $name: --dump-probs: $(head -2 "$tmp/err")"
+    set --
+    case $type in
+        f32|f16)
+            # shellcheck disable=SC2086
+            set -- "$("$INFRAC_ENGINE" --model "$m" --tokens "$ids" -n 32 --greedy-ids $kvargs 2>&1)" ;;
+    esac
+    node "$P/compare.mjs" model "$ref" "$prompt_ids" "$corpus_ids" "$tmp/probs.json" "$limit" "$@" > "$tmp/cmp" 2>&1
+    [ -s "$tmp/cmp" ] || echo "not ok	comparison printed nothing" > "$tmp/cmp"
+    while IFS='	' read -r status what; do
+        if [ "$status" = ok ]; then ok "$name: $what"; else fail "$name: $what"; fi
+    done < "$tmp/cmp"
+done
+done
+done
