@@ -69,10 +69,11 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
         float amax = 0;
         for (int j = 0; j < 32; j++)
             amax = fmaxf(amax, fabsf(x[j]));
-        float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = s > 0 ? 1.0f / s : 0;
+        /* The same integers and scale as ie_quantize_act (ggml's x86 q8_0). */
+        float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = amax > 0 ? 127.0f / amax : 0;
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
-            int v = (int)roundf(x[j] * id);
+            int v = (int)lrintf(x[j] * id);
             v = v > 127 ? 127 : v < -127 ? -127 : v;
             q[i * 32 + j] = (int8_t)v;
             sum += v;

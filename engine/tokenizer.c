@@ -245,7 +245,7 @@ static int copy_out(const bytes *b, char *buf, int cap)
 {
     if (b->oom || b->n > 0x7FFFFFFF)
         return -1;
-    if (buf && cap > 0 && b->n && b->n <= (size_t)cap)
+    if (buf && b->n > 0 && b->n <= (size_t)cap)
         memcpy(buf, b->p, b->n);
     return (int)b->n;
 }
