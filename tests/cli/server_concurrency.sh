@@ -91,3 +91,18 @@ wait_clients
 codes=$(for i in 1 2 3; do cat "$SERVER_TMP/termc.$i"; echo; done | sort | tr '\n' ' ')
 check "in-flight requests were answered (200) or refused (503): $codes" \
     sh -c "echo '$codes' | grep -qE '^((200|503) )+$'"
+
+# With no grace, SIGTERM aborts running requests: a 503 error object, exit 0.
+port=$(free_port)
+start_engine "$SERVER_TMP/engine2.log" --serve -m "$SERVER_TMP/m.gguf" -a m --port "$port" \
+    -np 1 -c 1024 -t 1 --shutdown-timeout 0
+wait_health "$port"
+curl -s -o "$SERVER_TMP/abort.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"prompt":"x","max_tokens":900}' "http://127.0.0.1:$port/v1/completions" > "$SERVER_TMP/abort.code" &
+CLIENTS=$!
+sleep 0.5
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"; rc=$?
+wait_clients
+check "SIGTERM without grace exits 0" [ "$rc" -eq 0 ]
+check "the running request got 503 shutting_down" \
+    [ "$(cat "$SERVER_TMP/abort.code") $(json_get "$(cat "$SERVER_TMP/abort.body")" "j['error']['code']")" = "503 shutting_down" ]
