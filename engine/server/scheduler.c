@@ -33,8 +33,6 @@ struct scheduler {
     ie_model *model;
     ie_context *ctx;
     const ie_vocab *vocab;
-    ie_vocab *own_vocab; /* loaded here when the model came without one */
-    gguf_file vocab_file;
     uint32_t n_slots, slot_ctx, n_vocab, n_batch;
     slot *slots;
 
@@ -226,17 +224,13 @@ static bool load(scheduler *s)
     }
     s->vocab = ie_model_vocab(s->model);
     if (!s->vocab) {
-        /* An engine build whose model carries no vocabulary: read it from
-         * the GGUF ourselves (the file stays open: the vocab may point in). */
-        if (gguf_open(&s->vocab_file, s->cfg.model_path, err, sizeof err) != 0 ||
-            !(s->own_vocab = ie_vocab_load(&s->vocab_file, err, sizeof err))) {
-            char msg[800];
-            snprintf(msg, sizeof msg, "cannot load the vocabulary of %s: %s", s->cfg.model_path,
-                     err);
-            s->cfg.on_load_failed(msg);
-            return false;
-        }
-        s->vocab = s->own_vocab;
+        char msg[800];
+        snprintf(msg, sizeof msg,
+                 "%s has no tokenizer (tokenizer.ggml.* metadata): the server needs one to read "
+                 "and write text",
+                 s->cfg.model_path);
+        s->cfg.on_load_failed(msg);
+        return false;
     }
     s->n_vocab = ie_model_n_vocab(s->model);
     s->n_slots = p.n_slots;
@@ -501,10 +495,6 @@ void scheduler_free(scheduler *s)
         ie_context_free(s->ctx);
     if (s->model)
         ie_model_free(s->model);
-    if (s->own_vocab)
-        ie_vocab_free(s->own_vocab);
-    if (s->vocab_file.base)
-        gguf_close(&s->vocab_file);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->wake);
     pthread_cond_destroy(&s->idle);
