@@ -97,10 +97,17 @@ port=$(free_port)
 start_engine "$SERVER_TMP/engine2.log" --serve -m "$SERVER_TMP/m.gguf" -a m --port "$port" \
     -np 1 -c 1024 -t 1 --shutdown-timeout 0
 wait_health "$port"
-curl -s -o "$SERVER_TMP/abort.body" -w '%{http_code}' -H 'Content-Type: application/json' \
-    -d '{"prompt":"x","max_tokens":900}' "http://127.0.0.1:$port/v1/completions" > "$SERVER_TMP/abort.code" &
-CLIENTS=$!
-sleep 0.5
+# A random model may end a request early: send until one is still running.
+for seed in 1 2 3 4 5 6; do
+    curl -s -o "$SERVER_TMP/abort.body" -w '%{http_code}' -H 'Content-Type: application/json' \
+        -d "{\"prompt\":\"x\",\"max_tokens\":900,\"seed\":$seed}" \
+        "http://127.0.0.1:$port/v1/completions" > "$SERVER_TMP/abort.code" &
+    CLIENTS=$!
+    sleep 0.4
+    busy=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^infrac_slots_busy/ {print $2}')
+    [ "$busy" = 1 ] && break
+    wait_clients
+done
 kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"; rc=$?
 wait_clients
 check "SIGTERM without grace exits 0" [ "$rc" -eq 0 ]
