@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "options.h"
+#include "server/server.h"
 #include "text.h"
 
 static double now_s(void)
@@ -166,6 +167,8 @@ out:
 
 int main(int argc, char **argv)
 {
+    if (server_cli_requested(argc, argv)) /* --config, --serve, --host, --port */
+        return server_main(argc, argv);
     cli_options o;
     char err[512];
     cli_options_default(&o);

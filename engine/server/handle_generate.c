@@ -91,12 +91,11 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     }
     uint64_t max = req->max_tokens < 0 ? slot_ctx - n : (uint64_t)req->max_tokens;
     if ((uint64_t)n + max > slot_ctx) {
-        api_error_set(err, 400, "invalid_request_error",
-                      req->kind == REQUEST_CHAT ? "max_tokens" : "max_tokens",
+        api_error_set(err, 400, "invalid_request_error", req->max_tokens_key,
                       "context_length_exceeded",
-                      "the prompt (%u tokens) plus max_tokens (%llu) exceeds a slot's context of "
+                      "the prompt (%u tokens) plus %s (%llu) exceeds a slot's context of "
                       "%u tokens: ask for at most %u",
-                      n, (unsigned long long)max, slot_ctx, slot_ctx - n);
+                      n, req->max_tokens_key, (unsigned long long)max, slot_ctx, slot_ctx - n);
         free(tokens);
         return NULL;
     }

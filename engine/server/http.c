@@ -127,6 +127,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!rc)
             return MHD_NO;
         *con_cls = rc;
+        atomic_fetch_add(&h->in_flight, 1);
         route r = find_route(url);
         rc->endpoint = r == R_NONE ? "other" : routes[r].path;
         /* A declared size over the limit is refused before reading it. */
@@ -156,9 +157,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls, (void)c, (void)code;
+    (void)c, (void)code;
+    http_server *h = cls;
     request_ctx *rc = *con_cls;
     if (rc) {
+        atomic_fetch_sub(&h->in_flight, 1);
         sb_free(&rc->body);
         free(rc);
         *con_cls = NULL;
@@ -185,7 +188,7 @@ bool http_start(http_server *h, char *err, size_t errlen)
         flags, h->opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)h->opts->timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not local?)",
@@ -202,6 +205,12 @@ void http_quiesce(http_server *h)
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
     }
+}
+
+void http_drain(http_server *h, int timeout_ms)
+{
+    for (int waited = 0; atomic_load(&h->in_flight) > 0 && waited < timeout_ms; waited += 20)
+        usleep(20 * 1000);
 }
 
 void http_stop(http_server *h)

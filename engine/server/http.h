@@ -3,6 +3,7 @@
 #ifndef INFRAC_SERVER_HTTP_H
 #define INFRAC_SERVER_HTTP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -18,12 +19,15 @@ typedef struct http_server {
     const char *api_key; /* NULL = open */
     time_t started;
     struct MHD_Daemon *daemon;
+    atomic_int in_flight; /* requests begun and not yet completely answered */
 } http_server;
 
 /* Listens on opts->bind:opts->port; false with a message. */
 bool http_start(http_server *h, char *err, size_t errlen);
 /* Stops accepting connections; open ones carry on. */
 void http_quiesce(http_server *h);
+/* Waits up to timeout_ms for the requests in flight to be answered. */
+void http_drain(http_server *h, int timeout_ms);
 /* Closes every connection and joins their threads. */
 void http_stop(http_server *h);
 

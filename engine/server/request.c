@@ -261,6 +261,7 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
     if (r->kind == REQUEST_CHAT && json_object_get(o, "max_completion_tokens") &&
         !json_is_null(json_object_get(o, "max_completion_tokens")))
         max_key = "max_completion_tokens";
+    r->max_tokens_key = max_key;
     if (!get_int(o, max_key, 1, INT32_MAX, &r->max_tokens, NULL, err))
         return false;
     if (!get_number(o, "temperature", 0, 2, &r->temperature, err) ||
@@ -310,6 +311,7 @@ bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size
     memset(r, 0, sizeof *r);
     r->kind = kind;
     r->max_tokens = -1;
+    r->max_tokens_key = "max_tokens";
     r->temperature = 1.0;
     r->top_p = 1.0;
     r->repeat_penalty = 1.0;

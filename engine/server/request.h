@@ -27,6 +27,7 @@ typedef struct gen_request {
     int32_t *prompt_tokens;  /* completion given as token ids */
     size_t n_prompt_tokens;
     int64_t max_tokens;      /* -1 = as many as the context allows */
+    const char *max_tokens_key; /* the field it came from, for errors */
     double temperature;      /* default 1 */
     double top_p;            /* default 1 */
     int32_t top_k;           /* extension, default 0 = off */

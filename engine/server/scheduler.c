@@ -223,6 +223,15 @@ static bool load(scheduler *s)
         return false;
     }
     s->vocab = ie_model_vocab(s->model);
+    if (!s->vocab) {
+        char msg[800];
+        snprintf(msg, sizeof msg,
+                 "%s has no tokenizer (tokenizer.ggml.* metadata): the server needs one to read "
+                 "and write text",
+                 s->cfg.model_path);
+        s->cfg.on_load_failed(msg);
+        return false;
+    }
     s->n_vocab = ie_model_n_vocab(s->model);
     s->n_slots = p.n_slots;
     s->slot_ctx = ie_slot_n_ctx(s->ctx);

@@ -2,6 +2,8 @@
  * model on the scheduler thread, then wait for signals. SIGTERM/SIGINT stop
  * accepting, give running requests shutdown_s seconds, exit 0; SIGHUP is
  * logged and ignored. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,40 @@
 #include "scheduler.h"
 #include "server.h"
 
+/* Signals and a failed load reach the main thread through this pipe:
+ * libraries (OpenBLAS) start threads before main with signals unblocked,
+ * so a process-directed signal can land on any thread; a handler that only
+ * writes a byte is safe wherever it runs. */
+static int wake_pipe[2] = {-1, -1};
+#define WAKE_LOAD_FAILED 0
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    char b = (char)sig;
+    if (write(wake_pipe[1], &b, 1) < 0) {
+        /* Nothing to do: the pipe is full of wake-ups already. */
+    }
+    errno = saved;
+}
+
 static void load_failed(const char *message)
 {
     fprintf(stderr, "infrac-engine: %s\n", message);
-    kill(getpid(), SIGUSR1); /* wakes the main thread's sigwait */
+    char b = WAKE_LOAD_FAILED;
+    if (write(wake_pipe[1], &b, 1) < 0)
+        abort();
+}
+
+static bool install_signals(void)
+{
+    if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC) != 0)
+        return false;
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    signal(SIGPIPE, SIG_IGN);
+    return sigaction(SIGTERM, &sa, NULL) == 0 && sigaction(SIGINT, &sa, NULL) == 0 &&
+           sigaction(SIGHUP, &sa, NULL) == 0;
 }
 
 int server_run(const server_options *o)
@@ -29,15 +61,11 @@ int server_run(const server_options *o)
         return 2;
     }
 
-    /* Every thread inherits this mask; the main thread takes the signals. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGHUP);
-    sigaddset(&sigs, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    if (!install_signals()) {
+        fprintf(stderr, "infrac-engine: cannot install signal handlers: %s\n", strerror(errno));
+        free(key);
+        return 1;
+    }
 
     scheduler_config sc = {.model_path = o->model_path, .queue_capacity = o->queue,
                            .on_load_failed = load_failed};
@@ -67,22 +95,28 @@ int server_run(const server_options *o)
         goto out;
     }
     for (;;) {
-        int sig = 0;
-        if (sigwait(&sigs, &sig) != 0)
+        char b;
+        ssize_t n = read(wake_pipe[0], &b, 1);
+        if (n < 0 && errno == EINTR)
             continue;
-        if (sig == SIGHUP) {
+        if (n != 1) {
+            code = 1;
+            break;
+        }
+        if (b == SIGHUP) {
             fprintf(stderr, "infrac-engine: SIGHUP ignored (restart the service to reload)\n");
             continue;
         }
-        if (sig == SIGUSR1)
+        if (b == WAKE_LOAD_FAILED)
             code = 1;
         else
             fprintf(stderr, "infrac-engine: %s: stopping (up to %us for running requests)\n",
-                    strsignal(sig), o->shutdown_s);
+                    strsignal(b), o->shutdown_s);
         break;
     }
     http_quiesce(&h);
     scheduler_shutdown(h.sched, o->shutdown_s);
+    http_drain(&h, 3000); /* let finished requests reach their clients */
 out:
     http_stop(&h);
     scheduler_free(h.sched);

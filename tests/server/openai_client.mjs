@@ -1,0 +1,88 @@
+// The official OpenAI client against a running infrac-engine. Prints TAP
+// lines. usage: node openai_client.mjs BASE_URL MODEL [API_KEY]
+import OpenAI from 'openai';
+
+const [baseURL, model, apiKey] = process.argv.slice(2);
+let n = 0;
+const ok = (cond, what) => console.log(`${cond ? 'ok' : 'not ok'} ${++n} - openai: ${what}`);
+const client = new OpenAI({ baseURL, apiKey: apiKey || 'unused', maxRetries: 0, timeout: 30000 });
+const messages = [
+  { role: 'system', content: 'You are terse.' },
+  { role: 'user', content: 'Say hello.' },
+];
+
+async function step(what, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    ok(false, `${what}: ${e.status ?? ''} ${e.message}`);
+  }
+}
+
+await step('models.list', async () => {
+  const list = await client.models.list();
+  ok(list.data.some((m) => m.id === model), `models.list holds ${model}`);
+});
+
+await step('chat', async () => {
+  const r = await client.chat.completions.create({ model, messages, max_tokens: 8, seed: 7 });
+  const c = r.choices[0];
+  ok(r.object === 'chat.completion' && r.id.startsWith('chatcmpl-'), 'chat: object and id');
+  ok(typeof c.message.content === 'string' && c.message.role === 'assistant', 'chat: message');
+  ok(['stop', 'length'].includes(c.finish_reason), `chat: finish_reason ${c.finish_reason}`);
+  ok(r.usage.completion_tokens >= 1 && r.usage.completion_tokens <= 8 &&
+     r.usage.total_tokens === r.usage.prompt_tokens + r.usage.completion_tokens, 'chat: usage');
+  // Same seed, same answer.
+  const again = await client.chat.completions.create({ model, messages, max_tokens: 8, seed: 7 });
+  ok(again.choices[0].message.content === c.message.content, 'chat: seeded output repeats');
+});
+
+await step('chat stream', async () => {
+  const stream = await client.chat.completions.create({
+    model, messages, max_tokens: 8, temperature: 0, stream: true,
+    stream_options: { include_usage: true },
+  });
+  let text = '', finish = null, usage = null, chunks = 0, role = null;
+  for await (const chunk of stream) {
+    chunks++;
+    if (chunk.usage) usage = chunk.usage;
+    for (const ch of chunk.choices) {
+      if (ch.delta.role) role = ch.delta.role;
+      text += ch.delta.content ?? '';
+      if (ch.finish_reason) finish = ch.finish_reason;
+    }
+  }
+  ok(chunks >= 3 && role === 'assistant', `chat stream: ${chunks} chunks, role first`);
+  ok(finish === 'stop' || finish === 'length', `chat stream: finish_reason ${finish}`);
+  ok(usage && usage.completion_tokens >= 1 && usage.completion_tokens <= 8, 'chat stream: usage chunk');
+  const whole = await client.chat.completions.create({ model, messages, max_tokens: 8, temperature: 0 });
+  ok(whole.choices[0].message.content === text, 'chat stream: same text as unstreamed (greedy)');
+});
+
+await step('completions', async () => {
+  const r = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0 });
+  ok(r.object === 'text_completion' && typeof r.choices[0].text === 'string', 'completions: text');
+  ok(r.usage.completion_tokens <= 6, 'completions: usage');
+  const s = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0, stream: true });
+  let text = '';
+  for await (const chunk of s) text += chunk.choices[0]?.text ?? '';
+  ok(text === r.choices[0].text, 'completions stream: same text');
+});
+
+await step('errors', async () => {
+  try {
+    await client.chat.completions.create({ model: 'no-such-model', messages });
+    ok(false, 'unknown model refused');
+  } catch (e) {
+    ok(e.status === 404 && e.code === 'model_not_found', `unknown model refused (${e.status})`);
+  }
+  if (apiKey) {
+    const wrong = new OpenAI({ baseURL, apiKey: apiKey + 'x', maxRetries: 0 });
+    try {
+      await wrong.models.list();
+      ok(false, 'wrong key refused');
+    } catch (e) {
+      ok(e.status === 401 && e instanceof OpenAI.AuthenticationError, `wrong key refused (${e.status})`);
+    }
+  }
+});
