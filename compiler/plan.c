@@ -84,6 +84,29 @@ static uint64_t model_bytes(const fleet_model *m, const char *fleet_dir) {
     return size;
 }
 
+/* Removes "." and "name/.." segments and repeated slashes of an absolute
+ * path, in place and lexically (the file need not exist yet). */
+static void normalize_abs_path(char *p) {
+    char *out = p;          /* write position; p[0] is '/' */
+    const char *in = p;
+    while (*in) {
+        while (*in == '/') in++;
+        const char *seg = in;
+        while (*in && *in != '/') in++;
+        size_t n = (size_t)(in - seg);
+        if (n == 0 || (n == 1 && seg[0] == '.')) continue;
+        if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (out > p && *--out != '/') {}
+            continue;
+        }
+        *out++ = '/';
+        memmove(out, seg, n);
+        out += n;
+    }
+    if (out == p) *out++ = '/';
+    *out = '\0';
+}
+
 /* A model path relative to the fleet file's directory (a local run, like
  * the demo's) becomes absolute, so the engine finds it from any directory. */
 static const char *host_model_path(plan_arena *a, const char *path, const char *fleet_dir) {
@@ -96,6 +119,7 @@ static const char *host_model_path(plan_arena *a, const char *path, const char *
         snprintf(buf, sizeof buf, "%s/%s%s%s", cwd, strcmp(dir, ".") ? dir : "", strcmp(dir, ".") ? "/" : "", path);
     else
         snprintf(buf, sizeof buf, "%s/%s", dir, path);
+    if (buf[0] == '/') normalize_abs_path(buf);
     return arena_str(a, buf);
 }
 

@@ -15,6 +15,7 @@ for want in "$golden"/*.txt; do
     name=$(basename "$want" .txt)
     fleet="examples/$name.yaml"
     [ -f "$SRC/$fleet" ] || fleet="tests/golden/targets/fleets/$name.yaml"
+    fleet=$(cd "$SRC" && sh "$golden/stage.sh" "$fleet" "$tmp/staged")
     if ! (cd "$SRC" && "$INFRAC" build "$fleet" -o "$tmp/$name" >/dev/null 2>&1); then
         fail "$name: builds"
         continue
@@ -118,3 +119,9 @@ out=$(INFRAC_INSTALL_ROOT="$stage" sh "$tmp/d1/gpu1/install.sh")
 check "a reinstall removes the dropped service's unit" test ! -e "$stage/etc/systemd/system/infrac-gone.service"
 check "a reinstall removes the dropped service's script" test ! -e "$stage/usr/local/lib/infrac/lab/bin/gone.sh"
 check "a reinstall says what it removed" sh -c "echo '$out' | grep -q 'removed gone'"
+
+# A model path relative to the fleet file becomes one clean absolute path,
+# whatever directory infrac runs from.
+(cd "$SRC/examples" && "$INFRAC" build ./demo.yaml -o "$tmp/rel" >/dev/null 2>&1)
+check "relative model path resolved without ./ or ../ segments" \
+    grep -q "\"model_path\": \"$(cd "$SRC" && pwd -P)/build/demo/model.gguf\"" "$tmp/rel/demo/etc/tiny.json"

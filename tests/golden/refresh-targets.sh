@@ -15,7 +15,8 @@ cd "$root"
 for fleet in examples/*.yaml tests/golden/targets/fleets/*.yaml; do
     [ -f "$fleet" ] || continue
     name=$(basename "$fleet" .yaml)
-    if ! "$infrac" build "$fleet" -o "$tmp/$name" >/dev/null 2>&1; then
+    staged=$(sh "$golden/stage.sh" "$fleet" "$tmp/staged")
+    if ! "$infrac" build "$staged" -o "$tmp/$name" >/dev/null 2>&1; then
         echo "refresh-targets: $fleet does not build (errors in the fleet?): no golden" >&2
         rm -f "$golden/$name.txt"
         continue

@@ -117,7 +117,12 @@ static void relative_model_path_becomes_absolute(void **state) {
     cs_run(c, NULL);
     plan p;
     assert_int_equal(plan_build(&c->f, &c->r, "/srv/fleet/examples", &p), 0);
-    assert_string_equal(p.services[0].model_path, "/srv/fleet/examples/../build/demo/model.gguf");
+    assert_string_equal(p.services[0].model_path, "/srv/fleet/build/demo/model.gguf");
+    plan_free(&p);
+    /* "." segments, repeated slashes and ".." past the root go too */
+    cs_set_str(c, &m->path, ".//models/./../../../../m.gguf");
+    assert_int_equal(plan_build(&c->f, &c->r, "/srv/fleet", &p), 0);
+    assert_string_equal(p.services[0].model_path, "/m.gguf");
     plan_free(&p);
     cs_free(c);
 }
