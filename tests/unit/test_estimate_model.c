@@ -226,6 +226,25 @@ static void cpu_moe_moves_exactly_those_experts(void **state)
     assert_int_equal(off.host.weights - base.host.weights, moved);
     assert_int_equal(off.gpu[0].kv_cache, base.gpu[0].kv_cache);
     assert_int_equal(off.layers_on_gpu[0], base.layers_on_gpu[0]);
+    /* a big batch copies the largest host expert tensor into the GPU's
+     * compute buffer (here the activations beside it equal the MoE peak,
+     * so the buffer grows by exactly the tensor) */
+    uint64_t one_expert = 0;
+    for (uint32_t i = 0; i < m.n_tensors; i++)
+        if (m.tensors[i].role == TROLE_LAYER_EXPERT && m.tensors[i].bytes > one_expert)
+            one_expert = m.tensors[i].bytes;
+    assert_int_equal(off.gpu[0].compute - base.gpu[0].compute, one_expert);
+    /* the expert matmuls' CUDA pool, with experts on the GPU or not */
+    assert_int_equal(base.gpu[0].overhead, 696 * MIB);
+    req.cpu_moe_layers = m.n_layer;
+    run(&m, &req, &off);
+    assert_int_equal(off.gpu[0].overhead, 696 * MIB);
+    /* small batches run on the CPU: no copy */
+    req.ubatch = 16;
+    run(&m, &req, &base);
+    req.cpu_moe_layers = 0;
+    run(&m, &req, &off);
+    assert_int_equal(off.gpu[0].compute, base.gpu[0].compute);
     model_shape_free(&m);
 }
 
@@ -305,9 +324,26 @@ static void two_gpu_split_adds_one_overhead_and_compute(void **state)
     run(&m, &req, &two);
     assert_int_equal(two.n_gpus, 2);
     assert_int_equal(two.layers_on_gpu[0] + two.layers_on_gpu[1], 8);
+    /* every layer offloaded to several GPUs: pipeline parallelism, each GPU
+     * also holds 3 more KQ masks and 4 ubatches of hidden state */
+    uint64_t ub = 512, mask = 4096 * ub * 2;
+    uint64_t copies = 3 * mask + 4 * ub * m.n_embd * 4;
+    assert_int_equal(two.gpu[0].compute, one.gpu[0].compute + copies);
+    assert_int_equal(two.gpu[1].compute, one.gpu[0].compute + copies);
     assert_int_equal(two.gpu[0].total + two.gpu[1].total,
-                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute);
+                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute + 2 * copies);
     assert_int_equal(two.host.total, one.host.total);
+    /* some layers on the host: no pipeline; the first GPU gets a copy of the mask */
+    req.gpu_layers = 5;
+    req.n_gpus = 1;
+    run(&m, &req, &one);
+    req.n_gpus = 2;
+    run(&m, &req, &two);
+    assert_int_equal(two.gpu[0].compute, one.gpu[0].compute);
+    assert_int_equal(two.gpu[1].compute, one.gpu[0].compute - mask);
+    assert_int_equal(two.gpu[0].total + two.gpu[1].total,
+                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute - mask);
+    req.gpu_layers = -1;
     /* 3:1 split: the first GPU takes three quarters of the 9 offloaded layers */
     req.tensor_split[0] = 3;
     req.tensor_split[1] = 1;
