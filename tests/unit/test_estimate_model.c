@@ -405,6 +405,38 @@ static void declared_shape_spreads_weights(void **state)
     assert_int_equal(half.gpu[0].weights + half.host.weights, m.weights_bytes);
 }
 
+/* A declared MoE: the experts of a layer are three tensors (gate, up, down),
+ * so experts left on the host put one third of a layer's experts in the
+ * first GPU's compute buffer, not all of them. */
+static void declared_moe_copies_one_expert_tensor(void **state)
+{
+    (void)state;
+    model_shape m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.arch, sizeof m.arch, "qwen3moe");
+    m.arch_known = true;
+    m.n_layer = 48, m.n_embd = 2048, m.n_head = 32, m.n_head_kv = 4, m.head_dim_k = m.head_dim_v = 128;
+    m.n_ff = 6144, m.n_vocab = 151936, m.n_ctx_train = 40960;
+    m.n_expert = 128, m.n_expert_used = 8, m.n_ff_exp = 768;
+    m.weights_bytes = 16384ull * MIB;
+    estimate_request req;
+    estimate_request_defaults(&req, ENGINE_LLAMACPP);
+    req.context = 4096;
+    estimate_result on, off;
+    run(&m, &req, &on);
+    req.cpu_moe_layers = 48;
+    run(&m, &req, &off);
+    uint64_t layer_experts = on.gpu[0].weights - off.gpu[0].weights;
+    assert_true(layer_experts > 0);
+    layer_experts /= 48;
+    uint64_t ub = 512;
+    uint64_t activations = ub * (3 * 8 * 768 + 4 * 2048 + 8 * 2048) * 4;
+    uint64_t beside = ub * (3 * 8 * 768 + 6 * 2048) * 4;
+    uint64_t copy = off.gpu[0].compute - (on.gpu[0].compute - activations) - beside;
+    assert_true(copy + 2 >= layer_experts / 3 && copy <= layer_experts / 3 + 2);
+    assert_int_equal(off.gpu[0].weights + off.host.weights, m.weights_bytes);
+}
+
 static void unknown_arch_is_conservative(void **state)
 {
     (void)state;
@@ -575,6 +607,7 @@ int main(void)
         cmocka_unit_test(two_gpu_split_adds_one_overhead_and_compute),
         cmocka_unit_test(sliding_window_layers_use_smaller_cache),
         cmocka_unit_test(declared_shape_spreads_weights),
+        cmocka_unit_test(declared_moe_copies_one_expert_tensor),
         cmocka_unit_test(unknown_arch_is_conservative),
         cmocka_unit_test(bad_requests_refused),
         cmocka_unit_test(vllm_claims_utilization),
