@@ -11,7 +11,7 @@
 #define LLAMA_HOST_BASELINE_BYTES (256ull * MIB) /* llama-server's own heap, CUDA host state */
 #define LLAMA_KV_PAD 256u
 #define LLAMA_NOFA_KQ_FACTOR 1.2                /* KQ + its softmax/f16 staging, fitted */
-#define LLAMA_MOE_POOL_BYTES (96ull * MIB)       /* CUDA pool of the expert matmuls, measured */
+#define LLAMA_CUBLAS_POOL_BYTES (96ull * MIB)    /* CUDA pool of cuBLAS matmuls (float weights), measured */
 #define LLAMA_SCHED_COPIES 4u                    /* GGML_SCHED_MAX_COPIES: pipeline-parallel input copies */
 #define LLAMA_OFFLOAD_MIN_BATCH 32u              /* CUDA op offload threshold (tokens) */
 #define VLLM_NON_TORCH_BYTES (600ull * MIB)      /* CUDA context, NCCL, allocator slack */

@@ -93,8 +93,9 @@ static void synth_load(const synth *s, model_shape *shape)
         add_matrix(w, name, s->n_head * hd, s->n_embd);
         if (s->n_expert) {
             uint64_t ne[3] = {s->n_embd, s->n_ff_exp, s->n_expert};
+            uint64_t router[2] = {s->n_embd, s->n_expert}; /* F32, as GGUFs keep it */
             snprintf(name, sizeof name, "blk.%u.ffn_gate_inp.weight", il);
-            add_matrix(w, name, s->n_embd, s->n_expert);
+            assert_true(gguf_w_tensor(w, name, GGML_T_F32, 2, router, NULL));
             snprintf(name, sizeof name, "blk.%u.ffn_gate_exps.weight", il);
             assert_true(gguf_w_tensor(w, name, GGML_T_Q4_0, 3, ne, NULL));
             snprintf(name, sizeof name, "blk.%u.ffn_up_exps.weight", il);
@@ -227,14 +228,22 @@ static void cpu_moe_moves_exactly_those_experts(void **state)
     assert_int_equal(off.gpu[0].kv_cache, base.gpu[0].kv_cache);
     assert_int_equal(off.layers_on_gpu[0], base.layers_on_gpu[0]);
     /* a big batch copies the largest host expert tensor into the GPU's
-     * compute buffer (here the activations beside it equal the MoE peak,
-     * so the buffer grows by exactly the tensor) */
+     * compute buffer, beside 2 ff' + (1 + used) embd floats a token of
+     * activations; the buffer grows when that beats the MoE peak */
     uint64_t one_expert = 0;
     for (uint32_t i = 0; i < m.n_tensors; i++)
         if (m.tensors[i].role == TROLE_LAYER_EXPERT && m.tensors[i].bytes > one_expert)
             one_expert = m.tensors[i].bytes;
-    assert_int_equal(off.gpu[0].compute - base.gpu[0].compute, one_expert);
-    /* the expert matmuls' CUDA pool, with experts on the GPU or not */
+    req.ubatch = 32;
+    run(&m, &req, &off);
+    req.cpu_moe_layers = 0;
+    run(&m, &req, &base);
+    uint64_t ff = 2 * 128, embd = 256, used = 2;
+    uint64_t activations = 32 * (3 * ff + 4 * embd + used * embd) * 4;
+    uint64_t beside = one_expert + 32 * (2 * ff + (1 + used) * embd) * 4;
+    assert_true(beside > activations);
+    assert_int_equal(off.gpu[0].compute - base.gpu[0].compute, beside - activations);
+    /* the F32 router runs through cuBLAS: its CUDA pool, experts on the GPU or not */
     assert_int_equal(base.gpu[0].overhead, 696 * MIB);
     req.cpu_moe_layers = m.n_layer;
     run(&m, &req, &off);

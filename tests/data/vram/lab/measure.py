@@ -134,6 +134,19 @@ if os.environ.get("EXTRA") == "1":
     add("dense-ts-1-3", D, "0,1", base() + ["-ts", "1,3"])
     add("moe-ts-1-1-ncmoe-8", M, "0,1", base() + ["--n-cpu-moe", "8", "-ts", "1,1"])
     add("dense-ts-1-1-fa-off", D, "0,1", base(fa="off") + ["-ts", "1,1"])
+if os.environ.get("SET") == "2":
+    ROWS.clear()
+    M2, F = "qwen3moe-235b-a22b-6l", "llama3-8b-f16"
+    add("moe2-ncmoe-0", M2, "0", base())
+    add("moe2-ncmoe-all", M2, "0", base() + ["--n-cpu-moe", "6"])
+    add("moe2-ub2048", M2, "0", base(ub=2048))
+    add("moe2-ncmoe-all-ub2048", M2, "0", base(ub=2048) + ["--n-cpu-moe", "6"])
+    add("moe2-ncmoe-3-fa-off", M2, "0", base(fa="off") + ["--n-cpu-moe", "3"])
+    add("moe2-ts-1-1", M2, "0,1", base() + ["-ts", "1,1"])
+    add("f16-ngl-8", F, "0", base(ngl=8))
+    add("f16-ngl-8-ub2048", F, "0", base(ngl=8, ub=2048))
+    add("f16-ngl-0", F, "0", base(ngl=0))
+    add("f16-ngl-all", F, "0", base())
 
 done = set()
 if os.path.exists(OUT):

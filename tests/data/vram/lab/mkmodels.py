@@ -38,6 +38,8 @@ def nbytes(shape, t):
         n *= d
     if t == Q.F32:
         return n * 4
+    if t == Q.F16:
+        return n * 2
     bs, ts = gguf.GGML_QUANT_SIZES[t]
     return n // bs * ts
 
@@ -95,6 +97,32 @@ def dense_layer(i, e, hd, h, kv, ff, gemma=False, qk_norm=False):
               (p + "ffn_down.weight", [ff, e], Q.Q4_0)]
     return t
 
+def main2(out):
+    """Second set: a wider MoE (Qwen3-235B-A22B's layer dims, 6 layers) and
+    the llama3-8b shape with F16 weights (for host-weight copies)."""
+    os.makedirs(out, exist_ok=True)
+    L = 6
+    hp = dict(ctx=40960, embd=4096, layers=L, ff=12288, heads=64, kv=4, hd=128, rope=1000000.0,
+              experts=128, used=8, ff_exp=1536)
+    V = 151936
+    ts = [("token_embd.weight", [4096, V], Q.Q4_0)]
+    for i in range(L):
+        p = "blk.%d." % i
+        ts += dense_layer(i, 4096, 128, 64, 4, 0, qk_norm=True)
+        ts += [(p + "ffn_gate_inp.weight", [4096, 128], Q.F32),
+               (p + "ffn_gate_exps.weight", [4096, 1536, 128], Q.Q4_0),
+               (p + "ffn_up_exps.weight", [4096, 1536, 128], Q.Q4_0),
+               (p + "ffn_down_exps.weight", [1536, 4096, 128], Q.Q4_0)]
+    ts += [("output_norm.weight", [4096], Q.F32), ("output.weight", [4096, V], Q.Q4_0)]
+    write(out + "/qwen3moe-235b-a22b-6l.gguf", "qwen3moe", hp, ts, V)
+    hp = dict(ctx=131072, embd=4096, layers=32, ff=14336, heads=32, kv=8, hd=128, rope=500000.0)
+    V = 128256
+    ts = [("token_embd.weight", [4096, V], Q.F16)]
+    for i in range(32):
+        ts += [(n, sh, Q.F16 if t == Q.Q4_0 else t) for n, sh, t in dense_layer(i, 4096, 128, 32, 8, 14336)]
+    ts += [("output_norm.weight", [4096], Q.F32), ("output.weight", [4096, V], Q.F16)]
+    write(out + "/llama3-8b-f16.gguf", "llama", hp, ts, V)
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     # llama3-8b shape (as the reference's llama3-8b)
@@ -130,4 +158,4 @@ def main(out):
     write(out + "/gemma3-4b.gguf", "gemma3", hp, ts, V)
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    (main2 if os.environ.get("SET") == "2" else main)(sys.argv[1])
