@@ -1,6 +1,8 @@
 /* Pseudo-tensors for a model known only by its declared shape and total
  * size: the embedding and output get vocab x embd parameters, each layer an
- * equal share of the rest (split into dense and expert parts for MoE). */
+ * equal share of the rest (split into dense and expert parts for MoE; the
+ * experts as gate, up and down thirds, as a GGUF stores them, since the
+ * scheduler copies one expert tensor at a time). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,7 +20,7 @@ static void set_tensor(model_tensor *t, const char *name, tensor_role role, int3
 model_tensor *est_declared_tensors(const model_shape *m, uint32_t *n)
 {
     uint32_t L = m->n_layer;
-    model_tensor *ts = calloc(2 + 2 * (size_t)L, sizeof *ts);
+    model_tensor *ts = calloc(2 + 4 * (size_t)L, sizeof *ts);
     if (!ts)
         return NULL;
     double embd_params = (double)m->n_vocab * m->n_embd;
@@ -48,8 +50,12 @@ model_tensor *est_declared_tensors(const model_shape *m, uint32_t *n)
         snprintf(name, sizeof name, "blk.%u.dense", il);
         set_tensor(&ts[k++], name, TROLE_LAYER, (int32_t)il, layer - experts);
         if (experts) {
-            snprintf(name, sizeof name, "blk.%u.ffn_exps", il);
-            set_tensor(&ts[k++], name, TROLE_LAYER_EXPERT, (int32_t)il, experts);
+            static const char *const parts[3] = {"gate", "up", "down"};
+            for (uint32_t j = 0; j < 3; j++) {
+                uint64_t third = experts / 3 + (j < experts % 3 ? 1 : 0);
+                snprintf(name, sizeof name, "blk.%u.ffn_%s_exps", il, parts[j]);
+                set_tensor(&ts[k++], name, TROLE_LAYER_EXPERT, (int32_t)il, third);
+            }
         }
     }
     *n = k;

@@ -11,6 +11,9 @@
 #define LLAMA_HOST_BASELINE_BYTES (256ull * MIB) /* llama-server's own heap, CUDA host state */
 #define LLAMA_KV_PAD 256u
 #define LLAMA_NOFA_KQ_FACTOR 1.2                /* KQ + its softmax/f16 staging, fitted */
+#define LLAMA_CUBLAS_POOL_BYTES (96ull * MIB)    /* CUDA pool of cuBLAS matmuls (float weights), measured */
+#define LLAMA_SCHED_COPIES 4u                    /* GGML_SCHED_MAX_COPIES: pipeline-parallel input copies */
+#define LLAMA_OFFLOAD_MIN_BATCH 32u              /* CUDA op offload threshold (tokens) */
 #define VLLM_NON_TORCH_BYTES (600ull * MIB)      /* CUDA context, NCCL, allocator slack */
 #define VLLM_CUDA_GRAPH_BYTES (512ull * MIB)
 #define VLLM_HOST_BASELINE_BYTES (4ull * GIB)    /* Python, torch, CUDA host state */

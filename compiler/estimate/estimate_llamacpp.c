@@ -64,9 +64,57 @@ static memory_breakdown *dev_mem(estimate_result *out, int dev)
     return dev == DEV_HOST ? &out->host : &out->gpu[dev];
 }
 
-static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t n, const placement *p,
-                          const estimate_request *req, estimate_result *out)
+/* What the layers' matrix weights imply beyond their bytes: the largest one
+ * left in host memory (for a big batch the scheduler runs its matmul on the
+ * first GPU and copies it into that GPU's compute buffer), and which GPUs
+ * run matmuls through cuBLAS rather than llama.cpp's quantized kernels
+ * (float weights, e.g. F16 models or the F32 MoE router), which grows the
+ * CUDA pool. */
+typedef struct matmul_placement {
+    uint64_t largest_host_tensor;
+    bool host_float;                  /* a float matrix stays on the host */
+    bool float_on_gpu[EST_MAX_GPUS];
+} matmul_placement;
+
+static bool is_float_type(uint32_t type)
 {
+    return type == GGML_T_F32 || type == GGML_T_F16 || type == GGML_T_BF16;
+}
+
+/* A layer's matrix (blk.N.attn_q.weight, blk.N.ffn_up_exps.weight, the MoE
+ * router ...), not a norm or a bias. Declared shapes' pseudo-tensors count:
+ * a dense pseudo-tensor stands for a whole layer, so a third of it is taken
+ * as its largest matrix (the FFN's three are most of a layer). */
+static uint64_t layer_matrix_bytes(const model_shape *m, const model_tensor *t)
+{
+    size_t len = strlen(t->name);
+    if (!m->tensors)
+        return t->role == TROLE_LAYER ? t->bytes / 3 : t->bytes;
+    if (len < 7 || strcmp(t->name + len - 7, ".weight") != 0 || strstr(t->name, "norm"))
+        return 0;
+    return t->bytes;
+}
+
+static void note_matrix(const model_shape *m, const model_tensor *t, int dev, matmul_placement *mm)
+{
+    uint64_t bytes = layer_matrix_bytes(m, t);
+    if (!bytes)
+        return;
+    /* declared shapes have no types: a MoE's router is F32 in every GGUF */
+    bool is_float = m->tensors ? is_float_type(t->type) : m->n_expert > 0;
+    if (dev == DEV_HOST) {
+        if (bytes > mm->largest_host_tensor)
+            mm->largest_host_tensor = bytes;
+        mm->host_float |= is_float;
+    } else if (is_float) {
+        mm->float_on_gpu[dev] = true;
+    }
+}
+
+static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t n, const placement *p,
+                          const estimate_request *req, estimate_result *out, matmul_placement *mm)
+{
+    memset(mm, 0, sizeof *mm);
     int out_dev = layer_device(p, m->n_layer);
     int first_layer_dev = DEV_HOST;
     for (uint32_t il = 0; il < m->n_layer && first_layer_dev == DEV_HOST; il++)
@@ -87,9 +135,11 @@ static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t
             break;
         case TROLE_LAYER:
             dev = layer_device(p, (uint32_t)t->layer);
+            note_matrix(m, t, dev, mm);
             break;
         case TROLE_LAYER_EXPERT:
             dev = (uint32_t)t->layer < req->cpu_moe_layers ? DEV_HOST : layer_device(p, (uint32_t)t->layer);
+            note_matrix(m, t, dev, mm);
             break;
         case TROLE_OTHER:
         default:
@@ -125,7 +175,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         ts = declared;
         est_note(out, "no GGUF tensor table: weights spread evenly over layers from the declared size");
     }
-    place_weights(m, ts, n_ts, &p, req, out);
+    matmul_placement mm;
+    place_weights(m, ts, n_ts, &p, req, out, &mm);
     free(declared);
     for (uint32_t il = 0; il <= m->n_layer; il++) {
         int dev = layer_device(&p, il);
@@ -167,22 +218,30 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
                  req->swa_full ? " (--swa-full)" : "");
 
     /* Compute buffer: the worst-case graph at one ubatch attending to a full
-     * stream: FFN and residual activations, the KQ mask, and without flash
+     * stream: FFN and residual activations (for MoE also the used experts'
+     * outputs before their weighted sum), the KQ mask, and without flash
      * attention the n_kv x ubatch x n_head KQ matrix; with flash attention a
      * quantized cache is staged as F16 for the kernel. */
     uint64_t ub = ubatch < n_ctx ? ubatch : n_ctx;
-    uint64_t compute = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
-    compute += stream_cells * ub * (req->flash_attn ? 2 : 4);
+    bool moe = m->n_expert > 0 && m->n_expert_used > 0;
+    uint64_t activations = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
+    if (moe)
+        activations += ub * m->n_expert_used * (uint64_t)m->n_embd * 4;
+    uint64_t mask = stream_cells * ub * (req->flash_attn ? 2 : 4);
+    uint64_t attention = mask;
     if (!req->flash_attn) {
-        compute += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
+        attention += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
     } else {
         if (req->cache_k != GGML_T_F16)
-            compute += stream_cells * n_embd_k * 2;
+            attention += stream_cells * n_embd_k * 2;
         if (req->cache_v != GGML_T_F16)
-            compute += stream_cells * n_embd_v * 2;
+            attention += stream_cells * n_embd_v * 2;
     }
+    uint64_t compute = activations + attention;
+    double compute_factor = 1.0;
     if (out->conservative) {
-        compute = (uint64_t)(compute * CONSERVATIVE_COMPUTE_FACTOR);
+        compute_factor = CONSERVATIVE_COMPUTE_FACTOR;
+        compute = (uint64_t)(compute * compute_factor);
         est_note(out, "architecture '%s' is not modelled exactly: compute buffer taken %.1fx as an upper bound",
                  m->arch, CONSERVATIVE_COMPUTE_FACTOR);
     }
@@ -193,10 +252,51 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         out->gpu[g].compute = compute;
         out->gpu[g].overhead = req->gpu_overhead_bytes[g] ? req->gpu_overhead_bytes[g] : LLAMA_CUDA_OVERHEAD_BYTES;
     }
+    bool host_layers = p.first_gpu_layer > 0 || req->n_gpus == 0;
+    bool offload_ops = req->n_gpus > 0 && ub >= LLAMA_OFFLOAD_MIN_BATCH;
+    if (req->n_gpus > 0) {
+        /* Layers left on the host: the mask is built there and the first
+         * GPU gets its own copy. */
+        if (host_layers)
+            out->gpu[0].compute += (uint64_t)(mask * compute_factor);
+        /* Matrices left in host memory (CPU layers, --n-cpu-moe): for a
+         * big batch the scheduler runs their matmul on the first GPU and
+         * copies the weight into its compute buffer, next to the activations
+         * still live then: 2 ff' + (1 + w) embd floats a token, w = the used
+         * experts' outputs for MoE, 4 for dense (measured on two MoE shapes
+         * and a dense F16 model). */
+        if (offload_ops && mm.largest_host_tensor) {
+            uint64_t live = 2 * est_ffn_width(m) + (1ull + (moe ? m->n_expert_used : 4u)) * m->n_embd;
+            uint64_t copy_peak = (uint64_t)((double)(mm.largest_host_tensor + ub * live * 4 + mask) * compute_factor);
+            /* the graph's own peak (e.g. the KQ matrix without flash
+             * attention) may still be the larger one */
+            if (copy_peak > compute)
+                out->gpu[0].compute += copy_peak - compute;
+        }
+        /* cuBLAS matmuls (float weights on the GPU, or offloaded from the
+         * host) take about 96 MiB more of the CUDA pool; without flash
+         * attention the pool already holds as much for KQ (in the no-FA
+         * allowance): the pool keeps the larger, not the sum. */
+        if (req->flash_attn)
+            for (uint32_t g = 0; g < req->n_gpus; g++)
+                if (mm.float_on_gpu[g] || (g == 0 && offload_ops && mm.host_float))
+                    out->gpu[g].overhead += LLAMA_CUBLAS_POOL_BYTES;
+        /* Pipeline parallelism (several GPUs, every layer offloaded, no
+         * tensor overrides): the scheduler keeps 4 copies of each split's
+         * inputs, so each GPU holds 3 more masks and 4 ubatches of hidden
+         * state (the activations passed between GPUs). */
+        bool all_layers = p.act_gpu_layers == m->n_layer + 1;
+        if (req->n_gpus > 1 && all_layers && req->cpu_moe_layers == 0) {
+            uint64_t copies = (LLAMA_SCHED_COPIES - 1) * mask + LLAMA_SCHED_COPIES * ub * (uint64_t)m->n_embd * 4;
+            for (uint32_t g = 0; g < req->n_gpus; g++)
+                out->gpu[g].compute += (uint64_t)(copies * compute_factor);
+            est_note(out, "pipeline parallelism over %u GPUs: %u copies of each split's inputs", req->n_gpus,
+                     LLAMA_SCHED_COPIES);
+        }
+    }
 
     /* Host: a CPU compute buffer when layers run there (otherwise the input
      * staging), the logits of one output per slot, the prompt cache. */
-    bool host_layers = p.first_gpu_layer > 0 || req->n_gpus == 0;
     uint64_t host_compute = host_layers ? compute : ub * m->n_embd * 4ull * 2;
     host_compute += (uint64_t)m->n_vocab * n_seq * 4;
     out->host.compute = host_compute;

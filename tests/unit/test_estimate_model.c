@@ -93,8 +93,9 @@ static void synth_load(const synth *s, model_shape *shape)
         add_matrix(w, name, s->n_head * hd, s->n_embd);
         if (s->n_expert) {
             uint64_t ne[3] = {s->n_embd, s->n_ff_exp, s->n_expert};
+            uint64_t router[2] = {s->n_embd, s->n_expert}; /* F32, as GGUFs keep it */
             snprintf(name, sizeof name, "blk.%u.ffn_gate_inp.weight", il);
-            add_matrix(w, name, s->n_embd, s->n_expert);
+            assert_true(gguf_w_tensor(w, name, GGML_T_F32, 2, router, NULL));
             snprintf(name, sizeof name, "blk.%u.ffn_gate_exps.weight", il);
             assert_true(gguf_w_tensor(w, name, GGML_T_Q4_0, 3, ne, NULL));
             snprintf(name, sizeof name, "blk.%u.ffn_up_exps.weight", il);
@@ -226,6 +227,33 @@ static void cpu_moe_moves_exactly_those_experts(void **state)
     assert_int_equal(off.host.weights - base.host.weights, moved);
     assert_int_equal(off.gpu[0].kv_cache, base.gpu[0].kv_cache);
     assert_int_equal(off.layers_on_gpu[0], base.layers_on_gpu[0]);
+    /* a big batch copies the largest host expert tensor into the GPU's
+     * compute buffer, beside 2 ff' + (1 + used) embd floats a token of
+     * activations; the buffer grows when that beats the MoE peak */
+    uint64_t one_expert = 0;
+    for (uint32_t i = 0; i < m.n_tensors; i++)
+        if (m.tensors[i].role == TROLE_LAYER_EXPERT && m.tensors[i].bytes > one_expert)
+            one_expert = m.tensors[i].bytes;
+    req.ubatch = 32;
+    run(&m, &req, &off);
+    req.cpu_moe_layers = 0;
+    run(&m, &req, &base);
+    uint64_t ff = 2 * 128, embd = 256, used = 2;
+    uint64_t activations = 32 * (3 * ff + 4 * embd + used * embd) * 4;
+    uint64_t beside = one_expert + 32 * (2 * ff + (1 + used) * embd) * 4;
+    assert_true(beside > activations);
+    assert_int_equal(off.gpu[0].compute - base.gpu[0].compute, beside - activations);
+    /* the F32 router runs through cuBLAS: its CUDA pool, experts on the GPU or not */
+    assert_int_equal(base.gpu[0].overhead, 696 * MIB);
+    req.cpu_moe_layers = m.n_layer;
+    run(&m, &req, &off);
+    assert_int_equal(off.gpu[0].overhead, 696 * MIB);
+    /* small batches run on the CPU: no copy */
+    req.ubatch = 16;
+    run(&m, &req, &base);
+    req.cpu_moe_layers = 0;
+    run(&m, &req, &off);
+    assert_int_equal(off.gpu[0].compute, base.gpu[0].compute);
     model_shape_free(&m);
 }
 
@@ -305,9 +333,26 @@ static void two_gpu_split_adds_one_overhead_and_compute(void **state)
     run(&m, &req, &two);
     assert_int_equal(two.n_gpus, 2);
     assert_int_equal(two.layers_on_gpu[0] + two.layers_on_gpu[1], 8);
+    /* every layer offloaded to several GPUs: pipeline parallelism, each GPU
+     * also holds 3 more KQ masks and 4 ubatches of hidden state */
+    uint64_t ub = 512, mask = 4096 * ub * 2;
+    uint64_t copies = 3 * mask + 4 * ub * m.n_embd * 4;
+    assert_int_equal(two.gpu[0].compute, one.gpu[0].compute + copies);
+    assert_int_equal(two.gpu[1].compute, one.gpu[0].compute + copies);
     assert_int_equal(two.gpu[0].total + two.gpu[1].total,
-                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute);
+                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute + 2 * copies);
     assert_int_equal(two.host.total, one.host.total);
+    /* some layers on the host: no pipeline; the first GPU gets a copy of the mask */
+    req.gpu_layers = 5;
+    req.n_gpus = 1;
+    run(&m, &req, &one);
+    req.n_gpus = 2;
+    run(&m, &req, &two);
+    assert_int_equal(two.gpu[0].compute, one.gpu[0].compute);
+    assert_int_equal(two.gpu[1].compute, one.gpu[0].compute - mask);
+    assert_int_equal(two.gpu[0].total + two.gpu[1].total,
+                     one.gpu[0].total + one.gpu[0].overhead + one.gpu[0].compute - mask);
+    req.gpu_layers = -1;
     /* 3:1 split: the first GPU takes three quarters of the 9 offloaded layers */
     req.tensor_split[0] = 3;
     req.tensor_split[1] = 1;
@@ -367,6 +412,38 @@ static void declared_shape_spreads_weights(void **state)
     assert_true(half.gpu[0].weights < r.gpu[0].weights / 2 + r.host.weights);
     assert_true(half.gpu[0].weights > r.gpu[0].weights / 2);
     assert_int_equal(half.gpu[0].weights + half.host.weights, m.weights_bytes);
+}
+
+/* A declared MoE: the experts of a layer are three tensors (gate, up, down),
+ * so experts left on the host put one third of a layer's experts in the
+ * first GPU's compute buffer, not all of them. */
+static void declared_moe_copies_one_expert_tensor(void **state)
+{
+    (void)state;
+    model_shape m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.arch, sizeof m.arch, "qwen3moe");
+    m.arch_known = true;
+    m.n_layer = 48, m.n_embd = 2048, m.n_head = 32, m.n_head_kv = 4, m.head_dim_k = m.head_dim_v = 128;
+    m.n_ff = 6144, m.n_vocab = 151936, m.n_ctx_train = 40960;
+    m.n_expert = 128, m.n_expert_used = 8, m.n_ff_exp = 768;
+    m.weights_bytes = 16384ull * MIB;
+    estimate_request req;
+    estimate_request_defaults(&req, ENGINE_LLAMACPP);
+    req.context = 4096;
+    estimate_result on, off;
+    run(&m, &req, &on);
+    req.cpu_moe_layers = 48;
+    run(&m, &req, &off);
+    uint64_t layer_experts = on.gpu[0].weights - off.gpu[0].weights;
+    assert_true(layer_experts > 0);
+    layer_experts /= 48;
+    uint64_t ub = 512;
+    uint64_t activations = ub * (3 * 8 * 768 + 4 * 2048 + 8 * 2048) * 4;
+    uint64_t beside = ub * (3 * 8 * 768 + 6 * 2048) * 4;
+    uint64_t copy = off.gpu[0].compute - (on.gpu[0].compute - activations) - beside;
+    assert_true(copy + 2 >= layer_experts / 3 && copy <= layer_experts / 3 + 2);
+    assert_int_equal(off.gpu[0].weights + off.host.weights, m.weights_bytes);
 }
 
 static void unknown_arch_is_conservative(void **state)
@@ -539,6 +616,7 @@ int main(void)
         cmocka_unit_test(two_gpu_split_adds_one_overhead_and_compute),
         cmocka_unit_test(sliding_window_layers_use_smaller_cache),
         cmocka_unit_test(declared_shape_spreads_weights),
+        cmocka_unit_test(declared_moe_copies_one_expert_tensor),
         cmocka_unit_test(unknown_arch_is_conservative),
         cmocka_unit_test(bad_requests_refused),
         cmocka_unit_test(vllm_claims_utilization),

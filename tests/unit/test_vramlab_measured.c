@@ -1,0 +1,151 @@
+/* The llama.cpp estimator against llama-server processes measured on H200s
+ * in the cases the 48 reference rows do not cover: MoE expert offload
+ * (--n-cpu-moe), partial offload (-ngl N), gemma3's sliding-window cache
+ * (--swa-full, -np, -kvu) and two-GPU splits (-ts), per GPU
+ * (tests/data/vram/measured-extra.json). Every GPU of every row must be
+ * within 5% and none under-estimated by more than 2%. Prints the table as TAP
+ * comments; with ESTIMATE_TABLE=FILE also writes it as markdown (used by
+ * tests/golden/refresh-estimate.sh for docs/vram-measured-table.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate/estimate.h"
+#include "ggml_types.h"
+#include "gpu_catalog.h"
+
+#define DATA_DIR "tests/data/vram"
+
+static const char *data_dir(void)
+{
+    const char *src = getenv("SRC");
+    static char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", src && *src ? src : ".", DATA_DIR);
+    return dir;
+}
+
+static void fill_request(json_t *row, estimate_request *req)
+{
+    estimate_request_defaults(req, ENGINE_LLAMACPP);
+    req->context = (uint32_t)json_integer_value(json_object_get(row, "ctx_size"));
+    req->cache_k = (uint32_t)ggml_type_from_name(json_string_value(json_object_get(row, "cache_type_k")));
+    req->cache_v = (uint32_t)ggml_type_from_name(json_string_value(json_object_get(row, "cache_type_v")));
+    req->ubatch = (uint32_t)json_integer_value(json_object_get(row, "ubatch_size"));
+    req->batch = (uint32_t)json_integer_value(json_object_get(row, "batch_size"));
+    req->parallel = (uint32_t)json_integer_value(json_object_get(row, "parallel"));
+    const char *fa = json_string_value(json_object_get(row, "flash_attn"));
+    req->flash_attn = fa && strcmp(fa, "on") == 0;
+    req->n_gpus = (uint32_t)json_integer_value(json_object_get(row, "gpus"));
+    json_t *ngl = json_object_get(row, "gpu_layers");
+    req->gpu_layers = json_is_integer(ngl) ? (int32_t)json_integer_value(ngl) : -1;
+    req->cpu_moe_layers = (uint32_t)json_integer_value(json_object_get(row, "n_cpu_moe"));
+    req->swa_full = json_is_true(json_object_get(row, "swa_full"));
+    req->kv_unified = json_is_true(json_object_get(row, "kv_unified"));
+    size_t i;
+    json_t *share;
+    json_array_foreach(json_object_get(row, "tensor_split"), i, share)
+        if (i < EST_MAX_GPUS)
+            req->tensor_split[i] = json_number_value(share);
+    const gpu_spec *h200 = gpu_catalog_find("h200");
+    assert_non_null(h200);
+    for (uint32_t g = 0; g < req->n_gpus; g++) {
+        req->gpu_total_bytes[g] = h200->usable_bytes;
+        req->gpu_overhead_bytes[g] = h200->runtime_overhead_bytes;
+    }
+}
+
+static void measured_rows_within_bounds(void **state)
+{
+    (void)state;
+    char path[1200], err[512];
+    snprintf(path, sizeof path, "%s/measured-extra.json", data_dir());
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root)
+        fprintf(stderr, "%s: %s\n", path, jerr.text);
+    assert_non_null(root);
+    json_t *rows = json_object_get(root, "rows");
+    assert_true(json_is_array(rows));
+    assert_true(json_array_size(rows) >= 40);
+
+    const char *table_path = getenv("ESTIMATE_TABLE");
+    FILE *table = table_path ? fopen(table_path, "w") : NULL;
+    if (table) {
+        fprintf(table, "| row | flags | GPU | estimate MiB | measured MiB | error %% |\n");
+        fprintf(table, "|---|---|---:|---:|---:|---:|\n");
+    }
+    double worst_over = 0, worst_under = 0;
+    int failures = 0, checked = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *id = json_string_value(json_object_get(row, "id"));
+        const char *model = json_string_value(json_object_get(row, "model"));
+        const char *command = json_string_value(json_object_get(row, "command"));
+        assert_non_null(id);
+        assert_non_null(model);
+        assert_non_null(command);
+        char gguf[1400];
+        snprintf(gguf, sizeof gguf, "%s/%s.gguf", data_dir(), model);
+        model_shape shape;
+        if (model_shape_load(gguf, &shape, err, sizeof err) != 0)
+            fprintf(stderr, "%s\n", err);
+        assert_true(shape.arch_known);
+
+        estimate_request req;
+        fill_request(row, &req);
+        estimate_result res;
+        assert_int_equal(estimate_memory(&shape, &req, &res, err, sizeof err), 0);
+        json_t *measured = json_object_get(row, "measured_gpu_mib");
+        assert_int_equal(json_array_size(measured), req.n_gpus);
+        /* the flags after the model name, for the table */
+        const char *flags = strstr(command, "--fit off");
+        flags = flags ? flags + strlen("--fit off ") : command;
+        for (uint32_t g = 0; g < req.n_gpus; g++) {
+            double est = (double)res.gpu[g].total / MIB;
+            double got = (double)json_integer_value(json_array_get(measured, g));
+            double pct = (est - got) / got * 100.0;
+            if (pct > -0.005 && pct < 0.005)
+                pct = 0.0; /* no "-0.00" in the table */
+            bool ok = pct <= 5.0 && pct >= -2.0;
+            checked++;
+            if (!ok)
+                failures++;
+            if (pct > worst_over)
+                worst_over = pct;
+            if (pct < worst_under)
+                worst_under = pct;
+            printf("# %-26s gpu%u est %7.0f MiB (w %6.0f kv %5.0f c %5.0f o %4.0f) measured %6.0f MiB %+6.2f%%%s\n",
+                   id, g, est, (double)res.gpu[g].weights / MIB, (double)res.gpu[g].kv_cache / MIB,
+                   (double)res.gpu[g].compute / MIB, (double)res.gpu[g].overhead / MIB, got, pct,
+                   ok ? "" : "  <-- out of bounds");
+            if (table)
+                fprintf(table, "| %s | `%s` | %u | %.0f | %.0f | %+.2f |\n", id, flags, g, est, got, pct);
+        }
+        model_shape_free(&shape);
+    }
+    printf("# %d GPU readings, worst over-estimate %+.2f%%, worst under-estimate %+.2f%%\n", checked, worst_over,
+           worst_under);
+    if (table) {
+        fprintf(table, "\n%d GPU readings. Worst over-estimate %+.2f%%, worst under-estimate %+.2f%%.\n", checked,
+                worst_over, worst_under);
+        fclose(table);
+    }
+    json_decref(root);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(measured_rows_within_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
