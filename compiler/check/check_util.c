@@ -1,5 +1,6 @@
 /* Small helpers shared by the checks. */
 #include <stdio.h>
+#include <string.h>
 
 #include "check/passes.h"
 
@@ -48,4 +49,26 @@ bool lowering_reported(const check_ctx *c, src_span at) {
             return true;
     }
     return false;
+}
+
+uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n) {
+    /* Sort-free: the services of one GPU or host are few. */
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const fleet_service *s = &f->services[sh[i].svc];
+        sh[i].counted = true;
+        if (!(s->exclusive.set && s->exclusive.v)) continue;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j == i) continue;
+            const fleet_service *o = &f->services[sh[j].svc];
+            if (!(o->exclusive.set && o->exclusive.v) || strcmp(o->exclusive.v, s->exclusive.v) != 0) continue;
+            if (sh[j].bytes > sh[i].bytes || (sh[j].bytes == sh[i].bytes && j < i)) {
+                sh[i].counted = false;
+                break;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (sh[i].counted) total += sh[i].bytes;
+    return total;
 }

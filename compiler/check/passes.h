@@ -39,7 +39,19 @@ void check_host_ram(check_ctx *c);
 /* resolve.c: the estimator request for a service (also used to search fixes). */
 void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r);
 
+/* One service's share of a GPU's memory (slot: its index in the estimate's
+ * GPUs) or of its host's RAM (slot -1). */
+typedef struct mem_share {
+    uint32_t svc;
+    int slot;
+    uint64_t bytes;
+    bool counted;   /* false: a smaller member of an exclusive group */
+} mem_share;
+
 /* Helpers (check_util.c). */
+/* Marks which shares count: all outside exclusive groups, the largest of
+ * each group (the first declared on ties). Returns the peak: their sum. */
+uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n);
 /* "15.48 GiB" or "512 MiB": a human size, deterministic. */
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
