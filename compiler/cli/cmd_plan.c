@@ -38,7 +38,7 @@ int cmd_plan(int argc, char **argv) {
         }
     }
     if (!file) return usage("no fleet file given");
-    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stderr};
+    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stderr, NULL, NULL};
     plan p;
     int rc = infrac_compile(file, &o, &p);
     if (rc != 0) return rc;
