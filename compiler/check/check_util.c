@@ -51,6 +51,21 @@ bool lowering_reported(const check_ctx *c, src_span at) {
     return false;
 }
 
+static bool span_before(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
+    return l1 < l2 || (l1 == l2 && c1 <= c2);
+}
+
+bool lowering_error_within(const check_ctx *c, src_span in) {
+    if (!span_valid(in)) return false;
+    for (size_t i = 0; i < c->n_lowering_diags && i < c->d->n; i++) {
+        const diagnostic *d = c->d->items[i];
+        if (d->severity == DIAG_ERROR && span_valid(d->at) && span_before(in.line, in.col, d->at.line, d->at.col) &&
+            span_before(d->at.line, d->at.col, in.end_line, in.end_col))
+            return true;
+    }
+    return false;
+}
+
 uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n) {
     /* Sort-free: the services of one GPU or host are few. */
     uint64_t total = 0;

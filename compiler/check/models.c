@@ -84,6 +84,7 @@ static void from_shape(check_ctx *c, fleet_model *m) {
         snprintf(missing + used, sizeof missing - used, "%s`weights:`", used ? ", " : "");
         ok = false;
     }
+    if (!ok && lowering_error_within(c, s->at)) return; /* a refused value is not a missing one */
     if (!ok) {
         diagnostic *d = diag_error(c->d, "E0512", s->at, "the shape of model `%s` is incomplete", m->name.v);
         diag_help(d, "add %s (positive numbers; weights is the GGUF's size, e.g. `4.9 GiB`)", missing);

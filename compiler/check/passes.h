@@ -65,6 +65,9 @@ src_span span_or(src_span value, src_span fallback);
 /* Whether the lowering already reported a problem at exactly this span (it
  * checks some of the same things on written values): never say it twice. */
 bool lowering_reported(const check_ctx *c, src_span at);
+/* Whether the lowering reported an error inside span `in` (a value it
+ * refused there is unset now, not missing). */
+bool lowering_error_within(const check_ctx *c, src_span in);
 /* Position of device index gpu in the service's gpus list, or -1. */
 int service_gpu_slot(const fleet_service *s, uint32_t gpu);
 

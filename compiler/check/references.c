@@ -2,7 +2,7 @@
  * indexes that exist on its host, a tensor_split as long as its GPU list;
  * exclusive groups make sense (one host, more than one member); the engine
  * can use the devices it is given; a vLLM service gets no named chat
- * template. Resolves host_ref and model_ref. */
+ * template; a fleet has services at all. Resolves host_ref and model_ref. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,6 +246,11 @@ void check_references(check_ctx *c) {
         check_vllm_chat_template(c, &f->services[i]);
     }
     check_exclusive_groups(c);
+    if (f->n_services == 0) {
+        diagnostic *d = diag_warning(c->d, "W0702", span_or(f->name.at, f->at), "fleet `%s` has no services",
+                                     f->name.v ? f->name.v : "?");
+        diag_help(d, "add services under `services:`, each with a host, a model and a port");
+    }
     name_index_free(&hosts);
     name_index_free(&models);
 }
