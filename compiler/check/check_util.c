@@ -5,7 +5,9 @@
 #include "check/passes.h"
 
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len) {
-    if (bytes >= GIB)
+    if (bytes == UINT64_MAX) /* a saturated sum (sat_add) */
+        snprintf(buf, len, "more than %.2f GiB", (double)bytes / (double)GIB);
+    else if (bytes >= GIB)
         snprintf(buf, len, "%.2f GiB", (double)bytes / (double)GIB);
     else
         snprintf(buf, len, "%llu MiB", (unsigned long long)((bytes + MIB / 2) / MIB));
@@ -84,6 +86,6 @@ uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n) {
         }
     }
     for (uint32_t i = 0; i < n; i++)
-        if (sh[i].counted) total += sh[i].bytes;
+        if (sh[i].counted) total = sat_add(total, sh[i].bytes);
     return total;
 }

@@ -22,7 +22,7 @@ void check_host_ram(check_ctx *c) {
         uint64_t total = count_exclusive_peak(f, sh, n);
         c->r->ram_peak[h] = total;
         if (!host->memory.set || host->memory.v == 0 || n == 0) continue;
-        if (total + margin <= host->memory.v) continue;
+        if (sat_add(total, margin) <= host->memory.v) continue;
         uint64_t limit = host->memory.v > margin ? host->memory.v - margin : 0;
         char tb[32], lb[32], mb[32], rb[32];
         diagnostic *d = diag_error(c->d, "E0402", span_or(host->memory.at, host->name.at),

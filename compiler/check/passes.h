@@ -48,11 +48,15 @@ typedef struct mem_share {
     bool counted;   /* false: a smaller member of an exclusive group */
 } mem_share;
 
+/* Sizes reach 1e18 bytes each: sums saturate instead of wrapping, so twenty
+ * huge services never add up to "fits". */
+static inline uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 /* Helpers (check_util.c). */
 /* Marks which shares count: all outside exclusive groups, the largest of
  * each group (the first declared on ties). Returns the peak: their sum. */
 uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n);
-/* "15.48 GiB" or "512 MiB": a human size, deterministic. */
+/* "15.48 GiB" or "512 MiB": a human size, deterministic ("more than" for a saturated sum). */
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
 uint64_t gpu_usable_bytes(const fleet_gpu *g);

@@ -165,7 +165,7 @@ void check_vram(check_ctx *c) {
             c->r->gpu_peak[flat] = total;
             uint64_t usable = gpu_usable_bytes(&f->hosts[h].gpus[g]);
             if (usable == 0 || n == 0 || c->gpu_overclaimed[flat]) continue;
-            if (total + margin > usable) report(c, h, g, sh, n, total, usable, margin);
+            if (sat_add(total, margin) > usable) report(c, h, g, sh, n, total, usable, margin);
         }
     free(sh);
 }
