@@ -106,15 +106,12 @@ int cmd_build(int argc, char **argv)
             force = true;
         } else if (strcmp(argv[i], "--print-commands") == 0) {
             commands = true;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(NULL);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usage("unknown option");
-        } else if (!file) {
-            file = argv[i];
         } else {
-            return usage("one fleet file at a time");
+            cli_arg_kind kind = cli_file_or_help(argv[i], &file, &why);
+            if (kind == CLI_ARG_HELP)
+                return usage(NULL), 0;
+            if (kind == CLI_ARG_BAD)
+                return usage(why);
         }
     }
     if (!file)

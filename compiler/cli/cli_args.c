@@ -40,3 +40,11 @@ int cli_diag_option(int argc, char **argv, int *i, compile_options *o, const cha
     }
     return 0;
 }
+
+cli_arg_kind cli_file_or_help(const char *arg, const char **file, const char **why) {
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) return CLI_ARG_HELP;
+    if (arg[0] == '-' && arg[1] != '\0') return *why = "unknown option", CLI_ARG_BAD;
+    if (*file) return *why = "one fleet file at a time", CLI_ARG_BAD;
+    *file = arg;
+    return CLI_ARG_OK;
+}

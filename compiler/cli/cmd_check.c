@@ -22,15 +22,10 @@ int cmd_check(int argc, char **argv) {
         if (got < 0) return usage(why);
         if (got > 0) {
             continue;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(NULL);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usage("unknown option");
-        } else if (!file) {
-            file = argv[i];
         } else {
-            return usage("one fleet file at a time");
+            cli_arg_kind kind = cli_file_or_help(argv[i], &file, &why);
+            if (kind == CLI_ARG_HELP) return usage(NULL), 0;
+            if (kind == CLI_ARG_BAD) return usage(why);
         }
     }
     if (!file) return usage("no fleet file given");
