@@ -125,11 +125,5 @@ void render_sarif(const diag_list *l, FILE *out)
     json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (s) {
-        fputs(s, out);
-        fputc('\n', out);
-        free(s);
-    }
-    json_decref(root);
+    render_json_document(root, out);
 }
