@@ -91,7 +91,7 @@ static const fs_key option_keys[] = {
     {.name = "cache_ram", .type = FS_SIZE, .min = 0, .max = BIG, .engines = LC,
      .doc = "Host RAM for llama-server's prompt cache (--cache-ram).", .offset = OPT(cache_ram)},
     {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
-     .doc = "Chat template override: chatml, llama3, mistral, gemma.", .default_text = "the model's",
+     .doc = "Chat template override: chatml, llama3, mistral, gemma (llama.cpp and infrac; a vLLM service with one is an error, E0204).", .default_text = "the model's",
      .offset = OPT(chat_template)},
 };
 
@@ -107,7 +107,7 @@ static const fs_key service_keys[] = {
     {.name = "port", .type = FS_INT, .flags = FS_REQUIRED, .min = 1, .max = 65535,
      .doc = "TCP port the server listens on.", .offset = SVC(port)},
     {.name = "gpus", .type = FS_LIST, .item = FS_INT, .min = 0, .max = 63, .engines = LC | VL,
-     .id = FK_SERVICE_GPUS, .doc = "Device indexes of the host's GPUs it uses; absent = CPU only.", .offset = -1},
+     .id = FK_SERVICE_GPUS, .doc = "Device indexes of the host's GPUs it uses; absent or [] = CPU only.", .offset = -1},
     {.name = "tensor_split", .type = FS_LIST, .item = FS_NUMBER, .min = 0, .max = BIG, .engines = LC,
      .id = FK_TENSOR_SPLIT, .doc = "Share of the model per listed GPU (-ts), one number each.", .offset = -1},
     {.name = "exclusive", .type = FS_STRING, .flags = FS_NAME,
@@ -166,7 +166,7 @@ static const fs_key model_keys[] = {
     {.name = "rope_scaling", .type = FS_BOOL, .doc = "Run with rope scaling: context may exceed ctx_train.",
      .default_text = "false", .offset = MODEL(rope_scaling)},
     {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
-     .doc = "Chat template override for every service of this model.", .offset = MODEL(chat_template)},
+     .doc = "Chat template override for every service of this model (not for vLLM services: E0204).", .offset = MODEL(chat_template)},
     {.name = "file_size", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Expected size of the file at path.",
      .default_text = "the gguf copy's size", .offset = MODEL(file_size)},
 };

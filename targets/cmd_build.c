@@ -23,21 +23,54 @@ static int usage(const char *why)
     return 2;
 }
 
-/* A build problem, in the format the fleet's diagnostics use; `where` (the
- * output directory or the fleet file) stands in for a source position. */
-static void build_error(const compile_options *o, const char *where, const char *code, const char *message,
+/* What the build step needs, and what it reports back, through the
+ * driver's `after` hook: the output errors join the fleet's diagnostics so
+ * that --format json|sarif print one document. */
+typedef struct build_step {
+    const char *out_dir;
+    bool force;
+} build_step;
+
+/* A build problem has no source position; the message names the output
+ * directory when the problem is about it. */
+static void build_error(struct diag_list *l, const char *out_dir, const char *code, const char *message,
                         const char *help)
 {
-    source_file src;
-    memset(&src, 0, sizeof src);
-    src.path = (char *)where;
-    diag_list l;
-    diag_list_init(&l, &src);
-    diagnostic *d = diag_error(&l, code, (src_span){0, 0, 0, 0}, "%s", message);
+    diagnostic *d;
+    if (out_dir && !strstr(message, out_dir))
+        d = diag_error(l, code, (src_span){0, 0, 0, 0}, "output '%s': %s", out_dir, message);
+    else
+        d = diag_error(l, code, (src_span){0, 0, 0, 0}, "%s", message);
     if (d && help)
         diag_help(d, "%s", help);
-    diag_render(&l, o->format, o->color == 1, o->out ? o->out : stderr);
-    diag_list_free(&l);
+}
+
+static int build_outputs(const plan *p, struct diag_list *diags, void *ctx)
+{
+    const build_step *step = ctx;
+    out_tree tree;
+    out_tree_init(&tree);
+    char err[1024];
+    int status = 0;
+    if (target_build_tree(p, &tree, err, sizeof err) != 0) {
+        build_error(diags, NULL, "E0903", err, "rename it to letters, digits, '-', '_' and '.'");
+        status = 1;
+    } else if (step->out_dir) {
+        switch (out_tree_commit(&tree, step->out_dir, step->force, err, sizeof err)) {
+        case OUT_COMMIT_OK:
+            break;
+        case OUT_COMMIT_NOT_OURS:
+            build_error(diags, step->out_dir, "E0901", err, "name a new directory, or pass --force to replace it");
+            status = 2;
+            break;
+        case OUT_COMMIT_IO:
+            build_error(diags, step->out_dir, "E0902", err, "check that the directory above OUT is writable");
+            status = 2;
+            break;
+        }
+    }
+    out_tree_free(&tree);
+    return status;
 }
 
 static void print_commands(const plan *p, FILE *out)
@@ -55,35 +88,16 @@ static void print_commands(const plan *p, FILE *out)
 
 int cmd_build(int argc, char **argv)
 {
-    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stdout};
+    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stdout, NULL, NULL};
     const char *file = NULL, *out_dir = NULL;
     bool force = false, commands = false;
     for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (cli_option(argc, argv, &i, "--format", &v)) {
-            if (!v)
-                return usage("--format needs a value");
-            if (strcmp(v, "text") == 0)
-                o.format = DIAG_FORMAT_TEXT;
-            else if (strcmp(v, "json") == 0)
-                o.format = DIAG_FORMAT_JSON;
-            else if (strcmp(v, "github") == 0)
-                o.format = DIAG_FORMAT_GITHUB;
-            else if (strcmp(v, "sarif") == 0)
-                o.format = DIAG_FORMAT_SARIF;
-            else
-                return usage("unknown format (text, json, github, sarif)");
-        } else if (cli_option(argc, argv, &i, "--color", &v)) {
-            if (!v)
-                return usage("--color needs a value");
-            if (strcmp(v, "auto") == 0)
-                o.color = -1;
-            else if (strcmp(v, "always") == 0)
-                o.color = 1;
-            else if (strcmp(v, "never") == 0)
-                o.color = 0;
-            else
-                return usage("unknown --color (auto, always, never)");
+        const char *v, *why;
+        int got = cli_diag_option(argc, argv, &i, &o, &why);
+        if (got < 0)
+            return usage(why);
+        if (got > 0) {
+            continue;
         } else if (cli_option(argc, argv, &i, "--output", &v) || cli_option(argc, argv, &i, "-o", &v)) {
             if (!v || !*v)
                 return usage("-o needs a directory");
@@ -92,17 +106,12 @@ int cmd_build(int argc, char **argv)
             force = true;
         } else if (strcmp(argv[i], "--print-commands") == 0) {
             commands = true;
-        } else if (strcmp(argv[i], "--werror") == 0) {
-            o.warnings_as_errors = true;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(NULL);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usage("unknown option");
-        } else if (!file) {
-            file = argv[i];
         } else {
-            return usage("one fleet file at a time");
+            cli_arg_kind kind = cli_file_or_help(argv[i], &file, &why);
+            if (kind == CLI_ARG_HELP)
+                return usage(NULL), 0;
+            if (kind == CLI_ARG_BAD)
+                return usage(why);
         }
     }
     if (!file)
@@ -113,41 +122,19 @@ int cmd_build(int argc, char **argv)
     /* The commands own stdout when asked for; diagnostics then go to stderr. */
     if (commands)
         o.out = stderr;
+    build_step step = {out_dir, force};
+    o.after = build_outputs;
+    o.after_ctx = &step;
     plan p;
     memset(&p, 0, sizeof p);
-    int rc = infrac_compile(file, &o, &p);
-    if (rc != 0)
-        return rc; /* errors were reported; nothing is written */
-
-    out_tree tree;
-    out_tree_init(&tree);
-    char err[1024];
-    int status = 0;
-    if (target_build_tree(&p, &tree, err, sizeof err) != 0) {
-        build_error(&o, file, "E0903", err, "rename it to letters, digits, '-', '_' and '.'");
-        status = 1;
-    } else if (out_dir) {
-        switch (out_tree_commit(&tree, out_dir, force, err, sizeof err)) {
-        case OUT_COMMIT_OK:
-            break;
-        case OUT_COMMIT_NOT_OURS:
-            build_error(&o, out_dir, "E0901", err, "name a new directory, or pass --force to replace it");
-            status = 2;
-            break;
-        case OUT_COMMIT_IO:
-            build_error(&o, out_dir, "E0902", err, "check that the directory above OUT is writable");
-            status = 2;
-            break;
-        }
-    }
-    if (status == 0) {
-        if (commands)
-            print_commands(&p, stdout);
-        if (out_dir && o.format == DIAG_FORMAT_TEXT)
-            fprintf(stderr, "infrac build: wrote %s (%u hosts, %u services)\n", out_dir, (unsigned)p.n_hosts,
-                    (unsigned)p.n_services);
-    }
-    out_tree_free(&tree);
+    int status = infrac_compile(file, &o, &p);
+    if (status != 0)
+        return status; /* errors were reported; nothing was written */
+    if (commands)
+        print_commands(&p, stdout);
+    if (out_dir && o.format == DIAG_FORMAT_TEXT)
+        fprintf(stderr, "infrac build: wrote %s (%u hosts, %u services)\n", out_dir, (unsigned)p.n_hosts,
+                (unsigned)p.n_services);
     plan_free(&p);
     return status;
 }

@@ -25,6 +25,13 @@ static void argv_push(target_argv *a, const char *s)
     a->v[a->n] = NULL;
 }
 
+/* A flag and its value. */
+static void argv_pair(target_argv *a, const char *flag, const char *value)
+{
+    argv_push(a, flag);
+    argv_push(a, value);
+}
+
 static void argv_pushf_u(target_argv *a, const char *flag, unsigned long long v)
 {
     char num[32];
@@ -78,14 +85,11 @@ static const char *alias_of(const plan_service *s) { return s->alias ? s->alias 
 static void llamacpp_argv(const plan_service *s, target_argv *a)
 {
     argv_push(a, "llama-server");
-    argv_push(a, "-m");
-    argv_push(a, s->model_path);
-    argv_push(a, "--host");
-    argv_push(a, s->bind);
+    argv_pair(a, "-m", s->model_path);
+    argv_pair(a, "--host", s->bind);
     argv_pushf_u(a, "--port", s->port);
     /* --fit is on by default and silently shrinks what the plan checked. */
-    argv_push(a, "--fit");
-    argv_push(a, "off");
+    argv_pair(a, "--fit", "off");
     argv_push(a, "-ngl");
     if (s->n_gpus == 0)
         argv_push(a, "0");
@@ -102,37 +106,30 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
             fmt_share(share, sizeof share, given ? s->tensor_split[i] : 1.0);
             tbuf_printf(&ts, "%s%s", i ? "," : "", share);
         }
-        argv_push(a, "-ts");
-        argv_push(a, ts.data);
+        argv_pair(a, "-ts", ts.data);
         tbuf_free(&ts);
     }
     argv_pushf_u(a, "-c", s->context);
     argv_pushf_u(a, "-np", s->parallel);
     if (s->kv_unified)
         argv_push(a, "-kvu");
-    argv_push(a, "-ctk");
-    argv_push(a, target_cache_type_name(s->cache_k));
-    argv_push(a, "-ctv");
-    argv_push(a, target_cache_type_name(s->cache_v));
-    argv_push(a, "-fa");
-    argv_push(a, s->flash_attn ? "on" : "off");
+    argv_pair(a, "-ctk", target_cache_type_name(s->cache_k));
+    argv_pair(a, "-ctv", target_cache_type_name(s->cache_v));
+    argv_pair(a, "-fa", s->flash_attn ? "on" : "off");
     argv_pushf_u(a, "-b", s->batch);
     argv_pushf_u(a, "-ub", s->ubatch);
     if (s->threads)
         argv_pushf_u(a, "-t", s->threads);
     if (s->api_key_file) {
         char *cred = target_credential_path(s);
-        argv_push(a, "--api-key-file");
-        argv_push(a, cred);
+        argv_pair(a, "--api-key-file", cred);
         free(cred);
     }
     if (s->metrics)
         argv_push(a, "--metrics");
-    argv_push(a, "-a");
-    argv_push(a, alias_of(s));
+    argv_pair(a, "-a", alias_of(s));
     if (s->load_mode) {
-        argv_push(a, "-lm");
-        argv_push(a, s->load_mode);
+        argv_pair(a, "-lm", s->load_mode);
     }
     if (s->cpu_moe_layers)
         argv_pushf_u(a, "--n-cpu-moe", s->cpu_moe_layers);
@@ -141,8 +138,7 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     if (s->cache_ram_set)
         argv_pushf_u(a, "--cache-ram", s->cache_ram_bytes / MIB);
     if (s->chat_template) {
-        argv_push(a, "--chat-template");
-        argv_push(a, s->chat_template);
+        argv_pair(a, "--chat-template", s->chat_template);
     }
 }
 
@@ -151,25 +147,21 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_push(a, "vllm");
     argv_push(a, "serve");
     argv_push(a, s->model_path);
-    argv_push(a, "--host");
-    argv_push(a, s->bind);
+    argv_pair(a, "--host", s->bind);
     argv_pushf_u(a, "--port", s->port);
     if (s->gpu_memory_utilization > 0) {
         char util[40];
         fmt_share(util, sizeof util, s->gpu_memory_utilization);
-        argv_push(a, "--gpu-memory-utilization");
-        argv_push(a, util);
+        argv_pair(a, "--gpu-memory-utilization", util);
     }
     if (s->n_gpus > 1)
         argv_pushf_u(a, "-tp", s->n_gpus);
     argv_pushf_u(a, "--max-model-len", s->context);
     /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
     if (s->cache_k == CACHE_FP8 || s->cache_k == CACHE_FP8_E4M3 || s->cache_k == CACHE_FP8_E5M2) {
-        argv_push(a, "--kv-cache-dtype");
-        argv_push(a, target_cache_type_name(s->cache_k));
+        argv_pair(a, "--kv-cache-dtype", target_cache_type_name(s->cache_k));
     }
-    argv_push(a, "--served-model-name");
-    argv_push(a, alias_of(s));
+    argv_pair(a, "--served-model-name", alias_of(s));
     argv_pushf_u(a, "--max-num-seqs", s->parallel);
 }
 
@@ -177,8 +169,7 @@ static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
 {
     char *config = target_config_path(p, s);
     argv_push(a, "infrac-engine");
-    argv_push(a, "--config");
-    argv_push(a, config);
+    argv_pair(a, "--config", config);
     free(config);
 }
 

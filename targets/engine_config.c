@@ -10,6 +10,18 @@
 
 json_t *tj_str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
+json_t *tj_breakdown(const memory_breakdown *m)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "weights", json_integer((json_int_t)m->weights));
+    json_object_set_new(o, "kv_cache", json_integer((json_int_t)m->kv_cache));
+    json_object_set_new(o, "compute", json_integer((json_int_t)m->compute));
+    json_object_set_new(o, "overhead", json_integer((json_int_t)m->overhead));
+    json_object_set_new(o, "other", json_integer((json_int_t)m->other));
+    json_object_set_new(o, "total", json_integer((json_int_t)m->total));
+    return o;
+}
+
 json_t *tj_argv(const target_argv *a)
 {
     json_t *arr = json_array();

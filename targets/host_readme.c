@@ -45,6 +45,13 @@ static void services_table(tbuf *b, const plan_host *h)
     }
 }
 
+/* A row's first two cells: the GPU's index and model. */
+static void gpu_cells(tbuf *b, const plan_gpu *gpu)
+{
+    tbuf_printf(b, "| %u | ", (unsigned)gpu->index);
+    add_cell(b, gpu->model ? gpu->model : "-");
+}
+
 static void memory_table(tbuf *b, const plan_host *h)
 {
     tbuf_add(b, "| GPU | model | service | weights | KV cache | compute | overhead | other | total |\n"
@@ -57,25 +64,17 @@ static void memory_table(tbuf *b, const plan_host *h)
                 if (s->gpus[k] != gpu->index)
                     continue;
                 const memory_breakdown *m = &s->memory.gpu[k];
-                tbuf_printf(b, "| %u | ", (unsigned)gpu->index);
-                add_cell(b, gpu->model ? gpu->model : "-");
-                tbuf_printf(b, " | %s | ", s->name);
-                add_mib(b, m->weights);
-                tbuf_add(b, " | ");
-                add_mib(b, m->kv_cache);
-                tbuf_add(b, " | ");
-                add_mib(b, m->compute);
-                tbuf_add(b, " | ");
-                add_mib(b, m->overhead);
-                tbuf_add(b, " | ");
-                add_mib(b, m->other);
-                tbuf_add(b, " | ");
-                add_mib(b, m->total);
+                gpu_cells(b, gpu);
+                tbuf_printf(b, " | %s", s->name);
+                const uint64_t parts[] = {m->weights, m->kv_cache, m->compute, m->overhead, m->other, m->total};
+                for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++) {
+                    tbuf_add(b, " | ");
+                    add_mib(b, parts[j]);
+                }
                 tbuf_add(b, " |\n");
             }
         }
-        tbuf_printf(b, "| %u | ", (unsigned)gpu->index);
-        add_cell(b, gpu->model ? gpu->model : "-");
+        gpu_cells(b, gpu);
         tbuf_add(b, " | **peak together** | | | | | | **");
         add_mib(b, gpu->peak_bytes);
         tbuf_add(b, "** of ");

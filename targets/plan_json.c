@@ -10,25 +10,13 @@
 
 static json_t *u64(uint64_t v) { return json_integer((json_int_t)v); }
 
-static json_t *breakdown_json(const memory_breakdown *m)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "weights", u64(m->weights));
-    json_object_set_new(o, "kv_cache", u64(m->kv_cache));
-    json_object_set_new(o, "compute", u64(m->compute));
-    json_object_set_new(o, "overhead", u64(m->overhead));
-    json_object_set_new(o, "other", u64(m->other));
-    json_object_set_new(o, "total", u64(m->total));
-    return o;
-}
-
 static json_t *memory_json(const plan_service *s)
 {
     const estimate_result *r = &s->memory;
     json_t *o = json_object();
     json_t *gpus = json_array();
     for (uint32_t i = 0; i < r->n_gpus && i < EST_MAX_GPUS; i++) {
-        json_t *g = breakdown_json(&r->gpu[i]);
+        json_t *g = tj_breakdown(&r->gpu[i]);
         json_object_set_new(g, "gpu", json_integer(i < s->n_gpus ? s->gpus[i] : i));
         json_object_set_new(g, "layers", json_integer(r->layers_on_gpu[i]));
         if (s->engine == ENGINE_VLLM)
@@ -36,7 +24,7 @@ static json_t *memory_json(const plan_service *s)
         json_array_append_new(gpus, g);
     }
     json_object_set_new(o, "gpus", gpus);
-    json_object_set_new(o, "host", breakdown_json(&r->host));
+    json_object_set_new(o, "host", tj_breakdown(&r->host));
     json_object_set_new(o, "kv_bytes_per_token", u64(r->kv_bytes_per_token));
     json_object_set_new(o, "kv_cells", json_integer(r->kv_cells));
     json_object_set_new(o, "conservative", json_boolean(r->conservative));

@@ -1,4 +1,5 @@
-/* JSON helpers shared by the engine config and plan.json writers. */
+/* JSON helpers shared by the engine config and plan.json writers, and by
+ * `infrac plan --format json`. */
 #ifndef INFRAC_TARGETS_JSON_H
 #define INFRAC_TARGETS_JSON_H
 
@@ -8,6 +9,8 @@
 
 json_t *tj_str_or_null(const char *s);
 json_t *tj_argv(const target_argv *a);
+/* {weights, kv_cache, compute, overhead, other, total} in bytes. */
+json_t *tj_breakdown(const memory_breakdown *m);
 /* Serializes (sorted keys, 2-space indent, trailing newline) and releases root. */
 char *tj_dump(json_t *root);
 

@@ -1,10 +1,13 @@
 /* Small helpers shared by the checks. */
 #include <stdio.h>
+#include <string.h>
 
 #include "check/passes.h"
 
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len) {
-    if (bytes >= GIB)
+    if (bytes == UINT64_MAX) /* a saturated sum (sat_add) */
+        snprintf(buf, len, "more than %.2f GiB", (double)bytes / (double)GIB);
+    else if (bytes >= GIB)
         snprintf(buf, len, "%.2f GiB", (double)bytes / (double)GIB);
     else
         snprintf(buf, len, "%llu MiB", (unsigned long long)((bytes + MIB / 2) / MIB));
@@ -48,4 +51,41 @@ bool lowering_reported(const check_ctx *c, src_span at) {
             return true;
     }
     return false;
+}
+
+static bool span_before(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
+    return l1 < l2 || (l1 == l2 && c1 <= c2);
+}
+
+bool lowering_error_within(const check_ctx *c, src_span in) {
+    if (!span_valid(in)) return false;
+    for (size_t i = 0; i < c->n_lowering_diags && i < c->d->n; i++) {
+        const diagnostic *d = c->d->items[i];
+        if (d->severity == DIAG_ERROR && span_valid(d->at) && span_before(in.line, in.col, d->at.line, d->at.col) &&
+            span_before(d->at.line, d->at.col, in.end_line, in.end_col))
+            return true;
+    }
+    return false;
+}
+
+uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n) {
+    /* Sort-free: the services of one GPU or host are few. */
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const fleet_service *s = &f->services[sh[i].svc];
+        sh[i].counted = true;
+        if (!(s->exclusive.set && s->exclusive.v)) continue;
+        for (uint32_t j = 0; j < n; j++) {
+            if (j == i) continue;
+            const fleet_service *o = &f->services[sh[j].svc];
+            if (!(o->exclusive.set && o->exclusive.v) || strcmp(o->exclusive.v, s->exclusive.v) != 0) continue;
+            if (sh[j].bytes > sh[i].bytes || (sh[j].bytes == sh[i].bytes && j < i)) {
+                sh[i].counted = false;
+                break;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (sh[i].counted) total = sat_add(total, sh[i].bytes);
+    return total;
 }

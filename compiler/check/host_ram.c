@@ -7,50 +7,22 @@
 
 #include "check/passes.h"
 
-typedef struct ram_share {
-    uint32_t svc;
-    uint64_t bytes;
-    bool counted;
-} ram_share;
-
-static uint64_t count_ram(const fleet *f, ram_share *sh, uint32_t n) {
-    /* Sort-free: groups on one host are few; compare within the host only. */
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const fleet_service *s = &f->services[sh[i].svc];
-        sh[i].counted = true;
-        if (!(s->exclusive.set && s->exclusive.v)) continue;
-        for (uint32_t j = 0; j < n; j++) {
-            if (j == i) continue;
-            const fleet_service *o = &f->services[sh[j].svc];
-            if (!(o->exclusive.set && o->exclusive.v) || strcmp(o->exclusive.v, s->exclusive.v) != 0) continue;
-            if (sh[j].bytes > sh[i].bytes || (sh[j].bytes == sh[i].bytes && j < i)) {
-                sh[i].counted = false;
-                break;
-            }
-        }
-    }
-    for (uint32_t i = 0; i < n; i++)
-        if (sh[i].counted) total += sh[i].bytes;
-    return total;
-}
-
 void check_host_ram(check_ctx *c) {
     fleet *f = c->f;
     uint64_t margin = fleet_ram_margin(f);
-    ram_share *sh = malloc(sizeof *sh * (f->n_services ? f->n_services : 1));
+    mem_share *sh = malloc(sizeof *sh * (f->n_services ? f->n_services : 1));
     for (uint32_t h = 0; h < f->n_hosts; h++) {
         const fleet_host *host = &f->hosts[h];
         uint32_t n = 0;
         for (uint32_t k = c->host_start[h]; k < c->host_start[h + 1]; k++) {
             uint32_t si = c->by_host[k];
             if (!c->r->svc[si].estimated) continue;
-            sh[n++] = (ram_share){si, c->r->svc[si].est->host.total, true};
+            sh[n++] = (mem_share){si, -1, c->r->svc[si].est->host.total, true};
         }
-        uint64_t total = count_ram(f, sh, n);
+        uint64_t total = count_exclusive_peak(f, sh, n);
         c->r->ram_peak[h] = total;
         if (!host->memory.set || host->memory.v == 0 || n == 0) continue;
-        if (total + margin <= host->memory.v) continue;
+        if (sat_add(total, margin) <= host->memory.v) continue;
         uint64_t limit = host->memory.v > margin ? host->memory.v - margin : 0;
         char tb[32], lb[32], mb[32], rb[32];
         diagnostic *d = diag_error(c->d, "E0402", span_or(host->memory.at, host->name.at),

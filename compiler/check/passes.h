@@ -39,8 +39,24 @@ void check_host_ram(check_ctx *c);
 /* resolve.c: the estimator request for a service (also used to search fixes). */
 void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r);
 
+/* One service's share of a GPU's memory (slot: its index in the estimate's
+ * GPUs) or of its host's RAM (slot -1). */
+typedef struct mem_share {
+    uint32_t svc;
+    int slot;
+    uint64_t bytes;
+    bool counted;   /* false: a smaller member of an exclusive group */
+} mem_share;
+
+/* Sizes reach 1e18 bytes each: sums saturate instead of wrapping, so twenty
+ * huge services never add up to "fits". */
+static inline uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 /* Helpers (check_util.c). */
-/* "15.48 GiB" or "512 MiB": a human size, deterministic. */
+/* Marks which shares count: all outside exclusive groups, the largest of
+ * each group (the first declared on ties). Returns the peak: their sum. */
+uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n);
+/* "15.48 GiB" or "512 MiB": a human size, deterministic ("more than" for a saturated sum). */
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
 uint64_t gpu_usable_bytes(const fleet_gpu *g);
@@ -53,6 +69,9 @@ src_span span_or(src_span value, src_span fallback);
 /* Whether the lowering already reported a problem at exactly this span (it
  * checks some of the same things on written values): never say it twice. */
 bool lowering_reported(const check_ctx *c, src_span at);
+/* Whether the lowering reported an error inside span `in` (a value it
+ * refused there is unset now, not missing). */
+bool lowering_error_within(const check_ctx *c, src_span in);
 /* Position of device index gpu in the service's gpus list, or -1. */
 int service_gpu_slot(const fleet_service *s, uint32_t gpu);
 

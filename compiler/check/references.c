@@ -1,7 +1,8 @@
 /* References: every service names a host and a model that exist, GPU
  * indexes that exist on its host, a tensor_split as long as its GPU list;
  * exclusive groups make sense (one host, more than one member); the engine
- * can use the devices it is given. Resolves host_ref and model_ref. */
+ * can use the devices it is given; a vLLM service gets no named chat
+ * template; a fleet has services at all. Resolves host_ref and model_ref. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,13 +214,43 @@ static void check_exclusive_groups(check_ctx *c) {
     free(m);
 }
 
+/* vLLM has no named chat templates: `--chat-template` takes a Jinja file or
+ * the template text itself, so `chatml` would be served as a template
+ * reading "chatml". The fleet's names are llama.cpp's (and infrac-engine's),
+ * so a vLLM service that would get one is refused rather than miscompiled. */
+static void check_vllm_chat_template(check_ctx *c, const fleet_service *s) {
+    const fleet_service_opts *o = &s->opts;
+    if (!o->engine.set || o->engine.v != ENGINE_VLLM) return;
+    const fl_str *t = &o->chat_template;
+    bool from_model = false;
+    if (!(t->set && t->v) && s->model_ref && s->model_ref->chat_template.set && s->model_ref->chat_template.v) {
+        t = &s->model_ref->chat_template;
+        from_model = true;
+    }
+    if (!(t->set && t->v)) return;
+    diagnostic *d = diag_error(c->d, "E0204", from_model ? span_or(s->name.at, s->at) : t->at,
+                               "chat template '%s' is not supported by vllm (service '%s')", t->v,
+                               s->name.v ? s->name.v : "?");
+    if (from_model) diag_note(d, t->at, "the template comes from model `%s`", s->model_ref->name.v);
+    diag_help(d, "vLLM uses the template in the model's tokenizer config; named templates are llama.cpp's "
+                 "and infrac-engine's: remove chat_template, or put it on the services that use them");
+}
+
 void check_references(check_ctx *c) {
     fleet *f = c->f;
     name_index hosts, models;
     name_index_build(&hosts, f->n_hosts, host_name_at, f);
     name_index_build(&models, f->n_models, model_name_at, f);
-    for (uint32_t i = 0; i < f->n_services; i++) check_service_refs(c, &f->services[i], &hosts, &models);
+    for (uint32_t i = 0; i < f->n_services; i++) {
+        check_service_refs(c, &f->services[i], &hosts, &models);
+        check_vllm_chat_template(c, &f->services[i]);
+    }
     check_exclusive_groups(c);
+    if (f->n_services == 0) {
+        diagnostic *d = diag_warning(c->d, "W0702", span_or(f->name.at, f->at), "fleet `%s` has no services",
+                                     f->name.v ? f->name.v : "?");
+        diag_help(d, "add services under `services:`, each with a host, a model and a port");
+    }
     name_index_free(&hosts);
     name_index_free(&models);
 }

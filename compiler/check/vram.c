@@ -12,37 +12,6 @@
 #include "check/passes.h"
 #include "ggml_types.h"
 
-typedef struct gpu_share {
-    uint32_t svc;
-    int slot;
-    uint64_t bytes;
-    bool counted;   /* false: a smaller member of an exclusive group */
-} gpu_share;
-
-
-/* Marks which shares count: all outside groups, the largest of each group
- * (the first declared on ties). Returns the peak. */
-static uint64_t count_shares(const fleet *f, gpu_share *sh, uint32_t n) {
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const fleet_service *s = &f->services[sh[i].svc];
-        sh[i].counted = true;
-        if (!(s->exclusive.set && s->exclusive.v)) continue;
-        for (uint32_t j = 0; j < n; j++) {
-            if (j == i) continue;
-            const fleet_service *o = &f->services[sh[j].svc];
-            if (!(o->exclusive.set && o->exclusive.v) || strcmp(o->exclusive.v, s->exclusive.v) != 0) continue;
-            if (sh[j].bytes > sh[i].bytes || (sh[j].bytes == sh[i].bytes && j < i)) {
-                sh[i].counted = false;
-                break;
-            }
-        }
-    }
-    for (uint32_t i = 0; i < n; i++)
-        if (sh[i].counted) total += sh[i].bytes;
-    return total;
-}
-
 static uint64_t share_with(const fleet_service *s, const service_eval *e, int slot, uint32_t context,
                            uint32_t cache_k, uint32_t cache_v, bool fa, bool *ok) {
     service_eval t = *e;
@@ -95,7 +64,7 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt, ...) {
     if (*used >= len) *used = len - 1;
 }
 
-static void suggest_fix(check_ctx *c, diagnostic *d, gpu_share *sh, uint32_t n, uint64_t over) {
+static void suggest_fix(check_ctx *c, diagnostic *d, mem_share *sh, uint32_t n, uint64_t over) {
     const fleet *f = c->f;
     /* The largest counted llama.cpp/infrac share: where a smaller context helps most. */
     int pick = -1;
@@ -140,7 +109,7 @@ static void suggest_fix(check_ctx *c, diagnostic *d, gpu_share *sh, uint32_t n, 
     diag_help(d, "%s", help);
 }
 
-static void report(check_ctx *c, uint32_t h, uint32_t g, gpu_share *sh, uint32_t n, uint64_t total,
+static void report(check_ctx *c, uint32_t h, uint32_t g, mem_share *sh, uint32_t n, uint64_t total,
                    uint64_t usable, uint64_t margin) {
     const fleet *f = c->f;
     const fleet_host *host = &f->hosts[h];
@@ -173,7 +142,7 @@ static void report(check_ctx *c, uint32_t h, uint32_t g, gpu_share *sh, uint32_t
 void check_vram(check_ctx *c) {
     fleet *f = c->f;
     uint64_t margin = fleet_vram_margin(f);
-    gpu_share *sh = NULL;
+    mem_share *sh = NULL;
     size_t cap = 0;
     for (uint32_t h = 0; h < f->n_hosts; h++)
         for (uint32_t g = 0; g < f->hosts[h].n_gpus; g++) {
@@ -190,13 +159,13 @@ void check_vram(check_ctx *c) {
                 if (!e->estimated) continue;
                 int slot = service_gpu_slot(&f->services[si], g);
                 if (slot < 0 || (uint32_t)slot >= e->est->n_gpus) continue;
-                sh[n++] = (gpu_share){si, slot, e->est->gpu[slot].total, true};
+                sh[n++] = (mem_share){si, slot, e->est->gpu[slot].total, true};
             }
-            uint64_t total = count_shares(f, sh, n);
+            uint64_t total = count_exclusive_peak(f, sh, n);
             c->r->gpu_peak[flat] = total;
             uint64_t usable = gpu_usable_bytes(&f->hosts[h].gpus[g]);
             if (usable == 0 || n == 0 || c->gpu_overclaimed[flat]) continue;
-            if (total + margin > usable) report(c, h, g, sh, n, total, usable, margin);
+            if (sat_add(total, margin) > usable) report(c, h, g, sh, n, total, usable, margin);
         }
     free(sh);
 }

@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "diag/diag.h"
 
-/* One code as docs/diagnostics.md shows it: an anchor for SARIF's helpUri
+/* One code as docs/diagnostics.md shows it: an anchor for links
  * (#E0201), a heading, and the explanation with its indented examples set
  * apart by blank lines so that markdown renders them as code. */
 static void markdown_code(FILE *out, const diag_code_info *c)

@@ -20,25 +20,20 @@ int cmd_plan(int argc, char **argv) {
     const char *file = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
-        const char *v;
+        const char *v, *why;
         if (cli_option(argc, argv, &i, "--format", &v)) {
             if (!v) return usage("--format needs a value");
             if (strcmp(v, "json") == 0) json = true;
             else if (strcmp(v, "text") == 0) json = false;
             else return usage("unknown format (text, json)");
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(NULL);
-            return 0;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            return usage("unknown option");
-        } else if (!file) {
-            file = argv[i];
         } else {
-            return usage("one fleet file at a time");
+            cli_arg_kind kind = cli_file_or_help(argv[i], &file, &why);
+            if (kind == CLI_ARG_HELP) return usage(NULL), 0;
+            if (kind == CLI_ARG_BAD) return usage(why);
         }
     }
     if (!file) return usage("no fleet file given");
-    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stderr};
+    compile_options o = {DIAG_FORMAT_TEXT, -1, false, stderr, NULL, NULL};
     plan p;
     int rc = infrac_compile(file, &o, &p);
     if (rc != 0) return rc;

@@ -6,20 +6,7 @@
 
 #include "cli/plan_print.h"
 #include "ggml_types.h"
-
-/* Same cache ids as fleet.h's CACHE_* (vLLM's dtypes). */
-static const char *cache_name(uint32_t t) {
-    switch (t) {
-    case 1000: return "auto";
-    case 1001: return "fp8";
-    case 1002: return "fp8_e4m3";
-    case 1003: return "fp8_e5m2";
-    default: {
-        const ggml_type_info *i = ggml_type_get(t);
-        return i ? i->name : "?";
-    }
-    }
-}
+#include "targets_json.h"
 
 static const char *gib(uint64_t b, char *buf, size_t n) {
     snprintf(buf, n, "%.2f", (double)b / (double)GIB);
@@ -115,21 +102,13 @@ void plan_print_text(const plan *p, FILE *out) {
     if (any_excl) fprintf(out, "\n* in an exclusive group: counted once per group, at its largest\n");
 }
 
-static json_t *breakdown_json(const memory_breakdown *m) {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "weights", (json_int_t)m->weights, "kv_cache",
-                     (json_int_t)m->kv_cache, "compute", (json_int_t)m->compute, "overhead",
-                     (json_int_t)m->overhead, "other", (json_int_t)m->other, "total", (json_int_t)m->total);
-}
-
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
-
 static json_t *service_json(const plan_service *s) {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name));
     json_object_set_new(o, "host", s->host ? json_string(s->host->name) : json_null());
     json_object_set_new(o, "engine", json_string(engine_kind_name(s->engine)));
     json_object_set_new(o, "model", json_string(s->model));
-    json_object_set_new(o, "model_path", str_or_null(s->model_path));
+    json_object_set_new(o, "model_path", tj_str_or_null(s->model_path));
     json_object_set_new(o, "model_file_bytes", s->model_file_bytes ? json_integer((json_int_t)s->model_file_bytes) : json_null());
     json_object_set_new(o, "bind", json_string(s->bind));
     json_object_set_new(o, "port", json_integer(s->port));
@@ -138,8 +117,8 @@ static json_t *service_json(const plan_service *s) {
     json_object_set_new(o, "batch", json_integer(s->batch));
     json_object_set_new(o, "ubatch", json_integer(s->ubatch));
     json_object_set_new(o, "threads", json_integer(s->threads));
-    json_object_set_new(o, "cache_k", json_string(cache_name(s->cache_k)));
-    json_object_set_new(o, "cache_v", json_string(cache_name(s->cache_v)));
+    json_object_set_new(o, "cache_k", json_string(target_cache_type_name(s->cache_k)));
+    json_object_set_new(o, "cache_v", json_string(target_cache_type_name(s->cache_v)));
     json_object_set_new(o, "flash_attention", json_boolean(s->flash_attn));
     json_object_set_new(o, "gpu_layers", json_integer(s->gpu_layers));
     json_object_set_new(o, "cpu_moe_layers", json_integer(s->cpu_moe_layers));
@@ -148,27 +127,27 @@ static json_t *service_json(const plan_service *s) {
     for (uint32_t i = 0; i < s->n_gpus; i++) {
         json_array_append_new(gpus, json_integer(s->gpus[i]));
         json_array_append_new(split, json_real(s->tensor_split[i]));
-        if (i < s->memory.n_gpus) json_array_append_new(mem, breakdown_json(&s->memory.gpu[i]));
+        if (i < s->memory.n_gpus) json_array_append_new(mem, tj_breakdown(&s->memory.gpu[i]));
     }
     json_object_set_new(o, "gpus", gpus);
     json_object_set_new(o, "tensor_split", split);
     json_object_set_new(o, "gpu_memory_utilization", json_real(s->gpu_memory_utilization));
-    json_object_set_new(o, "api_key_file", str_or_null(s->api_key_file));
-    json_object_set_new(o, "exclusive", str_or_null(s->exclusive));
+    json_object_set_new(o, "api_key_file", tj_str_or_null(s->api_key_file));
+    json_object_set_new(o, "exclusive", tj_str_or_null(s->exclusive));
     json_object_set_new(o, "autostart", json_boolean(s->autostart));
-    json_object_set_new(o, "alias", str_or_null(s->alias));
-    json_object_set_new(o, "load_mode", str_or_null(s->load_mode));
+    json_object_set_new(o, "alias", tj_str_or_null(s->alias));
+    json_object_set_new(o, "load_mode", tj_str_or_null(s->load_mode));
     json_object_set_new(o, "metrics", json_boolean(s->metrics));
     json_object_set_new(o, "restart", json_string(s->restart));
     json_object_set_new(o, "restart_sec", json_integer(s->restart_sec));
-    json_object_set_new(o, "user", str_or_null(s->user));
-    json_object_set_new(o, "chat_template", str_or_null(s->chat_template));
+    json_object_set_new(o, "user", tj_str_or_null(s->user));
+    json_object_set_new(o, "chat_template", tj_str_or_null(s->chat_template));
     json_t *args = json_array();
     for (uint32_t i = 0; i < s->n_extra_args; i++) json_array_append_new(args, json_string(s->extra_args[i]));
     json_object_set_new(o, "extra_args", args);
     json_t *m = json_object();
     json_object_set_new(m, "gpus", mem);
-    json_object_set_new(m, "host", breakdown_json(&s->memory.host));
+    json_object_set_new(m, "host", tj_breakdown(&s->memory.host));
     json_object_set_new(m, "kv_bytes_per_token", json_integer((json_int_t)s->memory.kv_bytes_per_token));
     json_object_set_new(m, "conservative", json_boolean(s->memory.conservative));
     json_object_set_new(o, "memory", m);
@@ -185,7 +164,7 @@ int plan_print_json(const plan *p, FILE *out) {
         const plan_host *host = &p->hosts[h];
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(host->name));
-        json_object_set_new(o, "address", str_or_null(host->address));
+        json_object_set_new(o, "address", tj_str_or_null(host->address));
         json_object_set_new(o, "memory_bytes", host->memory_bytes ? json_integer((json_int_t)host->memory_bytes) : json_null());
         json_object_set_new(o, "ram_peak_bytes", json_integer((json_int_t)host->ram_peak_bytes));
         json_object_set_new(o, "cpus", json_integer(host->cpus));
@@ -193,7 +172,7 @@ int plan_print_json(const plan *p, FILE *out) {
         for (uint32_t g = 0; g < host->n_gpus; g++) {
             const plan_gpu *gpu = &host->gpus[g];
             json_array_append_new(gpus, json_pack("{s:i,s:o,s:I,s:I,s:I}", "index", (int)gpu->index, "model",
-                                                  str_or_null(gpu->model), "usable_bytes",
+                                                  tj_str_or_null(gpu->model), "usable_bytes",
                                                   (json_int_t)gpu->usable_bytes, "margin_bytes",
                                                   (json_int_t)gpu->margin_bytes, "peak_bytes",
                                                   (json_int_t)gpu->peak_bytes));

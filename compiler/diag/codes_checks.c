@@ -121,5 +121,10 @@ const diag_code_info diag_codes_checks[] = {
      "s makes two groups. A group with a single service on its host has no effect; it is usually"
      " a typo, or a group meant to span hosts.\n\nGive the services of one host that must not run "
      "together the same group name."},
+    {"W0702", DIAG_WARNING, "The fleet has no services",
+     "The fleet declares no services (no `services:`, or an empty one), so there is nothing to "
+     "check against the hosts and nothing to deploy: `infrac build` writes an output with no units. "
+     "It is usually a file cut short, or the services put under another key.\n\nAdd the services "
+     "under `services:`, each with a host, a model and a port."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

@@ -1,4 +1,7 @@
-/* Dispatch to one renderer, and the column conversion they share. */
+/* Dispatch to one renderer, and what they share: columns, JSON output. */
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "diag/render_util.h"
 
 uint32_t render_char_col(const source_file *src, uint32_t line, uint32_t bytecol)
@@ -52,4 +55,15 @@ void diag_render(const diag_list *l, diag_format fmt, bool color, FILE *out)
     case DIAG_FORMAT_GITHUB: render_github(l, out); break;
     case DIAG_FORMAT_SARIF: render_sarif(l, out); break;
     }
+}
+
+void render_json_document(json_t *root, FILE *out)
+{
+    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    if (s) {
+        fputs(s, out);
+        fputc('\n', out);
+        free(s);
+    }
+    json_decref(root);
 }

@@ -44,11 +44,5 @@ void render_json(const diag_list *l, FILE *out)
     json_object_set_new(root, "diagnostics", arr);
     json_object_set_new(root, "errors", json_integer((json_int_t)diag_count(l, DIAG_ERROR)));
     json_object_set_new(root, "warnings", json_integer((json_int_t)diag_count(l, DIAG_WARNING)));
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (s) {
-        fputs(s, out);
-        fputc('\n', out);
-        free(s);
-    }
-    json_decref(root);
+    render_json_document(root, out);
 }

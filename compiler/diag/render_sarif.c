@@ -1,13 +1,13 @@
 /* --format sarif: SARIF 2.1.0 for code-scanning tools. One run whose
  * tool.driver lists every registered code as a rule (so ruleIndex is stable),
  * results with ruleId, level, message, one physical location and the notes
- * as relatedLocations. The help line is appended to the message text. */
+ * as relatedLocations. The help line is appended to the message text.
+ * There is no public address for the docs, so no helpUri/informationUri:
+ * each rule's `help` names the command that prints its explanation. */
 #include <jansson.h>
 #include <stdlib.h>
 
 #include "diag/render_util.h"
-
-#define DOCS_URI "https://github.com/infrac/infrac/blob/main/docs/diagnostics.md"
 
 static const char *level(diag_severity s)
 {
@@ -48,9 +48,9 @@ static json_t *rules_array(void)
         json_object_set_new(r, "id", json_string(c->code));
         json_object_set_new(r, "shortDescription", text_obj(c->title));
         json_object_set_new(r, "fullDescription", text_obj(c->explanation));
-        char uri[256];
-        snprintf(uri, sizeof uri, "%s#%s", DOCS_URI, c->code);
-        json_object_set_new(r, "helpUri", json_string(uri));
+        char help[64];
+        snprintf(help, sizeof help, "infrac explain %s", c->code);
+        json_object_set_new(r, "help", text_obj(help));
         json_t *cfg = json_object();
         json_object_set_new(cfg, "level", json_string(level(c->severity)));
         json_object_set_new(r, "defaultConfiguration", cfg);
@@ -73,7 +73,6 @@ void render_sarif(const diag_list *l, FILE *out)
     const char *path = render_path(l);
     json_t *driver = json_object();
     json_object_set_new(driver, "name", json_string("infrac"));
-    json_object_set_new(driver, "informationUri", json_string("https://github.com/infrac/infrac"));
     json_object_set_new(driver, "rules", rules_array());
     json_t *tool = json_object();
     json_object_set_new(tool, "driver", driver);
@@ -126,11 +125,5 @@ void render_sarif(const diag_list *l, FILE *out)
     json_object_set_new(root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
-    char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (s) {
-        fputs(s, out);
-        fputc('\n', out);
-        free(s);
-    }
-    json_decref(root);
+    render_json_document(root, out);
 }

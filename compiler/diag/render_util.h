@@ -19,6 +19,10 @@ char_span render_char_span(const source_file *src, src_span at);
 const char *render_severity_name(diag_severity s);
 const char *render_path(const diag_list *l);
 
+/* Writes a JSON document (2-space indent, keys in insertion order, ASCII)
+ * and a newline, then releases root: the JSON and SARIF renderers' output. */
+struct json_t;
+void render_json_document(struct json_t *root, FILE *out);
 void render_text(const diag_list *l, bool color, FILE *out);
 void render_json(const diag_list *l, FILE *out);
 void render_github(const diag_list *l, FILE *out);

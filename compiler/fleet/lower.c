@@ -414,6 +414,9 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
                 s->n_tensor_split++;
             }
         }
+        /* a refused weight was reported; the shorter list must not also be
+         * reported as having the wrong length */
+        if (s->n_tensor_split != v->n_items) s->n_tensor_split = 0;
         return;
     }
     case FK_EXTRA_ARGS: {

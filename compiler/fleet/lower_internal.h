@@ -29,7 +29,9 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
 /* Name syntax of hosts, models, services, groups. */
 bool lower_check_name(lower_ctx *c, const ynode *n, const char *what);
 
-/* Parses "16GiB", "4.7 GiB", "1000": false on a bad number or unit. */
+/* Parses "16GiB", "4.7 GiB", "1000": false on a bad number or unit (then
+ * *bad_unit says which), or on a well-formed size beyond 2^64-1 bytes (then
+ * *out is UINT64_MAX). */
 bool parse_size(const char *text, uint64_t *out, bool *bad_unit);
 
 #endif

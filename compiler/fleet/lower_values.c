@@ -38,11 +38,24 @@ static bool in_range(const fs_key *k, double v)
     return v <= k->max;
 }
 
-static void range_text(const fs_key *k, char *buf, size_t n)
+/* Integral bounds print as integers (16777216, not 1.67772e+07). */
+static void bound_text(double x, char *buf, size_t n)
 {
-    if (k->max >= 1e17) snprintf(buf, n, "%s %g", k->flags & FS_MIN_EXCLUSIVE ? "greater than" : "at least", k->min);
-    else if (k->flags & FS_MIN_EXCLUSIVE) snprintf(buf, n, "greater than %g and at most %g", k->min, k->max);
-    else snprintf(buf, n, "between %g and %g", k->min, k->max);
+    if (x == floor(x) && fabs(x) < 1e15) snprintf(buf, n, "%.0f", x);
+    else snprintf(buf, n, "%g", x);
+}
+
+/* What the key accepts, said about the value v that it refused: a key with
+ * no practical maximum names its maximum only when v is above it. */
+static void range_text(const fs_key *k, double v, char *buf, size_t n)
+{
+    char lo[32], hi[32];
+    bound_text(k->min, lo, sizeof lo);
+    bound_text(k->max, hi, sizeof hi);
+    if (k->max >= 1e17 && v > k->max) snprintf(buf, n, "at most %s", hi);
+    else if (k->max >= 1e17) snprintf(buf, n, "%s %s", k->flags & FS_MIN_EXCLUSIVE ? "greater than" : "at least", lo);
+    else if (k->flags & FS_MIN_EXCLUSIVE) snprintf(buf, n, "greater than %s and at most %s", lo, hi);
+    else snprintf(buf, n, "between %s and %s", lo, hi);
 }
 
 static bool is_bool_word(const char *t)
@@ -79,7 +92,7 @@ bool lower_int(lower_ctx *c, const fs_key *k, const ynode *n, int64_t *out)
     }
     if (errno == ERANGE || !in_range(k, (double)v)) {
         char r[96];
-        range_text(k, r, sizeof r);
+        range_text(k, (double)v, r, sizeof r);
         diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be %s, found %s", k->name, r, t);
         if (strcmp(k->name, "port") == 0 && v == 0)
             diag_help(d, "port 0 asks the kernel for a random port: clients could not find the service");
@@ -103,7 +116,7 @@ bool lower_number(lower_ctx *c, const fs_key *k, const ynode *n, double *out)
     }
     if (!in_range(k, v)) {
         char r[96];
-        range_text(k, r, sizeof r);
+        range_text(k, v, r, sizeof r);
         diag_error(c->diags, "E0203", n->at, "'%s' must be %s, found %s", k->name, r, n->text);
         return false;
     }
@@ -167,12 +180,18 @@ bool parse_size(const char *text, uint64_t *out, bool *bad_unit)
     errno = 0;
     if (integral) { /* exact for large byte counts */
         unsigned long long v = strtoull(num, NULL, 10);
-        if (errno == ERANGE || v > UINT64_MAX / mult) return false;
+        if (errno == ERANGE || v > UINT64_MAX / mult) {
+            *out = UINT64_MAX; /* well formed, too large */
+            return false;
+        }
         *out = (uint64_t)v * mult;
         return true;
     }
     double bytes = strtod(num, NULL) * (double)mult;
-    if (!isfinite(bytes) || bytes >= 18446744073709551615.0) return false;
+    if (!isfinite(bytes) || bytes >= 18446744073709551615.0) {
+        *out = UINT64_MAX; /* well formed, too large */
+        return false;
+    }
     *out = (uint64_t)llround(bytes);
     return true;
 }
@@ -181,8 +200,16 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
 {
     if (!want_scalar(c, k, n, "a size")) return false;
     bool bad_unit = false;
-    uint64_t v;
-    if (!parse_size(n->text, &v, &bad_unit)) {
+    uint64_t v = 0;
+    bool parsed = parse_size(n->text, &v, &bad_unit);
+    if (!parsed && !bad_unit && v == UINT64_MAX) { /* not a malformed size: one past 2^64 bytes */
+        char r[96];
+        range_text(k, (double)UINT64_MAX, r, sizeof r);
+        diag_error(c->diags, "E0205", n->at, "'%s' is too large a size: it must be %s bytes, found %s", k->name, r,
+                   n->text);
+        return false;
+    }
+    if (!parsed) {
         char buf[64];
         diagnostic *d = diag_error(c->diags, "E0205", n->at, "'%s' must be a size such as 16GiB, found %s", k->name,
                                    lower_describe(n, buf, sizeof buf));
@@ -207,7 +234,7 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
     }
     if (!in_range(k, (double)v)) {
         char r[96];
-        range_text(k, r, sizeof r);
+        range_text(k, (double)v, r, sizeof r);
         diag_error(c->diags, "E0203", n->at, "'%s' must be %s bytes, found %s", k->name, r, n->text);
         return false;
     }
@@ -265,6 +292,13 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
 {
     if (!want_scalar(c, k, n, "a string")) return false;
     if (k->flags & FS_NAME && !lower_check_name(c, n, k->name)) return false;
+    /* a path, alias or architecture of "" is a slip, never a choice (an empty
+     * extra argument is passed on as written) */
+    if (n->len == 0 && strcmp(k->name, "extra_args") != 0) {
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must not be empty", k->name);
+        diag_help(d, "remove the key to take its default, or give a value");
+        return false;
+    }
     if (k->flags & FS_ABSPATH && n->text[0] != '/') {
         diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be an absolute path, found \"%s\"", k->name, n->text);
         diag_help(d, "this path is read on the host by the service: start it with '/'");
