@@ -10,31 +10,6 @@
 
 #include "check/passes.h"
 
-/* Whether the estimator models `arch` exactly. The estimator decides that
- * when it reads a model (model_shape.arch_known); a declared shape has no
- * GGUF, so it is handed the smallest header that names the architecture
- * (one layer, one head) and its verdict is read back: one list, theirs. */
-static bool arch_is_known(const char *arch) {
-    char k_arch[] = "general.architecture", k_layers[96], k_embd[96], k_heads[96];
-    snprintf(k_layers, sizeof k_layers, "%s.block_count", arch);
-    snprintf(k_embd, sizeof k_embd, "%s.embedding_length", arch);
-    snprintf(k_heads, sizeof k_heads, "%s.attention.head_count", arch);
-    const uint32_t one = 1;
-    gguf_kv kv[4] = {
-        {{k_arch, strlen(k_arch)}, GGUF_VT_STRING, GGUF_VT_STRING, 1, (const uint8_t *)arch, strlen(arch)},
-        {{k_layers, strlen(k_layers)}, GGUF_VT_U32, GGUF_VT_U32, 1, (const uint8_t *)&one, sizeof one},
-        {{k_embd, strlen(k_embd)}, GGUF_VT_U32, GGUF_VT_U32, 1, (const uint8_t *)&one, sizeof one},
-        {{k_heads, strlen(k_heads)}, GGUF_VT_U32, GGUF_VT_U32, 1, (const uint8_t *)&one, sizeof one},
-    };
-    gguf_file header = {.version = 3, .n_kv = 4, .kv = kv, .alignment = GGUF_DEFAULT_ALIGNMENT};
-    model_shape probe;
-    char err[160];
-    if (model_shape_from_gguf(&header, &probe, err, sizeof err) != 0) return false;
-    bool known = probe.arch_known;
-    model_shape_free(&probe);
-    return known;
-}
-
 static void load_gguf(check_ctx *c, fleet_model *m) {
     char path[4096], err[512];
     const char *rel = m->gguf.v;
@@ -105,7 +80,7 @@ static void from_shape(check_ctx *c, fleet_model *m) {
     o->tied_output = false;
     const char *arch = (s->arch.set && s->arch.v) ? s->arch.v : "";
     snprintf(o->arch, sizeof o->arch, "%s", arch);
-    o->arch_known = arch[0] && arch_is_known(arch);
+    o->arch_known = arch[0] && estimate_arch_known(arch);
     if (o->n_head_kv > o->n_head || (o->n_head_kv && o->n_head % o->n_head_kv)) {
         diagnostic *e = diag_error(c->d, "E0512", span_or(s->kv_heads.at, s->at),
                                    "model `%s`: kv_heads (%u) must divide heads (%u)", m->name.v,

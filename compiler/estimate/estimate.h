@@ -63,6 +63,10 @@ typedef struct model_shape {
     uint32_t n_tensors;
 } model_shape;
 
+/* Whether the estimator models this architecture exactly (else its
+ * estimates are conservative upper bounds). */
+bool estimate_arch_known(const char *arch);
+
 /* Fills shape from a parsed GGUF (header-only is enough). 0, or -1 with err. */
 int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, size_t errlen);
 /* Opens path and fills shape. */

@@ -12,7 +12,7 @@ static const char *const known_archs[] = {
     "llama", "mistral", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3",
 };
 
-static bool arch_is_known(const char *arch)
+bool estimate_arch_known(const char *arch)
 {
     for (size_t i = 0; i < sizeof known_archs / sizeof known_archs[0]; i++)
         if (strcmp(arch, known_archs[i]) == 0)
@@ -94,7 +94,7 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
         return -1;
     }
     const char *a = shape->arch;
-    shape->arch_known = arch_is_known(a);
+    shape->arch_known = estimate_arch_known(a);
 
     shape->n_layer = get_u32(f, a, "block_count", 0);
     shape->n_embd = get_u32(f, a, "embedding_length", 0);
