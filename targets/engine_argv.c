@@ -6,7 +6,7 @@
 
 #include "fleet/fleet.h"
 #include "targets.h"
-#include "tbuf.h"
+#include "shell_quote.h"
 
 static void argv_push(target_argv *a, const char *s)
 {
@@ -52,14 +52,13 @@ void target_argv_free(target_argv *a)
 
 char *target_argv_shell_line(const target_argv *a)
 {
-    tbuf b;
-    tbuf_init(&b);
+    strbuf b = {0};
     for (size_t i = 0; i < a->n; i++) {
         if (i)
-            tbuf_add(&b, " ");
-        tbuf_add_shell_word(&b, a->v[i]);
+            sb_puts(&b, " ");
+        sb_add_shell_word(&b, a->v[i]);
     }
-    return tbuf_take(&b, NULL);
+    return sb_steal(&b);
 }
 
 /* Shortest decimal that reads back as v (tensor split shares). */
@@ -98,16 +97,15 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     else
         argv_pushf_u(a, NULL, (unsigned long long)s->gpu_layers);
     if (s->n_gpus > 1) {
-        tbuf ts;
-        tbuf_init(&ts);
+        strbuf ts = {0};
         bool given = has_tensor_split(s);
         for (uint32_t i = 0; i < s->n_gpus && i < EST_MAX_GPUS; i++) {
             char share[40];
             fmt_share(share, sizeof share, given ? s->tensor_split[i] : 1.0);
-            tbuf_printf(&ts, "%s%s", i ? "," : "", share);
+            sb_printf(&ts, "%s%s", i ? "," : "", share);
         }
-        argv_pair(a, "-ts", ts.data);
-        tbuf_free(&ts);
+        argv_pair(a, "-ts", ts.p);
+        sb_free(&ts);
     }
     argv_pushf_u(a, "-c", s->context);
     argv_pushf_u(a, "-np", s->parallel);

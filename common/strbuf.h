@@ -1,7 +1,9 @@
-/* A growable byte buffer, always NUL-terminated. Allocation failure aborts:
- * the server bounds every input, so running out means the machine is gone. */
-#ifndef INFRAC_SERVER_STRBUF_H
-#define INFRAC_SERVER_STRBUF_H
+/* A growable byte buffer, always NUL-terminated once anything was added;
+ * shared by the HTTP server and the build targets. Allocation failure
+ * aborts: every input is bounded, so running out means the machine is gone
+ * (and a half-written generated file must never escape). */
+#ifndef INFRAC_STRBUF_H
+#define INFRAC_STRBUF_H
 
 #include <stddef.h>
 

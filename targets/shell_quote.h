@@ -1,0 +1,13 @@
+/* Quoting for POSIX shell words in generated launch scripts. */
+#ifndef INFRAC_SHELL_QUOTE_H
+#define INFRAC_SHELL_QUOTE_H
+
+#include "strbuf.h"
+
+/* Appends s quoted for a POSIX shell: bare when it only holds safe
+ * characters, else in single quotes ('\'' for a quote). */
+void sb_add_shell_word(strbuf *b, const char *s);
+/* Appends s in single quotes, always (a value assigned to a variable). */
+void sb_add_shell_quoted(strbuf *b, const char *s);
+
+#endif
