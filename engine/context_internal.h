@@ -41,6 +41,19 @@ struct ie_context {
 void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate);
 
+/* One product of a set that shares its input x (q/k/v, gate/up). */
+typedef struct ie_matmul_out {
+    const ie_weight *w;
+    float *y;
+    uint64_t ldy;
+    const float *bias;
+} ie_matmul_out;
+
+/* The products of up to IE_MATMUL_SET weights with the same input: one
+ * parallel job (one wait) when all are repacked, else one ie_matmul each. */
+#define IE_MATMUL_SET 3
+void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, const float *x, uint32_t n_tok);
+
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);
 

@@ -43,6 +43,7 @@ uint8_t *ie_kv_v(ie_context *c, uint32_t layer, uint64_t cell)
 typedef struct attn_job {
     ie_context *c;
     uint32_t layer, slot, n_tok, pos;
+    ie_chunks tasks; /* (token, head) pairs; later tokens cost more */
 } attn_job;
 
 /* Bytes from the start of a cache row to element e (e at a block start). */
@@ -74,19 +75,19 @@ static void round_query(float *q, uint32_t cache_k, uint32_t n)
 
 static void attn_worker(void *arg, int ith, int nth)
 {
-    const attn_job *j = arg;
+    attn_job *j = arg;
     ie_context *c = j->c;
     const ie_hparams *hp = &c->model->hp;
-    uint32_t tasks = j->n_tok * hp->n_head;
-    uint32_t per = (tasks + (uint32_t)nth - 1) / (uint32_t)nth;
-    uint32_t a0 = per * (uint32_t)ith, a1 = a0 + per > tasks ? tasks : a0 + per;
+    (void)nth;
     uint32_t hdk = hp->head_dim_k, hdv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
     uint32_t ck = c->params.cache_k, cv = c->params.cache_v;
     float *scores = c->scores + (size_t)ith * c->cells_per_slot;
     float *krow = c->kv_row + (size_t)ith * (hdk + hdv), *vrow = krow + hdk;
     float scale = 1.0f / sqrtf((float)hdk);
     uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
-    for (uint32_t task = a0; task < a1; task++) {
+    uint64_t a0, a1;
+    while (ie_chunks_take(&j->tasks, &a0, &a1))
+    for (uint32_t task = (uint32_t)a0; task < a1; task++) {
         uint32_t t = task / hp->n_head, h = task % hp->n_head, kvh = h / group;
         float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
         float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
@@ -172,9 +173,9 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->attn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
-        ie_matmul(c, &ly->wq, c->xb, n, c->q, qdim, ly->bq, false);
-        ie_matmul(c, &ly->wk, c->xb, n, c->k, kdim, ly->bk, false);
-        ie_matmul(c, &ly->wv, c->xb, n, c->v, vdim, ly->bv, false);
+        ie_matmul_out qkv[3] = {{&ly->wq, c->q, qdim, ly->bq}, {&ly->wk, c->k, kdim, ly->bk},
+                                {&ly->wv, c->v, vdim, ly->bv}};
+        ie_matmul_set(c, qkv, 3, c->xb, n);
         for (uint32_t t = 0; t < n; t++) {
             float *q = c->q + t * qdim, *k = c->k + t * kdim;
             if (ly->q_norm) {
@@ -196,15 +197,16 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
             ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, base + pos + t), kdim);
             ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, base + pos + t), vdim);
         }
-        attn_job aj = {c, l, slot, n, pos};
+        attn_job aj = {c, l, slot, n, pos, {0}};
+        ie_chunks_init(&aj.tasks, (uint64_t)n * hp->n_head, ie_pool_size(c->pool), 1);
         ie_pool_run(c->pool, attn_worker, &aj);
         ie_matmul(c, &ly->wo, c->att, n, c->x, E, NULL, true);
 
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->ffn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
-        ie_matmul(c, &ly->w_gate, c->xb, n, c->gate, hp->n_ff, NULL, false);
-        ie_matmul(c, &ly->w_up, c->xb, n, c->up, hp->n_ff, NULL, false);
+        ie_matmul_out gate_up[2] = {{&ly->w_gate, c->gate, hp->n_ff, NULL}, {&ly->w_up, c->up, hp->n_ff, NULL}};
+        ie_matmul_set(c, gate_up, 2, c->xb, n);
         swiglu_job sj = {c->gate, c->up, (uint64_t)n * hp->n_ff};
         if (n > 1)
             ie_pool_run(c->pool, swiglu_worker, &sj);

@@ -27,6 +27,12 @@ typedef struct matmul_job {
     bool accumulate;
     ie_qdot_fn qdot;
     ie_rdot_fn rdot;
+    ie_chunks chunks; /* of 16-row tiles (rdot) or rows */
+    /* rdot: the outputs whose tiles follow each other in chunks' numbering
+     * (n_parts 1: w, y, ldy, bias); part p starts at tile first_tile[p]. */
+    int n_parts;
+    ie_matmul_out parts[IE_MATMUL_SET];
+    uint64_t first_tile[IE_MATMUL_SET + 1];
 } matmul_job;
 
 static void store(const matmul_job *j, uint32_t t, uint64_t r, float v)
@@ -37,59 +43,83 @@ static void store(const matmul_job *j, uint32_t t, uint64_t r, float v)
     *dst = j->accumulate ? *dst + v : v;
 }
 
+/* 16 outputs of one tile for ncols tokens from t. */
+static void store_tile(const matmul_job *j, const ie_matmul_out *o, uint32_t t, int ncols, uint64_t tile,
+                       const float *out)
+{
+    for (int k = 0; k < ncols; k++) {
+        float *dst = o->y + (size_t)(t + (uint32_t)k) * o->ldy + tile * IE_TILE_ROWS;
+        const float *src = out + k * IE_TILE_ROWS;
+        const float *b = o->bias ? o->bias + tile * IE_TILE_ROWS : NULL;
+        if (j->accumulate)
+            for (int l = 0; l < IE_TILE_ROWS; l++)
+                dst[l] += src[l];
+        else if (b)
+            for (int l = 0; l < IE_TILE_ROWS; l++)
+                dst[l] = src[l] + b[l];
+        else
+            memcpy(dst, src, IE_TILE_ROWS * sizeof *dst);
+    }
+}
+
 static void matmul_worker(void *arg, int ith, int nth)
 {
-    const matmul_job *j = arg;
+    matmul_job *j = arg;
     const ie_weight *w = j->w;
-    uint64_t per = (w->rows + (uint64_t)nth - 1) / (uint64_t)nth;
-    uint64_t r0 = per * (uint64_t)ith, r1 = r0 + per > w->rows ? w->rows : r0 + per;
-    if (r0 >= r1)
-        return;
     size_t nb = w->cols / IE_QK;
+    uint64_t u0, u1;
+    (void)nth;
     if (j->rdot) {
-        /* Whole 16-row tiles per thread. */
-        uint64_t tiles = w->rows / IE_TILE_ROWS, tper = (tiles + (uint64_t)nth - 1) / (uint64_t)nth;
-        uint64_t tt0 = tper * (uint64_t)ith, tt1 = tt0 + tper > tiles ? tiles : tt0 + tper;
+        /* Chunks of 16-row tiles; within one, every token tile reuses the
+         * chunk's weights from cache. */
         size_t stride = ie_act_split_bytes(w->cols);
         const uint8_t *base = (const uint8_t *)j->c->xq;
         float out[IE_MAX_COLS * IE_TILE_ROWS];
         const uint8_t *act[IE_MAX_COLS];
         uint32_t tt = tiled_token_tile(stride);
-        for (uint32_t t0 = 0; t0 < j->n_tok; t0 += tt) {
-            uint32_t t1 = t0 + tt < j->n_tok ? t0 + tt : j->n_tok;
-            for (uint64_t tile = tt0; tile < tt1; tile++) {
-                for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
-                    int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
-                    for (int k = 0; k < ncols; k++)
-                        act[k] = base + (size_t)(t + (uint32_t)k) * stride;
-                    j->rdot(w->rp, tile, act, ncols, out);
-                    for (int k = 0; k < ncols; k++)
-                        for (int l = 0; l < IE_TILE_ROWS; l++)
-                            store(j, t + (uint32_t)k, tile * IE_TILE_ROWS + (uint64_t)l, out[k * IE_TILE_ROWS + l]);
+        while (ie_chunks_take(&j->chunks, &u0, &u1)) {
+            for (uint32_t t0 = 0; t0 < j->n_tok; t0 += tt) {
+                uint32_t t1 = t0 + tt < j->n_tok ? t0 + tt : j->n_tok;
+                int p = 0;
+                for (uint64_t g = u0; g < u1; g++) {
+                    while (g >= j->first_tile[p + 1])
+                        p++;
+                    const ie_matmul_out *o = &j->parts[p];
+                    uint64_t tile = g - j->first_tile[p];
+                    for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
+                        int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
+                        for (int k = 0; k < ncols; k++)
+                            act[k] = base + (size_t)(t + (uint32_t)k) * stride;
+                        j->rdot(o->w->rp, tile, act, ncols, out);
+                        store_tile(j, o, t, ncols, tile, out);
+                    }
                 }
             }
         }
-        return;
     } else if (j->qdot) {
         float out[IE_MAX_COLS];
-        for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
-            uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
-            for (uint64_t r = r0; r < r1; r++) {
-                const uint8_t *row = w->data + r * w->row_bytes;
-                for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
-                    int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
-                    j->qdot(nb, row, j->c->xq + (size_t)t * nb, nb, ncols, out);
-                    for (int k = 0; k < ncols; k++)
-                        store(j, t + (uint32_t)k, r, out[k]);
+        while (ie_chunks_take(&j->chunks, &u0, &u1)) {
+            for (uint32_t t0 = 0; t0 < j->n_tok; t0 += TOKEN_TILE) {
+                uint32_t t1 = t0 + TOKEN_TILE < j->n_tok ? t0 + TOKEN_TILE : j->n_tok;
+                for (uint64_t r = u0; r < u1; r++) {
+                    const uint8_t *row = w->data + r * w->row_bytes;
+                    for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
+                        int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
+                        j->qdot(nb, row, j->c->xq + (size_t)t * nb, nb, ncols, out);
+                        for (int k = 0; k < ncols; k++)
+                            store(j, t + (uint32_t)k, r, out[k]);
+                    }
                 }
             }
         }
     } else {
         float *buf = j->c->w_row + (size_t)ith * nb * IE_QK;
-        for (uint64_t r = r0; r < r1; r++) {
-            ie_dequantize_row(w->type, w->data + r * w->row_bytes, buf, w->cols);
-            for (uint32_t t = 0; t < j->n_tok; t++)
-                store(j, t, r, ie_dot_f32(buf, j->x + (size_t)t * w->cols, w->cols));
+        while (ie_chunks_take(&j->chunks, &u0, &u1)) {
+            for (uint64_t r = u0; r < u1; r++) {
+                ie_dequantize_row(w->type, w->data + r * w->row_bytes, buf, w->cols);
+                for (uint32_t t = 0; t < j->n_tok; t++)
+                    store(j, t, r, ie_dot_f32(buf, j->x + (size_t)t * w->cols, w->cols));
+            }
         }
     }
 }
@@ -118,26 +148,60 @@ static void quant_worker(void *arg, int ith, int nth)
     }
 }
 
+/* Quantizes x into c->xq in the layout w's kernel reads, unless it is
+ * there already (q, k and v share one quantization). */
+static void quantize_input(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, bool split)
+{
+    /* Activation layout: split rows for repacked weights; llama.cpp's Q8_K
+     * scales (per 256) for K-quant weights; 32-blocks otherwise. */
+    bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
+    if (c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split && c->xq_k == k)
+        return;
+    c->xq_of = x;
+    c->xq_cols = w->cols;
+    c->xq_ntok = n_tok;
+    c->xq_split = split;
+    c->xq_k = k;
+    quant_job q = {c, x, w->cols, n_tok, split, k};
+    if (n_tok > 1)
+        ie_pool_run(c->pool, quant_worker, &q);
+    else
+        quant_worker(&q, 0, 1);
+}
+
 void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate)
 {
-    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL};
-    /* Activation layout: split rows for repacked weights; llama.cpp's Q8_K
-     * scales (per 256) for K-quant weights; 32-blocks otherwise. */
-    bool split = j.rdot != NULL;
-    bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
-    if ((j.qdot || split) && !(c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok &&
-                               c->xq_split == split && c->xq_k == k)) {
-        c->xq_of = x;
-        c->xq_cols = w->cols;
-        c->xq_ntok = n_tok;
-        c->xq_split = split;
-        c->xq_k = k;
-        quant_job q = {c, x, w->cols, n_tok, split, k};
-        if (n_tok > 1)
-            ie_pool_run(c->pool, quant_worker, &q);
-        else
-            quant_worker(&q, 0, 1);
+    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL, {0}, 1,
+                    {{w, y, ldy, bias}}, {0}};
+    if (j.qdot || j.rdot)
+        quantize_input(c, w, x, n_tok, j.rdot != NULL);
+    int nth = ie_pool_size(c->pool);
+    if (j.rdot) {
+        j.first_tile[1] = w->rows / IE_TILE_ROWS;
+        ie_chunks_init(&j.chunks, w->rows / IE_TILE_ROWS, nth, 1);
+    } else {
+        ie_chunks_init(&j.chunks, w->rows, nth, 16);
     }
+    ie_pool_run(c->pool, matmul_worker, &j);
+}
+
+void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, const float *x, uint32_t n_tok)
+{
+    bool fused = c->rdot && n_outs <= IE_MATMUL_SET;
+    for (int i = 0; i < n_outs && fused; i++)
+        fused = outs[i].w->rp && outs[i].w->cols == outs[0].w->cols;
+    if (!fused) {
+        for (int i = 0; i < n_outs; i++)
+            ie_matmul(c, outs[i].w, x, n_tok, outs[i].y, outs[i].ldy, outs[i].bias, false);
+        return;
+    }
+    matmul_job j = {c, outs[0].w, x, n_tok, NULL, 0, NULL, false, NULL, c->rdot, {0}, n_outs, {{0}}, {0}};
+    for (int i = 0; i < n_outs; i++) {
+        j.parts[i] = outs[i];
+        j.first_tile[i + 1] = j.first_tile[i] + outs[i].w->rows / IE_TILE_ROWS;
+    }
+    quantize_input(c, outs[0].w, x, n_tok, true);
+    ie_chunks_init(&j.chunks, j.first_tile[n_outs], ie_pool_size(c->pool), 1);
     ie_pool_run(c->pool, matmul_worker, &j);
 }

@@ -11,6 +11,12 @@
 #include <immintrin.h>
 #include <string.h>
 
+/* Blocks ahead the weight stream is prefetched: far enough to cover DRAM
+ * latency at one core's bandwidth. */
+#ifndef RDOT_PREFETCH_BLOCKS
+#define RDOT_PREFETCH_BLOCKS 8
+#endif
+
 #define TGT __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
 
 TGT static inline __m512i bcast4(const int8_t *p)
@@ -41,11 +47,11 @@ TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *
     for (uint32_t b = 0; b < nb; b++, blk += r->tile_block) {
         __m512i w[8];
         /* The stream is sequential; fetching well ahead keeps DRAM busy. */
-        _mm_prefetch((const char *)(blk + 8 * r->tile_block), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 128), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 192), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + 8 * r->tile_block + 256), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 64), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 128), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 192), _MM_HINT_T0);
+        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 256), _MM_HINT_T0);
         if (q4) {
             for (int v = 0; v < 4; v++) {
                 __m512i raw = _mm512_loadu_si512((const void *)(blk + v * 64));

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "engine.h"
 #include "options.h"
 #include "server/server.h"
@@ -181,7 +182,7 @@ int main(int argc, char **argv)
         cli_options_free(&o);
         return r < 0 ? 2 : 0;
     }
-    int rc = run(&o);
+    int rc = o.bench ? cli_bench(&o) : run(&o);
     cli_options_free(&o);
     return rc;
 }

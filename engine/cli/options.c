@@ -22,7 +22,8 @@ void cli_usage(FILE *f)
             "usage: infrac-engine --model M.gguf (--prompt TEXT | --tokens 1,2,3) [-n N] [-t THREADS]\n"
             "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
             "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
-            "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n");
+            "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n"
+            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-t THREADS]\n");
 }
 
 void cli_options_default(cli_options *o)
@@ -137,6 +138,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
         if (!strcmp(a, "--timings")) { o->timings = true; continue; }
         if (!strcmp(a, "--tokenize")) { o->tokenize_only = true; continue; }
         if (!strcmp(a, "--greedy-ids")) { o->greedy_ids = true; continue; }
+        if (!strcmp(a, "--bench")) { o->bench = true; continue; }
         if (i + 1 >= argc)
             return fail(err, n, "%s: unknown option or missing value", a);
         const char *v = argv[++i];
@@ -169,6 +171,17 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
     }
     if (!o->model)
         return fail(err, n, "--model is required");
+    if (o->bench) {
+        if (o->tokens)
+            return fail(err, n, "--bench takes -p N (a prompt length), not --tokens");
+        if (!o->prompt)
+            o->bench_prompt = 512;
+        else if (!to_u32(o->prompt, &o->bench_prompt) || o->bench_prompt > 1000000)
+            return fail(err, n, "--bench: -p %s is not a token count", o->prompt);
+        if (o->bench_prompt == 0 && o->n_predict == 0)
+            return fail(err, n, "--bench: nothing to measure (-p 0 -n 0)");
+        return 0;
+    }
     if (!o->prompt && !o->tokens)
         return fail(err, n, "give a prompt with --prompt TEXT or --tokens 1,2,3");
     if (o->prompt && o->tokens)

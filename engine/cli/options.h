@@ -20,6 +20,8 @@ typedef struct cli_options {
     uint32_t cache_k, cache_v;
     ie_sampler_params sampling;
     bool timings, tokenize_only, greedy_ids;
+    bool bench;            /* --bench: -p is a prompt length in tokens */
+    uint32_t bench_prompt;
     const char *dump_probs;
 } cli_options;
 
