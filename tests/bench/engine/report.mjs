@@ -79,7 +79,7 @@ lines.push(`Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 3
 lines.push("");
 lines.push("Command: `make bench-engine` (tests/bench/engine/run.sh). Models are made by `infrac-mkmodel` at real shapes with random weights;");
 lines.push("llama.cpp is `llama-bench -m MODEL -p 512 -n 128 -t T -r 1 -o json`, built from the llama.cpp source in node-llama-cpp@3.22.1");
-lines.push("(CPU, GGML_NATIVE=ON); infrac is `infrac-engine --model MODEL --bench -p 512 -n 128 -t T`. Runs alternate; each cell is the median of");
+lines.push("(CPU, GGML_NATIVE=ON, AMX off: ggml's AMX kernels crash on VMs that do not enable AMX for the process); infrac is `infrac-engine --model MODEL --bench -p 512 -n 128 -t T`. Runs alternate; each cell is the median of");
 lines.push(`${Math.max(...[...cells.values()].map((c) => c.ie.tg.length))} runs. Peak RSS from \`/usr/bin/time -f %M\`.`);
 lines.push("");
 lines.push("Targets: tg128 ratio >= 1.0, pp512 ratio >= 0.8, peak RSS <= 1.1x llama.cpp.");
