@@ -1,12 +1,11 @@
 /* Rendering of the plan for people (tables) and for tools (JSON). */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/plan_print.h"
 #include "ggml_types.h"
-#include "targets_json.h"
+#include "targets.h"
 
 static const char *gib(uint64_t b, char *buf, size_t n) {
     snprintf(buf, n, "%.2f", (double)b / (double)GIB);
@@ -102,96 +101,12 @@ void plan_print_text(const plan *p, FILE *out) {
     if (any_excl) fprintf(out, "\n* in an exclusive group: counted once per group, at its largest\n");
 }
 
-static json_t *service_json(const plan_service *s) {
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(s->name));
-    json_object_set_new(o, "host", s->host ? json_string(s->host->name) : json_null());
-    json_object_set_new(o, "engine", json_string(engine_kind_name(s->engine)));
-    json_object_set_new(o, "model", json_string(s->model));
-    json_object_set_new(o, "model_path", tj_str_or_null(s->model_path));
-    json_object_set_new(o, "model_file_bytes", s->model_file_bytes ? json_integer((json_int_t)s->model_file_bytes) : json_null());
-    json_object_set_new(o, "bind", json_string(s->bind));
-    json_object_set_new(o, "port", json_integer(s->port));
-    json_object_set_new(o, "context", json_integer(s->context));
-    json_object_set_new(o, "parallel", json_integer(s->parallel));
-    json_object_set_new(o, "batch", json_integer(s->batch));
-    json_object_set_new(o, "ubatch", json_integer(s->ubatch));
-    json_object_set_new(o, "threads", json_integer(s->threads));
-    json_object_set_new(o, "cache_k", json_string(target_cache_type_name(s->cache_k)));
-    json_object_set_new(o, "cache_v", json_string(target_cache_type_name(s->cache_v)));
-    json_object_set_new(o, "flash_attention", json_boolean(s->flash_attn));
-    json_object_set_new(o, "gpu_layers", json_integer(s->gpu_layers));
-    json_object_set_new(o, "cpu_moe_layers", json_integer(s->cpu_moe_layers));
-    json_object_set_new(o, "swa_full", json_boolean(s->swa_full));
-    json_t *gpus = json_array(), *split = json_array(), *mem = json_array();
-    for (uint32_t i = 0; i < s->n_gpus; i++) {
-        json_array_append_new(gpus, json_integer(s->gpus[i]));
-        json_array_append_new(split, json_real(s->tensor_split[i]));
-        if (i < s->memory.n_gpus) json_array_append_new(mem, tj_breakdown(&s->memory.gpu[i]));
-    }
-    json_object_set_new(o, "gpus", gpus);
-    json_object_set_new(o, "tensor_split", split);
-    json_object_set_new(o, "gpu_memory_utilization", json_real(s->gpu_memory_utilization));
-    json_object_set_new(o, "api_key_file", tj_str_or_null(s->api_key_file));
-    json_object_set_new(o, "exclusive", tj_str_or_null(s->exclusive));
-    json_object_set_new(o, "autostart", json_boolean(s->autostart));
-    json_object_set_new(o, "alias", tj_str_or_null(s->alias));
-    json_object_set_new(o, "load_mode", tj_str_or_null(s->load_mode));
-    json_object_set_new(o, "metrics", json_boolean(s->metrics));
-    json_object_set_new(o, "restart", json_string(s->restart));
-    json_object_set_new(o, "restart_sec", json_integer(s->restart_sec));
-    json_object_set_new(o, "user", tj_str_or_null(s->user));
-    json_object_set_new(o, "chat_template", tj_str_or_null(s->chat_template));
-    json_t *args = json_array();
-    for (uint32_t i = 0; i < s->n_extra_args; i++) json_array_append_new(args, json_string(s->extra_args[i]));
-    json_object_set_new(o, "extra_args", args);
-    json_t *m = json_object();
-    json_object_set_new(m, "gpus", mem);
-    json_object_set_new(m, "host", tj_breakdown(&s->memory.host));
-    json_object_set_new(m, "kv_bytes_per_token", json_integer((json_int_t)s->memory.kv_bytes_per_token));
-    json_object_set_new(m, "conservative", json_boolean(s->memory.conservative));
-    json_object_set_new(o, "memory", m);
-    return o;
-}
-
+/* The same document `infrac build` writes as OUT/plan.json: one
+ * serialization of the plan. */
 int plan_print_json(const plan *p, FILE *out) {
-    json_t *root = json_object();
-    json_object_set_new(root, "fleet", json_string(p->fleet));
-    json_object_set_new(root, "source", json_string(p->source_path));
-    json_object_set_new(root, "source_sha256", json_string(p->source_sha256));
-    json_t *hosts = json_array();
-    for (uint32_t h = 0; h < p->n_hosts; h++) {
-        const plan_host *host = &p->hosts[h];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(host->name));
-        json_object_set_new(o, "address", tj_str_or_null(host->address));
-        json_object_set_new(o, "memory_bytes", host->memory_bytes ? json_integer((json_int_t)host->memory_bytes) : json_null());
-        json_object_set_new(o, "ram_peak_bytes", json_integer((json_int_t)host->ram_peak_bytes));
-        json_object_set_new(o, "cpus", json_integer(host->cpus));
-        json_t *gpus = json_array();
-        for (uint32_t g = 0; g < host->n_gpus; g++) {
-            const plan_gpu *gpu = &host->gpus[g];
-            json_array_append_new(gpus, json_pack("{s:i,s:o,s:I,s:I,s:I}", "index", (int)gpu->index, "model",
-                                                  tj_str_or_null(gpu->model), "usable_bytes",
-                                                  (json_int_t)gpu->usable_bytes, "margin_bytes",
-                                                  (json_int_t)gpu->margin_bytes, "peak_bytes",
-                                                  (json_int_t)gpu->peak_bytes));
-        }
-        json_object_set_new(o, "gpus", gpus);
-        json_t *svcs = json_array();
-        for (uint32_t s = 0; s < host->n_services; s++) json_array_append_new(svcs, json_string(host->services[s]->name));
-        json_object_set_new(o, "services", svcs);
-        json_t *rp = json_array();
-        for (uint32_t r = 0; r < host->n_reserved_ports; r++) json_array_append_new(rp, json_integer(host->reserved_ports[r]));
-        json_object_set_new(o, "reserved_ports", rp);
-        json_array_append_new(hosts, o);
-    }
-    json_object_set_new(root, "hosts", hosts);
-    json_t *svcs = json_array();
-    for (uint32_t s = 0; s < p->n_services; s++) json_array_append_new(svcs, service_json(&p->services[s]));
-    json_object_set_new(root, "services", svcs);
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6));
-    fputc('\n', out);
-    json_decref(root);
-    return rc == 0 ? 0 : -1;
+    char *text = target_plan_json(p);
+    if (!text) return -1;
+    int rc = fputs(text, out) < 0 ? -1 : 0;
+    free(text);
+    return rc;
 }

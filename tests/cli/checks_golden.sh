@@ -123,8 +123,8 @@ services:
 EOT
     size=$(wc -c < "$tmp/tiny.gguf" | tr -d ' ')
     "$INFRAC" plan --format json "$tmp/tiny.yaml" > "$tmp/tp" 2>/dev/null
-    if command -v jq >/dev/null 2>&1 && [ "$(jq -r '.services[0].model_file_bytes' "$tmp/tp")" = "$size" ]; then
-        ok "plan: model_file_bytes is the whole GGUF's size"; else fail "plan: model_file_bytes is the whole GGUF's size"; fi
+    if command -v jq >/dev/null 2>&1 && [ "$(jq -r '.services[0].model_bytes' "$tmp/tp")" = "$size" ]; then
+        ok "plan: model_bytes is the whole GGUF's size"; else fail "plan: model_bytes is the whole GGUF's size"; fi
 else
     skip "model_file_bytes from a whole GGUF" "no infrac-mkmodel"
 fi
