@@ -59,7 +59,9 @@ typedef struct ie_sampler_params {
     float top_p;           /* 1 = off */
     float min_p;           /* 0 = off */
     float repeat_penalty;  /* 1 = off */
-    int32_t repeat_last_n; /* tokens of history the penalty looks at */
+    int32_t repeat_last_n; /* tokens of history the penalties look at */
+    float presence_penalty;  /* OpenAI's: subtracted once from a token seen in the window; 0 = off */
+    float frequency_penalty; /* OpenAI's: subtracted per occurrence in the window; 0 = off */
     uint64_t seed;
 } ie_sampler_params;
 

@@ -1,4 +1,4 @@
-/* Token sampling: repetition penalty, temperature, top-k, top-p, min-p and
+/* Token sampling: repetition, presence and frequency penalties, temperature, top-k, top-p, min-p and
  * a seeded xoshiro256** generator (same seed, same choices). Greedy when
  * the temperature is 0. */
 #include <math.h>
@@ -28,6 +28,8 @@ void ie_sampler_params_default(ie_sampler_params *p)
     p->min_p = 0.05f;
     p->repeat_penalty = 1.0f;
     p->repeat_last_n = 64;
+    p->presence_penalty = 0;
+    p->frequency_penalty = 0;
     p->seed = 0;
 }
 
@@ -99,22 +101,34 @@ int32_t ie_sampler_sample(ie_sampler *s, const float *logits, const int32_t *his
     uint32_t n = s->n_vocab;
     for (uint32_t i = 0; i < n; i++)
         s->cand[i] = (candidate){isnan(logits[i]) ? -INFINITY : logits[i], (int32_t)i};
-    /* Repetition penalty (llama.cpp style): each distinct recent token once. */
-    if (s->p.repeat_penalty != 1.0f && s->p.repeat_penalty > 0 && history && n_history) {
+    /* Penalties over the last repeat_last_n tokens, each distinct token
+     * once: llama.cpp's repetition penalty (divide a positive logit,
+     * multiply a negative one) and OpenAI's presence and frequency
+     * penalties (logit -= count * frequency + presence), as llama.cpp's
+     * penalties sampler (src/llama-sampling.cpp) applies them together. */
+    bool rep = s->p.repeat_penalty != 1.0f && s->p.repeat_penalty > 0;
+    bool pf = s->p.presence_penalty != 0 || s->p.frequency_penalty != 0;
+    if ((rep || pf) && history && n_history) {
         size_t last = s->p.repeat_last_n < 0 ? n_history : (size_t)s->p.repeat_last_n;
         if (last > n_history)
             last = n_history;
-        for (size_t i = n_history - last; i < n_history; i++) {
+        size_t first = n_history - last;
+        for (size_t i = first; i < n_history; i++) {
             int32_t t = history[i];
             if (t < 0 || (uint32_t)t >= n)
                 continue;
             bool seen = false;
-            for (size_t j = n_history - last; j < i && !seen; j++)
+            for (size_t j = first; j < i && !seen; j++)
                 seen = history[j] == t;
             if (seen)
                 continue;
+            size_t count = 1;
+            for (size_t j = i + 1; j < n_history; j++)
+                count += history[j] == t;
             float *l = &s->cand[t].logit;
-            *l = *l > 0 ? *l / s->p.repeat_penalty : *l * s->p.repeat_penalty;
+            if (rep)
+                *l = *l > 0 ? *l / s->p.repeat_penalty : *l * s->p.repeat_penalty;
+            *l -= (float)count * s->p.frequency_penalty + s->p.presence_penalty;
         }
     }
     if (!(s->p.temperature > 0)) {

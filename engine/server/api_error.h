@@ -11,6 +11,8 @@ typedef struct api_error {
     const char *param;   /* offending field, or NULL */
     const char *code;    /* machine-readable code, or NULL */
     char message[512];
+    char param_text[128]; /* a param that is the client's own text (an unknown
+                             field's name), used when param is NULL */
 } api_error;
 
 void api_error_set(api_error *e, int status, const char *type, const char *param, const char *code,

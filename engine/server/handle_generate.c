@@ -109,6 +109,8 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     j->sampling.top_k = req->top_k;
     j->sampling.min_p = (float)req->min_p;
     j->sampling.repeat_penalty = (float)req->repeat_penalty;
+    j->sampling.presence_penalty = (float)req->presence_penalty;
+    j->sampling.frequency_penalty = (float)req->frequency_penalty;
     j->sampling.seed = req->has_seed ? req->seed : random_seed();
     if (req->n_stop) {
         j->stop = calloc(req->n_stop, sizeof *j->stop);

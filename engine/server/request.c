@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "request_fields.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -246,6 +247,8 @@ static bool parse_prompt(gen_request *r, json_t *o, api_error *err)
 
 static bool parse_fields(gen_request *r, json_t *o, api_error *err)
 {
+    if (!request_fields_check(o, r->kind, err))
+        return false;
     json_t *model = json_object_get(o, "model");
     if (model && !json_is_null(model)) {
         if (!json_is_string(model)) {
@@ -269,10 +272,8 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
         !get_number(o, "min_p", 0, 1, &r->min_p, err) ||
         !get_number(o, "repeat_penalty", 0, 10, &r->repeat_penalty, err))
         return false;
-    /* Accepted for compatibility, not applied: checked so a typo still fails. */
-    double ignored = 0;
-    if (!get_number(o, "presence_penalty", -2, 2, &ignored, err) ||
-        !get_number(o, "frequency_penalty", -2, 2, &ignored, err))
+    if (!get_number(o, "presence_penalty", -2, 2, &r->presence_penalty, err) ||
+        !get_number(o, "frequency_penalty", -2, 2, &r->frequency_penalty, err))
         return false;
     int64_t top_k = 0, seed = 0, n = 1;
     if (!get_int(o, "top_k", 0, INT32_MAX, &top_k, NULL, err))

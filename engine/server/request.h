@@ -33,6 +33,8 @@ typedef struct gen_request {
     int32_t top_k;           /* extension, default 0 = off */
     double min_p;            /* extension, default 0 = off */
     double repeat_penalty;   /* extension, default 1 = off */
+    double presence_penalty; /* default 0 = off */
+    double frequency_penalty; /* default 0 = off */
     bool has_seed;
     uint64_t seed;
     char *stop[REQUEST_MAX_STOP];

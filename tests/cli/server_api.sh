@@ -42,6 +42,21 @@ expect "missing messages" 400 invalid_request_error messages "required" "$(post 
 expect "bad role" 400 invalid_request_error messages "not supported" \
     "$(post "$port" $chat '{"messages":[{"role":"robot","content":"x"}]}')"
 expect "bad stop" 400 invalid_request_error stop "string" "$(post "$port" $chat "{$user,\"stop\":7}")"
+# Fields the engine does not implement are refused by name, never ignored.
+expect "tools refused" 400 invalid_request_error tools "tool calling is not supported" \
+    "$(post "$port" $chat "{$user,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}")"
+expect "json mode refused" 400 invalid_request_error response_format "structured output" \
+    "$(post "$port" $chat "{$user,\"response_format\":{\"type\":\"json_object\"}}")"
+expect "chat logprobs refused" 400 invalid_request_error logprobs "log probabilities" \
+    "$(post "$port" $chat "{$user,\"logprobs\":true}")"
+expect "unknown field refused" 400 invalid_request_error future_field "unknown field 'future_field'" \
+    "$(post "$port" $chat "{$user,\"future_field\":1}")"
+expect "echo refused" 400 invalid_request_error echo "echoing the prompt" \
+    "$(post "$port" /v1/completions '{"prompt":"x","echo":true}')"
+expect "completion logprobs refused" 400 invalid_request_error logprobs "log probabilities" \
+    "$(post "$port" /v1/completions '{"prompt":"x","logprobs":2}')"
+got=$(post "$port" $chat "{$user,\"max_tokens\":2,\"tools\":[],\"tool_choice\":\"none\",\"logprobs\":false,\"response_format\":{\"type\":\"text\"},\"presence_penalty\":1,\"frequency_penalty\":1,\"user\":\"u\"}")
+check "values that ask for nothing are accepted" [ "${got%% *}" = 200 ]
 expect "unknown model" 404 invalid_request_error model "does not exist" \
     "$(post "$port" $chat "{$user,\"model\":\"gpt-9\"}")"
 long=$("$PY" -c 'print("word " * 600)')

@@ -76,6 +76,20 @@ await step('errors', async () => {
   } catch (e) {
     ok(e.status === 404 && e.code === 'model_not_found', `unknown model refused (${e.status})`);
   }
+  // Unimplemented fields are a 400 naming the field, never silently ignored.
+  for (const [field, extra] of [
+    ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] }],
+    ['response_format', { response_format: { type: 'json_object' } }],
+    ['logprobs', { logprobs: true, top_logprobs: 2 }],
+  ]) {
+    try {
+      await client.chat.completions.create({ model, messages, max_tokens: 2, ...extra });
+      ok(false, `${field} refused`);
+    } catch (e) {
+      ok(e.status === 400 && e instanceof OpenAI.BadRequestError && e.param === field &&
+         e.code === 'unsupported_parameter', `${field} refused by name (${e.status} ${e.param})`);
+    }
+  }
   if (apiKey) {
     const wrong = new OpenAI({ baseURL, apiKey: apiKey + 'x', maxRetries: 0 });
     try {

@@ -166,6 +166,47 @@ static void repetition_penalty_demotes_history(void **state)
     assert_null(ie_sampler_new(&p, 0));
 }
 
+/* OpenAI semantics: logit -= count * frequency_penalty + presence_penalty
+ * (once when the token occurs at all), over the same window. */
+static void presence_and_frequency_penalties(void **state)
+{
+    (void)state;
+    float l[NV];
+    for (int i = 0; i < NV; i++)
+        l[i] = 0;
+    l[7] = 2.0f;
+    l[8] = 1.5f;
+    l[9] = 1.0f;
+    ie_sampler_params p;
+    ie_sampler_params_default(&p);
+    p.temperature = 0;
+    int32_t hist[] = {7, 7, 8};
+    /* presence 0.6: 7 -> 1.4, 8 -> 0.9: 7 still wins. */
+    p.presence_penalty = 0.6f;
+    ie_sampler *s = ie_sampler_new(&p, NV);
+    assert_int_equal(ie_sampler_sample(s, l, hist, 3), 7);
+    ie_sampler_free(s);
+    /* frequency 0.4: 7 (twice) -> 1.2, 8 (once) -> 1.1, 9 -> 1.0: 7; with
+     * frequency 0.6: 7 -> 0.8, 8 -> 0.9, 9 -> 1.0: 9. */
+    p.presence_penalty = 0;
+    p.frequency_penalty = 0.4f;
+    s = ie_sampler_new(&p, NV);
+    assert_int_equal(ie_sampler_sample(s, l, hist, 3), 7);
+    ie_sampler_free(s);
+    p.frequency_penalty = 0.6f;
+    s = ie_sampler_new(&p, NV);
+    assert_int_equal(ie_sampler_sample(s, l, hist, 3), 9);
+    assert_int_equal(ie_sampler_sample(s, l, NULL, 0), 7);
+    ie_sampler_free(s);
+    /* A negative penalty encourages repetition: 8 seen -> 1.5 + 1 > 2. */
+    p.frequency_penalty = 0;
+    p.presence_penalty = -1.0f;
+    s = ie_sampler_new(&p, NV);
+    int32_t h8[] = {8};
+    assert_int_equal(ie_sampler_sample(s, l, h8, 1), 8);
+    ie_sampler_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +214,7 @@ int main(void)
         cmocka_unit_test(seed_reproduces),
         cmocka_unit_test(filters_restrict_the_candidates),
         cmocka_unit_test(repetition_penalty_demotes_history),
+        cmocka_unit_test(presence_and_frequency_penalties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

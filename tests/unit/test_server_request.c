@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/request.h"
@@ -23,7 +25,7 @@ static void chat_defaults(void **state)
     assert_true(parse(&r, REQUEST_CHAT,
                       "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
                       "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi \"},"
-                      "{\"type\":\"text\",\"text\":\"there\"}]}],\"future_field\":1}",
+                      "{\"type\":\"text\",\"text\":\"there\"}]}],\"user\":\"u1\"}",
                       &e));
     assert_string_equal(r.model, "m");
     assert_int_equal(r.n_messages, 2);
@@ -34,7 +36,120 @@ static void chat_defaults(void **state)
     assert_false(r.stream);
     assert_false(r.has_seed);
     assert_int_equal(r.n_stop, 0);
+    assert_true(r.presence_penalty == 0 && r.frequency_penalty == 0);
     gen_request_free(&r);
+}
+
+/* Values of unimplemented fields that ask for nothing are accepted: what
+ * clients send by default must keep working. */
+static void harmless_values_accepted(void **state)
+{
+    (void)state;
+    static const char *const chat[] = {
+        "\"tools\":[]", "\"tool_choice\":\"none\"", "\"tool_choice\":\"auto\"",
+        "\"parallel_tool_calls\":true", "\"response_format\":{\"type\":\"text\"}",
+        "\"logprobs\":false", "\"top_logprobs\":0", "\"logit_bias\":{}",
+        "\"modalities\":[\"text\"]", "\"store\":false", "\"audio\":null",
+        "\"tools\":null,\"tool_choice\":null", "\"presence_penalty\":0.5,\"frequency_penalty\":-1",
+    };
+    for (size_t i = 0; i < sizeof chat / sizeof *chat; i++) {
+        char body[512];
+        snprintf(body, sizeof body, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],%s}",
+                 chat[i]);
+        gen_request r;
+        api_error e;
+        if (!parse(&r, REQUEST_CHAT, body, &e))
+            fail_msg("refused %s: %s", body, e.message);
+        gen_request_free(&r);
+    }
+    static const char *const comp[] = {"\"echo\":false", "\"logprobs\":0", "\"best_of\":1",
+                                       "\"suffix\":\"\"", "\"logprobs\":null"};
+    for (size_t i = 0; i < sizeof comp / sizeof *comp; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"prompt\":\"x\",%s}", comp[i]);
+        gen_request r;
+        api_error e;
+        if (!parse(&r, REQUEST_COMPLETION, body, &e))
+            fail_msg("refused %s: %s", body, e.message);
+        gen_request_free(&r);
+    }
+    gen_request r;
+    api_error e;
+    assert_true(parse(&r, REQUEST_CHAT,
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                      "\"presence_penalty\":0.5,\"frequency_penalty\":-1}",
+                      &e));
+    assert_true(r.presence_penalty == 0.5 && r.frequency_penalty == -1);
+    gen_request_free(&r);
+}
+
+/* Unimplemented fields with a real value, and unknown fields, are a 400
+ * naming the field (param), with OpenAI's codes. */
+static void unsupported_fields_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        request_kind kind;
+        const char *field; /* JSON member */
+        const char *param;
+        const char *code;
+    } cases[] = {
+        {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools",
+         "unsupported_parameter"},
+        {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_object\"}", "response_format",
+         "unsupported_parameter"},
+        {REQUEST_CHAT, "\"logprobs\":true", "logprobs", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"logit_bias\":{\"5\":-100}", "logit_bias", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"functions\":[{\"name\":\"f\"}]", "functions", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"audio\":{\"voice\":\"x\"}", "audio", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"reasoning_effort\":\"low\"", "reasoning_effort", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"echo\":true", "echo", "unknown_parameter"}, /* a completions field */
+        {REQUEST_CHAT, "\"future_field\":1", "future_field", "unknown_parameter"},
+        {REQUEST_COMPLETION, "\"echo\":true", "echo", "unsupported_parameter"},
+        {REQUEST_COMPLETION, "\"logprobs\":2", "logprobs", "unsupported_parameter"},
+        {REQUEST_COMPLETION, "\"suffix\":\"end\"", "suffix", "unsupported_parameter"},
+        {REQUEST_COMPLETION, "\"best_of\":3", "best_of", "unsupported_parameter"},
+        {REQUEST_COMPLETION, "\"tools\":[]", "tools", "unknown_parameter"},
+        {REQUEST_COMPLETION, "\"cache_prompt\":true", "cache_prompt", "unknown_parameter"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char body[512];
+        if (cases[i].kind == REQUEST_CHAT)
+            snprintf(body, sizeof body,
+                     "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],%s}", cases[i].field);
+        else
+            snprintf(body, sizeof body, "{\"prompt\":\"x\",%s}", cases[i].field);
+        gen_request r;
+        api_error e;
+        memset(&e, 0, sizeof e);
+        if (parse(&r, cases[i].kind, body, &e)) {
+            gen_request_free(&r);
+            fail_msg("accepted: %s", body);
+        }
+        assert_int_equal(e.status, 400);
+        assert_string_equal(e.code, cases[i].code);
+        const char *param = e.param ? e.param : e.param_text;
+        assert_string_equal(param, cases[i].param);
+        if (!strstr(e.message, cases[i].param))
+            fail_msg("message '%s' does not name '%s'", e.message, cases[i].param);
+        /* The error body carries the field as param. */
+        char *json = api_error_json(&e);
+        char want[128];
+        snprintf(want, sizeof want, "\"param\":\"%s\"", cases[i].param);
+        if (!strstr(json, want))
+            fail_msg("%s lacks %s", json, want);
+        free(json);
+    }
+    /* Several offenders: the first in key order, every time. */
+    gen_request r;
+    api_error e;
+    assert_false(parse(&r, REQUEST_CHAT,
+                       "{\"tools\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                       "\"logprobs\":true}",
+                       &e));
+    assert_string_equal(e.param, "logprobs");
 }
 
 static void chat_fields(void **state)
@@ -174,6 +289,8 @@ int main(void)
         cmocka_unit_test(chat_fields),
         cmocka_unit_test(completion_prompts),
         cmocka_unit_test(bad_requests),
+        cmocka_unit_test(harmless_values_accepted),
+        cmocka_unit_test(unsupported_fields_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,160 @@
+#include "request_fields.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CHAT = 1, COMPLETION = 2, BOTH = 3 };
+
+/* Fields parsed and applied by request.c. `user` (an end-user id for the
+ * provider's abuse monitoring) changes nothing in the output and is
+ * accepted as such. */
+static const struct {
+    const char *name;
+    unsigned kinds;
+} supported[] = {
+    {"model", BOTH},          {"messages", CHAT},         {"prompt", COMPLETION},
+    {"max_tokens", BOTH},     {"max_completion_tokens", CHAT},
+    {"temperature", BOTH},    {"top_p", BOTH},            {"top_k", BOTH},
+    {"min_p", BOTH},          {"repeat_penalty", BOTH},   {"presence_penalty", BOTH},
+    {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
+    {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
+    {"user", BOTH},
+};
+
+/* Value checks for refused fields: true when the value asks for nothing. */
+static bool is_false(json_t *v, json_t *o)
+{
+    (void)o;
+    return json_is_false(v) || (json_is_integer(v) && json_integer_value(v) == 0);
+}
+static bool is_empty(json_t *v, json_t *o)
+{
+    (void)o;
+    return (json_is_array(v) && json_array_size(v) == 0) ||
+           (json_is_object(v) && json_object_size(v) == 0) ||
+           (json_is_string(v) && json_string_length(v) == 0);
+}
+static bool is_string(json_t *v, const char *s)
+{
+    return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
+}
+static bool no_tools(json_t *o)
+{
+    json_t *t = json_object_get(o, "tools");
+    json_t *f = json_object_get(o, "functions");
+    return (!t || json_is_null(t) || is_empty(t, o)) && (!f || json_is_null(f) || is_empty(f, o));
+}
+static bool tool_choice_none(json_t *v, json_t *o)
+{
+    return is_string(v, "none") || (is_string(v, "auto") && no_tools(o));
+}
+static bool parallel_without_tools(json_t *v, json_t *o)
+{
+    return json_is_boolean(v) && no_tools(o);
+}
+static bool text_format(json_t *v, json_t *o)
+{
+    (void)o;
+    return json_is_object(v) && json_object_size(v) == 1 &&
+           is_string(json_object_get(v, "type"), "text");
+}
+static bool text_modality(json_t *v, json_t *o)
+{
+    (void)o;
+    return json_is_array(v) && json_array_size(v) == 1 && is_string(json_array_get(v, 0), "text");
+}
+static bool is_one(json_t *v, json_t *o)
+{
+    (void)o;
+    return json_is_integer(v) && json_integer_value(v) == 1;
+}
+static bool never(json_t *v, json_t *o)
+{
+    (void)v;
+    (void)o;
+    return false;
+}
+
+static const struct {
+    const char *name;
+    unsigned kinds;
+    bool (*harmless)(json_t *v, json_t *o);
+    const char *what;
+} refused[] = {
+    {"tools", CHAT, is_empty, "tool calling is not supported"},
+    {"tool_choice", CHAT, tool_choice_none,
+     "tool calling is not supported (only \"none\", or \"auto\" with no tools)"},
+    {"parallel_tool_calls", CHAT, parallel_without_tools, "tool calling is not supported"},
+    {"functions", CHAT, is_empty, "function calling is not supported"},
+    {"function_call", CHAT, tool_choice_none, "function calling is not supported"},
+    {"response_format", CHAT, text_format,
+     "structured output is not supported (only {\"type\":\"text\"})"},
+    {"logprobs", BOTH, is_false, "log probabilities are not supported"},
+    {"top_logprobs", CHAT, is_false, "log probabilities are not supported"},
+    {"logit_bias", BOTH, is_empty, "logit bias is not supported"},
+    {"echo", COMPLETION, is_false, "echoing the prompt is not supported"},
+    {"suffix", COMPLETION, is_empty, "suffix (fill-in-the-middle) is not supported"},
+    {"best_of", COMPLETION, is_one, "best_of other than 1 is not supported"},
+    {"modalities", CHAT, text_modality, "only the text modality is supported"},
+    {"audio", CHAT, never, "audio output is not supported"},
+    {"prediction", CHAT, never, "predicted outputs are not supported"},
+    {"reasoning_effort", CHAT, never, "reasoning effort is not supported"},
+    {"web_search_options", CHAT, never, "web search is not supported"},
+    {"store", CHAT, is_false, "stored completions are not supported"},
+    {"metadata", CHAT, is_empty, "metadata (for stored completions) is not supported"},
+    {"service_tier", BOTH, never, "service tiers are not supported"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+bool request_fields_check(json_t *o, request_kind kind, api_error *err)
+{
+    unsigned k = kind == REQUEST_CHAT ? CHAT : COMPLETION;
+    const char *endpoint = kind == REQUEST_CHAT ? "/v1/chat/completions" : "/v1/completions";
+    /* Sorted keys: the first offending field is the same on every run. */
+    size_t n = json_object_size(o), m = 0;
+    const char **keys = n ? malloc(n * sizeof *keys) : NULL;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) keys[m++] = key;
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            const char *t = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = t;
+        }
+    bool ok = true;
+    for (size_t i = 0; i < m && ok; i++) {
+        key = keys[i];
+        v = json_object_get(o, key);
+        bool known = false;
+        for (size_t s = 0; s < COUNT(supported) && !known; s++)
+            known = (supported[s].kinds & k) && strcmp(supported[s].name, key) == 0;
+        if (known)
+            continue;
+        for (size_t r = 0; r < COUNT(refused) && !known; r++) {
+            if (!(refused[r].kinds & k) || strcmp(refused[r].name, key) != 0)
+                continue;
+            known = true;
+            if (json_is_null(v) || refused[r].harmless(v, o))
+                continue;
+            api_error_set(err, 400, "invalid_request_error", refused[r].name,
+                          "unsupported_parameter", "'%s': %s by infrac-engine on %s",
+                          refused[r].name, refused[r].what, endpoint);
+            ok = false;
+        }
+        if (known)
+            continue;
+        api_error_set(err, 400, "invalid_request_error", NULL, "unknown_parameter",
+                      "unknown field '%.200s' for %s: infrac-engine refuses fields it does not "
+                      "implement (docs/engine-api.md lists them)",
+                      key, endpoint);
+        /* The key is the client's text, freed with the request: copied. */
+        snprintf(err->param_text, sizeof err->param_text, "%s", key);
+        ok = false;
+    }
+    free(keys);
+    return ok;
+}
