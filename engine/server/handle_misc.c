@@ -30,6 +30,7 @@ enum MHD_Result handle_metrics(http_server *h, struct MHD_Connection *c, request
 {
     metrics_gauges g;
     scheduler_gauges(h->sched, &g);
+    g.model = h->opts->alias;
     strbuf out = {0};
     metrics_render(h->metrics, &g, &out);
     return http_respond(h, c, rc, 200, "text/plain; version=0.0.4", sb_steal(&out));

@@ -50,9 +50,26 @@ void metrics_count_request(metrics *m, const char *endpoint, int status)
     pthread_mutex_unlock(&m->mu);
 }
 
-static void metric(strbuf *o, const char *name, const char *type, const char *help, double value)
+/* A label value in the Prometheus text format escapes backslash, double
+ * quote and newline (prometheus docs, "Text-based format"). */
+static void label_value(strbuf *o, const char *v)
 {
-    sb_printf(o, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
+    for (; v && *v; v++) {
+        if (*v == '\\' || *v == '"')
+            sb_printf(o, "\\%c", *v);
+        else if (*v == '\n')
+            sb_puts(o, "\\n");
+        else
+            sb_append(o, v, 1);
+    }
+}
+
+static void metric(strbuf *o, const char *model, const char *name, const char *type,
+                   const char *help, double value)
+{
+    sb_printf(o, "# HELP %s %s\n# TYPE %s %s\n%s{model=\"", name, help, name, type, name);
+    label_value(o, model);
+    sb_printf(o, "\"} %.17g\n", value);
 }
 
 void metrics_render(metrics *m, const metrics_gauges *g, strbuf *o)
@@ -62,35 +79,38 @@ void metrics_render(metrics *m, const metrics_gauges *g, strbuf *o)
     pthread_mutex_lock(&m->mu);
     for (size_t e = 0; e < N_ENDPOINTS; e++)
         for (int s = 0; s < N_STATUS; s++)
-            if (m->requests[e][s])
-                sb_printf(o, "infrac_requests_total{endpoint=\"%s\",status=\"%d\"} %llu\n",
-                          endpoints[e], s, (unsigned long long)m->requests[e][s]);
+            if (m->requests[e][s]) {
+                sb_puts(o, "infrac_requests_total{model=\"");
+                label_value(o, g->model);
+                sb_printf(o, "\",endpoint=\"%s\",status=\"%d\"} %llu\n", endpoints[e], s,
+                          (unsigned long long)m->requests[e][s]);
+            }
     pthread_mutex_unlock(&m->mu);
 
-    metric(o, "infrac_prompt_tokens_total", "counter",
+    metric(o, g->model, "infrac_prompt_tokens_total", "counter",
            "Prompt tokens evaluated (tokens reused from a slot's cache not counted).",
            (double)g->prompt_tokens);
-    metric(o, "infrac_generated_tokens_total", "counter", "Tokens generated.",
+    metric(o, g->model, "infrac_generated_tokens_total", "counter", "Tokens generated.",
            (double)g->generated_tokens);
-    metric(o, "infrac_prompt_seconds_total", "counter", "Seconds spent evaluating prompts.",
+    metric(o, g->model, "infrac_prompt_seconds_total", "counter", "Seconds spent evaluating prompts.",
            g->prompt_seconds);
-    metric(o, "infrac_generation_seconds_total", "counter", "Seconds spent generating tokens.",
+    metric(o, g->model, "infrac_generation_seconds_total", "counter", "Seconds spent generating tokens.",
            g->generation_seconds);
-    metric(o, "infrac_prompt_tokens_per_second", "gauge",
+    metric(o, g->model, "infrac_prompt_tokens_per_second", "gauge",
            "Prompt tokens evaluated per second of prompt evaluation, since start.",
            g->prompt_seconds > 0 ? (double)g->prompt_tokens / g->prompt_seconds : 0);
-    metric(o, "infrac_tokens_per_second", "gauge",
+    metric(o, g->model, "infrac_tokens_per_second", "gauge",
            "Tokens generated per second of generation, since start.",
            g->generation_seconds > 0 ? (double)g->generated_tokens / g->generation_seconds : 0);
-    metric(o, "infrac_slots_busy", "gauge", "Slots serving a request.", g->slots_busy);
-    metric(o, "infrac_slots_total", "gauge", "Slots (parallel requests).", g->slots_total);
-    metric(o, "infrac_queue_length", "gauge", "Requests waiting for a slot.", g->queue_length);
-    metric(o, "infrac_queue_capacity", "gauge",
+    metric(o, g->model, "infrac_slots_busy", "gauge", "Slots serving a request.", g->slots_busy);
+    metric(o, g->model, "infrac_slots", "gauge", "Slots (parallel requests).", g->slots_total);
+    metric(o, g->model, "infrac_queue_length", "gauge", "Requests waiting for a slot.", g->queue_length);
+    metric(o, g->model, "infrac_queue_capacity", "gauge",
            "Requests that may wait for a slot before new ones get 503.", g->queue_capacity);
-    metric(o, "infrac_kv_cells_used", "gauge", "KV cache cells holding tokens, all slots.",
+    metric(o, g->model, "infrac_kv_cells_used", "gauge", "KV cache cells holding tokens, all slots.",
            (double)g->kv_cells_used);
-    metric(o, "infrac_kv_cells_total", "gauge", "KV cache cells, all slots.",
+    metric(o, g->model, "infrac_kv_cells", "gauge", "KV cache cells, all slots.",
            (double)g->kv_cells_total);
-    metric(o, "infrac_model_loaded", "gauge", "1 once the model is loaded, 0 while loading.",
+    metric(o, g->model, "infrac_model_loaded", "gauge", "1 once the model is loaded, 0 while loading.",
            g->model_loaded);
 }

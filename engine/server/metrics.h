@@ -10,6 +10,7 @@ typedef struct metrics metrics;
 
 /* Live values the scheduler reports when /metrics is read. */
 typedef struct metrics_gauges {
+    const char *model; /* the served alias: the `model` label of every sample */
     uint32_t slots_total, slots_busy;
     uint32_t queue_length, queue_capacity;
     uint64_t kv_cells_used, kv_cells_total;

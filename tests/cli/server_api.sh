@@ -124,8 +124,8 @@ check "a stuck client is dropped by the timeout (${took}s)" [ "$took" -le 6 ]
 # Metrics count what happened.
 curl -s "http://127.0.0.1:$port/metrics" > "$SERVER_TMP/metrics"
 check "metrics count the 400s" \
-    grep -q 'infrac_requests_total{endpoint="/v1/chat/completions",status="400"} 1[0-9]' "$SERVER_TMP/metrics"
-check "metrics report generated tokens" grep -Eq '^infrac_generated_tokens_total [1-9]' "$SERVER_TMP/metrics"
+    grep -Eq 'infrac_requests_total\{model="tiny",endpoint="/v1/chat/completions",status="400"\} [1-9][0-9]' "$SERVER_TMP/metrics"
+check "metrics report generated tokens" grep -Eq '^infrac_generated_tokens_total\{model="tiny"\} [1-9]' "$SERVER_TMP/metrics"
 
 # SIGHUP is not a crash; SIGTERM exits 0.
 kill -HUP "$ENGINE_PID"; sleep 0.3

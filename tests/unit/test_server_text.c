@@ -197,18 +197,30 @@ static void metrics_text(void **state)
     metrics_count_request(m, "/v1/chat/completions", 200);
     metrics_count_request(m, "/v1/chat/completions", 200);
     metrics_count_request(m, "/nope", 404);
-    metrics_gauges g = {.slots_total = 2, .slots_busy = 1, .queue_length = 3,
+    metrics_gauges g = {.model = "ti\"ny\\", .slots_total = 2, .slots_busy = 1, .queue_length = 3,
                         .queue_capacity = 8, .kv_cells_used = 10, .kv_cells_total = 512,
                         .model_loaded = 1, .generated_tokens = 50, .generation_seconds = 2};
     strbuf out = {0};
     metrics_render(m, &g, &out);
     assert_non_null(strstr(
-        out.p, "infrac_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"} 2\n"));
-    assert_non_null(strstr(out.p, "infrac_requests_total{endpoint=\"other\",status=\"404\"} 1\n"));
-    assert_non_null(strstr(out.p, "\ninfrac_tokens_per_second 25\n"));
-    assert_non_null(strstr(out.p, "\ninfrac_slots_busy 1\n"));
-    assert_non_null(strstr(out.p, "\ninfrac_queue_length 3\n"));
-    assert_non_null(strstr(out.p, "\ninfrac_kv_cells_used 10\n"));
+        out.p, "infrac_requests_total{model=\"ti\\\"ny\\\\\",endpoint=\"/v1/chat/completions\","
+               "status=\"200\"} 2\n"));
+    assert_non_null(strstr(
+        out.p, "infrac_requests_total{model=\"ti\\\"ny\\\\\",endpoint=\"other\",status=\"404\"} 1\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_tokens_per_second{model=\"ti\\\"ny\\\\\"} 25\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_slots_busy{model=\"ti\\\"ny\\\\\"} 1\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_queue_length{model=\"ti\\\"ny\\\\\"} 3\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_kv_cells_used{model=\"ti\\\"ny\\\\\"} 10\n"));
+    /* Gauges do not end in _total (Prometheus naming; promtool check metrics). */
+    assert_non_null(strstr(out.p, "\ninfrac_slots{model=\"ti\\\"ny\\\\\"} 2\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_kv_cells{model=\"ti\\\"ny\\\\\"} 512\n"));
+    for (const char *p = strstr(out.p, "# TYPE "); p; p = strstr(p + 1, "# TYPE ")) {
+        const char *eol = strchr(p, '\n');
+        if (eol - p > 6 && strncmp(eol - 6, " gauge", 6) == 0) {
+            const char *name_end = strchr(p + 7, ' ');
+            assert_false(name_end - (p + 7) > 6 && strncmp(name_end - 6, "_total", 6) == 0);
+        }
+    }
     assert_non_null(strstr(out.p, "# TYPE infrac_generated_tokens_total counter\n"));
     sb_free(&out);
     metrics_free(m);
