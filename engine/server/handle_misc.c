@@ -1,4 +1,4 @@
-/* GET /v1/models, GET /metrics, POST /tokenize, POST /detokenize. */
+/* GET /v1/models, GET /v1/models/{id}, GET /metrics, POST /tokenize, POST /detokenize. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +15,34 @@ static char *dump(json_t *root)
     return s;
 }
 
-enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc)
+static json_t *model_object(http_server *h)
 {
     json_t *model = json_pack("{s:s, s:s, s:I, s:s}", "id", h->opts->alias, "object", "model",
                               "created", (json_int_t)h->started, "owned_by", "infrac");
     if (scheduler_loaded(h->sched))
         json_object_set_new(model, "context_per_slot",
                             json_integer(scheduler_slot_context(h->sched)));
-    json_t *root = json_pack("{s:s, s:[o]}", "object", "list", "data", model);
+    return model;
+}
+
+enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc)
+{
+    json_t *root = json_pack("{s:s, s:[o]}", "object", "list", "data", model_object(h));
     return http_respond(h, c, rc, 200, "application/json", dump(root));
+}
+
+enum MHD_Result handle_model(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                             const char *id)
+{
+    if (strcmp(id, h->opts->alias) != 0) {
+        api_error e;
+        /* The id is the client's text: quoted in the message only. */
+        api_error_set(&e, 404, "invalid_request_error", NULL, "model_not_found",
+                      "the model '%.200s' does not exist: this server serves '%s'", id,
+                      h->opts->alias);
+        return http_respond_error(h, c, rc, &e);
+    }
+    return http_respond(h, c, rc, 200, "application/json", dump(model_object(h)));
 }
 
 enum MHD_Result handle_metrics(http_server *h, struct MHD_Connection *c, request_ctx *rc)

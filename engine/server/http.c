@@ -52,19 +52,24 @@ bool http_client_gone(struct MHD_Connection *c)
 
 /* The routes and their methods. */
 typedef enum route {
-    R_CHAT, R_COMPLETIONS, R_MODELS, R_HEALTH, R_METRICS, R_TOKENIZE, R_DETOKENIZE, R_NONE
+    R_CHAT, R_COMPLETIONS, R_MODELS, R_MODEL, R_HEALTH, R_METRICS, R_TOKENIZE, R_DETOKENIZE, R_NONE
 } route;
 static const struct {
     const char *path, *method;
 } routes[] = {
     [R_CHAT] = {"/v1/chat/completions", "POST"}, [R_COMPLETIONS] = {"/v1/completions", "POST"},
-    [R_MODELS] = {"/v1/models", "GET"},          [R_HEALTH] = {"/health", "GET"},
+    [R_MODELS] = {"/v1/models", "GET"},          [R_MODEL] = {"/v1/models/{id}", "GET"},
+    [R_HEALTH] = {"/health", "GET"},
     [R_METRICS] = {"/metrics", "GET"},           [R_TOKENIZE] = {"/tokenize", "POST"},
     [R_DETOKENIZE] = {"/detokenize", "POST"},
 };
 
+#define MODEL_PREFIX "/v1/models/"
+
 static route find_route(const char *url)
 {
+    if (strncmp(url, MODEL_PREFIX, strlen(MODEL_PREFIX)) == 0 && url[strlen(MODEL_PREFIX)])
+        return R_MODEL; /* the id may hold '/' (an alias like org/name) */
     for (int i = 0; i < R_NONE; i++)
         if (strcmp(url, routes[i].path) == 0)
             return (route)i;
@@ -99,6 +104,8 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
     }
     if (r == R_MODELS)
         return handle_models(h, c, rc);
+    if (r == R_MODEL)
+        return handle_model(h, c, rc, url + strlen(MODEL_PREFIX));
     if (r == R_METRICS)
         return handle_metrics(h, c, rc);
     if (!loaded) {

@@ -27,6 +27,9 @@ bool http_client_gone(struct MHD_Connection *c);
 enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                 bool chat);
 enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc);
+/* GET /v1/models/{id}: the model object, or 404 model_not_found. */
+enum MHD_Result handle_model(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                             const char *id);
 enum MHD_Result handle_tokenize(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 enum MHD_Result handle_detokenize(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 enum MHD_Result handle_metrics(http_server *h, struct MHD_Connection *c, request_ctx *rc);

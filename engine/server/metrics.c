@@ -5,8 +5,8 @@
 #include <string.h>
 
 static const char *const endpoints[] = {
-    "/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/metrics",
-    "/tokenize",            "/detokenize",     "other",
+    "/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/models/{id}", "/health",
+    "/metrics",             "/tokenize",       "/detokenize", "other",
 };
 #define N_ENDPOINTS (sizeof endpoints / sizeof endpoints[0])
 #define N_STATUS 600

@@ -57,6 +57,10 @@ expect "completion logprobs refused" 400 invalid_request_error logprobs "log pro
     "$(post "$port" /v1/completions '{"prompt":"x","logprobs":2}')"
 got=$(post "$port" $chat "{$user,\"max_tokens\":2,\"tools\":[],\"tool_choice\":\"none\",\"logprobs\":false,\"response_format\":{\"type\":\"text\"},\"presence_penalty\":1,\"frequency_penalty\":1,\"user\":\"u\"}")
 check "values that ask for nothing are accepted" [ "${got%% *}" = 200 ]
+got=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/v1/models/tiny")
+check "GET /v1/models/tiny" [ "$(json_get "${got% *}" "j['id'] + ' ' + j['object']")" = "tiny model" ] && [ "${got##* }" = 200 ]
+code=$(curl -s -o "$SERVER_TMP/r" -w '%{http_code}' "http://127.0.0.1:$port/v1/models/gpt-9")
+expect "GET /v1/models of another model" 404 invalid_request_error None "does not exist" "$code $(cat "$SERVER_TMP/r")"
 expect "unknown model" 404 invalid_request_error model "does not exist" \
     "$(post "$port" $chat "{$user,\"model\":\"gpt-9\"}")"
 long=$("$PY" -c 'print("word " * 600)')

@@ -22,6 +22,14 @@ async function step(what, fn) {
 await step('models.list', async () => {
   const list = await client.models.list();
   ok(list.data.some((m) => m.id === model), `models.list holds ${model}`);
+  const one = await client.models.retrieve(model);
+  ok(one.id === model && one.object === 'model', `models.retrieve(${model})`);
+  try {
+    await client.models.retrieve('no-such-model');
+    ok(false, 'models.retrieve of an unknown model refused');
+  } catch (e) {
+    ok(e.status === 404 && e.code === 'model_not_found', `models.retrieve of an unknown model refused (${e.status})`);
+  }
 });
 
 await step('chat', async () => {
