@@ -10,6 +10,7 @@
 #include "request.h"
 #include "response.h"
 #include "tokenize_util.h"
+#include "utf8.h"
 
 /* How often a waiting handler looks whether its client is still there. */
 #define POLL_MS 100
@@ -217,7 +218,8 @@ static void stream_free(void *cls)
 }
 
 static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
-                                      job *j, const response_meta *meta, bool include_usage)
+                                      job *j, const response_meta *meta, bool include_usage,
+                                      const char *echo)
 {
     stream *st = calloc(1, sizeof *st);
     if (!st)
@@ -229,6 +231,11 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     st->include_usage = include_usage;
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
         char *chunk = response_chunk(meta, "", NULL, true);
+        sse_event(&st->out, chunk);
+        free(chunk);
+    }
+    if (echo && *echo) { /* completions with echo: the prompt is the first text */
+        char *chunk = response_chunk(meta, echo, NULL, false);
         sse_event(&st->out, chunk);
         free(chunk);
     }
@@ -249,9 +256,11 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
 /* ---- whole responses ---- */
 
 static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, request_ctx *rc,
-                                     job *j, const response_meta *meta)
+                                     job *j, const response_meta *meta, const char *echo)
 {
     strbuf text = {0};
+    if (echo)
+        sb_puts(&text, echo);
     while (!scheduler_wait(h->sched, j, &text, POLL_MS))
         if (http_client_gone(c)) {
             scheduler_cancel(h->sched, j);
@@ -292,6 +301,20 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     }
     job *j = make_job(h, &req, &e);
     bool stream = req.stream, include_usage = req.include_usage;
+    /* echo: the prompt as sent, or the text of the token ids (made valid
+     * UTF-8: ids may cut a character) ahead of the completion. */
+    strbuf echo = {0};
+    if (j && req.echo) {
+        if (req.prompt)
+            sb_puts(&echo, req.prompt);
+        else {
+            strbuf raw = {0};
+            detokenize_tokens(scheduler_vocab(h->sched), j->prompt, (int)j->n_prompt, true, &raw);
+            utf8_sanitize(raw.p ? raw.p : "", raw.len, true, &echo);
+            sb_free(&raw);
+        }
+    }
+    const char *echo_text = j && req.echo ? (echo.p ? echo.p : "") : NULL;
     gen_request_free(&req);
     if (!j)
         return http_respond_error(h, c, rc, &e);
@@ -300,18 +323,22 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     case SUBMIT_OK: break;
     case SUBMIT_QUEUE_FULL:
         job_unref(h->sched, j);
+        sb_free(&echo);
         api_error_set(&e, 503, "unavailable_error", NULL, "queue_full",
                       "every slot is busy and the queue is full (%u waiting): retry later",
                       h->opts->queue);
         return http_respond_error(h, c, rc, &e);
     case SUBMIT_UNAVAILABLE:
         job_unref(h->sched, j);
+        sb_free(&echo);
         api_error_set(&e, 503, "unavailable_error", NULL, "unavailable",
                       "the server is not taking requests (loading or shutting down)");
         return http_respond_error(h, c, rc, &e);
     }
     response_meta meta;
     response_meta_init(&meta, chat ? REQUEST_CHAT : REQUEST_COMPLETION, h->opts->alias);
-    return stream ? respond_stream(h, c, rc, j, &meta, include_usage)
-                  : respond_whole(h, c, rc, j, &meta);
+    enum MHD_Result ret = stream ? respond_stream(h, c, rc, j, &meta, include_usage, echo_text)
+                                 : respond_whole(h, c, rc, j, &meta, echo_text);
+    sb_free(&echo);
+    return ret;
 }

@@ -286,6 +286,8 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
         return false;
     if (!parse_stop(r, o, err) || !get_bool(o, "stream", &r->stream, err))
         return false;
+    if (r->kind == REQUEST_COMPLETION && !get_bool(o, "echo", &r->echo, err))
+        return false;
 
     json_t *so = json_object_get(o, "stream_options");
     if (so && !json_is_null(so)) {

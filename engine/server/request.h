@@ -41,6 +41,7 @@ typedef struct gen_request {
     size_t n_stop;
     bool stream;
     bool include_usage;
+    bool echo;               /* completions: the prompt leads the returned text */
 } gen_request;
 
 /* Parses body (len bytes, any content). On failure fills err (4xx) and

@@ -20,7 +20,7 @@ static const struct {
     {"min_p", BOTH},          {"repeat_penalty", BOTH},   {"presence_penalty", BOTH},
     {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
     {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
-    {"user", BOTH},
+    {"user", BOTH},           {"echo", COMPLETION},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */
@@ -94,7 +94,6 @@ static const struct {
     {"logprobs", BOTH, is_false, "log probabilities are not supported"},
     {"top_logprobs", CHAT, is_false, "log probabilities are not supported"},
     {"logit_bias", BOTH, is_empty, "logit bias is not supported"},
-    {"echo", COMPLETION, is_false, "echoing the prompt is not supported"},
     {"suffix", COMPLETION, is_empty, "suffix (fill-in-the-middle) is not supported"},
     {"best_of", COMPLETION, is_one, "best_of other than 1 is not supported"},
     {"modalities", CHAT, text_modality, "only the text modality is supported"},

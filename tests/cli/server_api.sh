@@ -51,8 +51,10 @@ expect "chat logprobs refused" 400 invalid_request_error logprobs "log probabili
     "$(post "$port" $chat "{$user,\"logprobs\":true}")"
 expect "unknown field refused" 400 invalid_request_error future_field "unknown field 'future_field'" \
     "$(post "$port" $chat "{$user,\"future_field\":1}")"
-expect "echo refused" 400 invalid_request_error echo "echoing the prompt" \
-    "$(post "$port" /v1/completions '{"prompt":"x","echo":true}')"
+got=$(post "$port" /v1/completions '{"prompt":"Once upon","echo":true,"max_tokens":3,"temperature":0}')
+plain=$(post "$port" /v1/completions '{"prompt":"Once upon","max_tokens":3,"temperature":0}')
+check "echo puts the prompt before the completion" \
+    [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "Once upon$(json_get "${plain#* }" "j['choices'][0]['text']")" ]
 expect "completion logprobs refused" 400 invalid_request_error logprobs "log probabilities" \
     "$(post "$port" /v1/completions '{"prompt":"x","logprobs":2}')"
 got=$(post "$port" $chat "{$user,\"max_tokens\":2,\"tools\":[],\"tool_choice\":\"none\",\"logprobs\":false,\"response_format\":{\"type\":\"text\"},\"presence_penalty\":1,\"frequency_penalty\":1,\"user\":\"u\"}")

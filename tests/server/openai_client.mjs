@@ -75,6 +75,12 @@ await step('completions', async () => {
   let text = '';
   for await (const chunk of s) text += chunk.choices[0]?.text ?? '';
   ok(text === r.choices[0].text, 'completions stream: same text');
+  const e = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0, echo: true });
+  ok(e.choices[0].text === 'Once upon a time' + r.choices[0].text, 'completions echo: prompt + text');
+  const es = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 6, temperature: 0, echo: true, stream: true });
+  let etext = '';
+  for await (const chunk of es) etext += chunk.choices[0]?.text ?? '';
+  ok(etext === e.choices[0].text, 'completions echo stream: same text');
 });
 
 await step('errors', async () => {
