@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "server/request.h"
+#include "strbuf.h"
 
 static bool parse(gen_request *r, request_kind k, const char *body, api_error *e)
 {
@@ -156,6 +157,18 @@ static void unsupported_fields_refused(void **state)
                        "\"logprobs\":true}",
                        &e));
     assert_string_equal(e.param, "logprobs");
+
+    /* A hostile body: 100000 unknown keys (what a 4 MiB body can hold) is
+     * refused, naming the first, without quadratic work. */
+    strbuf big = {0};
+    sb_puts(&big, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]");
+    for (int i = 0; i < 100000; i++)
+        sb_printf(&big, ",\"k%06d\":0", 99999 - i);
+    sb_puts(&big, "}");
+    assert_false(gen_request_parse(&r, REQUEST_CHAT, big.p, big.len, &e));
+    assert_string_equal(e.code, "unknown_parameter");
+    assert_string_equal(e.param_text, "k000000");
+    sb_free(&big);
 }
 
 static void chat_fields(void **state)
