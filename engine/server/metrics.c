@@ -72,6 +72,44 @@ static void metric(strbuf *o, const char *model, const char *name, const char *t
     sb_printf(o, "\"} %.17g\n", value);
 }
 
+const double histogram_bounds[HISTOGRAM_BUCKETS] = {
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160, 640, 2560,
+};
+
+void histogram_observe(histogram *h, double seconds)
+{
+    if (!(seconds >= 0))
+        seconds = 0;
+    for (int i = 0; i < HISTOGRAM_BUCKETS; i++)
+        if (seconds <= histogram_bounds[i]) {
+            h->bucket[i]++;
+            break;
+        }
+    h->count++;
+    h->sum += seconds;
+}
+
+static void render_histogram(strbuf *o, const char *model, const char *name, const char *help,
+                             const histogram *h)
+{
+    sb_printf(o, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (int i = 0; i <= HISTOGRAM_BUCKETS; i++) {
+        sb_printf(o, "%s_bucket{model=\"", name);
+        label_value(o, model);
+        if (i < HISTOGRAM_BUCKETS) {
+            cum += h->bucket[i];
+            sb_printf(o, "\",le=\"%g\"} %llu\n", histogram_bounds[i], (unsigned long long)cum);
+        } else
+            sb_printf(o, "\",le=\"+Inf\"} %llu\n", (unsigned long long)h->count);
+    }
+    sb_printf(o, "%s_sum{model=\"", name);
+    label_value(o, model);
+    sb_printf(o, "\"} %.17g\n%s_count{model=\"", h->sum, name);
+    label_value(o, model);
+    sb_printf(o, "\"} %llu\n", (unsigned long long)h->count);
+}
+
 void metrics_render(metrics *m, const metrics_gauges *g, strbuf *o)
 {
     sb_puts(o, "# HELP infrac_requests_total HTTP requests answered, by endpoint and status.\n"
@@ -113,4 +151,12 @@ void metrics_render(metrics *m, const metrics_gauges *g, strbuf *o)
            (double)g->kv_cells_total);
     metric(o, g->model, "infrac_model_loaded", "gauge", "1 once the model is loaded, 0 while loading.",
            g->model_loaded);
+    render_histogram(o, g->model, "infrac_time_to_first_token_seconds",
+                     "Seconds from a request's arrival to its first generated token.", &g->ttft);
+    render_histogram(o, g->model, "infrac_time_per_output_token_seconds",
+                     "Seconds per generated token after the first, per finished request.",
+                     &g->tpot);
+    render_histogram(o, g->model, "infrac_request_duration_seconds",
+                     "Seconds from a request's arrival to its last token, per finished request.",
+                     &g->e2e);
 }

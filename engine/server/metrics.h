@@ -8,6 +8,17 @@
 
 typedef struct metrics metrics;
 
+/* A latency histogram in seconds over fixed bucket bounds (the same for
+ * every histogram, spanning vLLM's range from milliseconds to minutes). */
+#define HISTOGRAM_BUCKETS 18
+extern const double histogram_bounds[HISTOGRAM_BUCKETS];
+typedef struct histogram {
+    uint64_t bucket[HISTOGRAM_BUCKETS]; /* observations <= the bound, not cumulative */
+    uint64_t count;
+    double sum;
+} histogram;
+void histogram_observe(histogram *h, double seconds);
+
 /* Live values the scheduler reports when /metrics is read. */
 typedef struct metrics_gauges {
     const char *model; /* the served alias: the `model` label of every sample */
@@ -17,6 +28,9 @@ typedef struct metrics_gauges {
     int model_loaded; /* 0 loading, 1 loaded */
     uint64_t prompt_tokens, generated_tokens; /* totals */
     double prompt_seconds, generation_seconds;  /* time spent on each */
+    histogram ttft;     /* submit to first generated token */
+    histogram tpot;     /* per output token after the first, per finished request */
+    histogram e2e;      /* submit to finish, per finished request */
 } metrics_gauges;
 
 metrics *metrics_new(void);

@@ -44,6 +44,7 @@ struct scheduler {
     uint64_t prompt_tokens, generated_tokens;
     double prompt_seconds, generation_seconds;
     uint64_t kv_used;
+    histogram ttft, tpot, e2e; /* latencies, under mu */
 };
 
 static double now_s(void)
@@ -143,6 +144,7 @@ submit_result scheduler_submit(scheduler *s, job *j)
         return SUBMIT_QUEUE_FULL;
     }
     j->refs++;
+    j->t_submit = now_s();
     j->state = JOB_QUEUED;
     j->next = NULL;
     if (s->queue_tail)
@@ -196,6 +198,9 @@ void scheduler_gauges(scheduler *s, metrics_gauges *g)
     g->generated_tokens = s->generated_tokens;
     g->prompt_seconds = s->prompt_seconds;
     g->generation_seconds = s->generation_seconds;
+    g->ttft = s->ttft;
+    g->tpot = s->tpot;
+    g->e2e = s->e2e;
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -383,8 +388,20 @@ static void step_token(scheduler *s, slot *sl)
         } else if (len > 0)
             stopped = text_stream_feed(&sl->text, buf, (size_t)len, &out);
     }
+    bool done = eog || stopped || j->n_generated + 1 >= j->max_tokens ||
+                sl->n_cache >= s->slot_ctx;
+    double t = now_s();
     pthread_mutex_lock(&s->mu);
     j->n_generated++;
+    if (j->n_generated == 1) {
+        j->t_first = t;
+        histogram_observe(&s->ttft, t - j->t_submit);
+    }
+    if (done) { /* vLLM's e2e request latency and time per output token */
+        histogram_observe(&s->e2e, t - j->t_submit);
+        if (j->n_generated > 1)
+            histogram_observe(&s->tpot, (t - j->t_first) / (j->n_generated - 1));
+    }
     sb_append(&j->text, out.p, out.len);
     if (out.len)
         pthread_cond_broadcast(j->cv);

@@ -45,6 +45,7 @@ typedef struct job {
     char error[256];
 
     /* Private to the scheduler. */
+    double t_submit, t_first; /* monotonic seconds: accepted, first token */
     int refs;
     struct job *next;
     void *cv; /* pthread_cond_t */

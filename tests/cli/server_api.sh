@@ -131,6 +131,10 @@ check "a stuck client is dropped by the timeout (${took}s)" [ "$took" -le 6 ]
 curl -s "http://127.0.0.1:$port/metrics" > "$SERVER_TMP/metrics"
 check "metrics count the 400s" \
     grep -Eq 'infrac_requests_total\{model="tiny",endpoint="/v1/chat/completions",status="400"\} [1-9][0-9]' "$SERVER_TMP/metrics"
+check "metrics: a time-to-first-token histogram with observations" \
+    grep -Eq '^infrac_time_to_first_token_seconds_count\{model="tiny"\} [1-9]' "$SERVER_TMP/metrics"
+check "metrics: a request-duration histogram with observations" \
+    grep -Eq '^infrac_request_duration_seconds_bucket\{model="tiny",le="\+Inf"\} [1-9]' "$SERVER_TMP/metrics"
 check "metrics report generated tokens" grep -Eq '^infrac_generated_tokens_total\{model="tiny"\} [1-9]' "$SERVER_TMP/metrics"
 
 # SIGHUP is not a crash; SIGTERM exits 0.

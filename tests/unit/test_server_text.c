@@ -200,8 +200,21 @@ static void metrics_text(void **state)
     metrics_gauges g = {.model = "ti\"ny\\", .slots_total = 2, .slots_busy = 1, .queue_length = 3,
                         .queue_capacity = 8, .kv_cells_used = 10, .kv_cells_total = 512,
                         .model_loaded = 1, .generated_tokens = 50, .generation_seconds = 2};
+    histogram_observe(&g.ttft, 0.00390625); /* exact in binary */
+    histogram_observe(&g.ttft, 3);
     strbuf out = {0};
     metrics_render(m, &g, &out);
+    /* Histograms: cumulative buckets, +Inf, sum and count. */
+    assert_non_null(strstr(out.p, "# TYPE infrac_time_to_first_token_seconds histogram\n"));
+    assert_non_null(strstr(out.p, "\",le=\"0.001\"} 0\n"));
+    assert_non_null(strstr(out.p, "\",le=\"0.005\"} 1\n"));
+    assert_non_null(strstr(out.p, "\",le=\"2.5\"} 1\n"));
+    assert_non_null(strstr(out.p, "\",le=\"5\"} 2\n"));
+    assert_non_null(strstr(out.p, "\",le=\"+Inf\"} 2\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_time_to_first_token_seconds_count{model=\"ti\\\"ny\\\\\"} 2\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_time_to_first_token_seconds_sum{model=\"ti\\\"ny\\\\\"} 3.00390625\n"));
+    assert_non_null(strstr(out.p, "\ninfrac_request_duration_seconds_count{model=\"ti\\\"ny\\\\\"} 0\n"));
+    assert_non_null(strstr(out.p, "# TYPE infrac_time_per_output_token_seconds histogram\n"));
     assert_non_null(strstr(
         out.p, "infrac_requests_total{model=\"ti\\\"ny\\\\\",endpoint=\"/v1/chat/completions\","
                "status=\"200\"} 2\n"));
