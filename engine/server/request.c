@@ -178,6 +178,21 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
             api_error_invalid(err, "messages", "messages[%zu] must be an object", i);
             return false;
         }
+        /* A message key the prompt would drop (name, tool_calls, ...) is
+         * refused rather than ignored; null and [] ask for nothing. */
+        const char *mk;
+        json_t *mv;
+        json_object_foreach(m, mk, mv)
+        {
+            if (strcmp(mk, "role") == 0 || strcmp(mk, "content") == 0 || json_is_null(mv) ||
+                (json_is_array(mv) && json_array_size(mv) == 0))
+                continue;
+            api_error_set(err, 400, "invalid_request_error", "messages", "unsupported_parameter",
+                          "messages[%zu].%.100s is not supported by infrac-engine (a message has "
+                          "a role and a content)",
+                          i, mk);
+            return false;
+        }
         json_t *role = json_object_get(m, "role");
         if (!json_is_string(role)) {
             api_error_invalid(err, "messages", "messages[%zu].role must be a string", i);

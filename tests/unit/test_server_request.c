@@ -158,6 +158,22 @@ static void unsupported_fields_refused(void **state)
                        &e));
     assert_string_equal(e.param, "logprobs");
 
+    /* Message keys the prompt would drop are refused; null/[] accepted. */
+    assert_false(parse(&r, REQUEST_CHAT,
+                       "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"bob\"}]}", &e));
+    assert_string_equal(e.param, "messages");
+    assert_non_null(strstr(e.message, "messages[0].name"));
+    assert_false(parse(&r, REQUEST_CHAT,
+                       "{\"messages\":[{\"role\":\"assistant\",\"content\":null,"
+                       "\"tool_calls\":[{\"id\":\"c\"}]}]}",
+                       &e));
+    assert_non_null(strstr(e.message, "messages[0].tool_calls"));
+    assert_true(parse(&r, REQUEST_CHAT,
+                      "{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\",\"tool_calls\":[],"
+                      "\"refusal\":null}]}",
+                      &e));
+    gen_request_free(&r);
+
     /* A hostile body: 100000 unknown keys (what a 4 MiB body can hold) is
      * refused, naming the first, without quadratic work. */
     strbuf big = {0};
