@@ -297,8 +297,15 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
     if (!get_int(o, "seed", INT64_MIN, INT64_MAX, &seed, &r->has_seed, err))
         return false;
     r->seed = (uint64_t)seed;
-    if (!get_int(o, "n", 1, 1, &n, NULL, err))
+    if (!get_int(o, "n", 1, INT32_MAX, &n, NULL, err))
         return false;
+    if (n > 1) {
+        api_error_set(err, 400, "invalid_request_error", "n", "unsupported_parameter",
+                      "'n': %lld choices asked, infrac-engine returns one per request (send "
+                      "several requests: each slot serves one)",
+                      (long long)n);
+        return false;
+    }
     if (!parse_stop(r, o, err) || !get_bool(o, "stream", &r->stream, err))
         return false;
     if (r->kind == REQUEST_COMPLETION && !get_bool(o, "echo", &r->echo, err))

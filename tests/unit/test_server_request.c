@@ -111,6 +111,7 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"reasoning_effort\":\"low\"", "reasoning_effort", "unsupported_parameter"},
         {REQUEST_CHAT, "\"echo\":true", "echo", "unknown_parameter"}, /* a completions field */
         {REQUEST_CHAT, "\"future_field\":1", "future_field", "unknown_parameter"},
+        {REQUEST_CHAT, "\"n\":2", "n", "unsupported_parameter"},
         {REQUEST_COMPLETION, "\"echo\":1", "echo", "invalid"},
         {REQUEST_COMPLETION, "\"logprobs\":2", "logprobs", "unsupported_parameter"},
         {REQUEST_COMPLETION, "\"suffix\":\"end\"", "suffix", "unsupported_parameter"},
@@ -267,7 +268,7 @@ static const struct bad_case {
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"seed\":1.5}", "seed",
      "integer"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2}", "n",
-     "between"},
+     "one per request"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[1]}", "stop",
      "non-empty strings"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":\"\"}", "stop",
