@@ -7,6 +7,7 @@
 
 #include "chat_template.h"
 #include "http_internal.h"
+#include "logprobs.h"
 #include "request.h"
 #include "response.h"
 #include "tokenize_util.h"
@@ -113,6 +114,8 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     j->sampling.presence_penalty = (float)req->presence_penalty;
     j->sampling.frequency_penalty = (float)req->frequency_penalty;
     j->sampling.seed = req->has_seed ? req->seed : random_seed();
+    j->logprobs = req->logprobs;
+    j->top_logprobs = req->top_logprobs;
     if (req->n_stop) {
         j->stop = calloc(req->n_stop, sizeof *j->stop);
         if (!j->stop)
@@ -135,6 +138,15 @@ static void job_error(const job *j, api_error *e)
         api_error_set(e, j->error_status, "server_error", NULL, "engine_error", "%s", j->error);
 }
 
+/* choices[].logprobs in the endpoint's shape (takes entries over). */
+static json_t *choice_logprobs(const response_meta *m, json_t *entries, size_t *offset)
+{
+    if (!entries)
+        return NULL;
+    return m->kind == REQUEST_CHAT ? logprobs_chat(entries)
+                                   : logprobs_completion(entries, offset);
+}
+
 /* ---- streaming ---- */
 
 typedef struct stream {
@@ -143,6 +155,8 @@ typedef struct stream {
     job *job;
     response_meta meta;
     bool include_usage;
+    bool logprobs;
+    size_t lp_offset; /* completions: text offset of the next token */
     strbuf out;
     size_t off;
     bool finished;
@@ -155,11 +169,15 @@ static bool stream_fill(stream *st)
     while (st->out.len == 0) {
         strbuf text = {0};
         bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
-        if (text.len) {
-            char *chunk = response_chunk(&st->meta, text.p, NULL, false);
+        json_t *lp = st->logprobs ? scheduler_take_logprobs(st->h->sched, st->job) : NULL;
+        if (text.len || (lp && json_array_size(lp))) {
+            char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", NULL, false,
+                                            choice_logprobs(&st->meta, lp, &st->lp_offset));
+            lp = NULL;
             sse_event(&st->out, chunk);
             free(chunk);
         }
+        json_decref(lp);
         sb_free(&text);
         if (done) {
             if (st->job->error_status) {
@@ -221,6 +239,7 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
                                       job *j, const response_meta *meta, bool include_usage,
                                       const char *echo)
 {
+    bool logprobs = j->logprobs;
     stream *st = calloc(1, sizeof *st);
     if (!st)
         abort();
@@ -229,6 +248,8 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     st->job = j;
     st->meta = *meta;
     st->include_usage = include_usage;
+    st->logprobs = logprobs;
+    st->lp_offset = echo ? strlen(echo) : 0;
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
         char *chunk = response_chunk(meta, "", NULL, true);
         sse_event(&st->out, chunk);
@@ -276,7 +297,11 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
         ret = http_respond_error(h, c, rc, &e);
     } else {
         usage u = {j->n_prompt, j->n_generated};
-        char *body = response_full(meta, text.p ? text.p : "", j->finish_reason, &u);
+        size_t offset = echo ? strlen(echo) : 0;
+        json_t *lp = j->logprobs ? choice_logprobs(meta, scheduler_take_logprobs(h->sched, j),
+                                                   &offset)
+                                 : NULL;
+        char *body = response_full_lp(meta, text.p ? text.p : "", j->finish_reason, &u, lp);
         ret = http_respond(h, c, rc, 200, "application/json", body);
     }
     sb_free(&text);

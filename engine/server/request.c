@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logprobs.h"
 #include "request_fields.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -260,6 +261,29 @@ static bool parse_prompt(gen_request *r, json_t *o, api_error *err)
     return false;
 }
 
+/* Chat: logprobs (bool) and top_logprobs (0..20, only with logprobs).
+ * Completions: logprobs N (0..5): the chosen token's and N alternatives. */
+static bool parse_logprobs(gen_request *r, json_t *o, api_error *err)
+{
+    int64_t top = 0;
+    bool has_top = false;
+    if (r->kind == REQUEST_COMPLETION) {
+        if (!get_int(o, "logprobs", 0, 5, &top, &r->logprobs, err))
+            return false;
+        r->top_logprobs = (uint32_t)top;
+        return true;
+    }
+    if (!get_bool(o, "logprobs", &r->logprobs, err) ||
+        !get_int(o, "top_logprobs", 0, LOGPROBS_MAX_TOP, &top, &has_top, err))
+        return false;
+    if (has_top && top > 0 && !r->logprobs) {
+        api_error_invalid(err, "top_logprobs", "'top_logprobs' needs 'logprobs': true");
+        return false;
+    }
+    r->top_logprobs = (uint32_t)top;
+    return true;
+}
+
 static bool parse_fields(gen_request *r, json_t *o, api_error *err)
 {
     if (!request_fields_check(o, r->kind, err))
@@ -309,6 +333,8 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
     if (!parse_stop(r, o, err) || !get_bool(o, "stream", &r->stream, err))
         return false;
     if (r->kind == REQUEST_COMPLETION && !get_bool(o, "echo", &r->echo, err))
+        return false;
+    if (!parse_logprobs(r, o, err))
         return false;
 
     json_t *so = json_object_get(o, "stream_options");

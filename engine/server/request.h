@@ -42,6 +42,8 @@ typedef struct gen_request {
     bool stream;
     bool include_usage;
     bool echo;               /* completions: the prompt leads the returned text */
+    bool logprobs;           /* chat logprobs: true; completions logprobs: N given */
+    uint32_t top_logprobs;   /* chat top_logprobs; completions logprobs N */
 } gen_request;
 
 /* Parses body (len bytes, any content). On failure fills err (4xx) and

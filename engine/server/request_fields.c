@@ -20,7 +20,8 @@ static const struct {
     {"min_p", BOTH},          {"repeat_penalty", BOTH},   {"presence_penalty", BOTH},
     {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
     {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
-    {"user", BOTH},           {"echo", COMPLETION},
+    {"user", BOTH},           {"echo", COMPLETION},       {"logprobs", BOTH},
+    {"top_logprobs", CHAT},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */
@@ -91,8 +92,6 @@ static const struct {
     {"function_call", CHAT, tool_choice_none, "function calling is not supported"},
     {"response_format", CHAT, text_format,
      "structured output is not supported (only {\"type\":\"text\"})"},
-    {"logprobs", BOTH, is_false, "log probabilities are not supported"},
-    {"top_logprobs", CHAT, is_false, "log probabilities are not supported"},
     {"logit_bias", BOTH, is_empty, "logit bias is not supported"},
     {"suffix", COMPLETION, is_empty, "suffix (fill-in-the-middle) is not supported"},
     {"best_of", COMPLETION, is_one, "best_of other than 1 is not supported"},

@@ -54,6 +54,18 @@ static json_t *reason_json(const char *finish_reason)
 char *response_full(const response_meta *m, const char *text, const char *finish_reason,
                     const usage *u)
 {
+    return response_full_lp(m, text, finish_reason, u, NULL);
+}
+
+char *response_chunk(const response_meta *m, const char *text, const char *finish_reason,
+                     bool first)
+{
+    return response_chunk_lp(m, text, finish_reason, first, NULL);
+}
+
+char *response_full_lp(const response_meta *m, const char *text, const char *finish_reason,
+                       const usage *u, json_t *logprobs)
+{
     json_t *root = envelope(m, false);
     json_t *choice;
     if (m->kind == REQUEST_CHAT)
@@ -63,13 +75,15 @@ char *response_full(const response_meta *m, const char *text, const char *finish
     else
         choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text, "logprobs",
                            "finish_reason", reason_json(finish_reason));
+    if (logprobs)
+        json_object_set_new(choice, "logprobs", logprobs);
     json_object_set_new(root, "choices", json_pack("[o]", choice));
     json_object_set_new(root, "usage", usage_json(u));
     return dump(root);
 }
 
-char *response_chunk(const response_meta *m, const char *text, const char *finish_reason,
-                     bool first)
+char *response_chunk_lp(const response_meta *m, const char *text, const char *finish_reason,
+                        bool first, json_t *logprobs)
 {
     json_t *root = envelope(m, true);
     json_t *choice;
@@ -84,6 +98,8 @@ char *response_chunk(const response_meta *m, const char *text, const char *finis
     } else
         choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text ? text : "",
                            "logprobs", "finish_reason", reason_json(finish_reason));
+    if (logprobs)
+        json_object_set_new(choice, "logprobs", logprobs);
     json_object_set_new(root, "choices", json_pack("[o]", choice));
     return dump(root);
 }

@@ -26,6 +26,12 @@ void response_meta_init(response_meta *m, request_kind kind, const char *model);
 /* A whole (non-streamed) response. */
 char *response_full(const response_meta *m, const char *text, const char *finish_reason,
                      const usage *u);
+/* The same with choices[].logprobs (taken over; NULL = null). */
+struct json_t;
+char *response_full_lp(const response_meta *m, const char *text, const char *finish_reason,
+                       const usage *u, struct json_t *logprobs);
+char *response_chunk_lp(const response_meta *m, const char *text, const char *finish_reason,
+                        bool first, struct json_t *logprobs);
 /* One streamed chunk: text delta (may be NULL), and finish_reason or NULL.
  * first: the chat delta carries "role": "assistant". */
 char *response_chunk(const response_meta *m, const char *text, const char *finish_reason,

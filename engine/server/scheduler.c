@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "logprobs.h"
 #include "text_stream.h"
 
 typedef struct slot {
@@ -94,6 +97,7 @@ static void job_free(job *j)
         free(j->stop[i]);
     free(j->stop);
     sb_free(&j->text);
+    json_decref(j->lp_entries);
     pthread_cond_destroy(j->cv);
     free(j->cv);
     free(j);
@@ -174,6 +178,15 @@ bool scheduler_wait(scheduler *s, job *j, strbuf *out, int timeout_ms)
     bool done = j->state == JOB_DONE;
     pthread_mutex_unlock(&s->mu);
     return done;
+}
+
+json_t *scheduler_take_logprobs(scheduler *s, job *j)
+{
+    pthread_mutex_lock(&s->mu);
+    json_t *e = j->lp_entries;
+    j->lp_entries = NULL;
+    pthread_mutex_unlock(&s->mu);
+    return e ? e : json_array();
 }
 
 void scheduler_cancel(scheduler *s, job *j)
@@ -370,10 +383,15 @@ static void step_token(scheduler *s, slot *sl)
     job *j = sl->job;
     uint32_t idx = (uint32_t)(sl - s->slots);
     double t0 = now_s();
-    int32_t tok = ie_sampler_sample(sl->sampler, ie_logits(s->ctx, idx), sl->cache, sl->n_cache);
+    const float *logits = ie_logits(s->ctx, idx);
+    int32_t tok = ie_sampler_sample(sl->sampler, logits, sl->cache, sl->n_cache);
 
     strbuf out = {0};
     bool eog = ie_vocab_is_eog(s->vocab, tok);
+    /* The end-of-generation token is no text: OpenAI lists none for it. */
+    json_t *lp = j->logprobs && !eog
+                     ? logprobs_entry(s->vocab, logits, s->n_vocab, tok, j->top_logprobs)
+                     : NULL;
     bool stopped = false;
     if (!eog) {
         char buf[256];
@@ -401,6 +419,11 @@ static void step_token(scheduler *s, slot *sl)
         histogram_observe(&s->e2e, t - j->t_submit);
         if (j->n_generated > 1)
             histogram_observe(&s->tpot, (t - j->t_first) / (j->n_generated - 1));
+    }
+    if (lp) {
+        if (!j->lp_entries)
+            j->lp_entries = json_array();
+        json_array_append_new(j->lp_entries, lp);
     }
     sb_append(&j->text, out.p, out.len);
     if (out.len)

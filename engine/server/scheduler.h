@@ -33,11 +33,14 @@ typedef struct job {
     ie_sampler_params sampling;
     char **stop;
     size_t n_stop;
+    bool logprobs;          /* record each sampled token's log probability */
+    uint32_t top_logprobs;  /* with the most likely alternatives */
 
     /* Shared with the scheduler thread: read under scheduler_wait. */
     atomic_bool cancelled;
     job_state state;
     strbuf text;                /* released text not yet taken */
+    struct json_t *lp_entries;  /* logprobs entries not yet taken (json array) */
     uint32_t n_generated;
     uint32_t n_cached;          /* prompt tokens reused from the slot's cache */
     const char *finish_reason;  /* "stop" or "length" when done without error */
@@ -69,6 +72,9 @@ submit_result scheduler_submit(scheduler *s, job *j);
 /* Waits up to timeout_ms for news; moves released text into out. Returns
  * true once the job is done and all its text has been taken. */
 bool scheduler_wait(scheduler *s, job *j, strbuf *out, int timeout_ms);
+/* The logprobs entries recorded since the last call (a json array, caller
+ * owns it; empty when none). */
+struct json_t *scheduler_take_logprobs(scheduler *s, job *j);
 /* The client is gone: the job leaves its slot or the queue at once. */
 void scheduler_cancel(scheduler *s, job *j);
 

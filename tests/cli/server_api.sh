@@ -47,16 +47,17 @@ expect "tools refused" 400 invalid_request_error tools "tool calling is not supp
     "$(post "$port" $chat "{$user,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}")"
 expect "json mode refused" 400 invalid_request_error response_format "structured output" \
     "$(post "$port" $chat "{$user,\"response_format\":{\"type\":\"json_object\"}}")"
-expect "chat logprobs refused" 400 invalid_request_error logprobs "log probabilities" \
-    "$(post "$port" $chat "{$user,\"logprobs\":true}")"
+expect "logit_bias refused" 400 invalid_request_error logit_bias "logit bias" \
+    "$(post "$port" $chat "{$user,\"logit_bias\":{\"1\":5}}")"
 expect "unknown field refused" 400 invalid_request_error future_field "unknown field 'future_field'" \
     "$(post "$port" $chat "{$user,\"future_field\":1}")"
 got=$(post "$port" /v1/completions '{"prompt":"Once upon","echo":true,"max_tokens":3,"temperature":0}')
 plain=$(post "$port" /v1/completions '{"prompt":"Once upon","max_tokens":3,"temperature":0}')
 check "echo puts the prompt before the completion" \
     [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "Once upon$(json_get "${plain#* }" "j['choices'][0]['text']")" ]
-expect "completion logprobs refused" 400 invalid_request_error logprobs "log probabilities" \
-    "$(post "$port" /v1/completions '{"prompt":"x","logprobs":2}')"
+got=$(post "$port" /v1/completions '{"prompt":"Once","logprobs":2,"max_tokens":4,"temperature":0,"echo":true}')
+check "completion logprobs: tokens, logprobs, 2 alternatives, offsets after the echo" \
+    [ "$(json_get "${got#* }" "(lambda l, t: str(len(l['tokens']) == len(l['token_logprobs']) == len(l['text_offset']) > 0 and all(x <= 0 for x in l['token_logprobs']) and all(1 <= len(m) <= 2 for m in l['top_logprobs']) and l['text_offset'][0] == 4 and t.startswith('Once')))(j['choices'][0]['logprobs'], j['choices'][0]['text'])")" = True ]
 got=$(post "$port" $chat "{$user,\"max_tokens\":2,\"tools\":[],\"tool_choice\":\"none\",\"logprobs\":false,\"response_format\":{\"type\":\"text\"},\"presence_penalty\":1,\"frequency_penalty\":1,\"user\":\"u\"}")
 check "values that ask for nothing are accepted" [ "${got%% *}" = 200 ]
 got=$(curl -s -w ' %{http_code}' "http://127.0.0.1:$port/v1/models/tiny")

@@ -90,11 +90,24 @@ await step('errors', async () => {
   } catch (e) {
     ok(e.status === 404 && e.code === 'model_not_found', `unknown model refused (${e.status})`);
   }
+  // logprobs: one entry per generated token (the end-of-generation token
+  // has no text and no entry), each with its alternatives, streamed too.
+  const lp = await client.chat.completions.create({ model, messages, max_tokens: 5, temperature: 0, logprobs: true, top_logprobs: 3 });
+  const content = lp.choices[0].logprobs?.content ?? [];
+  const eog = lp.choices[0].finish_reason === 'stop' ? 1 : 0;
+  ok(content.length === lp.usage.completion_tokens - eog &&
+     content.every((t) => t.logprob <= 0 && t.top_logprobs.length === 3 && Array.isArray(t.bytes)) &&
+     content.map((t) => t.token).join('') === lp.choices[0].message.content,
+     `chat logprobs: ${content.length} tokens with 3 alternatives each`);
+  const lps = await client.chat.completions.create({ model, messages, max_tokens: 5, temperature: 0, logprobs: true, top_logprobs: 3, stream: true });
+  const streamed = [];
+  for await (const chunk of lps) streamed.push(...(chunk.choices[0]?.logprobs?.content ?? []));
+  ok(JSON.stringify(streamed) === JSON.stringify(content), 'chat logprobs stream: the same entries');
   // Unimplemented fields are a 400 naming the field, never silently ignored.
   for (const [field, extra] of [
     ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] }],
     ['response_format', { response_format: { type: 'json_object' } }],
-    ['logprobs', { logprobs: true, top_logprobs: 2 }],
+    ['logit_bias', { logit_bias: { 1: 5 } }],
   ]) {
     try {
       await client.chat.completions.create({ model, messages, max_tokens: 2, ...extra });

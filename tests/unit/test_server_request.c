@@ -85,6 +85,15 @@ static void harmless_values_accepted(void **state)
     assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":\"x\",\"echo\":true}", &e));
     assert_true(r.echo);
     gen_request_free(&r);
+    assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":\"x\",\"logprobs\":3}", &e));
+    assert_true(r.logprobs && r.top_logprobs == 3);
+    gen_request_free(&r);
+    assert_true(parse(&r, REQUEST_CHAT,
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"logprobs\":true,"
+                      "\"top_logprobs\":20}",
+                      &e));
+    assert_true(r.logprobs && r.top_logprobs == 20);
+    gen_request_free(&r);
 }
 
 /* Unimplemented fields with a real value, and unknown fields, are a 400
@@ -103,8 +112,8 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "unsupported_parameter"},
         {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_object\"}", "response_format",
          "unsupported_parameter"},
-        {REQUEST_CHAT, "\"logprobs\":true", "logprobs", "unsupported_parameter"},
-        {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "invalid"}, /* needs logprobs */
+        {REQUEST_CHAT, "\"logprobs\":true,\"top_logprobs\":21", "top_logprobs", "invalid"},
         {REQUEST_CHAT, "\"logit_bias\":{\"5\":-100}", "logit_bias", "unsupported_parameter"},
         {REQUEST_CHAT, "\"functions\":[{\"name\":\"f\"}]", "functions", "unsupported_parameter"},
         {REQUEST_CHAT, "\"audio\":{\"voice\":\"x\"}", "audio", "unsupported_parameter"},
@@ -113,7 +122,7 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"future_field\":1", "future_field", "unknown_parameter"},
         {REQUEST_CHAT, "\"n\":2", "n", "unsupported_parameter"},
         {REQUEST_COMPLETION, "\"echo\":1", "echo", "invalid"},
-        {REQUEST_COMPLETION, "\"logprobs\":2", "logprobs", "unsupported_parameter"},
+        {REQUEST_COMPLETION, "\"logprobs\":6", "logprobs", "invalid"},
         {REQUEST_COMPLETION, "\"suffix\":\"end\"", "suffix", "unsupported_parameter"},
         {REQUEST_COMPLETION, "\"best_of\":3", "best_of", "unsupported_parameter"},
         {REQUEST_COMPLETION, "\"tools\":[]", "tools", "unknown_parameter"},
@@ -155,9 +164,9 @@ static void unsupported_fields_refused(void **state)
     api_error e;
     assert_false(parse(&r, REQUEST_CHAT,
                        "{\"tools\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                       "\"logprobs\":true}",
+                       "\"logit_bias\":{\"1\":2}}",
                        &e));
-    assert_string_equal(e.param, "logprobs");
+    assert_string_equal(e.param, "logit_bias");
 
     /* Message keys the prompt would drop are refused; null/[] accepted. */
     assert_false(parse(&r, REQUEST_CHAT,
