@@ -57,6 +57,7 @@ struct gguf_writer {
     wtensor *tensors;
     uint64_t n_tensors, cap_tensors;
     uint64_t data_size;
+    bool info_only;    /* a tensor was added without data: header-only writes */
 };
 
 gguf_writer *gguf_writer_new(void)
@@ -157,14 +158,43 @@ bool gguf_w_arr_i32(gguf_writer *w, const char *key, const int32_t *v, uint64_t 
     return arr_scalar(w, key, GGUF_VT_I32, v, n, 4);
 }
 
+bool gguf_w_arr_bool(gguf_writer *w, const char *key, const bool *v, uint64_t n)
+{
+    kv_head(w, key, GGUF_VT_ARRAY);
+    put_u32(&w->kv, GGUF_VT_BOOL);
+    put_u64(&w->kv, n);
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t b = v[i];
+        put(&w->kv, &b, 1);
+    }
+    return !w->kv.oom;
+}
+
+static bool add_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
+                       const uint64_t *ne, const void *data, bool info_only);
+
 bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
                    const uint64_t *ne, const void *data)
+{
+    return add_tensor(w, name, type, n_dims, ne, data, false);
+}
+
+bool gguf_w_tensor_info(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims, const uint64_t *ne)
+{
+    return add_tensor(w, name, type, n_dims, ne, NULL, true);
+}
+
+static bool add_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
+                       const uint64_t *ne, const void *data, bool info_only)
 {
     if (n_dims == 0 || n_dims > GGUF_MAX_DIMS)
         return false;
     uint64_t n = 1;
-    for (uint32_t d = 0; d < n_dims; d++)
+    for (uint32_t d = 0; d < n_dims; d++) {
+        if (ne[d] == 0 || n > UINT64_MAX / ne[d])
+            return false;
         n *= ne[d];
+    }
     uint64_t row;
     if (!ggml_row_bytes(type, ne[0], &row))
         return false;
@@ -181,14 +211,16 @@ bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_d
     memset(t, 0, sizeof *t);
     t->name = strdup(name);
     /* calloc for zeros: large blocks come from fresh pages, never touched. */
-    t->data = nbytes ? (data ? malloc(nbytes) : calloc(1, nbytes)) : NULL;
-    if (!t->name || (nbytes && !t->data)) {
+    t->data = nbytes && !info_only ? (data ? malloc(nbytes) : calloc(1, nbytes)) : NULL;
+    if (!t->name || (nbytes && !info_only && !t->data)) {
         free(t->name);
         free(t->data);
         return false;
     }
     if (data)
         memcpy(t->data, data, nbytes);
+    if (info_only)
+        w->info_only = true;
     t->type = type;
     t->n_dims = n_dims;
     for (uint32_t d = 0; d < GGUF_MAX_DIMS; d++)
@@ -200,7 +232,9 @@ bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_d
     return true;
 }
 
-int gguf_writer_write(gguf_writer *w, const char *path, bool header_only, char *err, size_t errlen)
+/* The header: magic, counts, metadata, tensor infos, padded to the
+ * alignment. Empty (oom set) on allocation failure. */
+static bytes header_bytes(const gguf_writer *w)
 {
     bytes h = {0};
     put(&h, "GGUF", 4);
@@ -219,7 +253,32 @@ int gguf_writer_write(gguf_writer *w, const char *path, bool header_only, char *
     }
     static const uint8_t zeros[GGUF_DEFAULT_ALIGNMENT];
     put(&h, zeros, (GGUF_DEFAULT_ALIGNMENT - h.len % GGUF_DEFAULT_ALIGNMENT) % GGUF_DEFAULT_ALIGNMENT);
-    if (h.oom || w->kv.oom) {
+    if (w->kv.oom)
+        h.oom = true;
+    return h;
+}
+
+int gguf_writer_header(const gguf_writer *w, uint8_t **buf, size_t *len)
+{
+    bytes h = header_bytes(w);
+    if (h.oom) {
+        free(h.p);
+        return -1;
+    }
+    *buf = h.p;
+    *len = h.len;
+    return 0;
+}
+
+int gguf_writer_write(gguf_writer *w, const char *path, bool header_only, char *err, size_t errlen)
+{
+    if (w->info_only && !header_only) {
+        snprintf(err, errlen, "%s: tensors without data can only be written header-only", path);
+        return -1;
+    }
+    bytes h = header_bytes(w);
+    static const uint8_t zeros[GGUF_DEFAULT_ALIGNMENT];
+    if (h.oom) {
         free(h.p);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;

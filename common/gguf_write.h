@@ -24,11 +24,20 @@ bool gguf_w_str(gguf_writer *w, const char *key, const char *v);
 bool gguf_w_arr_str(gguf_writer *w, const char *key, const char *const *v, const size_t *lens, uint64_t n);
 bool gguf_w_arr_f32(gguf_writer *w, const char *key, const float *v, uint64_t n);
 bool gguf_w_arr_i32(gguf_writer *w, const char *key, const int32_t *v, uint64_t n);
+bool gguf_w_arr_bool(gguf_writer *w, const char *key, const bool *v, uint64_t n);
 
 /* A tensor of ggml type `type` with n_dims dims ne[] (ne[0] contiguous).
  * data holds the exact bytes (copied); NULL writes zeros. */
 bool gguf_w_tensor(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
                    const uint64_t *ne, const void *data);
+
+/* A tensor's info only (no data held): such a writer can only produce a
+ * header (gguf_writer_header, or gguf_writer_write with header_only). */
+bool gguf_w_tensor_info(gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims, const uint64_t *ne);
+
+/* The header (up to where the tensor data would begin) in a malloc'ed
+ * buffer. 0, or -1 on allocation failure. */
+int gguf_writer_header(const gguf_writer *w, uint8_t **buf, size_t *len);
 
 /* Writes the file (general.alignment 32). header_only stops where the
  * tensor data would begin. Returns 0, or -1 with a message in err. */

@@ -161,6 +161,12 @@ static const fs_key model_keys[] = {
     {.name = "gguf", .type = FS_STRING,
      .doc = "Local copy (header-only is enough), relative to the fleet file, read at compile time.",
      .offset = MODEL(gguf)},
+    {.name = "catalog", .type = FS_STRING,
+     .doc = "A model catalog id (schema/models.yaml, e.g. qwen3-8b): the shape comes from the catalog, no "
+            "file needed.", .offset = MODEL(catalog)},
+    {.name = "quant", .type = FS_STRING,
+     .doc = "The quantization of a catalog model: Q4_K_M, Q5_K_M, Q6_K, Q8_0, UD-Q4_K_XL (where published), "
+            "MXFP4 (gpt-oss).", .default_text = "Q4_K_M", .offset = MODEL(quant)},
     {.name = "shape", .type = FS_OBJECT, .object = &fs_shape, .id = FK_SHAPE,
      .doc = "The model's dimensions when no GGUF copy is at hand.", .offset = -1},
     {.name = "rope_scaling", .type = FS_BOOL, .doc = "Run with rope scaling: context may exceed ctx_train.",

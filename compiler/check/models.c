@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check/passes.h"
+#include "model_catalog.h"
 
 static void load_gguf(check_ctx *c, fleet_model *m) {
     char path[4096], err[512];
@@ -104,6 +105,57 @@ static void from_shape(check_ctx *c, fleet_model *m) {
     m->loaded = true;
 }
 
+/* `catalog:` names a model of schema/models.yaml; `quant:` one of its
+ * releases. Unknown names get a did-you-mean at the value. */
+static void from_catalog(check_ctx *c, fleet_model *m) {
+    const char *id = m->catalog.v;
+    const model_cat_entry *e = model_catalog_find(id);
+    if (!e) {
+        size_t n = model_catalog_count();
+        const char **ids = calloc(n ? n : 1, sizeof *ids);
+        for (size_t i = 0; ids && i < n; i++) ids[i] = model_catalog_at(i)->id;
+        diagnostic *d = diag_error(c->d, "E0513", m->catalog.at, "no model `%s` in the model catalog", id);
+        const char *s = ids ? suggest_closest(id, ids, n) : NULL;
+        if (s) diag_help(d, "did you mean `%s`?", s);
+        else diag_help(d, "`infrac explain E0513` lists the catalog; or use `gguf:` or `shape:`");
+        free(ids);
+        return;
+    }
+    const char *quant = m->quant.set && m->quant.v ? m->quant.v : "Q4_K_M";
+    if (!model_catalog_has_quant(e, quant)) {
+        src_span at = m->quant.set ? m->quant.at : m->catalog.at;
+        char have[256] = "";
+        const char *qs[16];
+        size_t nq = 0;
+        for (size_t i = 0; i < model_catalog_quant_count() && nq < 16; i++) {
+            const char *q = model_catalog_quant_at(i);
+            if (!model_catalog_has_quant(e, q)) continue;
+            qs[nq++] = q;
+            size_t used = strlen(have);
+            snprintf(have + used, sizeof have - used, "%s%s", used ? ", " : "", q);
+        }
+        diagnostic *d = diag_error(c->d, "E0514", at, "the model catalog has no %s release of `%s`", quant, id);
+        const char *s = suggest_closest(quant, qs, nq);
+        if (s && strcmp(s, quant) != 0) diag_help(d, "did you mean `%s`? (%s has: %s)", s, id, have);
+        else diag_help(d, "%s has: %s", id, have);
+        return;
+    }
+    char err[512] = "";
+    if (model_shape_from_catalog(id, quant, &m->shape_resolved, err, sizeof err) != 0) {
+        /* the catalog is ours: only a defect in schema/models.yaml gets here */
+        diag_error(c->d, "E0513", m->catalog.at, "catalog model `%s`: %s", id, err);
+        memset(&m->shape_resolved, 0, sizeof m->shape_resolved);
+        return;
+    }
+    m->loaded = true;
+    if (!m->shape_resolved.arch_known) {
+        diagnostic *w = diag_warning(c->d, "W0511", m->catalog.at,
+                                     "architecture `%s` of model `%s` is not modelled exactly",
+                                     m->shape_resolved.arch, m->name.v);
+        diag_note(w, m->catalog.at, "memory estimates for this model are conservative upper bounds");
+    }
+}
+
 void check_models(check_ctx *c) {
     for (uint32_t i = 0; i < c->f->n_models; i++) {
         fleet_model *m = &c->f->models[i];
@@ -116,11 +168,13 @@ void check_models(check_ctx *c) {
                                              m->shape_resolved.arch, m->name.v);
                 diag_note(w, m->gguf.at, "memory estimates for this model are conservative upper bounds");
             }
+        } else if (m->catalog.set && m->catalog.v) {
+            from_catalog(c, m);
         } else if (m->shape.set) {
             from_shape(c, m);
         } else {
             diagnostic *d = diag_error(c->d, "E0511", span_or(m->name.at, m->at),
-                                       "model `%s` has neither `gguf:` nor `shape:`", m->name.v);
+                                       "model `%s` has neither `gguf:`, `catalog:` nor `shape:`", m->name.v);
             diag_help(d, "add `gguf: PATH` (a local copy of the model, the header is enough) or a `shape:` "
                          "with layers, embd, heads, kv_heads, ctx_train and weights");
         }

@@ -86,6 +86,16 @@ const diag_code_info diag_codes_checks[] = {
     {"E0512", DIAG_ERROR, "A declared model shape is incomplete or inconsistent",
      "A `shape:` needs layers, embd, heads, ctx_train and weights, each positive; kv_heads must "
      "divide heads, and experts_used may not exceed experts. The message names the field."},
+    {"E0513", DIAG_ERROR, "Unknown model catalog id",
+     "`catalog:` names a model of the catalog built into infrac (schema/models.yaml): qwen3.6-27b, qwen"
+     "3.6-35b-a3b, qwen3-8b, qwen3-14b, qwen3-32b, qwen3-30b-a3b, gemma-4-12b, gemma-4-26b-a4b, gemma-3-"
+     "4b, gemma-3-12b, gemma-3-27b, gpt-oss-20b, gpt-oss-120b, glm-4.7-flash, llama-3.1-8b, llama-3.3-70b"
+     ", mistral-small-3.2-24b, nomic-embed-text-v1.5. The help suggests the closest id.\n\nFor a model "
+     "the catalog lacks, use `gguf:` (a local copy of its header) or declare its `shape:`."},
+    {"E0514", DIAG_ERROR, "The catalog has no such release of the model",
+     "`quant:` (default Q4_K_M) picks the release of a catalog model: Q4_K_M, Q5_K_M, Q6_K and Q8_0 for "
+     "every model, MXFP4 for gpt-oss, UD-Q4_K_XL only where its published size is in the catalog (the "
+     "mix of such a file cannot be derived from the shapes). The help lists the releases the model has."},
     {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
      "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
      "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"

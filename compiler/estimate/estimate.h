@@ -72,6 +72,11 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
 /* Opens path and fills shape. */
 int model_shape_load(const char *path, model_shape *shape, char *err, size_t errlen);
 void model_shape_free(model_shape *shape);
+/* Fills shape from the model catalog (schema/models.yaml): the entry's
+ * header made in memory, read as a file's would be. */
+int model_shape_from_catalog(const char *id, const char *quant, model_shape *shape, char *err, size_t errlen);
+/* Scales every tensor so the weights add up to total bytes (0: unchanged). */
+void model_shape_scale_to(model_shape *shape, uint64_t total);
 
 typedef struct estimate_request {
     engine_kind engine;

@@ -62,6 +62,8 @@ typedef struct fleet_model {
     fl_str path;             /* on the hosts */
     fl_str gguf;             /* local copy read at compile time (relative to the fleet file) */
     fleet_shape shape;
+    fl_str catalog;          /* model catalog id (schema/models.yaml) */
+    fl_str quant;            /* the catalog release's quantization */
     fl_bool rope_scaling;    /* the model is run with rope scaling: context may exceed ctx_train */
     fl_str chat_template;    /* override for the engine: chatml, llama3, mistral, gemma */
     fl_size file_size;       /* expected size of path; default: the gguf copy's size if full */
