@@ -179,15 +179,19 @@ static void qwen3_8b_matches_a_hand_written_header(void **state)
     model_shape_free(&cat);
 }
 
-/* Derived sizes land where the published files are: Q8_0 of Qwen3-8B is
- * 8.71 GB (Qwen/Qwen3-8B-GGUF); the derivation is an upper bound near it. */
+/* Published sizes are the weights; a derived size lands near a published
+ * one: Q5_K_M of Qwen3-8B lies between its Q4_K_M (5.03 GB) and Q6_K
+ * (6.73 GB) files. */
 static void derived_sizes_are_plausible(void **state)
 {
     (void)state;
     model_shape s;
     char err[256];
     assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q8_0", &s, err, sizeof err), 0);
-    assert_true(s.weights_bytes > 8000000000ull && s.weights_bytes < 9000000000ull);
+    assert_true(s.weights_bytes <= 8710000000ull && s.weights_bytes > 8709990000ull);
+    model_shape_free(&s);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q5_K_M", &s, err, sizeof err), 0);
+    assert_true(s.weights_bytes > 5027783488ull && s.weights_bytes < 6730000000ull);
     model_shape_free(&s);
     assert_int_equal(model_shape_from_catalog("gpt-oss-20b", "MXFP4", &s, err, sizeof err), 0);
     assert_true(s.weights_bytes <= 12100000000ull && s.weights_bytes > 12000000000ull);
