@@ -20,7 +20,7 @@ typedef void (*ie_qdot_fn)(size_t nb, const void *w, const ie_block_q8a *a, size
 typedef enum ie_isa { IE_ISA_PORTABLE, IE_ISA_AVX2, IE_ISA_AVX512VNNI, IE_ISA_COUNT } ie_isa;
 
 /* The kernel for a weight type and ISA; NULL when the type has no integer
- * kernel (float types and Q5_K go through ie_dot_f32 after decoding). */
+ * kernel (float types go through ie_dot_f32 after decoding). */
 ie_qdot_fn ie_qdot_get(uint32_t type, ie_isa isa);
 /* The best ISA this CPU supports (INFRAC_ENGINE_ISA=portable|avx2|avx512vnni
  * lowers it, for testing and comparisons). */

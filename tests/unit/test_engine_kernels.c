@@ -26,7 +26,7 @@ static float next_f(void)
     return (float)(uint32_t)(rng >> 16) / 4294967296.0f * 2.0f - 1.0f;
 }
 
-static const uint32_t TYPES[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q6_K};
+static const uint32_t TYPES[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q5_K, GGML_T_Q6_K};
 
 typedef struct fixture {
     size_t n;
