@@ -52,7 +52,10 @@ static void make(fixture *f, uint32_t type, size_t n)
     for (size_t i = 0; i < IE_MAX_COLS * n; i++)
         f->x[i] = next_f() * 2;
     for (int c = 0; c < IE_MAX_COLS; c++)
-        ie_quantize_act(f->x + c * n, f->xq + c * (n / 32), n);
+        /* The engine quantizes K-quant activations per 256 (the SIMD
+         * kernels rely on it), others per 32. */
+        (ggml_type_get(type)->block_elems == 256 ? ie_quantize_act_k : ie_quantize_act)(f->x + c * n,
+                                                                                       f->xq + c * (n / 32), n);
     free(tmp);
 }
 

@@ -9,6 +9,7 @@
 # (CPU build, GGML_NATIVE=ON, target llama-bench only). Nothing of it is
 # committed.
 #   env: BENCH_REPS (default 3), BENCH_THREADS (default "1 2"),
+#        BENCH_MODELS (default: every model below),
 #        INFRAC_CACHE (default ~/.cache/infrac), BENCH_OUT (default docs/benchmarks.md)
 set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -48,6 +49,9 @@ make_model() { # name, maker args...
 }
 make_model llama1b-q8_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q8_0 --tokenizer bpe
 make_model llama1b-q4_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q4_0 --tokenizer bpe
+make_model llama1b-q4_k_m --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q4_k_m --tokenizer bpe
+make_model llama1b-q5_k --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q5_k --tokenizer bpe
+make_model llama1b-q6_k --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q6_k --tokenizer bpe
 make_model qwen05b-q8_0 --arch qwen2 --layers 24 --embd 896 --heads 14 --kv-heads 2 --ff 4864 --vocab 151936 --type q8_0 --tokenizer bpe
 
 results=$work/results.jsonl
@@ -56,7 +60,7 @@ for t in $threads; do
     bw=$("$work/membw" "$t")
     echo "{\"kind\":\"membw\",\"threads\":$t,\"gbs\":$bw}" >> "$results"
 done
-for model in llama1b-q8_0 llama1b-q4_0 qwen05b-q8_0; do
+for model in ${BENCH_MODELS:-llama1b-q8_0 llama1b-q4_0 llama1b-q4_k_m llama1b-q5_k llama1b-q6_k qwen05b-q8_0}; do
     m=$work/$model.gguf
     for t in $threads; do
         rep=1
