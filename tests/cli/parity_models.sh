@@ -23,11 +23,11 @@ printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passe
 echo "[" > "$tmp/jobs.json"
 sep=
 for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
-for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q6_k}; do
+for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     m="$tmp/$arch-$type-$tok"
     # K-quants need rows of whole 256-blocks (else the maker falls back to q8_0).
-    case $type in q4_k|q6_k) dims="--embd 256 --ff 512" ;; *) dims= ;; esac
+    case $type in q4_k|q5_k|q6_k|q4_k_m) dims="--embd 256 --ff 512" ;; *) dims= ;; esac
     # shellcheck disable=SC2086
     if ! "$INFRAC_MKMODEL" -o "$m.gguf" --arch "$arch" --type "$type" --tokenizer "$tok" --seed 7 $dims >"$tmp/err" 2>&1; then
         fail "$arch/$type/$tok: infrac-mkmodel failed: $(head -2 "$tmp/err" | tr '\n' ' ')"
@@ -47,7 +47,7 @@ if ! node "$P/modelref.mjs" "$tmp/jobs.json" "$tmp/prompt.txt" "$tmp/corpus.txt"
 fi
 
 for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
-for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q6_k}; do
+for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     name="$arch/$type/$tok"
     m="$tmp/$arch-$type-$tok.gguf"

@@ -34,7 +34,7 @@ if [ ! -x "$llama_bench" ]; then
     rm -rf "$cache/llama.cpp"
     git clone -q "$cache/nlc/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$cache/llama.cpp"
     cmake -S "$cache/llama.cpp" -B "$cache/llama.cpp/build-cpu" -DCMAKE_BUILD_TYPE=Release \
-        -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+        -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
         -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF \
         "-DCMAKE_C_FLAGS=$no_amx" "-DCMAKE_CXX_FLAGS=$no_amx" >/dev/null
     cmake --build "$cache/llama.cpp/build-cpu" --target llama-bench -j"$(nproc)" >/dev/null
