@@ -12,7 +12,8 @@
 
 #define IE_MAX_COLS 4
 
-/* nb: activation blocks (32 elements each) of the row; a: ncols rows of
+/* nb: activation blocks (32 elements each) of the row (for K-quant weights
+ * made by ie_quantize_act_k: the SIMD kernels take one scale per 256); a: ncols rows of
  * activations, a_stride blocks apart; out[c] = dot(w, a_c). */
 typedef void (*ie_qdot_fn)(size_t nb, const void *w, const ie_block_q8a *a, size_t a_stride,
                            int ncols, float *out);
