@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Ground-truth driver (GPU machine side): start llama-server per configuration, wait for /health, serve one
+200-token prompt with 8 generated tokens, read the process's GPU memory from nvidia-smi, stop it."""
+import json, os, re, signal, subprocess, sys, time, urllib.request
+
+GT = os.environ.get("GT", "/tmp/lab")
+SERVER = os.environ.get("LLAMA_SERVER", GT + "/build/bin/llama-server")
+MODELS = GT + "/models"
+RES = os.environ.get("RES", GT + "/results.jsonl")
+LOGS = GT + "/logs"
+os.makedirs(LOGS, exist_ok=True)
+
+# Set 2026-B: the shapes setE1 did not cover. In order of priority.
+SHAPES = ["glm47-flash", "qwen35-35b-a3b", "gemma4-31b", "gemma4-12b", "qwen3next-80b-a3b", "gpt-oss-120b"]
+MAXC = {"gemma4-12b": 262144, "gemma4-31b": 262144, "qwen35-35b-a3b": 262144, "qwen3next-80b-a3b": 262144,
+        "gpt-oss-120b": 131072, "glm47-flash": 202752}
+NCMOE = {"qwen35-35b-a3b": 20, "qwen3next-80b-a3b": 24, "gpt-oss-120b": 18, "glm47-flash": 23}
+
+
+def plan():
+    by = {}
+    for s in SHAPES:
+        P = [(s, 8192, "f16", 1, "on", []), (s, 32768, "f16", 1, "on", []), (s, 131072, "f16", 1, "on", []),
+             (s, 32768, "q8_0", 1, "on", []), (s, 32768, "q4_0", 1, "on", []), (s, 32768, "f16", 4, "on", []),
+             (s, 8192, "f16", 1, "off", []), (s, 32768, "f16", 1, "off", [])]
+        if s in NCMOE:
+            P.append((s, 32768, "f16", 1, "on", ["--n-cpu-moe", str(NCMOE[s])]))
+        if s.startswith("gemma4"):
+            P.append((s, 32768, "f16", 1, "on", ["--swa-full"]))
+            P.append((s, 32768, "f16", 4, "on", ["--swa-full"]))
+        if MAXC[s] > 131072:
+            P.append((s, MAXC[s], "q8_0", 1, "on", []))
+            P.append((s, MAXC[s], "f16", 1, "on", []))
+        P.append((s, 131072, "f16", 4, "on", []))
+        P.append((s, 32768, "f16", 4, "off", []))
+        P.append((s, 131072, "q4_0", 1, "on", []))
+        P.append((s, 32768, "f16", 4, "on", ["-kvu"]))
+        P = [x + (512, 2048) for x in P]
+        P.append((s, 32768, "f16", 1, "on", [], 2048, 2048))
+        P.append((s, 131072, "f16", 1, "off", [], 512, 2048))
+        by[s] = P
+    # shape-major: the sparse model stays in the page cache between its configurations
+    return [x for s in SHAPES for x in by[s]]
+
+
+KEEP = re.compile(r"KV buffer size|RS buffer size|compute buffer size|model buffer size|llama_kv_cache: size|"
+                  r"llama_memory_recurrent: size|padding V cache|n_ctx_seq|n_ctx  |n_seq_max|kv_unified|flash_attn  |"
+                  r"n_swa|swa_full|offloaded|splits = |creating|error|failed|invalid|unknown arg|out of memory|memory_breakdown|"
+                  r"CUDA_Host|Mapped|warn: ", re.I)
+
+
+def smi():
+    if os.environ.get("NO_SMI"):
+        return {}, "n/a"
+    out = subprocess.run(["nvidia-smi", "--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits"],
+                         capture_output=True, text=True).stdout
+    apps = {}
+    for line in out.strip().splitlines():
+        parts = [x.strip() for x in line.split(",")]
+        if len(parts) == 2 and parts[0].isdigit():
+            apps[int(parts[0])] = int(parts[1]) if parts[1].isdigit() else parts[1]
+    tot = subprocess.run(["nvidia-smi", "--query-gpu=memory.used,memory.total", "--format=csv,noheader,nounits"],
+                         capture_output=True, text=True).stdout.strip()
+    return apps, tot
+
+
+def get(url, data=None, timeout=5):
+    req = urllib.request.Request(url, data=json.dumps(data).encode() if data is not None else None,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def run_one(i, s, c, ct, np_, fa, extra, ub=512, b=2048):
+    port = 18100 + i
+    tag = "%02d-%s-c%d-%s-np%d-fa%s-ub%d%s" % (i, s, c, ct, np_, fa, ub, "".join(x.strip("-") for x in extra))
+    logf = "%s/%s.log" % (LOGS, tag)
+    cmd = [SERVER, "-m", "%s/%s.gguf" % (MODELS, s), "--host", "127.0.0.1", "--port", str(port), "--fit", "off",
+           "-ngl", "all", "-c", str(c), "-np", str(np_), "-ctk", ct, "-ctv", ct, "-fa", fa, "-b", str(b),
+           "-ub", str(ub), "-lv", "4"] + extra
+    base_apps, base_tot = smi()
+    t0 = time.time()
+    with open(logf, "w") as lf:
+        proc = subprocess.Popen(cmd, stdout=lf, stderr=subprocess.STDOUT)
+    ok, note, mib, tot = False, "", None, ""
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                note = "server exited rc=%s before healthy" % proc.returncode
+                break
+            try:
+                st, _ = get("http://127.0.0.1:%d/health" % port, timeout=2)
+                if st == 200:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.5)
+        else:
+            note = "health timeout"
+        if proc.poll() is None and not note:
+            t_h = time.time() - t0
+            try:
+                st, body = get("http://127.0.0.1:%d/completion" % port,
+                               {"prompt": [300 + (k * 7) % 5000 for k in range(200)], "n_predict": 8,
+                                "temperature": 0}, timeout=180)
+                js = json.loads(body)
+                note = "healthy after %.1fs; completion ok: prompt_n=%s predicted_n=%s" % (
+                    t_h, js.get("timings", {}).get("prompt_n"), js.get("timings", {}).get("predicted_n"))
+                ok = True
+            except Exception as e:
+                note = "healthy after %.1fs; completion failed: %r" % (t_h, e)
+            time.sleep(1.0)
+            apps, tot = smi()
+            mib = apps.get(proc.pid)
+            if mib is None:
+                note += "; pid %d not in nvidia-smi apps %s" % (proc.pid, apps)
+                ok = False
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    # wait for the GPU to be free again
+    for _ in range(40):
+        apps, _t = smi()
+        if proc.pid not in apps:
+            break
+        time.sleep(0.25)
+    lines = open(logf, errors="replace").read().splitlines()
+    keep = [l.strip() for l in lines if KEEP.search(l)]
+    if not ok:
+        keep += ["TAIL: " + l for l in lines[-15:]]
+    keep = keep[:80]
+    keep.append("driver: %s; wall %.1fs; nvidia-smi memory.used,total after = %s; before = %s (apps before %s)" % (
+        note, time.time() - t0, tot, base_tot, base_apps))
+    row = {"shape": s, "ub": ub, "b": b, "np": np_, "fa": fa, "ctk": ct, "ctv": ct, "c": c, "extra": extra,
+           "ok": bool(ok and isinstance(mib, int)), "gpus": 1, "per_gpu_mib": [mib] if isinstance(mib, int) else [],
+           "log": keep, "ngl": "all"}
+    with open(RES, "a") as f:
+        f.write(json.dumps(row) + "\n")
+    print(tag, row["ok"], row["per_gpu_mib"], note, flush=True)
+
+
+def main():
+    done = set()
+    if os.path.exists(RES):
+        for l in open(RES):
+            r = json.loads(l)
+            done.add((r["shape"], r["c"], r["ctk"], r["np"], r["fa"], tuple(r["extra"]), r["ub"], r["b"]))
+    only = sys.argv[1:]  # optional shape filter
+    for i, (s, c, ct, np_, fa, extra, ub, b) in enumerate(plan()):
+        if os.path.exists(GT + "/STOP"):
+            break
+        if only and s not in only:
+            continue
+        if (s, c, ct, np_, fa, tuple(extra), ub, b) in done:
+            continue
+        run_one(i, s, c, ct, np_, fa, extra, ub, b)
+    print("ALL DONE", flush=True)
+
+
+if __name__ == "__main__":
+    main()
