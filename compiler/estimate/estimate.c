@@ -104,6 +104,37 @@ uint64_t est_ffn_width(const model_shape *m)
     return m->n_ff ? m->n_ff : 4ull * m->n_embd;
 }
 
+void est_layer_kv(const model_shape *m, uint32_t il, uint64_t *n_k, uint64_t *n_v, bool *swa)
+{
+    *swa = m->n_swa > 0 && (m->per_layer ? (m->layer_flags[il] & EST_LAYER_SWA) != 0
+                                          : m->swa_period > 0 && (il + 1) % m->swa_period != 0);
+    if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
+        *n_k = *n_v = 0;
+        return;
+    }
+    if (m->kv_lora_rank) {
+        /* MLA: the compressed latent and the rope part of K; V is a view of it */
+        *n_k = (uint64_t)m->kv_lora_rank + m->n_rot;
+        *n_v = 0;
+        return;
+    }
+    uint64_t heads = m->per_layer ? m->layer_n_head_kv[il] : m->n_head_kv;
+    uint32_t dk = *swa && m->head_dim_k_swa ? m->head_dim_k_swa : m->head_dim_k;
+    uint32_t dv = *swa && m->head_dim_v_swa ? m->head_dim_v_swa : m->head_dim_v;
+    *n_k = heads * dk;
+    *n_v = heads * dv;
+}
+
+uint64_t est_recurrent_state_bytes(const model_shape *m)
+{
+    if (!m->per_layer || !m->ssm_d_inner || !m->ssm_d_state)
+        return 0;
+    uint64_t conv = (uint64_t)(m->ssm_d_conv ? m->ssm_d_conv - 1 : 0) *
+                    ((uint64_t)m->ssm_d_inner + 2ull * m->ssm_n_group * m->ssm_d_state);
+    uint64_t state = (uint64_t)m->ssm_d_state * m->ssm_d_inner;
+    return (conv + state) * 4;
+}
+
 static void sum_breakdown(memory_breakdown *b)
 {
     b->total = b->weights + b->kv_cache + b->compute + b->overhead + b->other;

@@ -12,6 +12,11 @@
 
 #define EST_MAX_GPUS 16
 #define EST_MAX_NOTES 8
+#define EST_MAX_LAYERS 1024 /* per-layer geometry read from a header */
+
+/* Per-layer kinds (llama.cpp's hparams: swa_layers, recurrent_layer_arr). */
+#define EST_LAYER_SWA 1u       /* sliding-window attention */
+#define EST_LAYER_RECURRENT 2u /* no KV: a fixed recurrent state per slot */
 
 #define MIB (1024ull * 1024ull)
 #define GIB (1024ull * MIB)
@@ -57,6 +62,18 @@ typedef struct model_shape {
     uint32_t n_swa;           /* sliding window (gemma2/3); 0 = none */
     uint32_t swa_period;      /* every swa_period-th layer is global (gemma3: 6, gemma2: 2) */
     bool has_rope_scaling;
+    /* Per-layer geometry (per_layer: read from the header; else every layer
+     * has n_head_kv x head_dim_k/v and the swa_period pattern). */
+    bool per_layer;
+    uint16_t layer_n_head_kv[EST_MAX_LAYERS];
+    uint8_t layer_flags[EST_MAX_LAYERS];
+    uint32_t head_dim_k_swa, head_dim_v_swa; /* gemma4: sliding layers' own sizes; 0 = same */
+    /* Recurrent layers (Mamba / Gated DeltaNet, llama-memory-recurrent.cpp):
+     * per slot, F32, conv (d_conv - 1) x (d_inner + 2 n_group d_state) and
+     * state d_state x d_inner per layer. */
+    uint32_t ssm_d_conv, ssm_d_state, ssm_n_group, ssm_d_inner;
+    /* MLA (deepseek2): llama.cpp caches kv_lora_rank + rope dims of K only. */
+    uint32_t kv_lora_rank, n_rot;
     bool tied_output;         /* no output.weight: the output reuses token_embd */
     uint64_t weights_bytes;   /* all tensors */
     model_tensor *tensors;    /* malloc'ed; NULL for a declared shape */

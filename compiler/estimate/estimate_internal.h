@@ -29,6 +29,11 @@ bool est_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes, char *err, size_t
 uint32_t est_context(const model_shape *m, const estimate_request *req);
 /* FFN width whose activations are live at once (experts used x expert width for MoE). */
 uint64_t est_ffn_width(const model_shape *m);
+/* Elements of one cached K and V row of layer il (0 for a recurrent layer,
+ * V 0 under MLA) and whether the layer uses the sliding window. */
+void est_layer_kv(const model_shape *m, uint32_t il, uint64_t *n_k, uint64_t *n_v, bool *swa);
+/* Bytes of one recurrent layer's state for one slot (F32 conv + SSM state). */
+uint64_t est_recurrent_state_bytes(const model_shape *m);
 void est_finish_totals(estimate_result *out);
 
 /* The tensors of a declared shape (no GGUF): embedding, output and one

@@ -150,11 +150,6 @@ static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t
     }
 }
 
-static bool layer_is_swa(const model_shape *m, uint32_t il)
-{
-    return m->n_swa > 0 && m->swa_period > 0 && (il + 1) % m->swa_period != 0;
-}
-
 int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen)
 {
     out->n_gpus = req->n_gpus;
@@ -198,20 +193,41 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     if (swa_cells > stream_cells || req->swa_full)
         swa_cells = stream_cells;
 
-    uint64_t row_k, row_v;
-    uint64_t n_embd_k = (uint64_t)m->n_head_kv * m->head_dim_k, n_embd_v = (uint64_t)m->n_head_kv * m->head_dim_v;
-    if (!est_row_bytes(req->cache_k, n_embd_k, &row_k, err, errlen) ||
-        !est_row_bytes(req->cache_v, n_embd_v, &row_v, err, errlen))
-        return -1;
+    /* Per layer: its own KV geometry (llama_hparams::n_embd_k_gqa(il)),
+     * sliding layers at swa_cells, recurrent layers a fixed state per slot
+     * (llama-memory-recurrent.cpp: max(1, n_seq_max) cells, F32). */
     bool any_swa = false;
+    /* largest K and V of one layer (elements): flash attention stages a
+     * quantized one as F16 */
+    uint64_t stage_k = 0, stage_v = 0, per_token = 0;
+    uint64_t rs_layer = est_recurrent_state_bytes(m);
+    uint32_t n_recurrent = 0;
     for (uint32_t il = 0; il < m->n_layer; il++) {
-        bool swa = layer_is_swa(m, il);
+        uint64_t nk, nv, row_k = 0, row_v = 0;
+        bool swa;
+        est_layer_kv(m, il, &nk, &nv, &swa);
+        if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
+            dev_mem(out, layer_device(&p, il))->kv_cache += n_seq * rs_layer;
+            n_recurrent++;
+            continue;
+        }
+        if ((nk && !est_row_bytes(req->cache_k, nk, &row_k, err, errlen)) ||
+            (nv && !est_row_bytes(req->cache_v, nv, &row_v, err, errlen)))
+            return -1;
         any_swa |= swa;
         uint64_t cells = swa ? swa_cells : stream_cells;
+        if (cells * nk > stage_k)
+            stage_k = cells * nk;
+        if (cells * nv > stage_v)
+            stage_v = cells * nv;
         dev_mem(out, layer_device(&p, il))->kv_cache += streams * cells * (row_k + row_v);
+        per_token += row_k + row_v;
     }
-    out->kv_bytes_per_token = (uint64_t)m->n_layer * (row_k + row_v);
+    out->kv_bytes_per_token = per_token;
     out->kv_cells = (uint32_t)(streams * stream_cells);
+    if (n_recurrent)
+        est_note(out, "%u recurrent layers hold no KV: %llu KiB of state per slot each", n_recurrent,
+                 (unsigned long long)(rs_layer / 1024));
     if (any_swa)
         est_note(out, "sliding-window layers cache %llu of %llu cells per slot%s",
                  (unsigned long long)swa_cells, (unsigned long long)stream_cells,
@@ -233,9 +249,9 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         attention += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
     } else {
         if (req->cache_k != GGML_T_F16)
-            attention += stream_cells * n_embd_k * 2;
+            attention += stage_k * 2;
         if (req->cache_v != GGML_T_F16)
-            attention += stream_cells * n_embd_v * 2;
+            attention += stage_v * 2;
     }
     uint64_t compute = activations + attention;
     double compute_factor = 1.0;

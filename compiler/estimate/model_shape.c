@@ -10,6 +10,7 @@
 /* Architectures whose memory is modelled exactly (see docs/vram.md). */
 static const char *const known_archs[] = {
     "llama", "mistral", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3",
+    "gemma4", "qwen35", "qwen35moe", "qwen3next", "gpt-oss", "deepseek2",
 };
 
 bool estimate_arch_known(const char *arch)
@@ -74,6 +75,113 @@ static uint32_t get_head_count_kv(const gguf_file *f, const char *arch, uint32_t
     return get_u32(f, arch, "attention.head_count_kv", dflt);
 }
 
+/* A per-layer array key (llama.cpp's get_key_or_arr): NULL when absent or a
+ * scalar; an array of another length than n_layer is an error. */
+static int layer_array(const gguf_file *f, const char *arch, const char *suffix, uint32_t n_layer,
+                       const gguf_kv **arr, char *err, size_t errlen)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", arch, suffix);
+    *arr = gguf_get_array(f, key);
+    if (*arr && ((*arr)->count != n_layer || (*arr)->elem_type == GGUF_VT_STRING)) {
+        snprintf(err, errlen, "GGUF %s is an array of %llu %s, the model has %u layers", key,
+                 (unsigned long long)(*arr)->count, (*arr)->elem_type == GGUF_VT_STRING ? "strings" : "values",
+                 n_layer);
+        return -1;
+    }
+    return 0;
+}
+
+/* Default sliding-window period where the header has no pattern
+ * (llama.cpp's set_swa_pattern per architecture: every n-th layer global). */
+static uint32_t default_swa_period(const char *a)
+{
+    if (strcmp(a, "gemma2") == 0 || strcmp(a, "gpt-oss") == 0)
+        return 2;
+    if (strcmp(a, "gemma3") == 0)
+        return 6;
+    return 0;
+}
+
+/* Per-layer KV heads, sliding and recurrent layers, recurrent state and MLA
+ * sizes. 0, or -1 with err for a hostile header. */
+static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t errlen)
+{
+    const char *a = m->arch;
+    const gguf_kv *heads, *swa, *rec;
+    if (m->n_layer > EST_MAX_LAYERS) {
+        snprintf(err, errlen, "GGUF declares %u layers (at most %d)", m->n_layer, EST_MAX_LAYERS);
+        return -1;
+    }
+    if (layer_array(f, a, "attention.head_count_kv", m->n_layer, &heads, err, errlen) ||
+        layer_array(f, a, "attention.sliding_window_pattern", m->n_layer, &swa, err, errlen) ||
+        layer_array(f, a, "attention.recurrent_layers", m->n_layer, &rec, err, errlen))
+        return -1;
+    m->head_dim_k_swa = get_u32(f, a, "attention.key_length_swa", 0);
+    m->head_dim_v_swa = get_u32(f, a, "attention.value_length_swa", 0);
+    m->ssm_d_conv = get_u32(f, a, "ssm.conv_kernel", 0);
+    m->ssm_d_state = get_u32(f, a, "ssm.state_size", 0);
+    m->ssm_n_group = get_u32(f, a, "ssm.group_count", 0);
+    m->ssm_d_inner = get_u32(f, a, "ssm.inner_size", 0);
+    m->kv_lora_rank = get_u32(f, a, "attention.kv_lora_rank", 0);
+    m->n_rot = get_u32(f, a, "rope.dimension_count", 0);
+    if (m->ssm_d_conv > 64 || m->ssm_d_state > 65536 || m->ssm_n_group > 4096 || m->ssm_d_inner > (1u << 20) ||
+        m->kv_lora_rank > 65536 || m->head_dim_k_swa > 65536 || m->head_dim_v_swa > 65536) {
+        snprintf(err, errlen, "GGUF recurrent-state, MLA or sliding head sizes out of range "
+                 "(conv %u, state %u, groups %u, inner %u, kv_lora_rank %u)",
+                 m->ssm_d_conv, m->ssm_d_state, m->ssm_n_group, m->ssm_d_inner, m->kv_lora_rank);
+        return -1;
+    }
+    uint32_t full_interval = get_u32(f, a, "full_attention_interval", 0);
+    bool recurrent_arch = m->ssm_d_inner > 0 && m->ssm_d_state > 0;
+    if (!m->n_swa)
+        swa = NULL;
+    m->swa_period = 0;
+    if (m->n_swa && !swa)
+        m->swa_period = get_u32(f, a, "attention.sliding_window_pattern", default_swa_period(a));
+    uint32_t max_heads = 0;
+    for (uint32_t il = 0; il < m->n_layer; il++) {
+        int64_t v = m->n_head_kv;
+        if (heads && (!gguf_array_i64(heads, il, &v) || v < 0 || v > 65535)) {
+            snprintf(err, errlen, "GGUF %s.attention.head_count_kv[%u] is not a head count", a, il);
+            return -1;
+        }
+        uint8_t flags = 0;
+        int64_t b = 0;
+        if (swa) {
+            if (!gguf_array_i64(swa, il, &b)) {
+                snprintf(err, errlen, "GGUF %s.attention.sliding_window_pattern[%u] is not a boolean", a, il);
+                return -1;
+            }
+            if (b)
+                flags |= EST_LAYER_SWA;
+        } else if (m->n_swa && m->swa_period > 0 && (il + 1) % m->swa_period != 0) {
+            flags |= EST_LAYER_SWA;
+        }
+        if (recurrent_arch) {
+            if (rec) {
+                if (!gguf_array_i64(rec, il, &b)) {
+                    snprintf(err, errlen, "GGUF %s.attention.recurrent_layers[%u] is not a boolean", a, il);
+                    return -1;
+                }
+            } else {
+                /* qwen3next/qwen35: one full-attention layer every interval (4) */
+                b = full_interval ? (il + 1) % full_interval != 0 : 1;
+            }
+            if (b)
+                flags |= EST_LAYER_RECURRENT, v = 0;
+        }
+        m->layer_n_head_kv[il] = (uint16_t)v;
+        m->layer_flags[il] = flags;
+        if ((uint32_t)v > max_heads)
+            max_heads = (uint32_t)v;
+    }
+    if (max_heads)
+        m->n_head_kv = max_heads;
+    m->per_layer = true;
+    return 0;
+}
+
 int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, size_t errlen)
 {
     memset(shape, 0, sizeof *shape);
@@ -118,11 +226,8 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
     shape->n_expert_used = get_u32(f, a, "expert_used_count", 0);
     shape->n_ff_exp = get_u32(f, a, "expert_feed_forward_length", 0);
     shape->n_swa = get_u32(f, a, "attention.sliding_window", 0);
-    if (shape->n_swa) {
-        /* llama.cpp's pattern: gemma2 alternates, gemma3 has one global layer in six. */
-        uint32_t dflt = strcmp(a, "gemma2") == 0 ? 2 : strcmp(a, "gemma3") == 0 ? 6 : 0;
-        shape->swa_period = get_u32(f, a, "attention.sliding_window_pattern", dflt);
-    }
+    if (read_layers(f, shape, err, errlen) != 0)
+        return -1;
     char key[96];
     snprintf(key, sizeof key, "%s.rope.scaling.type", a);
     gguf_str scaling;
