@@ -108,7 +108,7 @@ void est_layer_kv(const model_shape *m, uint32_t il, uint64_t *n_k, uint64_t *n_
 {
     *swa = m->n_swa > 0 && (m->per_layer ? (m->layer_flags[il] & EST_LAYER_SWA) != 0
                                           : m->swa_period > 0 && (il + 1) % m->swa_period != 0);
-    if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
+    if (m->per_layer && (m->layer_flags[il] & (EST_LAYER_RECURRENT | EST_LAYER_NO_KV))) {
         *n_k = *n_v = 0;
         return;
     }

@@ -17,6 +17,7 @@
 /* Per-layer kinds (llama.cpp's hparams: swa_layers, recurrent_layer_arr). */
 #define EST_LAYER_SWA 1u       /* sliding-window attention */
 #define EST_LAYER_RECURRENT 2u /* no KV: a fixed recurrent state per slot */
+#define EST_LAYER_NO_KV 4u     /* an encoder's layer: no cache at all */
 
 #define MIB (1024ull * 1024ull)
 #define GIB (1024ull * MIB)

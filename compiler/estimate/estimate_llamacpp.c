@@ -202,10 +202,22 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     uint64_t stage_k = 0, stage_v = 0, per_token = 0;
     uint64_t rs_layer = est_recurrent_state_bytes(m);
     uint32_t n_recurrent = 0;
+    /* Without flash attention V is stored transposed and every layer's V
+     * takes the widest V of the model (gemma4's global layers, measured). */
+    uint64_t widest_v = 0;
+    for (uint32_t il = 0; il < m->n_layer && !req->flash_attn; il++) {
+        uint64_t nk, nv;
+        bool swa;
+        est_layer_kv(m, il, &nk, &nv, &swa);
+        if (nv > widest_v)
+            widest_v = nv;
+    }
     for (uint32_t il = 0; il < m->n_layer; il++) {
         uint64_t nk, nv, row_k = 0, row_v = 0;
         bool swa;
         est_layer_kv(m, il, &nk, &nv, &swa);
+        if (nv && widest_v)
+            nv = widest_v;
         if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
             dev_mem(out, layer_device(&p, il))->kv_cache += n_seq * rs_layer;
             n_recurrent++;
@@ -224,6 +236,10 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         per_token += row_k + row_v;
     }
     out->kv_bytes_per_token = per_token;
+    if (!m->arch_known)
+        est_note(out, "architecture '%s' is not modelled exactly: KV assumed on every layer as the header's "
+                 "per-layer heads say (%llu bytes a token)%s", m->arch, (unsigned long long)per_token,
+                 any_swa ? ", sliding window as declared" : "");
     out->kv_cells = (uint32_t)(streams * stream_cells);
     if (n_recurrent)
         est_note(out, "%u recurrent layers hold no KV: %llu KiB of state per slot each", n_recurrent,

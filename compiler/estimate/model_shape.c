@@ -11,6 +11,15 @@
 static const char *const known_archs[] = {
     "llama", "mistral", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3",
     "gemma4", "qwen35", "qwen35moe", "qwen3next", "gpt-oss", "deepseek2",
+    "glm4moe", "bert", "nomic-bert",
+};
+
+/* Encoders and diffusion models: llama.cpp creates no KV cache for them
+ * (llama_model::create_memory returns none), e.g. bert served with
+ * --embedding. */
+static const char *const no_kv_archs[] = {
+    "bert", "jina-bert-v2", "jina-bert-v3", "nomic-bert", "nomic-bert-moe", "neo-bert",
+    "eurobert", "modern-bert", "gemma-embedding", "dream", "llada", "llada-moe",
 };
 
 bool estimate_arch_known(const char *arch)
@@ -139,6 +148,9 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
     m->swa_period = 0;
     if (m->n_swa && !swa)
         m->swa_period = get_u32(f, a, "attention.sliding_window_pattern", default_swa_period(a));
+    bool no_kv = false;
+    for (size_t i = 0; i < sizeof no_kv_archs / sizeof no_kv_archs[0]; i++)
+        no_kv |= strcmp(a, no_kv_archs[i]) == 0;
     uint32_t max_heads = 0;
     for (uint32_t il = 0; il < m->n_layer; il++) {
         int64_t v = m->n_head_kv;
@@ -171,6 +183,8 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
             if (b)
                 flags |= EST_LAYER_RECURRENT, v = 0;
         }
+        if (no_kv)
+            flags |= EST_LAYER_NO_KV;
         m->layer_n_head_kv[il] = (uint16_t)v;
         m->layer_flags[il] = flags;
         if ((uint32_t)v > max_heads)
