@@ -76,7 +76,8 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
     }
     if (!e->estimated || e->est->kv_bytes_per_token == 0) return;
     /* One sequence of max-model-len, split across the tensor-parallel GPUs. */
-    uint64_t need_total = e->est->kv_bytes_per_token * (uint64_t)e->context;
+    uint64_t need_total = e->est->kv_one_sequence ? e->est->kv_one_sequence
+                                                  : e->est->kv_bytes_per_token * (uint64_t)e->context;
     uint64_t need = (need_total + tp - 1) / tp;
     uint64_t budget = UINT64_MAX;
     uint32_t worst = 0;
@@ -91,7 +92,8 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
                                "max-model-len %u needs %s of KV cache per GPU, but vLLM's claim leaves %s on GPU %lld",
                                e->context, fmt_bytes(need, nb, sizeof nb), fmt_bytes(budget, bb, sizeof bb),
                                (long long)s->gpus[worst].v);
-    uint64_t fit = budget * tp / e->est->kv_bytes_per_token;
+    uint64_t room = budget * tp > e->est->kv_fixed_bytes ? budget * tp - e->est->kv_fixed_bytes : 0;
+    uint64_t fit = room / e->est->kv_bytes_per_token;
     fit -= fit % 256;
     if (span_valid(s->opts.gpu_memory_utilization.at))
         diag_note(d, s->opts.gpu_memory_utilization.at, "vLLM claims %.2f of each GPU", e->utilization);

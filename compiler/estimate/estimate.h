@@ -140,7 +140,11 @@ typedef struct estimate_result {
     memory_breakdown gpu[EST_MAX_GPUS];
     memory_breakdown host;
     uint32_t layers_on_gpu[EST_MAX_GPUS];
-    uint64_t kv_bytes_per_token;  /* all layers, K+V */
+    uint64_t kv_bytes_per_token;  /* all layers, K+V (vLLM: the layers that grow with the sequence) */
+    /* vLLM: KV of one sequence of the full context, all GPUs (sliding
+     * layers capped, recurrent state included), and its part that does not
+     * grow with the context. */
+    uint64_t kv_one_sequence, kv_fixed_bytes;
     uint32_t kv_cells;            /* context cells actually allocated (padded) */
     /* vLLM: bytes left for KV inside the claim; 0 otherwise */
     uint64_t vllm_kv_budget[EST_MAX_GPUS];

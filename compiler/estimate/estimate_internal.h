@@ -15,6 +15,7 @@
 #define LLAMA_SCHED_COPIES 4u                    /* GGML_SCHED_MAX_COPIES: pipeline-parallel input copies */
 #define LLAMA_OFFLOAD_MIN_BATCH 32u              /* CUDA op offload threshold (tokens) */
 #define VLLM_NON_TORCH_BYTES (600ull * MIB)      /* CUDA context, NCCL, allocator slack */
+#define VLLM_BLOCK_TOKENS 16u                   /* vLLM's default KV block size */
 #define VLLM_CUDA_GRAPH_BYTES (512ull * MIB)
 #define VLLM_HOST_BASELINE_BYTES (4ull * GIB)    /* Python, torch, CUDA host state */
 #define INFRAC_HOST_BASELINE_BYTES (32ull * MIB)

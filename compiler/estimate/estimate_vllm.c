@@ -38,13 +38,43 @@ int est_vllm(const model_shape *m, const estimate_request *req, estimate_result 
 
     uint64_t ctx = est_context(m, req);
     uint64_t elem = vllm_kv_elem_bytes(req->cache_k);
-    out->kv_bytes_per_token = (uint64_t)m->n_layer * m->n_head_kv * (m->head_dim_k + m->head_dim_v) * elem;
-    uint64_t kv_per_token_gpu = out->kv_bytes_per_token / tp;
-    uint64_t one_sequence = ctx * kv_per_token_gpu;
+    uint64_t tokens = req->batch ? req->batch : 8192;
+    /* vLLM's KV cache groups (vllm/v1/kv_cache_interface.py): full-attention
+     * layers hold the whole sequence; sliding-window layers (vLLM >= 0.10)
+     * only window - 1 + max-num-batched-tokens tokens and a block; a hybrid
+     * model's mamba / linear-attention layers a fixed state per sequence
+     * (taken F32 here, an upper bound). MLA caches the latent only. */
+    uint64_t full_per_token = 0, swa_per_token = 0, state = 0;
+    uint64_t rs_layer = est_recurrent_state_bytes(m);
+    for (uint32_t il = 0; il < m->n_layer; il++) {
+        uint64_t nk, nv;
+        bool swa;
+        if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
+            state += rs_layer;
+            continue;
+        }
+        est_layer_kv(m, il, &nk, &nv, &swa);
+        if (swa)
+            swa_per_token += (nk + nv) * elem;
+        else
+            full_per_token += (nk + nv) * elem;
+    }
+    uint64_t swa_tokens = m->n_swa ? (uint64_t)m->n_swa - 1 + tokens + VLLM_BLOCK_TOKENS : 0;
+    if (swa_tokens > ctx)
+        swa_tokens = ctx;
+    out->kv_bytes_per_token = full_per_token ? full_per_token : swa_per_token;
+    out->kv_one_sequence = ctx * full_per_token + swa_tokens * swa_per_token + state;
+    out->kv_fixed_bytes = swa_tokens * swa_per_token + state;
+    if (swa_per_token && swa_tokens < ctx)
+        est_note(out, "sliding-window layers hold %llu tokens per sequence (window + batch)",
+                 (unsigned long long)swa_tokens);
+    if (state)
+        est_note(out, "recurrent layers: %.1f MiB of state per sequence", (double)state / MIB);
+    uint64_t kv_per_token_gpu = (full_per_token ? full_per_token : out->kv_bytes_per_token) / tp;
+    uint64_t one_sequence = (out->kv_one_sequence + tp - 1) / tp;
 
     /* Profile run: max-num-batched-tokens through the model in bf16, plus
      * the sampler's logits for max-num-seqs sequences. */
-    uint64_t tokens = req->batch ? req->batch : 8192;
     uint64_t seqs = req->parallel ? req->parallel : 256;
     uint64_t act = tokens * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 2 / tp
                  + seqs * (uint64_t)m->n_vocab * 4 * 2;
@@ -72,7 +102,8 @@ int est_vllm(const model_shape *m, const estimate_request *req, estimate_result 
         out->vllm_kv_budget[g] = budget;
         b->kv_cache = budget;
         b->total = claim > fixed ? claim : fixed;
-        uint64_t fit = kv_per_token_gpu ? budget / kv_per_token_gpu : 0;
+        uint64_t fixed_gpu = out->kv_fixed_bytes / tp;
+        uint64_t fit = kv_per_token_gpu && budget > fixed_gpu ? (budget - fixed_gpu) / kv_per_token_gpu : 0;
         if (g == 0 || fit < kv_total_tokens)
             kv_total_tokens = fit;
         if (budget < one_sequence && g == 0)

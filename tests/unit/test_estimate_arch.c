@@ -207,6 +207,33 @@ static void hostile_headers_refused(void **state)
     assert_non_null(strstr(err, "out of range"));
 }
 
+static void vllm_budgets_sliding_and_recurrent_layers(void **state)
+{
+    (void)state;
+    model_shape g, q;
+    char err[256];
+    assert_int_equal(load_with("gemma4", gemma4_keys, &g, err, sizeof err), 0);
+    assert_int_equal(load_with("qwen35", qwen35_keys, &q, err, sizeof err), 0);
+    estimate_request req;
+    estimate_request_defaults(&req, ENGINE_VLLM);
+    req.context = 122880;
+    req.batch = 2048;
+    estimate_result res;
+    assert_int_equal(estimate_memory(&g, &req, &res, err, sizeof err), 0);
+    /* global: 2 layers x 128 (K) + 128 (V), bf16; sliding: 4 layers x 2 x 64 x 2
+     * for 512 - 1 + 2048 + 16 tokens */
+    uint64_t full = 2ull * 256 * 2, swa = 4ull * 256 * 2;
+    assert_int_equal(res.kv_bytes_per_token, full);
+    assert_int_equal(res.kv_one_sequence, 122880 * full + (512 - 1 + 2048 + 16) * swa);
+    assert_int_equal(estimate_memory(&q, &req, &res, err, sizeof err), 0);
+    uint64_t rs = (3ull * (128 + 2 * 2 * 32) + 32ull * 128) * 4;
+    assert_int_equal(res.kv_bytes_per_token, 2ull * 256 * 2); /* 2 layers x 2 heads x 64, K + V */
+    assert_int_equal(res.kv_one_sequence, 122880ull * 2 * 256 * 2 + 4 * rs);
+    assert_int_equal(res.kv_fixed_bytes, 4 * rs);
+    model_shape_free(&g);
+    model_shape_free(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +242,7 @@ int main(void)
         cmocka_unit_test(deepseek2_caches_latent_only),
         cmocka_unit_test(gptoss_alternates_window),
         cmocka_unit_test(hostile_headers_refused),
+        cmocka_unit_test(vllm_budgets_sliding_and_recurrent_layers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
