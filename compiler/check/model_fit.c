@@ -152,6 +152,18 @@ static void check_vllm_sharing(check_ctx *c) {
         }
 }
 
+/* --n-cpu-moe moves experts; on a dense model it would silently do nothing. */
+static void check_cpu_moe(check_ctx *c, const fleet_service *s, const service_eval *e) {
+    if (e->engine != ENGINE_LLAMACPP || e->cpu_moe_layers == 0) return;
+    if (s->model_ref->shape_resolved.n_expert > 0) return;
+    diagnostic *d = diag_error(c->d, "E0507", span_or(s->opts.cpu_moe_layers.at, s->at),
+                               "`cpu_moe_layers` on `%s`, but model `%s` has no experts", s->name.v,
+                               s->model_ref->name.v);
+    diag_note(d, span_or(s->model_ref->name.at, s->model_ref->at), "model `%s` is declared here",
+              s->model_ref->name.v);
+    diag_help(d, "remove `cpu_moe_layers`; to keep part of a dense model on the CPU, lower `gpu_layers`");
+}
+
 void check_model_fit(check_ctx *c) {
     fleet *f = c->f;
     for (uint32_t i = 0; i < f->n_services; i++) {
@@ -161,6 +173,7 @@ void check_model_fit(check_ctx *c) {
         check_context(c, s, e);
         check_cache(c, s, e);
         check_vllm(c, s, e);
+        check_cpu_moe(c, s, e);
     }
     check_vllm_sharing(c);
 }

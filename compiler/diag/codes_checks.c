@@ -73,6 +73,11 @@ const diag_code_info diag_codes_checks[] = {
      "The estimator refused the service's configuration (for example more GPUs than it models, o"
      "r layer counts that do not match the model). The message says why. Without an estimate the"
      " VRAM and RAM checks cannot vouch for the service."},
+    {"E0507", DIAG_ERROR, "cpu_moe_layers on a model without experts",
+     "`cpu_moe_layers` keeps the MoE experts of the first N layers in host RAM (llama.cpp `--n-c"
+     "pu-moe`). The model has no experts (its header declares no `expert_count`), so the key wou"
+     "ld do nothing and the memory the user meant to free stays on the GPU.\n\nRemove the key; "
+     "to move part of a dense model off the GPU, lower `gpu_layers`."},
     {"E0510", DIAG_ERROR, "The model's GGUF cannot be read",
      "`gguf:` names a local copy of the model (the header alone is enough: the tensor data is no"
      "t read), relative to the fleet file's directory. The file is missing, unreadable, truncate"
