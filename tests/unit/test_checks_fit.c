@@ -43,6 +43,33 @@ static void context_above_trained(void **state) {
     cs_free(c);
 }
 
+static void cpu_moe_layers_on_dense_model(void **state) {
+    (void)state;
+    cs_fleet *c = one("rtx-4090", 8);
+    fleet_service *s = cs_service(c, "a", "box", "m", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, 4096);
+    cs_set_int(c, &s->opts.cpu_moe_layers, 10);
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0507"), 1);
+    const diagnostic *d = cs_find(c, "E0507", 0);
+    assert_int_equal(d->at.line, s->opts.cpu_moe_layers.at.line);
+    assert_string_equal(d->message, "`cpu_moe_layers` on `a`, but model `m` has no experts");
+    cs_free(c);
+    /* a MoE model takes it */
+    c = one("rtx-4090", 8);
+    cs_set_int(c, &c->models[0].shape.experts, 8);
+    cs_set_int(c, &c->models[0].shape.experts_used, 2);
+    cs_set_int(c, &c->models[0].shape.ff_expert, 1024);
+    s = cs_service(c, "a", "box", "m", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, 4096);
+    cs_set_int(c, &s->opts.cpu_moe_layers, 10);
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0507"), 0);
+    cs_free(c);
+}
+
 static void per_slot_context(void **state) {
     (void)state;
     cs_fleet *c = one("rtx-4090", 8);
@@ -296,6 +323,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(context_above_trained),
         cmocka_unit_test(per_slot_context),
+        cmocka_unit_test(cpu_moe_layers_on_dense_model),
         cmocka_unit_test(quantized_v_needs_flash_attention),
         cmocka_unit_test(vllm_tensor_parallel_divides_heads),
         cmocka_unit_test(vllm_max_model_len_fits_kv),
