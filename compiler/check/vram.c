@@ -31,11 +31,54 @@ static uint64_t share_with(const fleet_service *s, const service_eval *e, int sl
     return out.gpu[slot].total;
 }
 
+/* The share with the experts of the first n layers in host RAM. */
+static uint64_t share_moe(const fleet_service *s, const service_eval *e, int slot, uint32_t n, bool *ok) {
+    service_eval t = *e;
+    t.cpu_moe_layers = n;
+    estimate_request r;
+    service_eval_request(s, &t, &r);
+    estimate_result out;
+    char err[128];
+    if (estimate_memory(&s->model_ref->shape_resolved, &r, &out, err, sizeof err) != 0) {
+        *ok = false;
+        return 0;
+    }
+    *ok = true;
+    return out.gpu[slot].total;
+}
+
+/* The fewest layers whose experts must stay on the CPU for the share to
+ * drop to at most target; 0 when none does. */
+static uint32_t search_cpu_moe(const fleet_service *s, const service_eval *e, int slot, uint64_t target) {
+    uint32_t n_layer = s->model_ref->shape_resolved.n_layer;
+    uint32_t lo = e->cpu_moe_layers + 1, hi = n_layer, best = 0;
+    while (lo <= hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        bool ok;
+        uint64_t b = share_moe(s, e, slot, mid, &ok);
+        if (ok && b <= target) {
+            best = mid;
+            hi = mid - 1;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return best;
+}
+
 /* The largest context (a multiple of 256) at which the service's share
- * drops to at most target; 0 when none. */
+ * drops to at most target; 0 when none. It never suggests what the context
+ * checks refuse: above the trained context (without rope scaling), or
+ * below 1024 tokens a slot. */
 static uint32_t search_context(const fleet_service *s, const service_eval *e, int slot, uint64_t target) {
     uint32_t lo = 1, hi = e->context / 256; /* in units of 256 */
-    if (hi < 1) return 0;
+    const fleet_model *m = s->model_ref;
+    uint32_t train = m->shape_resolved.n_ctx_train;
+    bool rope = (m->rope_scaling.set && m->rope_scaling.v) || m->shape_resolved.has_rope_scaling;
+    if (train && !rope && hi > train / 256) hi = train / 256;
+    if (e->engine == ENGINE_LLAMACPP && e->parallel > 1 && !e->kv_unified)
+        lo = (e->parallel * CHECK_MIN_SLOT_CONTEXT + 255) / 256;
+    if (hi < lo) return 0;
     uint32_t best = 0;
     while (lo <= hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -89,6 +132,13 @@ static void suggest_fix(check_ctx *c, diagnostic *d, mem_share *sh, uint32_t n, 
             if (ok && b <= target)
                 append(help, sizeof help, &used, "%s`cache: q8_0` on `%s`",
                        used ? ", or with " : "it would fit with ", s->name.v);
+        }
+        if (e->engine == ENGINE_LLAMACPP && s->model_ref->shape_resolved.n_expert > 0) {
+            uint32_t n = search_cpu_moe(s, e, sh[pick].slot, target);
+            if (n)
+                append(help, sizeof help, &used,
+                       "%s`cpu_moe_layers: %u` on `%s` (llama.cpp keeps the experts of layers 0-%u in host RAM)",
+                       used ? ", or with " : "it would fit with ", n, s->name.v, n - 1);
         }
     }
     uint32_t n_counted = 0;

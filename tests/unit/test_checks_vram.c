@@ -84,6 +84,42 @@ static void suggested_context_fits(void **state) {
     cs_free(c);
 }
 
+static cs_fleet *moe_on_4090(int64_t cpu_moe) {
+    cs_fleet *c = cs_new();
+    fleet_host *h = cs_host(c, "box");
+    cs_gpu(c, h, "rtx-4090");
+    fleet_model *m = cs_model(c, "moe", "qwen3moe", 48, 2048, 32, 4, 32768, 30 * GIB);
+    cs_set_int(c, &m->shape.experts, 128);
+    cs_set_int(c, &m->shape.experts_used, 8);
+    cs_set_int(c, &m->shape.ff_expert, 768);
+    fleet_service *s = cs_service(c, "chat", "box", "moe", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, 8192);
+    if (cpu_moe) cs_set_int(c, &s->opts.cpu_moe_layers, cpu_moe);
+    return c;
+}
+
+/* On a MoE model the help names the fewest layers whose experts must stay
+ * on the CPU, and that number fits. */
+static void moe_overcommit_suggests_cpu_moe_layers(void **state) {
+    (void)state;
+    cs_fleet *c = moe_on_4090(0);
+    cs_run(c, NULL);
+    const diagnostic *d = cs_find(c, "E0401", 0);
+    assert_non_null(d);
+    const char *p = strstr(d->help, "`cpu_moe_layers: ");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "keeps the experts of layers 0-"));
+    unsigned n = (unsigned)strtoul(p + strlen("`cpu_moe_layers: "), NULL, 10);
+    assert_true(n > 0 && n <= 48);
+    cs_free(c);
+    c = moe_on_4090(n);
+    cs_run(c, NULL);
+    if (cs_count(c, "E0401")) cs_dump(c);
+    assert_int_equal(cs_count(c, "E0401"), 0);
+    cs_free(c);
+}
+
 static void exclusive_group_counts_once(void **state) {
     (void)state;
     cs_fleet *c = two_on_one(32768, 16384, "gpu0");
@@ -156,6 +192,7 @@ int main(void) {
         cmocka_unit_test(overcommit_is_reported_with_breakdown),
         cmocka_unit_test(suggested_context_fits),
         cmocka_unit_test(exclusive_group_counts_once),
+        cmocka_unit_test(moe_overcommit_suggests_cpu_moe_layers),
         cmocka_unit_test(autostart_off_still_counts),
         cmocka_unit_test(margin_is_configurable),
         cmocka_unit_test(cpu_service_host_ram),
