@@ -7,26 +7,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check/passes.h"
 #include "model_catalog.h"
 
-static void load_gguf(check_ctx *c, fleet_model *m) {
+static void load_gguf_at(check_ctx *c, fleet_model *m, const char *rel, src_span at) {
     char path[4096], err[512];
-    const char *rel = m->gguf.v;
     if (rel[0] == '/' || !c->fleet_dir || !c->fleet_dir[0])
         snprintf(path, sizeof path, "%s", rel);
     else
         snprintf(path, sizeof path, "%s/%s", c->fleet_dir, rel);
     err[0] = '\0';
     if (model_shape_load(path, &m->shape_resolved, err, sizeof err) != 0) {
-        diagnostic *d = diag_error(c->d, "E0510", m->gguf.at, "cannot read the GGUF of model `%s`: %s",
+        diagnostic *d = diag_error(c->d, "E0510", at, "cannot read the GGUF of model `%s`: %s",
                                    m->name.v, err[0] ? err : "unknown error");
         diag_help(d, "`gguf:` is a local copy (the header is enough), relative to the fleet file's directory; or declare `shape:` instead");
         memset(&m->shape_resolved, 0, sizeof m->shape_resolved);
         return;
     }
     m->loaded = true;
+}
+
+static void load_gguf(check_ctx *c, fleet_model *m) {
+    load_gguf_at(c, m, m->gguf.v, m->gguf.at);
+}
+
+/* `path:` is read when it is a readable regular file where infrac check
+ * runs (absolute, or relative to the fleet file's directory). */
+static bool path_readable(const check_ctx *c, const fleet_model *m) {
+    if (!m->path.set || !m->path.v || !m->path.v[0]) return false;
+    char path[4096];
+    if (m->path.v[0] == '/' || !c->fleet_dir || !c->fleet_dir[0])
+        snprintf(path, sizeof path, "%s", m->path.v);
+    else
+        snprintf(path, sizeof path, "%s/%s", c->fleet_dir, m->path.v);
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/* A declared shape beside a readable file: each declared number must be
+ * the header's. */
+static void compare_shape(check_ctx *c, fleet_model *m) {
+    const fleet_shape *s = &m->shape;
+    const model_shape *h = &m->shape_resolved;
+    struct { const fl_int *v; const char *key; uint32_t header; } f[] = {
+        {&s->layers, "layers", h->n_layer},     {&s->embd, "embd", h->n_embd},
+        {&s->heads, "heads", h->n_head},        {&s->kv_heads, "kv_heads", h->n_head_kv},
+        {&s->ctx_train, "ctx_train", h->n_ctx_train}, {&s->experts, "experts", h->n_expert},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (!f[i].v->set || f[i].v->v == (int64_t)f[i].header) continue;
+        diagnostic *d = diag_error(c->d, "E0515", span_or(f[i].v->at, s->at),
+                                   "model `%s` declares %s: %lld, but the GGUF at `%s` says %u", m->name.v,
+                                   f[i].key, (long long)f[i].v->v, m->path.v, f[i].header);
+        diag_note(d, span_or(m->path.at, m->at), "the file read here");
+        diag_help(d, "remove `shape:` (the header is read), or point `path:` at the model it describes");
+    }
 }
 
 /* A required shape field: positive, and fits 32 bits. Missing ones are
@@ -170,6 +208,9 @@ void check_models(check_ctx *c) {
             }
         } else if (m->catalog.set && m->catalog.v) {
             from_catalog(c, m);
+        } else if (path_readable(c, m)) {
+            load_gguf_at(c, m, m->path.v, m->path.at);
+            if (m->loaded && m->shape.set) compare_shape(c, m);
         } else if (m->shape.set) {
             from_shape(c, m);
         } else {

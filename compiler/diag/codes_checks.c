@@ -101,6 +101,11 @@ const diag_code_info diag_codes_checks[] = {
      "`quant:` (default Q4_K_M) picks the release of a catalog model: Q4_K_M, Q5_K_M, Q6_K and Q8_0 for "
      "every model, MXFP4 for gpt-oss, UD-Q4_K_XL only where its published size is in the catalog (the "
      "mix of such a file cannot be derived from the shapes). The help lists the releases the model has."},
+    {"E0515", DIAG_ERROR, "A model's file disagrees with its declared shape",
+     "`path:` is readable where `infrac check` runs, so its GGUF header is read, and the model al"
+     "so declares a `shape:` whose numbers differ from the header's. One of them describes anoth"
+     "er model; the estimate uses the header.\n\nRemove `shape:` (the file is read), or fix `path"
+     ":` to the model the shape describes."},
     {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
      "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
      "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"

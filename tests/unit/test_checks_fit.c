@@ -70,6 +70,31 @@ static void cpu_moe_layers_on_dense_model(void **state) {
     cs_free(c);
 }
 
+/* `path:` readable here is read; a declared shape that disagrees with it is E0515. */
+static void readable_path_is_read(void **state) {
+    (void)state;
+    char file[1200], cwd[1024];
+    const char *src = getenv("SRC");
+    if (!src || !*src) src = getcwd(cwd, sizeof cwd);
+    assert_non_null(src);
+    snprintf(file, sizeof file, "%s/tests/data/vram/qwen35-27b.gguf", src);
+    cs_fleet *c = one("h200", 4);
+    cs_set_str(c, &c->models[0].path, file);
+    cs_set_int(c, &c->models[0].shape.layers, 40);
+    cs_set_int(c, &c->models[0].shape.ctx_train, 262144);
+    fleet_service *s = cs_service(c, "a", "box", "m", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, 8192);
+    cs_run(c, NULL);
+    assert_true(c->models[0].loaded);
+    assert_string_equal(c->models[0].shape_resolved.arch, "qwen35");
+    assert_int_equal(cs_count(c, "E0515"), 3); /* layers 40/64, embd 4096/5120, heads 32/24 */
+    const diagnostic *d = cs_find(c, "E0515", 0);
+    assert_non_null(strstr(d->message, "declares layers: 40, but the GGUF at"));
+    assert_non_null(strstr(d->message, "says 64"));
+    cs_free(c);
+}
+
 static void per_slot_context(void **state) {
     (void)state;
     cs_fleet *c = one("rtx-4090", 8);
@@ -323,6 +348,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(context_above_trained),
         cmocka_unit_test(per_slot_context),
+        cmocka_unit_test(readable_path_is_read),
         cmocka_unit_test(cpu_moe_layers_on_dense_model),
         cmocka_unit_test(quantized_v_needs_flash_attention),
         cmocka_unit_test(vllm_tensor_parallel_divides_heads),
