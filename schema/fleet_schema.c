@@ -65,7 +65,8 @@ static const fs_key option_keys[] = {
      .doc = "Layers offloaded to the GPUs (-ngl): `all` or a number.", .default_text = "all",
      .offset = OPT(gpu_layers)},
     {.name = "cpu_moe_layers", .type = FS_INT, .min = 0, .max = 100000, .engines = LC,
-     .doc = "Layers whose MoE experts stay in host RAM (--n-cpu-moe).", .default_text = "0",
+     .doc = "Layers whose MoE experts stay in host RAM (--n-cpu-moe): the experts of layers 0 to N-1. "
+            "On a model without experts it is E0507; an E0401 on a MoE model suggests the fewest that fit.", .default_text = "0",
      .offset = OPT(cpu_moe_layers)},
     {.name = "swa_full", .type = FS_BOOL, .engines = LC,
      .doc = "Full-size cache for sliding-window layers (--swa-full).", .default_text = "false",
@@ -157,7 +158,9 @@ const fs_object fs_shape = {"shape", "A model's dimensions, for a model whose GG
 static const fs_key model_keys[] = {
     {.name = "path", .type = FS_STRING, .flags = FS_REQUIRED,
      .doc = "Path of the GGUF (or model directory) on the hosts; a relative path is relative to the fleet "
-            "file's directory (for local runs).", .offset = MODEL(path)},
+            "file's directory (for local runs). When the file is readable where `infrac check` runs (and there "
+            "is no `gguf:`), its header is read for the estimate; a `shape:` beside it whose numbers differ "
+            "from the header's is E0513.", .offset = MODEL(path)},
     {.name = "gguf", .type = FS_STRING,
      .doc = "Local copy (header-only is enough), relative to the fleet file, read at compile time.",
      .offset = MODEL(gguf)},
