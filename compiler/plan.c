@@ -209,6 +209,8 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->parallel = e->parallel;
         p->batch = e->batch;
         p->ubatch = e->ubatch;
+        if (e->engine == ENGINE_VLLM && s->opts.max_num_batched_tokens.set && s->opts.max_num_batched_tokens.v > 0)
+            p->max_num_batched_tokens = (uint32_t)s->opts.max_num_batched_tokens.v;
         p->threads = e->threads;
         p->cache_k = e->cache_k;
         p->cache_v = e->cache_v;

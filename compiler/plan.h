@@ -23,6 +23,7 @@ typedef struct plan_service {
     const char *bind;             /* address to listen on */
     uint16_t port;
     uint32_t context, parallel, batch, ubatch, threads; /* threads 0 = engine default */
+    uint32_t max_num_batched_tokens; /* vLLM; 0 = not set */
     uint32_t cache_k, cache_v;    /* ggml type ids */
     bool flash_attn;
     int32_t gpu_layers;           /* -1 = all */

@@ -52,6 +52,13 @@ static const fs_key option_keys[] = {
      .offset = OPT(flash_attention)},
     {.name = "batch", .type = FS_INT, .min = 1, .max = 1048576, .engines = LC | IN,
      .doc = "Logical batch size in tokens (-b).", .default_text = "2048", .offset = OPT(batch)},
+    {.name = "max_num_batched_tokens", .type = FS_INT, .min = 1, .max = 16777216, .engines = VL,
+     .doc = "Tokens vLLM schedules in one step (--max-num-batched-tokens); sizes its profiled activations "
+            "and what its sliding-window layers keep.", .default_text = "vLLM's default",
+     .offset = OPT(max_num_batched_tokens)},
+    {.name = "max_num_seqs", .type = FS_INT, .min = 1, .max = 65536, .engines = VL,
+     .doc = "Sequences vLLM runs at once (--max-num-seqs); overrides `parallel`.", .default_text = "`parallel`",
+     .offset = OPT(max_num_seqs)},
     {.name = "ubatch", .type = FS_INT, .min = 1, .max = 1048576, .engines = LC,
      .doc = "Physical batch size in tokens (-ub); at most batch.", .default_text = "512", .offset = OPT(ubatch)},
     {.name = "threads", .type = FS_INT, .min = 1, .max = 4096, .engines = LC | IN,

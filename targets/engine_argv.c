@@ -161,6 +161,8 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     }
     argv_pair(a, "--served-model-name", alias_of(s));
     argv_pushf_u(a, "--max-num-seqs", s->parallel);
+    if (s->max_num_batched_tokens)
+        argv_pushf_u(a, "--max-num-batched-tokens", s->max_num_batched_tokens);
 }
 
 static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)

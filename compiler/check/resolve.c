@@ -42,6 +42,12 @@ static void apply_defaults(const fleet_service *s, service_eval *e) {
     e->batch = u32_or(&o->batch, CHECK_DEFAULT_BATCH);
     e->ubatch = u32_or(&o->ubatch, CHECK_DEFAULT_UBATCH);
     e->threads = u32_or(&o->threads, 0);
+    if (e->engine == ENGINE_VLLM) {
+        if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
+            e->batch = e->ubatch = (uint32_t)o->max_num_batched_tokens.v;
+        if (o->max_num_seqs.set && o->max_num_seqs.v > 0)
+            e->parallel = (uint32_t)o->max_num_seqs.v;
+    }
     uint32_t dflt_cache = e->engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
     e->cache_k = u32_or(&o->cache_k, dflt_cache);
     e->cache_v = u32_or(&o->cache_v, dflt_cache);

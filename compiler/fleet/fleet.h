@@ -83,6 +83,7 @@ typedef struct fleet_service_opts {
     fl_int cache_k, cache_v; /* ggml type ids; vLLM's fp8 kinds use CACHE_FP8* below */
     fl_bool flash_attention;
     fl_int batch, ubatch, threads;
+    fl_int max_num_batched_tokens, max_num_seqs; /* vLLM */
     fl_str api_key_file;
     fl_bool autostart;
     fl_int gpu_layers;       /* -1 = all */

@@ -95,6 +95,12 @@ static void vllm_command(void **state)
     assert_non_null(strstr(line, " -tp 2 "));
     free(line);
     s->n_gpus = 1;
+    /* max_num_batched_tokens, when set, follows --max-num-seqs */
+    s->max_num_batched_tokens = 4096;
+    line = argv_line("embed");
+    assert_non_null(strstr(line, " --max-num-seqs 64 --max-num-batched-tokens 4096"));
+    free(line);
+    s->max_num_batched_tokens = 0;
 }
 
 static void infrac_command(void **state)
