@@ -167,7 +167,7 @@ static const fs_key model_keys[] = {
      .doc = "Path of the GGUF (or model directory) on the hosts; a relative path is relative to the fleet "
             "file's directory (for local runs). When the file is readable where `infrac check` runs (and there "
             "is no `gguf:`), its header is read for the estimate; a `shape:` beside it whose numbers differ "
-            "from the header's is E0513.", .offset = MODEL(path)},
+            "from the header's is E0515.", .offset = MODEL(path)},
     {.name = "gguf", .type = FS_STRING,
      .doc = "Local copy (header-only is enough), relative to the fleet file, read at compile time.",
      .offset = MODEL(gguf)},
