@@ -187,6 +187,10 @@ bool http_start(http_server *h, char *err, size_t errlen)
                  gai_strerror(rc));
         return false;
     }
+    /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, and a
+     * second engine (or any same-user process asking for SO_REUSEPORT) would
+     * bind the port beside this one and get a share of its traffic, API keys
+     * included (socket(7)). A taken port must fail the start. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -194,8 +198,8 @@ bool http_start(http_server *h, char *err, size_t errlen)
     h->daemon = MHD_start_daemon(
         flags, h->opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)h->opts->timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, h, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not local?)",
