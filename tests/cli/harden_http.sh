@@ -26,3 +26,46 @@ except OSError:
     sys.exit(0)"
 check "the first engine still runs" kill -0 "$first"
 
+# raw REQUEST: sends the bytes (printf escapes) and prints the status code.
+raw() {
+    printf "$1" | "$PY" -c "
+import socket, sys
+s = socket.create_connection(('127.0.0.1', $port), timeout=10)
+s.sendall(sys.stdin.buffer.read())
+data = b''
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        data += b
+        if b'\r\n\r\n' in data and b'Connection: close' not in data and len(data) > 12: pass
+except socket.timeout:
+    pass
+line = data.split(b'\r\n', 1)[0].decode('latin-1')
+print(line.split(' ')[1] if ' ' in line else 'none')"
+}
+req='{"messages":[{"role":"user","content":"hi"}],"max_tokens":2}'
+len=$(printf '%s' "$req" | wc -c)
+
+# 3. Framing and media type.
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:$port\r\nConnection: close\r\n\r\n")
+check "Host: the bind address is served (got $got)" [ "$got" = 200 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: localhost:$port\r\nConnection: close\r\n\r\n")
+check "Host: localhost is served on a loopback bind (got $got)" [ "$got" = 200 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n")
+check "HTTP/1.1 without Host is 400 (got $got)" [ "$got" = 400 ]
+got=$(raw "GET /v1/models HTTP/1.0\r\n\r\n")
+check "HTTP/1.0 without Host is served (got $got)" [ "$got" = 200 ]
+got=$(raw "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: $len\r\nConnection: close\r\n\r\n$req")
+check "a text/plain POST is refused with 415 (got $got)" [ "$got" = 415 ]
+got=$(raw "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: $len\r\nConnection: close\r\n\r\n$req")
+check "a POST without Content-Type is refused with 415 (got $got)" [ "$got" = 415 ]
+got=$(raw "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: $len\r\nConnection: close\r\n\r\n$req")
+check "application/json with a charset is served (got $got)" [ "$got" = 200 ]
+got=$(raw "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: $len\r\nContent-Length: 3\r\nConnection: close\r\n\r\n$req")
+check "conflicting Content-Length headers are 400 (got $got)" [ "$got" = 400 ]
+got=$(raw "HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+check "HEAD on a GET route is answered like GET (got $got)" [ "$got" = 200 ]
+got=$(raw "HEAD /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+check "HEAD /v1/models is 200 (got $got)" [ "$got" = 200 ]
+
