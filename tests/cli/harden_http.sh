@@ -69,3 +69,16 @@ check "HEAD on a GET route is answered like GET (got $got)" [ "$got" = 200 ]
 got=$(raw "HEAD /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
 check "HEAD /v1/models is 200 (got $got)" [ "$got" = 200 ]
 
+
+# 6. A FIFO as the fleet file: opened without blocking, so a FIFO nobody
+# writes to reads as empty instead of hanging the check forever.
+mkfifo "$T/fleet.fifo"
+timeout 10 "$INFRAC" check "$T/fleet.fifo" >"$T/fifo.out" 2>&1
+rc=$?
+check "infrac check on a FIFO without a writer ends (rc $rc)" [ "$rc" -ne 124 ]
+printf 'fleet: f\n' > "$T/one.yaml"
+timeout 10 sh -c "cat '$T/one.yaml' > '$T/fleet.fifo'" &
+sleep 0.5 # the writer blocks in open until the reader comes
+timeout 10 "$INFRAC" check "$T/fleet.fifo" >"$T/fifo2.out" 2>&1
+rc=$?
+check "a FIFO with a writer is still read (rc $rc)" [ "$rc" -ne 124 ] && ! grep -q E0111 "$T/fifo2.out"
