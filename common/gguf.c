@@ -310,9 +310,12 @@ int gguf_parse(gguf_file *f, const void *buf, size_t size, char *err, size_t err
     const gguf_kv *al = gguf_find_kv(f, "general.alignment");
     if (al) {
         uint64_t a = 0;
-        if (!gguf_get_u64(f, "general.alignment", &a) || a == 0 || a > (1u << 30) || (a & (a - 1))) {
-            failf(&c, "general.alignment must be a power of two (got type %s)",
-                  gguf_value_type_name(al->type));
+        /* The GGUF spec (ggml docs/gguf.md): "it must be a multiple of 8";
+         * ggml's reader also wants a power of two. Below 8 the blocks the
+         * kernels read would be misaligned. */
+        if (!gguf_get_u64(f, "general.alignment", &a) || a < 8 || a > (1u << 30) || (a & (a - 1))) {
+            failf(&c, "general.alignment must be a power of two of at least 8 (got %llu, type %s)",
+                  (unsigned long long)a, gguf_value_type_name(al->type));
             goto fail;
         }
         f->alignment = (uint32_t)a;

@@ -3,10 +3,12 @@
 #include "source.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int build_index(source_file *src)
 {
@@ -42,7 +44,17 @@ fail:
 int source_load(source_file *src, const char *path, char *err, size_t errlen)
 {
     memset(src, 0, sizeof *src);
-    FILE *f = fopen(path, "rb");
+    /* O_NONBLOCK: open(2) of a FIFO without a writer would block forever
+     * (fifo(7)). Blocking reads are restored once it is open: a pipe with a
+     * writer is read to its end, one without reads as empty. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = NULL;
+    if (fd >= 0) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        f = fdopen(fd, "rb");
+        if (!f) close(fd);
+    }
     if (!f) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;

@@ -9,6 +9,10 @@
 
 #include "strbuf.h"
 
+/* libmicrohttpd keeps a request's headers in its per-connection pool
+ * (32 KiB by default): a longer key could never arrive. */
+#define AUTH_KEY_MAX 16384
+
 char *auth_read_key_file(const char *path, char *err, size_t errlen)
 {
     strbuf where = {0};
@@ -25,20 +29,37 @@ char *auth_read_key_file(const char *path, char *err, size_t errlen)
         sb_free(&where);
         return NULL;
     }
+    /* Read one byte past the limit so a longer key is refused, not cut. */
     strbuf key = {0};
     char buf[512];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && key.len < 65536)
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && key.len <= AUTH_KEY_MAX)
         sb_append(&key, buf, n);
     fclose(f);
-    while (key.len && strchr(" \t\r\n", key.p[key.len - 1]))
+    const char *why = NULL;
+    if (key.len > AUTH_KEY_MAX)
+        why = "holds a key longer than the request headers can carry";
+    /* Trimmed at both ends: an editor's indentation or newline is not
+     * part of the key (a Bearer header cannot end in whitespace either). */
+    size_t start = 0;
+    while (start < key.len && strchr(" \t", key.p[start]))
+        start++;
+    while (key.len > start && strchr(" \t\r\n", key.p[key.len - 1]))
         key.p[--key.len] = 0;
-    if (key.len == 0 || memchr(key.p, '\n', key.len) || memchr(key.p, 0, key.len)) {
-        snprintf(err, errlen, "API key file %s must hold one non-empty line", where.p);
+    if (!why && key.len == start)
+        why = "must hold one non-empty line";
+    for (size_t i = start; !why && i < key.len; i++)
+        if ((unsigned char)key.p[i] < 0x20 || key.p[i] == 0x7f)
+            why = key.p[i] == '\n' ? "must hold one non-empty line"
+                                   : "holds a control character, which no header can carry";
+    if (why) {
+        snprintf(err, errlen, "API key file %s %s", where.p, why);
         sb_free(&where);
         sb_free(&key);
         return NULL;
     }
+    memmove(key.p, key.p + start, key.len - start + 1);
+    key.len -= start;
     sb_free(&where);
     return sb_steal(&key);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,13 +77,46 @@ static route find_route(const char *url)
     return R_NONE;
 }
 
+/* "application/json", any case, optionally followed by parameters. */
+static bool is_json_type(const char *ct)
+{
+    static const char want[] = "application/json";
+    if (!ct || strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    char next = ct[sizeof want - 1];
+    return next == '\0' || next == ';' || next == ' ' || next == '\t';
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind, (void)value;
+    if (strcasecmp(key, "Content-Length") == 0)
+        ++*(int *)cls;
+    return MHD_YES;
+}
+
+/* Framing a proxy and this server could read differently is refused
+ * (RFC 9112 6.3: several Content-Length values; 3.2: HTTP/1.1 needs Host). */
+static const char *bad_framing(struct MHD_Connection *c, const char *version)
+{
+    int n_length = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &n_length);
+    if (n_length > 1)
+        return "more than one Content-Length header";
+    if (strcmp(version, "HTTP/1.0") != 0 &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))
+        return "an HTTP/1.1 request without a Host header";
+    return NULL;
+}
+
 static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                 const char *url, const char *method)
 {
     api_error e;
     route r = find_route(url);
     bool loaded = scheduler_loaded(h->sched);
-    if (r == R_HEALTH && strcmp(method, "GET") == 0)
+    if (r == R_HEALTH && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return http_respond(h, c, rc, loaded ? 200 : 503, "application/json",
                             strdup(loaded ? "{\"status\":\"ok\"}" : "{\"status\":\"loading\"}"));
     if (h->api_key &&
@@ -97,9 +131,22 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
                       url);
         return http_respond_error(h, c, rc, &e);
     }
-    if (strcmp(method, routes[r].method) != 0) {
+    /* HEAD is GET without the body (RFC 9110 9.3.2); libmicrohttpd leaves
+     * the body out itself. */
+    bool head_of_get = strcmp(method, "HEAD") == 0 && strcmp(routes[r].method, "GET") == 0;
+    if (strcmp(method, routes[r].method) != 0 && !head_of_get) {
         api_error_set(&e, 405, "invalid_request_error", NULL, "method_not_allowed",
                       "%s takes %s, not %s", url, routes[r].method, method);
+        return http_respond_error(h, c, rc, &e);
+    }
+    /* JSON endpoints take application/json only: a cross-site form or
+     * text/plain POST (a "simple" request, sent without a CORS preflight)
+     * must not reach a key-less engine (Fetch standard, CORS-safelisted
+     * request headers). */
+    if (strcmp(routes[r].method, "POST") == 0 && !is_json_type(MHD_lookup_connection_value(
+                                                     c, MHD_HEADER_KIND, "Content-Type"))) {
+        api_error_set(&e, 415, "invalid_request_error", NULL, "unsupported_media_type",
+                      "%s takes Content-Type: application/json", url);
         return http_respond_error(h, c, rc, &e);
     }
     if (r == R_MODELS)
@@ -126,7 +173,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
-    (void)version;
     http_server *h = cls;
     request_ctx *rc = *con_cls;
     if (!rc) {
@@ -137,6 +183,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         atomic_fetch_add(&h->in_flight, 1);
         route r = find_route(url);
         rc->endpoint = r == R_NONE ? "other" : routes[r].path;
+        const char *framing = bad_framing(c, version);
+        if (framing) {
+            api_error e;
+            api_error_set(&e, 400, "invalid_request_error", NULL, "bad_request", "%s", framing);
+            return http_respond_error(h, c, rc, &e);
+        }
         /* A declared size over the limit is refused before reading it. */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > h->opts->max_body)
@@ -187,6 +239,10 @@ bool http_start(http_server *h, char *err, size_t errlen)
                  gai_strerror(rc));
         return false;
     }
+    /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, and a
+     * second engine (or any same-user process asking for SO_REUSEPORT) would
+     * bind the port beside this one and get a share of its traffic, API keys
+     * included (socket(7)). A taken port must fail the start. */
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -194,8 +250,8 @@ bool http_start(http_server *h, char *err, size_t errlen)
     h->daemon = MHD_start_daemon(
         flags, h->opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)h->opts->timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, h, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not local?)",

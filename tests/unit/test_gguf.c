@@ -153,6 +153,40 @@ static void hostile_counts_refused(void **state)
     assert_int_equal(gguf_parse(&f, "GGML", 4, err, sizeof err), -1);
 }
 
+/* The GGUF spec (ggml docs/gguf.md) says general.alignment "must be a
+ * multiple of 8" and ggml's reader wants a power of two: 1, 2 and 4 are
+ * refused (1 made quant.c read misaligned blocks), 32 is read. */
+static void small_alignment_refused(void **state)
+{
+    (void)state;
+    const uint32_t aligns[] = {1, 2, 4, 32};
+    for (size_t i = 0; i < sizeof aligns / sizeof *aligns; i++) {
+        char path[] = "/tmp/infrac-test-gguf-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        gguf_writer *w = gguf_writer_new();
+        assert_true(gguf_w_str(w, "general.architecture", "llama"));
+        assert_true(gguf_w_u32(w, "general.alignment", aligns[i]));
+        float data[32] = {0};
+        uint64_t ne[1] = {32};
+        assert_true(gguf_w_tensor(w, "a.weight", GGML_T_F32, 1, ne, data));
+        char err[256] = "";
+        assert_int_equal(gguf_writer_write(w, path, false, err, sizeof err), 0);
+        gguf_writer_free(w);
+        gguf_file f;
+        int rc = gguf_open(&f, path, err, sizeof err);
+        unlink(path);
+        if (aligns[i] >= 8) {
+            assert_int_equal(rc, 0);
+            gguf_close(&f);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, "power of two of at least 8"));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +194,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(truncations_refused),
         cmocka_unit_test(hostile_counts_refused),
+        cmocka_unit_test(small_alignment_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -150,6 +150,44 @@ static void error_objects(void **state)
     assert_int_equal(e.status, 400);
 }
 
+/* key_file(CONTENT, LEN): the key read from a file holding those bytes. */
+static char *key_file(const char *content, size_t len, char *err, size_t errlen)
+{
+    char path[] = "/tmp/infrac-test-key-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, len), (ssize_t)len);
+    close(fd);
+    char *k = auth_read_key_file(path, err, errlen);
+    unlink(path);
+    return k;
+}
+
+/* The key file is one line, trimmed at both ends; a key that no request
+ * could carry is refused at start, not silently unmatchable. */
+static void api_key_files(void **state)
+{
+    (void)state;
+    char err[256];
+    char *k = key_file("  secret1\n", 10, err, sizeof err);
+    assert_non_null(k);
+    assert_string_equal(k, "secret1");
+    free(k);
+    k = key_file("\tsecret2 \r\n", 12, err, sizeof err);
+    assert_non_null(k);
+    assert_string_equal(k, "secret2");
+    free(k);
+    assert_null(key_file("a\x01b\n", 4, err, sizeof err));
+    assert_non_null(strstr(err, "control character"));
+    assert_null(key_file("   \n", 4, err, sizeof err));
+    size_t big = 70000;
+    char *long_key = malloc(big);
+    memset(long_key, 'k', big);
+    assert_null(key_file(long_key, big, err, sizeof err));
+    assert_non_null(strstr(err, "longer than the request headers"));
+    free(long_key);
+}
+
 static void api_keys(void **state)
 {
     (void)state;
@@ -244,7 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_checks),     cmocka_unit_test(stop_sequences),
         cmocka_unit_test(sse_and_responses), cmocka_unit_test(error_objects),
-        cmocka_unit_test(api_keys),        cmocka_unit_test(metrics_text),
+        cmocka_unit_test(api_keys), cmocka_unit_test(api_key_files),        cmocka_unit_test(metrics_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
