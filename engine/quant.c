@@ -1,4 +1,4 @@
-/* Block decoders follow the ggml layouts (FACTS.md, ggml-common.h); the
+/* Block decoders follow the ggml layouts (ggml/src/ggml-common.h in llama.cpp); the
  * quantizers are our own simple ones: any valid encoding decodes exactly. */
 #include "quant.h"
 

@@ -1,4 +1,4 @@
-/* Weight and KV-cache block formats (ggml layouts, FACTS.md), half/bfloat
+/* Weight and KV-cache block formats (the block layouts of ggml/src/ggml-common.h in llama.cpp), half/bfloat
  * conversion, dequantizers and quantizers, and the 8-bit activation blocks
  * the integer dot-product kernels consume. */
 #ifndef INFRAC_ENGINE_QUANT_H

@@ -36,8 +36,7 @@ run_one() { # name, command...
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export INFRAC="$root/$dir/infrac" INFRAC_ENGINE="$root/$dir/infrac-engine" \
-       INFRAC_MKMODEL="$root/$dir/infrac-mkmodel" BUILD_DIR="$root/$dir" SRC="$root" \
-       SHARED="${SHARED:-$root/../shared}"
+       INFRAC_MKMODEL="$root/$dir/infrac-mkmodel" BUILD_DIR="$root/$dir" SRC="$root"
 if [ -d "$dir/tests" ]; then
     for t in "$dir"/tests/test_*; do
         [ -x "$t" ] || continue

@@ -71,7 +71,7 @@ case "$out" in *"GPU 1 rtx-5090"*"headroom"*) ok "plan text has GPUs and headroo
 case "$out" in *"8081  long"*) ok "plan text lists ports" ;; *) fail "plan text lists ports" ;; esac
 
 # A header-only reference GGUF through gguf:, and a hostile one.
-gg="$SHARED/reference/gguf-headers/qwen3-8b.gguf"
+gg="$SRC/tests/data/reference/qwen3-8b.gguf"
 if [ -f "$gg" ]; then
     cp "$gg" "$tmp/qwen3-8b.gguf"
     cat > "$tmp/gguf.yaml" <<EOT
@@ -101,7 +101,7 @@ EOT
     head -c 4096 /dev/urandom > "$tmp/qwen3-8b.gguf"
     check_exit 1 "garbage gguf is an error, not a crash" quiet "$INFRAC" check "$tmp/gguf.yaml"
 else
-    skip "gguf reference" "no $gg"
+    fail "gguf reference: $gg is missing from the repo"
 fi
 # A whole GGUF (not just a header) gives the plan the file's expected size.
 if [ -x "${INFRAC_MKMODEL:-}" ] && "$INFRAC_MKMODEL" -o "$tmp/tiny.gguf" --arch llama --layers 2 --embd 64 --heads 4 \

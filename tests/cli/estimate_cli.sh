@@ -1,20 +1,14 @@
 #!/bin/sh
 # infrac estimate through the real binary: JSON fields, text table, bad
-# flags. Skips (loudly) while compiler/cli/main.c does not dispatch it yet.
+# flags, on the header-only reference GGUF in tests/data/reference.
 . "$SRC/tests/lib/tap.sh"
 tmp=$(mktemp -d /tmp/estimate-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-gguf="$SHARED/reference/gguf-headers/qwen3-8b.gguf"
+gguf="$SRC/tests/data/reference/qwen3-8b.gguf"
 
 "$INFRAC" estimate --help > "$tmp/help" 2>&1
-if ! grep -q -- "--gguf" "$tmp/help"; then
-    skip "infrac estimate" "not dispatched by compiler/cli/main.c yet"
-    exit 0
-fi
-if [ ! -r "$gguf" ]; then
-    skip "infrac estimate" "no reference GGUF under \$SHARED"
-    exit 0
-fi
+check "estimate --help names --gguf" grep -q -- "--gguf" "$tmp/help"
+check "reference GGUF is in the repo" [ -r "$gguf" ]
 
 "$INFRAC" estimate --gguf "$gguf" --context 32768 --format json > "$tmp/out.json"
 check "json output exits 0" [ $? -eq 0 ]

@@ -1,5 +1,5 @@
 /* Block formats: each dequantizer against a bit-by-bit reference decoder
- * written from the FACTS.md / ggml-common.h layouts, quantize->dequantize
+ * written from the ggml/src/ggml-common.h layouts (llama.cpp), quantize->dequantize
  * error bounds, half conversions and the KV cache types. */
 #include <setjmp.h>
 #include <stdarg.h>

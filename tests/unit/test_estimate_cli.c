@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "test_data.h"
 
 static char gguf_path[1024];
 
@@ -46,16 +47,14 @@ static int run_cmd(char **out, int argc, char **argv)
 static int setup(void **state)
 {
     (void)state;
-    const char *shared = getenv("SHARED");
-    snprintf(gguf_path, sizeof gguf_path, "%s/reference/gguf-headers/llama3-8b.gguf", shared ? shared : "../shared");
+    test_data_path("reference/llama3-8b.gguf", gguf_path, sizeof gguf_path);
     return 0;
 }
 
 static void json_fields(void **state)
 {
     (void)state;
-    if (access(gguf_path, R_OK) != 0)
-        skip();
+    assert_int_equal(access(gguf_path, R_OK), 0);
     char *argv[] = {"estimate", "--gguf", gguf_path, "--context", "32768", "--format", "json", "--gpu", "h200", NULL};
     char *out = NULL;
     assert_int_equal(run_cmd(&out, 9, argv), 0);
@@ -82,8 +81,7 @@ static void json_fields(void **state)
 static void text_and_splits(void **state)
 {
     (void)state;
-    if (access(gguf_path, R_OK) != 0)
-        skip();
+    assert_int_equal(access(gguf_path, R_OK), 0);
     char *argv[] = {"estimate", "--gguf", gguf_path, "--tensor-split", "1,1", "--gpu-layers", "all",
                     "--cache-k", "q8_0", "--cache-v", "q8_0", "--gpu", "rtx-4090", NULL};
     char *out = NULL;
@@ -135,8 +133,7 @@ static void bad_flags_exit_2(void **state)
 static void vllm_and_infrac(void **state)
 {
     (void)state;
-    if (access(gguf_path, R_OK) != 0)
-        skip();
+    assert_int_equal(access(gguf_path, R_OK), 0);
     char *argv[] = {"estimate", "--gguf", gguf_path, "--engine", "vllm", "--gpu", "rtx-4090",
                     "--gpu-memory-utilization", "0.8", "--context", "8192", "--format", "json", NULL};
     char *out = NULL;

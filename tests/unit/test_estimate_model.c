@@ -18,6 +18,7 @@
 #include "estimate/estimate.h"
 #include "ggml_types.h"
 #include "gguf_write.h"
+#include "test_data.h"
 
 typedef struct synth {
     const char *arch;
@@ -572,11 +573,11 @@ static void hostile_gguf_refused(void **state)
     assert_int_equal(model_shape_load(path, &m, err, sizeof err), -1);
     assert_non_null(strstr(err, "block_count"));
     /* every truncation of a real header: refused or parsed, never a crash */
-    const char *shared = getenv("SHARED");
     char ref[512];
-    snprintf(ref, sizeof ref, "%s/reference/gguf-headers/mistral-7b.gguf", shared ? shared : "../shared");
+    test_data_path("reference/mistral-7b.gguf", ref, sizeof ref);
     FILE *fp = fopen(ref, "rb");
-    if (fp) {
+    assert_non_null(fp);
+    {
         static uint8_t buf[1 << 20];
         size_t n = fread(buf, 1, sizeof buf, fp);
         fclose(fp);

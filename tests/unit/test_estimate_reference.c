@@ -18,15 +18,14 @@
 #include "estimate/estimate.h"
 #include "ggml_types.h"
 #include "gpu_catalog.h"
+#include "test_data.h"
 
 static void reference_rows_within_bounds(void **state)
 {
     (void)state;
-    const char *shared = getenv("SHARED");
     char path[1024], err[512];
-    snprintf(path, sizeof path, "%s/reference/vram-llamacpp-h200.json", shared ? shared : "../shared");
-    if (access(path, R_OK) != 0)
-        skip();
+    test_data_path("reference/vram-llamacpp-h200.json", path, sizeof path);
+    assert_int_equal(access(path, R_OK), 0);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     assert_non_null(root);
@@ -47,8 +46,9 @@ static void reference_rows_within_bounds(void **state)
     json_array_foreach(rows, i, row) {
         const char *model = json_string_value(json_object_get(row, "model"));
         assert_non_null(model);
-        char gguf[1200];
-        snprintf(gguf, sizeof gguf, "%s/reference/gguf-headers/%s.gguf", shared ? shared : "../shared", model);
+        char gguf[1200], rel[200];
+        snprintf(rel, sizeof rel, "reference/%s.gguf", model);
+        test_data_path(rel, gguf, sizeof gguf);
         model_shape shape;
         assert_int_equal(model_shape_load(gguf, &shape, err, sizeof err), 0);
         assert_true(shape.arch_known);

@@ -14,22 +14,15 @@
 #include "ggml_types.h"
 #include "gguf.h"
 #include "gguf_write.h"
+#include "test_data.h"
 
-static const char *shared_path(const char *rel, char *buf, size_t n)
-{
-    const char *shared = getenv("SHARED");
-    snprintf(buf, n, "%s/%s", shared ? shared : "../shared", rel);
-    return buf;
-}
 
 static void reads_reference_header(void **state)
 {
     (void)state;
     char path[512], err[512];
     gguf_file f;
-    shared_path("reference/gguf-headers/qwen3-8b.gguf", path, sizeof path);
-    if (access(path, R_OK) != 0)
-        skip();
+    test_data_path("reference/qwen3-8b.gguf", path, sizeof path);
     assert_int_equal(gguf_open(&f, path, err, sizeof err), 0);
     gguf_str arch;
     assert_true(gguf_get_str(&f, "general.architecture", &arch));
