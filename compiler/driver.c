@@ -27,6 +27,9 @@ static bool want_color(const compile_options *o, FILE *out) {
     if (o->color == 0) return false;
     const char *nc = getenv("NO_COLOR");
     if (nc && nc[0]) return false;
+    /* A terminal that cannot show colour says so with TERM=dumb (terminfo). */
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0) return false;
     return isatty(fileno(out)) == 1;
 }
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,16 +45,21 @@ fail:
 int source_load(source_file *src, const char *path, char *err, size_t errlen)
 {
     memset(src, 0, sizeof *src);
+    /* "-" is standard input, the Unix convention; diagnostics call it <stdin>. */
+    bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin) path = "<stdin>";
     /* O_NONBLOCK: open(2) of a FIFO without a writer would block forever
      * (fifo(7)). Blocking reads are restored once it is open: a pipe with a
      * writer is read to its end, one without reads as empty. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    FILE *f = NULL;
-    if (fd >= 0) {
-        int fl = fcntl(fd, F_GETFL);
-        if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-        f = fdopen(fd, "rb");
-        if (!f) close(fd);
+    FILE *f = from_stdin ? stdin : NULL;
+    if (!from_stdin) {
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            int fl = fcntl(fd, F_GETFL);
+            if (fl != -1) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+            f = fdopen(fd, "rb");
+            if (!f) close(fd);
+        }
     }
     if (!f) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -62,7 +68,7 @@ int source_load(source_file *src, const char *path, char *err, size_t errlen)
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "%s is a directory, not a fleet file", path);
-        fclose(f);
+        if (!from_stdin) fclose(f);
         return -1;
     }
     /* Read in chunks rather than trusting st_size: pipes and /proc report 0. */
@@ -82,7 +88,7 @@ int source_load(source_file *src, const char *path, char *err, size_t errlen)
         if (got == 0) break;
     }
     int read_error = ferror(f);
-    fclose(f);
+    if (!from_stdin) fclose(f);
     if (!buf) {
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;

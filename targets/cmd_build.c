@@ -16,9 +16,11 @@
 
 static int usage(const char *why)
 {
+    /* Asked-for help goes to stdout (exit 0); a usage error to stderr (exit 2). */
+    FILE *out = why ? stderr : stdout;
     if (why)
         fprintf(stderr, "infrac build: %s\n", why);
-    fprintf(stderr, "usage: infrac build FILE -o OUT [--force] [--print-commands]\n"
+    fprintf(out, "usage: infrac build FILE -o OUT [--force] [--print-commands]\n"
                     "                    [--format text|json|github|sarif] [--color auto|always|never] [--werror]\n");
     return 2;
 }

@@ -11,16 +11,31 @@ static void add_mib(strbuf *b, uint64_t bytes)
     sb_printf(b, "%llu MiB", (unsigned long long)((bytes + MIB - 1) / MIB));
 }
 
+/* Text from the fleet file: control bytes (C0, DEL) are written as \xNN so a
+ * README shown in a terminal (cat, less -R) cannot carry escape sequences. */
+static void add_text_char(strbuf *b, const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x20 || c == 0x7F)
+        sb_printf(b, "\\x%02X", c);
+    else
+        sb_append(b, s, 1);
+}
+
+static void add_text(strbuf *b, const char *s)
+{
+    for (; s && *s; s++)
+        add_text_char(b, s);
+}
+
 /* Table cells must not break the row. */
 static void add_cell(strbuf *b, const char *s)
 {
     for (; s && *s; s++) {
         if (*s == '|')
             sb_puts(b, "\\|");
-        else if (*s == '\n')
-            sb_puts(b, " ");
         else
-            sb_append(b, s, 1);
+            add_text_char(b, s);
     }
 }
 
@@ -95,8 +110,11 @@ char *target_host_readme(const plan *p, const plan_host *h)
                 strrchr(p->source_path ? p->source_path : "", '/') ? strrchr(p->source_path, '/') + 1
                                                                   : (p->source_path ? p->source_path : ""),
                 p->source_sha256);
-    if (h->address)
-        sb_printf(&b, "Address: `%s`.\n\n", h->address);
+    if (h->address) {
+        sb_puts(&b, "Address: `");
+        add_text(&b, h->address);
+        sb_puts(&b, "`.\n\n");
+    }
 
     sb_puts(&b, "## What runs here\n\n");
     if (h->n_services)

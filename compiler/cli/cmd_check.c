@@ -8,8 +8,10 @@
 #include "driver.h"
 
 static int usage(const char *why) {
+    /* Asked-for help goes to stdout (exit 0); a usage error to stderr (exit 2). */
+    FILE *out = why ? stderr : stdout;
     if (why) fprintf(stderr, "infrac check: %s\n", why);
-    fprintf(stderr, "usage: infrac check FILE [--format text|json|github|sarif] [--color auto|always|never] [--werror]\n");
+    fprintf(out, "usage: infrac check FILE [--format text|json|github|sarif] [--color auto|always|never] [--werror]\n");
     return 2;
 }
 

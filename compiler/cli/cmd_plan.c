@@ -11,8 +11,10 @@
 #include "driver.h"
 
 static int usage(const char *why) {
+    /* Asked-for help goes to stdout (exit 0); a usage error to stderr (exit 2). */
+    FILE *out = why ? stderr : stdout;
     if (why) fprintf(stderr, "infrac plan: %s\n", why);
-    fprintf(stderr, "usage: infrac plan FILE [--format text|json]\n");
+    fprintf(out, "usage: infrac plan FILE [--format text|json]\n");
     return 2;
 }
 

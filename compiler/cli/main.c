@@ -5,8 +5,7 @@
 
 #include "cli/commands.h"
 #include "diag/diag.h"
-
-#define INFRAC_VERSION "0.1.0"
+#include "version.h"
 
 typedef struct command {
     const char *name;

@@ -17,6 +17,37 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* Control characters copied from a fleet file into a message (a name, a
+ * value) would reach the terminal of whoever reads the diagnostics: ESC
+ * starts a terminal escape sequence (ECMA-48), CR and BS overwrite what was
+ * printed. Every message, note and help is therefore stored with C0 bytes,
+ * DEL and the C1 range (U+0080-U+009F, UTF-8 C2 80-C2 9F) written as \xNN or
+ * \u{NN}, so each renderer (text, JSON, GitHub, SARIF) shows them visibly. */
+static char *escape_controls(char *s)
+{
+    size_t extra = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F) extra += 3;
+        else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) extra += 4, p++;
+    }
+    if (!extra) return s;
+    size_t n = strlen(s);
+    char *out = xmalloc(n + extra + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F) {
+            o += sprintf(o, "\\x%02X", *p);
+        } else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            o += sprintf(o, "\\u{%02X}", p[1]);
+            p++;
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    free(s);
+    return out;
+}
+
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -26,7 +57,7 @@ static char *vformat(const char *fmt, va_list ap)
     if (n < 0) n = 0;
     char *s = xmalloc((size_t)n + 1);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
+    return escape_controls(s);
 }
 
 void diag_list_init(diag_list *l, const source_file *src)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "ggml_types.h"
+#include "server/server.h"
+#include "version.h"
 
 static int fail(char *err, size_t n, const char *fmt, ...)
 {
@@ -19,11 +21,12 @@ static int fail(char *err, size_t n, const char *fmt, ...)
 void cli_usage(FILE *f)
 {
     fprintf(f,
-            "usage: infrac-engine --model M.gguf (--prompt TEXT | --tokens 1,2,3) [-n N] [-t THREADS]\n"
+            "usage: infrac-engine --model M.gguf (--prompt TEXT | --tokens 1,2,3) [-n|--n-predict N] [-t THREADS]\n"
             "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
             "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
             "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n"
-            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-t THREADS]\n");
+            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-t THREADS]\n"
+            "       infrac-engine --version | --help\n");
 }
 
 void cli_options_default(cli_options *o)
@@ -132,7 +135,14 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            /* One help for both modes: the one-shot CLI, then every server flag. */
             cli_usage(stdout);
+            fputc('\n', stdout);
+            server_usage(stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--version")) {
+            printf("infrac-engine %s\n", INFRAC_VERSION);
             return 1;
         }
         if (!strcmp(a, "--timings")) { o->timings = true; continue; }

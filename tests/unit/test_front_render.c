@@ -168,6 +168,8 @@ static void github_escaping(void **state)
     fixture *f = *state;
     source_free(&f->src);
     source_from_buffer(&f->src, "dir,1/fl:eet%.yaml", TEXT, strlen(TEXT));
+    /* CR LF in a message (a value from the fleet file) is stored escaped (diag.c),
+     * so the annotation shows it as \x0D\x0A instead of breaking the line. */
     diagnostic *d = diag_error(&f->l, "E0201", (src_span){3, 22, 3, 26}, "100%% bad: a, b\r\nnext");
     diag_note(d, (src_span){3, 10, 3, 14}, "here");
     diag_help(d, "fix it");
@@ -175,7 +177,7 @@ static void github_escaping(void **state)
     char *s = render(f, DIAG_FORMAT_GITHUB, false);
     const char *want =
         "::error file=dir%2C1/fl%3Aeet%25.yaml,line=3,col=22,endColumn=25,title=E0201::"
-        "100%25 bad: a, b%0D%0Anext%0Anote (line 3, column 10): here%0Ahelp: fix it\n"
+        "100%25 bad: a, b\\x0D\\x0Anext%0Anote (line 3, column 10): here%0Ahelp: fix it\n"
         "::warning file=dir%2C1/fl%3Aeet%25.yaml,line=2,endLine=3,title=W0211::multi-line\n";
     assert_string_equal(s, want);
     free(s);
