@@ -1,7 +1,6 @@
 /* The plan: the checked fleet, resolved (defaults applied, references
  * followed, memory estimated), sorted by name so that every target writes
  * the same bytes for the same fleet. Everything lives in one arena. */
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "gguf.h"
 #include "plan_build.h"
+#include "util/sha256.h"
 
 typedef struct arena_block {
     struct arena_block *next;
@@ -56,15 +56,6 @@ void plan_free(plan *p) {
         free(a);
     }
     memset(p, 0, sizeof *p);
-}
-
-static int sha256_hex(const char *data, size_t len, char out[65]) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32) return -1;
-    for (unsigned i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
-    out[64] = '\0';
-    return 0;
 }
 
 /* The expected size of the model on the hosts: declared, else the size of

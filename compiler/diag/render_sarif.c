@@ -3,11 +3,38 @@
  * results with ruleId, level, message, one physical location and the notes
  * as relatedLocations. The help line is appended to the message text.
  * There is no public address for the docs, so no helpUri/informationUri:
- * each rule's `help` names the command that prints its explanation. */
+ * each rule's `help` names the command that prints its explanation.
+ * Artifact URIs follow SARIF 2.1.0 section 3.10 and RFC 3986: a relative path
+ * becomes a relative reference, an absolute one a file:// URI, and every byte
+ * outside the unreserved set (and '/') is percent-encoded, so spaces, '#', '%'
+ * and UTF-8 survive. partialFingerprints (section 3.27.17) let code scanning
+ * follow a result when lines move: a hash of the code, the file, the message
+ * and the text of the result's line. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag/render_util.h"
+#include "util/sha256.h"
+#include "version.h"
+
+/* The path as a URI reference (caller frees). */
+static char *path_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 8), *o = u;
+    if (!u) return NULL;
+    if (path[0] == '/') o += sprintf(o, "file://");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~' || *p == '/')
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = '\0';
+    return u;
+}
 
 static const char *level(diag_severity s)
 {
@@ -21,11 +48,11 @@ static json_t *text_obj(const char *s)
     return o;
 }
 
-static json_t *physical(const char *path, char_span c)
+static json_t *physical(const char *uri, char_span c)
 {
     json_t *pl = json_object();
     json_t *art = json_object();
-    json_object_set_new(art, "uri", json_string(path));
+    json_object_set_new(art, "uri", json_string(uri));
     json_object_set_new(pl, "artifactLocation", art);
     if (c.line) {
         json_t *r = json_object();
@@ -68,11 +95,39 @@ static json_int_t rule_index(const char *code)
     return -1;
 }
 
+/* Stable across line moves: code, file, message and the line's own text
+ * (without its indentation). */
+static json_t *fingerprints(const diag_list *l, const diagnostic *d, const char *uri)
+{
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *m = open_memstream(&buf, &blen);
+    if (!m) return NULL;
+    fprintf(m, "%s%c%s%c%s%c", d->code, 0, uri, 0, d->message, 0);
+    size_t len = 0;
+    const char *t = d->at.line ? source_line(l->src, d->at.line, &len) : NULL;
+    if (t) {
+        while (len && (*t == ' ' || *t == '\t')) t++, len--;
+        fwrite(t, 1, len, m);
+    }
+    fclose(m);
+    char hex[65];
+    int rc = sha256_hex(buf, blen, hex);
+    free(buf);
+    if (rc != 0) return NULL;
+    json_t *fp = json_object();
+    json_object_set_new(fp, "infrac/v1", json_string(hex));
+    return fp;
+}
+
 void render_sarif(const diag_list *l, FILE *out)
 {
-    const char *path = render_path(l);
+    char *uri_buf = path_uri(render_path(l));
+    const char *path = uri_buf ? uri_buf : "";
     json_t *driver = json_object();
     json_object_set_new(driver, "name", json_string("infrac"));
+    json_object_set_new(driver, "version", json_string(INFRAC_VERSION));
+    json_object_set_new(driver, "semanticVersion", json_string(INFRAC_VERSION));
     json_object_set_new(driver, "rules", rules_array());
     json_t *tool = json_object();
     json_object_set_new(tool, "driver", driver);
@@ -100,6 +155,8 @@ void render_sarif(const diag_list *l, FILE *out)
         json_object_set_new(loc, "physicalLocation", physical(path, render_char_span(l->src, d->at)));
         json_array_append_new(locs, loc);
         json_object_set_new(r, "locations", locs);
+        json_t *fp = fingerprints(l, d, path);
+        if (fp) json_object_set_new(r, "partialFingerprints", fp);
         if (d->n_notes) {
             json_t *rel = json_array();
             for (size_t k = 0; k < d->n_notes; k++) {
@@ -126,4 +183,5 @@ void render_sarif(const diag_list *l, FILE *out)
     json_object_set_new(root, "version", json_string("2.1.0"));
     json_object_set_new(root, "runs", runs);
     render_json_document(root, out);
+    free(uri_buf);
 }
