@@ -108,10 +108,23 @@ test: $(DEPS_STAMP)
 demo: $(DEPS_STAMP)
 	@sh scripts/demo.sh
 
+# make install: the programs, their man pages (docs/man) and the bash
+# completion (scripts/completion); make uninstall removes exactly those.
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(INFRAC) $(DESTDIR)$(PREFIX)/bin/infrac
 	if [ -x $(ENGINE) ]; then install -m 0755 $(ENGINE) $(DESTDIR)$(PREFIX)/bin/infrac-engine; fi
+	install -m 0644 docs/man/infrac.1 docs/man/infrac-engine.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 scripts/completion/infrac.bash $(DESTDIR)$(BASHCOMPDIR)/infrac
+	ln -sf infrac $(DESTDIR)$(BASHCOMPDIR)/infrac-engine
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/infrac $(DESTDIR)$(PREFIX)/bin/infrac-engine \
+	      $(DESTDIR)$(MANDIR)/man1/infrac.1 $(DESTDIR)$(MANDIR)/man1/infrac-engine.1 \
+	      $(DESTDIR)$(BASHCOMPDIR)/infrac $(DESTDIR)$(BASHCOMPDIR)/infrac-engine
+.PHONY: uninstall
 
 # libFuzzer targets, built with clang in their own directory.
 FUZZ_O := $(BUILD)/fuzz

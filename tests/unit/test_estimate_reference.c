@@ -1,5 +1,5 @@
 /* Calibration: the estimator against 48 llama-server processes measured on
- * an H200 ($SHARED/reference/vram-llamacpp-h200.json). Every row must be
+ * an H200 (tests/data/reference/vram-llamacpp-h200.json). Every row must be
  * within 5% and none under-estimated by more than 2%. Prints the table as
  * TAP comments; with ESTIMATE_TABLE=FILE also writes it as markdown (used
  * by tests/golden/refresh-estimate.sh for docs/vram-table.md). */

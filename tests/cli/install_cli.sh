@@ -1,0 +1,31 @@
+#!/bin/sh
+# make install / make uninstall into a DESTDIR: the two programs, the man
+# pages infrac(1) and infrac-engine(1) (groff without warnings, every engine
+# flag documented) and the bash completion; uninstall leaves nothing.
+. "$SRC/tests/lib/tap.sh"
+tmp=$(mktemp -d /tmp/install-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+build=$(dirname "$BUILD_DIR") variant=$(basename "$BUILD_DIR")
+mk() { make -s -C "$SRC" BUILD="$build" V="$variant" DESTDIR="$tmp/root" PREFIX=/usr "$@" >"$tmp/make.log" 2>&1; }
+check "make install succeeds" mk install
+for f in bin/infrac bin/infrac-engine share/man/man1/infrac.1 share/man/man1/infrac-engine.1 \
+         share/bash-completion/completions/infrac share/bash-completion/completions/infrac-engine; do
+    check "installs /usr/$f" test -e "$tmp/root/usr/$f"
+done
+for m in infrac infrac-engine; do
+    page="$tmp/root/usr/share/man/man1/$m.1"
+    groff -man -Tutf8 -ww -z "$page" >"$tmp/groff" 2>&1
+    check "$m.1: groff -man -ww prints no warning" test ! -s "$tmp/groff"
+    check "$m.1: man -l renders it" sh -c "MANPAGER=cat man -l '$page' 2>/dev/null | grep -q 'NAME'"
+done
+flags=$( (grep -o 'FLAG("--[a-z-]*"' "$SRC/engine/server/options.c" | sed 's/FLAG("//; s/"//'
+          grep -o 'strcmp(a, "--[a-z-]*")' "$SRC/engine/cli/options.c" | sed 's/strcmp(a, "//; s/")//') | sort -u)
+missing=""
+for f in $flags; do grep -q -- "$(echo "$f" | sed 's/-/\\\\-/g')" "$SRC/docs/man/infrac-engine.1" || missing="$missing $f"; done
+check "infrac-engine.1 documents every flag (missing:${missing:- none})" test -z "$missing"
+check "the completion loads in bash" bash -c ". '$tmp/root/usr/share/bash-completion/completions/infrac' && complete -p infrac >/dev/null"
+check "the completion offers the subcommands" bash -c ". '$tmp/root/usr/share/bash-completion/completions/infrac'
+    COMP_WORDS=(infrac ch); COMP_CWORD=1; _infrac; [ \"\${COMPREPLY[*]}\" = check ]"
+check "make uninstall succeeds" mk uninstall
+left=$(find "$tmp/root" -type f -o -type l | head -3)
+check "make uninstall leaves no file (${left:-none})" test -z "$left"
