@@ -2,6 +2,7 @@
  * assembler (.incbin, so the data is exactly the file's bytes), parsed
  * with libcyaml on first use. */
 #include <cyaml/cyaml.h>
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ extern const char infrac_gpus_yaml[];
 extern const char infrac_gpus_yaml_end[];
 
 typedef struct gpu_entry {
-    char *id, *name, *vendor, *usable, *overhead;
+    char *id, *name, *vendor, *usable, *overhead, *basis, *nominal;
 } gpu_entry;
 
 typedef struct gpu_doc {
@@ -39,6 +40,8 @@ static const cyaml_schema_field_t entry_fields[] = {
     CYAML_FIELD_STRING_PTR("vendor", CYAML_FLAG_POINTER, gpu_entry, vendor, 1, 32),
     CYAML_FIELD_STRING_PTR("usable", CYAML_FLAG_POINTER, gpu_entry, usable, 1, 32),
     CYAML_FIELD_STRING_PTR("overhead", CYAML_FLAG_POINTER, gpu_entry, overhead, 1, 32),
+    CYAML_FIELD_STRING_PTR("basis", CYAML_FLAG_POINTER, gpu_entry, basis, 1, 16),
+    CYAML_FIELD_STRING_PTR("nominal", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, gpu_entry, nominal, 1, 32),
     CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t entry_schema = {
@@ -95,8 +98,11 @@ static void catalog_load(void)
         gpu_spec *g = &catalog[catalog_n];
         g->usable_bytes = parse_size(e->usable);
         g->runtime_overhead_bytes = parse_size(e->overhead);
-        if (g->usable_bytes == 0 || g->runtime_overhead_bytes == 0) {
-            fprintf(stderr, "infrac: embedded schema/gpus.yaml: bad size for %s\n", e->id);
+        g->measured = strcmp(e->basis, "measured") == 0;
+        g->nominal_bytes = e->nominal ? parse_size(e->nominal) : 0;
+        if (g->usable_bytes == 0 || g->runtime_overhead_bytes == 0 || (e->nominal && !g->nominal_bytes) ||
+            (!g->measured && strcmp(e->basis, "derived") != 0)) {
+            fprintf(stderr, "infrac: embedded schema/gpus.yaml: bad size or basis for %s\n", e->id);
             continue;
         }
         /* the specs live for the process; the parsed document does not */
@@ -136,4 +142,60 @@ const gpu_spec *gpu_catalog_at(size_t i)
 {
     ensure_loaded();
     return i < catalog_n ? &catalog[i] : NULL;
+}
+
+static bool is_laptop(const char *id)
+{
+    static const char *const marks[] = {"laptop", "mobile", "notebook", "max-q", "maxq"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(id, marks[i]))
+            return true;
+    return false;
+}
+
+/* The model-number digit runs of an id, joined by '-' into out; a run
+ * followed by "gb"/"g" is a size, checked against g instead (when g). */
+static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = 0;
+    for (const char *p = id; *p;) {
+        if (!isdigit((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        const char *start = p;
+        while (isdigit((unsigned char)*p))
+            p++;
+        size_t len = (size_t)(p - start);
+        if (tolower((unsigned char)*p) == 'g' && (!p[1] || tolower((unsigned char)p[1]) == 'b' || p[1] == '-')) {
+            /* a size: the card's nominal size, or the usable rounded up */
+            if (g) {
+                double gib = strtod(start, NULL);
+                double have = g->nominal_bytes ? (double)g->nominal_bytes / 1073741824.0
+                                               : ceil((double)g->usable_bytes / 1073741824.0);
+                if (fabs(gib - have) > 0.5)
+                    return false;
+            }
+            continue;
+        }
+        if (n + len + 2 > cap)
+            return false;
+        if (n)
+            out[n++] = '-';
+        memcpy(out + n, start, len);
+        n += len;
+        out[n] = 0;
+    }
+    return true;
+}
+
+bool gpu_catalog_same_card(const char *typed, const gpu_spec *g)
+{
+    if (!typed || !g || is_laptop(typed) != is_laptop(g->id))
+        return false;
+    char a[64], b[64];
+    if (!model_numbers(typed, g, a, sizeof a) || !model_numbers(g->id, NULL, b, sizeof b))
+        return false;
+    return strcmp(a, b) == 0;
 }

@@ -3,6 +3,7 @@
 #ifndef INFRAC_GPU_CATALOG_H
 #define INFRAC_GPU_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,11 +13,19 @@ typedef struct gpu_spec {
     const char *vendor;      /* "nvidia" */
     uint64_t usable_bytes;   /* what cudaMemGetInfo reports as total */
     uint64_t runtime_overhead_bytes; /* CUDA context + pools of one llama-server process */
+    bool measured;           /* usable_bytes measured on the card, not derived */
+    uint64_t nominal_bytes;  /* the advertised size when usable was derived from it; else 0 */
 } gpu_spec;
 
 /* NULL when unknown. */
 const gpu_spec *gpu_catalog_find(const char *id);
 size_t gpu_catalog_count(void);
 const gpu_spec *gpu_catalog_at(size_t i);
+
+/* Whether an id typed by the user ("rtx-4090-24gb") can only mean card g:
+ * the same model numbers, the same laptop marker, and any size it names
+ * (24gb) g's size. A did-you-mean for anything else must say that the card
+ * proposed is a different one, which may have more memory. */
+bool gpu_catalog_same_card(const char *typed, const gpu_spec *g);
 
 #endif

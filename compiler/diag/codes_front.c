@@ -226,7 +226,10 @@ const diag_code_info diag_codes_front[] = {
      "Fix: `my-chat: {...}`."},
     {"E0208", DIAG_ERROR, "unknown GPU model",
      "A host's GPU names a model id that is not in infrac's GPU catalog, so its\n"
-     "usable memory is unknown. The help suggests the closest catalog id.\n"
+     "usable memory is unknown. The help suggests the closest catalog id; when\n"
+     "that id is not certainly the card typed (other model numbers, a laptop\n"
+     "card typed and a desktop one proposed, another memory size), it says so\n"
+     "and gives the proposed card's usable memory, which may be more than yours.\n"
      "\n"
      "Example:\n"
      "    gpus: [{model: rtx-4090-24gb}]\n"

@@ -237,7 +237,14 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
             diagnostic *d = diag_error(c->diags, "E0208", model_node ? model_node->at : item->at,
                                        "unknown GPU model '%s'", g->model.v);
             const char *s = suggest_closest(g->model.v, ids, n);
-            if (s) diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
+            const gpu_spec *near = s ? gpu_catalog_find(s) : NULL;
+            if (near && gpu_catalog_same_card(g->model.v, near))
+                diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
+            else if (near) /* never a bigger card in silence: rtx-5090-mobile is not rtx-5090 */
+                diag_help(d, "did you mean '%s'? It is a different card (%s, %.2f GiB usable) and may have more "
+                             "memory than yours; if yours is not in the catalog, describe it: "
+                             "`{name: ..., vram: 16GiB}`",
+                          s, near->name, (double)near->usable_bytes / 1073741824.0);
             else diag_help(d, "the catalog is schema/gpus.yaml; or describe the card: `{name: ..., vram: 24GiB}`");
         }
     } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {

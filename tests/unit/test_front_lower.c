@@ -357,6 +357,31 @@ static void gpu_catalog(void **state)
     assert_int_equal(front_count(&r, "E0208"), 2);
     assert_non_null(r.fl.hosts[0].gpus[2].spec);
     assert_int_equal(r.fl.hosts[0].gpus[2].vram.v, 20ull << 30);
+    assert_null(strstr(expect(&r, "E0208", 5)->help, "different card"));
+    front_free(&r);
+}
+
+/* Did-you-mean never proposes a card with more memory than the one typed
+ * without saying so (issue 14): a laptop card is not the desktop one. */
+static void gpu_suggestion_says_when_the_card_differs(void **state)
+{
+    (void)state;
+    front_result r;
+    front_run(&r, "fleet: f\nhosts:\n  t:\n    gpus:\n      - rtx-3070\n      - rtx-5090-laptop\n"
+                  "      - rtx-5090-mobile\n      - rtx-3050\n      - rtx-4090-16gb\n      - rtx-3080-10gb\n");
+    assert_int_equal(front_count(&r, "E0208"), 4);
+    assert_non_null(r.fl.hosts[0].gpus[0].spec);
+    assert_non_null(r.fl.hosts[0].gpus[1].spec);
+    assert_string_equal(r.fl.hosts[0].gpus[1].spec->id, "rtx-5090-laptop");
+    const diagnostic *d = expect(&r, "E0208", 7); /* the desktop card, said to be another */
+    assert_non_null(strstr(d->help, "'rtx-5090'? It is a different card"));
+    d = expect(&r, "E0208", 8); /* rtx-3050 -> rtx-3060-ti or rtx-3070: a bigger card */
+    assert_non_null(strstr(d->help, "different card"));
+    d = expect(&r, "E0208", 9); /* the desktop 4090 has 24 GB */
+    assert_non_null(strstr(d->help, "different card"));
+    assert_non_null(strstr(d->help, "GiB usable"));
+    d = expect(&r, "E0208", 10); /* one edit from rtx-3080-12gb, which has 2 GB more */
+    assert_non_null(strstr(d->help, "different card"));
     front_free(&r);
 }
 
@@ -457,6 +482,7 @@ int main(void)
         cmocka_unit_test(missing_required_keys),
         cmocka_unit_test(names),
         cmocka_unit_test(gpu_catalog),
+        cmocka_unit_test(gpu_suggestion_says_when_the_card_differs),
         cmocka_unit_test(inconsistent_values),
         cmocka_unit_test(warnings),
         cmocka_unit_test(top_level_problems),
