@@ -163,6 +163,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
             plan_gpu *pg = &ph->gpus[g];
             pg->index = g;
             pg->model = arena_str(a, opt_str(&fg->model) ? fg->model.v : opt_str(&fg->name));
+            pg->vendor = arena_str(a, fleet_gpu_vendor(fg));
             pg->usable_bytes = fg->vram.set ? fg->vram.v : (fg->spec ? fg->spec->usable_bytes : 0);
             pg->margin_bytes = margin;
             pg->peak_bytes = r->gpu_peak ? r->gpu_peak[r->gpu_base[hi] + g] : 0;
@@ -218,6 +219,9 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
             p->gpus[g] = (uint32_t)s->gpus[g].v;
             if (s->n_tensor_split == s->n_gpus) p->tensor_split[g] = s->tensor_split[g].v;
         }
+        /* the checks allow one vendor per service: its first GPU says which */
+        p->amd = p->n_gpus > 0 && s->host_ref && p->gpus[0] < s->host_ref->n_gpus &&
+                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[p->gpus[0]]), "amd") == 0;
         p->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
         p->api_key_file = arena_str(a, opt_str(&s->opts.api_key_file));
         p->exclusive = arena_str(a, opt_str(&s->exclusive));

@@ -34,6 +34,7 @@ typedef struct plan_service {
     uint64_t cache_ram_bytes;     /* host-RAM prompt cache; 0 with cache_ram_set = off */
     uint32_t n_gpus;
     uint32_t gpus[EST_MAX_GPUS];  /* device indexes on the host */
+    bool amd;                     /* its GPUs are AMD's: ROCm/HIP device nodes and tools */
     double tensor_split[EST_MAX_GPUS]; /* all 0 = engine default (even) */
     double gpu_memory_utilization;     /* vLLM: the claim the plan checked */
     const char *api_key_file;     /* NULL = no key */
@@ -54,6 +55,7 @@ typedef struct plan_service {
 typedef struct plan_gpu {
     uint32_t index;
     const char *model;            /* catalog id, or custom name, or NULL */
+    const char *vendor;           /* "nvidia" or "amd" */
     uint64_t usable_bytes;
     uint64_t margin_bytes;
     uint64_t peak_bytes;          /* worst case of what can be resident together */

@@ -24,6 +24,7 @@ const char *const fs_cache_values[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4
                                        "auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL};
 static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
+static const char *const gpu_vendors[] = {"nvidia", "amd", NULL};
 static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
 
 #define LC FS_LLAMACPP
@@ -197,6 +198,10 @@ static const fs_key gpu_keys[] = {
     {.name = "vram", .type = FS_SIZE, .min = 1, .max = BIG,
      .doc = "Usable memory of a custom GPU (overrides the catalog's).", .offset = GPU(vram)},
     {.name = "name", .type = FS_STRING, .doc = "Display name.", .offset = GPU(name)},
+    {.name = "vendor", .type = FS_ENUM, .values = gpu_vendors,
+     .doc = "nvidia (CUDA: /dev/nvidia*, nvidia-smi, CUDA_VISIBLE_DEVICES) or amd (ROCm/HIP: /dev/kfd, "
+            "/dev/dri/renderD*, sysfs VRAM counters, HIP_VISIBLE_DEVICES). Default: the catalog card's, "
+            "else nvidia.", .offset = GPU(vendor)},
 };
 
 const fs_object fs_gpu = {"gpu", "One GPU: a catalog model, or a custom card with its vram. "

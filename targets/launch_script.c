@@ -44,13 +44,13 @@ static const char gpu_wait_function[] =
     "wait_gpu_memory() {\n"
     "    waited=0\n"
     "    while :; do\n"
-    "        free_mib=$(nvidia-smi --query-gpu=memory.free --format=csv,noheader,nounits -i \"$1\" 2>/dev/null | head -n 1 | tr -d ' ')\n"
+    "        free_mib=$(gpu_free_mib \"$1\")\n"
     "        case $free_mib in\n"
-    "        '' | *[!0-9]*) fail \"cannot read the free memory of GPU $1 from nvidia-smi\" ;;\n"
+    "        '' | *[!0-9]*) fail \"cannot read the free memory of GPU $1 (see $gpu_tool)\" ;;\n"
     "        esac\n"
     "        [ \"$free_mib\" -ge \"$2\" ] && return 0\n"
     "        if [ \"$waited\" -ge \"$gpu_wait_sec\" ]; then\n"
-    "            fail \"GPU $1 has $free_mib MiB free after ${waited}s, $service needs $2 MiB: see nvidia-smi for the process holding it\"\n"
+    "            fail \"GPU $1 has $free_mib MiB free after ${waited}s, $service needs $2 MiB: see $gpu_tool for the process holding it\"\n"
     "        fi\n"
     "        if [ \"$waited\" -eq 0 ]; then\n"
     "            echo \"infrac[$service]: waiting up to ${gpu_wait_sec}s for GPU $1: $free_mib MiB free, $2 MiB needed\" >&2\n"
@@ -76,6 +76,7 @@ char *target_launch_script(const plan *p, const plan_service *s)
         sb_printf(&b, "gpu_wait_sec=%u\n", GPU_WAIT_SEC);
     sb_puts(&b, "\n");
     sb_puts(&b, script_functions);
+    target_gpu_free_function(&b, s);
     if (s->n_gpus)
         sb_puts(&b, gpu_wait_function);
 
@@ -99,28 +100,15 @@ char *target_launch_script(const plan *p, const plan_service *s)
                  "fi\n");
 
     if (s->n_gpus) {
-        sb_puts(&b, "\nif command -v nvidia-smi >/dev/null 2>&1; then\n");
+        sb_puts(&b, "\n");
+        sb_puts(&b, target_gpu_wait_guard(s));
         for (uint32_t i = 0; i < s->n_gpus; i++)
             sb_printf(&b, "    wait_gpu_memory %u %llu\n", (unsigned)s->gpus[i],
                         (unsigned long long)target_gpu_need_mib(s, i));
         sb_puts(&b, "fi\n");
     }
 
-    sb_puts(&b, "\n# Device indexes as nvidia-smi counts them; only this service's GPUs.\n"
-                 "CUDA_DEVICE_ORDER=PCI_BUS_ID\n");
-    sb_puts(&b, "CUDA_VISIBLE_DEVICES=");
-    {
-        strbuf ids = {0};
-        sb_puts(&ids, "");
-        for (uint32_t i = 0; i < s->n_gpus; i++)
-            sb_printf(&ids, "%s%u", i ? "," : "", (unsigned)s->gpus[i]);
-        if (ids.len)
-            sb_puts(&b, ids.p);
-        else
-            sb_puts(&b, "''");
-        sb_free(&ids);
-    }
-    sb_puts(&b, "\nexport CUDA_DEVICE_ORDER CUDA_VISIBLE_DEVICES\n");
+    target_gpu_visible(&b, s);
     sb_puts(&b, "# The only writable place: the unit's CacheDirectory.\n"
                  "HOME=${CACHE_DIRECTORY:-/tmp}\n"
                  "XDG_CACHE_HOME=$HOME\n"

@@ -51,7 +51,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
                 target_engine_name(s->engine));
     add_unit_text(&b, s->model);
     sb_puts(&b, ")\n");
-    sb_printf(&b, "After=network-online.target%s\n", gpu ? " nvidia-persistenced.service" : "");
+    sb_printf(&b, "After=network-online.target%s\n", target_gpu_after(s));
     sb_puts(&b, "Wants=network-online.target\n");
     sb_printf(&b, "PartOf=%s\n", target);
     if (s->exclusive) {
@@ -87,14 +87,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
     if (s->load_mode && strstr(s->load_mode, "mlock"))
         sb_puts(&b, "LimitMEMLOCK=infinity\n");
 
-    sb_puts(&b, "\n# Devices: nothing but the NVIDIA nodes of this service's GPUs.\n");
-    sb_puts(&b, "DevicePolicy=closed\n");
-    if (gpu) {
-        for (uint32_t i = 0; i < s->n_gpus; i++)
-            sb_printf(&b, "DeviceAllow=/dev/nvidia%u rw\n", (unsigned)s->gpus[i]);
-        sb_puts(&b, "DeviceAllow=/dev/nvidiactl rw\nDeviceAllow=/dev/nvidia-uvm rw\n"
-                     "DeviceAllow=/dev/nvidia-uvm-tools rw\n");
-    }
+    target_gpu_device_allow(&b, s);
 
     sb_puts(&b, "\n# File system: all read-only but the cache directory and a private /tmp.\n");
     sb_puts(&b, "ProtectSystem=strict\n");

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "plan.h"
+#include "strbuf.h"
 
 /* Where install.sh puts things on the host (one place, used everywhere). */
 #define TARGET_UNIT_DIR "/etc/systemd/system"
@@ -77,6 +78,12 @@ const char *target_engine_name(engine_kind e);
 const char *target_cache_type_name(uint32_t type);
 /* Bytes the service needs free on its i-th GPU before it starts, in MiB (rounded up). */
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i);
+/* The GPU vendor's part of the unit and the launch script (gpu_devices.c). */
+const char *target_gpu_after(const plan_service *s);            /* " nvidia-persistenced.service" or "" */
+void target_gpu_device_allow(strbuf *b, const plan_service *s); /* DevicePolicy= and DeviceAllow= lines */
+void target_gpu_free_function(strbuf *b, const plan_service *s); /* gpu_free_mib() and gpu_tool */
+const char *target_gpu_wait_guard(const plan_service *s);        /* "if ...; then\n" around the waits */
+void target_gpu_visible(strbuf *b, const plan_service *s);       /* CUDA_ or HIP_VISIBLE_DEVICES */
 /* True when name can be a unit, file and shell name as it is. */
 bool target_name_ok(const char *name);
 

@@ -158,6 +158,38 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
             diag_help(d, "remove `gpus`, or use `engine: llama.cpp` for GPU inference");
         }
     }
+
+    /* One vendor per process: a CUDA build cannot open an AMD card, nor a
+     * HIP build an NVIDIA one; and the vLLM target is CUDA's (its memory
+     * model, CUDA graphs, nvidia-smi), so an AMD card is refused by name. */
+    if (s->host_ref && s->n_gpus > 0) {
+        const fleet_host *h = s->host_ref;
+        const fleet_gpu *first = NULL;
+        for (uint32_t i = 0; i < s->n_gpus; i++) {
+            int64_t g = s->gpus[i].v;
+            if (g < 0 || (uint64_t)g >= h->n_gpus) continue;
+            const fleet_gpu *fg = &h->gpus[g];
+            if (!first) {
+                first = fg;
+                continue;
+            }
+            if (strcmp(fleet_gpu_vendor(fg), fleet_gpu_vendor(first)) != 0) {
+                diagnostic *d = diag_error(c->d, "E0707", s->gpus[i].at,
+                                           "service `%s` mixes an %s GPU (%u) with an %s GPU (%u)", s->name.v,
+                                           fleet_gpu_vendor(first), first->index, fleet_gpu_vendor(fg), fg->index);
+                diag_note(d, fg->at, "GPU %u of host `%s` declared here", fg->index, h->name.v);
+                diag_help(d, "one engine process uses one vendor's runtime (CUDA or HIP): run one service per vendor");
+                break;
+            }
+        }
+        engine_kind e = (engine_kind)s->opts.engine.v;
+        if (first && e == ENGINE_VLLM && strcmp(fleet_gpu_vendor(first), "amd") == 0) {
+            diagnostic *d = diag_error(c->d, "E0707", span_or(s->opts.engine.at, s->at),
+                                       "vLLM service `%s` on an AMD GPU: infrac's vLLM target is CUDA's", s->name.v);
+            diag_note(d, first->at, "GPU %u of host `%s` is an AMD card", first->index, h->name.v);
+            diag_help(d, "use `engine: llama.cpp` with a HIP (ROCm) build of llama-server");
+        }
+    }
 }
 
 typedef struct group_member {

@@ -134,7 +134,9 @@ const diag_code_info diag_codes_checks[] = {
      "."},
     {"E0707", DIAG_ERROR, "The engine cannot run on these devices",
      "vLLM needs at least one GPU (`gpus:`); infrac-engine runs on the CPU only and takes no `gp"
-     "us`. Use llama.cpp for CPU inference or GPU offload."},
+     "us`. Use llama.cpp for CPU inference or GPU offload. One service uses one vendor's GPUs (a CUDA "
+     "build cannot open an AMD card, a HIP build an NVIDIA one), and vLLM is generated for CUDA only: "
+     "an AMD card (`vendor: amd`) takes a HIP build of llama.cpp."},
     {"W0701", DIAG_WARNING, "An exclusive group of one",
      "An `exclusive` group keeps the services of one host from running at the same time (each un"
      "it conflicts with the others), so a group is scoped to its host: the same name on two host"

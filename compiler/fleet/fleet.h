@@ -30,7 +30,17 @@ typedef struct fleet_gpu {
     const gpu_spec *spec;    /* resolved catalog entry; NULL for a custom GPU */
     fl_size vram;            /* custom GPU: usable memory */
     fl_str name;             /* optional display name */
+    fl_str vendor;           /* "nvidia" / "amd"; a catalog card's own when not given */
 } fleet_gpu;
+
+/* The GPU's vendor: as declared, else the catalog's, else NVIDIA (the
+ * default of a custom card: CUDA device nodes, nvidia-smi). */
+static inline const char *fleet_gpu_vendor(const fleet_gpu *g)
+{
+    if (g->vendor.set && g->vendor.v) return g->vendor.v;
+    if (g->spec) return g->spec->vendor;
+    return "nvidia";
+}
 
 typedef struct fleet_host {
     fl_str name;             /* the mapping key */

@@ -134,6 +134,32 @@ static void engine_devices(void **state) {
     cs_free(c);
 }
 
+/* One vendor per service, and vLLM only on NVIDIA cards (issue 14). */
+static void gpu_vendors(void **state) {
+    (void)state;
+    cs_fleet *c = base();
+    fleet_host *h = &c->hosts[0]; /* tower: rtx-4090 (0) */
+    cs_gpu(c, h, "rx-7900-xtx"); /* 1 */
+    fleet_gpu *custom = cs_gpu_custom(c, h, 24 * GIB); /* 2 */
+    cs_set_str(c, &custom->vendor, "amd");
+    fleet_service *ok = cs_service(c, "hip", "tower", "llama8b", 8000);
+    cs_gpus(c, ok, 2, (int64_t[]){1, 2});
+    fleet_service *mixed = cs_service(c, "mixed", "tower", "llama8b", 8001);
+    cs_gpus(c, mixed, 2, (int64_t[]){0, 1});
+    fleet_service *v = cs_service(c, "v", "tower", "llama8b", 8002);
+    cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
+    cs_gpus(c, v, 1, (int64_t[]){2});
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0707"), 2);
+    const diagnostic *d = cs_find(c, "E0707", 0);
+    assert_int_equal(d->at.line, mixed->gpus[1].at.line);
+    assert_string_equal(d->message, "service `mixed` mixes an nvidia GPU (0) with an amd GPU (1)");
+    d = cs_find(c, "E0707", 1);
+    assert_int_equal(d->at.line, v->opts.engine.at.line);
+    assert_non_null(strstr(d->message, "on an AMD GPU"));
+    cs_free(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(clean_fleet_has_no_diagnostics),
@@ -143,6 +169,7 @@ int main(void) {
         cmocka_unit_test(tensor_split_length),
         cmocka_unit_test(exclusive_groups),
         cmocka_unit_test(engine_devices),
+        cmocka_unit_test(gpu_vendors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -383,6 +383,16 @@ static void gpu_suggestion_says_when_the_card_differs(void **state)
     d = expect(&r, "E0208", 10); /* one edit from rtx-3080-12gb, which has 2 GB more */
     assert_non_null(strstr(d->help, "different card"));
     front_free(&r);
+
+    /* vendor: a custom card's; a catalog card's own must agree */
+    front_run(&r, "fleet: f\nhosts:\n  t:\n    gpus:\n      - {model: rtx-4090, vendor: amd}\n"
+                  "      - {vram: 96GiB, vendor: amd}\n      - {vram: 8GiB, vendor: intel}\n      - rx-7900-xtx\n");
+    d = expect(&r, "E0209", 5);
+    assert_string_equal(d->message, "GPU 0 of host 't' ('rtx-4090') is vendor nvidia's, not amd");
+    expect(&r, "E0204", 7);
+    assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[1]), "amd");
+    assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[3]), "amd");
+    front_free(&r);
 }
 
 static void inconsistent_values(void **state)

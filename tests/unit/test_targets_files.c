@@ -359,6 +359,70 @@ static void launch_script_checks(void **state)
     free(s);
 }
 
+/* An AMD (ROCm/HIP) service: the ROCm nodes instead of /dev/nvidia*, free
+ * memory from amdgpu's sysfs counters, HIP_VISIBLE_DEVICES (issue 14). */
+static void amd_unit_and_script(void **state)
+{
+    (void)state;
+    plan_service *s = targets_test_service(P, "chat");
+    s->amd = true;
+    char *u = target_service_unit(P, s);
+    char *sh = target_launch_script(P, s);
+    s->amd = false;
+    assert_true(has_line(u, "After=network-online.target"));
+    assert_true(has_line(u, "DevicePolicy=closed"));
+    assert_true(has_line(u, "DeviceAllow=/dev/kfd rw"));
+    assert_true(has_line(u, "DeviceAllow=char-drm rw"));
+    assert_true(has_line(u, "SupplementaryGroups=render video"));
+    assert_null(strstr(u, "nvidia"));
+    assert_null(strstr(sh, "nvidia"));
+    assert_null(strstr(sh, "CUDA_"));
+    assert_true(has_line(sh, "HIP_VISIBLE_DEVICES=0"));
+    assert_true(has_line(sh, "export HIP_VISIBLE_DEVICES"));
+    assert_true(has_line(sh, "if [ -e /dev/kfd ]; then"));
+    assert_true(has_line(sh, "    wait_gpu_memory 0 7554"));
+    assert_non_null(strstr(sh, "mem_info_vram_total"));
+    assert_non_null(strstr(sh, "mem_info_vram_used"));
+    free(u);
+    free(sh);
+}
+
+/* The free-memory reader against a fake sysfs: the script's own function,
+ * run with /sys/class/drm replaced by a scratch tree (two cards, PCI order). */
+static void amd_free_memory_from_sysfs(void **state)
+{
+    (void)state;
+    plan_service *s = targets_test_service(P, "chat");
+    s->amd = true;
+    char *sh = target_launch_script(P, s);
+    s->amd = false;
+    const char *a = strstr(sh, "gpu_free_mib() {");
+    const char *e = a ? strstr(a, "\n}\n") : NULL;
+    assert_non_null(e);
+    char *dir = targets_scratch_dir("amd-sysfs");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "set -e; d=%s; mkdir -p $d/pci/0000:03:00.0 $d/pci/0000:c1:00.0 $d/drm; "
+             "echo 25753026560 > $d/pci/0000:03:00.0/mem_info_vram_total; echo 1073741824 > $d/pci/0000:03:00.0/mem_info_vram_used; "
+             "echo 103079215104 > $d/pci/0000:c1:00.0/mem_info_vram_total; echo 0 > $d/pci/0000:c1:00.0/mem_info_vram_used; "
+             "mkdir $d/drm/card0 $d/drm/card1 $d/drm/card1-DP-1; "
+             "ln -s $d/pci/0000:c1:00.0 $d/drm/card0/device; ln -s $d/pci/0000:03:00.0 $d/drm/card1/device; "
+             "ln -s $d/pci/0000:c1:00.0 $d/drm/card1-DP-1/device; "
+             "cat > $d/f.sh <<'EOS'\n%.*s\n}\nEOS\n"
+             "sed -i \"s|/sys/class/drm|$d/drm|\" $d/f.sh; . $d/f.sh; "
+             "echo \"$(gpu_free_mib 0) $(gpu_free_mib 1) [$(gpu_free_mib 2)]\"",
+             dir, (int)(e - a), a);
+    char *out = NULL;
+    int rc = targets_run(cmd, &out);
+    assert_int_equal(rc, 0);
+    /* 0000:03 first: 24560 - 1024 MiB; then 0000:c1: 98304 MiB; no third card */
+    assert_string_equal(out, "23536 98304 []\n");
+    free(out);
+    targets_remove_tree(dir);
+    free(dir);
+    free(sh);
+}
+
 static void readme_and_install(void **state)
 {
     (void)state;
@@ -418,6 +482,8 @@ int main(void)
         cmocka_unit_test(engine_config_keys),
         cmocka_unit_test(plan_json_content),
         cmocka_unit_test(launch_script_checks),
+        cmocka_unit_test(amd_unit_and_script),
+        cmocka_unit_test(amd_free_memory_from_sysfs),
         cmocka_unit_test(readme_and_install),
         cmocka_unit_test(refuses_unusable_names),
     };
