@@ -174,6 +174,8 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         if (!rp) goto oom;
         for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
         ph->reserved_ports = rp;
+        ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;
+        ph->llama_swap_ttl = h->llama_swap.ttl.set ? (uint32_t)h->llama_swap.ttl.v : 0;
     }
 
     /* Services by name. */

@@ -73,6 +73,8 @@ struct plan_host {
     const plan_service **services; /* sorted by name */
     uint32_t n_reserved_ports;
     const uint16_t *reserved_ports;
+    uint16_t llama_swap_port;     /* 0 = no llama-swap on this host */
+    uint32_t llama_swap_ttl;      /* seconds; 0 = never unload */
 };
 
 typedef struct plan {

@@ -208,6 +208,20 @@ const fs_object fs_gpu = {"gpu", "One GPU: a catalog model, or a custom card wit
                                  "An item may also be just a catalog id.",
                           gpu_keys, NKEYS(gpu_keys), NULL};
 
+#define LSWAP(field) offsetof(fleet_llama_swap, field)
+static const fs_key llama_swap_keys[] = {
+    {.name = "port", .type = FS_INT, .min = 1, .max = 65535, .flags = FS_REQUIRED,
+     .doc = "The one port llama-swap listens on; it routes by model name to the services.",
+     .offset = LSWAP(port)},
+    {.name = "ttl", .type = FS_INT, .min = 1, .max = 86400 * 365,
+     .doc = "Seconds a model may stay idle before llama-swap unloads it (default: never).",
+     .offset = LSWAP(ttl)},
+};
+
+const fs_object fs_llama_swap = {"llama_swap", "A llama-swap proxy on the host: one port, each service of the host "
+                                               "a model started on demand; an exclusive group swaps.",
+                                 llama_swap_keys, NKEYS(llama_swap_keys), NULL};
+
 static const fs_key host_keys[] = {
     {.name = "address", .type = FS_STRING, .doc = "How clients reach the host (name or IP).",
      .offset = HOST(address)},
@@ -217,6 +231,9 @@ static const fs_key host_keys[] = {
      .id = FK_HOST_GPUS, .doc = "The host's GPUs; the list position is the device index.", .offset = -1},
     {.name = "reserved_ports", .type = FS_LIST, .item = FS_INT, .min = 1, .max = 65535, .id = FK_RESERVED_PORTS,
      .doc = "Ports other software uses on this host.", .offset = -1},
+    {.name = "llama_swap", .type = FS_OBJECT, .object = &fs_llama_swap, .id = FK_LLAMA_SWAP,
+     .doc = "Front the host's services with llama-swap (`{port: 8080}`): infrac build writes its config.yaml "
+            "and unit.", .offset = -1},
 };
 
 const fs_object fs_host = {"host", "A machine that runs services.", host_keys, NKEYS(host_keys), NULL};

@@ -46,7 +46,7 @@ typedef enum fs_key_id {
     FK_NONE = 0,
     FK_DEFAULTS, FK_CHECKS, FK_HOSTS, FK_MODELS, FK_SERVICES,
     FK_HOST_GPUS, FK_RESERVED_PORTS, FK_GPU_MODEL, FK_SHAPE,
-    FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CACHE,
+    FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CACHE, FK_LLAMA_SWAP,
 } fs_key_id;
 
 struct fs_object;
@@ -75,7 +75,7 @@ typedef struct fs_object {
 } fs_object;
 
 extern const fs_object fs_root, fs_options, fs_checks, fs_host, fs_gpu, fs_model, fs_shape,
-    fs_service, fs_cache_kv;
+    fs_service, fs_cache_kv, fs_llama_swap;
 
 /* Enum value lists used by the lowering. */
 extern const char *const fs_engine_values[];     /* index = engine_kind */

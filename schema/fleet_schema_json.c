@@ -173,7 +173,8 @@ static json_t *object_schema(const fs_object *obj)
 
 int fs_write_json_schema(FILE *out)
 {
-    static const fs_object *const defs[] = {&fs_options, &fs_checks, &fs_host, &fs_gpu, &fs_model, &fs_shape, &fs_service};
+    static const fs_object *const defs[] = {&fs_options, &fs_checks, &fs_host, &fs_gpu, &fs_llama_swap, &fs_model,
+                                            &fs_shape, &fs_service};
     json_t *root = object_schema(&fs_root);
     json_t *head = json_object();
     json_object_set_new(head, "$schema", json_string("http://json-schema.org/draft-07/schema#"));
@@ -230,7 +231,7 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
 
 void fs_write_markdown(FILE *out)
 {
-    static const fs_object *const objs[] = {&fs_root, &fs_checks, &fs_host, &fs_gpu, &fs_model, &fs_shape,
+    static const fs_object *const objs[] = {&fs_root, &fs_checks, &fs_host, &fs_gpu, &fs_llama_swap, &fs_model, &fs_shape,
                                             &fs_service, &fs_options};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
         const fs_object *o = objs[i];

@@ -41,6 +41,10 @@ static int check_names(const plan *p, char *err, size_t errlen)
             snprintf(err, errlen, "service name '%s' cannot name a systemd unit", s->name);
             return -1;
         }
+        if (s->host && s->host->llama_swap_port && !strcmp(s->name, "llama-swap")) {
+            snprintf(err, errlen, "service name 'llama-swap' is the unit of host '%s''s llama-swap", s->host->name);
+            return -1;
+        }
         const char *texts[] = {s->model, s->model_path, s->bind, s->api_key_file, s->user, s->exclusive,
                                s->alias, s->load_mode, s->restart, s->chat_template};
         for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
@@ -77,6 +81,11 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
                      "%s/systemd/infrac-%s.service.d/restart-backoff.conf", h->name, s->name);
             add_text(t, target_launch_script(p, s), 0755, "%s/bin/%s.sh", h->name, s->name);
             add_text(t, target_engine_config(p, s), 0644, "%s/etc/%s.json", h->name, s->name);
+        }
+        if (h->llama_swap_port) {
+            add_text(t, target_llama_swap_config(p, h), 0644, "%s/etc/llama-swap.yaml%s", h->name, "");
+            add_text(t, target_llama_swap_unit(p, h), 0644, "%s/systemd/infrac-llama-swap.service%s", h->name, "");
+            add_text(t, target_llama_swap_script(p, h), 0755, "%s/bin/llama-swap.sh%s", h->name, "");
         }
     }
     free(target);

@@ -56,6 +56,10 @@ char *target_install_script(const plan *p, const plan_host *h)
         sb_printf(&b, "install -m 0755 \"$here/bin/%s.sh\" \"$script_dir/%s.sh\"\n", n, n);
         sb_printf(&b, "install -m 0644 \"$here/systemd/infrac-%s.service\" \"$unit_dir/\"\n", n);
     }
+    if (h->llama_swap_port)
+        sb_puts(&b, "install -m 0644 \"$here/etc/llama-swap.yaml\" \"$config_dir/llama-swap.yaml\"\n"
+                     "install -m 0755 \"$here/bin/llama-swap.sh\" \"$script_dir/llama-swap.sh\"\n"
+                     "install -m 0644 \"$here/systemd/infrac-llama-swap.service\" \"$unit_dir/\"\n");
     sb_printf(&b, "install -m 0644 \"$here/systemd/%s\" \"$unit_dir/\"\n", target);
     if (h->n_services) {
         sb_puts(&b, "printf '%s\\n'");

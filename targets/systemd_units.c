@@ -135,7 +135,7 @@ char *target_restart_backoff_dropin(const plan_service *s)
  * group only the first (by name), since the others conflict with it. */
 static bool wanted_by_target(const plan_host *h, const plan_service *s)
 {
-    if (!s->autostart)
+    if (!s->autostart || h->llama_swap_port) /* llama-swap starts them */
         return false;
     if (!s->exclusive)
         return true;
@@ -161,6 +161,8 @@ char *target_host_target_unit(const plan *p, const plan_host *h)
     for (uint32_t i = 0; i < h->n_services; i++)
         if (wanted_by_target(h, h->services[i]))
             sb_printf(&b, "Wants=infrac-%s.service\n", h->services[i]->name);
+    if (h->llama_swap_port)
+        sb_puts(&b, "Wants=infrac-llama-swap.service\n");
     sb_puts(&b, "\n[Install]\nWantedBy=multi-user.target\n");
     return sb_steal(&b);
 }

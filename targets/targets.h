@@ -99,6 +99,10 @@ char *target_engine_config(const plan *p, const plan_service *s);
 char *target_host_readme(const plan *p, const plan_host *h);
 char *target_install_script(const plan *p, const plan_host *h);
 char *target_plan_json(const plan *p);
+/* A host with `llama_swap:` (llama_swap.c): its config.yaml and unit. */
+char *target_llama_swap_config(const plan *p, const plan_host *h);
+char *target_llama_swap_unit(const plan *p, const plan_host *h);
+char *target_llama_swap_script(const plan *p, const plan_host *h);
 
 /* Every file of the build output for p. 0, or -1 with err (a name that
  * cannot be used for a unit or a file). */

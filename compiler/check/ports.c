@@ -61,6 +61,12 @@ static void check_host_ports(check_ctx *c, uint32_t h, port_use *uses) {
                 diag_help(d, "pick a port that is not in `reserved_ports`");
                 break;
             }
+        if (host->llama_swap.port.set && host->llama_swap.port.v == s->port.v) {
+            diagnostic *d = diag_error(c->d, "E0302", s->port.at, "port %lld is llama-swap's on host `%s`",
+                                       (long long)s->port.v, host->name.v);
+            diag_note(d, host->llama_swap.port.at, "llama-swap listens here");
+            diag_help(d, "give the service a port of its own: llama-swap proxies to it");
+        }
         if (s->port.v > 0 && s->port.v < 1024) {
             diagnostic *d = diag_warning(c->d, "W0301", s->port.at,
                                          "port %lld is privileged (below 1024)", (long long)s->port.v);

@@ -42,6 +42,14 @@ static inline const char *fleet_gpu_vendor(const fleet_gpu *g)
     return "nvidia";
 }
 
+/* `llama_swap:` of a host: one llama-swap proxy in front of its services. */
+typedef struct fleet_llama_swap {
+    bool set;
+    src_span at;
+    fl_int port;             /* where llama-swap listens */
+    fl_int ttl;              /* seconds idle before a model is unloaded; unset = never */
+} fleet_llama_swap;
+
 typedef struct fleet_host {
     fl_str name;             /* the mapping key */
     src_span at;
@@ -53,6 +61,7 @@ typedef struct fleet_host {
     src_span gpus_at;
     fl_int *reserved_ports;
     uint32_t n_reserved_ports;
+    fleet_llama_swap llama_swap;
 } fleet_host;
 
 /* `shape:` of a model declared without a GGUF at hand. */

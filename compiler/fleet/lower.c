@@ -260,8 +260,16 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
 
 static void host_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, void *user)
 {
-    (void)key;
     fleet_host *h = ((host_user *)user)->h;
+    if (k->id == FK_LLAMA_SWAP) {
+        char owner[160];
+        snprintf(owner, sizeof owner, "llama_swap of host '%s'", h->name.v);
+        h->llama_swap.set = true;
+        h->llama_swap.at = key->at;
+        object_walk w = {.obj = &fs_llama_swap, .base = &h->llama_swap, .owner = owner, .owner_at = key->at};
+        walk_object(c, &w, v);
+        return;
+    }
     if (!want_list(c, k, v)) return;
     if (k->id == FK_HOST_GPUS) {
         h->gpus_at = v->at;

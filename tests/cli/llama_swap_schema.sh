@@ -1,0 +1,68 @@
+#!/bin/sh
+# infrac build for a host with `llama_swap:`: its config.yaml against
+# llama-swap's published JSON Schema (tests/data/ecosystem, MIT) with a real
+# validator (ajv from npm, tests/ecosystem), and what the schema cannot say:
+# every service a model whose cmd is the engine command line of its unit,
+# each model in exactly one group, the exclusive group swapping. Skips,
+# loudly, only when the npm registry cannot be reached to install ajv.
+. "$SRC/tests/lib/tap.sh"
+tmp=$(mktemp -d /tmp/llama-swap-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+dir="$SRC/tests/ecosystem"
+schema="$SRC/tests/data/ecosystem/llama-swap-config-schema.json"
+"$INFRAC" build "$SRC/examples/llama-swap.yaml" -o "$tmp/out" >/dev/null 2>&1
+cfg="$tmp/out/box/etc/llama-swap.yaml"
+check "a llama_swap host gets a config.yaml" [ -s "$cfg" ]
+check "and its unit" [ -s "$tmp/out/box/systemd/infrac-llama-swap.service" ]
+check "the host target starts llama-swap, not the services" \
+    sh -c "grep -qx 'Wants=infrac-llama-swap.service' '$tmp/out/box/systemd/infrac-swap-box.target' &&
+           ! grep -q 'Wants=infrac-chat.service' '$tmp/out/box/systemd/infrac-swap-box.target'"
+sed 's/port: 8082/port: 9000/' "$SRC/examples/llama-swap.yaml" > "$tmp/clash.yaml"
+"$INFRAC" check "$tmp/clash.yaml" > "$tmp/clash.txt" 2>&1
+check "a service on llama-swap's port is E0302" grep -q "error\[E0302\]: port 9000 is llama-swap's on host .box." "$tmp/clash.txt"
+sed 's/llama_swap: {port: 9000, ttl: 600}/llama_swap: {ttl: 600}/' "$SRC/examples/llama-swap.yaml" > "$tmp/noport.yaml"
+"$INFRAC" check "$tmp/noport.yaml" > "$tmp/noport.txt" 2>&1
+check "llama_swap without a port is E0206" grep -q "error\[E0206\]: llama_swap of host 'box' has no 'port'" "$tmp/noport.txt"
+if [ ! -d "$dir/node_modules/ajv" ] || [ ! -d "$dir/node_modules/yaml" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund >"$tmp/npm.log" 2>&1) || {
+        skip "llama-swap schema validation" "npm registry unreachable: cd tests/ecosystem && npm ci ($(tail -1 "$tmp/npm.log"))"
+        echo "1..$TAP_N"
+        exit 0
+    }
+fi
+out=$(node "$dir/validate.mjs" "$schema" "$cfg" 2>&1)
+check "config.yaml valid against llama-swap's schema: $out" [ $? -eq 0 ]
+# a broken config is refused: the validator is not a no-op
+printf 'models:\n  a: {cmd: "", ttl: -5}\ngroups:\n  g: {swap: 1}\n' > "$tmp/bad.yaml"
+check "a broken config is refused by the validator" sh -c "! node '$dir/validate.mjs' '$schema' '$tmp/bad.yaml' >/dev/null 2>&1"
+# cmd = the launch script's exec line (the same argv builder)
+cat > "$tmp/cmp.mjs" <<'JS'
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+const require = createRequire(process.argv[4] + "/");
+const { parse } = require("yaml");
+const cfg = parse(readFileSync(process.argv[2], "utf8"));
+const out = process.argv[3];
+const fail = (m) => { console.log(m); process.exit(1); };
+const names = Object.keys(cfg.models).sort();
+if (names.join(",") !== "chat,dense,moe") fail(`models ${names}`);
+const seen = {};
+for (const [g, v] of Object.entries(cfg.groups)) for (const m of v.members) {
+  if (seen[m]) fail(`${m} in two groups`);
+  if (!cfg.models[m]) fail(`${m} not a model`);
+  seen[m] = g;
+}
+if (Object.keys(seen).length !== names.length) fail("a model without a group");
+if (seen.moe !== "big" || seen.dense !== "big" || cfg.groups.big.swap !== true) fail("big does not swap");
+if (cfg.groups["infrac-resident"].swap !== false) fail("the resident group swaps");
+for (const n of names) {
+  const sh = readFileSync(`${out}/box/bin/${n}.sh`, "utf8");
+  const exec = sh.slice(sh.indexOf("\nexec ") + 6).replace(/ \\\n    /g, " ").trim();
+  if (exec !== cfg.models[n].cmd) fail(`${n}: cmd ${cfg.models[n].cmd} != exec ${exec}`);
+  if (cfg.models[n].ttl !== 600) fail(`${n}: ttl`);
+}
+console.log("ok");
+JS
+res=$(node "$tmp/cmp.mjs" "$cfg" "$tmp/out" "$dir/node_modules" 2>&1)
+check "each model's cmd is its unit's command line, groups as the fleet's: $res" [ "$res" = ok ]
+echo "1..$TAP_N"
