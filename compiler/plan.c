@@ -243,7 +243,11 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
             p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
             if (s->draft_gpu.set) p->draft_slot = service_gpu_slot_of(s, s->draft_gpu.v);
             p->draft_gpu_layers = e->draft_gpu_layers;
+        }
+        if (e->engine == ENGINE_LLAMACPP) {
+            /* also without a draft model: MTP and the n-gram kinds take them */
             p->draft_cache = e->draft_cache;
+            p->draft_cache_set = e->draft_counted || s->draft_cache.set;
             p->spec_type = arena_str(a, opt_str(&s->spec_type));
             p->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
             p->spec_draft_n_min_set = s->spec_draft_n_min.set;

@@ -51,7 +51,8 @@ typedef struct plan_service {
     const char *draft_path;
     int32_t draft_slot;           /* position in gpus[] of the draft's GPU; -1 = follows the model */
     int32_t draft_gpu_layers;     /* -1 = all */
-    uint32_t draft_cache;         /* ggml id, K and V */
+    uint32_t draft_cache;         /* ggml id, K and V (draft model or MTP context) */
+    bool draft_cache_set;         /* write the draft cache flags */
     const char *spec_type;        /* NULL = engine default */
     uint32_t spec_draft_n_max, spec_draft_n_min; /* 0 = engine default (n_min: only when set) */
     bool spec_draft_n_min_set;

@@ -134,6 +134,12 @@ const diag_code_info diag_codes_checks[] = {
      "`draft_gpu` is a device index of the host. llama.cpp sees only the service's GPUs "
      "(CUDA_VISIBLE_DEVICES lists them), so the draft can only be placed on one of `gpus`.\n\nPick one "
      "of the service's GPUs, or add the GPU to `gpus`."},
+    {"E0526", DIAG_ERROR, "MTP asked of a model without MTP heads",
+     "`spec_type: draft-mtp` has llama-server draft with the model's own multi-token-prediction "
+     "layers (GGUF `<arch>.nextn_predict_layers`, llama-model.cpp n_layer_nextn). The model's GGUF "
+     "header was read and declares none, so there is nothing to draft with. A catalog model or a "
+     "declared shape is not refused: the catalog leaves the MTP block out and a shape cannot say."
+     "\n\nUse a GGUF converted with its MTP layers, or name a draft model (`draft:`)."},
     {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
      "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
      "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"

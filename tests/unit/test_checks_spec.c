@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "check/passes.h"
 #include "checks_support.h"
+#include "gguf_write.h"
 #include "ggml_types.h"
 
 /* Two GPUs; a 32-layer target and an 8-layer draft with the same vocabulary. */
@@ -271,6 +273,110 @@ static void unknown_draft_model(void **state) {
     cs_free(c);
 }
 
+/* A small header: qwen3, with or without MTP heads, a tokenizer named. */
+static void write_header(const char *path, uint32_t nextn, const char *tokenizer) {
+    gguf_writer *w = gguf_writer_new();
+    assert_non_null(w);
+    assert_true(gguf_w_str(w, "general.architecture", "qwen3"));
+    assert_true(gguf_w_u32(w, "qwen3.block_count", 2));
+    assert_true(gguf_w_u32(w, "qwen3.embedding_length", 256));
+    assert_true(gguf_w_u32(w, "qwen3.attention.head_count", 4));
+    assert_true(gguf_w_u32(w, "qwen3.attention.head_count_kv", 4));
+    assert_true(gguf_w_u32(w, "qwen3.feed_forward_length", 512));
+    assert_true(gguf_w_u32(w, "qwen3.context_length", 8192));
+    assert_true(gguf_w_u32(w, "qwen3.vocab_size", 1000));
+    if (nextn) assert_true(gguf_w_u32(w, "qwen3.nextn_predict_layers", nextn));
+    assert_true(gguf_w_str(w, "tokenizer.ggml.model", tokenizer));
+    assert_true(gguf_w_tensor_info(w, "token_embd.weight", GGML_T_F16, 2, (uint64_t[]){256, 1000}));
+    char err[200];
+    assert_int_equal(gguf_writer_write(w, path, true, err, sizeof err), 0);
+    gguf_writer_free(w);
+}
+
+static void mtp_needs_nextn_layers(void **state) {
+    (void)state;
+    char dir[] = "/tmp/checks-mtpXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[300];
+    snprintf(path, sizeof path, "%s/plain.gguf", dir);
+    write_header(path, 0, "gpt2");
+    snprintf(path, sizeof path, "%s/mtp.gguf", dir);
+    write_header(path, 1, "gpt2");
+    const char *files[] = {"plain.gguf", "mtp.gguf"};
+    for (int i = 0; i < 2; i++) {
+        cs_fleet *c = cs_new();
+        fleet_host *h = cs_host(c, "box");
+        cs_gpu(c, h, "rtx-4090");
+        fleet_model *m = cs_model_gguf(c, "m", files[i]);
+        fleet_service *s = cs_service(c, "chat", "box", "m", 8080);
+        cs_gpus(c, s, 1, (int64_t[]){0});
+        cs_set_int(c, &s->opts.context, 4096);
+        cs_set_str(c, &s->spec_type, "draft-mtp");
+        cs_set_int(c, &s->spec_draft_n_max, 3); /* MTP takes n_max without a draft model */
+        cs_run(c, dir);
+        assert_true(m->loaded);
+        assert_int_equal(m->shape_resolved.n_nextn, (uint32_t)i);
+        assert_string_equal(m->shape_resolved.tokenizer, "gpt2");
+        assert_int_equal(cs_count(c, "E0521"), 0);
+        assert_int_equal(cs_count(c, "E0526"), i == 0 ? 1 : 0);
+        if (i == 0) {
+            const diagnostic *d = cs_find(c, "E0526", 0);
+            assert_int_equal(d->at.line, s->spec_type.at.line);
+            assert_string_equal(d->message, "`spec_type` asks for draft-mtp, but model `m` has no MTP heads");
+        }
+        cs_free(c);
+    }
+    /* a declared shape cannot say: not refused */
+    cs_fleet *c = box();
+    fleet_service *s = two_gpu_service(c);
+    cs_set_str(c, &s->spec_type, "ngram-mod,draft-mtp");
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0526"), 0);
+    cs_free(c);
+    /* the draft's devices are a draft model's: with MTP alone they are E0521 */
+    c = box();
+    s = two_gpu_service(c);
+    cs_set_str(c, &s->spec_type, "draft-mtp");
+    cs_set_int(c, &s->draft_gpu, 1);
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0521"), 1);
+    assert_int_equal(cs_find(c, "E0521", 0)->at.line, s->draft_gpu.at.line);
+    cs_free(c);
+    snprintf(path, sizeof path, "%s/plain.gguf", dir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/mtp.gguf", dir);
+    remove(path);
+    rmdir(dir);
+}
+
+static void tokenizer_must_match(void **state) {
+    (void)state;
+    char dir[] = "/tmp/checks-tokXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[300];
+    snprintf(path, sizeof path, "%s/a.gguf", dir);
+    write_header(path, 0, "gpt2");
+    snprintf(path, sizeof path, "%s/b.gguf", dir);
+    write_header(path, 0, "llama");
+    cs_fleet *c = cs_new();
+    fleet_host *h = cs_host(c, "box");
+    cs_gpu(c, h, "rtx-4090");
+    cs_model_gguf(c, "a", "a.gguf");
+    cs_model_gguf(c, "b", "b.gguf");
+    fleet_service *s = cs_service(c, "chat", "box", "a", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, 4096);
+    cs_set_str(c, &s->draft, "b");
+    cs_run(c, dir);
+    assert_int_equal(cs_count(c, "E0523"), 1);
+    assert_int_equal(cs_find(c, "E0523", 0)->at.line, s->draft.at.line);
+    cs_free(c);
+    remove(path);
+    snprintf(path, sizeof path, "%s/a.gguf", dir);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(draft_counted_on_its_gpu),
@@ -283,6 +389,8 @@ int main(void) {
         cmocka_unit_test(spec_type_names),
         cmocka_unit_test(draft_gpu_among_the_services),
         cmocka_unit_test(unknown_draft_model),
+        cmocka_unit_test(mtp_needs_nextn_layers),
+        cmocka_unit_test(tokenizer_must_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,7 @@ static void draft_flags_in_the_command(void **state) {
     s->draft_slot = 0;
     s->draft_gpu_layers = -1;
     s->draft_cache = GGML_T_Q8_0;
+    s->draft_cache_set = true;
     s->spec_type = "draft-simple";
     s->spec_draft_n_max = 16;
     s->spec_draft_n_min = 2;
@@ -71,6 +72,23 @@ static void draft_flags_in_the_command(void **state) {
     targets_test_plan_free(p);
 }
 
+static void mtp_without_a_draft_model(void **state) {
+    (void)state;
+    plan *p = targets_test_plan();
+    plan_service *s = targets_test_service(p, "chat");
+    s->spec_type = "draft-mtp";
+    s->spec_draft_n_max = 3;
+    s->draft_cache = GGML_T_Q8_0;
+    s->draft_cache_set = true;
+    char *line = line_of(p, s);
+    assert_string_equal(tail_after(line, "--spec"),
+                        "--spec-draft-type-k q8_0 --spec-draft-type-v q8_0 --spec-type draft-mtp --spec-draft-n-max 3");
+    assert_null(strstr(line, "--spec-draft-model"));
+    assert_null(strstr(line, "--spec-draft-ngl"));
+    free(line);
+    targets_test_plan_free(p);
+}
+
 static void draft_in_plan_json(void **state) {
     (void)state;
     plan *p = targets_test_plan();
@@ -84,6 +102,7 @@ static void draft_in_plan_json(void **state) {
     s->draft_slot = 0;
     s->draft_gpu_layers = -1;
     s->draft_cache = GGML_T_Q8_0;
+    s->draft_cache_set = true;
     s->spec_draft_n_max = 8;
     text = target_plan_json(p);
     json_error_t err;
@@ -110,6 +129,7 @@ static void draft_in_plan_json(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(draft_flags_in_the_command),
+        cmocka_unit_test(mtp_without_a_draft_model),
         cmocka_unit_test(draft_in_plan_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
