@@ -123,6 +123,12 @@ static int cmp_service_name(const void *a, const void *b) {
 
 static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
+static int32_t service_gpu_slot_of(const fleet_service *s, int64_t gpu) {
+    for (uint32_t i = 0; i < s->n_gpus; i++)
+        if (s->gpus[i].v == gpu) return (int32_t)i;
+    return -1;
+}
+
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {
     memset(out, 0, sizeof *out);
     plan_arena *a = calloc(1, sizeof *a);
@@ -237,6 +243,22 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->chat_template = arena_str(a, opt_str(&s->opts.chat_template)
                                             ? s->opts.chat_template.v
                                             : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL));
+        p->draft_slot = -1;
+        if (e->draft_counted) {
+            p->draft = arena_str(a, s->draft.v);
+            p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
+            if (s->draft_gpu.set) p->draft_slot = service_gpu_slot_of(s, s->draft_gpu.v);
+            p->draft_gpu_layers = e->draft_gpu_layers;
+        }
+        if (e->engine == ENGINE_LLAMACPP) {
+            /* also without a draft model: MTP and the n-gram kinds take them */
+            p->draft_cache = e->draft_cache;
+            p->draft_cache_set = e->draft_counted || s->draft_cache.set;
+            p->spec_type = arena_str(a, opt_str(&s->spec_type));
+            p->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
+            p->spec_draft_n_min_set = s->spec_draft_n_min.set;
+            p->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
+        }
         const char **args = arena_alloc(a, sizeof *args * (s->n_extra_args ? s->n_extra_args : 1));
         if (!args) goto oom;
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);

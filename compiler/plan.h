@@ -47,6 +47,16 @@ typedef struct plan_service {
     uint32_t restart_sec;
     const char *user;             /* declared user, or NULL for DynamicUser */
     const char *chat_template;    /* override, or NULL */
+    /* speculative decoding (llama.cpp): draft_path NULL = none */
+    const char *draft;            /* draft model name in the fleet */
+    const char *draft_path;
+    int32_t draft_slot;           /* position in gpus[] of the draft's GPU; -1 = follows the model */
+    int32_t draft_gpu_layers;     /* -1 = all */
+    uint32_t draft_cache;         /* ggml id, K and V (draft model or MTP context) */
+    bool draft_cache_set;         /* write the draft cache flags */
+    const char *spec_type;        /* NULL = engine default */
+    uint32_t spec_draft_n_max, spec_draft_n_min; /* 0 = engine default (n_min: only when set) */
+    bool spec_draft_n_min_set;
     const char *const *extra_args;
     uint32_t n_extra_args;
     estimate_result memory;       /* per GPU (in gpus[] order) and host */

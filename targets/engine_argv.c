@@ -81,6 +81,40 @@ static bool has_tensor_split(const plan_service *s)
 
 static const char *alias_of(const plan_service *s) { return s->alias ? s->alias : s->model; }
 
+/* The draft model and speculative settings (common/arg.cpp spellings; the
+ * old --draft* flags are gone). The draft's GPU layers are always written:
+ * llama.cpp's default is `auto`, which --fit off leaves to the engine. The
+ * spec settings come also without a draft model (MTP, the n-gram kinds). */
+static void spec_argv(const plan_service *s, target_argv *a)
+{
+    if (s->draft_path) {
+        argv_pair(a, "--spec-draft-model", s->draft_path);
+        if (s->draft_slot >= 0) {
+            /* CUDA_VISIBLE_DEVICES lists the service's GPUs: the draft's is CUDA<its position>. */
+            char dev[32];
+            snprintf(dev, sizeof dev, "CUDA%d", (int)s->draft_slot);
+            argv_pair(a, "--spec-draft-device", dev);
+        }
+        argv_push(a, "--spec-draft-ngl");
+        if (s->n_gpus == 0)
+            argv_push(a, "0");
+        else if (s->draft_gpu_layers < 0)
+            argv_push(a, "all");
+        else
+            argv_pushf_u(a, NULL, (unsigned long long)s->draft_gpu_layers);
+    }
+    if (s->draft_cache_set) {
+        argv_pair(a, "--spec-draft-type-k", target_cache_type_name(s->draft_cache));
+        argv_pair(a, "--spec-draft-type-v", target_cache_type_name(s->draft_cache));
+    }
+    if (s->spec_type)
+        argv_pair(a, "--spec-type", s->spec_type);
+    if (s->spec_draft_n_max)
+        argv_pushf_u(a, "--spec-draft-n-max", s->spec_draft_n_max);
+    if (s->spec_draft_n_min_set)
+        argv_pushf_u(a, "--spec-draft-n-min", s->spec_draft_n_min);
+}
+
 static void llamacpp_argv(const plan_service *s, target_argv *a)
 {
     argv_push(a, "llama-server");
@@ -138,6 +172,7 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     if (s->chat_template) {
         argv_pair(a, "--chat-template", s->chat_template);
     }
+    spec_argv(s, a);
 }
 
 static void vllm_argv(const plan_service *s, target_argv *a)

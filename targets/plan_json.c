@@ -78,6 +78,19 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "restart_sec", json_integer(s->restart_sec));
     json_object_set_new(o, "user", tj_str_or_null(s->user));
     json_object_set_new(o, "chat_template", tj_str_or_null(s->chat_template));
+    if (s->draft_path || s->spec_type || s->draft_cache_set || s->spec_draft_n_max || s->spec_draft_n_min_set) {
+        /* only for a service with speculative decoding: plans without keep their shape */
+        json_t *d = json_object();
+        json_object_set_new(d, "model", tj_str_or_null(s->draft));
+        json_object_set_new(d, "model_path", tj_str_or_null(s->draft_path));
+        json_object_set_new(d, "gpu", s->draft_slot >= 0 ? json_integer(s->gpus[s->draft_slot]) : json_null());
+        json_object_set_new(d, "gpu_layers", s->draft_gpu_layers < 0 ? json_string("all") : json_integer(s->draft_gpu_layers));
+        json_object_set_new(d, "cache", s->draft_cache_set ? json_string(target_cache_type_name(s->draft_cache)) : json_null());
+        json_object_set_new(d, "spec_type", tj_str_or_null(s->spec_type));
+        json_object_set_new(d, "n_max", s->spec_draft_n_max ? json_integer(s->spec_draft_n_max) : json_null());
+        json_object_set_new(d, "n_min", s->spec_draft_n_min_set ? json_integer(s->spec_draft_n_min) : json_null());
+        json_object_set_new(o, "draft", d);
+    }
     json_t *extra = json_array();
     for (uint32_t i = 0; i < s->n_extra_args; i++)
         json_array_append_new(extra, json_string(s->extra_args[i]));

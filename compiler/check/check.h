@@ -47,6 +47,12 @@ typedef struct service_eval {
      * request are identical (a fleet of identical nodes estimates once) */
     bool estimated;
     const estimate_result *est;
+    /* a draft model counted with the service: est then points at with_draft,
+     * the model's estimate plus the draft's weights, KV and compute */
+    bool draft_counted;
+    uint32_t draft_cache;             /* ggml id of the draft's K and V cache */
+    int32_t draft_gpu_layers;         /* -1 = all */
+    estimate_result with_draft;
 } service_eval;
 
 typedef struct check_result {

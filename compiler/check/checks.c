@@ -78,6 +78,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     check_ports(&c);
     check_exposure(&c);
     check_model_fit(&c);
+    check_speculative(&c);
     check_vram(&c);
     check_host_ram(&c);
     free(c.by_host);

@@ -33,6 +33,10 @@ void check_resolve(check_ctx *c);
 void check_ports(check_ctx *c);
 void check_exposure(check_ctx *c);
 void check_model_fit(check_ctx *c);
+void check_speculative(check_ctx *c);
+/* speculative.c: whether the service's draft is one the estimate counts (llama.cpp, loaded, placed on
+ * one of its GPUs, same vocabulary); check_speculative reports why not. */
+bool service_draft_counted(const fleet_service *s, const service_eval *e);
 void check_vram(check_ctx *c);
 void check_host_ram(check_ctx *c);
 

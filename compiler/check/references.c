@@ -106,6 +106,17 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
         }
     }
 
+    s->draft_ref = NULL;
+    if (s->draft.set && s->draft.v) {
+        int m = name_index_find(models, s->draft.v);
+        if (m < 0) {
+            diagnostic *d = diag_error(c->d, "E0702", s->draft.at, "unknown draft model `%s`", s->draft.v);
+            suggest(d, s->draft.v, models, "models");
+        } else {
+            s->draft_ref = &f->models[m];
+        }
+    }
+
     /* GPU indexes exist on the host, once each. */
     if (s->host_ref) {
         const fleet_host *h = s->host_ref;

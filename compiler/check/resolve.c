@@ -64,6 +64,11 @@ static void apply_defaults(const fleet_service *s, service_eval *e) {
     e->restart = (o->restart.set && o->restart.v) ? o->restart.v : CHECK_DEFAULT_RESTART;
     e->restart_sec = u32_or(&o->restart_sec, CHECK_DEFAULT_RESTART_SEC);
     e->cache_ram = o->cache_ram.set ? o->cache_ram.v : CHECK_DEFAULT_CACHE_RAM;
+    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
+    e->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
+    e->draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 && s->draft_gpu_layers.v <= INT32_MAX)
+                              ? (int32_t)s->draft_gpu_layers.v : -1;
+    e->draft_counted = false;
 }
 
 /* The estimator's request for a service, from its resolved options. */
@@ -122,6 +127,59 @@ static bool estimable(const fleet_service *s, const service_eval *e) {
     return true;
 }
 
+/* The draft is a second model in llama-server's process with the target's
+ * context, slots and batch (common/speculative.cpp
+ * common_base_params_to_speculative), its own cache types (f16 by default),
+ * GPU layers and devices (default: the target's, split alike). Its weights,
+ * KV cache and compute are added per GPU; the runtime overhead and the
+ * prompt cache are the process's, counted once with the target. */
+static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s, service_eval *e,
+                      const estimate_request *target) {
+    estimate_request req = *target;
+    req.cache_k = req.cache_v = e->draft_cache;
+    req.gpu_layers = e->draft_gpu_layers;
+    req.cpu_moe_layers = 0;
+    req.cache_ram_bytes = 0;
+    int slot = -1;
+    if (s->draft_gpu.set) {
+        slot = service_gpu_slot(s, (uint32_t)s->draft_gpu.v);
+        req.n_gpus = 1;
+        memset(req.tensor_split, 0, sizeof req.tensor_split);
+        memset(req.gpu_total_bytes, 0, sizeof req.gpu_total_bytes);
+        memset(req.gpu_overhead_bytes, 0, sizeof req.gpu_overhead_bytes);
+        req.gpu_total_bytes[0] = target->gpu_total_bytes[slot];
+        req.gpu_overhead_bytes[0] = target->gpu_overhead_bytes[slot];
+    }
+    char err[256] = "";
+    const estimate_result *d = estimate_memo_get(memo, &s->draft_ref->shape_resolved, &req, err, sizeof err);
+    if (!d) {
+        diagnostic *dg = diag_error(c->d, "E0506", span_or(s->draft.at, s->at),
+                                    "cannot estimate the memory of the draft of service `%s`: %s", s->name.v,
+                                    err[0] ? err : "unsupported configuration");
+        diag_note(dg, span_or(s->draft_ref->name.at, s->draft_ref->at), "model `%s` is declared here",
+                  s->draft_ref->name.v);
+        return;
+    }
+    e->with_draft = *e->est;
+    for (uint32_t g = 0; g < d->n_gpus; g++) {
+        uint32_t to = slot >= 0 ? (uint32_t)slot : g;
+        if (to >= e->with_draft.n_gpus) continue;
+        memory_breakdown *m = &e->with_draft.gpu[to];
+        const memory_breakdown *x = &d->gpu[g];
+        m->weights = sat_add(m->weights, x->weights);
+        m->kv_cache = sat_add(m->kv_cache, x->kv_cache);
+        m->compute = sat_add(m->compute, x->compute);
+        m->total = sat_add(m->total, sat_add(x->weights, sat_add(x->kv_cache, x->compute)));
+    }
+    memory_breakdown *h = &e->with_draft.host;
+    h->weights = sat_add(h->weights, d->host.weights);
+    h->kv_cache = sat_add(h->kv_cache, d->host.kv_cache);
+    h->compute = sat_add(h->compute, d->host.compute);
+    h->total = sat_add(h->total, sat_add(d->host.weights, sat_add(d->host.kv_cache, d->host.compute)));
+    e->est = &e->with_draft;
+    e->draft_counted = true;
+}
+
 void check_resolve(check_ctx *c) {
     fleet *f = c->f;
     estimate_memo *memo = estimate_memo_new(f->n_services);
@@ -146,5 +204,6 @@ void check_resolve(check_ctx *c) {
             continue;
         }
         e->estimated = true;
+        if (service_draft_counted(s, e)) add_draft(c, memo, s, e, &req);
     }
 }

@@ -106,6 +106,40 @@ const diag_code_info diag_codes_checks[] = {
      "so declares a `shape:` whose numbers differ from the header's. One of them describes anoth"
      "er model; the estimate uses the header.\n\nRemove `shape:` (the file is read), or fix `path"
      ":` to the model the shape describes."},
+    {"E0520", DIAG_ERROR, "A draft model on an engine without one",
+     "`draft:` and the speculative keys (`draft_gpu`, `draft_gpu_layers`, `draft_cache`, `spec_type`, "
+     "`spec_draft_n_max`, `spec_draft_n_min`) are llama.cpp's (llama-server --spec-draft-model and the "
+     "--spec-* flags). infrac-engine has no speculative decoding; vLLM's (--speculative-config) is not "
+     "supported by infrac yet, so it is refused rather than ignored.\n\nServe the service with llama.cpp, "
+     "or remove the keys."},
+    {"E0521", DIAG_ERROR, "Speculative settings without a draft model",
+     "`draft_gpu`, `draft_gpu_layers`, `draft_cache`, `spec_draft_n_max` and `spec_draft_n_min` describe "
+     "the draft model; a service without `draft:` has none, so they would do nothing.\n\nName the draft "
+     "(`draft: MODEL`, a key of models:) or remove them."},
+    {"E0522", DIAG_ERROR, "spec_draft_n_min above spec_draft_n_max",
+     "llama.cpp drafts at most `spec_draft_n_max` tokens per step and uses a draft only when it has at "
+     "least `spec_draft_n_min`; a minimum above the maximum never uses one.\n\nLower the minimum or raise "
+     "the maximum."},
+    {"E0523", DIAG_ERROR, "A draft model whose vocabulary differs from the model's",
+     "Speculative decoding checks the draft's tokens with the target: both must use one tokenizer. "
+     "When both headers (or catalog entries, or shapes) give the vocabulary size and the sizes differ, "
+     "the draft cannot serve this model.\n\nPick a smaller model of the same family (qwen3-8b for "
+     "qwen3-32b, llama-3.1-8b for llama-3.3-70b)."},
+    {"E0524", DIAG_ERROR, "Unknown speculative type",
+     "`spec_type` is llama.cpp's --spec-type, a comma list of draft-simple, draft-eagle3, draft-mtp, "
+     "draft-dflash, draft-dspark, ngram-simple, ngram-map-k, ngram-map-k4v, ngram-mod, ngram-cache and "
+     "none (common/speculative.cpp). Another name makes llama-server exit at start.\n\nUse one of "
+     "those names."},
+    {"E0525", DIAG_ERROR, "The draft's GPU is not one of the service's",
+     "`draft_gpu` is a device index of the host. llama.cpp sees only the service's GPUs "
+     "(CUDA_VISIBLE_DEVICES lists them), so the draft can only be placed on one of `gpus`.\n\nPick one "
+     "of the service's GPUs, or add the GPU to `gpus`."},
+    {"E0526", DIAG_ERROR, "MTP asked of a model without MTP heads",
+     "`spec_type: draft-mtp` has llama-server draft with the model's own multi-token-prediction "
+     "layers (GGUF `<arch>.nextn_predict_layers`, llama-model.cpp n_layer_nextn). The model's GGUF "
+     "header was read and declares none, so there is nothing to draft with. A catalog model or a "
+     "declared shape is not refused: the catalog leaves the MTP block out and a shape cannot say."
+     "\n\nUse a GGUF converted with its MTP layers, or name a draft model (`draft:`)."},
     {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
      "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
      "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"

@@ -76,6 +76,10 @@ typedef struct model_shape {
     /* MLA (deepseek2): llama.cpp caches kv_lora_rank + rope dims of K only. */
     uint32_t kv_lora_rank, n_rot;
     bool tied_output;         /* no output.weight: the output reuses token_embd */
+    /* Read for the checks, not the estimate: MTP heads (%s.nextn_predict_layers,
+     * llama-model.cpp n_layer_nextn) and the tokenizer (tokenizer.ggml.model; "" = not said). */
+    uint32_t n_nextn;
+    char tokenizer[32];
     uint64_t weights_bytes;   /* all tensors */
     model_tensor *tensors;    /* malloc'ed; NULL for a declared shape */
     uint32_t n_tensors;

@@ -247,6 +247,14 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
     gguf_str scaling;
     shape->has_rope_scaling = gguf_get_str(f, key, &scaling) && !gguf_str_eq(scaling, "none");
 
+    shape->n_nextn = get_u32(f, a, "nextn_predict_layers", 0);
+    gguf_str tok;
+    if (gguf_get_str(f, "tokenizer.ggml.model", &tok) && tok.len < sizeof shape->tokenizer &&
+        !memchr(tok.ptr, 0, tok.len)) {
+        memcpy(shape->tokenizer, tok.ptr, tok.len);
+        shape->tokenizer[tok.len] = 0;
+    }
+
     const gguf_kv *toks = gguf_get_array(f, "tokenizer.ggml.tokens");
     shape->n_vocab = toks && toks->count <= UINT32_MAX ? (uint32_t)toks->count : get_u32(f, a, "vocab_size", 0);
 

@@ -141,9 +141,17 @@ typedef struct fleet_service {
     uint32_t n_extra_args;
     src_span extra_args_at;
     fleet_service_opts opts;
+    /* speculative decoding (llama.cpp): a draft model of models: and its settings */
+    fl_str draft;
+    fl_int draft_gpu;        /* host device index, one of gpus */
+    fl_int draft_gpu_layers; /* -1 = all */
+    fl_str draft_cache;      /* one type for K and V */
+    fl_str spec_type;        /* llama.cpp --spec-type, comma list */
+    fl_int spec_draft_n_max, spec_draft_n_min;
     /* resolved by the reference check; NULL when the name is unknown */
     fleet_host *host_ref;
     fleet_model *model_ref;
+    fleet_model *draft_ref;
 } fleet_service;
 
 typedef struct fleet {
