@@ -33,12 +33,16 @@ struct ie_context {
     ie_rdot_fn rdot;     /* kernel for repacked weights */
     ie_attn_kernels attn;
     bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
+    bool xq_rounded;    /* x itself was rewritten to xq's values */
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are
  * w->cols floats apart. Quantizes x once into c->xq when the weight type
- * has an integer kernel. */
-void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
+ * has an integer kernel. A prompt batch on such a weight without repacked
+ * kernel runs as sgemm over f32 and rewrites x in place to its quantized
+ * values, so it computes the integer kernels' products (and llama.cpp's):
+ * x is scratch that only these products read. */
+void ie_matmul(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate);
 
 /* One product of a set that shares its input x (q/k/v, gate/up). */
@@ -52,7 +56,7 @@ typedef struct ie_matmul_out {
 /* The products of up to IE_MATMUL_SET weights with the same input: one
  * parallel job (one wait) when all are repacked, else one ie_matmul each. */
 #define IE_MATMUL_SET 3
-void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, const float *x, uint32_t n_tok);
+void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *x, uint32_t n_tok);
 
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);

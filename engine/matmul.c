@@ -1,9 +1,27 @@
 /* Matrix x activations for one weight: rows split across the pool's
  * threads; integer kernels read each weight row once per group of
  * IE_MAX_COLS tokens, over token tiles that stay in cache. */
+#include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "context_internal.h"
+
+/* Opt-in (INFRAC_ENGINE_BLAS=1): prompt batches of at least BLAS_MIN_TOK
+ * tokens on weights without repacked kernels go through OpenBLAS sgemm
+ * over dequantized row tiles, each tile decoded once and applied to every
+ * token (the integer kernels read each row once per IE_MAX_COLS tokens).
+ * x is first rounded to the integer kernels' 8-bit grid, so the products
+ * are theirs up to float summation order; that order still differs from
+ * llama.cpp's exact integer block sums, and on the parity test's random
+ * models the next-token probabilities move 2-3x further from llama.cpp's
+ * (1.1e-2 on two cells, limit 1e-2), so it is not the default yet
+ * (docs/engine.md). */
+#define BLAS_MIN_TOK 32
+/* Floats of one thread's dequantized tile: rows enough that sgemm's packing
+ * of the activations (once per call) is small against the products. */
+#define BLAS_TILE_FLOATS (256u << 10)
+static _Thread_local float blas_tile[BLAS_TILE_FLOATS];
 
 #define TOKEN_TILE 32
 /* Tokens per pass over the weights for the tiled kernel: as many as keep
@@ -27,6 +45,7 @@ typedef struct matmul_job {
     bool accumulate;
     ie_qdot_fn qdot;
     ie_rdot_fn rdot;
+    bool blas;
     ie_chunks chunks; /* of 16-row tiles (rdot) or rows */
     /* rdot: the outputs whose tiles follow each other in chunks' numbering
      * (n_parts 1: w, y, ldy, bias); part p starts at tile first_tile[p]. */
@@ -69,7 +88,28 @@ static void matmul_worker(void *arg, int ith, int nth)
     size_t nb = w->cols / IE_QK;
     uint64_t u0, u1;
     (void)nth;
-    if (j->rdot) {
+    if (j->blas) {
+        float *tile = blas_tile;
+        uint64_t per = BLAS_TILE_FLOATS / w->cols;
+        while (ie_chunks_take(&j->chunks, &u0, &u1)) {
+            for (uint64_t r0 = u0; r0 < u1; r0 += per) {
+                uint64_t n = u1 - r0 < per ? u1 - r0 : per;
+                for (uint64_t r = 0; r < n; r++)
+                    ie_dequantize_row(w->type, w->data + (r0 + r) * w->row_bytes, tile + r * w->cols, w->cols);
+                float *y = j->y + r0;
+                if (j->bias && !j->accumulate)
+                    for (uint32_t t = 0; t < j->n_tok; t++)
+                        memcpy(y + t * j->ldy, j->bias + r0, n * sizeof *y);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)j->n_tok, (blasint)n,
+                            (blasint)w->cols, 1.0f, j->x, (blasint)w->cols, tile, (blasint)w->cols,
+                            j->accumulate || j->bias ? 1.0f : 0.0f, y, (blasint)j->ldy);
+                if (j->bias && j->accumulate)
+                    for (uint32_t t = 0; t < j->n_tok; t++)
+                        for (uint64_t r = 0; r < n; r++)
+                            y[t * j->ldy + r] += j->bias[r0 + r];
+            }
+        }
+    } else if (j->rdot) {
         /* Chunks of 16-row tiles; within one, every token tile reuses the
          * chunk's weights from cache. */
         size_t stride = ie_act_split_bytes(w->cols);
@@ -126,10 +166,10 @@ static void matmul_worker(void *arg, int ith, int nth)
 
 typedef struct quant_job {
     ie_context *c;
-    const float *x;
+    float *x;
     uint64_t cols;
     uint32_t n_tok;
-    bool split, k;
+    bool split, k, round;
 } quant_job;
 
 /* Quantizes the activation rows of this thread's share of the tokens. */
@@ -140,44 +180,81 @@ static void quant_worker(void *arg, int ith, int nth)
     uint32_t t0 = per * (uint32_t)ith, t1 = t0 + per > q->n_tok ? q->n_tok : t0 + per;
     size_t nb = q->cols / IE_QK;
     for (uint32_t t = t0; t < t1; t++) {
-        const float *row = q->x + (size_t)t * q->cols;
-        if (q->split)
+        float *row = q->x + (size_t)t * q->cols;
+        if (q->split) {
             ie_quantize_act_split(row, (uint8_t *)q->c->xq + (size_t)t * ie_act_split_bytes(q->cols), q->cols);
-        else
-            (q->k ? ie_quantize_act_k : ie_quantize_act)(row, q->c->xq + (size_t)t * nb, q->cols);
+            continue;
+        }
+        const ie_block_q8a *b = q->c->xq + (size_t)t * nb;
+        (q->k ? ie_quantize_act_k : ie_quantize_act)(row, q->c->xq + (size_t)t * nb, q->cols);
+        if (q->round)
+            for (size_t i = 0; i < nb; i++)
+                for (int e = 0; e < IE_QK; e++)
+                    row[i * IE_QK + (size_t)e] = b[i].d * (float)b[i].q[e];
     }
 }
 
 /* Quantizes x into c->xq in the layout w's kernel reads, unless it is
- * there already (q, k and v share one quantization). */
-static void quantize_input(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, bool split)
+ * there already (q, k and v share one quantization); round: also rewrites
+ * x to the quantized values. */
+static void quantize_input(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, bool split, bool round)
 {
     /* Activation layout: split rows for repacked weights; llama.cpp's Q8_K
      * scales (per 256) for K-quant weights; 32-blocks otherwise. */
     bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
-    if (c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split && c->xq_k == k)
+    if (c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split && c->xq_k == k &&
+        (c->xq_rounded || !round))
         return;
     c->xq_of = x;
     c->xq_cols = w->cols;
     c->xq_ntok = n_tok;
     c->xq_split = split;
     c->xq_k = k;
-    quant_job q = {c, x, w->cols, n_tok, split, k};
+    c->xq_rounded = round;
+    quant_job q = {c, x, w->cols, n_tok, split, k, round};
     if (n_tok > 1)
         ie_pool_run(c->pool, quant_worker, &q);
     else
         quant_worker(&q, 0, 1);
 }
 
-void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok, float *y, uint64_t ldy,
+static bool blas_enabled(void)
+{
+    static int on = -1; /* ie_matmul runs on the caller's thread only */
+    if (on < 0) {
+        const char *e = getenv("INFRAC_ENGINE_BLAS");
+        on = e && !strcmp(e, "1");
+        /* The pool's threads each run one sgemm; OpenBLAS must not add its own. */
+        if (on)
+            openblas_set_num_threads(1);
+    }
+    return on;
+}
+
+static bool uses_blas(const ie_context *c, const ie_weight *w, uint32_t n_tok)
+{
+    return !(w->rp && c->rdot) && n_tok >= BLAS_MIN_TOK && w->cols <= BLAS_TILE_FLOATS && blas_enabled();
+}
+
+/* Whether ie_matmul rewrites x for this weight (sgemm on a weight type
+ * with an integer kernel). */
+static bool rounds_input(const ie_context *c, const ie_weight *w, uint32_t n_tok)
+{
+    return uses_blas(c, w, n_tok) && c->qdot[w->type];
+}
+
+void ie_matmul(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, float *y, uint64_t ldy,
                const float *bias, bool accumulate)
 {
-    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL, {0}, 1,
-                    {{w, y, ldy, bias}}, {0}};
+    matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL, false,
+                    {0}, 1, {{w, y, ldy, bias}}, {0}};
+    j.blas = uses_blas(c, w, n_tok);
     if (j.qdot || j.rdot)
-        quantize_input(c, w, x, n_tok, j.rdot != NULL);
+        quantize_input(c, w, x, n_tok, j.rdot != NULL, j.blas);
     int nth = ie_pool_size(c->pool);
-    if (j.rdot) {
+    if (j.blas) {
+        ie_chunks_init(&j.chunks, w->rows, nth, BLAS_TILE_FLOATS / w->cols);
+    } else if (j.rdot) {
         j.first_tile[1] = w->rows / IE_TILE_ROWS;
         ie_chunks_init(&j.chunks, w->rows / IE_TILE_ROWS, nth, 1);
     } else {
@@ -186,22 +263,26 @@ void ie_matmul(ie_context *c, const ie_weight *w, const float *x, uint32_t n_tok
     ie_pool_run(c->pool, matmul_worker, &j);
 }
 
-void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, const float *x, uint32_t n_tok)
+void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *x, uint32_t n_tok)
 {
     bool fused = c->rdot && n_outs <= IE_MATMUL_SET;
     for (int i = 0; i < n_outs && fused; i++)
         fused = outs[i].w->rp && outs[i].w->cols == outs[0].w->cols;
     if (!fused) {
-        for (int i = 0; i < n_outs; i++)
-            ie_matmul(c, outs[i].w, x, n_tok, outs[i].y, outs[i].ldy, outs[i].bias, false);
+        /* Products that round x in place (sgemm) after those that quantize
+         * the original (repacked kernels), so none sees x rounded twice. */
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < n_outs; i++)
+                if (rounds_input(c, outs[i].w, n_tok) == (pass == 1))
+                    ie_matmul(c, outs[i].w, x, n_tok, outs[i].y, outs[i].ldy, outs[i].bias, false);
         return;
     }
-    matmul_job j = {c, outs[0].w, x, n_tok, NULL, 0, NULL, false, NULL, c->rdot, {0}, n_outs, {{0}}, {0}};
+    matmul_job j = {c, outs[0].w, x, n_tok, NULL, 0, NULL, false, NULL, c->rdot, false, {0}, n_outs, {{0}}, {0}};
     for (int i = 0; i < n_outs; i++) {
         j.parts[i] = outs[i];
         j.first_tile[i + 1] = j.first_tile[i] + outs[i].w->rows / IE_TILE_ROWS;
     }
-    quantize_input(c, outs[0].w, x, n_tok, true);
+    quantize_input(c, outs[0].w, x, n_tok, true, false);
     ie_chunks_init(&j.chunks, j.first_tile[n_outs], ie_pool_size(c->pool), 1);
     ie_pool_run(c->pool, matmul_worker, &j);
 }

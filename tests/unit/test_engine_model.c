@@ -115,23 +115,29 @@ static ie_context *context(ie_model *m, uint32_t ck, uint32_t cv, uint32_t batch
 static const int32_t PROMPT[] = {1, 17, 42, 99, 7, 300, 5, 64, 250, 3};
 #define NP (sizeof PROMPT / sizeof PROMPT[0])
 
-/* Logits after the prompt, in one batch or token by token. */
-static float *run_prompt(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one)
+#define NLONG 48
+/* Logits after a prompt, in one batch or token by token. */
+static float *run_tokens(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one, const int32_t *toks, uint32_t np)
 {
     ie_context *c = context(m, ck, cv, one_by_one ? 1 : 64);
     char err[256];
     if (one_by_one) {
-        for (uint32_t i = 0; i < NP; i++)
-            assert_int_equal(ie_decode(c, 0, &PROMPT[i], 1, i, err, sizeof err), 0);
+        for (uint32_t i = 0; i < np; i++)
+            assert_int_equal(ie_decode(c, 0, &toks[i], 1, i, err, sizeof err), 0);
     } else {
-        assert_int_equal(ie_decode(c, 0, PROMPT, NP, 0, err, sizeof err), 0);
+        assert_int_equal(ie_decode(c, 0, toks, np, 0, err, sizeof err), 0);
     }
-    assert_int_equal(ie_slot_n_past(c, 0), NP);
+    assert_int_equal(ie_slot_n_past(c, 0), np);
     uint32_t nv = ie_model_n_vocab(m);
     float *out = malloc(nv * sizeof(float));
     memcpy(out, ie_logits(c, 0), nv * sizeof(float));
     ie_context_free(c);
     return out;
+}
+
+static float *run_prompt(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one)
+{
+    return run_tokens(m, ck, cv, one_by_one, PROMPT, NP);
 }
 
 static double max_diff(const float *a, const float *b, uint32_t n)
@@ -169,6 +175,51 @@ static void batch_matches_token_by_token(void **state)
             hi = fmaxf(hi, a[k]);
         }
         assert_true(hi - lo > 0.5f && hi - lo < 60.0f);
+        free(a);
+        free(b);
+        ie_model_free(m);
+        unload(&L);
+    }
+}
+
+/* With INFRAC_ENGINE_BLAS=1 (set in main) a prompt of 48 tokens takes
+ * matmul.c's sgemm path (dequantized tiles times activations rounded to
+ * the 8-bit grid) on weights without repacked kernels; one token at a time
+ * takes the integer kernels on K-quants and the float dot on f16. f16 must
+ * agree to float rounding. On K-quants the products are the same up to
+ * float summation order, which can flip a later activation's 8-bit
+ * rounding: measured 1e-6 (q4_k_m, q5_k) and 1% of the largest logit
+ * (q6_k) on these two-layer random models, so 5%. */
+static void long_batch_matches_token_by_token(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args;
+        double tol;
+    } cases[] = {{"--arch llama --type q4_k_m --embd 256 --ff 512", 0.05},
+                 {"--arch llama --type q5_k --embd 256 --ff 256", 0.05},
+                 {"--arch qwen2 --type q6_k --embd 256 --ff 256", 0.05},
+                 {"--arch qwen2 --type f16", 1e-5},
+                 {"--arch llama --type f16 --tied", 1e-5}};
+    int32_t toks[NLONG];
+    for (uint32_t i = 0; i < NLONG; i++)
+        toks[i] = (int32_t)((i * 37 + 11) % 400);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        loaded L;
+        make_model(&L, "long", cases[i].args);
+        char err[256];
+        ie_model *m = model_of(&L, err, sizeof err);
+        if (!m)
+            fail_msg("%s: %s", cases[i].args, err);
+        float *a = run_tokens(m, GGML_T_F32, GGML_T_F32, false, toks, NLONG);
+        float *b = run_tokens(m, GGML_T_F32, GGML_T_F32, true, toks, NLONG);
+        uint32_t nv = ie_model_n_vocab(m);
+        double d = max_diff(a, b, nv), spread = 0;
+        for (uint32_t k = 0; k < nv; k++)
+            spread = fmax(spread, fabs((double)b[k]));
+        print_message("%s: max |batch - one-by-one| %g of max |logit| %g\n", cases[i].args, d, spread);
+        if (d > cases[i].tol * spread)
+            fail_msg("%s: batch vs one-by-one logits differ by %g (max |logit| %g)", cases[i].args, d, spread);
         free(a);
         free(b);
         ie_model_free(m);
@@ -427,8 +478,10 @@ static void public_loader_reads_files(void **state)
 
 int main(void)
 {
+    setenv("INFRAC_ENGINE_BLAS", "1", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_matches_token_by_token),
+        cmocka_unit_test(long_batch_matches_token_by_token),
         cmocka_unit_test(kv_cache_types_agree),
         cmocka_unit_test(qwen2_biases_and_qwen3_norms_are_used),
         cmocka_unit_test(tied_and_untied_output),
