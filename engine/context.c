@@ -178,6 +178,7 @@ void ie_context_free(ie_context *c)
     ie_pool_free(c->pool);
     free(c->kv);
     free(c->scratch);
+    free(c->blas_tiles);
     free(c->n_past);
     free(c);
 }

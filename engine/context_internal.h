@@ -34,6 +34,7 @@ struct ie_context {
     ie_attn_kernels attn;
     bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
     bool xq_rounded;    /* x itself was rewritten to xq's values */
+    float *blas_tiles;  /* matmul.c's sgemm tiles, one per thread; made on first use */
 };
 
 /* y[t*ldy + r] (+)= W row r . x_t (+ bias[r]) for t < n_tok; x rows are

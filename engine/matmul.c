@@ -21,7 +21,6 @@
 /* Floats of one thread's dequantized tile: rows enough that sgemm's packing
  * of the activations (once per call) is small against the products. */
 #define BLAS_TILE_FLOATS (256u << 10)
-static _Thread_local float blas_tile[BLAS_TILE_FLOATS];
 
 #define TOKEN_TILE 32
 /* Tokens per pass over the weights for the tiled kernel: as many as keep
@@ -89,7 +88,7 @@ static void matmul_worker(void *arg, int ith, int nth)
     uint64_t u0, u1;
     (void)nth;
     if (j->blas) {
-        float *tile = blas_tile;
+        float *tile = j->c->blas_tiles + (size_t)ith * BLAS_TILE_FLOATS;
         uint64_t per = BLAS_TILE_FLOATS / w->cols;
         while (ie_chunks_take(&j->chunks, &u0, &u1)) {
             for (uint64_t r0 = u0; r0 < u1; r0 += per) {
@@ -249,6 +248,10 @@ void ie_matmul(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, floa
     matmul_job j = {c, w, x, n_tok, y, ldy, bias, accumulate, c->qdot[w->type], w->rp ? c->rdot : NULL, false,
                     {0}, 1, {{w, y, ldy, bias}}, {0}};
     j.blas = uses_blas(c, w, n_tok);
+    if (j.blas && !c->blas_tiles) {
+        c->blas_tiles = malloc((size_t)ie_pool_size(c->pool) * BLAS_TILE_FLOATS * sizeof(float));
+        j.blas = c->blas_tiles != NULL; /* out of memory: the integer kernels need none */
+    }
     if (j.qdot || j.rdot)
         quantize_input(c, w, x, n_tok, j.rdot != NULL, j.blas);
     int nth = ie_pool_size(c->pool);
