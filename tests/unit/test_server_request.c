@@ -110,7 +110,7 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools",
          "unsupported_parameter"},
         {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "unsupported_parameter"},
-        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_object\"}", "response_format",
+        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_schema\"}", "response_format",
          "unsupported_parameter"},
         {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "invalid"}, /* needs logprobs */
         {REQUEST_CHAT, "\"logprobs\":true,\"top_logprobs\":21", "top_logprobs", "invalid"},
