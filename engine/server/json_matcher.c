@@ -128,10 +128,11 @@ static bool feed_number(json_matcher *m, uint8_t c)
 
 static bool feed_string(json_matcher *m, uint8_t c)
 {
-    if (m->utf8) { /* well-formed UTF-8 (RFC 3629): continuation bytes */
-        if ((c & 0xC0) != 0x80)
+    if (m->utf8) { /* well-formed UTF-8 (RFC 3629 section 4): continuation bytes */
+        if (c < m->u8lo || c > m->u8hi)
             return false;
         m->utf8--;
+        m->u8lo = 0x80, m->u8hi = 0xBF;
         return true;
     }
     if (c == '"') {
@@ -149,13 +150,23 @@ static bool feed_string(json_matcher *m, uint8_t c)
         return false;
     if (c < 0x80)
         return true;
+    /* No overlong forms, no surrogates, nothing past U+10FFFF. */
+    m->u8lo = 0x80, m->u8hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF)
         m->utf8 = 1;
-    else if (c >= 0xE0 && c <= 0xEF)
+    else if (c >= 0xE0 && c <= 0xEF) {
         m->utf8 = 2;
-    else if (c >= 0xF0 && c <= 0xF4)
+        if (c == 0xE0)
+            m->u8lo = 0xA0;
+        else if (c == 0xED)
+            m->u8hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
         m->utf8 = 3;
-    else
+        if (c == 0xF0)
+            m->u8lo = 0x90;
+        else if (c == 0xF4)
+            m->u8hi = 0x8F;
+    } else
         return false;
     return true;
 }

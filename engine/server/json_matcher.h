@@ -15,6 +15,7 @@ typedef struct json_matcher {
     uint8_t mode;     /* internal: what the next byte may be */
     uint8_t sub;      /* internal: number phase, literal index, \u digits */
     uint8_t utf8;     /* continuation bytes still due inside a string */
+    uint8_t u8lo, u8hi; /* the range of the next continuation byte */
     uint8_t in_key;   /* the open string is an object key */
     uint8_t depth;
     uint8_t done;     /* the top-level object is closed */

@@ -298,14 +298,6 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
         return false;
     }
     const char *t = json_string_value(type), *key;
-    json_t *v;
-    json_object_foreach(f, key, v) {
-        if (strcmp(key, "type") != 0) {
-            api_error_set(err, 400, "invalid_request_error", "response_format",
-                          "unknown_parameter", "unknown field 'response_format.%.100s'", key);
-            return false;
-        }
-    }
     if (strcmp(t, "json_object") == 0)
         r->json_object = true;
     else if (strcmp(t, "json_schema") == 0) {
@@ -320,6 +312,14 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
                           "'json_schema', got '%.100s'",
                           t);
         return false;
+    }
+    json_t *v;
+    json_object_foreach(f, key, v) {
+        if (strcmp(key, "type") != 0) {
+            api_error_set(err, 400, "invalid_request_error", "response_format",
+                          "unknown_parameter", "unknown field 'response_format.%.100s'", key);
+            return false;
+        }
     }
     return true;
 }
