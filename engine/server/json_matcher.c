@@ -87,6 +87,7 @@ static bool start_value(json_matcher *m, uint8_t c)
         if (!is_digit(c))
             return false;
         m->mode = M_NUM, m->sub = c == '0' ? N_ZERO_T : N_INT_T;
+        m->digits = 1;
         return true;
     }
 }
@@ -105,6 +106,9 @@ static bool feed_number(json_matcher *m, uint8_t c)
         }
         if (next[s] == 255)
             return false; /* no leading zeros */
+        m->digits = next[s] == s ? m->digits + 1 : 1;
+        if (m->digits > (next[s] == N_EXP_T ? JM_MAX_EXP_DIGITS : JM_MAX_DIGITS))
+            return false;
         m->sub = next[s];
         return true;
     }

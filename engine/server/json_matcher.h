@@ -1,7 +1,9 @@
 /* A byte-level recognizer of one JSON object (RFC 8259 syntax), for
  * constrained sampling of response_format {"type":"json_object"}: a small
  * fixed-size state that is copied to try a token's bytes without committing.
- * Nesting is bounded (JM_MAX_DEPTH) so the state never grows. */
+ * Nesting is bounded (JM_MAX_DEPTH) so the state never grows; numbers are
+ * bounded to what binary64 and int64 hold (JM_MAX_DIGITS per part, two
+ * exponent digits), RFC 8259 section 6's advice for interoperability. */
 #ifndef INFRAC_SERVER_JSON_MATCHER_H
 #define INFRAC_SERVER_JSON_MATCHER_H
 
@@ -10,12 +12,15 @@
 #include <stdint.h>
 
 #define JM_MAX_DEPTH 32
+#define JM_MAX_DIGITS 15
+#define JM_MAX_EXP_DIGITS 2
 
 typedef struct json_matcher {
     uint8_t mode;     /* internal: what the next byte may be */
     uint8_t sub;      /* internal: number phase, literal index, \u digits */
     uint8_t utf8;     /* continuation bytes still due inside a string */
     uint8_t u8lo, u8hi; /* the range of the next continuation byte */
+    uint8_t digits;   /* digits in the number's current part */
     uint8_t in_key;   /* the open string is an object key */
     uint8_t depth;
     uint8_t done;     /* the top-level object is closed */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static void valid_objects(void **state)
     static const char *const ok[] = {
         "{}", "{ }", "{\"a\":1}", "{\"a\" : -0.5e+10 , \"b\":[true,false,null]}",
         "{\"s\":\"x\\\"y\\\\ \\u00e9\\n\"}", "{\"n\":{\"m\":[[],{}]}}", "{\"k\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xed\x9f\xbf\"}",
-        "{\"a\":0,\"b\":10,\"c\":1.25E3}", "{\"a\":[1 , 2]}",
+        "{\"a\":0,\"b\":10,\"c\":1.25E3}", "{\"a\":-123456789012345.123456789012345e-99}", "{\"a\":[1 , 2]}",
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (!accepts(ok[i]))
@@ -43,7 +44,8 @@ static void invalid_strings(void **state)
         "{\"a\":}",  "{\"a\":1,}", "{a:1}",       "{\"a\":01}",  "{\"a\":1.}", "{\"a\":.5}",
         "{\"a\":-}", "{\"a\":1e}", "{\"a\":tru}", "{\"a\":[1,]}", "{\"a\":[}",  "{\"a\":\"\\x\"}",
         "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}", "{\"a\":\"\xc3\"}", "{}}", "{} ", "{\"a\":\"\\u12g4\"}",
-        "{\"a\":NaN}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xe0\x80\xaf\"}",
+        "{\"a\":NaN}", "{\"a\":1234567890123456}", "{\"a\":1.1234567890123456}",
+        "{\"a\":1e123}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xe0\x80\xaf\"}",
         "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":\"\xc0\xaf\"}", "{\"a\":[1}", "{\"a\":{]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -89,6 +91,43 @@ static void closing_cost_is_exact(void **state)
         assert_true(jm_feed_all(&m, cases[i].close, strlen(cases[i].close)));
         if (!jm_done(&m))
             fail_msg("%s%s is not a whole object", cases[i].prefix, cases[i].close);
+    }
+}
+
+/* A random walk over the bytes the matcher allows, steered by the closing
+ * cost the way the mask steers tokens: it always ends in a whole object,
+ * within its byte budget, that jansson parses. */
+static void random_walks_parse(void **state)
+{
+    (void)state;
+    uint64_t rng = 88172645463325252ull;
+    for (int walk = 0; walk < 300; walk++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t budget = 2 + (uint32_t)(rng % 120);
+        char out[128];
+        uint32_t n = 0;
+        json_matcher m;
+        jm_init(&m);
+        while (!jm_done(&m)) {
+            assert_true(n < budget);
+            uint8_t ok[256];
+            int k = 0;
+            for (int c = 0; c < 256; c++) {
+                json_matcher t = m;
+                if (jm_feed(&t, (uint8_t)c) && jm_min_close(&t) <= budget - n - 1)
+                    ok[k++] = (uint8_t)c;
+            }
+            assert_true(k > 0);
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            uint8_t c = ok[rng % (uint64_t)k];
+            assert_true(jm_feed(&m, c));
+            out[n++] = (char)c;
+        }
+        json_error_t e;
+        json_t *v = json_loadb(out, n, 0, &e);
+        if (!json_is_object(v))
+            fail_msg("walk %d: %.*s does not parse: %s", walk, (int)n, out, e.text);
+        json_decref(v);
     }
 }
 
@@ -141,6 +180,7 @@ int main(void)
         cmocka_unit_test(invalid_strings),
         cmocka_unit_test(nesting_is_bounded),
         cmocka_unit_test(closing_cost_is_exact),
+        cmocka_unit_test(random_walks_parse),
         cmocka_unit_test(mask_keeps_tokens_that_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
