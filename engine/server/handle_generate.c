@@ -116,6 +116,7 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     j->sampling.seed = req->has_seed ? req->seed : random_seed();
     j->logprobs = req->logprobs;
     j->top_logprobs = req->top_logprobs;
+    j->json_object = req->json_object;
     if (req->n_stop) {
         j->stop = calloc(req->n_stop, sizeof *j->stop);
         if (!j->stop)

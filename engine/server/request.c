@@ -284,6 +284,46 @@ static bool parse_logprobs(gen_request *r, json_t *o, api_error *err)
     return true;
 }
 
+/* response_format: text, or json_object (constrained sampling, token_mask.c).
+ * json_schema is refused by name until schemas are compiled to grammars. */
+static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
+{
+    json_t *f = json_object_get(o, "response_format");
+    if (!f || json_is_null(f))
+        return true;
+    json_t *type = json_is_object(f) ? json_object_get(f, "type") : NULL;
+    if (!json_is_string(type)) {
+        api_error_invalid(err, "response_format",
+                          "'response_format' must be an object with a string 'type'");
+        return false;
+    }
+    const char *t = json_string_value(type), *key;
+    if (strcmp(t, "json_object") == 0)
+        r->json_object = true;
+    else if (strcmp(t, "json_schema") == 0) {
+        api_error_set(err, 400, "invalid_request_error", "response_format",
+                      "unsupported_parameter",
+                      "'response_format': type 'json_schema' is not supported by infrac-engine "
+                      "(only 'text' and 'json_object')");
+        return false;
+    } else if (strcmp(t, "text") != 0) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.type' must be 'text', 'json_object' or "
+                          "'json_schema', got '%.100s'",
+                          t);
+        return false;
+    }
+    json_t *v;
+    json_object_foreach(f, key, v) {
+        if (strcmp(key, "type") != 0) {
+            api_error_set(err, 400, "invalid_request_error", "response_format",
+                          "unknown_parameter", "unknown field 'response_format.%.100s'", key);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool parse_fields(gen_request *r, json_t *o, api_error *err)
 {
     if (!request_fields_check(o, r->kind, err))
@@ -334,7 +374,7 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
         return false;
     if (r->kind == REQUEST_COMPLETION && !get_bool(o, "echo", &r->echo, err))
         return false;
-    if (!parse_logprobs(r, o, err))
+    if (!parse_logprobs(r, o, err) || !parse_response_format(r, o, err))
         return false;
 
     json_t *so = json_object_get(o, "stream_options");

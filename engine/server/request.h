@@ -44,6 +44,7 @@ typedef struct gen_request {
     bool echo;               /* completions: the prompt leads the returned text */
     bool logprobs;           /* chat logprobs: true; completions logprobs: N given */
     uint32_t top_logprobs;   /* chat top_logprobs; completions logprobs N */
+    bool json_object;        /* chat response_format {"type":"json_object"} */
 } gen_request;
 
 /* Parses body (len bytes, any content). On failure fills err (4xx) and

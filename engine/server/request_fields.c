@@ -21,7 +21,7 @@ static const struct {
     {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
     {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
     {"user", BOTH},           {"echo", COMPLETION},       {"logprobs", BOTH},
-    {"top_logprobs", CHAT},
+    {"top_logprobs", CHAT},   {"response_format", CHAT},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */
@@ -55,12 +55,6 @@ static bool parallel_without_tools(json_t *v, json_t *o)
 {
     return json_is_boolean(v) && no_tools(o);
 }
-static bool text_format(json_t *v, json_t *o)
-{
-    (void)o;
-    return json_is_object(v) && json_object_size(v) == 1 &&
-           is_string(json_object_get(v, "type"), "text");
-}
 static bool text_modality(json_t *v, json_t *o)
 {
     (void)o;
@@ -90,8 +84,6 @@ static const struct {
     {"parallel_tool_calls", CHAT, parallel_without_tools, "tool calling is not supported"},
     {"functions", CHAT, is_empty, "function calling is not supported"},
     {"function_call", CHAT, tool_choice_none, "function calling is not supported"},
-    {"response_format", CHAT, text_format,
-     "structured output is not supported (only {\"type\":\"text\"})"},
     {"logit_bias", BOTH, is_empty, "logit bias is not supported"},
     {"suffix", COMPLETION, is_empty, "suffix (fill-in-the-middle) is not supported"},
     {"best_of", COMPLETION, is_one, "best_of other than 1 is not supported"},

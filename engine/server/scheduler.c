@@ -12,6 +12,7 @@
 
 #include "logprobs.h"
 #include "text_stream.h"
+#include "token_mask.h"
 
 typedef struct slot {
     job *job;          /* NULL when free */
@@ -21,6 +22,7 @@ typedef struct slot {
     bool prompt_done;
     ie_sampler *sampler;
     text_stream text;
+    json_matcher jm; /* the job asked for a JSON object */
 } slot;
 
 struct scheduler {
@@ -38,6 +40,8 @@ struct scheduler {
     const ie_vocab *vocab;
     uint32_t n_slots, slot_ctx, n_vocab, n_batch;
     slot *slots;
+    token_pieces *pieces; /* built for the first JSON job */
+    float *masked;        /* n_vocab logits, constrained */
 
     /* Guarded by mu. */
     job *queue_head, *queue_tail;
@@ -320,6 +324,13 @@ static void assign_locked(scheduler *s)
         sl->n_cache = j->n_cached; /* later cells get overwritten */
         sl->sampler = ie_sampler_new(&j->sampling, s->n_vocab);
         text_stream_init(&sl->text, j->stop, j->n_stop);
+        jm_init(&sl->jm);
+        if (j->json_object && !s->pieces) {
+            s->pieces = token_pieces_new(s->vocab);
+            s->masked = malloc(s->n_vocab * sizeof *s->masked);
+            if (!s->masked)
+                abort();
+        }
         j->state = JOB_RUNNING;
         s->n_busy++;
     }
@@ -383,14 +394,32 @@ static void step_token(scheduler *s, slot *sl)
     job *j = sl->job;
     uint32_t idx = (uint32_t)(sl - s->slots);
     double t0 = now_s();
-    const float *logits = ie_logits(s->ctx, idx);
+    const float *raw = ie_logits(s->ctx, idx), *logits = raw;
+    if (j->json_object) {
+        /* Tokens still possible after this one: each can close one byte. */
+        uint32_t left = j->max_tokens - j->n_generated - 1;
+        uint32_t room = s->slot_ctx - sl->n_cache > 1 ? s->slot_ctx - sl->n_cache - 2 : 0;
+        memcpy(s->masked, logits, s->n_vocab * sizeof *s->masked);
+        if (!token_mask_json(s->pieces, &sl->jm, left < room ? left : room, s->masked)) {
+            finish(s, sl, "length", 0, NULL);
+            return;
+        }
+        logits = s->masked;
+    }
     int32_t tok = ie_sampler_sample(sl->sampler, logits, sl->cache, sl->n_cache);
+    bool json_done = false;
+    if (j->json_object) {
+        uint32_t plen;
+        const char *pb = token_pieces_get(s->pieces, tok, &plen);
+        jm_feed_all(&sl->jm, pb, plen); /* the mask allowed only tokens that fit */
+        json_done = jm_done(&sl->jm);
+    }
 
     strbuf out = {0};
     bool eog = ie_vocab_is_eog(s->vocab, tok);
     /* The end-of-generation token is no text: OpenAI lists none for it. */
     json_t *lp = j->logprobs && !eog
-                     ? logprobs_entry(s->vocab, logits, s->n_vocab, tok, j->top_logprobs)
+                     ? logprobs_entry(s->vocab, raw, s->n_vocab, tok, j->top_logprobs)
                      : NULL;
     bool stopped = false;
     if (!eog) {
@@ -406,6 +435,7 @@ static void step_token(scheduler *s, slot *sl)
         } else if (len > 0)
             stopped = text_stream_feed(&sl->text, buf, (size_t)len, &out);
     }
+    stopped = stopped || json_done; /* the object is closed: nothing may follow */
     bool done = eog || stopped || j->n_generated + 1 >= j->max_tokens ||
                 sl->n_cache >= s->slot_ctx;
     double t = now_s();
@@ -531,6 +561,8 @@ void scheduler_free(scheduler *s)
     for (uint32_t i = 0; s->slots && i < s->n_slots; i++)
         free(s->slots[i].cache);
     free(s->slots);
+    token_pieces_free(s->pieces);
+    free(s->masked);
     if (s->ctx)
         ie_context_free(s->ctx);
     if (s->model)

@@ -35,6 +35,7 @@ typedef struct job {
     size_t n_stop;
     bool logprobs;          /* record each sampled token's log probability */
     uint32_t top_logprobs;  /* with the most likely alternatives */
+    bool json_object;       /* constrain the output to one JSON object */
 
     /* Shared with the scheduler thread: read under scheduler_wait. */
     atomic_bool cancelled;

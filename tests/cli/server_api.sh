@@ -45,8 +45,8 @@ expect "bad stop" 400 invalid_request_error stop "string" "$(post "$port" $chat 
 # Fields the engine does not implement are refused by name, never ignored.
 expect "tools refused" 400 invalid_request_error tools "tool calling is not supported" \
     "$(post "$port" $chat "{$user,\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}")"
-expect "json mode refused" 400 invalid_request_error response_format "structured output" \
-    "$(post "$port" $chat "{$user,\"response_format\":{\"type\":\"json_object\"}}")"
+expect "json_schema refused" 400 invalid_request_error response_format "json_schema" \
+    "$(post "$port" $chat "{$user,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}}")"
 expect "logit_bias refused" 400 invalid_request_error logit_bias "logit bias" \
     "$(post "$port" $chat "{$user,\"logit_bias\":{\"1\":5}}")"
 expect "unknown field refused" 400 invalid_request_error future_field "unknown field 'future_field'" \

@@ -49,6 +49,7 @@ static void harmless_values_accepted(void **state)
     static const char *const chat[] = {
         "\"tools\":[]", "\"tool_choice\":\"none\"", "\"tool_choice\":\"auto\"",
         "\"parallel_tool_calls\":true", "\"response_format\":{\"type\":\"text\"}",
+        "\"response_format\":{\"type\":\"json_object\"}",
         "\"logprobs\":false", "\"top_logprobs\":0", "\"logit_bias\":{}",
         "\"modalities\":[\"text\"]", "\"store\":false", "\"audio\":null",
         "\"tools\":null,\"tool_choice\":null", "\"presence_penalty\":0.5,\"frequency_penalty\":-1",
@@ -110,7 +111,7 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools",
          "unsupported_parameter"},
         {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "unsupported_parameter"},
-        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_object\"}", "response_format",
+        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_schema\"}", "response_format",
          "unsupported_parameter"},
         {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "invalid"}, /* needs logprobs */
         {REQUEST_CHAT, "\"logprobs\":true,\"top_logprobs\":21", "top_logprobs", "invalid"},
@@ -121,6 +122,10 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"echo\":true", "echo", "unknown_parameter"}, /* a completions field */
         {REQUEST_CHAT, "\"future_field\":1", "future_field", "unknown_parameter"},
         {REQUEST_CHAT, "\"n\":2", "n", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_object\",\"x\":1}",
+         "response_format", "unknown_parameter"},
+        {REQUEST_CHAT, "\"response_format\":{\"type\":\"yaml\"}", "response_format", "invalid"},
+        {REQUEST_CHAT, "\"response_format\":\"json_object\"", "response_format", "invalid"},
         {REQUEST_COMPLETION, "\"echo\":1", "echo", "invalid"},
         {REQUEST_COMPLETION, "\"logprobs\":6", "logprobs", "invalid"},
         {REQUEST_COMPLETION, "\"suffix\":\"end\"", "suffix", "unsupported_parameter"},
