@@ -7,6 +7,14 @@
 #include "fleet/fleet.h"
 #include "targets.h"
 #include "shell_quote.h"
+#include "engine_flags.h"
+
+/* Every flag spelling comes from schema/engine_flags.c, which also refuses
+ * them in extra_args. */
+#define F(engine, id) ef_spelling(engine, id)
+#define LC ENGINE_LLAMACPP
+#define VL ENGINE_VLLM
+#define IN ENGINE_INFRAC
 
 static void argv_push(target_argv *a, const char *s)
 {
@@ -118,12 +126,12 @@ static void spec_argv(const plan_service *s, target_argv *a)
 static void llamacpp_argv(const plan_service *s, target_argv *a)
 {
     argv_push(a, "llama-server");
-    argv_pair(a, "-m", s->model_path);
-    argv_pair(a, "--host", s->bind);
-    argv_pushf_u(a, "--port", s->port);
+    argv_pair(a, F(LC, EF_MODEL), s->model_path);
+    argv_pair(a, F(LC, EF_HOST), s->bind);
+    argv_pushf_u(a, F(LC, EF_PORT), s->port);
     /* --fit is on by default and silently shrinks what the plan checked. */
-    argv_pair(a, "--fit", "off");
-    argv_push(a, "-ngl");
+    argv_pair(a, F(LC, EF_FIT), "off");
+    argv_push(a, F(LC, EF_GPU_LAYERS));
     if (s->n_gpus == 0)
         argv_push(a, "0");
     else if (s->gpu_layers < 0)
@@ -138,39 +146,39 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
             fmt_share(share, sizeof share, given ? s->tensor_split[i] : 1.0);
             sb_printf(&ts, "%s%s", i ? "," : "", share);
         }
-        argv_pair(a, "-ts", ts.p);
+        argv_pair(a, F(LC, EF_TENSOR_SPLIT), ts.p);
         sb_free(&ts);
     }
-    argv_pushf_u(a, "-c", s->context);
-    argv_pushf_u(a, "-np", s->parallel);
+    argv_pushf_u(a, F(LC, EF_CONTEXT), s->context);
+    argv_pushf_u(a, F(LC, EF_PARALLEL), s->parallel);
     if (s->kv_unified)
-        argv_push(a, "-kvu");
-    argv_pair(a, "-ctk", target_cache_type_name(s->cache_k));
-    argv_pair(a, "-ctv", target_cache_type_name(s->cache_v));
-    argv_pair(a, "-fa", s->flash_attn ? "on" : "off");
-    argv_pushf_u(a, "-b", s->batch);
-    argv_pushf_u(a, "-ub", s->ubatch);
+        argv_push(a, F(LC, EF_KV_UNIFIED));
+    argv_pair(a, F(LC, EF_CACHE_K), target_cache_type_name(s->cache_k));
+    argv_pair(a, F(LC, EF_CACHE_V), target_cache_type_name(s->cache_v));
+    argv_pair(a, F(LC, EF_FLASH_ATTN), s->flash_attn ? "on" : "off");
+    argv_pushf_u(a, F(LC, EF_BATCH), s->batch);
+    argv_pushf_u(a, F(LC, EF_UBATCH), s->ubatch);
     if (s->threads)
-        argv_pushf_u(a, "-t", s->threads);
+        argv_pushf_u(a, F(LC, EF_THREADS), s->threads);
     if (s->api_key_file) {
         char *cred = target_credential_path(s);
-        argv_pair(a, "--api-key-file", cred);
+        argv_pair(a, F(LC, EF_API_KEY_FILE), cred);
         free(cred);
     }
     if (s->metrics)
-        argv_push(a, "--metrics");
-    argv_pair(a, "-a", alias_of(s));
+        argv_push(a, F(LC, EF_METRICS));
+    argv_pair(a, F(LC, EF_ALIAS), alias_of(s));
     if (s->load_mode) {
-        argv_pair(a, "-lm", s->load_mode);
+        argv_pair(a, F(LC, EF_LOAD_MODE), s->load_mode);
     }
     if (s->cpu_moe_layers)
-        argv_pushf_u(a, "--n-cpu-moe", s->cpu_moe_layers);
+        argv_pushf_u(a, F(LC, EF_CPU_MOE), s->cpu_moe_layers);
     if (s->swa_full)
-        argv_push(a, "--swa-full");
+        argv_push(a, F(LC, EF_SWA_FULL));
     if (s->cache_ram_set)
-        argv_pushf_u(a, "--cache-ram", s->cache_ram_bytes / MIB);
+        argv_pushf_u(a, F(LC, EF_CACHE_RAM), s->cache_ram_bytes / MIB);
     if (s->chat_template) {
-        argv_pair(a, "--chat-template", s->chat_template);
+        argv_pair(a, F(LC, EF_CHAT_TEMPLATE), s->chat_template);
     }
     spec_argv(s, a);
 }
@@ -180,31 +188,31 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_push(a, "vllm");
     argv_push(a, "serve");
     argv_push(a, s->model_path);
-    argv_pair(a, "--host", s->bind);
-    argv_pushf_u(a, "--port", s->port);
+    argv_pair(a, F(VL, EF_HOST), s->bind);
+    argv_pushf_u(a, F(VL, EF_PORT), s->port);
     if (s->gpu_memory_utilization > 0) {
         char util[40];
         fmt_share(util, sizeof util, s->gpu_memory_utilization);
-        argv_pair(a, "--gpu-memory-utilization", util);
+        argv_pair(a, F(VL, EF_GPU_MEM_UTIL), util);
     }
     if (s->n_gpus > 1)
-        argv_pushf_u(a, "-tp", s->n_gpus);
-    argv_pushf_u(a, "--max-model-len", s->context);
+        argv_pushf_u(a, F(VL, EF_TENSOR_SPLIT), s->n_gpus);
+    argv_pushf_u(a, F(VL, EF_CONTEXT), s->context);
     /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
     if (s->cache_k == CACHE_FP8 || s->cache_k == CACHE_FP8_E4M3 || s->cache_k == CACHE_FP8_E5M2) {
-        argv_pair(a, "--kv-cache-dtype", target_cache_type_name(s->cache_k));
+        argv_pair(a, F(VL, EF_CACHE_KV), target_cache_type_name(s->cache_k));
     }
-    argv_pair(a, "--served-model-name", alias_of(s));
-    argv_pushf_u(a, "--max-num-seqs", s->parallel);
+    argv_pair(a, F(VL, EF_ALIAS), alias_of(s));
+    argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->parallel);
     if (s->max_num_batched_tokens)
-        argv_pushf_u(a, "--max-num-batched-tokens", s->max_num_batched_tokens);
+        argv_pushf_u(a, F(VL, EF_MAX_BATCHED), s->max_num_batched_tokens);
 }
 
 static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
 {
     char *config = target_config_path(p, s);
     argv_push(a, "infrac-engine");
-    argv_pair(a, "--config", config);
+    argv_pair(a, F(IN, EF_CONFIG), config);
     free(config);
 }
 

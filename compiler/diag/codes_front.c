@@ -261,13 +261,28 @@ const diag_code_info diag_codes_front[] = {
     {"W0211", DIAG_WARNING, "extra_args bypass the checks",
      "extra_args are passed verbatim to the engine. infrac cannot see what they\n"
      "do, so the memory estimate, the port check and the exposure check may no\n"
-     "longer describe what runs: `--ctx-size 131072` in extra_args makes the\n"
-     "VRAM estimate wrong.\n"
+     "longer describe what runs. Flags infrac sets itself are refused (E0212);\n"
+     "this warning is for the others.\n"
      "\n"
      "Example:\n"
-     "    extra_args: [--ctx-size, \"131072\"]\n"
+     "    extra_args: [--mlock]\n"
      "\n"
-     "Fix: use the fleet option (`context: 131072`) when there is one; keep\n"
+     "Fix: use a fleet option (`context: 131072`) when there is one; keep\n"
      "extra_args for flags infrac does not model."},
+    {"E0212", DIAG_ERROR, "extra_args set a flag infrac sets from a fleet key",
+     "infrac writes the engine's listen address, port, context, GPU layers,\n"
+     "slots, cache types, API key, tensor split, MoE offload, flash attention\n"
+     "and the other flags of its fleet options itself. The same flag again in\n"
+     "extra_args would win at run time, so what runs would not be what was\n"
+     "checked: `--host 0.0.0.0` would expose a service the exposure check\n"
+     "saw on 127.0.0.1. Such flags are refused, in every spelling the engine\n"
+     "accepts (`-c`, `--ctx-size`, `--ctx-size=4096`; vLLM also\n"
+     "`--max_model_len`), with the key that sets them.\n"
+     "\n"
+     "Example:\n"
+     "    extra_args: [--host, 0.0.0.0]\n"
+     "\n"
+     "Fix: `bind: 0.0.0.0` (with `api_key_file:`), and the other keys as the\n"
+     "message names them."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_flags.h"
 #include "ggml_types.h"
 #include "fleet/lower_internal.h"
 
@@ -547,6 +548,17 @@ static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_op
             for (uint32_t i = 0; i < s->n_tensor_split; i++) sum += s->tensor_split[i].v;
             if (sum <= 0) diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split gives every GPU a weight of 0");
         }
+    }
+    /* flags infrac writes itself: a second one in extra_args would override
+     * what the checks saw (the exposure check, the memory estimate) */
+    for (uint32_t i = 0; i < s->n_extra_args; i++) {
+        const engine_flag *f = ef_shadowed(engine, s->extra_args[i].v);
+        if (!f) continue;
+        size_t n = strcspn(s->extra_args[i].v, "=");
+        diagnostic *d = diag_error(c->diags, "E0212", s->extra_args[i].at,
+                                   "extra_args of service '%s' set %.*s, which infrac sets from `%s`", s->name.v, (int)n,
+                                   s->extra_args[i].v, f->key);
+        diag_help(d, "remove it from extra_args and set `%s` in the fleet file, so the checks see it", f->key);
     }
     if (s->n_extra_args) {
         diagnostic *d = diag_warning(c->diags, "W0211", s->extra_args_at,

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Hostile input to the compiler (issue 15): each check is a finding's
+# regression test. Times are bounded with timeout(1).
+. "$SRC/tests/lib/tap.sh"
+tmp=$(mktemp -d /tmp/harden-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+fleet_with_args() { # ENGINE ARGS...: a one-service fleet whose extra_args are ARGS
+    eng=$1; shift
+    { printf 'fleet: t\nhosts:\n  h: {address: 127.0.0.1, memory: 64GiB, cpus: 8}\n'
+      printf 'models:\n  m: {path: /srv/m.gguf, shape: {arch: llama, layers: 16, embd: 2048, heads: 16, kv_heads: 4, head_dim: 128, ff: 8192, vocab: 32000, ctx_train: 8192, weights: 1GiB}}\n'
+      printf 'services:\n  s:\n    host: h\n    model: m\n    port: 8080\n    engine: %s\n    extra_args: [' "$eng"
+      sep=''; for a in "$@"; do printf '%s"%s"' "$sep" "$a"; sep=', '; done
+      printf ']\n'; } > "$tmp/f.yaml"
+}
+
+# finding 2: flags infrac writes itself are refused in extra_args, with the key
+refused() { # ENGINE KEY ARGS...
+    eng=$1; key=$2; shift 2
+    fleet_with_args "$eng" "$@"
+    "$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1; rc=$?
+    if [ "$rc" -ne 0 ] && grep -q "E0212" "$tmp/out" && grep -q "\`$key\`" "$tmp/out" && grep -q "f.yaml:[0-9]*:[0-9]*" "$tmp/out"; then
+        ok "extra_args $* ($eng) refused with E0212 naming $key"
+    else
+        fail "extra_args $* ($eng) refused with E0212 naming $key (exit $rc)"; sed 's/^/# /' "$tmp/out"
+    fi
+}
+refused llama.cpp bind --host 0.0.0.0
+refused llama.cpp bind --host=0.0.0.0
+refused llama.cpp port --port 9
+refused llama.cpp context -c 131072
+refused llama.cpp context --ctx-size=131072
+refused llama.cpp gpu_layers -ngl 0
+refused llama.cpp gpu_layers --n-gpu-layers 0
+refused llama.cpp parallel -np 4
+refused llama.cpp parallel --parallel=4
+refused llama.cpp cache -ctk q4_0
+refused llama.cpp cache --cache-type-v=q4_0
+refused llama.cpp api_key_file --api-key secret
+refused llama.cpp api_key_file --api-key-file=/k
+refused llama.cpp tensor_split -ts 1,1
+refused llama.cpp cpu_moe_layers --n-cpu-moe 4
+refused llama.cpp flash_attention -fa off
+refused vllm bind --host 0.0.0.0
+refused vllm port --port=9
+refused vllm context --max-model-len 131072
+refused vllm context --max_model_len=131072
+refused vllm gpus --tensor-parallel-size 2
+refused vllm api_key_file --api-key k
+refused vllm gpu_memory_utilization --gpu-memory-utilization 0.99
+refused infrac bind --host 0.0.0.0
+fleet_with_args llama.cpp --mlock --verbose
+"$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1; rc=$?
+if [ "$rc" -eq 0 ] && ! grep -q E0212 "$tmp/out" && grep -q W0211 "$tmp/out"; then ok "unmodelled extra_args stay W0211"; else fail "unmodelled extra_args stay W0211"; sed 's/^/# /' "$tmp/out"; fi
+fleet_with_args vllm -c 5
+"$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1
+if ! grep -q E0212 "$tmp/out"; then ok "a llama.cpp flag is not refused on vllm"; else fail "a llama.cpp flag is not refused on vllm"; fi
+check "explain E0212 names the fix" sh -c '"$INFRAC" explain E0212 | grep -q "bind: 0.0.0.0"'
+check "docs/diagnostics.md documents E0212" grep -q "E0212" "$SRC/docs/diagnostics.md"
+echo "1..$TAP_N"
