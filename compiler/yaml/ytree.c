@@ -250,18 +250,6 @@ static void check_tag(parse_ctx *c, const unsigned char *tag, src_span at)
     diag_help(d, "remove the tag: infrac reads plain YAML (core tags such as !!str are allowed)");
 }
 
-/* Skips the rest of a collection whose start event was already read. */
-static void skip_collection(parse_ctx *c)
-{
-    size_t depth = 1;
-    yaml_event_t ev;
-    while (depth && next_event(c, &ev)) {
-        if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) depth++;
-        else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) depth--;
-        yaml_event_delete(&ev);
-    }
-}
-
 static ynode *new_node(parse_ctx *c, ynode_kind kind, src_span at)
 {
     ynode *n = arena_alloc(c->ar, sizeof *n);
@@ -528,9 +516,11 @@ static ynode *parse_node(parse_ctx *c, yaml_event_t *ev, unsigned depth, size_t 
         check_tag(c, tag, at);
         if (depth >= YTREE_MAX_DEPTH) {
             diagnostic *d = diag_error(c->diags, "E0105", at, "nesting is deeper than %d levels", YTREE_MAX_DEPTH);
-            diag_help(d, "a fleet file needs a handful of levels; this looks generated or corrupt");
+            diag_help(d, "a fleet file needs a handful of levels; this looks generated or corrupt (reading stopped here)");
             yaml_event_delete(ev);
-            skip_collection(c);
+            /* stop reading: skipping the rest would cost libyaml time
+             * quadratic in the depth (its simple-key stack per flow level) */
+            c->failed = true;
             return NULL;
         }
         unsigned char *a = is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;

@@ -57,4 +57,14 @@ fleet_with_args vllm -c 5
 if ! grep -q E0212 "$tmp/out"; then ok "a llama.cpp flag is not refused on vllm"; else fail "a llama.cpp flag is not refused on vllm"; fi
 check "explain E0212 names the fix" sh -c '"$INFRAC" explain E0212 | grep -q "bind: 0.0.0.0"'
 check "docs/diagnostics.md documents E0212" grep -q "E0212" "$SRC/docs/diagnostics.md"
+
+# finding 4: nesting stops at the limit; 100k and 1M levels end at once
+for n in 100000 1000000; do
+    python3 -c "import sys; n=int(sys.argv[1]); sys.stdout.write('fleet: ' + '['*n + ']'*n + '\\n')" "$n" > "$tmp/deep.yaml"
+    start=$(date +%s%N)
+    timeout 10 "$INFRAC" check "$tmp/deep.yaml" > "$tmp/out" 2>&1; rc=$?
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    if [ "$rc" -eq 1 ] && grep -q E0105 "$tmp/out" && [ "$ms" -lt 1000 ]; then ok "$n nesting levels: E0105 in ${ms} ms"
+    else fail "$n nesting levels: E0105 in under a second (exit $rc, ${ms} ms)"; fi
+done
 echo "1..$TAP_N"
