@@ -145,6 +145,16 @@ const diag_code_info diag_codes_front[] = {
      "    chat: {<<: 8081, host: tower}\n"
      "\n"
      "Fix: `<<: *common` where `common: &common {...}` is a mapping."},
+    {"E0114", DIAG_ERROR, "too many values",
+     "The file holds more than 2,000,000 values (scalars, lists and mappings).\n"
+     "A fleet of 10,000 services needs about 300,000; more is generated wrongly\n"
+     "or hostile, and each value costs memory. infrac stops reading at the\n"
+     "limit. Likewise it keeps the first 1,000 diagnostics of a file and counts\n"
+     "the rest in one \"N more errors\" line.\n"
+     "\n"
+     "Example: `fleet: [1, 1, 1, ...]` with millions of items.\n"
+     "\n"
+     "Fix: write the fleet with its documented shape (see docs/fleet.md)."},
     {"E0201", DIAG_ERROR, "unknown key",
      "The key is not part of the fleet language at this place. It is probably\n"
      "misspelled (the help line suggests the closest known key), or it belongs\n"

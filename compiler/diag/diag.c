@@ -81,6 +81,7 @@ void diag_list_free(diag_list *l)
     free(l->items);
     l->items = NULL;
     l->n = l->cap = 0;
+    l->omitted[0] = l->omitted[1] = 0;
 }
 
 static diagnostic *vadd(diag_list *l, diag_severity sev, const char *code, src_span at,
@@ -88,6 +89,10 @@ static diagnostic *vadd(diag_list *l, diag_severity sev, const char *code, src_s
 {
     const diag_code_info *info = diag_code_lookup(code);
     assert(info && "diagnostic code missing from the registry");
+    if (l->n >= DIAG_MAX_PER_FILE) {
+        if (sev != DIAG_NOTE) l->omitted[sev == DIAG_ERROR ? 0 : 1]++;
+        return NULL;
+    }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         diagnostic **items = realloc(l->items, cap * sizeof *items);
@@ -169,8 +174,12 @@ size_t diag_count(const diag_list *l, diag_severity sev)
     size_t n = 0;
     for (size_t i = 0; i < l->n; i++)
         if (l->items[i]->severity == sev) n++;
+    if (sev == DIAG_ERROR) n += l->omitted[0];
+    if (sev == DIAG_WARNING) n += l->omitted[1];
     return n;
 }
+
+size_t diag_omitted(const diag_list *l) { return l->omitted[0] + l->omitted[1]; }
 
 static int by_position(const void *pa, const void *pb)
 {

@@ -33,10 +33,16 @@ typedef struct diagnostic {
     size_t seq;            /* emission order, for stable sorting */
 } diagnostic;
 
+/* At most this many diagnostics are kept per file; the rest are counted
+ * and rendered as one "N more" line (a file of a million duplicate keys
+ * must not take gigabytes to report). */
+#define DIAG_MAX_PER_FILE 1000u
+
 typedef struct diag_list {
     const source_file *src;
     diagnostic **items;
     size_t n, cap;
+    size_t omitted[2];     /* errors, warnings over DIAG_MAX_PER_FILE */
 } diag_list;
 
 typedef struct diag_code_info {
@@ -51,7 +57,8 @@ void diag_list_free(diag_list *l);
 
 /* Adds a diagnostic; code must be in the registry (an unknown code aborts
  * in debug builds: codes are part of the interface). Returns it so notes
- * and help can be attached. */
+ * and help can be attached; NULL once DIAG_MAX_PER_FILE are kept (diag_note
+ * and diag_help accept NULL). */
 diagnostic *diag_add(diag_list *l, diag_severity sev, const char *code, src_span at,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 diagnostic *diag_error(diag_list *l, const char *code, src_span at, const char *fmt, ...)
@@ -61,7 +68,10 @@ diagnostic *diag_warning(diag_list *l, const char *code, src_span at, const char
 void diag_note(diagnostic *d, src_span at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_help(diagnostic *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Counts the omitted ones too. */
 size_t diag_count(const diag_list *l, diag_severity sev);
+/* Those over the cap, not kept (0 when all are kept). */
+size_t diag_omitted(const diag_list *l);
 /* Orders by line, column, then emission: deterministic output. */
 void diag_sort(diag_list *l);
 /* Renders every diagnostic, plus a summary line in text format. */

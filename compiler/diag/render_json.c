@@ -44,5 +44,7 @@ void render_json(const diag_list *l, FILE *out)
     json_object_set_new(root, "diagnostics", arr);
     json_object_set_new(root, "errors", json_integer((json_int_t)diag_count(l, DIAG_ERROR)));
     json_object_set_new(root, "warnings", json_integer((json_int_t)diag_count(l, DIAG_WARNING)));
+    /* over DIAG_MAX_PER_FILE: counted in errors and warnings, not listed */
+    if (diag_omitted(l)) json_object_set_new(root, "omitted", json_integer((json_int_t)diag_omitted(l)));
     render_json_document(root, out);
 }

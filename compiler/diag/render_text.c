@@ -202,6 +202,11 @@ void render_text(const diag_list *l, bool color, FILE *out)
 {
     style st = {color};
     for (size_t i = 0; i < l->n; i++) render_one(&st, out, l, l->items[i]);
+    if (diag_omitted(l)) {
+        put(&st, out, C_GREEN, "note");
+        fprintf(out, ": %zu more error%s and %zu more warning%s not shown (the first %u are)\n", l->omitted[0],
+                l->omitted[0] == 1 ? "" : "s", l->omitted[1], l->omitted[1] == 1 ? "" : "s", DIAG_MAX_PER_FILE);
+    }
     size_t ne = diag_count(l, DIAG_ERROR), nw = diag_count(l, DIAG_WARNING);
     if (ne == 0 && nw == 0) return;
     diag_severity top = ne ? DIAG_ERROR : DIAG_WARNING;

@@ -255,7 +255,11 @@ static ynode *new_node(parse_ctx *c, ynode_kind kind, src_span at)
     ynode *n = arena_alloc(c->ar, sizeof *n);
     n->kind = kind;
     n->at = at;
-    c->nodes++;
+    if (++c->nodes > YTREE_MAX_NODES && !c->failed) {
+        diagnostic *d = diag_error(c->diags, "E0114", at, "the file holds more than %u values", YTREE_MAX_NODES);
+        diag_help(d, "a fleet file holds a few values per service; this looks generated or corrupt (reading stopped here)");
+        c->failed = true; /* stop reading: no more events */
+    }
     return n;
 }
 

@@ -9,4 +9,8 @@
 #define YTREE_ALIAS_BUDGET 1000000u
 #define YTREE_ALIAS_FACTOR 8u
 
+/* A file may build at most this many nodes (E0114): a 64 MiB list of ones
+ * would otherwise take gigabytes. 10,000 services take about 300,000. */
+#define YTREE_MAX_NODES 2000000u
+
 #endif

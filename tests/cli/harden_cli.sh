@@ -67,4 +67,19 @@ for n in 100000 1000000; do
     if [ "$rc" -eq 1 ] && grep -q E0105 "$tmp/out" && [ "$ms" -lt 1000 ]; then ok "$n nesting levels: E0105 in ${ms} ms"
     else fail "$n nesting levels: E0105 in under a second (exit $rc, ${ms} ms)"; fi
 done
+
+# finding 5: values per file and diagnostics per file are bounded
+python3 -c "import sys; sys.stdout.write('fleet: [' + '1,'*8000000 + '1]\\n')" > "$tmp/ones.yaml"
+/usr/bin/time -f "%M" -o "$tmp/rss" timeout 20 "$INFRAC" check "$tmp/ones.yaml" > "$tmp/out" 2>&1; rc=$?
+kb=$(tail -1 "$tmp/rss")
+if [ "$rc" -eq 1 ] && grep -q E0114 "$tmp/out" && [ "$kb" -lt 512000 ]; then ok "16 MB list of ones: E0114, ${kb} KiB"
+else fail "16 MB list of ones: E0114 under 500 MiB (exit $rc, ${kb} KiB)"; fi
+python3 -c "import sys; sys.stdout.write('fleet: t\\nhosts:\\n' + '  h: {}\\n'*200000)" > "$tmp/dups.yaml"
+/usr/bin/time -f "%M" -o "$tmp/rss" timeout 20 "$INFRAC" check "$tmp/dups.yaml" > "$tmp/out" 2>&1; rc=$?
+kb=$(tail -1 "$tmp/rss")
+if [ "$rc" -eq 1 ] && [ "$(grep -c 'error\[' "$tmp/out")" -eq 1000 ] && grep -q "^note: [0-9]* more errors and [0-9]* more warnings* not shown" "$tmp/out" && [ "$kb" -lt 512000 ]; then
+    ok "200,000 duplicate keys: 1000 shown, then one 'more' line (${kb} KiB)"
+else fail "200,000 duplicate keys: 1000 shown, then one 'more' line (exit $rc, ${kb} KiB)"; grep -v "^ " "$tmp/out" | tail -3 | sed 's/^/# /'; fi
+"$INFRAC" check --format json "$tmp/dups.yaml" > "$tmp/out.json" 2>/dev/null
+check "json: errors count the omitted ones" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['diagnostics'])==1000 and d['omitted']>0 and d['errors']+d['warnings']==1000+d['omitted']" "$tmp/out.json"
 echo "1..$TAP_N"
