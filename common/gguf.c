@@ -1,4 +1,5 @@
 #include "gguf.h"
+#include "file_kind.h"
 
 #include "ggml_types.h"
 
@@ -365,15 +366,11 @@ fail:
 int gguf_open(gguf_file *f, const char *path, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
+    char why[160];
+    int fd = open_regular_file(path, &st, why, sizeof why);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
     if (st.st_size == 0) {

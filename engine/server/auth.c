@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <unistd.h>
+
+#include "file_kind.h"
 #include "strbuf.h"
 
 /* libmicrohttpd keeps a request's headers in its per-connection pool
@@ -23,9 +26,16 @@ char *auth_read_key_file(const char *path, char *err, size_t errlen)
         free(copy);
     } else
         sb_puts(&where, path);
-    FILE *f = fopen(where.p, "rb");
+    struct stat st;
+    char why0[160];
+    int fd = open_regular_file(where.p, &st, why0, sizeof why0);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        snprintf(err, errlen, "cannot read API key file %s: %s", where.p, strerror(errno));
+        if (fd >= 0) {
+            snprintf(why0, sizeof why0, "cannot open: %s", strerror(errno));
+            close(fd);
+        }
+        snprintf(err, errlen, "cannot read API key file %s: %s", where.p, why0);
         sb_free(&where);
         return NULL;
     }

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Files that are not regular files (issue 15 finding 6): a FIFO given as a
+# GGUF (`gguf:`, `--gguf`, the engine's --model) or as the engine's API key
+# file is refused by name, at once: open(2) of a FIFO without a writer would
+# block forever. Every wait is bounded.
+. "$SRC/tests/lib/tap.sh"
+. "$SRC/tests/server/lib.sh"
+
+T=$SERVER_TMP
+make_model "$T/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a model"; exit 0; }
+mkfifo "$T/model.fifo" "$T/key.fifo"
+
+refused() { # WHAT LOG: exit non-zero, not by timeout, naming a FIFO
+    rc=$1; what=$2; log=$3
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "not a regular file (a FIFO)" "$log"; then ok "$what refused by name"
+    else fail "$what refused by name (rc $rc)"; sed 's/^/# /' "$log" | head -5; fi
+}
+
+timeout -k 2 10 "$INFRAC" estimate --gguf "$T/model.fifo" >"$T/est.out" 2>&1
+refused $? "infrac estimate --gguf FIFO" "$T/est.out"
+
+cat > "$T/fleet.yaml" <<YAML
+fleet: t
+hosts:
+  h: {address: 127.0.0.1, memory: 64GiB, cpus: 8}
+models:
+  m: {path: /srv/m.gguf, gguf: $T/model.fifo}
+services:
+  s: {host: h, model: m, port: 8080}
+YAML
+timeout -k 2 10 "$INFRAC" check "$T/fleet.yaml" >"$T/check.out" 2>&1
+refused $? "infrac check with gguf: FIFO" "$T/check.out"
+
+timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T/model.fifo" --port "$(free_port)" >"$T/engine1.log" 2>&1
+refused $? "infrac-engine --serve -m FIFO" "$T/engine1.log"
+timeout -k 2 10 "$INFRAC_ENGINE" -m "$T/model.fifo" --prompt hi -n 1 >"$T/engine2.log" 2>&1
+refused $? "infrac-engine -m FIFO --prompt" "$T/engine2.log"
+timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T/tiny.gguf" --api-key-file "$T/key.fifo" --port "$(free_port)" >"$T/engine3.log" 2>&1
+refused $? "infrac-engine --api-key-file FIFO" "$T/engine3.log"
+timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T" --port "$(free_port)" >"$T/engine4.log" 2>&1
+rc=$?
+check "a directory as --model is refused (rc $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+echo "1..$TAP_N"
