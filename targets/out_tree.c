@@ -1,7 +1,9 @@
 /* The output tree: files collected in memory, then written into a fresh
  * directory beside OUT and swapped into place, so that a reader of OUT sees
  * the old build or the new one, never half of one, and a failed build
- * leaves the previous OUT as it was. */
+ * leaves the previous OUT as it was. Builds into one OUT take turns through
+ * an flock(2) on `.OUT.lock` beside it (there while a build runs); the holder removes the
+ * `.OUT.tmp-*` and `.OUT.old-*` trees that builds killed midway left. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,12 +63,18 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void remove_tree(const char *path) { nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-static int make_parents(char *path)
+/* Like mkdir -p for the directories of path. from: where the output tree
+ * starts; the directories made below it get 0755 whatever the umask. */
+static int make_parents(char *path, size_t from)
 {
     for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
         *slash = '\0';
         int rc = mkdir(path, 0755);
         int e = errno;
+        if (rc == 0 && from && (size_t)(slash - path) > from && chmod(path, 0755) != 0)
+            e = errno, rc = -1;
+        else if (rc == 0)
+            e = 0;
         *slash = '/';
         if (rc != 0 && e != EEXIST) {
             errno = e;
@@ -73,6 +82,57 @@ static int make_parents(char *path)
         }
     }
     return 0;
+}
+
+/* Takes the build lock of OUT (blocks while another build holds it). The
+ * holder unlinks the lock file when done, so none is left beside OUT; a
+ * waiter that then gets the lock of the unlinked file takes it again. */
+static int lock_output(const char *path, char *err, size_t errlen)
+{
+    for (;;) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) {
+            snprintf(err, errlen, "cannot create the build lock '%s': %s", path, strerror(errno));
+            return -1;
+        }
+        int rc;
+        while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+            ;
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot lock '%s': %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        struct stat held, named;
+        if (fstat(fd, &held) == 0 && lstat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino)
+            return fd;
+        close(fd);
+    }
+}
+
+/* Under the lock no other build is writing: a temp tree of OUT is a dead one's. */
+static void remove_stale_trees(const char *parent, const char *base)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    char tmp_prefix[4200], old_prefix[4200];
+    snprintf(tmp_prefix, sizeof tmp_prefix, ".%s.tmp-", base);
+    snprintf(old_prefix, sizeof old_prefix, ".%s.old-", base);
+    size_t lt = strlen(tmp_prefix), lo = strlen(old_prefix);
+    for (struct dirent *e; (e = readdir(d));) {
+        bool tmp = strncmp(e->d_name, tmp_prefix, lt) == 0 && strlen(e->d_name) == lt + 6;
+        bool old = strncmp(e->d_name, old_prefix, lo) == 0 && strlen(e->d_name) == lo + 6;
+        if (!tmp && !old)
+            continue;
+        char path[8600];
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(path);
+    }
+    closedir(d);
 }
 
 static int write_file(const char *path, const char *data, size_t len, unsigned mode)
@@ -134,6 +194,9 @@ static void sync_dir(const char *dir)
     }
 }
 
+static out_commit_status commit_locked(const out_tree *t, const char *out, const char *parent, const char *base,
+                                       bool force, char *err, size_t errlen);
+
 out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool force, char *err,
                                   size_t errlen)
 {
@@ -161,6 +224,25 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
         return OUT_COMMIT_IO;
     }
 
+    /* Like mkdir -p for the directories above OUT (the user's: umask applies). */
+    char parent_slash[4200];
+    snprintf(parent_slash, sizeof parent_slash, "%s/", parent);
+    make_parents(parent_slash, 0);
+    char lock_path[8300];
+    snprintf(lock_path, sizeof lock_path, "%s/.%s.lock", parent, base);
+    int lock = lock_output(lock_path, err, errlen);
+    if (lock < 0)
+        return OUT_COMMIT_IO;
+    out_commit_status rc = commit_locked(t, out, parent, base, force, err, errlen);
+    unlink(lock_path);
+    close(lock); /* releases the flock */
+    return rc;
+}
+
+static out_commit_status commit_locked(const out_tree *t, const char *out, const char *parent, const char *base,
+                                       bool force, char *err, size_t errlen)
+{
+    remove_stale_trees(parent, base);
     struct stat st;
     bool exists = lstat(out, &st) == 0, exists_dir = exists && S_ISDIR(st.st_mode);
     if (exists && !force) {
@@ -170,11 +252,6 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
             return OUT_COMMIT_NOT_OURS;
         }
     }
-
-    /* Like mkdir -p for the directories above OUT. */
-    char parent_slash[4200];
-    snprintf(parent_slash, sizeof parent_slash, "%s/", parent);
-    make_parents(parent_slash);
 
     char tmp[8300];
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", parent, base);
@@ -188,7 +265,7 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
         const char *rel = i < t->n ? t->files[i].path : TARGET_MARKER;
         char path[16600];
         snprintf(path, sizeof path, "%s/%s", tmp, rel);
-        if (make_parents(path) != 0)
+        if (make_parents(path, strlen(tmp)) != 0)
             goto io_error;
         static const char marker_text[] = "infrac build output: `infrac build -o` may replace this directory\n";
         int rc = i < t->n ? write_file(path, t->files[i].data, t->files[i].len, t->files[i].mode)

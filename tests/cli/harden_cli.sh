@@ -82,4 +82,26 @@ if [ "$rc" -eq 1 ] && [ "$(grep -c 'error\[' "$tmp/out")" -eq 1000 ] && grep -q 
 else fail "200,000 duplicate keys: 1000 shown, then one 'more' line (exit $rc, ${kb} KiB)"; grep -v "^ " "$tmp/out" | tail -3 | sed 's/^/# /'; fi
 "$INFRAC" check --format json "$tmp/dups.yaml" > "$tmp/out.json" 2>/dev/null
 check "json: errors count the omitted ones" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['diagnostics'])==1000 and d['omitted']>0 and d['errors']+d['warnings']==1000+d['omitted']" "$tmp/out.json"
+
+# finding 13: temp trees of dead builds are cleaned; concurrent builds serialise
+fleet="$SRC/examples/demo.yaml"
+mkdir -p "$tmp/b/.out.tmp-Dead01/x" "$tmp/b/.out.old-Dead02"
+echo stale > "$tmp/b/.out.tmp-Dead01/x/file"
+"$INFRAC" build "$fleet" -o "$tmp/b/out" > "$tmp/out" 2>&1; rc=$?
+left=$(ls -A "$tmp/b" | grep -c '\.tmp-\|\.old-')
+if [ "$rc" -eq 0 ] && [ "$left" -eq 0 ]; then ok "a build removes the temp trees of dead builds"; else fail "a build removes the temp trees of dead builds (rc $rc, $left left)"; fi
+pids=""
+for i in 1 2 3 4 5 6; do "$INFRAC" build "$fleet" -o "$tmp/c/out" > "$tmp/race$i" 2>&1 & pids="$pids $!"; done
+bad=0; for p in $pids; do wait "$p" || bad=$((bad + 1)); done
+if [ "$bad" -eq 0 ] && ! grep -q E0902 "$tmp"/race*; then ok "six concurrent builds into one new OUT all succeed"
+else fail "six concurrent builds into one new OUT all succeed ($bad failed)"; cat "$tmp"/race* | sed 's/^/# /' | head -5; fi
+check "no temp tree is left after the race" sh -c '! ls -A "$1" | grep -q "\.tmp-\|\.old-"' sh "$tmp/c"
+
+# finding 14: output modes do not follow the umask
+(umask 022 && "$INFRAC" build "$fleet" -o "$tmp/m022" > /dev/null 2>&1)
+(umask 077 && "$INFRAC" build "$fleet" -o "$tmp/m077" > /dev/null 2>&1)
+(cd "$tmp/m022" && find . -printf '%m %p\n' | sort) > "$tmp/modes022"
+(cd "$tmp/m077" && find . -printf '%m %p\n' | sort) > "$tmp/modes077"
+if [ -s "$tmp/modes022" ] && cmp -s "$tmp/modes022" "$tmp/modes077"; then ok "umask 077 gives the modes of umask 022"
+else fail "umask 077 gives the modes of umask 022"; diff "$tmp/modes022" "$tmp/modes077" | head -5 | sed 's/^/# /'; fi
 echo "1..$TAP_N"
