@@ -104,4 +104,22 @@ check "no temp tree is left after the race" sh -c '! ls -A "$1" | grep -q "\.tmp
 (cd "$tmp/m077" && find . -printf '%m %p\n' | sort) > "$tmp/modes077"
 if [ -s "$tmp/modes022" ] && cmp -s "$tmp/modes022" "$tmp/modes077"; then ok "umask 077 gives the modes of umask 022"
 else fail "umask 077 gives the modes of umask 022"; diff "$tmp/modes022" "$tmp/modes077" | head -5 | sed 's/^/# /'; fi
+
+# finding 15: install.sh writes its manifest 0644 whatever the umask, and
+# reads back only strict service names
+"$INFRAC" build "$fleet" -o "$tmp/inst" > /dev/null 2>&1
+stage="$tmp/stage"
+(umask 000 && INFRAC_INSTALL_ROOT="$stage" sh "$tmp/inst/demo/install.sh" > /dev/null 2>&1)
+man=$(ls "$stage"/etc/infrac/*/installed-services 2>/dev/null | head -1)
+mode=$(stat -c %a "$man" 2>/dev/null)
+check "installed-services is 0644 under umask 000 (got $mode)" [ "$mode" = 644 ]
+for n in .hidden .. -x _x; do
+    printf '%s\n' "$n" >> "$man"
+    : > "$stage/etc/systemd/system/infrac-$n.service"
+done
+out=$(INFRAC_INSTALL_ROOT="$stage" sh "$tmp/inst/demo/install.sh" 2>&1)
+kept=0; for n in .hidden .. -x _x; do [ -e "$stage/etc/systemd/system/infrac-$n.service" ] && kept=$((kept + 1)); done
+if [ "$kept" -eq 4 ] && ! echo "$out" | grep -q "removed"; then ok "install.sh ignores names like .hidden, .., -x in its manifest"
+else fail "install.sh ignores names like .hidden, .., -x in its manifest ($kept of 4 kept)"; echo "$out" | sed 's/^/# /'; fi
+check "install.sh is shellcheck-clean" sh -c 'command -v shellcheck >/dev/null || exit 0; shellcheck -s sh "$1"' sh "$tmp/inst/demo/install.sh"
 echo "1..$TAP_N"
