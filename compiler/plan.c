@@ -98,10 +98,21 @@ static void normalize_abs_path(char *p) {
     *out = '\0';
 }
 
+/* An absolute path, normalized: the sandbox choices (ProtectHome=,
+ * PrivateTmp=) look at where a path really points, /tmp/../home/u/m.gguf
+ * being under /home. */
+static const char *host_abs_path(plan_arena *a, const char *path) {
+    if (!path) return NULL;
+    char *copy = (char *)arena_str(a, path); /* our own copy */
+    if (copy && copy[0] == '/') normalize_abs_path(copy);
+    return copy;
+}
+
 /* A model path relative to the fleet file's directory (a local run, like
  * the demo's) becomes absolute, so the engine finds it from any directory. */
 static const char *host_model_path(plan_arena *a, const char *path, const char *fleet_dir) {
-    if (!path || path[0] == '/') return arena_str(a, path);
+    if (!path) return NULL;
+    if (path[0] == '/') return host_abs_path(a, path);
     char cwd[4096], buf[8192];
     const char *dir = fleet_dir && fleet_dir[0] ? fleet_dir : ".";
     if (dir[0] == '/')
@@ -231,7 +242,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         p->amd = p->n_gpus > 0 && s->host_ref && p->gpus[0] < s->host_ref->n_gpus &&
                  strcmp(fleet_gpu_vendor(&s->host_ref->gpus[p->gpus[0]]), "amd") == 0;
         p->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
-        p->api_key_file = arena_str(a, opt_str(&s->opts.api_key_file));
+        p->api_key_file = host_abs_path(a, opt_str(&s->opts.api_key_file));
         p->exclusive = arena_str(a, opt_str(&s->exclusive));
         p->autostart = e->autostart;
         p->alias = arena_str(a, opt_str(&s->alias) ? s->alias.v : s->model.v);

@@ -122,4 +122,21 @@ kept=0; for n in .hidden .. -x _x; do [ -e "$stage/etc/systemd/system/infrac-$n.
 if [ "$kept" -eq 4 ] && ! echo "$out" | grep -q "removed"; then ok "install.sh ignores names like .hidden, .., -x in its manifest"
 else fail "install.sh ignores names like .hidden, .., -x in its manifest ($kept of 4 kept)"; echo "$out" | sed 's/^/# /'; fi
 check "install.sh is shellcheck-clean" sh -c 'command -v shellcheck >/dev/null || exit 0; shellcheck -s sh "$1"' sh "$tmp/inst/demo/install.sh"
+
+# finding 17: paths are normalized before the sandbox is chosen
+cat > "$tmp/paths.yaml" <<'YAML'
+fleet: p
+hosts:
+  h: {address: 127.0.0.1, memory: 64GiB, cpus: 8}
+models:
+  m: {path: /tmp/../home/u/./m.gguf, shape: {arch: llama, layers: 16, embd: 2048, heads: 16, kv_heads: 4, head_dim: 128, ff: 8192, vocab: 32000, ctx_train: 8192, weights: 1GiB}}
+services:
+  s: {host: h, model: m, port: 8080, api_key_file: /etc//infrac/../../root/key}
+YAML
+"$INFRAC" build "$tmp/paths.yaml" -o "$tmp/paths" > "$tmp/out" 2>&1
+unit="$tmp/paths/h/systemd/infrac-s.service"
+check "/tmp/../home/u/m.gguf: ProtectHome=read-only" grep -qx "ProtectHome=read-only" "$unit"
+check "/tmp/../home/u/m.gguf: PrivateTmp=yes" grep -qx "PrivateTmp=yes" "$unit"
+check "the model path is written normalized" grep -q '"model_path": "/home/u/m.gguf"' "$tmp/paths/h/etc/s.json" "$tmp/paths/plan.json"
+check "the key path is used normalized" sh -c 'grep -q "/root/key" "$1" && ! grep -q "\.\./" "$1"' sh "$unit"
 echo "1..$TAP_N"
