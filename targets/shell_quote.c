@@ -23,8 +23,29 @@ void sb_add_shell_word(strbuf *b, const char *s)
         sb_add_shell_quoted(b, s);
 }
 
+/* A word with $, ` or \ goes in double quotes with those escaped, and a
+ * leading ~ is escaped outside them: in single quotes they are just as
+ * literal, but shellcheck takes them for mistakes (SC2016, SC1003, SC2088)
+ * and the scripts are meant to stay shellcheck-clean. */
+static int wants_double_quotes(const char *s) { return s[0] == '~' || strpbrk(s, "$`\\") != NULL; }
+
 void sb_add_shell_quoted(strbuf *b, const char *s)
 {
+    if (wants_double_quotes(s)) {
+        if (*s == '~') {
+            sb_puts(b, "\\~");
+            if (!*++s)
+                return;
+        }
+        sb_puts(b, "\"");
+        for (; *s; s++) {
+            if (strchr("$`\\\"", *s))
+                sb_puts(b, "\\");
+            sb_append(b, s, 1);
+        }
+        sb_puts(b, "\"");
+        return;
+    }
     sb_puts(b, "'");
     for (; *s; s++) {
         if (*s == '\'')

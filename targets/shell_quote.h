@@ -5,9 +5,10 @@
 #include "strbuf.h"
 
 /* Appends s quoted for a POSIX shell: bare when it only holds safe
- * characters, else in single quotes ('\'' for a quote). */
+ * characters, else in single quotes ('\'' for a quote), or in double quotes
+ * with \ escapes when it holds $, ` or \ or starts with ~ (shellcheck-clean). */
 void sb_add_shell_word(strbuf *b, const char *s);
-/* Appends s in single quotes, always (a value assigned to a variable). */
+/* Appends s quoted, always (a value assigned to a variable). */
 void sb_add_shell_quoted(strbuf *b, const char *s);
 
 #endif

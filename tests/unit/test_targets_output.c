@@ -19,6 +19,7 @@
 
 #include "targets.h"
 #include "targets_support.h"
+#include "shell_quote.h"
 
 static char *scratch;
 
@@ -84,6 +85,46 @@ static void lint_passes(void **state)
         fprintf(stderr, "%s\n", log);
     assert_int_equal(rc, 0);
     free(log);
+    targets_test_plan_free(p);
+}
+
+/* Values with $, a backtick, a backslash or a leading ~ are quoted so that
+ * the scripts stay shellcheck-clean (SC2016, SC1003, SC2088 warn on the
+ * obvious single quoting of them) and the engine gets them verbatim. */
+static void lint_passes_with_shell_metacharacters(void **state)
+{
+    (void)state;
+    plan *p = targets_test_plan();
+    static const char *const hostile[] = {"--x=$HOME", "`id`", "a\\b", "~/model", "~", "$(id)", "'q'", "\\",
+                                          "--y=~user", "a$b`c\\d'e"};
+    p->services[1].extra_args = hostile;
+    p->services[1].n_extra_args = sizeof hostile / sizeof hostile[0];
+    p->services[1].alias = "~alias$x";
+    char err[512];
+    assert_int_equal(build_into(p, path_in("meta"), false, err, sizeof err), OUT_COMMIT_OK);
+    const char *src = getenv("SRC") ? getenv("SRC") : ".";
+    char *log = NULL;
+    int rc = run_quiet("sh %s/tests/lib/targets_lint.sh %s", src, path_in("meta"), &log);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", log);
+    assert_int_equal(rc, 0);
+    free(log);
+    /* and sh reads each one back as it was */
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        for (int always = 0; always < 2; always++) {
+            strbuf cmd = {0};
+            sb_puts(&cmd, "printf '%s' ");
+            if (always)
+                sb_add_shell_quoted(&cmd, hostile[i]);
+            else
+                sb_add_shell_word(&cmd, hostile[i]);
+            char *got = NULL;
+            assert_int_equal(targets_run(cmd.p, &got), 0);
+            assert_string_equal(got, hostile[i]);
+            free(got);
+            sb_free(&cmd);
+        }
+    }
     targets_test_plan_free(p);
 }
 
@@ -267,6 +308,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lint_passes),
+        cmocka_unit_test(lint_passes_with_shell_metacharacters),
         cmocka_unit_test(lint_catches_a_weak_unit),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(rebuild_replaces_previous),
