@@ -68,16 +68,18 @@ for n in 100000 1000000; do
     else fail "$n nesting levels: E0105 in under a second (exit $rc, ${ms} ms)"; fi
 done
 
-# finding 5: values per file and diagnostics per file are bounded
+# finding 5: values per file and diagnostics per file are bounded (before:
+# 3.69 GB for a 63 MiB list; ASan's redzones roughly triple what is used)
+case ${BUILD_DIR:-} in *asan*) max_kb=1048576 ;; *) max_kb=409600 ;; esac
 python3 -c "import sys; sys.stdout.write('fleet: [' + '1,'*8000000 + '1]\\n')" > "$tmp/ones.yaml"
 /usr/bin/time -f "%M" -o "$tmp/rss" timeout 20 "$INFRAC" check "$tmp/ones.yaml" > "$tmp/out" 2>&1; rc=$?
 kb=$(tail -1 "$tmp/rss")
-if [ "$rc" -eq 1 ] && grep -q E0114 "$tmp/out" && [ "$kb" -lt 512000 ]; then ok "16 MB list of ones: E0114, ${kb} KiB"
-else fail "16 MB list of ones: E0114 under 500 MiB (exit $rc, ${kb} KiB)"; fi
+if [ "$rc" -eq 1 ] && grep -q E0114 "$tmp/out" && [ "$kb" -lt "$max_kb" ]; then ok "16 MB list of ones: E0114, ${kb} KiB"
+else fail "16 MB list of ones: E0114 under $max_kb KiB (exit $rc, ${kb} KiB)"; fi
 python3 -c "import sys; sys.stdout.write('fleet: t\\nhosts:\\n' + '  h: {}\\n'*200000)" > "$tmp/dups.yaml"
 /usr/bin/time -f "%M" -o "$tmp/rss" timeout 20 "$INFRAC" check "$tmp/dups.yaml" > "$tmp/out" 2>&1; rc=$?
 kb=$(tail -1 "$tmp/rss")
-if [ "$rc" -eq 1 ] && [ "$(grep -c 'error\[' "$tmp/out")" -eq 1000 ] && grep -q "^note: [0-9]* more errors and [0-9]* more warnings* not shown" "$tmp/out" && [ "$kb" -lt 512000 ]; then
+if [ "$rc" -eq 1 ] && [ "$(grep -c 'error\[' "$tmp/out")" -eq 1000 ] && grep -q "^note: [0-9]* more errors and [0-9]* more warnings* not shown" "$tmp/out" && [ "$kb" -lt "$max_kb" ]; then
     ok "200,000 duplicate keys: 1000 shown, then one 'more' line (${kb} KiB)"
 else fail "200,000 duplicate keys: 1000 shown, then one 'more' line (exit $rc, ${kb} KiB)"; grep -v "^ " "$tmp/out" | tail -3 | sed 's/^/# /'; fi
 "$INFRAC" check --format json "$tmp/dups.yaml" > "$tmp/out.json" 2>/dev/null
