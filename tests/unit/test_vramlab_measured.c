@@ -257,7 +257,6 @@ static void check_rows(json_t *root, const char *header_dir, size_t min_rows, do
                 worst_over, worst_under);
         fclose(table);
     }
-    json_decref(root);
     assert_int_equal(failures, 0);
 }
 
