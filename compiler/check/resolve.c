@@ -112,8 +112,12 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const fleet_service *s, const service_eval *e) {
+static bool estimable(const check_ctx *c, const fleet_service *s, const service_eval *e) {
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
+    /* a value the lowering refused (bad engine, bad cache type) is unset
+     * now: an estimate from the default in its place would only add a
+     * memory error that follows from the first one */
+    if (lowering_error_within(c, s->body_at)) return false;
     /* the devices the engine cannot use are the reference check's error */
     if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
     if (s->n_gpus > EST_MAX_GPUS) return false;
@@ -190,7 +194,7 @@ void check_resolve(check_ctx *c) {
         apply_defaults(s, e);
         e->estimated = false;
         e->est = NULL;
-        if (!estimable(s, e)) continue;
+        if (!estimable(c, s, e)) continue;
         estimate_request req;
         service_eval_request(s, e, &req);
         char err[256] = "";

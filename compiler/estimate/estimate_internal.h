@@ -10,7 +10,7 @@
 #define LLAMA_CUDA_OVERHEAD_BYTES (600ull * MIB) /* per process per GPU, fitted on H200 */
 #define LLAMA_HOST_BASELINE_BYTES (256ull * MIB) /* llama-server's own heap, CUDA host state */
 #define LLAMA_KV_PAD 256u
-#define LLAMA_NOFA_KQ_FACTOR 1.2                /* KQ + its softmax/f16 staging, fitted */
+#define LLAMA_NOFA_KQ_FACTOR 1.0                /* one f32 KQ: the softmax runs in place of it (llama-graph.cpp build_attn_mha) */
 #define LLAMA_CUBLAS_POOL_BYTES (96ull * MIB)    /* CUDA pool of cuBLAS matmuls (float weights), measured */
 #define LLAMA_SCHED_COPIES 4u                    /* GGML_SCHED_MAX_COPIES: pipeline-parallel input copies */
 #define LLAMA_OFFLOAD_MIN_BATCH 32u              /* CUDA op offload threshold (tokens) */

@@ -307,12 +307,11 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         }
         /* cuBLAS matmuls (float weights on the GPU, or offloaded from the
          * host) take about 96 MiB more of the CUDA pool; without flash
-         * attention the pool already holds as much for KQ (in the no-FA
-         * allowance): the pool keeps the larger, not the sum. */
-        if (req->flash_attn)
-            for (uint32_t g = 0; g < req->n_gpus; g++)
-                if (mm.float_on_gpu[g] || (g == 0 && offload_ops && mm.host_float))
-                    out->gpu[g].overhead += LLAMA_CUBLAS_POOL_BYTES;
+         * attention the KQ and KQV products are cuBLAS matmuls too and take
+         * the same pool (one pool: the larger, not the sum). */
+        for (uint32_t g = 0; g < req->n_gpus; g++)
+            if (!req->flash_attn || mm.float_on_gpu[g] || (g == 0 && offload_ops && mm.host_float))
+                out->gpu[g].overhead += LLAMA_CUBLAS_POOL_BYTES;
         /* Pipeline parallelism (several GPUs, every layer offloaded, no
          * tensor overrides): the scheduler keeps 4 copies of each split's
          * inputs, so each GPU holds 3 more masks and 4 ubatches of hidden

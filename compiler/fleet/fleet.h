@@ -125,6 +125,7 @@ enum { CACHE_AUTO = 1000, CACHE_FP8 = 1001, CACHE_FP8_E4M3 = 1002, CACHE_FP8_E5M
 typedef struct fleet_service {
     fl_str name;
     src_span at;
+    src_span body_at;        /* its mapping: where the lowering's errors about it lie */
     fl_str host;
     fl_str model;
     fl_int port;

@@ -587,6 +587,7 @@ static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, flee
 {
     s->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
     s->at = key->at;
+    s->body_at = val->at;
     char owner[160];
     snprintf(owner, sizeof owner, "service '%s'", s->name.v);
     service_user u = {s};

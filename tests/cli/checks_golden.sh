@@ -128,4 +128,39 @@ EOT
 else
     skip "model_file_bytes from a whole GGUF" "no infrac-mkmodel"
 fi
+# An error in lowering (bad engine, bad cache type) does not cascade into a
+# memory error: the service is not estimated from the default put in place
+# of the refused value. The same service with a valid value does overcommit.
+for v in "engine: llamacpp-bogus" "cache: q3_bogus" "cache: q8_0"; do
+    cat > "$tmp/lower.yaml" <<EOT
+fleet: t
+hosts:
+  h:
+    address: 127.0.0.1
+    memory: 64 GiB
+    cpus: 16
+    gpus: [rtx-5060-ti-16gb]
+models:
+  m:
+    path: /m.gguf
+    catalog: qwen3.6-35b-a3b
+    quant: Q4_K_M
+services:
+  s:
+    host: h
+    model: m
+    port: 8080
+    gpus: [0]
+    context: 262144
+    $v
+EOT
+    "$INFRAC" check --color never "$tmp/lower.yaml" > "$tmp/lo" 2>&1
+    case $v in
+    *bogus) if grep -q 'E0204' "$tmp/lo" && ! grep -q 'E0401' "$tmp/lo"; then ok "no memory error after a refused value: $v"
+            else fail "no memory error after a refused value: $v"; sed 's/^/# /' "$tmp/lo"; fi ;;
+    *) if grep -q 'E0401' "$tmp/lo"; then ok "the same service with a valid value overcommits: $v"
+       else fail "the same service with a valid value overcommits: $v"; sed 's/^/# /' "$tmp/lo"; fi ;;
+    esac
+done
+
 echo "1..$TAP_N"
