@@ -169,3 +169,4 @@ check_exit 2 "a bad --timeout exits 2" "$INFRAC" status "$T/out" --timeout 0 2>/
 check_exit 2 "a directory without a plan exits 2" "$INFRAC" status "$T" 2>/dev/null
 check_exit 0 "--help exits 0" quiet "$INFRAC" status --help
 check "--help prints the usage on stdout" grep -q '^usage: infrac status' "$T/quiet.out"
+echo "1..$TAP_N"
