@@ -35,6 +35,11 @@ static int check_names(const plan *p, char *err, size_t errlen)
             snprintf(err, errlen, "host name '%s' cannot name a directory", p->hosts[i].name);
             return -1;
         }
+        else if (strcmp(p->hosts[i].name, "ansible") == 0) {
+            /* OUT/ansible/ holds the inventory and playbook. */
+            snprintf(err, errlen, "host name 'ansible' is taken by the build's OUT/ansible/ directory");
+            return -1;
+        }
     for (uint32_t i = 0; i < p->n_services; i++) {
         const plan_service *s = &p->services[i];
         if (!target_name_ok(s->name)) {
@@ -68,6 +73,8 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
         return -1;
     char *plan_json = target_plan_json(p);
     out_tree_add(t, "plan.json", plan_json, strlen(plan_json), 0644);
+    add_text(t, target_ansible_inventory(p), 0644, "ansible/inventory.yml%s%s", "", "");
+    add_text(t, target_ansible_playbook(p), 0644, "ansible/playbook.yml%s%s", "", "");
     char *target = target_fleet_target_name(p);
     for (uint32_t i = 0; i < p->n_hosts; i++) {
         const plan_host *h = &p->hosts[i];

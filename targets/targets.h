@@ -98,6 +98,9 @@ char *target_launch_script(const plan *p, const plan_service *s);
 char *target_engine_config(const plan *p, const plan_service *s);
 char *target_host_readme(const plan *p, const plan_host *h);
 char *target_install_script(const plan *p, const plan_host *h);
+/* OUT/ansible/inventory.yml and playbook.yml (targets/ansible.c). */
+char *target_ansible_inventory(const plan *p);
+char *target_ansible_playbook(const plan *p);
 char *target_plan_json(const plan *p);
 /* A host with `llama_swap:` (llama_swap.c): its config.yaml and unit. */
 char *target_llama_swap_config(const plan *p, const plan_host *h);

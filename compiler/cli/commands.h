@@ -11,5 +11,6 @@ int cmd_schema(int argc, char **argv);   /* compiler/cli/cmd_schema.c */
 int cmd_estimate(int argc, char **argv); /* compiler/cli/cmd_estimate.c */
 int cmd_build(int argc, char **argv);    /* targets/cmd_build.c */
 int cmd_run(int argc, char **argv);      /* compiler/cli/cmd_run.c */
+int cmd_status(int argc, char **argv);   /* compiler/cli/cmd_status.c */
 
 #endif

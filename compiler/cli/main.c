@@ -20,6 +20,7 @@ static const command commands[] = {
     {"schema", cmd_schema, "print the JSON Schema of the fleet language (for editors)"},
     {"estimate", cmd_estimate, "memory one service would take per GPU and in host RAM (--gguf FILE)"},
     {"run", cmd_run, "run a host's engine: infrac services from a build output (infrac run OUT)"},
+    {"status", cmd_status, "live state of every service against the plan: up, down, starting, drifted (infrac status OUT)"},
     {"build", cmd_build, "write per-host systemd units, launch scripts and engine configs (infrac build FILE -o OUT)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

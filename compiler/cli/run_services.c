@@ -176,8 +176,7 @@ void run_tree_free(run_tree *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Is addr (a name or a numeric address) one of this machine's addresses? */
-static bool is_local_address(const char *addr)
+bool run_is_local_address(const char *addr)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
     if (getaddrinfo(addr, NULL, &hints, &res) != 0)
@@ -202,16 +201,16 @@ static bool is_local_address(const char *addr)
     return found;
 }
 
-static bool is_this_machine(const run_host *h)
+bool run_is_this_machine(const char *host_name, const char *address)
 {
     char name[256] = "";
     if (gethostname(name, sizeof name - 1) == 0) {
         size_t short_len = strcspn(name, ".");
-        if (strcmp(h->name, name) == 0 ||
-            (strlen(h->name) == short_len && strncmp(h->name, name, short_len) == 0))
+        if (strcmp(host_name, name) == 0 ||
+            (strlen(host_name) == short_len && strncmp(host_name, name, short_len) == 0))
             return true;
     }
-    return h->address && is_local_address(h->address);
+    return address && run_is_local_address(address);
 }
 
 static void list_hosts(const run_tree *t, FILE *errf)
@@ -234,7 +233,7 @@ const run_host *run_pick_host(const run_tree *t, const char *want, FILE *errf)
     const run_host *match = NULL;
     size_t n_match = 0;
     for (size_t i = 0; i < t->n_hosts; i++)
-        if (is_this_machine(&t->hosts[i]))
+        if (run_is_this_machine(t->hosts[i].name, t->hosts[i].address))
             match = &t->hosts[i], n_match++;
     if (n_match == 1)
         return match;

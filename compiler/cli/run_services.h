@@ -39,6 +39,11 @@ void run_tree_free(run_tree *t);
  * and the host list go to errf. */
 const run_host *run_pick_host(const run_tree *t, const char *want, FILE *errf);
 
+/* Is addr (a name or a numeric address) one of this machine's addresses? */
+bool run_is_local_address(const char *addr);
+/* Is the host this machine: its name is our host name, or its address ours? */
+bool run_is_this_machine(const char *host_name, const char *address);
+
 /* The command as one shell-quoted line (caller frees). */
 char *run_command_line(char *const *argv);
 

@@ -461,7 +461,19 @@ static void refuses_unusable_names(void **state)
     assert_non_null(out_tree_find(&t, "gpu1/systemd/infrac-embed.service.d/restart-backoff.conf"));
     assert_non_null(out_tree_find(&t, "cpu1/etc/tiny.json"));
     assert_int_equal(out_tree_find(&t, "cpu1/bin/tiny.sh")->mode, 0755);
-    assert_int_equal(t.n, 1 + 2 * 3 + 4 * 4);
+    assert_non_null(out_tree_find(&t, "ansible/inventory.yml"));
+    assert_non_null(out_tree_find(&t, "ansible/playbook.yml"));
+    /* plan.json, ansible/ (2), per host 3, per service 4 */
+    assert_int_equal(t.n, 1 + 2 + 2 * 3 + 4 * 4);
+    out_tree_free(&t);
+    out_tree_init(&t);
+    plan_host *h = (plan_host *)s->host;
+    const char *host_name = h->name;
+    h->name = "ansible";
+    assert_int_equal(target_build_tree(P, &t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "OUT/ansible/"));
+    h->name = host_name;
+    assert_int_equal(t.n, 0);
     out_tree_free(&t);
 }
 

@@ -1,0 +1,90 @@
+#!/bin/sh
+# OUT/ansible/ of infrac build: the playbook passes ansible-playbook
+# --syntax-check and ansible-lint, and really deploys two local hosts
+# (ansible_connection=local, one staging root each via -e infrac_stage):
+# the first run changes, the second reports changed=0, a rebuild without a
+# service retires it, --limit touches one host only, and then changes nothing.
+. "$SRC/tests/lib/tap.sh"
+T=$(mktemp -d /tmp/deploy-ansible-XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+
+if ! command -v ansible-playbook >/dev/null 2>&1 || ! command -v ansible-lint >/dev/null 2>&1; then
+    echo "# ansible-core or ansible-lint missing: run scripts/setup.sh" >&2
+    fail "ansible-playbook and ansible-lint are installed (scripts/deps.txt)"
+    echo "1..$TAP_N"; exit 0
+fi
+export ANSIBLE_LOCAL_TEMP="$T/ansible-tmp" ANSIBLE_REMOTE_TEMP="$T/ansible-tmp" ANSIBLE_NOCOLOR=1 \
+       ANSIBLE_HOME="$T/ansible-home" ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=auto_silent
+"$INFRAC_MKMODEL" -o "$T/model.gguf" --tokenizer bpe --ctx 512 >/dev/null 2>&1 || fail "infrac-mkmodel made a model"
+fleet() { # SERVICES-OF-ONE...: a fleet of two loopback hosts
+    cat <<YAML
+fleet: dep
+hosts:
+  one:
+    address: 127.0.0.1
+    memory: 32 GiB
+    cpus: 2
+  two:
+    address: localhost
+    memory: 32 GiB
+    cpus: 2
+models:
+  m:
+    path: $T/model.gguf
+    gguf: $T/model.gguf
+services:
+  a:
+    host: two
+    model: m
+    port: 9001
+    context: 512
+YAML
+    for s in "$@"; do
+        printf '  %s:\n    host: one\n    model: m\n    port: %s\n    context: 512\n' "$s" "$(( 9100 + ${#s} ))"
+    done
+}
+fleet b cc > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build.log" 2>&1
+check "infrac build writes OUT/ansible/" [ -f "$T/out/ansible/playbook.yml" -a -f "$T/out/ansible/inventory.yml" ]
+[ -f "$T/out/ansible/playbook.yml" ] || sed 's/^/# /' "$T/build.log"
+cd "$T/out/ansible" || exit 0
+check "ansible-playbook --syntax-check" sh -c 'ansible-playbook -i inventory.yml playbook.yml --syntax-check >"$0/syntax.log" 2>&1' "$T"
+check "ansible-lint is clean" sh -c 'ansible-lint -q playbook.yml inventory.yml >"$0/lint.log" 2>&1' "$T"
+sed 's/^/# /' "$T/lint.log" | head -20
+check "loopback hosts connect locally" sh -c "grep -c 'ansible_connection: local' inventory.yml | grep -qx 2"
+
+play() { # LOG [ARGS...]
+    _log=$1; shift
+    ansible-playbook -i inventory.yml playbook.yml -e "infrac_stage=$T/roots" "$@" > "$_log" 2>&1
+}
+recap() { # LOG HOST -> "ok=N changed=N ... failed=N"
+    grep "^$2 " "$1" | sed 's/^[^:]*: *//' | tr -s ' '
+}
+play "$T/run1.log"; rc=$?
+check "first run succeeds" [ "$rc" = 0 ]
+[ "$rc" = 0 ] || sed 's/^/# /' "$T/run1.log" | tail -30
+check "first run changes host one ($(recap "$T/run1.log" one))" grep -q '^one .*changed=[1-9]' "$T/run1.log"
+check "first run changes host two" grep -q '^two .*changed=[1-9]' "$T/run1.log"
+check "host one staged: units, scripts, configs" \
+    [ -f "$T/roots/one/etc/systemd/system/infrac-b.service" -a -f "$T/roots/one/usr/local/lib/infrac/dep/bin/cc.sh" \
+      -a -f "$T/roots/one/etc/infrac/dep/b.json" ]
+check "host two staged under its own root" [ -f "$T/roots/two/etc/infrac/dep/a.json" -a ! -e "$T/roots/two/etc/infrac/dep/b.json" ]
+
+play "$T/run2.log"; rc=$?
+check "second run: changed=0 on both hosts (exit $rc)" sh -c \
+    "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run2.log' && grep -q '^two .*changed=0 ' '$T/run2.log'"
+
+# Retire cc: rebuild without it and deploy only host one.
+cd "$T" || exit 0
+fleet b > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build2.log" 2>&1
+cd "$T/out/ansible" || exit 0
+play "$T/run3.log" --limit one; rc=$?
+check "--limit one deploys host one only (exit $rc)" sh -c \
+    "[ $rc = 0 ] && grep -q '^one .*changed=[1-9]' '$T/run3.log' && ! grep -q '^two ' '$T/run3.log'"
+check "the retired service is reported" grep -q 'removed cc (no longer in the fleet)' "$T/run3.log"
+check "and its files are gone from the host" [ ! -e "$T/roots/one/etc/infrac/dep/cc.json" -a ! -e "$T/roots/one/etc/systemd/system/infrac-cc.service" ]
+play "$T/run4.log" --limit one; rc=$?
+check "after the retirement host one reports changed=0 (exit $rc)" sh -c \
+    "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run4.log'"
+echo "1..$TAP_N"
