@@ -13,16 +13,7 @@
 #include "estimate/estimate.h"
 #include "fleet/fleet.h"
 
-/* Defaults for what a fleet leaves unset (docs/checks.md). */
-#define CHECK_DEFAULT_CONTEXT_CAP 8192u
-#define CHECK_DEFAULT_PARALLEL 1u
-#define CHECK_DEFAULT_BATCH 2048u
-#define CHECK_DEFAULT_UBATCH 512u
-#define CHECK_DEFAULT_UTILIZATION 0.9
-#define CHECK_DEFAULT_BIND "127.0.0.1"
-#define CHECK_DEFAULT_RESTART "on-failure"
-#define CHECK_DEFAULT_RESTART_SEC 5u
-#define CHECK_DEFAULT_CACHE_RAM (8192ull * MIB)
+/* Fleet-wide defaults; a service's live in estimate/engine_defaults.c. */
 #define CHECK_DEFAULT_VRAM_MARGIN (512ull * MIB)
 #define CHECK_DEFAULT_RAM_MARGIN (1ull * GIB)
 #define CHECK_MIN_SLOT_CONTEXT 1024u

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check/estimate_memo.h"
+#include "estimate/engine_defaults.h"
 #include "check/passes.h"
 #include "ggml_types.h"
 
@@ -27,21 +28,25 @@ static uint32_t estimator_cache_type(uint32_t t) {
  * would otherwise claim gigabytes of KV nobody asked for). */
 static uint32_t default_context(const fleet_model *m) {
     uint32_t train = (m && m->loaded) ? m->shape_resolved.n_ctx_train : 0;
-    if (train == 0) return CHECK_DEFAULT_CONTEXT_CAP;
-    return train < CHECK_DEFAULT_CONTEXT_CAP ? train : CHECK_DEFAULT_CONTEXT_CAP;
+    if (train == 0) return SERVICE_DEFAULT_CONTEXT_CAP;
+    return train < SERVICE_DEFAULT_CONTEXT_CAP ? train : SERVICE_DEFAULT_CONTEXT_CAP;
 }
 
 static void apply_defaults(const fleet_service *s, service_eval *e) {
     const fleet_service_opts *o = &s->opts;
     e->engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
-    e->bind = (o->bind.set && o->bind.v) ? o->bind.v : CHECK_DEFAULT_BIND;
+    /* Every default comes from the one table (estimate/engine_defaults.c), the
+     * one `infrac estimate` reads: the plan and the estimate agree. */
+    const engine_defaults *d = engine_defaults_get(e->engine);
+    e->bind = (o->bind.set && o->bind.v) ? o->bind.v : SERVICE_DEFAULT_BIND;
     e->context_defaulted = !(o->context.set && o->context.v > 0);
     e->context = e->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
-    e->parallel = u32_or(&o->parallel, CHECK_DEFAULT_PARALLEL);
+    e->parallel = u32_or(&o->parallel, d->parallel);
     if (e->parallel == 0) e->parallel = 1;
-    e->batch = u32_or(&o->batch, CHECK_DEFAULT_BATCH);
-    e->ubatch = u32_or(&o->ubatch, CHECK_DEFAULT_UBATCH);
+    e->batch = u32_or(&o->batch, d->batch);
+    e->ubatch = u32_or(&o->ubatch, d->ubatch);
     e->threads = u32_or(&o->threads, 0);
+    /* vLLM's own keys override the shared ones and the table. */
     if (e->engine == ENGINE_VLLM) {
         if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
             e->batch = e->ubatch = (uint32_t)o->max_num_batched_tokens.v;
@@ -51,19 +56,19 @@ static void apply_defaults(const fleet_service *s, service_eval *e) {
     uint32_t dflt_cache = e->engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
     e->cache_k = u32_or(&o->cache_k, dflt_cache);
     e->cache_v = u32_or(&o->cache_v, dflt_cache);
-    e->flash_attn = o->flash_attention.set ? o->flash_attention.v : e->engine == ENGINE_LLAMACPP;
+    e->flash_attn = o->flash_attention.set ? o->flash_attention.v : d->flash_attn;
     e->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
                         ? (int32_t)o->gpu_layers.v : -1;
     e->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
     e->swa_full = o->swa_full.set && o->swa_full.v;
     e->kv_unified = o->kv_unified.set && o->kv_unified.v;
     e->utilization = (o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
-                         ? o->gpu_memory_utilization.v : CHECK_DEFAULT_UTILIZATION;
+                         ? o->gpu_memory_utilization.v : d->gpu_memory_utilization;
     e->autostart = o->autostart.set ? o->autostart.v : true;
     e->metrics = o->metrics.set ? o->metrics.v : true;
-    e->restart = (o->restart.set && o->restart.v) ? o->restart.v : CHECK_DEFAULT_RESTART;
-    e->restart_sec = u32_or(&o->restart_sec, CHECK_DEFAULT_RESTART_SEC);
-    e->cache_ram = o->cache_ram.set ? o->cache_ram.v : CHECK_DEFAULT_CACHE_RAM;
+    e->restart = (o->restart.set && o->restart.v) ? o->restart.v : SERVICE_DEFAULT_RESTART;
+    e->restart_sec = u32_or(&o->restart_sec, SERVICE_DEFAULT_RESTART_SEC);
+    e->cache_ram = o->cache_ram.set ? o->cache_ram.v : d->cache_ram_bytes;
     int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
     e->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
     e->draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 && s->draft_gpu_layers.v <= INT32_MAX)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate/engine_defaults.h"
 #include "estimate/estimate_internal.h"
 #include "ggml_types.h"
 
@@ -28,37 +29,20 @@ int engine_kind_from_name(const char *name)
 
 void estimate_request_defaults(estimate_request *req, engine_kind engine)
 {
+    const engine_defaults *d = engine_defaults_get(engine);
     memset(req, 0, sizeof *req);
     req->engine = engine;
     req->context = 0;
     req->cache_k = GGML_T_F16;
     req->cache_v = GGML_T_F16;
     req->gpu_layers = -1;
-    switch (engine) {
-    case ENGINE_VLLM:
-        req->parallel = 256;     /* --max-num-seqs */
-        req->batch = 8192;       /* --max-num-batched-tokens */
-        req->ubatch = 8192;
-        req->flash_attn = true;
-        req->n_gpus = 1;
-        req->gpu_memory_utilization = 0.9;
-        break;
-    case ENGINE_INFRAC:
-        req->parallel = 1;
-        req->batch = 512;
-        req->ubatch = 512;
-        req->n_gpus = 0;
-        break;
-    case ENGINE_LLAMACPP:
-    default:
-        req->parallel = 1;
-        req->batch = 2048;
-        req->ubatch = 512;
-        req->flash_attn = true;  /* -fa auto enables it on CUDA */
-        req->n_gpus = 1;
-        req->cache_ram_bytes = 8192ull * MIB;
-        break;
-    }
+    req->parallel = d->parallel;
+    req->batch = d->batch;
+    req->ubatch = d->ubatch;
+    req->flash_attn = d->flash_attn;
+    req->n_gpus = d->n_gpus;
+    req->gpu_memory_utilization = d->gpu_memory_utilization;
+    req->cache_ram_bytes = d->cache_ram_bytes;
 }
 
 void est_note(estimate_result *out, const char *fmt, ...)

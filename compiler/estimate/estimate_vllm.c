@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "estimate/engine_defaults.h"
 #include "estimate/estimate_internal.h"
 #include "ggml_types.h"
 
@@ -38,7 +39,7 @@ int est_vllm(const model_shape *m, const estimate_request *req, estimate_result 
 
     uint64_t ctx = est_context(m, req);
     uint64_t elem = vllm_kv_elem_bytes(req->cache_k);
-    uint64_t tokens = req->batch ? req->batch : 8192;
+    uint64_t tokens = req->batch ? req->batch : engine_defaults_get(ENGINE_VLLM)->batch;
     /* vLLM's KV cache groups (vllm/v1/kv_cache_interface.py): full-attention
      * layers hold the whole sequence; sliding-window layers (vLLM >= 0.10)
      * only window - 1 + max-num-batched-tokens tokens and a block; a hybrid
