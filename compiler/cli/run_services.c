@@ -1,5 +1,8 @@
 #include "run_services.h"
 
+#include "shell_quote.h"
+#include "strbuf.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <ifaddrs.h>
@@ -247,34 +250,11 @@ const run_host *run_pick_host(const run_tree *t, const char *want, FILE *errf)
 
 char *run_command_line(char *const *argv)
 {
-    size_t cap = 1;
-    for (size_t i = 0; argv[i]; i++)
-        cap += strlen(argv[i]) * 4 + 3;
-    char *out = malloc(cap), *p = out;
-    if (!out)
-        abort();
+    strbuf b = {0};
     for (size_t i = 0; argv[i]; i++) {
         if (i)
-            *p++ = ' ';
-        const char *a = argv[i];
-        bool plain = *a != 0;
-        for (const char *c = a; *c; c++)
-            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@+%",
-                        *c))
-                plain = false;
-        if (plain) {
-            p = stpcpy(p, a);
-            continue;
-        }
-        *p++ = '\'';
-        for (const char *c = a; *c; c++) {
-            if (*c == '\'')
-                p = stpcpy(p, "'\\''");
-            else
-                *p++ = *c;
-        }
-        *p++ = '\'';
+            sb_puts(&b, " ");
+        sb_add_shell_word(&b, argv[i]);
     }
-    *p = 0;
-    return out;
+    return sb_steal(&b);
 }

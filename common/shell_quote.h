@@ -1,4 +1,5 @@
-/* Quoting for POSIX shell words in generated launch scripts. */
+/* Quoting for POSIX shell words: the launch scripts and units the build
+ * writes, and the command lines `infrac run` prints. The only quoting. */
 #ifndef INFRAC_SHELL_QUOTE_H
 #define INFRAC_SHELL_QUOTE_H
 
