@@ -115,7 +115,7 @@ static const fs_key service_keys[] = {
      .offset = SVC(model)},
     {.name = "port", .type = FS_INT, .flags = FS_REQUIRED, .min = 1, .max = 65535,
      .doc = "TCP port the server listens on.", .offset = SVC(port)},
-    {.name = "gpus", .type = FS_LIST, .item = FS_INT, .min = 0, .max = 63, .engines = LC | VL,
+    {.name = "gpus", .type = FS_LIST, .item = FS_INT, .flags = FS_UNIQUE, .min = 0, .max = 63, .engines = LC | VL,
      .id = FK_SERVICE_GPUS, .doc = "Device indexes of the host's GPUs it uses; absent or [] = CPU only.", .offset = -1},
     {.name = "tensor_split", .type = FS_LIST, .item = FS_NUMBER, .min = 0, .max = BIG, .engines = LC,
      .id = FK_TENSOR_SPLIT, .doc = "Share of the model per listed GPU (-ts), one number each.", .offset = -1},

@@ -34,6 +34,7 @@ enum fs_flags {
     FS_MIN_EXCLUSIVE = 1 << 5,
     FS_ENUM_INDEX = 1 << 6,  /* stored as the value's index (fl_int), not its text */
     FS_SCALAR_ITEM = 1 << 7, /* list of objects whose items may also be a plain id */
+    FS_UNIQUE = 1 << 8,      /* a list whose items are distinct */
 };
 
 /* Engines an option applies to (bit = 1 << engine_kind); 0 = every engine. */

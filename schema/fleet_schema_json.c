@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fleet_schema.h"
+#include "gpu_catalog.h"
 
 #define SIZE_PATTERN "^[0-9]+(\\.[0-9]+)? ?(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?$"
 #define NAME_PATTERN "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -14,6 +15,17 @@ static json_t *enum_of(const char *const *values)
     json_t *a = json_array();
     for (size_t i = 0; values[i]; i++) json_array_append_new(a, json_string(values[i]));
     json_t *o = json_object();
+    json_object_set_new(o, "enum", a);
+    return o;
+}
+
+/* The GPU catalog's ids: the lowering refuses any other model (E0208). */
+static json_t *gpu_model_schema(void)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < gpu_catalog_count(); i++) json_array_append_new(a, json_string(gpu_catalog_at(i)->id));
+    json_t *o = json_object();
+    json_object_set_new(o, "type", json_string("string"));
     json_object_set_new(o, "enum", a);
     return o;
 }
@@ -41,9 +53,24 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
     json_t *o = json_object();
     switch (t) {
     case FS_STRING:
+        if (k->id == FK_GPU_MODEL) {
+            json_decref(o);
+            return gpu_model_schema();
+        }
         json_object_set_new(o, "type", json_string("string"));
+        /* the lowering refuses "" for every string but an extra argument */
+        if (k->id != FK_EXTRA_ARGS) json_object_set_new(o, "minLength", json_integer(1));
         if (k->flags & FS_NAME) json_object_set_new(o, "pattern", json_string(NAME_PATTERN));
         if (k->flags & FS_ABSPATH) json_object_set_new(o, "pattern", json_string("^/"));
+        if (k->flags & FS_IPADDR) {
+            /* inet_pton(AF_INET or AF_INET6): a literal address, not a host name */
+            json_t *v4 = json_object(), *v6 = json_object(), *any = json_array();
+            json_object_set_new(v4, "format", json_string("ipv4"));
+            json_object_set_new(v6, "format", json_string("ipv6"));
+            json_array_append_new(any, v4);
+            json_array_append_new(any, v6);
+            json_object_set_new(o, "anyOf", any);
+        }
         break;
     case FS_INT: json_object_set_new(o, "type", json_string("integer")); set_range(o, k); break;
     case FS_NUMBER: json_object_set_new(o, "type", json_string("number")); set_range(o, k); break;
@@ -115,9 +142,7 @@ static json_t *key_schema(const fs_key *k)
             items = ref(k->object->name);
             if (k->flags & FS_SCALAR_ITEM) {
                 json_t *any = json_array();
-                json_t *s = json_object();
-                json_object_set_new(s, "type", json_string("string"));
-                json_array_append_new(any, s);
+                json_array_append_new(any, k->id == FK_HOST_GPUS ? gpu_model_schema() : scalar_schema(k, FS_STRING));
                 json_array_append_new(any, items);
                 items = json_object();
                 json_object_set_new(items, "anyOf", any);
@@ -126,6 +151,7 @@ static json_t *key_schema(const fs_key *k)
             items = scalar_schema(k, k->item);
         }
         json_object_set_new(o, "items", items);
+        if (k->flags & FS_UNIQUE) json_object_set_new(o, "uniqueItems", json_true());
         break;
     }
     default: o = scalar_schema(k, k->type); break;

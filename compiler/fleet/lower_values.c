@@ -288,9 +288,51 @@ bool lower_check_name(lower_ctx *c, const ynode *n, const char *what)
     return false;
 }
 
+/* An unquoted scalar YAML 1.2's core schema reads as a number or a bool
+ * (yaml.org/spec/1.2.2 10.3.2): `alias: 123` or `extra_args: [7, true]`
+ * is not the string the user meant to write (a YAML-to-JSON converter or the
+ * JSON Schema sees a number), so a string key refuses it, asking for quotes. */
+static bool reads_as_number_or_bool(const ynode *n)
+{
+    if (n->quoted || n->len == 0) return false;
+    const char *t = n->text;
+    static const char *const words[] = {"true", "True", "TRUE", "false", "False", "FALSE",
+                                        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                                        "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(t, words[i]) == 0) return true;
+    if ((t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) && t[2]) {
+        const char *digits = t[1] == 'x' ? "0123456789abcdefABCDEF" : "01234567";
+        return strspn(t + 2, digits) == strlen(t + 2);
+    }
+    /* [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
+    const char *p = t;
+    if (*p == '-' || *p == '+') p++;
+    size_t ip = strspn(p, "0123456789");
+    p += ip;
+    size_t fp = 0;
+    if (*p == '.') { p++; fp = strspn(p, "0123456789"); p += fp; }
+    if (ip == 0 && fp == 0) return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+') p++;
+        size_t ep = strspn(p, "0123456789");
+        if (ep == 0) return false;
+        p += ep;
+    }
+    return *p == 0;
+}
+
 bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **out)
 {
     if (!want_scalar(c, k, n, "a string")) return false;
+    if (reads_as_number_or_bool(n)) {
+        diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a string, found the %s %s", k->name,
+                                   (n->text[0] == 't' || n->text[0] == 'T' || n->text[0] == 'f' || n->text[0] == 'F')
+                                       ? "bool" : "number", n->text);
+        diag_help(d, "quote it if you mean the text: `\"%s\"`", n->text);
+        return false;
+    }
     if (k->flags & FS_NAME && !lower_check_name(c, n, k->name)) return false;
     /* a path, alias or architecture of "" is a slip, never a choice (an empty
      * extra argument is passed on as written) */

@@ -426,7 +426,7 @@ static void warnings(void **state)
     front_run(&r, HEAD "defaults: {gpu_memory_utilization: 0.9, metrics: true}\nservices:\n"
                        "  a: {host: t, model: m, port: 1, load_mode: mmap, engine: vllm}\n"
                        "  b: {host: t, model: m, port: 2, gpu_memory_utilization: 0.5}\n"
-                       "  c: {host: t, model: m, port: 3, extra_args: [--foo, 1]}\n"
+                       "  c: {host: t, model: m, port: 3, extra_args: [--foo, \"1\"]}\n"
                        "  d: {host: t, model: m, port: 4, context: 4096, parallel: 16}\n"
                        "  e: {host: t, model: m, port: 5, context: 4096, parallel: 16, kv_unified: true}\n"
                        "  f: {host: t, model: m, port: 6, engine: infrac, gpus: [0]}\n");
@@ -439,6 +439,24 @@ static void warnings(void **state)
     assert_string_equal(r.fl.services[2].extra_args[1].v, "1");
     assert_int_equal(r.fl.services[3].opts.parallel.v, 16); /* slot size is the checks' W0501 */
     assert_int_equal(diag_count(&r.diags, DIAG_ERROR), 0);
+    front_free(&r);
+}
+
+/* A string key refuses what YAML reads as a number or a bool: the user meant
+ * text, and the JSON Schema (type string) refuses it too. */
+static void unquoted_number_for_string(void **state)
+{
+    (void)state;
+    front_result r;
+    front_run(&r, HEAD "services:\n"
+                       "  a: {host: t, model: m, port: 1, alias: 123}\n"
+                       "  b: {host: t, model: m, port: 2, extra_args: [7, true, 1.5e3, 0x1f, --ok, \"8\"]}\n"
+                       "  c: {host: t, model: m, port: 3, alias: \"123\"}\n"
+                       "  d: {host: t, model: m, port: 4, alias: 1x, extra_args: [-1.]}\n");
+    assert_int_equal(front_count(&r, "E0202"), 6); /* 123, 7, true, 1.5e3, 0x1f, -1. */
+    assert_int_equal(r.fl.services[1].n_extra_args, 2);
+    assert_string_equal(r.fl.services[2].alias.v, "123");
+    assert_string_equal(r.fl.services[3].alias.v, "1x");
     front_free(&r);
 }
 
@@ -495,6 +513,7 @@ int main(void)
         cmocka_unit_test(gpu_suggestion_says_when_the_card_differs),
         cmocka_unit_test(inconsistent_values),
         cmocka_unit_test(warnings),
+        cmocka_unit_test(unquoted_number_for_string),
         cmocka_unit_test(top_level_problems),
         cmocka_unit_test(thousands_of_services_are_linear),
     };
