@@ -4,6 +4,8 @@
  * listed in engine_scratch_bytes, each rounded up to 64 bytes. */
 #include "engine_memory.h"
 
+#include <stdbool.h>
+
 #include "ggml_types.h"
 
 #define EM_ALIGN 64u
@@ -46,6 +48,14 @@ uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p)
     return em_round((uint64_t)s->n_layer * cells * (k_row + v_row));
 }
 
+uint64_t engine_ffn_width(const engine_mem_shape *s)
+{
+    if (!s->n_expert || !s->n_expert_used)
+        return s->n_ff;
+    uint64_t per = s->n_ff_exp ? s->n_ff_exp : s->n_ff / s->n_expert_used;
+    return (uint64_t)s->n_expert_used * per;
+}
+
 uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p)
 {
     uint64_t b = p->n_batch ? p->n_batch : 1;
@@ -54,7 +64,10 @@ uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params
     uint64_t odim = (uint64_t)s->n_head * s->head_dim_v;
     uint64_t kdim = (uint64_t)s->n_head_kv * s->head_dim_k;
     uint64_t vdim = (uint64_t)s->n_head_kv * s->head_dim_v;
-    uint64_t max_in = em_max(em_max(s->n_embd, (uint32_t)odim), s->n_ff);
+    uint64_t ff = engine_ffn_width(s);
+    uint64_t max_in = em_max(em_max(s->n_embd, (uint32_t)odim), (uint32_t)ff);
+    bool moe = s->n_expert && s->n_expert_used;
+    uint64_t routes = moe ? b * s->n_expert_used : 0;
     uint64_t qblocks = (max_in + 31) / 32;
     uint64_t total = 0;
     total += em_round(b * s->n_embd * 4);            /* residual stream x */
@@ -63,13 +76,22 @@ uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params
     total += em_round(b * kdim * 4);                 /* k */
     total += em_round(b * vdim * 4);                 /* v */
     total += em_round(b * odim * 4);                 /* attention output */
-    total += em_round(b * (uint64_t)s->n_ff * 4);    /* ffn gate */
-    total += em_round(b * (uint64_t)s->n_ff * 4);    /* ffn up */
+    total += em_round(b * ff * 4);                   /* ffn gate (MoE: per chosen expert) */
+    total += em_round(b * ff * 4);                   /* ffn up */
     total += em_round((uint64_t)em_slots(p) * s->n_vocab * 4); /* logits per slot */
     total += em_round(b * qblocks * EM_QACT_BLOCK_BYTES);      /* quantized activations */
     total += em_round(t * em_cells_per_slot(p) * 4);           /* attention scores per thread */
     total += em_round(t * ((uint64_t)s->head_dim_k + s->head_dim_v) * 4); /* KV row decode per thread */
     total += em_round(t * qblocks * 32 * 4);                   /* weight row decode per thread */
+    /* MoE: router probabilities, one expert's gathered input rows, the
+     * chosen (expert, weight) pairs, the pairs ordered by expert, and the
+     * per-expert start offsets. */
+    total += em_round(moe ? b * s->n_expert * 4 : 0);
+    total += em_round(moe ? b * s->n_embd * 4 : 0);
+    total += em_round(routes * 4);
+    total += em_round(routes * 4);
+    total += em_round(routes * 4);
+    total += em_round(moe ? ((uint64_t)s->n_expert + 1) * 4 : 0);
     return total;
 }
 

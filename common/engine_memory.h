@@ -9,7 +9,15 @@
 
 typedef struct engine_mem_shape {
     uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v, n_ff, n_vocab;
+    /* Mixture of experts (0 for dense): the GGUF's expert_count,
+     * expert_used_count, expert_feed_forward_length (0: absent). */
+    uint32_t n_expert, n_expert_used, n_ff_exp;
 } engine_mem_shape;
+
+/* Width of the FFN activations of one token: n_ff, or for a MoE the chosen
+ * experts' together (expert_used_count x expert_feed_forward_length, which
+ * defaults to n_ff / expert_used_count as in llama.cpp). */
+uint64_t engine_ffn_width(const engine_mem_shape *s);
 
 typedef struct engine_mem_params {
     uint32_t n_ctx, n_slots, n_batch, n_threads;

@@ -59,8 +59,8 @@ static void mem_inputs(const ie_model *m, const ie_context_params *pin, engine_m
 {
     ie_context_params pn = normalize(pin), *p = &pn;
     const ie_hparams *hp = &m->hp;
-    *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv,
-                            hp->head_dim_k, hp->head_dim_v, hp->n_ff, hp->n_vocab};
+    *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
+                            hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp};
     *mp = (engine_mem_params){p->n_ctx, p->n_slots, p->n_batch, p->n_threads, p->cache_k, p->cache_v};
 }
 
@@ -142,11 +142,15 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     uint64_t B = prm.n_batch, T = prm.n_threads;
     uint64_t qdim = (uint64_t)hp->n_head * hp->head_dim_k, odim = (uint64_t)hp->n_head * hp->head_dim_v;
     uint64_t kdim = (uint64_t)hp->n_head_kv * hp->head_dim_k, vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v;
+    engine_mem_shape ms;
+    engine_mem_params mpar;
+    mem_inputs(m, &prm, &ms, &mpar);
+    uint64_t ff = engine_ffn_width(&ms), routes = B * hp->n_expert_used;
     uint64_t max_in = hp->n_embd;
     if (odim > max_in)
         max_in = odim;
-    if (hp->n_ff > max_in)
-        max_in = hp->n_ff;
+    if (ff > max_in)
+        max_in = ff;
     uint64_t qblocks = (max_in + 31) / 32;
     uint8_t *cur = c->scratch;
     c->x = carve(&cur, B * hp->n_embd * 4);
@@ -155,13 +159,19 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->k = carve(&cur, B * kdim * 4);
     c->v = carve(&cur, B * vdim * 4);
     c->att = carve(&cur, B * odim * 4);
-    c->gate = carve(&cur, B * hp->n_ff * 4);
-    c->up = carve(&cur, B * hp->n_ff * 4);
+    c->gate = carve(&cur, B * ff * 4);
+    c->up = carve(&cur, B * ff * 4);
     c->logits = carve(&cur, (uint64_t)prm.n_slots * hp->n_vocab * 4);
     c->xq = (ie_block_q8a *)carve(&cur, B * qblocks * sizeof(ie_block_q8a));
     c->scores = carve(&cur, T * c->cells_per_slot * 4);
     c->kv_row = carve(&cur, T * ((uint64_t)hp->head_dim_k + hp->head_dim_v) * 4);
     c->w_row = carve(&cur, T * qblocks * 32 * 4);
+    c->moe_probs = carve(&cur, B * hp->n_expert * 4);
+    c->moe_x = carve(&cur, hp->n_expert ? B * hp->n_embd * 4 : 0);
+    c->moe_ids = (int32_t *)carve(&cur, routes * 4);
+    c->moe_w = carve(&cur, routes * 4);
+    c->moe_order = (uint32_t *)carve(&cur, routes * 4);
+    c->moe_start = (uint32_t *)carve(&cur, hp->n_expert ? ((uint64_t)hp->n_expert + 1) * 4 : 0);
     if ((uint64_t)(cur - c->scratch) != c->scratch_bytes) {
         fail(err, errlen, "internal error: scratch layout (%llu bytes) disagrees with engine_memory.c (%llu)",
              (unsigned long long)(cur - c->scratch), (unsigned long long)c->scratch_bytes);

@@ -25,6 +25,12 @@ struct ie_context {
     uint32_t *n_past;                  /* per slot */
     /* Scratch regions (see engine_memory.c for their sizes and order). */
     float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
+    /* MoE (empty for dense models): router probabilities, one expert's
+     * gathered input rows, the chosen experts and their weights per token,
+     * the (token, k) pairs ordered by expert, each expert's first pair. */
+    float *moe_probs, *moe_x, *moe_w;
+    int32_t *moe_ids;
+    uint32_t *moe_order, *moe_start;
     ie_block_q8a *xq;
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
@@ -58,6 +64,14 @@ typedef struct ie_matmul_out {
  * parallel job (one wait) when all are repacked, else one ie_matmul each. */
 #define IE_MATMUL_SET 3
 void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *x, uint32_t n_tok);
+
+/* gate[i] = act(gate[i]) * up[i] for i < n: act SiLU, or GELU (tanh form,
+ * through ggml's F16 table) when gelu. */
+void ie_glu(ie_context *c, float *gate, const float *up, uint64_t n, bool gelu);
+
+/* The mixture-of-experts FFN of layer ly for n tokens: x += sum over
+ * each token's chosen experts of weight x SwiGLU FFN(xb) (forward_moe.c). */
+void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
 
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);

@@ -1,6 +1,7 @@
-/* The transformer forward pass for llama / qwen2 / qwen3 over a batch of
- * tokens of one slot. */
+/* The transformer forward pass for llama / qwen2 / qwen3 / qwen3moe /
+ * gemma3 over a batch of tokens of one slot. */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "context_internal.h"
@@ -83,7 +84,8 @@ static void attn_worker(void *arg, int ith, int nth)
     uint32_t ck = c->params.cache_k, cv = c->params.cache_v;
     float *scores = c->scores + (size_t)ith * c->cells_per_slot;
     float *krow = c->kv_row + (size_t)ith * (hdk + hdv), *vrow = krow + hdk;
-    float scale = 1.0f / sqrtf((float)hdk);
+    float scale = hp->kq_scale;
+    uint32_t window = c->model->layers[j->layer].swa ? hp->n_swa : 0;
     uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
     uint64_t a0, a1;
     while (ie_chunks_take(&j->tasks, &a0, &a1))
@@ -92,11 +94,14 @@ static void attn_worker(void *arg, int ith, int nth)
         float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
         float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
         uint32_t n_att = j->pos + t + 1;
+        /* sliding window (llama.cpp's LLAMA_SWA_TYPE_STANDARD): positions
+         * p with pos - p < n_swa */
+        uint32_t first = window && n_att > window ? n_att - window : 0;
         uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
         const ie_attn_kernels *ak = &c->attn;
         round_query(q, ck, hdk);
         float max = -INFINITY;
-        for (uint32_t p = 0; p < n_att; p++) {
+        for (uint32_t p = first; p < n_att; p++) {
             const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
             float s;
             if (ck == GGML_T_F16) {
@@ -113,13 +118,13 @@ static void attn_worker(void *arg, int ith, int nth)
                 max = s;
         }
         float sum = 0;
-        for (uint32_t p = 0; p < n_att; p++) {
+        for (uint32_t p = first; p < n_att; p++) {
             scores[p] = expf(scores[p] - max);
             sum += scores[p];
         }
         float inv = 1.0f / sum;
         memset(out, 0, hdv * sizeof(float));
-        for (uint32_t p = 0; p < n_att; p++) {
+        for (uint32_t p = first; p < n_att; p++) {
             const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
             float wgt = scores[p] * inv;
             if (cv == GGML_T_F16) {
@@ -136,22 +141,65 @@ static void attn_worker(void *arg, int ith, int nth)
     }
 }
 
-typedef struct swiglu_job {
+typedef struct glu_job {
     float *gate;
     const float *up;
     uint64_t n;
-} swiglu_job;
+    bool gelu;
+} glu_job;
 
-/* gate = silu(gate) * up over this thread's share. */
-static void swiglu_worker(void *arg, int ith, int nth)
+/* GELU (tanh form) of every F16 value, rounded to F16: ggml's CPU backend
+ * (ggml/src/ggml-cpu/vec.h, GGML_GELU_FP16) looks GELU up in such a table
+ * after rounding x to F16, except below -10 (0) and above 10 (x). */
+static float gelu_table[65536];
+static pthread_once_t gelu_once = PTHREAD_ONCE_INIT;
+
+static void gelu_table_init(void)
 {
-    const swiglu_job *j = arg;
+    for (uint32_t h = 0; h < 65536; h++) {
+        float x = ie_f16_to_f32((uint16_t)h);
+        float g = 0.5f * x * (1.0f + tanhf(0.79788456080286535587989211986876f * x * (1.0f + 0.044715f * x * x)));
+        gelu_table[h] = ie_f16_to_f32(ie_f32_to_f16(g));
+    }
+}
+
+/* gate = act(gate) * up over this thread's share; act is SiLU or GELU. */
+static void glu_worker(void *arg, int ith, int nth)
+{
+    const glu_job *j = arg;
     uint64_t per = (j->n + (uint64_t)nth - 1) / (uint64_t)nth;
     uint64_t i0 = per * (uint64_t)ith, i1 = i0 + per > j->n ? j->n : i0 + per;
+    if (j->gelu) {
+        for (uint64_t i = i0; i < i1; i++) {
+            float g = j->gate[i];
+            j->gate[i] = g <= -10.0f ? 0.0f : g >= 10.0f ? g * j->up[i] : gelu_table[ie_f32_to_f16(g)] * j->up[i];
+        }
+        return;
+    }
     for (uint64_t i = i0; i < i1; i++) {
         float g = j->gate[i];
         j->gate[i] = g / (1.0f + expf(-g)) * j->up[i];
     }
+}
+
+void ie_glu(ie_context *c, float *gate, const float *up, uint64_t n, bool gelu)
+{
+    if (gelu)
+        pthread_once(&gelu_once, gelu_table_init);
+    glu_job j = {gate, up, n, gelu};
+    if (n > 16384) /* a batch; one token's row is too short to share out */
+        ie_pool_run(c->pool, glu_worker, &j);
+    else
+        glu_worker(&j, 0, 1);
+}
+
+/* x += norm(y) (gemma3's post-attention / post-FFN norms) or x += y. */
+static void add_residual(float *x, float *y, const float *post_norm, uint32_t n, float eps)
+{
+    if (post_norm)
+        rmsnorm(y, y, post_norm, n, eps);
+    for (uint32_t i = 0; i < n; i++)
+        x[i] += y[i];
 }
 
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos)
@@ -163,9 +211,14 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
     uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
     uint64_t base = (uint64_t)slot * c->cells_per_slot;
 
-    for (uint32_t t = 0; t < n; t++)
+    for (uint32_t t = 0; t < n; t++) {
+        float *xt = c->x + (size_t)t * E;
         ie_dequantize_row(m->token_embd.type, m->token_embd.data + (uint64_t)tokens[t] * m->token_embd.row_bytes,
-                          c->x + (size_t)t * E, E);
+                          xt, E);
+        if (hp->embd_scale != 1.0f)
+            for (uint32_t i = 0; i < E; i++)
+                xt[i] *= hp->embd_scale;
+    }
 
     float cs[512], sn[512];
     for (uint32_t l = 0; l < hp->n_layer; l++) {
@@ -186,12 +239,17 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
             }
             float p = (float)(pos + t);
             for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
-                float theta = p * m->rope_inv_freq[i];
+                float theta = p * ly->rope_inv_freq[i];
+                if (ly->rope_scale != 1.0f)
+                    theta *= ly->rope_scale;
                 cs[i] = cosf(theta);
                 sn[i] = sinf(theta);
             }
             for (uint32_t h = 0; h < hp->n_head; h++)
                 rope_head(q + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
+            if (hp->q_scale != 1.0f)
+                for (uint64_t i = 0; i < qdim; i++)
+                    q[i] *= hp->q_scale;
             for (uint32_t h = 0; h < hp->n_head_kv; h++)
                 rope_head(k + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
             ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, base + pos + t), kdim);
@@ -200,23 +258,40 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         attn_job aj = {c, l, slot, n, pos, {0}};
         ie_chunks_init(&aj.tasks, (uint64_t)n * hp->n_head, ie_pool_size(c->pool), 1);
         ie_pool_run(c->pool, attn_worker, &aj);
-        ie_matmul(c, &ly->wo, c->att, n, c->x, E, NULL, true);
+        if (ly->attn_post_norm) {
+            /* xb (the attention input) is free: wo's output goes there */
+            ie_matmul(c, &ly->wo, c->att, n, c->xb, E, NULL, false);
+            for (uint32_t t = 0; t < n; t++)
+                add_residual(c->x + (size_t)t * E, c->xb + (size_t)t * E, ly->attn_post_norm, E, hp->rms_eps);
+        } else {
+            ie_matmul(c, &ly->wo, c->att, n, c->x, E, NULL, true);
+        }
 
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->ffn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
+        if (hp->n_expert) {
+            ie_moe_ffn(c, ly, n);
+            continue;
+        }
         ie_matmul_out gate_up[2] = {{&ly->w_gate, c->gate, hp->n_ff, NULL}, {&ly->w_up, c->up, hp->n_ff, NULL}};
         ie_matmul_set(c, gate_up, 2, c->xb, n);
-        swiglu_job sj = {c->gate, c->up, (uint64_t)n * hp->n_ff};
-        if (n > 1)
-            ie_pool_run(c->pool, swiglu_worker, &sj);
-        else
-            swiglu_worker(&sj, 0, 1);
-        ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
+        ie_glu(c, c->gate, c->up, (uint64_t)n * hp->n_ff, hp->gelu);
+        if (ly->ffn_post_norm) {
+            ie_matmul(c, &ly->w_down, c->gate, n, c->xb, E, NULL, false);
+            for (uint32_t t = 0; t < n; t++)
+                add_residual(c->x + (size_t)t * E, c->xb + (size_t)t * E, ly->ffn_post_norm, E, hp->rms_eps);
+        } else {
+            ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
+        }
         (void)odim;
     }
     float *last = c->x + (size_t)(n - 1) * E;
     rmsnorm(c->xb, last, m->output_norm, E, hp->rms_eps);
     c->xq_of = NULL;
-    ie_matmul(c, &m->output, c->xb, 1, c->logits + (size_t)slot * hp->n_vocab, hp->n_vocab, NULL, false);
+    float *logits = c->logits + (size_t)slot * hp->n_vocab;
+    ie_matmul(c, &m->output, c->xb, 1, logits, hp->n_vocab, NULL, false);
+    if (hp->logit_softcap > 0)
+        for (uint32_t i = 0; i < hp->n_vocab; i++)
+            logits[i] = tanhf(logits[i] / hp->logit_softcap) * hp->logit_softcap;
 }

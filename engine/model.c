@@ -102,17 +102,31 @@ static bool load_vec(loader *L, const char *name, uint64_t n, bool required, con
     return true;
 }
 
-static bool load_weight(loader *L, const char *name, uint64_t cols, uint64_t rows, bool required,
-                        ie_weight *w)
+/* A 2-D weight (n_mats 0), or the n_mats matrices of a 3-D expert tensor
+ * [cols, rows, n_mats] (w: the first one; ie_expert_slice the others). */
+static bool load_matrices(loader *L, const char *name, uint64_t cols, uint64_t rows, uint64_t n_mats,
+                          bool required, ie_weight *w)
 {
     memset(w, 0, sizeof *w);
     const gguf_tensor *t = find(L, name, required);
     if (!t)
         return !required;
-    if (t->n_dims != 2 || t->ne[0] != cols || t->ne[1] != rows) {
-        fail(L->err, L->errlen, "tensor %s has shape [%llu, %llu%s], expected [%llu, %llu]", name,
-             (unsigned long long)t->ne[0], (unsigned long long)t->ne[1], t->n_dims > 2 ? ", ..." : "",
-             (unsigned long long)cols, (unsigned long long)rows);
+    uint32_t dims = n_mats ? 3 : 2;
+    if (t->n_dims != dims || t->ne[0] != cols || t->ne[1] != rows || (n_mats && t->ne[2] != n_mats)) {
+        char got[96], want[64];
+        int k = snprintf(got, sizeof got, "[%llu, %llu", (unsigned long long)t->ne[0], (unsigned long long)t->ne[1]);
+        for (uint32_t d = 2; d < t->n_dims && d < GGUF_MAX_DIMS && k > 0 && (size_t)k < sizeof got; d++)
+            k += snprintf(got + k, sizeof got - (size_t)k, ", %llu", (unsigned long long)t->ne[d]);
+        if (k > 0 && (size_t)k < sizeof got)
+            snprintf(got + k, sizeof got - (size_t)k, "]");
+        if (n_mats)
+            snprintf(want, sizeof want, "[%llu, %llu, %llu]", (unsigned long long)cols, (unsigned long long)rows,
+                     (unsigned long long)n_mats);
+        else
+            snprintf(want, sizeof want, "[%llu, %llu]", (unsigned long long)cols, (unsigned long long)rows);
+        fail(L->err, L->errlen, "tensor %s has shape %s, expected %s%s", name, got, want,
+             n_mats && t->n_dims == 3 && t->ne[2] != n_mats ? " (its expert count does not match expert_count)"
+                                                            : "");
         return false;
     }
     const ggml_type_info *ti = ggml_type_get(t->type);
@@ -143,6 +157,12 @@ static bool load_weight(loader *L, const char *name, uint64_t cols, uint64_t row
     return true;
 }
 
+static bool load_weight(loader *L, const char *name, uint64_t cols, uint64_t rows, bool required,
+                        ie_weight *w)
+{
+    return load_matrices(L, name, cols, rows, 0, required, w);
+}
+
 static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
 {
     const ie_hparams *hp = &m->hp;
@@ -155,10 +175,27 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
         !load_weight(L, NAME("attn_k.weight"), hp->n_embd, kdim, true, &ly->wk) ||
         !load_weight(L, NAME("attn_v.weight"), hp->n_embd, vdim, true, &ly->wv) ||
         !load_weight(L, NAME("attn_output.weight"), odim, hp->n_embd, true, &ly->wo) ||
-        !load_vec(L, NAME("ffn_norm.weight"), hp->n_embd, true, &ly->ffn_norm) ||
-        !load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
-        !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
-        !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down))
+        !load_vec(L, NAME("ffn_norm.weight"), hp->n_embd, true, &ly->ffn_norm))
+        return false;
+    if (hp->n_expert) {
+        /* ffn_gate_inp: the router; the experts as 3-D tensors (llama.cpp's
+         * src/models/qwen3moe.cpp). */
+        if (!load_weight(L, NAME("ffn_gate_inp.weight"), hp->n_embd, hp->n_expert, true, &ly->router) ||
+            !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                           &ly->exp_gate) ||
+            !load_matrices(L, NAME("ffn_up_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                           &ly->exp_up) ||
+            !load_matrices(L, NAME("ffn_down_exps.weight"), hp->n_ff_exp, hp->n_embd, hp->n_expert, true,
+                           &ly->exp_down))
+            return false;
+    } else if (!load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
+               !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
+               !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down)) {
+        return false;
+    }
+    if (m->arch == IE_ARCH_GEMMA3 &&
+        (!load_vec(L, NAME("post_attention_norm.weight"), hp->n_embd, true, &ly->attn_post_norm) ||
+         !load_vec(L, NAME("post_ffw_norm.weight"), hp->n_embd, true, &ly->ffn_post_norm)))
         return false;
     /* Biases: required by qwen2, optional (used when present) otherwise. */
     bool need_bias = m->arch == IE_ARCH_QWEN2;
@@ -166,12 +203,125 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
         !load_vec(L, NAME("attn_k.bias"), kdim, need_bias, &ly->bk) ||
         !load_vec(L, NAME("attn_v.bias"), vdim, need_bias, &ly->bv))
         return false;
-    if (m->arch == IE_ARCH_QWEN3) {
+    if (m->arch == IE_ARCH_QWEN3 || m->arch == IE_ARCH_QWEN3MOE || m->arch == IE_ARCH_GEMMA3) {
         if (!load_vec(L, NAME("attn_q_norm.weight"), hp->head_dim_k, true, &ly->q_norm) ||
             !load_vec(L, NAME("attn_k_norm.weight"), hp->head_dim_k, true, &ly->k_norm))
             return false;
     }
 #undef NAME
+    return true;
+}
+
+/* qwen3moe: expert_count experts per layer, expert_used_count of them per
+ * token, each an FFN of expert_feed_forward_length (llama.cpp falls back to
+ * feed_forward_length / expert_used_count). */
+static bool load_experts(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    const char *a = m->arch_name;
+    ie_hparams *hp = &m->hp;
+    if (!get_u32(f, a, "expert_count", true, 0, &hp->n_expert, err, n) ||
+        !get_u32(f, a, "expert_used_count", true, 0, &hp->n_expert_used, err, n) ||
+        !get_u32(f, a, "expert_feed_forward_length", false, 0, &hp->n_ff_exp, err, n))
+        return false;
+    if (hp->n_expert == 0 || hp->n_expert > IE_MAX_EXPERTS) {
+        fail(err, n, "metadata key %s.expert_count is %u (must be 1..%u)", a, hp->n_expert, IE_MAX_EXPERTS);
+        return false;
+    }
+    if (hp->n_expert_used == 0 || hp->n_expert_used > hp->n_expert) {
+        fail(err, n, "metadata key %s.expert_used_count is %u (must be 1..expert_count %u)", a, hp->n_expert_used,
+             hp->n_expert);
+        return false;
+    }
+    if (!hp->n_ff_exp)
+        hp->n_ff_exp = hp->n_ff / hp->n_expert_used;
+    if (hp->n_ff_exp == 0 || hp->n_ff_exp > IE_MAX_DIM) {
+        fail(err, n, "metadata key %s.expert_feed_forward_length is %u (must be 1..%u; it defaults to "
+             "feed_forward_length / expert_used_count)", a, hp->n_ff_exp, IE_MAX_DIM);
+        return false;
+    }
+    return true;
+}
+
+/* Linear RoPE scaling (llama.cpp: rope.scaling.factor, or the older
+ * rope.scale_linear; theta *= 1 / factor). Other scaling types keep
+ * today's behaviour: unscaled. */
+static bool load_rope_scaling(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    ie_hparams *hp = &m->hp;
+    hp->rope_scale = 1.0f;
+    char key[96];
+    snprintf(key, sizeof key, "%s.rope.scaling.type", m->arch_name);
+    gguf_str type;
+    if (gguf_get_str(f, key, &type) && !gguf_str_eq(type, "linear"))
+        return true;
+    double v;
+    if (!gguf_get_arch_f64(f, m->arch_name, "rope.scaling.factor", &v) &&
+        !gguf_get_arch_f64(f, m->arch_name, "rope.scale_linear", &v))
+        return true;
+    if (v == 0)
+        return true; /* llama.cpp: 0 means unscaled */
+    if (!(v > 0) || !isfinite(v)) {
+        fail(err, n, "metadata key %s.rope.scaling.factor is not a positive number", m->arch_name);
+        return false;
+    }
+    hp->rope_scale = (float)(1.0 / v);
+    return true;
+}
+
+/* gemma3 (llama.cpp's src/models/gemma3.cpp): sliding-window layers in a
+ * pattern (default: 5 of every 6), their own RoPE base, embeddings scaled
+ * by sqrt(n_embd), q scaled before attention instead of q.k after. */
+static bool load_gemma3(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    const char *a = m->arch_name;
+    ie_hparams *hp = &m->hp;
+    if (!get_u32(f, a, "attention.sliding_window", false, 0, &hp->n_swa, err, n))
+        return false;
+    double v;
+    hp->rope_base_swa = gguf_get_arch_f64(f, a, "rope.freq_base_swa", &v) ? (float)v : 10000.0f;
+    hp->logit_softcap = gguf_get_arch_f64(f, a, "final_logit_softcapping", &v) ? (float)v : 0.0f;
+    if (!(hp->rope_base_swa > 0) || !isfinite(hp->rope_base_swa) || !(hp->logit_softcap >= 0) ||
+        !isfinite(hp->logit_softcap)) {
+        fail(err, n, "metadata key %s.rope.freq_base_swa or %s.final_logit_softcapping is not a positive number",
+             a, a);
+        return false;
+    }
+    /* the 27B (62 layers) scales by n_embd / n_head, the others by the head size */
+    float q_dim = hp->n_layer == 62 ? (float)(hp->n_embd / hp->n_head) : (float)hp->head_dim_k;
+    hp->q_scale = 1.0f / sqrtf(q_dim);
+    hp->kq_scale = 1.0f;
+    hp->embd_scale = sqrtf((float)hp->n_embd);
+    hp->gelu = true;
+    return true;
+}
+
+/* Which gemma3 layers use the sliding window: attention.sliding_window_pattern
+ * as a per-layer bool array, or a period p (layer i slides unless
+ * i % p == p - 1; 0: all slide), default 6. */
+static bool load_swa_layers(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    const ie_hparams *hp = &m->hp;
+    if (!hp->n_swa)
+        return true;
+    char key[96];
+    snprintf(key, sizeof key, "%s.attention.sliding_window_pattern", m->arch_name);
+    const gguf_kv *arr = gguf_get_array(f, key);
+    if (arr) {
+        for (uint32_t l = 0; l < hp->n_layer; l++) {
+            int64_t b;
+            if (!gguf_array_i64(arr, l, &b)) {
+                fail(err, n, "metadata key %s has no entry for layer %u", key, l);
+                return false;
+            }
+            m->layers[l].swa = b != 0;
+        }
+        return true;
+    }
+    uint32_t period;
+    if (!get_u32(f, m->arch_name, "attention.sliding_window_pattern", false, 6, &period, err, n))
+        return false;
+    for (uint32_t l = 0; l < hp->n_layer; l++)
+        m->layers[l].swa = period == 0 || l % period < period - 1;
     return true;
 }
 
@@ -182,23 +332,25 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         fail(err, n, "metadata key general.architecture is missing");
         return false;
     }
-    if (gguf_str_eq(arch, "llama"))
-        m->arch = IE_ARCH_LLAMA;
-    else if (gguf_str_eq(arch, "qwen2"))
-        m->arch = IE_ARCH_QWEN2;
-    else if (gguf_str_eq(arch, "qwen3"))
-        m->arch = IE_ARCH_QWEN3;
-    else {
-        fail(err, n, "architecture '%.*s' is not supported by infrac-engine (supported: llama, qwen2, qwen3)",
+    static const struct { const char *name; ie_arch arch; } archs[] = {
+        {"llama", IE_ARCH_LLAMA}, {"qwen2", IE_ARCH_QWEN2}, {"qwen3", IE_ARCH_QWEN3},
+        {"qwen3moe", IE_ARCH_QWEN3MOE}, {"gemma3", IE_ARCH_GEMMA3}};
+    size_t ai = 0;
+    while (ai < sizeof archs / sizeof archs[0] && !gguf_str_eq(arch, archs[ai].name))
+        ai++;
+    if (ai == sizeof archs / sizeof archs[0]) {
+        fail(err, n, "architecture '%.*s' is not supported by infrac-engine "
+             "(supported: llama, qwen2, qwen3, qwen3moe, gemma3)",
              (int)(arch.len > 64 ? 64 : arch.len), arch.ptr);
         return false;
     }
+    m->arch = archs[ai].arch;
     snprintf(m->arch_name, sizeof m->arch_name, "%.*s", (int)arch.len, arch.ptr);
     const char *a = m->arch_name;
     ie_hparams *hp = &m->hp;
     if (!get_u32(f, a, "block_count", true, 0, &hp->n_layer, err, n) ||
         !get_u32(f, a, "embedding_length", true, 0, &hp->n_embd, err, n) ||
-        !get_u32(f, a, "feed_forward_length", true, 0, &hp->n_ff, err, n) ||
+        !get_u32(f, a, "feed_forward_length", m->arch != IE_ARCH_QWEN3MOE, 0, &hp->n_ff, err, n) ||
         !get_u32(f, a, "attention.head_count", true, 0, &hp->n_head, err, n) ||
         !get_u32(f, a, "context_length", false, 4096, &hp->n_ctx_train, err, n))
         return false;
@@ -206,7 +358,9 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         fail(err, n, "metadata key %s.block_count is %u (must be 1..%u)", a, hp->n_layer, IE_MAX_LAYERS);
         return false;
     }
-    if (hp->n_embd == 0 || hp->n_embd > IE_MAX_DIM || hp->n_ff == 0 || hp->n_ff > IE_MAX_DIM ||
+    if (m->arch == IE_ARCH_QWEN3MOE && !load_experts(f, m, err, n))
+        return false;
+    if (hp->n_embd == 0 || hp->n_embd > IE_MAX_DIM || (hp->n_ff == 0 && !hp->n_expert) || hp->n_ff > IE_MAX_DIM ||
         hp->n_head == 0 || hp->n_head > hp->n_embd) {
         fail(err, n, "inconsistent shape: embedding_length %u, feed_forward_length %u, head_count %u",
              hp->n_embd, hp->n_ff, hp->n_head);
@@ -242,7 +396,10 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         return false;
     }
     hp->rope_neox = m->arch != IE_ARCH_LLAMA;
-    return true;
+    hp->kq_scale = 1.0f / sqrtf((float)hp->head_dim_k);
+    hp->q_scale = 1.0f;
+    hp->embd_scale = 1.0f;
+    return load_rope_scaling(f, m, err, n) && (m->arch != IE_ARCH_GEMMA3 || load_gemma3(f, m, err, n));
 }
 
 
@@ -252,9 +409,11 @@ static uint32_t weight_list(ie_model *m, ie_weight **out)
     uint32_t n = 0;
     for (uint32_t l = 0; l < m->hp.n_layer; l++) {
         ie_layer *ly = &m->layers[l];
-        ie_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down};
-        for (int i = 0; i < 7; i++)
-            out[n++] = ws[i];
+        /* The experts stay as mmapped: a token reads only the chosen ones. */
+        ie_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down, &ly->router};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+            if (ws[i]->data)
+                out[n++] = ws[i];
     }
     out[n++] = &m->output;
     return n;
@@ -269,7 +428,7 @@ static void repack_weights(ie_model *m)
     const char *env = getenv("INFRAC_ENGINE_REPACK");
     if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx512vnni())
         return;
-    uint32_t cap = m->hp.n_layer * 7 + 1, n = 0;
+    uint32_t cap = m->hp.n_layer * 8 + 1, n = 0;
     ie_weight **all = malloc(cap * sizeof *all);
     if (!all)
         return;
@@ -358,7 +517,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     if (m->tied)
         m->output = m->token_embd;
     m->layers = calloc(hp->n_layer, sizeof *m->layers);
-    m->rope_inv_freq = malloc(hp->rope_dim / 2 * sizeof(float));
+    m->rope_inv_freq = malloc(hp->rope_dim * sizeof(float)); /* global, then sliding-window layers' */
     if (!m->layers || !m->rope_inv_freq) {
         fail(err, errlen, "out of memory");
         goto bad;
@@ -366,19 +525,32 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     for (uint32_t i = 0; i < hp->n_layer; i++)
         if (!load_layer(&L, m, i, &m->layers[i]))
             goto bad;
+    if (!load_swa_layers(f, m, err, errlen))
+        goto bad;
     const float *freq_factors = NULL;
     if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors))
         goto bad;
-    for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
+    uint32_t half = hp->rope_dim / 2;
+    for (uint32_t i = 0; i < half; i++) {
         float inv = powf(hp->rope_base, -2.0f * (float)i / (float)hp->rope_dim);
+        float inv_swa = powf(hp->rope_base_swa > 0 ? hp->rope_base_swa : hp->rope_base,
+                             -2.0f * (float)i / (float)hp->rope_dim);
         if (freq_factors) {
             if (!(freq_factors[i] > 0) || !isfinite(freq_factors[i])) {
                 fail(err, errlen, "tensor rope_freqs.weight holds a non-positive factor at %u", i);
                 goto bad;
             }
             inv /= freq_factors[i];
+            inv_swa /= freq_factors[i];
         }
         m->rope_inv_freq[i] = inv;
+        m->rope_inv_freq[half + i] = inv_swa;
+    }
+    /* Sliding-window layers: their own base, never scaled (llama.cpp's
+     * rope_freq_scale_train_swa is 1). */
+    for (uint32_t l = 0; l < hp->n_layer; l++) {
+        m->layers[l].rope_inv_freq = m->layers[l].swa ? m->rope_inv_freq + half : m->rope_inv_freq;
+        m->layers[l].rope_scale = m->layers[l].swa ? 1.0f : hp->rope_scale;
     }
     /* The vocabulary, when the file has one (token-id-only models still run). */
     if (gguf_find_kv(f, "tokenizer.ggml.model")) {

@@ -11,7 +11,10 @@
 #include "gguf.h"
 #include "repack.h"
 
-typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3 } ie_arch;
+typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3 } ie_arch;
+
+/* Most experts a MoE layer may have (llama.cpp's LLAMA_MAX_EXPERTS). */
+#define IE_MAX_EXPERTS 1024u
 
 /* A 2-D weight: rows output features of cols inputs each. */
 typedef struct ie_weight {
@@ -26,14 +29,38 @@ typedef struct ie_layer {
     const float *attn_norm, *ffn_norm;
     ie_weight wq, wk, wv, wo, w_gate, w_up, w_down;
     const float *bq, *bk, *bv;        /* qwen2 */
-    const float *q_norm, *k_norm;     /* qwen3, head_dim each */
+    const float *q_norm, *k_norm;     /* qwen3, qwen3moe, gemma3: head_dim each */
+    /* qwen3moe: the router (n_expert rows) and expert 0's slice of each 3-D
+     * expert tensor; expert e is the same matrix e slices further on
+     * (ie_expert_slice). w_gate / w_up / w_down stay empty. */
+    ie_weight router, exp_gate, exp_up, exp_down;
+    const float *attn_post_norm, *ffn_post_norm; /* gemma3 */
+    bool swa;                                    /* gemma3: a sliding-window layer */
+    float rope_scale;                            /* theta factor (1 / rope.scaling.factor) */
+    const float *rope_inv_freq;                  /* rope_dim / 2 frequencies of this layer */
 } ie_layer;
+
+/* Expert e's matrix of a 3-D expert tensor (a view, no copy). */
+static inline ie_weight ie_expert_slice(const ie_weight *w0, uint32_t e)
+{
+    ie_weight w = *w0;
+    w.data += (uint64_t)e * w.rows * w.row_bytes;
+    return w;
+}
 
 typedef struct ie_hparams {
     uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v, n_ff, n_vocab, n_ctx_train;
     uint32_t rope_dim;
     float rope_base, rms_eps;
     bool rope_neox;
+    uint32_t n_expert, n_expert_used, n_ff_exp; /* MoE; 0 for dense */
+    uint32_t n_swa;                             /* sliding window (tokens); 0: none */
+    float rope_base_swa, rope_scale;            /* rope_scale: 1 / rope.scaling.factor */
+    float q_scale;        /* multiplies q before attention (gemma3); 1 otherwise */
+    float kq_scale;       /* multiplies q.k (1/sqrt(head_dim); 1 for gemma3) */
+    float embd_scale;     /* multiplies the token embeddings (gemma3: sqrt(n_embd)) */
+    float logit_softcap;  /* final_logit_softcapping; 0: off */
+    bool gelu;            /* GELU-gated FFN (gemma3) instead of SiLU */
 } ie_hparams;
 
 struct ie_model {
@@ -45,7 +72,7 @@ struct ie_model {
     const float *output_norm;
     bool tied;
     ie_layer *layers;
-    float *rope_inv_freq; /* rope_dim / 2 frequencies (rope_freqs folded in) */
+    float *rope_inv_freq; /* rope_dim / 2 frequencies (rope_freqs folded in); then those of SWA layers */
     ie_vocab *vocab;
     uint64_t weight_bytes;
     ie_repacked *repacked; /* n_repacked entries; their data lives in repack_buf */

@@ -20,7 +20,8 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
     engine_mem_shape shape = {
         .n_layer = m->n_layer, .n_embd = m->n_embd, .n_head = m->n_head, .n_head_kv = m->n_head_kv,
         .head_dim_k = m->head_dim_k, .head_dim_v = m->head_dim_v,
-        .n_ff = (uint32_t)est_ffn_width(m), .n_vocab = m->n_vocab,
+        .n_ff = m->n_ff, .n_vocab = m->n_vocab,
+        .n_expert = m->n_expert, .n_expert_used = m->n_expert_used, .n_ff_exp = m->n_ff_exp,
     };
     engine_mem_params params = {
         .n_ctx = est_context(m, req),

@@ -22,7 +22,7 @@ printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passe
 # Every model first, then one llama.cpp process for all of them.
 echo "[" > "$tmp/jobs.json"
 sep=
-for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
+for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     m="$tmp/$arch-$type-$tok"
@@ -46,7 +46,7 @@ if ! node "$P/modelref.mjs" "$tmp/jobs.json" "$tmp/prompt.txt" "$tmp/corpus.txt"
     exit 0
 fi
 
-for arch in ${PARITY_ARCHS:-llama qwen2 qwen3}; do
+for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     name="$arch/$type/$tok"

@@ -1,6 +1,7 @@
 /* infrac-mkmodel: writes GGUF test models with seeded random weights in
- * any type infrac-engine supports, for llama / qwen2 / qwen3, with a
- * SentencePiece or byte-level BPE vocabulary that llama.cpp also loads. */
+ * any type infrac-engine supports, for llama / qwen2 / qwen3 / qwen3moe /
+ * gemma3, with a SentencePiece or byte-level BPE vocabulary that llama.cpp
+ * also loads. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 typedef struct options {
     const char *arch, *type, *out, *tokenizer;
     uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
+    uint32_t experts, experts_used, ff_exp; /* qwen3moe */
+    uint32_t swa, swa_pattern;              /* gemma3 */
     float rope_base;
     bool tied, header_only;
     uint64_t seed;
@@ -24,9 +27,12 @@ typedef struct options {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3] [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m]\n"
+            "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3|qwen3moe|gemma3]\n"
+            "       [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m]\n"
             "       [--layers N] [--embd N] [--heads N] [--kv-heads N] [--head-dim N] [--ff N] [--vocab N]\n"
-            "       [--ctx N] [--rope-base X] [--tied] [--tokenizer spm|bpe] [--seed S] [--threads N] [--header-only]\n");
+            "       [--ctx N] [--rope-base X] [--tied] [--tokenizer spm|bpe] [--seed S] [--threads N] [--header-only]\n"
+            "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
+            "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6)]\n");
 }
 
 static bool parse_u32(const char *s, uint32_t *out)
@@ -43,14 +49,17 @@ static int parse_args(int argc, char **argv, options *o)
 {
     *o = (options){.arch = "llama", .type = "f32", .tokenizer = NULL, .layers = 2, .embd = 64, .heads = 4,
                    .kv_heads = 2, .ff = 128, .vocab = 512, .ctx = 2048, .rope_base = 0, .seed = 1,
-                   .threads = 2};
+                   .threads = 2, .experts = 8, .experts_used = 2, .swa = 8, .swa_pattern = 6};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint32_t *u = !strcmp(a, "--layers") ? &o->layers : !strcmp(a, "--embd") ? &o->embd
                       : !strcmp(a, "--heads") ? &o->heads : !strcmp(a, "--kv-heads") ? &o->kv_heads
                       : !strcmp(a, "--head-dim") ? &o->head_dim : !strcmp(a, "--ff") ? &o->ff
-                      : !strcmp(a, "--vocab") ? &o->vocab : !strcmp(a, "--ctx") ? &o->ctx : NULL;
+                      : !strcmp(a, "--vocab") ? &o->vocab : !strcmp(a, "--ctx") ? &o->ctx
+                      : !strcmp(a, "--experts") ? &o->experts : !strcmp(a, "--experts-used") ? &o->experts_used
+                      : !strcmp(a, "--ff-exp") ? &o->ff_exp : !strcmp(a, "--swa") ? &o->swa
+                      : !strcmp(a, "--swa-pattern") ? &o->swa_pattern : NULL;
         if (!strcmp(a, "--tied")) { o->tied = true; continue; }
         if (!strcmp(a, "--header-only")) { o->header_only = true; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
@@ -81,10 +90,13 @@ static int parse_args(int argc, char **argv, options *o)
         usage(stderr);
         return -1;
     }
-    if (strcmp(o->arch, "llama") && strcmp(o->arch, "qwen2") && strcmp(o->arch, "qwen3")) {
-        fprintf(stderr, "infrac-mkmodel: --arch %s: expected llama, qwen2 or qwen3\n", o->arch);
+    if (strcmp(o->arch, "llama") && strcmp(o->arch, "qwen2") && strcmp(o->arch, "qwen3") &&
+        strcmp(o->arch, "qwen3moe") && strcmp(o->arch, "gemma3")) {
+        fprintf(stderr, "infrac-mkmodel: --arch %s: expected llama, qwen2, qwen3, qwen3moe or gemma3\n", o->arch);
         return -1;
     }
+    if (!o->ff_exp)
+        o->ff_exp = o->ff;
     if (!o->heads || !o->kv_heads || o->heads % o->kv_heads || !o->embd || !o->layers || !o->ff) {
         fprintf(stderr, "infrac-mkmodel: bad shape (heads %u must be a multiple of kv-heads %u, sizes > 0)\n",
                 o->heads, o->kv_heads);
@@ -158,13 +170,16 @@ static uint64_t name_seed(uint64_t seed, const char *name)
     return h;
 }
 
-static bool add_tensor(gguf_writer *w, const options *o, const char *name, uint32_t type, uint64_t cols,
-                       uint64_t rows, float scale, float center)
+/* A 2-D tensor [cols, rows], or with mats > 1 a 3-D one [cols, rows, mats]
+ * (the experts of a MoE layer). */
+static bool add_tensor_3d(gguf_writer *w, const options *o, const char *name, uint32_t type, uint64_t cols,
+                          uint64_t rows, uint64_t mats, float scale, float center)
 {
-    uint64_t ne[2] = {cols, rows}, rb;
-    uint32_t nd = rows > 1 || strstr(name, "norm") == NULL ? 2 : 1;
-    if (rows == 1)
+    uint64_t ne[3] = {cols, rows, mats}, rb;
+    uint32_t nd = mats > 1 ? 3 : rows > 1 || strstr(name, "norm") == NULL ? 2 : 1;
+    if (rows == 1 && mats == 1)
         nd = 1;
+    rows *= mats;
     if (!ggml_row_bytes(type, cols, &rb)) {
         fprintf(stderr, "infrac-mkmodel: %s: %llu columns do not fit type %s\n", name, (unsigned long long)cols,
                 ggml_type_get(type)->name);
@@ -196,6 +211,12 @@ static bool add_tensor(gguf_writer *w, const options *o, const char *name, uint3
     return ok;
 }
 
+static bool add_tensor(gguf_writer *w, const options *o, const char *name, uint32_t type, uint64_t cols,
+                       uint64_t rows, float scale, float center)
+{
+    return add_tensor_3d(w, o, name, type, cols, rows, 1, scale, center);
+}
+
 /* The type of a 2-D weight for the requested file type; K-quants need
  * rows of whole 256-blocks (else q8_0, as llama.cpp also falls back). */
 static uint32_t weight_type(const options *o, const char *role, uint32_t layer, uint64_t cols)
@@ -206,7 +227,7 @@ static uint32_t weight_type(const options *o, const char *role, uint32_t layer, 
         bool more = layer < n / 8 || layer >= 7 * n / 8 || (layer - n / 8) % 3 == 2;
         if (!strcmp(role, "output"))
             t = GGML_T_Q6_K;
-        else if ((!strcmp(role, "attn_v") || !strcmp(role, "ffn_down")) && more)
+        else if ((!strcmp(role, "attn_v") || !strcmp(role, "ffn_down") || !strcmp(role, "ffn_down_exps")) && more)
             t = GGML_T_Q6_K;
         else
             t = GGML_T_Q4_K;
@@ -269,6 +290,14 @@ static int write_model(const options *o)
               gguf_w_u32(w, K("attention.key_length"), o->head_dim) &&
               gguf_w_u32(w, K("attention.value_length"), o->head_dim) &&
               gguf_w_u32(w, K("vocab_size"), o->vocab);
+    bool moe = !strcmp(a, "qwen3moe"), gemma = !strcmp(a, "gemma3");
+    if (ok && moe)
+        ok = gguf_w_u32(w, K("expert_count"), o->experts) && gguf_w_u32(w, K("expert_used_count"), o->experts_used) &&
+             gguf_w_u32(w, K("expert_feed_forward_length"), o->ff_exp);
+    if (ok && gemma && o->swa)
+        ok = gguf_w_u32(w, K("attention.sliding_window"), o->swa) &&
+             gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern) &&
+             gguf_w_f32(w, K("rope.freq_base_swa"), 10000.0f);
 #undef K
     if (!ok || !mk_write_vocab(w, tok, o->vocab, err, sizeof err)) {
         fprintf(stderr, "infrac-mkmodel: %s\n", ok ? err : "out of memory");
@@ -288,16 +317,31 @@ static int write_model(const options *o)
              add_tensor(w, o, T("attn_v.weight"), weight_type(o, "attn_v", l, E), E, kd, s3 * inv_e, 0) &&
              add_tensor(w, o, T("attn_output.weight"), weight_type(o, "attn_output", l, qd), qd, E,
                         s3 / sqrtf((float)qd), 0) &&
-             add_tensor(w, o, T("ffn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
-             add_tensor(w, o, T("ffn_gate.weight"), weight_type(o, "ffn_gate", l, E), E, o->ff, s3 * inv_e, 0) &&
-             add_tensor(w, o, T("ffn_up.weight"), weight_type(o, "ffn_up", l, E), E, o->ff, s3 * inv_e, 0) &&
-             add_tensor(w, o, T("ffn_down.weight"), weight_type(o, "ffn_down", l, o->ff), o->ff, E,
-                        s3 / sqrtf((float)o->ff), 0);
+             add_tensor(w, o, T("ffn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f);
+        if (ok && moe) {
+            /* the router stays f32, as llama.cpp's quantizer leaves it */
+            uint64_t F = o->ff_exp, X = o->experts;
+            ok = add_tensor(w, o, T("ffn_gate_inp.weight"), GGML_T_F32, E, X, s3 * inv_e, 0) &&
+                 add_tensor_3d(w, o, T("ffn_gate_exps.weight"), weight_type(o, "ffn_gate_exps", l, E), E, F, X,
+                               s3 * inv_e, 0) &&
+                 add_tensor_3d(w, o, T("ffn_up_exps.weight"), weight_type(o, "ffn_up_exps", l, E), E, F, X,
+                               s3 * inv_e, 0) &&
+                 add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
+                               s3 / sqrtf((float)F), 0);
+        } else if (ok) {
+            ok = add_tensor(w, o, T("ffn_gate.weight"), weight_type(o, "ffn_gate", l, E), E, o->ff, s3 * inv_e, 0) &&
+                 add_tensor(w, o, T("ffn_up.weight"), weight_type(o, "ffn_up", l, E), E, o->ff, s3 * inv_e, 0) &&
+                 add_tensor(w, o, T("ffn_down.weight"), weight_type(o, "ffn_down", l, o->ff), o->ff, E,
+                            s3 / sqrtf((float)o->ff), 0);
+        }
+        if (ok && gemma)
+            ok = add_tensor(w, o, T("post_attention_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor(w, o, T("post_ffw_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f);
         if (ok && !strcmp(a, "qwen2"))
             ok = add_tensor(w, o, T("attn_q.bias"), GGML_T_F32, qd, 1, 0.5f, 0) &&
                  add_tensor(w, o, T("attn_k.bias"), GGML_T_F32, kd, 1, 0.5f, 0) &&
                  add_tensor(w, o, T("attn_v.bias"), GGML_T_F32, kd, 1, 0.5f, 0);
-        if (ok && !strcmp(a, "qwen3"))
+        if (ok && (!strcmp(a, "qwen3") || moe || gemma))
             ok = add_tensor(w, o, T("attn_q_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f) &&
                  add_tensor(w, o, T("attn_k_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f);
 #undef T
