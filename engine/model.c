@@ -180,6 +180,14 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
     if (hp->n_expert) {
         /* ffn_gate_inp: the router; the experts as 3-D tensors (llama.cpp's
          * src/models/qwen3moe.cpp). */
+        const gguf_tensor *r = find(L, NAME("ffn_gate_inp.weight"), true);
+        if (!r)
+            return false;
+        if (r->n_dims == 2 && r->ne[0] == hp->n_embd && r->ne[1] != hp->n_expert) {
+            fail(L->err, L->errlen, "tensor %s routes to %llu experts but expert_count is %u", name,
+                 (unsigned long long)r->ne[1], hp->n_expert);
+            return false;
+        }
         if (!load_weight(L, NAME("ffn_gate_inp.weight"), hp->n_embd, hp->n_expert, true, &ly->router) ||
             !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
                            &ly->exp_gate) ||

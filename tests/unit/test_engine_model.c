@@ -22,130 +22,15 @@
 #include "gguf.h"
 #include "model.h"
 
-typedef struct loaded {
-    uint8_t *buf;
-    size_t size;
-    gguf_file f;
-} loaded;
-
-static char tmpdir[64];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/engine-test-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Makes a model with infrac-mkmodel and reads it into memory. */
-static void make_model(loaded *L, const char *name, const char *args)
-{
-    const char *mk = getenv("INFRAC_MKMODEL");
-    char cmd[1024], path[256];
-    snprintf(path, sizeof path, "%s/%s.gguf", tmpdir, name);
-    snprintf(cmd, sizeof cmd, "%s -o %s %s", mk ? mk : "build/release/infrac-mkmodel", path, args);
-    if (system(cmd) != 0)
-        fail_msg("infrac-mkmodel failed: %s", cmd);
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    L->size = (size_t)ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    L->buf = malloc(L->size);
-    assert_int_equal(fread(L->buf, 1, L->size, fp), L->size);
-    fclose(fp);
-    char err[256];
-    if (gguf_parse(&L->f, L->buf, L->size, err, sizeof err) != 0)
-        fail_msg("%s", err);
-}
-
-static ie_model *model_of(loaded *L, char *err, size_t n)
-{
-    gguf_file copy = L->f; /* the model takes its gguf_file; keep ours to patch by */
-    copy.kv = NULL;
-    copy.tensors = NULL;
-    char e[256];
-    if (gguf_parse(&copy, L->buf, L->size, e, sizeof e) != 0) {
-        snprintf(err, n, "%s", e);
-        return NULL;
-    }
-    ie_model *m = ie_model_from_gguf(&copy, err, n);
-    if (!m)
-        gguf_close(&copy);
-    return m;
-}
-
-static void unload(loaded *L)
-{
-    gguf_close(&L->f);
-    free(L->buf);
-}
-
-static uint8_t *tensor_bytes(loaded *L, const char *name)
-{
-    const gguf_tensor *t = gguf_find_tensor(&L->f, name);
-    assert_non_null(t);
-    return (uint8_t *)gguf_tensor_data(&L->f, t);
-}
-
-static ie_context *context(ie_model *m, uint32_t ck, uint32_t cv, uint32_t batch)
-{
-    ie_context_params p;
-    ie_context_params_default(&p);
-    p.n_ctx = 64;
-    p.n_threads = 2;
-    p.n_batch = batch;
-    p.cache_k = ck;
-    p.cache_v = cv;
-    char err[256];
-    ie_context *c = ie_context_new(m, &p, err, sizeof err);
-    if (!c)
-        fail_msg("%s", err);
-    return c;
-}
+#include "engine_support.h"
 
 static const int32_t PROMPT[] = {1, 17, 42, 99, 7, 300, 5, 64, 250, 3};
 #define NP (sizeof PROMPT / sizeof PROMPT[0])
 
 #define NLONG 48
-/* Logits after a prompt, in one batch or token by token. */
-static float *run_tokens(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one, const int32_t *toks, uint32_t np)
-{
-    ie_context *c = context(m, ck, cv, one_by_one ? 1 : 64);
-    char err[256];
-    if (one_by_one) {
-        for (uint32_t i = 0; i < np; i++)
-            assert_int_equal(ie_decode(c, 0, &toks[i], 1, i, err, sizeof err), 0);
-    } else {
-        assert_int_equal(ie_decode(c, 0, toks, np, 0, err, sizeof err), 0);
-    }
-    assert_int_equal(ie_slot_n_past(c, 0), np);
-    uint32_t nv = ie_model_n_vocab(m);
-    float *out = malloc(nv * sizeof(float));
-    memcpy(out, ie_logits(c, 0), nv * sizeof(float));
-    ie_context_free(c);
-    return out;
-}
-
 static float *run_prompt(ie_model *m, uint32_t ck, uint32_t cv, bool one_by_one)
 {
     return run_tokens(m, ck, cv, one_by_one, PROMPT, NP);
-}
-
-static double max_diff(const float *a, const float *b, uint32_t n)
-{
-    double d = 0;
-    for (uint32_t i = 0; i < n; i++)
-        d = fmax(d, fabs((double)a[i] - b[i]));
-    return d;
 }
 
 static void batch_matches_token_by_token(void **state)
@@ -340,7 +225,7 @@ static void memory_formula_is_the_allocation(void **state)
     assert_non_null(c);
     assert_int_equal(ie_slot_n_ctx(c), 33);
     assert_int_equal(c->kv_bytes + c->scratch_bytes, ie_context_bytes(m, &p));
-    engine_mem_shape s = {2, 128, 4, 2, 64, 64, 256, 512};
+    engine_mem_shape s = {2, 128, 4, 2, 64, 64, 256, 512, 0, 0, 0};
     engine_mem_params mp = {100, 3, 16, 2, GGML_T_Q8_0, GGML_T_Q4_0};
     /* KV: layers x cells x (K row + V row): 2 x 99 x (128/32*34 + 128/32*18) */
     assert_int_equal(engine_kv_bytes(&s, &mp), (2 * 99 * (4 * 34 + 4 * 18) + 63) / 64 * 64);
@@ -367,26 +252,6 @@ static void memory_formula_is_the_allocation(void **state)
     assert_non_null(strstr(err, "q4_k"));
     ie_model_free(m);
     unload(&L);
-}
-
-/* Writes a 32-bit value into the file bytes of a tensor's header. */
-static uint8_t *tensor_header(loaded *L, const char *name)
-{
-    const gguf_tensor *t = gguf_find_tensor(&L->f, name);
-    assert_non_null(t);
-    return (uint8_t *)t->name.ptr + t->name.len; /* u32 n_dims, u64 ne[n_dims], u32 type */
-}
-
-static void expect_refusal(loaded *L, const char *needle)
-{
-    char err[512] = "";
-    ie_model *m = model_of(L, err, sizeof err);
-    if (m) {
-        ie_model_free(m);
-        fail_msg("a broken model loaded (expected '%s')", needle);
-    }
-    if (!strstr(err, needle))
-        fail_msg("error '%s' does not mention '%s'", err, needle);
 }
 
 static void bad_files_are_refused_by_name(void **state)
@@ -466,7 +331,7 @@ static void public_loader_reads_files(void **state)
     make_model(&L, "pub", "--arch qwen2 --type q8_0 --vocab 700");
     unload(&L);
     char path[256], err[256];
-    snprintf(path, sizeof path, "%s/pub.gguf", tmpdir);
+    snprintf(path, sizeof path, "%s/pub.gguf", engine_tmpdir);
     ie_model *m = ie_model_load(path, err, sizeof err);
     assert_non_null(m);
     assert_string_equal(ie_model_arch(m), "qwen2");
@@ -489,5 +354,5 @@ int main(void)
         cmocka_unit_test(bad_files_are_refused_by_name),
         cmocka_unit_test(public_loader_reads_files),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);
 }
