@@ -550,6 +550,19 @@ static void infrac_engine_is_host_only(void **state)
     assert_int_equal(r.host.kv_cache + r.host.compute, engine_context_bytes(&es, &ep));
     assert_int_equal(r.host.total, m.weights_bytes + engine_context_bytes(&es, &ep) + r.host.overhead);
     model_shape_free(&m);
+
+    /* A MoE: the scratch holds the chosen experts' activations (2 x 128
+     * per token, not feed_forward_length 512) plus the router's. */
+    synth_load(&moe, &m);
+    run(&m, &req, &r);
+    engine_mem_shape ms = {m.n_layer, m.n_embd, m.n_head, m.n_head_kv, m.head_dim_k, m.head_dim_v, m.n_ff,
+                           m.n_vocab, 8, 2, 128};
+    assert_int_equal(engine_ffn_width(&ms), 2 * 128);
+    assert_int_equal(r.host.kv_cache + r.host.compute, engine_context_bytes(&ms, &ep));
+    engine_mem_shape dense_view = ms;
+    dense_view.n_expert = dense_view.n_expert_used = 0;
+    assert_true(engine_scratch_bytes(&ms, &ep) != engine_scratch_bytes(&dense_view, &ep));
+    model_shape_free(&m);
 }
 
 static void hostile_gguf_refused(void **state)
