@@ -33,10 +33,12 @@ for (const r of rows) {
   }
 }
 
-// Bytes of token_embd.weight when the file also has output.weight: a token
-// reads one row of it, so it is not part of the bytes streamed per token.
-// Reads the GGUF header only (v2/v3 layout, little-endian).
-function unreadEmbeddingBytes(path) {
+// Bytes of the file a generated token does not read: token_embd.weight
+// when the file also has output.weight (a token reads one row of it), and
+// in a mixture of experts the experts it does not choose (all but
+// expert_used_count / expert_count of the *_exps tensors). Reads the GGUF
+// header only (v2/v3 layout, little-endian).
+function unreadBytes(path) {
   const fd = openSync(path, "r");
   const buf = Buffer.alloc(Math.min(statSync(path).size, 64 << 20));
   readSync(fd, buf, 0, buf.length, 0);
@@ -54,18 +56,28 @@ function unreadEmbeddingBytes(path) {
   if (buf.toString("latin1", 0, 4) !== "GGUF") return 0;
   o = 4; u32();
   const nTensors = u64(), nKv = u64();
-  for (let i = 0; i < nKv; i++) { str(); skip(u32()); }
-  const blocks = { 0: [1, 4], 1: [1, 2], 8: [32, 34], 2: [32, 18] }; // f32, f16, q8_0, q4_0
-  let embd = 0, hasOutput = false;
+  let nExpert = 0, nUsed = 0;
+  for (let i = 0; i < nKv; i++) {
+    const key = str(), t = u32();
+    if (t === 4 && key.endsWith(".expert_count")) nExpert = u32();
+    else if (t === 4 && key.endsWith(".expert_used_count")) nUsed = u32();
+    else skip(t);
+  }
+  // [elements, bytes] per block: f32, f16, q4_0, q8_0, q4_k, q5_k, q6_k, bf16
+  const blocks = { 0: [1, 4], 1: [1, 2], 2: [32, 18], 8: [32, 34], 12: [256, 144], 13: [256, 176], 14: [256, 210], 30: [1, 2] };
+  let embd = 0, experts = 0, hasOutput = false;
   for (let i = 0; i < nTensors; i++) {
     const name = str(), nd = u32();
     let n = 1;
     for (let d = 0; d < nd; d++) n *= u64();
     const type = u32(); u64();
+    const bytes = blocks[type] ? (n / blocks[type][0]) * blocks[type][1] : 0;
     if (name === "output.weight") hasOutput = true;
-    if (name === "token_embd.weight" && blocks[type]) embd = (n / blocks[type][0]) * blocks[type][1];
+    if (name === "token_embd.weight") embd = bytes;
+    if (name.endsWith("_exps.weight")) experts += bytes;
   }
-  return hasOutput ? embd : 0;
+  const unchosen = nExpert > 0 ? experts * (1 - nUsed / nExpert) : 0;
+  return (hasOutput ? embd : 0) + unchosen;
 }
 
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
@@ -92,7 +104,7 @@ for (const c of cells.values()) {
   let bytes = 0;
   try {
     const f = `${workDir}/${c.model}.gguf`;
-    bytes = statSync(f).size - unreadEmbeddingBytes(f);
+    bytes = statSync(f).size - unreadBytes(f);
   } catch {}
   const limit = bw[c.threads] ? (bw[c.threads] * 1e9) / bytes : NaN;
   lines.push(`| ${c.model} | ${c.threads} | ${fmt(lpp)} | ${fmt(ipp)} | ${fmt(ipp / lpp, 2)} | ${fmt(ltg)} | ${fmt(itg)} | ${fmt(itg / ltg, 2)} | ${fmt(lr, 0)} | ${fmt(ir, 0)} | ${fmt(ir / lr, 2)} | ${fmt(limit)} | ${fmt((100 * ltg) / limit, 0)} | ${fmt((100 * itg) / limit, 0)} |`);
@@ -100,5 +112,6 @@ for (const c of cells.values()) {
 lines.push("");
 lines.push("Bandwidth: " + Object.entries(bw).map(([t, g]) => `${g} GB/s with ${t} thread(s)`).join(", ") + " (tests/bench/engine/membw.c, a parallel read of 2 GiB).");
 lines.push("The generation limit is bandwidth / bytes read per token: the model file less token_embd.weight when the model has a separate");
-lines.push("output.weight (a token reads one embedding row); every other weight is read once per token.");
+lines.push("output.weight (a token reads one embedding row) and, in a mixture of experts, the experts a token does not choose");
+lines.push("(expert_used_count / expert_count of the expert tensors are read); every other weight is read once per token.");
 console.log(lines.join("\n"));
