@@ -411,17 +411,37 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
 }
 
 
-/* Every weight matrix the integer kernels read, in a fixed order. */
-static uint32_t weight_list(ie_model *m, ie_weight **out)
+/* Whether the experts are repacked too (INFRAC_ENGINE_REPACK_EXPERTS=1):
+ * by default they stay as mmapped, so a token pages in only the experts it
+ * chooses and a model larger than RAM still runs; repacked, every expert
+ * is copied at load (the file pages released after), for the faster
+ * kernel. */
+static bool repack_experts(void)
 {
-    uint32_t n = 0;
+    const char *env = getenv("INFRAC_ENGINE_REPACK_EXPERTS");
+    return env && strcmp(env, "1") == 0;
+}
+
+/* Every weight matrix the integer kernels read, in a fixed order; with
+ * slices, each expert of each 3-D expert tensor as well (its views are
+ * written to slices, n_expert in a row per tensor, so their repacked
+ * copies are consecutive too). */
+static uint32_t weight_list(ie_model *m, ie_weight **out, ie_weight *slices)
+{
+    uint32_t n = 0, ne = m->hp.n_expert;
     for (uint32_t l = 0; l < m->hp.n_layer; l++) {
         ie_layer *ly = &m->layers[l];
-        /* The experts stay as mmapped: a token reads only the chosen ones. */
         ie_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down, &ly->router};
         for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
             if (ws[i]->data)
                 out[n++] = ws[i];
+        const ie_weight *exps[] = {&ly->exp_gate, &ly->exp_up, &ly->exp_down};
+        for (int x = 0; slices && ne && x < 3; x++)
+            for (uint32_t e = 0; e < ne; e++) {
+                ie_weight *sl = &slices[((size_t)l * 3 + (size_t)x) * ne + e];
+                *sl = ie_expert_slice(exps[x], e);
+                out[n++] = sl;
+            }
     }
     out[n++] = &m->output;
     return n;
@@ -436,11 +456,17 @@ static void repack_weights(ie_model *m)
     const char *env = getenv("INFRAC_ENGINE_REPACK");
     if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx512vnni())
         return;
-    uint32_t cap = m->hp.n_layer * 8 + 1, n = 0;
+    uint64_t n_slices = repack_experts() ? (uint64_t)m->hp.n_layer * 3 * m->hp.n_expert : 0;
+    uint64_t cap = (uint64_t)m->hp.n_layer * 8 + 1 + n_slices;
+    uint32_t n = 0;
     ie_weight **all = malloc(cap * sizeof *all);
-    if (!all)
+    ie_weight *slices = n_slices ? malloc(n_slices * sizeof *slices) : NULL;
+    if (!all || (n_slices && !slices)) {
+        free(all);
+        free(slices);
         return;
-    uint32_t total = weight_list(m, all);
+    }
+    uint32_t total = weight_list(m, all, slices);
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < total; i++) {
         ie_weight *w = all[i];
@@ -449,6 +475,7 @@ static void repack_weights(ie_model *m)
     }
     if (bytes == 0) {
         free(all);
+        free(slices);
         return;
     }
     void *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -459,6 +486,7 @@ static void repack_weights(ie_model *m)
         free(m->repacked);
         m->repacked = NULL;
         free(all);
+        free(slices);
         return;
     }
 #ifdef MADV_HUGEPAGE
@@ -494,7 +522,16 @@ static void repack_weights(ie_model *m)
         w->rp = r;
     }
     m->n_repacked = n;
+    /* An expert tensor's view carries its first expert's repacked copy;
+     * ie_expert_slice steps to expert e's (they are consecutive). */
+    for (uint32_t l = 0; slices && l < m->hp.n_layer; l++) {
+        ie_layer *ly = &m->layers[l];
+        ie_weight *exps[] = {&ly->exp_gate, &ly->exp_up, &ly->exp_down};
+        for (int x = 0; x < 3; x++)
+            exps[x]->rp = slices[((size_t)l * 3 + (size_t)x) * m->hp.n_expert].rp;
+    }
     free(all);
+    free(slices);
 }
 
 ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)

@@ -40,11 +40,15 @@ typedef struct ie_layer {
     const float *rope_inv_freq;                  /* rope_dim / 2 frequencies of this layer */
 } ie_layer;
 
-/* Expert e's matrix of a 3-D expert tensor (a view, no copy). */
+/* Expert e's matrix of a 3-D expert tensor: a view into the file, and
+ * when the experts were repacked (INFRAC_ENGINE_REPACK_EXPERTS=1) its
+ * copy, the e-th after expert 0's. */
 static inline ie_weight ie_expert_slice(const ie_weight *w0, uint32_t e)
 {
     ie_weight w = *w0;
     w.data += (uint64_t)e * w.rows * w.row_bytes;
+    if (w.rp)
+        w.rp += e;
     return w;
 }
 

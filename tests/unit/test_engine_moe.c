@@ -138,6 +138,40 @@ static void only_chosen_experts_are_read(void **state)
     unload(&L);
 }
 
+/* INFRAC_ENGINE_REPACK_EXPERTS=1 copies the experts into the repacked
+ * kernel's layout at load (on AVX-512 VNNI CPUs; elsewhere nothing is
+ * repacked): the same integer products, so the same logits up to float
+ * summation order, in a batch and token by token. */
+static void repacked_experts_agree(void **state)
+{
+    (void)state;
+    static const char *cases[] = {"--arch qwen3moe --type q4_0 --experts 8 --experts-used 3 --ff-exp 96",
+                                  "--arch qwen3moe --type q8_0 --embd 128 --experts 4 --experts-used 2"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        loaded L;
+        make_model(&L, "repack", cases[i]);
+        ie_model *plain = load_or_fail(&L, cases[i]);
+        setenv("INFRAC_ENGINE_REPACK_EXPERTS", "1", 1);
+        ie_model *packed = load_or_fail(&L, cases[i]);
+        unsetenv("INFRAC_ENGINE_REPACK_EXPERTS");
+        assert_null(plain->layers[0].exp_up.rp);
+        if (packed->n_repacked) /* a VNNI CPU: the experts were repacked too */
+            assert_non_null(packed->layers[1].exp_down.rp);
+        for (int one = 0; one < 2; one++) {
+            float *a = run_tokens(plain, GGML_T_F16, GGML_T_F16, one, PROMPT, NP);
+            float *b = run_tokens(packed, GGML_T_F16, GGML_T_F16, one, PROMPT, NP);
+            double d = max_diff(a, b, ie_model_n_vocab(plain));
+            if (d > 1e-3)
+                fail_msg("%s: repacked experts change the logits by %g", cases[i], d);
+            free(a);
+            free(b);
+        }
+        ie_model_free(plain);
+        ie_model_free(packed);
+        unload(&L);
+    }
+}
+
 /* How far the logits move when a tensor's first floats change. */
 static double perturbation_effect(loaded *L, const char *tensor, size_t count)
 {
@@ -297,6 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_matches_token_by_token),
         cmocka_unit_test(only_chosen_experts_are_read),
+        cmocka_unit_test(repacked_experts_agree),
         cmocka_unit_test(router_and_gemma3_norms_are_used),
         cmocka_unit_test(bad_expert_files_are_refused_by_name),
         cmocka_unit_test(memory_matches_formula_and_estimate),
