@@ -55,7 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Read the first and last byte of every weight it accepted. */
         volatile uint8_t sink = 0;
         for (uint32_t l = 0; l < m->hp.n_layer; l++) {
-            const ie_weight *w = &m->layers[l].w_down;
+            const ie_layer *ly = &m->layers[l];
+            if (m->hp.n_expert) { /* the router and the last expert's last row */
+                ie_weight last = ie_expert_slice(&ly->exp_down, m->hp.n_expert - 1);
+                sink ^= ly->router.data[ly->router.rows * ly->router.row_bytes - 1];
+                sink ^= ly->exp_gate.data[0] ^ last.data[last.rows * last.row_bytes - 1];
+                continue;
+            }
+            const ie_weight *w = &ly->w_down;
             sink ^= w->data[0] ^ w->data[w->rows * w->row_bytes - 1];
         }
         sink ^= m->output.data[m->output.rows * m->output.row_bytes - 1];
