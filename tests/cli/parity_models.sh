@@ -19,42 +19,58 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 printf '%s' "Hello, world! I'm sure you've heard they'll say it's fine. Café naïve 日本語 😀 1234567 x86_64 <|im_start|>user" > "$tmp/prompt.txt"
 printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passes it
 
-# Every model first, then one llama.cpp process for all of them.
-echo "[" > "$tmp/jobs.json"
-sep=
+# The cases, one a line: name, arch, type, tokenizer, extra maker arguments.
+# The matrix, then variants for what one default model does not reach:
+# linear RoPE scaling (gemma3 applies it to its global layers only), every
+# layer sliding, one chosen expert, all experts chosen.
+: > "$tmp/cases"
 for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
-    m="$tmp/$arch-$type-$tok"
+    echo "$arch-$type-$tok $arch $type $tok" >> "$tmp/cases"
+done
+done
+done
+if [ -z "${PARITY_ARCHS:-}${PARITY_TYPES:-}${PARITY_TOKENIZERS:-}" ]; then
+    cat >> "$tmp/cases" <<'EOF'
+gemma3-ropescale gemma3 f32 bpe --rope-scale 8 --layers 3 --swa-pattern 3
+llama-ropescale llama f32 spm --rope-scale 4
+gemma3-allswa gemma3 f16 spm --swa 5 --swa-pattern 0
+qwen3moe-top1 qwen3moe f32 bpe --experts 16 --experts-used 1 --ff-exp 64
+qwen3moe-all qwen3moe f16 spm --experts 4 --experts-used 4 --layers 3
+EOF
+fi
+
+# Every model first, then one llama.cpp process for all of them.
+echo "[" > "$tmp/jobs.json"
+sep=
+while read -r name arch type tok extra <&3; do
+    m="$tmp/$name"
     # K-quants need rows of whole 256-blocks (else the maker falls back to q8_0).
     case $type in q4_k|q5_k|q6_k|q4_k_m) dims="--embd 256 --ff 512" ;; *) dims= ;; esac
     # shellcheck disable=SC2086
-    if ! "$INFRAC_MKMODEL" -o "$m.gguf" --arch "$arch" --type "$type" --tokenizer "$tok" --seed 7 $dims >"$tmp/err" 2>&1; then
-        fail "$arch/$type/$tok: infrac-mkmodel failed: $(head -2 "$tmp/err" | tr '\n' ' ')"
+    if ! "$INFRAC_MKMODEL" -o "$m.gguf" --arch "$arch" --type "$type" --tokenizer "$tok" --seed 7 $dims $extra >"$tmp/err" 2>&1; then
+        fail "$name: infrac-mkmodel failed: $(head -2 "$tmp/err" | tr '\n' ' ')"
         continue
     fi
     kv=null; [ -n "${PARITY_KV_F32:-}" ] && kv='"F32"'
 
     printf '%s{"model":"%s.gguf","kv":%s,"out":"%s.ref.json"}\n' "$sep" "$m" "$kv" "$m" >> "$tmp/jobs.json"
     sep=,
-done
-done
-done
+done 3< "$tmp/cases"
 echo "]" >> "$tmp/jobs.json"
 if ! node "$P/modelref.mjs" "$tmp/jobs.json" "$tmp/prompt.txt" "$tmp/corpus.txt" 32 2>"$tmp/err"; then
     fail "llama.cpp reference run failed: $(tail -3 "$tmp/err" | tr '\n' ' ')"
     exit 0
 fi
 
-for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
-for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
-for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
-    name="$arch/$type/$tok"
-    m="$tmp/$arch-$type-$tok.gguf"
+while read -r case arch type tok extra <&3; do
+    name=$(echo "$case" | tr - /)
+    m="$tmp/$case.gguf"
     [ -f "$m" ] || continue
     kvargs=; [ -n "${PARITY_KV_F32:-}" ] && kvargs="--cache-k f32 --cache-v f32"
     limit=1e-2; [ "$type" = f32 ] && limit=1e-4
-    ref="$tmp/$arch-$type-$tok.ref.json"
+    ref="$tmp/$case.ref.json"
     if grep -q '"error"' "$ref" 2>/dev/null || [ ! -s "$ref" ]; then
         fail "$name: llama.cpp reference failed: $(head -c 300 "$ref" 2>/dev/null)"
         continue
@@ -77,6 +93,4 @@ for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     while IFS='	' read -r status what; do
         if [ "$status" = ok ]; then ok "$name: $what"; else fail "$name: $what"; fi
     done < "$tmp/cmp"
-done
-done
-done
+done 3< "$tmp/cases"
