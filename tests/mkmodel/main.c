@@ -18,6 +18,7 @@ typedef struct options {
     uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
     uint32_t experts, experts_used, ff_exp; /* qwen3moe */
     uint32_t swa, swa_pattern;              /* gemma3 */
+    float logit_softcap;                    /* gemma3 final_logit_softcapping; 0: none */
     float rope_base, rope_scale; /* rope_scale: linear rope.scaling.factor; 0: none */
     bool tied, header_only;
     uint64_t seed;
@@ -33,7 +34,7 @@ static void usage(FILE *f)
             "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe] [--seed S]\n"
             "       [--threads N] [--header-only]\n"
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
-            "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6)]\n");
+            "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6)] [--logit-softcap X]\n");
 }
 
 static bool parse_u32(const char *s, uint32_t *out)
@@ -81,6 +82,7 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--rope-base")) o->rope_base = strtof(v, NULL);
         else if (!strcmp(a, "--rope-scale")) o->rope_scale = strtof(v, NULL);
+        else if (!strcmp(a, "--logit-softcap")) o->logit_softcap = strtof(v, NULL);
         else if (!strcmp(a, "--threads")) o->threads = atoi(v);
         else {
             fprintf(stderr, "infrac-mkmodel: unknown option %s\n", a);
@@ -298,6 +300,8 @@ static int write_model(const options *o)
              gguf_w_u32(w, K("expert_feed_forward_length"), o->ff_exp);
     if (ok && o->rope_scale > 0)
         ok = gguf_w_str(w, K("rope.scaling.type"), "linear") && gguf_w_f32(w, K("rope.scaling.factor"), o->rope_scale);
+    if (ok && gemma && o->logit_softcap > 0)
+        ok = gguf_w_f32(w, K("final_logit_softcapping"), o->logit_softcap);
     if (ok && gemma && o->swa)
         ok = gguf_w_u32(w, K("attention.sliding_window"), o->swa) &&
              gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern) &&
