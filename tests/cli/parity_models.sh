@@ -22,8 +22,8 @@ printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passe
 # The cases, one a line: name, arch, type, tokenizer, extra maker arguments.
 # The matrix, then variants for what one default model does not reach:
 # linear RoPE scaling (gemma3 applies it to its global layers only), every
-# layer sliding, final logit soft-capping, one chosen expert, all experts
-# chosen.
+# layer sliding, the per-layer pattern array, final logit soft-capping, one
+# chosen expert, all experts chosen.
 : > "$tmp/cases"
 for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
@@ -38,6 +38,7 @@ gemma3-ropescale gemma3 f32 bpe --rope-scale 8 --layers 3 --swa-pattern 3
 llama-ropescale llama f32 spm --rope-scale 4
 gemma3-allswa gemma3 f16 spm --swa 5 --swa-pattern 0
 gemma3-softcap gemma3 f32 spm --logit-softcap 2
+gemma3-swalayers gemma3 f32 bpe --layers 4 --swa 6 --swa-layers 0,1,1,0
 qwen3moe-top1 qwen3moe f32 bpe --experts 16 --experts-used 1 --ff-exp 64
 qwen3moe-all qwen3moe f16 spm --experts 4 --experts-used 4 --layers 3
 EOF

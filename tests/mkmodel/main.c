@@ -15,6 +15,7 @@
 
 typedef struct options {
     const char *arch, *type, *out, *tokenizer;
+    const char *swa_layers; /* gemma3: "1,0,..." written as the per-layer pattern array, or NULL */
     uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
     uint32_t experts, experts_used, ff_exp; /* qwen3moe */
     uint32_t swa, swa_pattern;              /* gemma3 */
@@ -34,7 +35,8 @@ static void usage(FILE *f)
             "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe] [--seed S]\n"
             "       [--threads N] [--header-only]\n"
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
-            "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6)] [--logit-softcap X]\n");
+            "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
+            "               [--logit-softcap X]\n");
 }
 
 static bool parse_u32(const char *s, uint32_t *out)
@@ -79,6 +81,7 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--type")) o->type = v;
         else if (!strcmp(a, "-o") || !strcmp(a, "--output")) o->out = v;
         else if (!strcmp(a, "--tokenizer")) o->tokenizer = v;
+        else if (!strcmp(a, "--swa-layers")) o->swa_layers = v;
         else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--rope-base")) o->rope_base = strtof(v, NULL);
         else if (!strcmp(a, "--rope-scale")) o->rope_scale = strtof(v, NULL);
@@ -303,9 +306,18 @@ static int write_model(const options *o)
     if (ok && gemma && o->logit_softcap > 0)
         ok = gguf_w_f32(w, K("final_logit_softcapping"), o->logit_softcap);
     if (ok && gemma && o->swa)
-        ok = gguf_w_u32(w, K("attention.sliding_window"), o->swa) &&
-             gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern) &&
-             gguf_w_f32(w, K("rope.freq_base_swa"), 10000.0f);
+        ok = gguf_w_u32(w, K("attention.sliding_window"), o->swa) && gguf_w_f32(w, K("rope.freq_base_swa"), 10000.0f);
+    if (ok && gemma && o->swa && o->swa_layers) {
+        /* the per-layer form: one bool per listed layer (a short list stays short) */
+        bool flags[1024];
+        uint64_t nf = 0;
+        for (const char *p = o->swa_layers; *p && nf < 1024; p++)
+            if (*p == '0' || *p == '1')
+                flags[nf++] = *p == '1';
+        ok = gguf_w_arr_bool(w, K("attention.sliding_window_pattern"), flags, nf);
+    } else if (ok && gemma && o->swa) {
+        ok = gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern);
+    }
 #undef K
     if (!ok || !mk_write_vocab(w, tok, o->vocab, err, sizeof err)) {
         fprintf(stderr, "infrac-mkmodel: %s\n", ok ? err : "out of memory");

@@ -270,6 +270,26 @@ static void bad_expert_files_are_refused_by_name(void **state)
     unload(&L);
 }
 
+/* gemma3's window pattern as a per-layer array: the layers it names slide;
+ * an array shorter than the model is refused by name. */
+static void gemma3_pattern_array(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "pattern", "--arch gemma3 --type f32 --layers 4 --swa-layers 0,1,1,0");
+    ie_model *m = load_or_fail(&L, "pattern");
+    assert_false(m->layers[0].swa);
+    assert_true(m->layers[1].swa && m->layers[2].swa);
+    assert_false(m->layers[3].swa);
+    /* sliding layers take rope.freq_base_swa, the others rope.freq_base */
+    assert_true(m->layers[1].rope_inv_freq != m->layers[0].rope_inv_freq);
+    ie_model_free(m);
+    unload(&L);
+    make_model(&L, "short", "--arch gemma3 --type f32 --layers 4 --swa-layers 0,1,1");
+    expect_refusal(&L, "gemma3.attention.sliding_window_pattern has no entry for layer 3");
+    unload(&L);
+}
+
 /* ie_context_new allocates exactly ie_context_bytes, which is the shared
  * formula, which is what `infrac` estimates for engine: infrac on the same
  * file. */
@@ -334,6 +354,7 @@ int main(void)
         cmocka_unit_test(repacked_experts_agree),
         cmocka_unit_test(router_and_gemma3_norms_are_used),
         cmocka_unit_test(bad_expert_files_are_refused_by_name),
+        cmocka_unit_test(gemma3_pattern_array),
         cmocka_unit_test(memory_matches_formula_and_estimate),
     };
     return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);
