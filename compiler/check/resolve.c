@@ -12,18 +12,6 @@ static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
     return (v->set && v->v >= 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
 }
 
-/* The estimator speaks ggml types; vLLM's auto means the model's dtype
- * (16-bit), its fp8 kinds take one byte per element like q8's payload. */
-static uint32_t estimator_cache_type(uint32_t t) {
-    switch (t) {
-    case CACHE_AUTO: return GGML_T_F16;
-    case CACHE_FP8:
-    case CACHE_FP8_E4M3:
-    case CACHE_FP8_E5M2: return GGML_T_I8;
-    default: return t;
-    }
-}
-
 /* Default context: the trained context, capped (a 128K-context model
  * would otherwise claim gigabytes of KV nobody asked for). */
 static uint32_t default_context(const fleet_model *m) {
@@ -85,8 +73,8 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
     r->kv_unified = e->kv_unified;
     r->batch = e->batch;
     r->ubatch = e->ubatch;
-    r->cache_k = estimator_cache_type(e->cache_k);
-    r->cache_v = estimator_cache_type(e->cache_v);
+    r->cache_k = e->cache_k;
+    r->cache_v = e->cache_v;
     r->flash_attn = e->flash_attn;
     r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
     memset(r->tensor_split, 0, sizeof r->tensor_split);
@@ -111,9 +99,8 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
     /* infrac-engine runs one worker per CPU unless told: the host's count
      * when declared, else the estimator's default */
     r->threads = e->threads;
-    if (!r->threads && s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0 &&
-        s->host_ref->cpus.v <= 65536)
-        r->threads = (uint32_t)s->host_ref->cpus.v;
+    if (s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0 && s->host_ref->cpus.v <= 65536)
+        r->host_cpus = (uint32_t)s->host_ref->cpus.v;
 }
 
 /* Every reference the estimate needs resolved and in range. */

@@ -174,10 +174,27 @@ static int validate(const model_shape *m, const estimate_request *req, char *err
     return 0;
 }
 
-int estimate_memory(const model_shape *model, const estimate_request *req,
+/* The estimator speaks ggml types; vLLM's auto means the model's dtype
+ * (16-bit), its fp8 kinds take one byte per element like q8's payload. */
+static uint32_t ggml_cache_type(uint32_t t)
+{
+    switch (t) {
+    case CACHE_AUTO: return GGML_T_F16;
+    case CACHE_FP8:
+    case CACHE_FP8_E4M3:
+    case CACHE_FP8_E5M2: return GGML_T_I8;
+    default: return t;
+    }
+}
+
+int estimate_memory(const model_shape *model, const estimate_request *request,
                     estimate_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    estimate_request ggml_req = *request;
+    ggml_req.cache_k = ggml_cache_type(request->cache_k);
+    ggml_req.cache_v = ggml_cache_type(request->cache_v);
+    const estimate_request *req = &ggml_req;
     if (validate(model, req, err, errlen) != 0)
         return -1;
     switch (req->engine) {
