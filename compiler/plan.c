@@ -208,31 +208,31 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         plan_service *p = &out->services[k];
         p->name = arena_str(a, s->name.v);
         p->host = s->host_ref ? &out->hosts[host_slot[s->host_ref - f->hosts]] : NULL;
-        p->engine = e->engine;
+        p->engine = e->cfg.mem.engine;
         p->model = arena_str(a, s->model.v);
         if (s->model_ref) {
             p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
             p->model_file_bytes = mbytes[s->model_ref - f->models];
         }
-        p->bind = arena_str(a, e->bind);
+        p->bind = arena_str(a, e->cfg.bind);
         p->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
-        p->context = e->context;
-        p->parallel = e->parallel;
-        p->batch = e->batch;
-        p->ubatch = e->ubatch;
-        if (e->engine == ENGINE_VLLM && s->opts.max_num_batched_tokens.set && s->opts.max_num_batched_tokens.v > 0)
+        p->context = e->cfg.mem.context;
+        p->parallel = e->cfg.mem.parallel;
+        p->batch = e->cfg.mem.batch;
+        p->ubatch = e->cfg.mem.ubatch;
+        if (e->cfg.mem.engine == ENGINE_VLLM && s->opts.max_num_batched_tokens.set && s->opts.max_num_batched_tokens.v > 0)
             p->max_num_batched_tokens = (uint32_t)s->opts.max_num_batched_tokens.v;
-        p->threads = e->threads;
-        p->cache_k = e->cache_k;
-        p->cache_v = e->cache_v;
-        p->flash_attn = e->flash_attn;
-        p->gpu_layers = e->gpu_layers;
-        p->cpu_moe_layers = e->cpu_moe_layers;
-        p->swa_full = e->swa_full;
-        p->kv_unified = e->kv_unified;
+        p->threads = e->cfg.mem.threads;
+        p->cache_k = e->cfg.mem.cache_k;
+        p->cache_v = e->cfg.mem.cache_v;
+        p->flash_attn = e->cfg.mem.flash_attn;
+        p->gpu_layers = e->cfg.mem.gpu_layers;
+        p->cpu_moe_layers = e->cfg.mem.cpu_moe_layers;
+        p->swa_full = e->cfg.mem.swa_full;
+        p->kv_unified = e->cfg.mem.kv_unified;
         /* Pinned for llama-server: the host RAM check counted this cache. */
-        p->cache_ram_set = e->engine == ENGINE_LLAMACPP;
-        p->cache_ram_bytes = p->cache_ram_set ? e->cache_ram : 0;
+        p->cache_ram_set = e->cfg.mem.engine == ENGINE_LLAMACPP;
+        p->cache_ram_bytes = p->cache_ram_set ? e->cfg.mem.cache_ram_bytes : 0;
         p->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
         for (uint32_t g = 0; g < p->n_gpus; g++) {
             p->gpus[g] = (uint32_t)s->gpus[g].v;
@@ -241,30 +241,30 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         /* the checks allow one vendor per service: its first GPU says which */
         p->amd = p->n_gpus > 0 && s->host_ref && p->gpus[0] < s->host_ref->n_gpus &&
                  strcmp(fleet_gpu_vendor(&s->host_ref->gpus[p->gpus[0]]), "amd") == 0;
-        p->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
+        p->gpu_memory_utilization = e->cfg.mem.engine == ENGINE_VLLM ? e->cfg.mem.gpu_memory_utilization : 0;
         p->api_key_file = host_abs_path(a, opt_str(&s->opts.api_key_file));
         p->exclusive = arena_str(a, opt_str(&s->exclusive));
-        p->autostart = e->autostart;
+        p->autostart = e->cfg.autostart;
         p->alias = arena_str(a, opt_str(&s->alias) ? s->alias.v : s->model.v);
         p->load_mode = arena_str(a, opt_str(&s->opts.load_mode));
-        p->metrics = e->metrics;
-        p->restart = arena_str(a, e->restart);
-        p->restart_sec = e->restart_sec;
+        p->metrics = e->cfg.metrics;
+        p->restart = arena_str(a, e->cfg.restart);
+        p->restart_sec = e->cfg.restart_sec;
         p->user = arena_str(a, opt_str(&s->opts.user));
         p->chat_template = arena_str(a, opt_str(&s->opts.chat_template)
                                             ? s->opts.chat_template.v
                                             : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL));
         p->draft_slot = -1;
-        if (e->draft_counted) {
+        if (e->cfg.draft_counted) {
             p->draft = arena_str(a, s->draft.v);
             p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
             if (s->draft_gpu.set) p->draft_slot = service_gpu_slot_of(s, s->draft_gpu.v);
-            p->draft_gpu_layers = e->draft_gpu_layers;
+            p->draft_gpu_layers = e->cfg.draft_gpu_layers;
         }
-        if (e->engine == ENGINE_LLAMACPP) {
+        if (e->cfg.mem.engine == ENGINE_LLAMACPP) {
             /* also without a draft model: MTP and the n-gram kinds take them */
-            p->draft_cache = e->draft_cache;
-            p->draft_cache_set = e->draft_counted || s->draft_cache.set;
+            p->draft_cache = e->cfg.draft_cache;
+            p->draft_cache_set = e->cfg.draft_counted || s->draft_cache.set;
             p->spec_type = arena_str(a, opt_str(&s->spec_type));
             p->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
             p->spec_draft_n_min_set = s->spec_draft_n_min.set;

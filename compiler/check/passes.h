@@ -36,12 +36,14 @@ void check_model_fit(check_ctx *c);
 void check_speculative(check_ctx *c);
 /* speculative.c: whether the service's draft is one the estimate counts (llama.cpp, loaded, placed on
  * one of its GPUs, same vocabulary); check_speculative reports why not. */
-bool service_draft_counted(const fleet_service *s, const service_eval *e);
+bool service_draft_counted(const fleet_service *s, const service_config *cfg);
 void check_vram(check_ctx *c);
 void check_host_ram(check_ctx *c);
 
-/* resolve.c: the estimator request for a service (also used to search fixes). */
-void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r);
+/* resolve.c: the service's one resolved configuration (defaults applied);
+ * extra_args' list is allocated in ar. */
+struct arena;
+void service_config_resolve(const fleet_service *s, service_config *cfg, struct arena *ar);
 
 /* One service's share of a GPU's memory (slot: its index in the estimate's
  * GPUs) or of its host's RAM (slot -1). */

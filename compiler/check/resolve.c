@@ -1,12 +1,13 @@
-/* Resolution: every service with the engine's defaults applied
- * (docs/checks.md lists them), and its memory estimated once. Later checks
- * and the plan read the result. */
+/* Resolution: every service's service_config (service_config.h), built
+ * here once with the engine's defaults applied (docs/checks.md lists them),
+ * and its memory estimated once. Later checks and the plan read the result. */
 #include <string.h>
 
 #include "check/estimate_memo.h"
 #include "estimate/engine_defaults.h"
 #include "check/passes.h"
 #include "ggml_types.h"
+#include "util/arena.h"
 
 static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
     return (v->set && v->v >= 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
@@ -20,74 +21,53 @@ static uint32_t default_context(const fleet_model *m) {
     return train < SERVICE_DEFAULT_CONTEXT_CAP ? train : SERVICE_DEFAULT_CONTEXT_CAP;
 }
 
-static void apply_defaults(const fleet_service *s, service_eval *e) {
-    const fleet_service_opts *o = &s->opts;
-    e->engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
-    /* Every default comes from the one table (estimate/engine_defaults.c), the
-     * one `infrac estimate` reads: the plan and the estimate agree. */
-    const engine_defaults *d = engine_defaults_get(e->engine);
-    e->bind = (o->bind.set && o->bind.v) ? o->bind.v : SERVICE_DEFAULT_BIND;
-    e->context_defaulted = !(o->context.set && o->context.v > 0);
-    e->context = e->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
-    e->parallel = u32_or(&o->parallel, d->parallel);
-    if (e->parallel == 0) e->parallel = 1;
-    e->batch = u32_or(&o->batch, d->batch);
-    e->ubatch = u32_or(&o->ubatch, d->ubatch);
-    e->threads = u32_or(&o->threads, 0);
-    /* vLLM's own keys override the shared ones and the table. */
-    if (e->engine == ENGINE_VLLM) {
-        if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
-            e->batch = e->ubatch = (uint32_t)o->max_num_batched_tokens.v;
-        if (o->max_num_seqs.set && o->max_num_seqs.v > 0)
-            e->parallel = (uint32_t)o->max_num_seqs.v;
-    }
-    uint32_t dflt_cache = e->engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
-    e->cache_k = u32_or(&o->cache_k, dflt_cache);
-    e->cache_v = u32_or(&o->cache_v, dflt_cache);
-    e->flash_attn = o->flash_attention.set ? o->flash_attention.v : d->flash_attn;
-    e->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
-                        ? (int32_t)o->gpu_layers.v : -1;
-    e->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
-    e->swa_full = o->swa_full.set && o->swa_full.v;
-    e->kv_unified = o->kv_unified.set && o->kv_unified.v;
-    e->utilization = (o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
-                         ? o->gpu_memory_utilization.v : d->gpu_memory_utilization;
-    e->autostart = o->autostart.set ? o->autostart.v : true;
-    e->metrics = o->metrics.set ? o->metrics.v : true;
-    e->restart = (o->restart.set && o->restart.v) ? o->restart.v : SERVICE_DEFAULT_RESTART;
-    e->restart_sec = u32_or(&o->restart_sec, SERVICE_DEFAULT_RESTART_SEC);
-    e->cache_ram = o->cache_ram.set ? o->cache_ram.v : d->cache_ram_bytes;
-    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
-    e->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
-    e->draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 && s->draft_gpu_layers.v <= INT32_MAX)
-                              ? (int32_t)s->draft_gpu_layers.v : -1;
-    e->draft_counted = false;
-}
+static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
-/* The estimator's request for a service, from its resolved options. */
-void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r) {
-    memset(r, 0, sizeof *r); /* padding too: requests are compared bytewise by the memo */
-    estimate_request_defaults(r, e->engine);
-    r->context = e->context;
-    r->parallel = e->parallel;
-    r->kv_unified = e->kv_unified;
-    r->batch = e->batch;
-    r->ubatch = e->ubatch;
-    r->cache_k = e->cache_k;
-    r->cache_v = e->cache_v;
-    r->flash_attn = e->flash_attn;
+/* The options memory depends on: the engine's defaults (the one table, the
+ * one `infrac estimate` starts from, so the plan and the estimate agree),
+ * then what the service (or `defaults:`) says, then the placement. */
+static void resolve_memory_options(const fleet_service *s, service_config *cfg) {
+    const fleet_service_opts *o = &s->opts;
+    engine_kind engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
+    estimate_request *r = &cfg->mem;
+    estimate_request_defaults(r, engine); /* zeroes padding too: the memo compares requests bytewise */
+    cfg->context_defaulted = !(o->context.set && o->context.v > 0);
+    r->context = cfg->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
+    r->parallel = u32_or(&o->parallel, r->parallel);
+    if (r->parallel == 0) r->parallel = 1;
+    r->batch = u32_or(&o->batch, r->batch);
+    r->ubatch = u32_or(&o->ubatch, r->ubatch);
+    r->threads = u32_or(&o->threads, 0);
+    /* vLLM's own keys override the shared ones and the table. */
+    if (engine == ENGINE_VLLM) {
+        if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
+            r->batch = r->ubatch = cfg->max_num_batched_tokens = (uint32_t)o->max_num_batched_tokens.v;
+        if (o->max_num_seqs.set && o->max_num_seqs.v > 0)
+            r->parallel = (uint32_t)o->max_num_seqs.v;
+    }
+    uint32_t dflt_cache = engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
+    r->cache_k = u32_or(&o->cache_k, dflt_cache);
+    r->cache_v = u32_or(&o->cache_v, dflt_cache);
+    if (o->flash_attention.set) r->flash_attn = o->flash_attention.v;
+    r->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
+                        ? (int32_t)o->gpu_layers.v : -1;
+    r->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
+    r->swa_full = o->swa_full.set && o->swa_full.v;
+    r->kv_unified = o->kv_unified.set && o->kv_unified.v;
+    /* the prompt cache is llama-server's, the claim vLLM's; pinned for
+     * llama-server: the host RAM check counts this cache */
+    cfg->cache_ram_set = engine == ENGINE_LLAMACPP;
+    r->cache_ram_bytes = cfg->cache_ram_set ? (o->cache_ram.set ? o->cache_ram.v : r->cache_ram_bytes) : 0;
+    if (engine == ENGINE_VLLM && o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
+        r->gpu_memory_utilization = o->gpu_memory_utilization.v;
+    else if (engine != ENGINE_VLLM)
+        r->gpu_memory_utilization = 0;
     r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
-    memset(r->tensor_split, 0, sizeof r->tensor_split);
-    if (s->n_tensor_split == s->n_gpus)
-        for (uint32_t i = 0; i < r->n_gpus; i++) r->tensor_split[i] = s->tensor_split[i].v;
-    r->gpu_layers = e->gpu_layers;
-    r->cpu_moe_layers = e->cpu_moe_layers;
-    r->swa_full = e->swa_full;
-    r->cache_ram_bytes = e->engine == ENGINE_LLAMACPP ? e->cache_ram : 0;
-    r->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
-    memset(r->gpu_total_bytes, 0, sizeof r->gpu_total_bytes);
-    memset(r->gpu_overhead_bytes, 0, sizeof r->gpu_overhead_bytes);
-    if (s->host_ref)
+    for (uint32_t i = 0; i < r->n_gpus; i++) {
+        cfg->gpus[i] = (uint32_t)s->gpus[i].v;
+        if (s->n_tensor_split == s->n_gpus) r->tensor_split[i] = s->tensor_split[i].v;
+    }
+    if (s->host_ref) {
         for (uint32_t i = 0; i < r->n_gpus; i++) {
             int64_t g = s->gpus[i].v;
             if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus) {
@@ -96,22 +76,64 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
                 r->gpu_overhead_bytes[i] = gpu->spec ? gpu->spec->runtime_overhead_bytes : 0;
             }
         }
-    /* infrac-engine runs one worker per CPU unless told: the host's count
-     * when declared, else the estimator's default */
-    r->threads = e->threads;
-    if (s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0 && s->host_ref->cpus.v <= 65536)
-        r->host_cpus = (uint32_t)s->host_ref->cpus.v;
+        /* infrac-engine runs one worker per CPU unless told */
+        if (s->host_ref->cpus.set && s->host_ref->cpus.v > 0 && s->host_ref->cpus.v <= 65536)
+            r->host_cpus = (uint32_t)s->host_ref->cpus.v;
+    }
+}
+
+/* Draft-independent speculative settings (llama.cpp's alone: other engines
+ * refuse them, E0520); the draft itself is added once its memory is
+ * counted (add_draft). */
+static void resolve_speculative(const fleet_service *s, service_config *cfg) {
+    cfg->draft_slot = -1;
+    if (cfg->mem.engine != ENGINE_LLAMACPP) return;
+    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
+    cfg->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
+    /* also without a draft model: MTP and the n-gram kinds take them */
+    cfg->draft_cache_set = s->draft_cache.set;
+    cfg->spec_type = opt_str(&s->spec_type);
+    cfg->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
+    cfg->spec_draft_n_min_set = s->spec_draft_n_min.set;
+    cfg->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
+}
+
+void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
+    const fleet_service_opts *o = &s->opts;
+    memset(cfg, 0, sizeof *cfg);
+    resolve_memory_options(s, cfg);
+    cfg->bind = opt_str(&o->bind) ? o->bind.v : SERVICE_DEFAULT_BIND;
+    cfg->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
+    cfg->api_key_file = opt_str(&o->api_key_file);
+    cfg->exclusive = opt_str(&s->exclusive);
+    cfg->autostart = o->autostart.set ? o->autostart.v : true;
+    cfg->alias = opt_str(&s->alias) ? s->alias.v : s->model.v;
+    cfg->load_mode = opt_str(&o->load_mode);
+    cfg->metrics = o->metrics.set ? o->metrics.v : true;
+    cfg->restart = opt_str(&o->restart) ? o->restart.v : SERVICE_DEFAULT_RESTART;
+    cfg->restart_sec = u32_or(&o->restart_sec, SERVICE_DEFAULT_RESTART_SEC);
+    cfg->user = opt_str(&o->user);
+    cfg->chat_template = opt_str(&o->chat_template) ? o->chat_template.v
+                                                    : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL);
+    resolve_speculative(s, cfg);
+    if (s->n_extra_args) {
+        const char **args = arena_alloc(ar, sizeof *args * s->n_extra_args);
+        for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = s->extra_args[i].v;
+        cfg->extra_args = args;
+        cfg->n_extra_args = s->n_extra_args;
+    }
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const check_ctx *c, const fleet_service *s, const service_eval *e) {
+static bool estimable(const check_ctx *c, const fleet_service *s, const service_config *cfg) {
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
     /* a value the lowering refused (bad engine, bad cache type) is unset
      * now: an estimate from the default in its place would only add a
      * memory error that follows from the first one */
     if (lowering_error_within(c, s->body_at)) return false;
     /* the devices the engine cannot use are the reference check's error */
-    if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
+    if ((cfg->mem.engine == ENGINE_VLLM && s->n_gpus == 0) || (cfg->mem.engine == ENGINE_INFRAC && s->n_gpus > 0))
+        return false;
     if (s->n_gpus > EST_MAX_GPUS) return false;
     for (uint32_t i = 0; i < s->n_gpus; i++) {
         int64_t g = s->gpus[i].v;
@@ -131,9 +153,11 @@ static bool estimable(const check_ctx *c, const fleet_service *s, const service_
  * prompt cache are the process's, counted once with the target. */
 static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s, service_eval *e,
                       const estimate_request *target) {
+    int32_t draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 &&
+                                s->draft_gpu_layers.v <= INT32_MAX) ? (int32_t)s->draft_gpu_layers.v : -1;
     estimate_request req = *target;
-    req.cache_k = req.cache_v = e->draft_cache;
-    req.gpu_layers = e->draft_gpu_layers;
+    req.cache_k = req.cache_v = e->cfg.draft_cache;
+    req.gpu_layers = draft_gpu_layers;
     req.cpu_moe_layers = 0;
     req.cache_ram_bytes = 0;
     int slot = -1;
@@ -173,7 +197,11 @@ static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s,
     h->compute = sat_add(h->compute, d->host.compute);
     h->total = sat_add(h->total, sat_add(d->host.weights, sat_add(d->host.kv_cache, d->host.compute)));
     e->est = &e->with_draft;
-    e->draft_counted = true;
+    e->cfg.draft_counted = true;
+    e->cfg.draft = s->draft.v;
+    e->cfg.draft_slot = slot;
+    e->cfg.draft_gpu_layers = draft_gpu_layers;
+    e->cfg.draft_cache_set = true;
 }
 
 void check_resolve(check_ctx *c) {
@@ -183,14 +211,12 @@ void check_resolve(check_ctx *c) {
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];
         service_eval *e = &c->r->svc[i];
-        apply_defaults(s, e);
+        service_config_resolve(s, &e->cfg, f->arena);
         e->estimated = false;
         e->est = NULL;
-        if (!estimable(c, s, e)) continue;
-        estimate_request req;
-        service_eval_request(s, e, &req);
+        if (!estimable(c, s, &e->cfg)) continue;
         char err[256] = "";
-        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &req, err, sizeof err);
+        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &e->cfg.mem, err, sizeof err);
         if (!e->est) {
             diagnostic *d = diag_error(c->d, "E0506", span_or(s->name.at, s->at),
                                        "cannot estimate the memory of service `%s`: %s", s->name.v,
@@ -200,6 +226,6 @@ void check_resolve(check_ctx *c) {
             continue;
         }
         e->estimated = true;
-        if (service_draft_counted(s, e)) add_draft(c, memo, s, e, &req);
+        if (service_draft_counted(s, &e->cfg)) add_draft(c, memo, s, e, &e->cfg.mem);
     }
 }
