@@ -134,10 +134,25 @@ static int cmp_service_name(const void *a, const void *b) {
 
 static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
-static int32_t service_gpu_slot_of(const fleet_service *s, int64_t gpu) {
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        if (s->gpus[i].v == gpu) return (int32_t)i;
-    return -1;
+/* The plan outlives the fleet: its service_config takes its own copies of
+ * the strings (the api key path made absolute, see host_abs_path). */
+static int own_config(plan_arena *a, const service_config *from, service_config *to) {
+    *to = *from;
+    to->bind = arena_str(a, from->bind);
+    to->api_key_file = host_abs_path(a, from->api_key_file);
+    to->exclusive = arena_str(a, from->exclusive);
+    to->alias = arena_str(a, from->alias);
+    to->load_mode = arena_str(a, from->load_mode);
+    to->restart = arena_str(a, from->restart);
+    to->user = arena_str(a, from->user);
+    to->chat_template = arena_str(a, from->chat_template);
+    to->draft = arena_str(a, from->draft);
+    to->spec_type = arena_str(a, from->spec_type);
+    const char **args = arena_alloc(a, sizeof *args * (from->n_extra_args ? from->n_extra_args : 1));
+    if (!args) return -1;
+    for (uint32_t i = 0; i < from->n_extra_args; i++) args[i] = arena_str(a, from->extra_args[i]);
+    to->extra_args = args;
+    return 0;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {
@@ -208,73 +223,16 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         plan_service *p = &out->services[k];
         p->name = arena_str(a, s->name.v);
         p->host = s->host_ref ? &out->hosts[host_slot[s->host_ref - f->hosts]] : NULL;
-        p->engine = e->cfg.mem.engine;
         p->model = arena_str(a, s->model.v);
         if (s->model_ref) {
             p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
             p->model_file_bytes = mbytes[s->model_ref - f->models];
         }
-        p->bind = arena_str(a, e->cfg.bind);
-        p->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
-        p->context = e->cfg.mem.context;
-        p->parallel = e->cfg.mem.parallel;
-        p->batch = e->cfg.mem.batch;
-        p->ubatch = e->cfg.mem.ubatch;
-        if (e->cfg.mem.engine == ENGINE_VLLM && s->opts.max_num_batched_tokens.set && s->opts.max_num_batched_tokens.v > 0)
-            p->max_num_batched_tokens = (uint32_t)s->opts.max_num_batched_tokens.v;
-        p->threads = e->cfg.mem.threads;
-        p->cache_k = e->cfg.mem.cache_k;
-        p->cache_v = e->cfg.mem.cache_v;
-        p->flash_attn = e->cfg.mem.flash_attn;
-        p->gpu_layers = e->cfg.mem.gpu_layers;
-        p->cpu_moe_layers = e->cfg.mem.cpu_moe_layers;
-        p->swa_full = e->cfg.mem.swa_full;
-        p->kv_unified = e->cfg.mem.kv_unified;
-        /* Pinned for llama-server: the host RAM check counted this cache. */
-        p->cache_ram_set = e->cfg.mem.engine == ENGINE_LLAMACPP;
-        p->cache_ram_bytes = p->cache_ram_set ? e->cfg.mem.cache_ram_bytes : 0;
-        p->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
-        for (uint32_t g = 0; g < p->n_gpus; g++) {
-            p->gpus[g] = (uint32_t)s->gpus[g].v;
-            if (s->n_tensor_split == s->n_gpus) p->tensor_split[g] = s->tensor_split[g].v;
-        }
         /* the checks allow one vendor per service: its first GPU says which */
-        p->amd = p->n_gpus > 0 && s->host_ref && p->gpus[0] < s->host_ref->n_gpus &&
-                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[p->gpus[0]]), "amd") == 0;
-        p->gpu_memory_utilization = e->cfg.mem.engine == ENGINE_VLLM ? e->cfg.mem.gpu_memory_utilization : 0;
-        p->api_key_file = host_abs_path(a, opt_str(&s->opts.api_key_file));
-        p->exclusive = arena_str(a, opt_str(&s->exclusive));
-        p->autostart = e->cfg.autostart;
-        p->alias = arena_str(a, opt_str(&s->alias) ? s->alias.v : s->model.v);
-        p->load_mode = arena_str(a, opt_str(&s->opts.load_mode));
-        p->metrics = e->cfg.metrics;
-        p->restart = arena_str(a, e->cfg.restart);
-        p->restart_sec = e->cfg.restart_sec;
-        p->user = arena_str(a, opt_str(&s->opts.user));
-        p->chat_template = arena_str(a, opt_str(&s->opts.chat_template)
-                                            ? s->opts.chat_template.v
-                                            : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL));
-        p->draft_slot = -1;
-        if (e->cfg.draft_counted) {
-            p->draft = arena_str(a, s->draft.v);
-            p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
-            if (s->draft_gpu.set) p->draft_slot = service_gpu_slot_of(s, s->draft_gpu.v);
-            p->draft_gpu_layers = e->cfg.draft_gpu_layers;
-        }
-        if (e->cfg.mem.engine == ENGINE_LLAMACPP) {
-            /* also without a draft model: MTP and the n-gram kinds take them */
-            p->draft_cache = e->cfg.draft_cache;
-            p->draft_cache_set = e->cfg.draft_counted || s->draft_cache.set;
-            p->spec_type = arena_str(a, opt_str(&s->spec_type));
-            p->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
-            p->spec_draft_n_min_set = s->spec_draft_n_min.set;
-            p->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
-        }
-        const char **args = arena_alloc(a, sizeof *args * (s->n_extra_args ? s->n_extra_args : 1));
-        if (!args) goto oom;
-        for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);
-        p->extra_args = args;
-        p->n_extra_args = s->n_extra_args;
+        p->amd = e->cfg.mem.n_gpus > 0 && s->host_ref && e->cfg.gpus[0] < s->host_ref->n_gpus &&
+                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[e->cfg.gpus[0]]), "amd") == 0;
+        if (e->cfg.draft_counted) p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
+        if (own_config(a, &e->cfg, &p->cfg) != 0) goto oom;
         if (e->estimated) p->memory = *e->est;
     }
 
