@@ -112,8 +112,8 @@ static void spec_argv(const plan_service *s, target_argv *a)
             argv_pushf_u(a, NULL, (unsigned long long)s->cfg.draft_gpu_layers);
     }
     if (s->cfg.draft_cache_set) {
-        argv_pair(a, "--spec-draft-type-k", target_cache_type_name(s->cfg.draft_cache));
-        argv_pair(a, "--spec-draft-type-v", target_cache_type_name(s->cfg.draft_cache));
+        argv_pair(a, "--spec-draft-type-k", cache_type_name(s->cfg.draft_cache));
+        argv_pair(a, "--spec-draft-type-v", cache_type_name(s->cfg.draft_cache));
     }
     if (s->cfg.spec_type)
         argv_pair(a, "--spec-type", s->cfg.spec_type);
@@ -153,8 +153,8 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     argv_pushf_u(a, F(LC, EF_PARALLEL), s->cfg.mem.parallel);
     if (s->cfg.mem.kv_unified)
         argv_push(a, F(LC, EF_KV_UNIFIED));
-    argv_pair(a, F(LC, EF_CACHE_K), target_cache_type_name(s->cfg.mem.cache_k));
-    argv_pair(a, F(LC, EF_CACHE_V), target_cache_type_name(s->cfg.mem.cache_v));
+    argv_pair(a, F(LC, EF_CACHE_K), cache_type_name(s->cfg.mem.cache_k));
+    argv_pair(a, F(LC, EF_CACHE_V), cache_type_name(s->cfg.mem.cache_v));
     argv_pair(a, F(LC, EF_FLASH_ATTN), s->cfg.mem.flash_attn ? "on" : "off");
     argv_pushf_u(a, F(LC, EF_BATCH), s->cfg.mem.batch);
     argv_pushf_u(a, F(LC, EF_UBATCH), s->cfg.mem.ubatch);
@@ -200,7 +200,7 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_pushf_u(a, F(VL, EF_CONTEXT), s->cfg.mem.context);
     /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
     if (s->cfg.mem.cache_k == CACHE_FP8 || s->cfg.mem.cache_k == CACHE_FP8_E4M3 || s->cfg.mem.cache_k == CACHE_FP8_E5M2) {
-        argv_pair(a, F(VL, EF_CACHE_KV), target_cache_type_name(s->cfg.mem.cache_k));
+        argv_pair(a, F(VL, EF_CACHE_KV), cache_type_name(s->cfg.mem.cache_k));
     }
     argv_pair(a, F(VL, EF_ALIAS), alias_of(s));
     argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->cfg.mem.parallel);

@@ -57,7 +57,7 @@ char *target_engine_config(const plan *p, const plan_service *s)
     json_object_set_new(o, "host", json_string(h ? h->name : ""));
     json_object_set_new(o, "host_address", tj_str_or_null(h ? h->address : NULL));
     json_object_set_new(o, "service", json_string(s->name ? s->name : ""));
-    json_object_set_new(o, "engine", json_string(target_engine_name(s->cfg.mem.engine)));
+    json_object_set_new(o, "engine", json_string(engine_kind_name(s->cfg.mem.engine)));
     json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
     json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes",
@@ -67,8 +67,8 @@ char *target_engine_config(const plan *p, const plan_service *s)
     json_object_set_new(o, "port", json_integer(s->cfg.port));
     json_object_set_new(o, "context", json_integer(s->cfg.mem.context));
     json_object_set_new(o, "parallel", json_integer(s->cfg.mem.parallel));
-    json_object_set_new(o, "cache_k", json_string(target_cache_type_name(s->cfg.mem.cache_k)));
-    json_object_set_new(o, "cache_v", json_string(target_cache_type_name(s->cfg.mem.cache_v)));
+    json_object_set_new(o, "cache_k", json_string(cache_type_name(s->cfg.mem.cache_k)));
+    json_object_set_new(o, "cache_v", json_string(cache_type_name(s->cfg.mem.cache_v)));
     json_object_set_new(o, "flash_attention", json_boolean(s->cfg.mem.flash_attn));
     json_object_set_new(o, "batch", json_integer(s->cfg.mem.batch));
     json_object_set_new(o, "ubatch", json_integer(s->cfg.mem.ubatch));

@@ -46,7 +46,7 @@ static void services_table(strbuf *b, const plan_host *h)
     for (uint32_t i = 0; i < h->n_services; i++) {
         const plan_service *s = h->services[i];
         char *url = target_service_url(s);
-        sb_printf(b, "| %s | %s | ", s->name, target_engine_name(s->cfg.mem.engine));
+        sb_printf(b, "| %s | %s | ", s->name, engine_kind_name(s->cfg.mem.engine));
         add_cell(b, s->model);
         sb_printf(b, " | %s | ", url);
         if (!s->cfg.mem.n_gpus)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fleet/fleet.h" /* CACHE_* kinds for vLLM's --kv-cache-dtype */
-#include "ggml_types.h"
 #include "targets.h"
 
 static char *fmt_alloc(const char *fmt, const char *a, const char *b)
@@ -64,29 +63,6 @@ char *target_service_url(const plan_service *s)
         abort();
     snprintf(url, n, v6 ? "http://[%s]:%s" : "http://%s:%s", addr, port);
     return url;
-}
-
-const char *target_engine_name(engine_kind e)
-{
-    switch (e) {
-    case ENGINE_LLAMACPP: return "llama.cpp";
-    case ENGINE_VLLM: return "vllm";
-    case ENGINE_INFRAC: return "infrac";
-    default: return "unknown";
-    }
-}
-
-const char *target_cache_type_name(uint32_t type)
-{
-    switch (type) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    default: break;
-    }
-    const ggml_type_info *t = ggml_type_get(type);
-    return (t && t->name) ? t->name : "f16";
 }
 
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i)

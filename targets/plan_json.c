@@ -40,7 +40,7 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name ? s->name : ""));
     json_object_set_new(o, "host", json_string(s->host ? s->host->name : ""));
-    json_object_set_new(o, "engine", json_string(target_engine_name(s->cfg.mem.engine)));
+    json_object_set_new(o, "engine", json_string(engine_kind_name(s->cfg.mem.engine)));
     json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
     json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes", s->model_file_bytes ? u64(s->model_file_bytes) : json_null());
@@ -51,8 +51,8 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "batch", json_integer(s->cfg.mem.batch));
     json_object_set_new(o, "ubatch", json_integer(s->cfg.mem.ubatch));
     json_object_set_new(o, "threads", s->cfg.mem.threads ? json_integer(s->cfg.mem.threads) : json_null());
-    json_object_set_new(o, "cache_k", json_string(target_cache_type_name(s->cfg.mem.cache_k)));
-    json_object_set_new(o, "cache_v", json_string(target_cache_type_name(s->cfg.mem.cache_v)));
+    json_object_set_new(o, "cache_k", json_string(cache_type_name(s->cfg.mem.cache_k)));
+    json_object_set_new(o, "cache_v", json_string(cache_type_name(s->cfg.mem.cache_v)));
     json_object_set_new(o, "flash_attention", json_boolean(s->cfg.mem.flash_attn));
     json_object_set_new(o, "gpu_layers", s->cfg.mem.gpu_layers < 0 ? json_string("all") : json_integer(s->cfg.mem.gpu_layers));
     json_object_set_new(o, "cpu_moe_layers", json_integer(s->cfg.mem.cpu_moe_layers));
@@ -85,7 +85,7 @@ static json_t *service_json(const plan *p, const plan_service *s)
         json_object_set_new(d, "model_path", tj_str_or_null(s->draft_path));
         json_object_set_new(d, "gpu", s->cfg.draft_slot >= 0 ? json_integer(s->cfg.gpus[s->cfg.draft_slot]) : json_null());
         json_object_set_new(d, "gpu_layers", s->cfg.draft_gpu_layers < 0 ? json_string("all") : json_integer(s->cfg.draft_gpu_layers));
-        json_object_set_new(d, "cache", s->cfg.draft_cache_set ? json_string(target_cache_type_name(s->cfg.draft_cache)) : json_null());
+        json_object_set_new(d, "cache", s->cfg.draft_cache_set ? json_string(cache_type_name(s->cfg.draft_cache)) : json_null());
         json_object_set_new(d, "spec_type", tj_str_or_null(s->cfg.spec_type));
         json_object_set_new(d, "n_max", s->cfg.spec_draft_n_max ? json_integer(s->cfg.spec_draft_n_max) : json_null());
         json_object_set_new(d, "n_min", s->cfg.spec_draft_n_min_set ? json_integer(s->cfg.spec_draft_n_min) : json_null());

@@ -48,7 +48,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
 
     sb_puts(&b, "\n[Unit]\n");
     sb_printf(&b, "Description=infrac %s: %s (%s, model ", p->fleet, s->name,
-                target_engine_name(s->cfg.mem.engine));
+                engine_kind_name(s->cfg.mem.engine));
     add_unit_text(&b, s->model);
     sb_puts(&b, ")\n");
     sb_printf(&b, "After=network-online.target%s\n", target_gpu_after(s));

@@ -9,19 +9,6 @@
 #include "check/passes.h"
 #include "ggml_types.h"
 
-static const char *cache_name(uint32_t t) {
-    switch (t) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    default: {
-        const ggml_type_info *i = ggml_type_get(t);
-        return i ? i->name : "?";
-    }
-    }
-}
-
 static bool cache_is_quantized(uint32_t t) {
     return !(t == GGML_T_F16 || t == GGML_T_F32 || t == GGML_T_BF16 || t == CACHE_AUTO);
 }
@@ -55,7 +42,7 @@ static void check_cache(check_ctx *c, const fleet_service *s, const service_eval
     if (e->cfg.mem.engine != ENGINE_LLAMACPP) return;
     if (!cache_is_quantized(e->cfg.mem.cache_v) || e->cfg.mem.flash_attn) return;
     diagnostic *d = diag_error(c->d, "E0502", span_or(s->opts.cache_v.at, s->at),
-                               "quantized V cache (%s) needs flash attention", cache_name(e->cfg.mem.cache_v));
+                               "quantized V cache (%s) needs flash attention", cache_type_name(e->cfg.mem.cache_v));
     if (span_valid(s->opts.flash_attention.at))
         diag_note(d, s->opts.flash_attention.at, "flash attention is turned off here");
     diag_help(d, "set `flash_attention: true`, or keep the V cache at f16 (`cache: {k: q8_0, v: f16}`)");

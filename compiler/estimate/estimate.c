@@ -27,6 +27,30 @@ int engine_kind_from_name(const char *name)
     return -1;
 }
 
+static const struct {
+    uint32_t id;
+    const char *name;
+} cache_kinds[] = {
+    {CACHE_AUTO, "auto"}, {CACHE_FP8, "fp8"}, {CACHE_FP8_E4M3, "fp8_e4m3"}, {CACHE_FP8_E5M2, "fp8_e5m2"},
+};
+
+const char *cache_type_name(uint32_t type)
+{
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
+        if (cache_kinds[i].id == type)
+            return cache_kinds[i].name;
+    const ggml_type_info *t = ggml_type_get(type);
+    return t && t->name ? t->name : "?";
+}
+
+int cache_type_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
+        if (strcmp(cache_kinds[i].name, name) == 0)
+            return (int)cache_kinds[i].id;
+    return ggml_type_from_name(name);
+}
+
 void estimate_request_defaults(estimate_request *req, engine_kind engine)
 {
     const engine_defaults *d = engine_defaults_get(engine);

@@ -104,6 +104,12 @@ void model_shape_scale_to(model_shape *shape, uint64_t total);
  * model's dtype (16-bit), the fp8 kinds one byte per element. */
 enum { CACHE_AUTO = 1000, CACHE_FP8 = 1001, CACHE_FP8_E4M3 = 1002, CACHE_FP8_E5M2 = 1003 };
 
+/* A cache type's name in the fleet file ("f16", "q8_0", "auto", "fp8", ...):
+ * ggml's names and the CACHE_* kinds; "?" for an id that is neither. */
+const char *cache_type_name(uint32_t type);
+/* The id for a name: a ggml type id or CACHE_*; -1 when unknown. */
+int cache_type_from_name(const char *name);
+
 typedef struct estimate_request {
     engine_kind engine;
     uint32_t context;          /* n_ctx; 0 = the model's trained context */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "engine_flags.h"
-#include "ggml_types.h"
 #include "fleet/lower_internal.h"
 
 #define MAX_KEYS 64
@@ -329,33 +328,11 @@ static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_
 
 /* ---- service options ---- */
 
-/* Cache type name -> ggml id or CACHE_* constant. */
-static int cache_id(const char *name)
-{
-    if (!strcmp(name, "auto")) return CACHE_AUTO;
-    if (!strcmp(name, "fp8")) return CACHE_FP8;
-    if (!strcmp(name, "fp8_e4m3")) return CACHE_FP8_E4M3;
-    if (!strcmp(name, "fp8_e5m2")) return CACHE_FP8_E5M2;
-    return ggml_type_from_name(name);
-}
-
-static const char *cache_name(int64_t id)
-{
-    switch (id) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    }
-    const ggml_type_info *t = ggml_type_get((uint32_t)id);
-    return t ? t->name : "?";
-}
-
 static void lower_cache_side(lower_ctx *c, const fs_key *k, const ynode *n, fl_int *out)
 {
     int i = lower_enum(c, k, fs_cache_values, n);
     if (i < 0) return;
-    int id = cache_id(fs_cache_values[i]);
+    int id = cache_type_from_name(fs_cache_values[i]);
     if (id < 0) return;
     out->v = id;
     out->at = n->at;
@@ -462,7 +439,7 @@ static bool engine_has(unsigned engines, int engine) { return engines == 0 || (e
 static bool cache_allowed(int engine, int64_t id)
 {
     const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
-    const char *name = cache_name(id);
+    const char *name = cache_type_name((uint32_t)id);
     for (size_t i = 0; list[i]; i++)
         if (!strcmp(list[i], name)) return true;
     return false;
@@ -516,7 +493,7 @@ static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_op
         size_t used = 0;
         for (size_t j = 0; list[j]; j++) used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
         diagnostic *d = diag_error(c->diags, "E0204", sides[i]->at, "%s cache type '%s' is not supported by %s (service '%s')",
-                                   i ? "V" : "K", cache_name(sides[i]->v), fs_engine_values[engine], s->name.v);
+                                   i ? "V" : "K", cache_type_name((uint32_t)sides[i]->v), fs_engine_values[engine], s->name.v);
         diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
     }
 
