@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "check/estimate_memo.h"
-#include "estimate/engine_defaults.h"
 #include "check/passes.h"
 #include "ggml_types.h"
 #include "util/arena.h"
@@ -13,26 +12,18 @@ static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
     return (v->set && v->v >= 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
 }
 
-/* Default context: the trained context, capped (a 128K-context model
- * would otherwise claim gigabytes of KV nobody asked for). */
-static uint32_t default_context(const fleet_model *m) {
-    uint32_t train = (m && m->loaded) ? m->shape_resolved.n_ctx_train : 0;
-    if (train == 0) return SERVICE_DEFAULT_CONTEXT_CAP;
-    return train < SERVICE_DEFAULT_CONTEXT_CAP ? train : SERVICE_DEFAULT_CONTEXT_CAP;
-}
-
 static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
-/* The options memory depends on: the engine's defaults (the one table, the
- * one `infrac estimate` starts from, so the plan and the estimate agree),
- * then what the service (or `defaults:`) says, then the placement. */
+/* The options memory depends on: what the service (or `defaults:`) says
+ * over the engine's defaults, then the placement. */
 static void resolve_memory_options(const fleet_service *s, service_config *cfg) {
     const fleet_service_opts *o = &s->opts;
-    engine_kind engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
+    engine_kind engine = cfg->mem.engine;
     estimate_request *r = &cfg->mem;
-    estimate_request_defaults(r, engine); /* zeroes padding too: the memo compares requests bytewise */
     cfg->context_defaulted = !(o->context.set && o->context.v > 0);
-    r->context = cfg->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
+    const fleet_model *m = s->model_ref;
+    r->context = cfg->context_defaulted ? service_default_context(m && m->loaded ? m->shape_resolved.n_ctx_train : 0)
+                                        : (uint32_t)o->context.v;
     r->parallel = u32_or(&o->parallel, r->parallel);
     if (r->parallel == 0) r->parallel = 1;
     r->batch = u32_or(&o->batch, r->batch);
@@ -45,23 +36,18 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
         if (o->max_num_seqs.set && o->max_num_seqs.v > 0)
             r->parallel = (uint32_t)o->max_num_seqs.v;
     }
-    uint32_t dflt_cache = engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
-    r->cache_k = u32_or(&o->cache_k, dflt_cache);
-    r->cache_v = u32_or(&o->cache_v, dflt_cache);
+    r->cache_k = u32_or(&o->cache_k, r->cache_k);
+    r->cache_v = u32_or(&o->cache_v, r->cache_v);
     if (o->flash_attention.set) r->flash_attn = o->flash_attention.v;
     r->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
                         ? (int32_t)o->gpu_layers.v : -1;
     r->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
     r->swa_full = o->swa_full.set && o->swa_full.v;
     r->kv_unified = o->kv_unified.set && o->kv_unified.v;
-    /* the prompt cache is llama-server's, the claim vLLM's; pinned for
-     * llama-server: the host RAM check counts this cache */
-    cfg->cache_ram_set = engine == ENGINE_LLAMACPP;
-    r->cache_ram_bytes = cfg->cache_ram_set ? (o->cache_ram.set ? o->cache_ram.v : r->cache_ram_bytes) : 0;
+    /* the prompt cache is llama-server's, the claim vLLM's */
+    if (engine == ENGINE_LLAMACPP && o->cache_ram.set) r->cache_ram_bytes = o->cache_ram.v;
     if (engine == ENGINE_VLLM && o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
         r->gpu_memory_utilization = o->gpu_memory_utilization.v;
-    else if (engine != ENGINE_VLLM)
-        r->gpu_memory_utilization = 0;
     r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
     for (uint32_t i = 0; i < r->n_gpus; i++) {
         cfg->gpus[i] = (uint32_t)s->gpus[i].v;
@@ -86,10 +72,9 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
  * refuse them, E0520); the draft itself is added once its memory is
  * counted (add_draft). */
 static void resolve_speculative(const fleet_service *s, service_config *cfg) {
-    cfg->draft_slot = -1;
     if (cfg->mem.engine != ENGINE_LLAMACPP) return;
     int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
-    cfg->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
+    if (dc >= 0) cfg->draft_cache = (uint32_t)dc;
     /* also without a draft model: MTP and the n-gram kinds take them */
     cfg->draft_cache_set = s->draft_cache.set;
     cfg->spec_type = opt_str(&s->spec_type);
@@ -100,18 +85,19 @@ static void resolve_speculative(const fleet_service *s, service_config *cfg) {
 
 void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
     const fleet_service_opts *o = &s->opts;
-    memset(cfg, 0, sizeof *cfg);
+    service_config_defaults(cfg, (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v
+                                                                                  : ENGINE_LLAMACPP);
     resolve_memory_options(s, cfg);
-    cfg->bind = opt_str(&o->bind) ? o->bind.v : SERVICE_DEFAULT_BIND;
+    if (opt_str(&o->bind)) cfg->bind = o->bind.v;
     cfg->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
     cfg->api_key_file = opt_str(&o->api_key_file);
     cfg->exclusive = opt_str(&s->exclusive);
-    cfg->autostart = o->autostart.set ? o->autostart.v : true;
+    if (o->autostart.set) cfg->autostart = o->autostart.v;
     cfg->alias = opt_str(&s->alias) ? s->alias.v : s->model.v;
     cfg->load_mode = opt_str(&o->load_mode);
-    cfg->metrics = o->metrics.set ? o->metrics.v : true;
-    cfg->restart = opt_str(&o->restart) ? o->restart.v : SERVICE_DEFAULT_RESTART;
-    cfg->restart_sec = u32_or(&o->restart_sec, SERVICE_DEFAULT_RESTART_SEC);
+    if (o->metrics.set) cfg->metrics = o->metrics.v;
+    if (opt_str(&o->restart)) cfg->restart = o->restart.v;
+    cfg->restart_sec = u32_or(&o->restart_sec, cfg->restart_sec);
     cfg->user = opt_str(&o->user);
     cfg->chat_template = opt_str(&o->chat_template) ? o->chat_template.v
                                                     : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL);

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/estimate_output.h"
 #include "ggml_types.h"
+#include "service_config.h"
 
 static const char usage_text[] =
     "usage: infrac estimate --gguf FILE [--engine llama.cpp|vllm|infrac] [--context N]\n"
@@ -69,15 +70,14 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, uint
     return true;
 }
 
-/* llama-server's -ctk/-ctv choices; vLLM's auto/fp8 map to f16 and an 8-bit type. */
+/* llama-server's -ctk/-ctv choices; vLLM's --kv-cache-dtype kinds (auto,
+ * fp8, fp8_e4m3, fp8_e5m2) and the 16-bit types, which the estimator sizes. */
 static int parse_cache_type(const char *s, engine_kind engine)
 {
     if (engine == ENGINE_VLLM) {
-        if (strcmp(s, "auto") == 0 || strcmp(s, "f16") == 0 || strcmp(s, "bf16") == 0)
-            return GGML_T_F16;
-        if (strncmp(s, "fp8", 3) == 0)
-            return GGML_T_I8;
-        return -1;
+        int t = cache_type_from_name(s);
+        bool ok = t >= CACHE_AUTO || t == GGML_T_F16 || t == GGML_T_BF16;
+        return ok ? t : -1;
     }
     static const char *const allowed[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
@@ -154,13 +154,16 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
     return 0;
 }
 
-/* Turns the flags into a request; 0, or 2 after printing why. */
-static int build_request(const raw_flags *f, estimate_request *req, const gpu_spec **gpu)
+/* Turns the flags into a service's configuration: the defaults a fleet's
+ * service gets (service_config_defaults), then what the flags say. 0, or 2
+ * after printing why. */
+static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec **gpu)
 {
     int engine = f->engine ? engine_kind_from_name(f->engine) : ENGINE_LLAMACPP;
     if (engine < 0)
         return usage_error("unknown engine '%s' (llama.cpp, vllm or infrac)", f->engine);
-    estimate_request_defaults(req, (engine_kind)engine);
+    service_config_defaults(cfg, (engine_kind)engine);
+    estimate_request *req = &cfg->mem;
     uint32_t v;
     if (f->context) {
         if (!parse_uint(f->context, 0, 1u << 26, &v))
@@ -276,11 +279,12 @@ int cmd_estimate(int argc, char **argv)
         else if (strcmp(f.format, "text") != 0)
             return usage_error("--format wants text or json, got '%s'", f.format);
     }
-    estimate_request req;
+    service_config cfg;
     const gpu_spec *gpu = NULL;
-    rc = build_request(&f, &req, &gpu);
+    rc = build_config(&f, &cfg, &gpu);
     if (rc)
         return rc;
+    estimate_request *req = &cfg.mem;
 
     char err[512];
     model_shape model;
@@ -288,13 +292,15 @@ int cmd_estimate(int argc, char **argv)
         fprintf(stderr, "infrac estimate: %s\n", err);
         return 2;
     }
+    if (!f.context)
+        req->context = service_default_context(model.n_ctx_train); /* as a fleet's service without one */
     estimate_result res;
-    if (estimate_memory(&model, &req, &res, err, sizeof err) != 0) {
+    if (estimate_memory(&model, req, &res, err, sizeof err) != 0) {
         fprintf(stderr, "infrac estimate: %s: %s\n", f.gguf, err);
         model_shape_free(&model);
         return 2;
     }
-    estimate_view view = {f.gguf, &model, &req, &res, gpu};
+    estimate_view view = {f.gguf, &model, req, &res, gpu};
     rc = 0;
     if (json)
         rc = estimate_print_json(stdout, &view) == 0 ? 0 : 2;

@@ -57,8 +57,8 @@ void estimate_request_defaults(estimate_request *req, engine_kind engine)
     memset(req, 0, sizeof *req);
     req->engine = engine;
     req->context = 0;
-    req->cache_k = GGML_T_F16;
-    req->cache_v = GGML_T_F16;
+    req->cache_k = d->cache_type;
+    req->cache_v = d->cache_type;
     req->gpu_layers = -1;
     req->parallel = d->parallel;
     req->batch = d->batch;
