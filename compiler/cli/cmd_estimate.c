@@ -16,12 +16,12 @@ static const char usage_text[] =
     "         [--cache-k T] [--cache-v T] [--batch N] [--ubatch N] [--parallel N]\n"
     "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
     "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--gpu-memory-utilization X]\n"
-    "         [--gpu MODEL] [--format text|json]\n"
+    "         [--cache-ram MIB] [--threads N] [--gpu MODEL] [--format text|json]\n"
     "Prints the memory one service would take on each GPU and in host RAM.\n";
 
 enum {
     OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
-    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_GPU, OPT_FORMAT,
+    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
     OPT_HELP
 };
 
@@ -42,6 +42,8 @@ static const struct option options[] = {
     {"swa-full", no_argument, NULL, OPT_SWA_FULL},
     {"kv-unified", no_argument, NULL, OPT_KVU},
     {"gpu-memory-utilization", required_argument, NULL, OPT_UTIL},
+    {"cache-ram", required_argument, NULL, OPT_CACHE_RAM},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
@@ -114,7 +116,7 @@ static int parse_split(const char *s, estimate_request *req, uint32_t *n)
 
 typedef struct raw_flags {
     const char *gguf, *engine, *context, *cache_k, *cache_v, *batch, *ubatch, *parallel, *fa, *gpus;
-    const char *split, *ngl, *cpu_moe, *util, *gpu, *format;
+    const char *split, *ngl, *cpu_moe, *util, *cache_ram, *threads, *gpu, *format;
     bool swa_full, kv_unified, help;
 } raw_flags;
 
@@ -142,6 +144,8 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
         case OPT_SWA_FULL: f->swa_full = true; break;
         case OPT_KVU: f->kv_unified = true; break;
         case OPT_UTIL: f->util = optarg; break;
+        case OPT_CACHE_RAM: f->cache_ram = optarg; break;
+        case OPT_THREADS: f->threads = optarg; break;
         case OPT_GPU: f->gpu = optarg; break;
         case OPT_FORMAT: f->format = optarg; break;
         case OPT_HELP: f->help = true; break;
@@ -244,6 +248,20 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
         if (end == f->util || *end || !(u > 0.0) || u > 1.0)
             return usage_error("--gpu-memory-utilization wants a fraction in (0, 1], got '%s'", f->util);
         req->gpu_memory_utilization = u;
+    }
+    if (f->cache_ram) {
+        if (req->engine != ENGINE_LLAMACPP)
+            return usage_error("%s", "--cache-ram is llama-server's prompt cache: only for engine llama.cpp");
+        if (!parse_uint(f->cache_ram, 0, 1u << 30, &v))
+            return usage_error("--cache-ram wants a whole number of MiB (0 = off), got '%s'", f->cache_ram);
+        req->cache_ram_bytes = (uint64_t)v * MIB;
+    }
+    if (f->threads) {
+        if (req->engine != ENGINE_INFRAC)
+            return usage_error("%s", "--threads sizes infrac-engine's per-thread scratch: only for engine infrac");
+        if (!parse_uint(f->threads, 1, 65536, &v))
+            return usage_error("--threads wants a positive whole number, got '%s'", f->threads);
+        req->threads = v;
     }
     if (req->engine == ENGINE_LLAMACPP && !req->flash_attn && ggml_type_get(req->cache_v)->block_elems > 1)
         return usage_error("%s", "a quantized --cache-v needs --flash-attention on (llama-server refuses it)");
