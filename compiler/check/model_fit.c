@@ -27,7 +27,8 @@ static void check_context(check_ctx *c, const fleet_service *s, const service_ev
     }
     if (e->cfg.mem.engine == ENGINE_LLAMACPP && e->cfg.mem.parallel > 1 && !e->cfg.mem.kv_unified) {
         uint32_t per_slot = e->cfg.mem.context / e->cfg.mem.parallel;
-        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !lowering_reported(c, s->opts.parallel.at)) {
+        bool refused = per_slot == 0 && s->opts.context.set && s->opts.parallel.set; /* E0209 said it */
+        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !refused) {
             diagnostic *d = diag_warning(c->d, "W0501", span_or(s->opts.parallel.at, span_or(s->opts.context.at, s->at)),
                                          "each of the %u slots of `%s` gets only %u tokens of context",
                                          e->cfg.mem.parallel, s->name.v, per_slot);

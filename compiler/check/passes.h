@@ -1,5 +1,6 @@
 /* Internal to the checks: the shared context and one function per check
- * file. Order matters: references resolve host_ref/model_ref, the model
+ * file. Order matters: service_values judges the values together,
+ * references resolve host_ref/model_ref, the model
  * pass resolves shapes, resolve applies defaults and estimates memory; the
  * remaining checks read those. */
 #ifndef INFRAC_CHECK_PASSES_H
@@ -25,8 +26,10 @@ typedef struct check_ctx {
     uint32_t *gpu_user_start;
     bool *gpu_overclaimed;    /* per flat GPU: vLLM claims sum past 1 (E0505 says it; VRAM stays quiet) */
     size_t n_lowering_diags;  /* diagnostics reported before the checks ran */
+    bool *values_refused;     /* per service: check_service_values refused a value (not estimated) */
 } check_ctx;
 
+void check_service_values(check_ctx *c);
 void check_references(check_ctx *c);
 void check_models(check_ctx *c);
 void check_resolve(check_ctx *c);
@@ -72,9 +75,6 @@ uint64_t fleet_ram_margin(const fleet *f);
 uint32_t host_index(const fleet *f, const fleet_host *h);
 /* The span to report a service-level problem at: the value if written, else the service. */
 src_span span_or(src_span value, src_span fallback);
-/* Whether the lowering already reported a problem at exactly this span (it
- * checks some of the same things on written values): never say it twice. */
-bool lowering_reported(const check_ctx *c, src_span at);
 /* Whether the lowering reported an error inside span `in` (a value it
  * refused there is unset now, not missing). */
 bool lowering_error_within(const check_ctx *c, src_span in);

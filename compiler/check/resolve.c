@@ -111,12 +111,13 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const check_ctx *c, const fleet_service *s, const service_config *cfg) {
+static bool estimable(const check_ctx *c, uint32_t i, const service_config *cfg) {
+    const fleet_service *s = &c->f->services[i];
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
     /* a value the lowering refused (bad engine, bad cache type) is unset
      * now: an estimate from the default in its place would only add a
      * memory error that follows from the first one */
-    if (lowering_error_within(c, s->body_at)) return false;
+    if (lowering_error_within(c, s->body_at) || c->values_refused[i]) return false;
     /* the devices the engine cannot use are the reference check's error */
     if ((cfg->mem.engine == ENGINE_VLLM && s->n_gpus == 0) || (cfg->mem.engine == ENGINE_INFRAC && s->n_gpus > 0))
         return false;
@@ -200,7 +201,7 @@ void check_resolve(check_ctx *c) {
         service_config_resolve(s, &e->cfg, f->arena);
         e->estimated = false;
         e->est = NULL;
-        if (!estimable(c, s, &e->cfg)) continue;
+        if (!estimable(c, i, &e->cfg)) continue;
         char err[256] = "";
         e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &e->cfg.mem, err, sizeof err);
         if (!e->est) {

@@ -1,55 +1,19 @@
 /* The positioned tree -> the typed fleet, driven by the schema table
  * (schema/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
- * enums, required keys, defaults merging and engine-specific options.
- * Every problem is reported; lowering never stops at the first. */
+ * enums, required keys and defaults merging. Only what one value says is
+ * checked here; rules across values (engine options, cache types per
+ * engine, batch sizes, splits, extra_args) are the checks'
+ * (check/service_values.c). Every problem is reported; lowering never stops
+ * at the first. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_flags.h"
+#include "fleet/fleet_fields.h"
 #include "fleet/lower_internal.h"
 
 #define MAX_KEYS 64
 
 /* ---- generic fields ---- */
-
-static bool *field_set(fs_type t, unsigned flags, void *p)
-{
-    switch (t) {
-    case FS_STRING: return &((fl_str *)p)->set;
-    case FS_INT: case FS_GPU_LAYERS: return &((fl_int *)p)->set;
-    case FS_NUMBER: return &((fl_num *)p)->set;
-    case FS_BOOL: return &((fl_bool *)p)->set;
-    case FS_SIZE: return &((fl_size *)p)->set;
-    case FS_ENUM: return flags & FS_ENUM_INDEX ? &((fl_int *)p)->set : &((fl_str *)p)->set;
-    default: return NULL;
-    }
-}
-
-static size_t field_size(fs_type t, unsigned flags)
-{
-    switch (t) {
-    case FS_STRING: return sizeof(fl_str);
-    case FS_INT: case FS_GPU_LAYERS: return sizeof(fl_int);
-    case FS_NUMBER: return sizeof(fl_num);
-    case FS_BOOL: return sizeof(fl_bool);
-    case FS_SIZE: return sizeof(fl_size);
-    case FS_ENUM: return flags & FS_ENUM_INDEX ? sizeof(fl_int) : sizeof(fl_str);
-    default: return 0;
-    }
-}
-
-static src_span field_span(const fs_key *k, const void *p)
-{
-    switch (k->type) {
-    case FS_STRING: return ((const fl_str *)p)->at;
-    case FS_INT: case FS_GPU_LAYERS: return ((const fl_int *)p)->at;
-    case FS_NUMBER: return ((const fl_num *)p)->at;
-    case FS_BOOL: return ((const fl_bool *)p)->at;
-    case FS_SIZE: return ((const fl_size *)p)->at;
-    case FS_ENUM: return k->flags & FS_ENUM_INDEX ? ((const fl_int *)p)->at : ((const fl_str *)p)->at;
-    default: return (src_span){0, 0, 0, 0};
-    }
-}
 
 static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, void *field)
 {
@@ -165,7 +129,7 @@ static void walk_object(lower_ctx *c, object_walk *w, const ynode *map)
         if (idx < MAX_KEYS) (shared ? w->seen_also : w->seen)[idx] = true;
         if (yscalar_is_null(val)) continue; /* `key:` with no value: unset */
         void *base = shared ? w->also_base : w->base;
-        if (k->offset >= 0 && field_size(k->type, k->flags)) lower_scalar_field(c, k, val, (char *)base + k->offset);
+        if (k->offset >= 0 && fleet_field_size(k)) lower_scalar_field(c, k, val, (char *)base + k->offset);
         else if (w->custom) w->custom(c, k, key, val, w->user);
     }
     /* a key written with a null value counts as missing too */
@@ -387,15 +351,7 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         s->gpus = arena_alloc(c->ar, v->n_items * sizeof *s->gpus);
         for (size_t i = 0; i < v->n_items; i++) {
             fl_int g = {0};
-            if (!list_int(c, k, v->items[i], &g)) continue;
-            bool dup = false;
-            for (uint32_t j = 0; j < s->n_gpus && !dup; j++) /* at most 64 distinct indexes */
-                if (s->gpus[j].v == g.v) {
-                    diagnostic *d = diag_error(c->diags, "E0209", g.at, "GPU %lld is listed twice", (long long)g.v);
-                    diag_note(d, s->gpus[j].at, "first listed here");
-                    dup = true;
-                }
-            if (!dup) s->gpus[s->n_gpus++] = g;
+            if (list_int(c, k, v->items[i], &g)) s->gpus[s->n_gpus++] = g; /* listed twice: E0706 */
         }
         return;
     }
@@ -434,126 +390,16 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
     }
 }
 
-static bool engine_has(unsigned engines, int engine) { return engines == 0 || (engines & (1u << engine)); }
-
-static bool cache_allowed(int engine, int64_t id)
-{
-    const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
-    const char *name = cache_type_name((uint32_t)id);
-    for (size_t i = 0; list[i]; i++)
-        if (!strcmp(list[i], name)) return true;
-    return false;
-}
-
-static void warn_engine_option(lower_ctx *c, const fleet_service *s, const char *key, src_span at, unsigned engines,
-                               int engine)
-{
-    char list[64];
-    fs_engines_text(engines, list, sizeof list);
-    diagnostic *d = diag_warning(c->diags, "W0210", at, "'%s' has no effect on %s services: service '%s' ignores it",
-                                 key, fs_engine_values[engine], s->name.v);
-    diag_help(d, "'%s' applies to %s", key, list);
-}
-
-/* Type-level checks of one service once its own values and the defaults are known. */
-static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_opts *own)
-{
-    fleet_service_opts *o = &s->opts;
-    int engine = o->engine.set ? (int)o->engine.v : ENGINE_LLAMACPP;
-    if (engine < 0 || engine >= ENGINE_COUNT) engine = ENGINE_LLAMACPP;
-
-    /* options the service wrote itself that its engine does not have */
-    for (size_t i = 0; i < fs_options.n_keys; i++) {
-        const fs_key *k = &fs_options.keys[i];
-        if (engine_has(k->engines, engine)) continue;
-        if (k->offset >= 0) {
-            const bool *set = field_set(k->type, k->flags, (char *)own + k->offset);
-            if (set && *set) {
-                src_span where = field_span(k, (const char *)own + k->offset);
-                warn_engine_option(c, s, k->name, where, k->engines, engine);
-            }
-        }
-    }
-    bool shared;
-    const fs_key *gk = fs_find(&fs_service, "gpus", 4, &shared);
-    if (s->n_gpus && !engine_has(gk->engines, engine)) warn_engine_option(c, s, "gpus", s->gpus_at, gk->engines, engine);
-    const fs_key *tk = fs_find(&fs_service, "tensor_split", 12, &shared);
-    if (s->n_tensor_split && !engine_has(tk->engines, engine))
-        warn_engine_option(c, s, "tensor_split", s->tensor_split_at, tk->engines, engine);
-
-    /* cache types the engine supports */
-    const fl_int *sides[2] = {&o->cache_k, &o->cache_v};
-    for (int i = 0; i < 2; i++) {
-        if (!sides[i]->set || cache_allowed(engine, sides[i]->v)) continue;
-        if (i == 1 && o->cache_k.set && o->cache_k.v == o->cache_v.v && o->cache_k.at.line == o->cache_v.at.line &&
-            o->cache_k.at.col == o->cache_v.at.col)
-            continue; /* `cache: x` sets both: one report */
-        const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
-        char names[160] = "";
-        size_t used = 0;
-        for (size_t j = 0; list[j]; j++) used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
-        diagnostic *d = diag_error(c->diags, "E0204", sides[i]->at, "%s cache type '%s' is not supported by %s (service '%s')",
-                                   i ? "V" : "K", cache_type_name((uint32_t)sides[i]->v), fs_engine_values[engine], s->name.v);
-        diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
-    }
-
-    if (o->batch.set && o->ubatch.set && o->ubatch.v > o->batch.v) {
-        diagnostic *d = diag_error(c->diags, "E0209", o->ubatch.at, "ubatch (%lld) is larger than batch (%lld) in service '%s'",
-                                   (long long)o->ubatch.v, (long long)o->batch.v, s->name.v);
-        diag_note(d, o->batch.at, "batch set here");
-        diag_help(d, "the physical batch is a slice of the logical batch: set ubatch <= batch");
-    }
-    /* a slot per request needs at least one token; how small is too small
-     * is the checks' W0501, which knows the engine's defaults */
-    if (o->context.set && o->parallel.set && o->context.v / o->parallel.v < 1) {
-        diagnostic *d = diag_error(c->diags, "E0209", o->parallel.at, "%lld parallel slots cannot share a context of %lld tokens",
-                                   (long long)o->parallel.v, (long long)o->context.v);
-        diag_note(d, o->context.at, "context set here");
-    }
-    if (s->n_tensor_split) {
-        if (!s->gpus_set) {
-            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split without gpus in service '%s'", s->name.v);
-            diag_help(d, "list the GPUs the split applies to: `gpus: [0, 1]`");
-        } else if (s->n_tensor_split != s->n_gpus) {
-            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at,
-                                       "tensor_split has %u entries but service '%s' uses %u GPUs", s->n_tensor_split,
-                                       s->name.v, s->n_gpus);
-            diag_note(d, s->gpus_at, "GPUs listed here");
-            diag_help(d, "give one weight per listed GPU");
-        } else {
-            double sum = 0;
-            for (uint32_t i = 0; i < s->n_tensor_split; i++) sum += s->tensor_split[i].v;
-            if (sum <= 0) diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split gives every GPU a weight of 0");
-        }
-    }
-    /* flags infrac writes itself: a second one in extra_args would override
-     * what the checks saw (the exposure check, the memory estimate) */
-    for (uint32_t i = 0; i < s->n_extra_args; i++) {
-        const engine_flag *f = ef_shadowed(engine, s->extra_args[i].v);
-        if (!f) continue;
-        size_t n = strcspn(s->extra_args[i].v, "=");
-        diagnostic *d = diag_error(c->diags, "E0212", s->extra_args[i].at,
-                                   "extra_args of service '%s' set %.*s, which infrac sets from `%s`", s->name.v, (int)n,
-                                   s->extra_args[i].v, f->key);
-        diag_help(d, "remove it from extra_args and set `%s` in the fleet file, so the checks see it", f->key);
-    }
-    if (s->n_extra_args) {
-        diagnostic *d = diag_warning(c->diags, "W0211", s->extra_args_at,
-                                     "extra_args of service '%s' are passed to the engine unchecked", s->name.v);
-        diag_help(d, "prefer the fleet options (context, cache, ...) so the checks see them");
-    }
-}
-
 static void merge_defaults(fleet_service_opts *o, const fleet_service_opts *def)
 {
     for (size_t i = 0; i < fs_options.n_keys; i++) {
         const fs_key *k = &fs_options.keys[i];
         if (k->offset < 0) continue;
-        size_t sz = field_size(k->type, k->flags);
+        size_t sz = fleet_field_size(k);
         char *mine = (char *)o + k->offset;
         const char *theirs = (const char *)def + k->offset;
-        bool *ms = field_set(k->type, k->flags, mine);
-        const bool *ts = field_set(k->type, k->flags, (void *)theirs);
+        bool *ms = fleet_field_set(k, mine);
+        const bool *ts = fleet_field_set(k, (void *)theirs);
         if (ms && ts && !*ms && *ts) memcpy(mine, theirs, sz);
     }
     if (!o->cache_k.set && def->cache_k.set) o->cache_k = def->cache_k;
@@ -571,9 +417,7 @@ static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, flee
     object_walk w = {.obj = &fs_service, .base = s, .also_base = &s->opts, .owner = owner, .owner_at = key->at,
                      .custom = service_custom, .user = &u};
     walk_object(c, &w, val);
-    fleet_service_opts own = s->opts;
     merge_defaults(&s->opts, &c->f->defaults);
-    check_service(c, s, &own);
 }
 
 /* ---- top level ---- */

@@ -260,6 +260,7 @@ static void enums_and_cache_per_engine(void **state)
                        "  e: {host: t, model: m, port: 5, engine: infrac, cache: bf16}\n"
                        "  f: {host: t, model: m, port: 6, restart: sometimes, load_mode: mlock}\n"
                        "  g: {host: t, model: m, port: 7, cache: {k: f16, x: f16}}\n");
+    front_check_values(&r); /* cache types per engine are the checks' */
     const diagnostic *d = expect(&r, "E0204", 5);
     assert_string_equal(d->help, "did you mean 'llama.cpp'?");
     d = expect(&r, "E0204", 6);
@@ -406,16 +407,20 @@ static void inconsistent_values(void **state)
                        "  d: {host: t, model: m, port: 4, tensor_split: [1]}\n"
                        "  e: {host: t, model: m, port: 5, context: 4, parallel: 8}\n"
                        "  f: {host: t, model: m, port: 6, gpus: [0], tensor_split: [0]}\n");
+    assert_int_equal(front_count(&r, "E0209"), 0); /* the lowering judges values one at a time */
+    front_check_values(&r);
     const diagnostic *d = expect(&r, "E0209", 6);
     assert_int_equal(d->n_notes, 1);
     assert_int_equal(d->notes[0].at.line, 4); /* batch from defaults */
-    d = expect(&r, "E0209", 7);
+    d = expect(&r, "E0706", 7); /* GPU 0 listed twice */
     assert_int_equal(d->notes[0].at.line, 7);
-    expect(&r, "E0209", 8);
+    expect(&r, "E0704", 8);     /* 3 weights, 2 GPUs */
     expect(&r, "E0209", 9);
     expect(&r, "E0209", 10);
     expect(&r, "E0209", 11);
-    assert_int_equal(front_count(&r, "E0209"), 6);
+    assert_int_equal(front_count(&r, "E0209"), 4);
+    assert_int_equal(front_count(&r, "E0706"), 1);
+    assert_int_equal(front_count(&r, "E0704"), 1);
     front_free(&r);
 }
 
@@ -430,6 +435,8 @@ static void warnings(void **state)
                        "  d: {host: t, model: m, port: 4, context: 4096, parallel: 16}\n"
                        "  e: {host: t, model: m, port: 5, context: 4096, parallel: 16, kv_unified: true}\n"
                        "  f: {host: t, model: m, port: 6, engine: infrac, gpus: [0]}\n");
+    assert_int_equal(diag_count(&r.diags, DIAG_ERROR), 0);
+    front_check_values(&r);
     expect(&r, "W0210", 6);
     expect(&r, "W0210", 7);
     expect(&r, "W0210", 11);
@@ -438,7 +445,7 @@ static void warnings(void **state)
     assert_int_equal(r.fl.services[2].n_extra_args, 2);
     assert_string_equal(r.fl.services[2].extra_args[1].v, "1");
     assert_int_equal(r.fl.services[3].opts.parallel.v, 16); /* slot size is the checks' W0501 */
-    assert_int_equal(diag_count(&r.diags, DIAG_ERROR), 0);
+    assert_int_equal(front_count(&r, "E0209") + front_count(&r, "E0204") + front_count(&r, "E0212"), 0);
     front_free(&r);
 }
 
