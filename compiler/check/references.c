@@ -273,7 +273,7 @@ static void check_vllm_chat_template(check_ctx *c, const fleet_service *s) {
     }
     if (!(t->set && t->v)) return;
     diagnostic *d = diag_error(c->d, "E0204", from_model ? span_or(s->name.at, s->at) : t->at,
-                               "chat template '%s' is not supported by vllm (service '%s')", t->v,
+                               "chat template `%s` is not supported by vllm (service `%s`)", t->v,
                                s->name.v ? s->name.v : "?");
     if (from_model) diag_note(d, t->at, "the template comes from model `%s`", s->model_ref->name.v);
     diag_help(d, "vLLM uses the template in the model's tokenizer config; named templates are llama.cpp's "

@@ -38,9 +38,9 @@ static void warn_engine_option(check_ctx *c, const fleet_service *s, const char 
                                int engine) {
     char list[64];
     fs_engines_text(engines, list, sizeof list);
-    diagnostic *d = diag_warning(c->d, "W0210", at, "'%s' has no effect on %s services: service '%s' ignores it",
+    diagnostic *d = diag_warning(c->d, "W0210", at, "`%s` has no effect on %s services: service `%s` ignores it",
                                  key, fs_engine_values[engine], s->name.v);
-    diag_help(d, "'%s' applies to %s", key, list);
+    diag_help(d, "`%s` applies to %s", key, list);
 }
 
 /* Options the service wrote itself (inside its own mapping; what it
@@ -78,7 +78,7 @@ static bool check_caches(check_ctx *c, const fleet_service *s, int engine) {
         size_t used = 0;
         for (size_t j = 0; list[j] && used < sizeof names; j++)
             used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
-        diagnostic *d = diag_error(c->d, "E0204", sides[i]->at, "%s cache type '%s' is not supported by %s (service '%s')",
+        diagnostic *d = diag_error(c->d, "E0204", sides[i]->at, "%s cache type `%s` is not supported by %s (service `%s`)",
                                    i ? "V" : "K", cache_type_name((uint32_t)sides[i]->v), fs_engine_values[engine],
                                    s->name.v);
         diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
@@ -90,7 +90,7 @@ static bool check_sizes(check_ctx *c, const fleet_service *s) {
     const fleet_service_opts *o = &s->opts;
     bool refused = false;
     if (o->batch.set && o->ubatch.set && o->ubatch.v > o->batch.v) {
-        diagnostic *d = diag_error(c->d, "E0209", o->ubatch.at, "ubatch (%lld) is larger than batch (%lld) in service '%s'",
+        diagnostic *d = diag_error(c->d, "E0209", o->ubatch.at, "ubatch (%lld) is larger than batch (%lld) in service `%s`",
                                    (long long)o->ubatch.v, (long long)o->batch.v, s->name.v);
         diag_note(d, o->batch.at, "batch set here");
         diag_help(d, "the physical batch is a slice of the logical batch: set ubatch <= batch");
@@ -111,7 +111,7 @@ static bool check_sizes(check_ctx *c, const fleet_service *s) {
 static bool check_split(check_ctx *c, const fleet_service *s) {
     if (!s->n_tensor_split) return false;
     if (!s->gpus_set) {
-        diagnostic *d = diag_error(c->d, "E0209", s->tensor_split_at, "tensor_split without gpus in service '%s'", s->name.v);
+        diagnostic *d = diag_error(c->d, "E0209", s->tensor_split_at, "tensor_split without gpus in service `%s`", s->name.v);
         diag_help(d, "list the GPUs the split applies to: `gpus: [0, 1]`");
         return true;
     }
@@ -132,14 +132,14 @@ static bool check_extra_args(check_ctx *c, const fleet_service *s, int engine) {
         if (!f) continue;
         size_t n = strcspn(s->extra_args[i].v, "=");
         diagnostic *d = diag_error(c->d, "E0212", s->extra_args[i].at,
-                                   "extra_args of service '%s' set %.*s, which infrac sets from `%s`", s->name.v, (int)n,
+                                   "extra_args of service `%s` set %.*s, which infrac sets from `%s`", s->name.v, (int)n,
                                    s->extra_args[i].v, f->key);
         diag_help(d, "remove it from extra_args and set `%s` in the fleet file, so the checks see it", f->key);
         refused = true;
     }
     if (s->n_extra_args) {
         diagnostic *d = diag_warning(c->d, "W0211", s->extra_args_at,
-                                     "extra_args of service '%s' are passed to the engine unchecked", s->name.v);
+                                     "extra_args of service `%s` are passed to the engine unchecked", s->name.v);
         diag_help(d, "prefer the fleet options (context, cache, ...) so the checks see them");
     }
     return refused;

@@ -34,7 +34,7 @@ static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, vo
             f->v = -1; f->at = n->at; f->set = true;
         } else if (n->kind == YNODE_SCALAR && n->len && !(n->text[0] >= '0' && n->text[0] <= '9') &&
                    n->text[0] != '-') {
-            diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be `all` or an integer, found \"%s\"",
+            diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be `all` or an integer, found \"%s\"",
                                        k->name, n->text);
             diag_help(d, "`gpu_layers: all` offloads every layer");
         } else if (lower_int(c, k, n, &f->v)) {
@@ -80,7 +80,7 @@ typedef struct object_walk {
     const fs_object *obj;
     void *base;       /* struct holding obj's own fields */
     void *also_base;  /* struct holding obj->also's fields */
-    const char *owner; /* "service 'chat'" for messages */
+    const char *owner; /* "service `chat`" for messages */
     src_span owner_at; /* where missing keys are reported */
     custom_fn custom;
     void *user;
@@ -89,18 +89,18 @@ typedef struct object_walk {
 
 static void unknown_key(lower_ctx *c, const object_walk *w, const ynode *key)
 {
-    diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key '%s' in %s", key->text, w->owner);
+    diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key `%s` in %s", key->text, w->owner);
     const char *names[MAX_KEYS * 2];
     size_t n = fs_key_names(w->obj, names, MAX_KEYS * 2);
     const char *s = suggest_closest(key->text, names, n);
     if (s) {
-        diag_help(d, "did you mean '%s'?", s);
+        diag_help(d, "did you mean `%s`?", s);
         return;
     }
     /* a key that belongs elsewhere: per-service keys in defaults */
     bool shared;
     if (w->obj == &fs_options && fs_find(&fs_service, key->text, key->len, &shared) && !shared)
-        diag_help(d, "'%s' is set per service; it cannot go in defaults", key->text);
+        diag_help(d, "`%s` is set per service; it cannot go in defaults", key->text);
     else
         diag_help(d, "the keys of %s are listed in docs/fleet.md", w->obj->name);
 }
@@ -143,7 +143,7 @@ required:
     for (size_t i = 0; i < w->obj->n_keys && i < MAX_KEYS; i++) {
         const fs_key *k = &w->obj->keys[i];
         if (!(k->flags & FS_REQUIRED) || w->seen[i]) continue;
-        diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no '%s'", w->owner, k->name);
+        diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no `%s`", w->owner, k->name);
         size_t dl = strlen(k->doc);
         diag_help(d, "add `%s:` (%.*s)", k->name, (int)(dl && k->doc[dl - 1] == '.' ? dl - 1 : dl), k->doc);
     }
@@ -155,7 +155,7 @@ static bool want_list(lower_ctx *c, const fs_key *k, const ynode *n)
 {
     if (n->kind == YNODE_SEQUENCE) return true;
     char buf[64];
-    diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a list, found %s", k->name,
+    diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be a list, found %s", k->name,
                                lower_describe(n, buf, sizeof buf));
     if (n->kind == YNODE_SCALAR) diag_help(d, "write a list: `%s: [%s]`", k->name, n->text);
     return false;
@@ -185,7 +185,7 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
         g->model.set = true;
     } else {
         char owner[160];
-        snprintf(owner, sizeof owner, "GPU %u of host '%s'", g->index, host);
+        snprintf(owner, sizeof owner, "GPU %u of host `%s`", g->index, host);
         object_walk w = {.obj = &fs_gpu, .base = g, .owner = owner, .owner_at = item->at};
         walk_object(c, &w, item);
         model_node = ymap_get(item, "model");
@@ -199,24 +199,24 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
             if (n > 256) n = 256;
             for (size_t i = 0; i < n; i++) ids[i] = gpu_catalog_at(i)->id;
             diagnostic *d = diag_error(c->diags, "E0208", model_node ? model_node->at : item->at,
-                                       "unknown GPU model '%s'", g->model.v);
+                                       "unknown GPU model `%s`", g->model.v);
             const char *s = suggest_closest(g->model.v, ids, n);
             const gpu_spec *near = s ? gpu_catalog_find(s) : NULL;
             if (near && gpu_catalog_same_card(g->model.v, near))
-                diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
+                diag_help(d, "did you mean `%s`? Or describe the card: `{name: ..., vram: 24GiB}`", s);
             else if (near) /* never a bigger card in silence: rtx-5090-mobile is not rtx-5090 */
-                diag_help(d, "did you mean '%s'? It is a different card (%s, %.2f GiB usable) and may have more "
+                diag_help(d, "did you mean `%s`? It is a different card (%s, %.2f GiB usable) and may have more "
                              "memory than yours; if yours is not in the catalog, describe it: "
                              "`{name: ..., vram: 16GiB}`",
                           s, near->name, (double)near->usable_bytes / 1073741824.0);
             else diag_help(d, "the catalog is schema/gpus.yaml; or describe the card: `{name: ..., vram: 24GiB}`");
         } else if (g->vendor.set && strcmp(g->vendor.v, g->spec->vendor) != 0) {
-            diagnostic *d = diag_error(c->diags, "E0209", g->vendor.at, "GPU %u of host '%s' ('%s') is vendor %s's, not %s",
+            diagnostic *d = diag_error(c->diags, "E0209", g->vendor.at, "GPU %u of host `%s` (`%s`) is vendor %s's, not %s",
                                        g->index, host, g->model.v, g->spec->vendor, g->vendor.v);
             diag_help(d, "remove `vendor:` (the catalog knows the card's), or describe another card with `vram:`");
         }
     } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {
-        diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host '%s' has neither 'model' nor 'vram'",
+        diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host `%s` has neither `model` nor `vram`",
                                    g->index, host);
         diag_help(d, "name a catalog card (`model: rtx-4090`) or give its usable memory (`vram: 24GiB`)");
     }
@@ -227,7 +227,7 @@ static void host_custom(lower_ctx *c, const fs_key *k, const ynode *key, const y
     fleet_host *h = ((host_user *)user)->h;
     if (k->id == FK_LLAMA_SWAP) {
         char owner[160];
-        snprintf(owner, sizeof owner, "llama_swap of host '%s'", h->name.v);
+        snprintf(owner, sizeof owner, "llama_swap of host `%s`", h->name.v);
         h->llama_swap.set = true;
         h->llama_swap.at = key->at;
         object_walk w = {.obj = &fs_llama_swap, .base = &h->llama_swap, .owner = owner, .owner_at = key->at};
@@ -260,7 +260,7 @@ static void lower_host(lower_ctx *c, const ynode *key, const ynode *val, fleet_h
     h->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
     h->at = key->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "host '%s'", h->name.v);
+    snprintf(owner, sizeof owner, "host `%s`", h->name.v);
     host_user u = {h};
     object_walk w = {.obj = &fs_host, .base = h, .owner = owner, .owner_at = key->at, .custom = host_custom, .user = &u};
     walk_object(c, &w, val);
@@ -273,7 +273,7 @@ static void model_custom(lower_ctx *c, const fs_key *k, const ynode *key, const 
     fleet_model *m = user;
     if (k->id != FK_SHAPE) return;
     char owner[160];
-    snprintf(owner, sizeof owner, "the shape of model '%s'", m->name.v);
+    snprintf(owner, sizeof owner, "the shape of model `%s`", m->name.v);
     m->shape.set = true;
     m->shape.at = v->at;
     object_walk w = {.obj = &fs_shape, .base = &m->shape, .owner = owner, .owner_at = key->at};
@@ -285,7 +285,7 @@ static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_
     m->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
     m->at = key->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "model '%s'", m->name.v);
+    snprintf(owner, sizeof owner, "model `%s`", m->name.v);
     object_walk w = {.obj = &fs_model, .base = m, .owner = owner, .owner_at = key->at, .custom = model_custom, .user = m};
     walk_object(c, &w, val);
 }
@@ -313,7 +313,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         return;
     }
     if (v->kind != YNODE_MAPPING) {
-        diag_error(c->diags, "E0202", v->at, "'cache' must be a cache type or {k: ..., v: ...}, found a list");
+        diag_error(c->diags, "E0202", v->at, "`cache` must be a cache type or {k: ..., v: ...}, found a list");
         return;
     }
     for (size_t i = 0; i < v->n_pairs; i++) {
@@ -321,7 +321,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         bool shared;
         const fs_key *side = fs_find(&fs_cache_kv, ck->text, ck->len, &shared);
         if (!side) {
-            diagnostic *d = diag_error(c->diags, "E0201", ck->at, "unknown key '%s' in cache", ck->text);
+            diagnostic *d = diag_error(c->diags, "E0201", ck->at, "unknown key `%s` in cache", ck->text);
             diag_help(d, "cache takes `k:` and `v:`");
             continue;
         }
@@ -412,7 +412,7 @@ static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, flee
     s->at = key->at;
     s->body_at = val->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "service '%s'", s->name.v);
+    snprintf(owner, sizeof owner, "service `%s`", s->name.v);
     service_user u = {s};
     object_walk w = {.obj = &fs_service, .base = s, .also_base = &s->opts, .owner = owner, .owner_at = key->at,
                      .custom = service_custom, .user = &u};
@@ -430,7 +430,7 @@ static void *lower_named(lower_ctx *c, const fs_key *k, const ynode *v, size_t i
     *count = 0;
     if (v->kind != YNODE_MAPPING) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of %s names, found %s", k->name, what,
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "`%s` must be a mapping of %s names, found %s", k->name, what,
                                    lower_describe(v, buf, sizeof buf));
         if (v->kind == YNODE_SEQUENCE) diag_help(d, "write `%s:` as `name: {...}` entries, not a list", k->name);
         return NULL;
