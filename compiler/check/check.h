@@ -40,6 +40,10 @@ typedef struct check_result {
     void *estimates;                  /* owner of the estimate_results */
 } check_result;
 
+/* checks.vram_margin / ram_margin, else the defaults above. */
+uint64_t fleet_vram_margin(const fleet *f);
+uint64_t fleet_ram_margin(const fleet *f);
+
 /* Runs every check. fleet_dir is the directory `gguf:` paths are relative
  * to. Always fills *out (free with check_result_free). */
 void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *out);

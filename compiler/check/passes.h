@@ -70,8 +70,6 @@ const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
 uint64_t gpu_usable_bytes(const fleet_gpu *g);
 const char *gpu_display_model(const fleet_gpu *g);
-uint64_t fleet_vram_margin(const fleet *f);
-uint64_t fleet_ram_margin(const fleet *f);
 uint32_t host_index(const fleet *f, const fleet_host *h);
 /* The span to report a service-level problem at: the value if written, else the service. */
 src_span span_or(src_span value, src_span fallback);

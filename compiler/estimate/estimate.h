@@ -81,6 +81,9 @@ typedef struct model_shape {
     uint32_t n_nextn;
     char tokenizer[32];
     uint64_t weights_bytes;   /* all tensors */
+    /* the size of the file it was read from when that file holds the tensor
+     * data; 0 for a header-only copy, a catalog entry or a declared shape */
+    uint64_t file_bytes;
     model_tensor *tensors;    /* malloc'ed; NULL for a declared shape */
     uint32_t n_tensors;
 } model_shape;
