@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h"
 #include "targets.h"
 #include "shell_quote.h"
 #include "engine_flags.h"

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h" /* CACHE_* kinds for vLLM's --kv-cache-dtype */
 #include "targets.h"
 
 static char *fmt_alloc(const char *fmt, const char *a, const char *b)

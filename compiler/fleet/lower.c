@@ -1,5 +1,5 @@
 /* The positioned tree -> the typed fleet, driven by the schema table
- * (schema/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
+ * (compiler/fleet/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
  * enums, required keys and defaults merging. Only what one value says is
  * checked here; rules across values (engine options, cache types per
  * engine, batch sizes, splits, extra_args) are the checks'
