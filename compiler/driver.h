@@ -7,11 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "diag/diag.h"
 #include "plan.h"
 
-typedef enum diag_format { DIAG_FORMAT_TEXT, DIAG_FORMAT_JSON, DIAG_FORMAT_GITHUB, DIAG_FORMAT_SARIF } diag_format;
-
-struct diag_list;
 
 /* Called with the checked plan before the diagnostics are rendered, so a
  * command can add its own (e.g. `infrac build`'s output errors) and every

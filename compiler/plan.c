@@ -6,73 +6,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gguf.h"
 #include "plan_build.h"
+#include "util/arena.h"
 #include "util/sha256.h"
 
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, cap;
-    max_align_t data[];
-} arena_block;
-
-typedef struct plan_arena {
-    arena_block *head;
-} plan_arena;
-
-static void *arena_alloc(plan_arena *a, size_t n) {
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (n == 0) n = sizeof(max_align_t);
-    if (!a->head || a->head->cap - a->head->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        arena_block *b = malloc(sizeof *b + cap);
-        if (!b) return NULL;
-        b->next = a->head;
-        b->used = 0;
-        b->cap = cap;
-        a->head = b;
-    }
-    void *p = (char *)a->head->data + a->head->used;
-    a->head->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-static const char *arena_str(plan_arena *a, const char *s) {
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *p = arena_alloc(a, n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
+/* A copy of s in the plan's arena; NULL stays NULL. */
+static const char *arena_str(arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
 
 void plan_free(plan *p) {
-    plan_arena *a = p->arena;
-    if (a) {
-        for (arena_block *b = a->head, *next; b; b = next) {
-            next = b->next;
-            free(b);
-        }
-        free(a);
-    }
+    arena_free(p->arena);
     memset(p, 0, sizeof *p);
 }
 
 /* The expected size of the model on the hosts: declared, else the size of
- * the local copy when it is a whole file (a header-only copy says nothing). */
-static uint64_t model_bytes(const fleet_model *m, const char *fleet_dir) {
+ * the local copy when it is a whole file (a header-only copy says nothing),
+ * as the model pass read it. */
+static uint64_t model_bytes(const fleet_model *m) {
     if (m->file_size.set) return m->file_size.v;
     if (!m->gguf.set || !m->gguf.v || !m->loaded) return 0;
-    char path[4096], err[256];
-    if (m->gguf.v[0] == '/' || !fleet_dir || !fleet_dir[0])
-        snprintf(path, sizeof path, "%s", m->gguf.v);
-    else
-        snprintf(path, sizeof path, "%s/%s", fleet_dir, m->gguf.v);
-    gguf_file g;
-    if (gguf_open(&g, path, err, sizeof err) != 0) return 0;
-    uint64_t size = g.has_data ? g.size : 0;
-    gguf_close(&g);
-    return size;
+    return m->shape_resolved.file_bytes;
 }
 
 /* Removes "." and "name/.." segments and repeated slashes of an absolute
@@ -101,7 +53,7 @@ static void normalize_abs_path(char *p) {
 /* An absolute path, normalized: the sandbox choices (ProtectHome=,
  * PrivateTmp=) look at where a path really points, /tmp/../home/u/m.gguf
  * being under /home. */
-static const char *host_abs_path(plan_arena *a, const char *path) {
+static const char *host_abs_path(arena *a, const char *path) {
     if (!path) return NULL;
     char *copy = (char *)arena_str(a, path); /* our own copy */
     if (copy && copy[0] == '/') normalize_abs_path(copy);
@@ -110,7 +62,7 @@ static const char *host_abs_path(plan_arena *a, const char *path) {
 
 /* A model path relative to the fleet file's directory (a local run, like
  * the demo's) becomes absolute, so the engine finds it from any directory. */
-static const char *host_model_path(plan_arena *a, const char *path, const char *fleet_dir) {
+static const char *host_model_path(arena *a, const char *path, const char *fleet_dir) {
     if (!path) return NULL;
     if (path[0] == '/') return host_abs_path(a, path);
     char cwd[4096], buf[8192];
@@ -134,16 +86,28 @@ static int cmp_service_name(const void *a, const void *b) {
 
 static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
-static int32_t service_gpu_slot_of(const fleet_service *s, int64_t gpu) {
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        if (s->gpus[i].v == gpu) return (int32_t)i;
-    return -1;
+/* The plan outlives the fleet: its service_config takes its own copies of
+ * the strings (the api key path made absolute, see host_abs_path). */
+static void own_config(arena *a, const service_config *from, service_config *to) {
+    *to = *from;
+    to->bind = arena_str(a, from->bind);
+    to->api_key_file = host_abs_path(a, from->api_key_file);
+    to->exclusive = arena_str(a, from->exclusive);
+    to->alias = arena_str(a, from->alias);
+    to->load_mode = arena_str(a, from->load_mode);
+    to->restart = arena_str(a, from->restart);
+    to->user = arena_str(a, from->user);
+    to->chat_template = arena_str(a, from->chat_template);
+    to->draft = arena_str(a, from->draft);
+    to->spec_type = arena_str(a, from->spec_type);
+    const char **args = arena_alloc(a, sizeof *args * (from->n_extra_args ? from->n_extra_args : 1));
+    for (uint32_t i = 0; i < from->n_extra_args; i++) args[i] = arena_str(a, from->extra_args[i]);
+    to->extra_args = args;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {
     memset(out, 0, sizeof *out);
-    plan_arena *a = calloc(1, sizeof *a);
-    if (!a) return -1;
+    arena *a = arena_new(); /* util/arena.h: allocation failure aborts */
     out->arena = a;
     out->fleet = arena_str(a, f->name.v ? f->name.v : "");
     out->source_path = arena_str(a, f->src && f->src->path ? f->src->path : "");
@@ -157,11 +121,10 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
     if (!hs || !ss || !host_slot || !mbytes) goto oom;
     for (uint32_t i = 0; i < f->n_hosts; i++) hs[i] = &f->hosts[i];
     qsort(hs, f->n_hosts, sizeof *hs, cmp_host_name);
-    for (uint32_t i = 0; i < f->n_models; i++) mbytes[i] = model_bytes(&f->models[i], fleet_dir);
+    for (uint32_t i = 0; i < f->n_models; i++) mbytes[i] = model_bytes(&f->models[i]);
 
     out->n_hosts = f->n_hosts;
     out->hosts = arena_alloc(a, sizeof *out->hosts * (f->n_hosts ? f->n_hosts : 1));
-    if (!out->hosts) goto oom;
     for (uint32_t k = 0; k < f->n_hosts; k++) {
         const fleet_host *h = hs[k];
         uint32_t hi = (uint32_t)(h - f->hosts);
@@ -173,8 +136,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         ph->cpus = (h->cpus.set && h->cpus.v > 0) ? (uint32_t)h->cpus.v : 0;
         ph->n_gpus = h->n_gpus;
         ph->gpus = arena_alloc(a, sizeof *ph->gpus * (h->n_gpus ? h->n_gpus : 1));
-        if (!ph->gpus) goto oom;
-        uint64_t margin = (f->vram_margin.set || f->vram_margin.v) ? f->vram_margin.v : CHECK_DEFAULT_VRAM_MARGIN;
+        uint64_t margin = fleet_vram_margin(f);
         for (uint32_t g = 0; g < h->n_gpus; g++) {
             const fleet_gpu *fg = &h->gpus[g];
             plan_gpu *pg = &ph->gpus[g];
@@ -188,7 +150,6 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         ph->ram_peak_bytes = r->ram_peak ? r->ram_peak[hi] : 0;
         ph->n_reserved_ports = h->n_reserved_ports;
         uint16_t *rp = arena_alloc(a, sizeof *rp * (h->n_reserved_ports ? h->n_reserved_ports : 1));
-        if (!rp) goto oom;
         for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
         ph->reserved_ports = rp;
         ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;
@@ -200,7 +161,6 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
     qsort(ss, f->n_services, sizeof *ss, cmp_service_name);
     out->n_services = f->n_services;
     out->services = arena_alloc(a, sizeof *out->services * (f->n_services ? f->n_services : 1));
-    if (!out->services) goto oom;
     for (uint32_t k = 0; k < f->n_services; k++) {
         const fleet_service *s = ss[k];
         uint32_t si = (uint32_t)(s - f->services);
@@ -208,73 +168,16 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         plan_service *p = &out->services[k];
         p->name = arena_str(a, s->name.v);
         p->host = s->host_ref ? &out->hosts[host_slot[s->host_ref - f->hosts]] : NULL;
-        p->engine = e->engine;
         p->model = arena_str(a, s->model.v);
         if (s->model_ref) {
             p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
             p->model_file_bytes = mbytes[s->model_ref - f->models];
         }
-        p->bind = arena_str(a, e->bind);
-        p->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
-        p->context = e->context;
-        p->parallel = e->parallel;
-        p->batch = e->batch;
-        p->ubatch = e->ubatch;
-        if (e->engine == ENGINE_VLLM && s->opts.max_num_batched_tokens.set && s->opts.max_num_batched_tokens.v > 0)
-            p->max_num_batched_tokens = (uint32_t)s->opts.max_num_batched_tokens.v;
-        p->threads = e->threads;
-        p->cache_k = e->cache_k;
-        p->cache_v = e->cache_v;
-        p->flash_attn = e->flash_attn;
-        p->gpu_layers = e->gpu_layers;
-        p->cpu_moe_layers = e->cpu_moe_layers;
-        p->swa_full = e->swa_full;
-        p->kv_unified = e->kv_unified;
-        /* Pinned for llama-server: the host RAM check counted this cache. */
-        p->cache_ram_set = e->engine == ENGINE_LLAMACPP;
-        p->cache_ram_bytes = p->cache_ram_set ? e->cache_ram : 0;
-        p->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
-        for (uint32_t g = 0; g < p->n_gpus; g++) {
-            p->gpus[g] = (uint32_t)s->gpus[g].v;
-            if (s->n_tensor_split == s->n_gpus) p->tensor_split[g] = s->tensor_split[g].v;
-        }
         /* the checks allow one vendor per service: its first GPU says which */
-        p->amd = p->n_gpus > 0 && s->host_ref && p->gpus[0] < s->host_ref->n_gpus &&
-                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[p->gpus[0]]), "amd") == 0;
-        p->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
-        p->api_key_file = host_abs_path(a, opt_str(&s->opts.api_key_file));
-        p->exclusive = arena_str(a, opt_str(&s->exclusive));
-        p->autostart = e->autostart;
-        p->alias = arena_str(a, opt_str(&s->alias) ? s->alias.v : s->model.v);
-        p->load_mode = arena_str(a, opt_str(&s->opts.load_mode));
-        p->metrics = e->metrics;
-        p->restart = arena_str(a, e->restart);
-        p->restart_sec = e->restart_sec;
-        p->user = arena_str(a, opt_str(&s->opts.user));
-        p->chat_template = arena_str(a, opt_str(&s->opts.chat_template)
-                                            ? s->opts.chat_template.v
-                                            : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL));
-        p->draft_slot = -1;
-        if (e->draft_counted) {
-            p->draft = arena_str(a, s->draft.v);
-            p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
-            if (s->draft_gpu.set) p->draft_slot = service_gpu_slot_of(s, s->draft_gpu.v);
-            p->draft_gpu_layers = e->draft_gpu_layers;
-        }
-        if (e->engine == ENGINE_LLAMACPP) {
-            /* also without a draft model: MTP and the n-gram kinds take them */
-            p->draft_cache = e->draft_cache;
-            p->draft_cache_set = e->draft_counted || s->draft_cache.set;
-            p->spec_type = arena_str(a, opt_str(&s->spec_type));
-            p->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
-            p->spec_draft_n_min_set = s->spec_draft_n_min.set;
-            p->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
-        }
-        const char **args = arena_alloc(a, sizeof *args * (s->n_extra_args ? s->n_extra_args : 1));
-        if (!args) goto oom;
-        for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = arena_str(a, s->extra_args[i].v);
-        p->extra_args = args;
-        p->n_extra_args = s->n_extra_args;
+        p->amd = e->cfg.mem.n_gpus > 0 && s->host_ref && e->cfg.gpus[0] < s->host_ref->n_gpus &&
+                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[e->cfg.gpus[0]]), "amd") == 0;
+        if (e->cfg.draft_counted) p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
+        own_config(a, &e->cfg, &p->cfg);
         if (e->estimated) p->memory = *e->est;
     }
 
@@ -284,7 +187,6 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
     for (uint32_t h = 0; h < out->n_hosts; h++) {
         plan_host *ph = &out->hosts[h];
         ph->services = arena_alloc(a, sizeof *ph->services * (ph->n_services ? ph->n_services : 1));
-        if (!ph->services) goto oom;
         ph->n_services = 0;
     }
     for (uint32_t k = 0; k < out->n_services; k++) {

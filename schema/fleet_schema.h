@@ -3,7 +3,9 @@
  * The lowering (compiler/fleet/lower.c) checks files against it, `infrac
  * schema` turns it into a JSON Schema for editors, and docs/fleet.md is
  * written from it (`infrac schema --markdown`). A key added here is known
- * everywhere at once. */
+ * everywhere at once. The table itself, with each key's offset into the
+ * typed fleet's structs, is compiler/fleet/fleet_schema.c: it belongs to the
+ * fleet, and schema/ includes nothing of the compiler. */
 #ifndef INFRAC_FLEET_SCHEMA_H
 #define INFRAC_FLEET_SCHEMA_H
 

@@ -47,7 +47,7 @@ char *target_ansible_inventory(const plan *p)
         sb_puts(&b, "\n");
         for (uint32_t k = 0; k < h->n_services; k++)
             sb_printf(&b, "            - name: %s\n              autostart: %s\n", h->services[k]->name,
-                      h->services[k]->autostart ? "true" : "false");
+                      h->services[k]->cfg.autostart ? "true" : "false");
     }
     return sb_steal(&b);
 }

@@ -50,17 +50,17 @@ static int check_names(const plan *p, char *err, size_t errlen)
             snprintf(err, errlen, "service name 'llama-swap' is the unit of host '%s''s llama-swap", s->host->name);
             return -1;
         }
-        const char *texts[] = {s->model, s->model_path, s->bind, s->api_key_file, s->user, s->exclusive,
-                               s->alias, s->load_mode, s->restart, s->chat_template};
+        const char *texts[] = {s->model, s->model_path, s->cfg.bind, s->cfg.api_key_file, s->cfg.user, s->cfg.exclusive,
+                               s->cfg.alias, s->cfg.load_mode, s->cfg.restart, s->cfg.chat_template};
         for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
             if (!text_ok(texts[k])) {
                 snprintf(err, errlen, "service '%s' has a value with a control character", s->name);
                 return -1;
             }
-        if (s->api_key_file && (strpbrk(s->api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
+        if (s->cfg.api_key_file && (strpbrk(s->cfg.api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
             snprintf(err, errlen, "service '%s': api_key_file '%s' must end in a file name of letters, digits, '-', '_' "
                      "and '.' and hold no space or ':' (LoadCredential= names the credential after it)",
-                     s->name, s->api_key_file);
+                     s->name, s->cfg.api_key_file);
             return -1;
         }
     }

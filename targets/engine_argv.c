@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h"
 #include "targets.h"
 #include "shell_quote.h"
 #include "engine_flags.h"
@@ -81,13 +80,13 @@ static void fmt_share(char *buf, size_t n, double v)
 
 static bool has_tensor_split(const plan_service *s)
 {
-    for (uint32_t i = 0; i < s->n_gpus && i < EST_MAX_GPUS; i++)
-        if (s->tensor_split[i] != 0)
+    for (uint32_t i = 0; i < s->cfg.mem.n_gpus && i < EST_MAX_GPUS; i++)
+        if (s->cfg.mem.tensor_split[i] != 0)
             return true;
     return false;
 }
 
-static const char *alias_of(const plan_service *s) { return s->alias ? s->alias : s->model; }
+static const char *alias_of(const plan_service *s) { return s->cfg.alias ? s->cfg.alias : s->model; }
 
 /* The draft model and speculative settings (common/arg.cpp spellings; the
  * old --draft* flags are gone). The draft's GPU layers are always written:
@@ -97,88 +96,88 @@ static void spec_argv(const plan_service *s, target_argv *a)
 {
     if (s->draft_path) {
         argv_pair(a, "--spec-draft-model", s->draft_path);
-        if (s->draft_slot >= 0) {
+        if (s->cfg.draft_slot >= 0) {
             /* CUDA_VISIBLE_DEVICES lists the service's GPUs: the draft's is CUDA<its position>. */
             char dev[32];
-            snprintf(dev, sizeof dev, "CUDA%d", (int)s->draft_slot);
+            snprintf(dev, sizeof dev, "CUDA%d", (int)s->cfg.draft_slot);
             argv_pair(a, "--spec-draft-device", dev);
         }
         argv_push(a, "--spec-draft-ngl");
-        if (s->n_gpus == 0)
+        if (s->cfg.mem.n_gpus == 0)
             argv_push(a, "0");
-        else if (s->draft_gpu_layers < 0)
+        else if (s->cfg.draft_gpu_layers < 0)
             argv_push(a, "all");
         else
-            argv_pushf_u(a, NULL, (unsigned long long)s->draft_gpu_layers);
+            argv_pushf_u(a, NULL, (unsigned long long)s->cfg.draft_gpu_layers);
     }
-    if (s->draft_cache_set) {
-        argv_pair(a, "--spec-draft-type-k", target_cache_type_name(s->draft_cache));
-        argv_pair(a, "--spec-draft-type-v", target_cache_type_name(s->draft_cache));
+    if (s->cfg.draft_cache_set) {
+        argv_pair(a, "--spec-draft-type-k", cache_type_name(s->cfg.draft_cache));
+        argv_pair(a, "--spec-draft-type-v", cache_type_name(s->cfg.draft_cache));
     }
-    if (s->spec_type)
-        argv_pair(a, "--spec-type", s->spec_type);
-    if (s->spec_draft_n_max)
-        argv_pushf_u(a, "--spec-draft-n-max", s->spec_draft_n_max);
-    if (s->spec_draft_n_min_set)
-        argv_pushf_u(a, "--spec-draft-n-min", s->spec_draft_n_min);
+    if (s->cfg.spec_type)
+        argv_pair(a, "--spec-type", s->cfg.spec_type);
+    if (s->cfg.spec_draft_n_max)
+        argv_pushf_u(a, "--spec-draft-n-max", s->cfg.spec_draft_n_max);
+    if (s->cfg.spec_draft_n_min_set)
+        argv_pushf_u(a, "--spec-draft-n-min", s->cfg.spec_draft_n_min);
 }
 
 static void llamacpp_argv(const plan_service *s, target_argv *a)
 {
     argv_push(a, "llama-server");
     argv_pair(a, F(LC, EF_MODEL), s->model_path);
-    argv_pair(a, F(LC, EF_HOST), s->bind);
-    argv_pushf_u(a, F(LC, EF_PORT), s->port);
+    argv_pair(a, F(LC, EF_HOST), s->cfg.bind);
+    argv_pushf_u(a, F(LC, EF_PORT), s->cfg.port);
     /* --fit is on by default and silently shrinks what the plan checked. */
     argv_pair(a, F(LC, EF_FIT), "off");
     argv_push(a, F(LC, EF_GPU_LAYERS));
-    if (s->n_gpus == 0)
+    if (s->cfg.mem.n_gpus == 0)
         argv_push(a, "0");
-    else if (s->gpu_layers < 0)
+    else if (s->cfg.mem.gpu_layers < 0)
         argv_push(a, "all");
     else
-        argv_pushf_u(a, NULL, (unsigned long long)s->gpu_layers);
-    if (s->n_gpus > 1) {
+        argv_pushf_u(a, NULL, (unsigned long long)s->cfg.mem.gpu_layers);
+    if (s->cfg.mem.n_gpus > 1) {
         strbuf ts = {0};
         bool given = has_tensor_split(s);
-        for (uint32_t i = 0; i < s->n_gpus && i < EST_MAX_GPUS; i++) {
+        for (uint32_t i = 0; i < s->cfg.mem.n_gpus && i < EST_MAX_GPUS; i++) {
             char share[40];
-            fmt_share(share, sizeof share, given ? s->tensor_split[i] : 1.0);
+            fmt_share(share, sizeof share, given ? s->cfg.mem.tensor_split[i] : 1.0);
             sb_printf(&ts, "%s%s", i ? "," : "", share);
         }
         argv_pair(a, F(LC, EF_TENSOR_SPLIT), ts.p);
         sb_free(&ts);
     }
-    argv_pushf_u(a, F(LC, EF_CONTEXT), s->context);
-    argv_pushf_u(a, F(LC, EF_PARALLEL), s->parallel);
-    if (s->kv_unified)
+    argv_pushf_u(a, F(LC, EF_CONTEXT), s->cfg.mem.context);
+    argv_pushf_u(a, F(LC, EF_PARALLEL), s->cfg.mem.parallel);
+    if (s->cfg.mem.kv_unified)
         argv_push(a, F(LC, EF_KV_UNIFIED));
-    argv_pair(a, F(LC, EF_CACHE_K), target_cache_type_name(s->cache_k));
-    argv_pair(a, F(LC, EF_CACHE_V), target_cache_type_name(s->cache_v));
-    argv_pair(a, F(LC, EF_FLASH_ATTN), s->flash_attn ? "on" : "off");
-    argv_pushf_u(a, F(LC, EF_BATCH), s->batch);
-    argv_pushf_u(a, F(LC, EF_UBATCH), s->ubatch);
-    if (s->threads)
-        argv_pushf_u(a, F(LC, EF_THREADS), s->threads);
-    if (s->api_key_file) {
+    argv_pair(a, F(LC, EF_CACHE_K), cache_type_name(s->cfg.mem.cache_k));
+    argv_pair(a, F(LC, EF_CACHE_V), cache_type_name(s->cfg.mem.cache_v));
+    argv_pair(a, F(LC, EF_FLASH_ATTN), s->cfg.mem.flash_attn ? "on" : "off");
+    argv_pushf_u(a, F(LC, EF_BATCH), s->cfg.mem.batch);
+    argv_pushf_u(a, F(LC, EF_UBATCH), s->cfg.mem.ubatch);
+    if (s->cfg.mem.threads)
+        argv_pushf_u(a, F(LC, EF_THREADS), s->cfg.mem.threads);
+    if (s->cfg.api_key_file) {
         char *cred = target_credential_path(s);
         argv_pair(a, F(LC, EF_API_KEY_FILE), cred);
         free(cred);
     }
-    if (s->metrics)
+    if (s->cfg.metrics)
         argv_push(a, F(LC, EF_METRICS));
     argv_pair(a, F(LC, EF_ALIAS), alias_of(s));
-    if (s->load_mode) {
-        argv_pair(a, F(LC, EF_LOAD_MODE), s->load_mode);
+    if (s->cfg.load_mode) {
+        argv_pair(a, F(LC, EF_LOAD_MODE), s->cfg.load_mode);
     }
-    if (s->cpu_moe_layers)
-        argv_pushf_u(a, F(LC, EF_CPU_MOE), s->cpu_moe_layers);
-    if (s->swa_full)
+    if (s->cfg.mem.cpu_moe_layers)
+        argv_pushf_u(a, F(LC, EF_CPU_MOE), s->cfg.mem.cpu_moe_layers);
+    if (s->cfg.mem.swa_full)
         argv_push(a, F(LC, EF_SWA_FULL));
-    if (s->cache_ram_set)
-        argv_pushf_u(a, F(LC, EF_CACHE_RAM), s->cache_ram_bytes / MIB);
-    if (s->chat_template) {
-        argv_pair(a, F(LC, EF_CHAT_TEMPLATE), s->chat_template);
+    if (s->cfg.cache_ram_set)
+        argv_pushf_u(a, F(LC, EF_CACHE_RAM), s->cfg.mem.cache_ram_bytes / MIB);
+    if (s->cfg.chat_template) {
+        argv_pair(a, F(LC, EF_CHAT_TEMPLATE), s->cfg.chat_template);
     }
     spec_argv(s, a);
 }
@@ -188,24 +187,24 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_push(a, "vllm");
     argv_push(a, "serve");
     argv_push(a, s->model_path);
-    argv_pair(a, F(VL, EF_HOST), s->bind);
-    argv_pushf_u(a, F(VL, EF_PORT), s->port);
-    if (s->gpu_memory_utilization > 0) {
+    argv_pair(a, F(VL, EF_HOST), s->cfg.bind);
+    argv_pushf_u(a, F(VL, EF_PORT), s->cfg.port);
+    if (s->cfg.mem.gpu_memory_utilization > 0) {
         char util[40];
-        fmt_share(util, sizeof util, s->gpu_memory_utilization);
+        fmt_share(util, sizeof util, s->cfg.mem.gpu_memory_utilization);
         argv_pair(a, F(VL, EF_GPU_MEM_UTIL), util);
     }
-    if (s->n_gpus > 1)
-        argv_pushf_u(a, F(VL, EF_TENSOR_SPLIT), s->n_gpus);
-    argv_pushf_u(a, F(VL, EF_CONTEXT), s->context);
+    if (s->cfg.mem.n_gpus > 1)
+        argv_pushf_u(a, F(VL, EF_TENSOR_SPLIT), s->cfg.mem.n_gpus);
+    argv_pushf_u(a, F(VL, EF_CONTEXT), s->cfg.mem.context);
     /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
-    if (s->cache_k == CACHE_FP8 || s->cache_k == CACHE_FP8_E4M3 || s->cache_k == CACHE_FP8_E5M2) {
-        argv_pair(a, F(VL, EF_CACHE_KV), target_cache_type_name(s->cache_k));
+    if (s->cfg.mem.cache_k == CACHE_FP8 || s->cfg.mem.cache_k == CACHE_FP8_E4M3 || s->cfg.mem.cache_k == CACHE_FP8_E5M2) {
+        argv_pair(a, F(VL, EF_CACHE_KV), cache_type_name(s->cfg.mem.cache_k));
     }
     argv_pair(a, F(VL, EF_ALIAS), alias_of(s));
-    argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->parallel);
-    if (s->max_num_batched_tokens)
-        argv_pushf_u(a, F(VL, EF_MAX_BATCHED), s->max_num_batched_tokens);
+    argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->cfg.mem.parallel);
+    if (s->cfg.max_num_batched_tokens)
+        argv_pushf_u(a, F(VL, EF_MAX_BATCHED), s->cfg.max_num_batched_tokens);
 }
 
 static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
@@ -219,12 +218,12 @@ static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
 void target_engine_argv(const plan *p, const plan_service *s, target_argv *out)
 {
     memset(out, 0, sizeof *out);
-    switch (s->engine) {
+    switch (s->cfg.mem.engine) {
     case ENGINE_VLLM: vllm_argv(s, out); break;
     case ENGINE_INFRAC: infrac_argv(p, s, out); break;
     default: llamacpp_argv(s, out); break;
     }
     /* The fleet's extra arguments go last so they can refine what came before. */
-    for (uint32_t i = 0; i < s->n_extra_args; i++)
-        argv_push(out, s->extra_args[i]);
+    for (uint32_t i = 0; i < s->cfg.n_extra_args; i++)
+        argv_push(out, s->cfg.extra_args[i]);
 }

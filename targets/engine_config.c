@@ -57,29 +57,29 @@ char *target_engine_config(const plan *p, const plan_service *s)
     json_object_set_new(o, "host", json_string(h ? h->name : ""));
     json_object_set_new(o, "host_address", tj_str_or_null(h ? h->address : NULL));
     json_object_set_new(o, "service", json_string(s->name ? s->name : ""));
-    json_object_set_new(o, "engine", json_string(target_engine_name(s->engine)));
+    json_object_set_new(o, "engine", json_string(engine_kind_name(s->cfg.mem.engine)));
     json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
     json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes",
                         s->model_file_bytes ? json_integer((json_int_t)s->model_file_bytes) : json_null());
-    json_object_set_new(o, "alias", json_string(s->alias ? s->alias : s->model));
-    json_object_set_new(o, "bind", json_string(s->bind ? s->bind : ""));
-    json_object_set_new(o, "port", json_integer(s->port));
-    json_object_set_new(o, "context", json_integer(s->context));
-    json_object_set_new(o, "parallel", json_integer(s->parallel));
-    json_object_set_new(o, "cache_k", json_string(target_cache_type_name(s->cache_k)));
-    json_object_set_new(o, "cache_v", json_string(target_cache_type_name(s->cache_v)));
-    json_object_set_new(o, "flash_attention", json_boolean(s->flash_attn));
-    json_object_set_new(o, "batch", json_integer(s->batch));
-    json_object_set_new(o, "ubatch", json_integer(s->ubatch));
-    json_object_set_new(o, "threads", s->threads ? json_integer(s->threads) : json_null());
+    json_object_set_new(o, "alias", json_string(s->cfg.alias ? s->cfg.alias : s->model));
+    json_object_set_new(o, "bind", json_string(s->cfg.bind ? s->cfg.bind : ""));
+    json_object_set_new(o, "port", json_integer(s->cfg.port));
+    json_object_set_new(o, "context", json_integer(s->cfg.mem.context));
+    json_object_set_new(o, "parallel", json_integer(s->cfg.mem.parallel));
+    json_object_set_new(o, "cache_k", json_string(cache_type_name(s->cfg.mem.cache_k)));
+    json_object_set_new(o, "cache_v", json_string(cache_type_name(s->cfg.mem.cache_v)));
+    json_object_set_new(o, "flash_attention", json_boolean(s->cfg.mem.flash_attn));
+    json_object_set_new(o, "batch", json_integer(s->cfg.mem.batch));
+    json_object_set_new(o, "ubatch", json_integer(s->cfg.mem.ubatch));
+    json_object_set_new(o, "threads", s->cfg.mem.threads ? json_integer(s->cfg.mem.threads) : json_null());
     json_t *gpus = json_array();
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        json_array_append_new(gpus, json_integer(s->gpus[i]));
+    for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
+        json_array_append_new(gpus, json_integer(s->cfg.gpus[i]));
     json_object_set_new(o, "gpus", gpus);
-    json_object_set_new(o, "api_key_file", tj_str_or_null(s->api_key_file));
-    json_object_set_new(o, "chat_template", tj_str_or_null(s->chat_template));
-    json_object_set_new(o, "metrics", json_boolean(s->metrics));
+    json_object_set_new(o, "api_key_file", tj_str_or_null(s->cfg.api_key_file));
+    json_object_set_new(o, "chat_template", tj_str_or_null(s->cfg.chat_template));
+    json_object_set_new(o, "metrics", json_boolean(s->cfg.metrics));
     target_argv argv;
     target_engine_argv(p, s, &argv);
     json_object_set_new(o, "command", tj_argv(&argv));

@@ -8,12 +8,12 @@
  * amdgpu has no such daemon. */
 const char *target_gpu_after(const plan_service *s)
 {
-    return s->n_gpus && !s->amd ? " nvidia-persistenced.service" : "";
+    return s->cfg.mem.n_gpus && !s->amd ? " nvidia-persistenced.service" : "";
 }
 
 void target_gpu_device_allow(strbuf *b, const plan_service *s)
 {
-    if (s->n_gpus && s->amd) {
+    if (s->cfg.mem.n_gpus && s->amd) {
         /* ROCm opens /dev/kfd (compute queues) and a render node
          * /dev/dri/renderD* per card; which render node is which card is
          * udev's choice, so the DRM class is allowed (ROCm's docs: "GPU
@@ -28,9 +28,9 @@ void target_gpu_device_allow(strbuf *b, const plan_service *s)
     }
     sb_puts(b, "\n# Devices: nothing but the NVIDIA nodes of this service's GPUs.\n"
                 "DevicePolicy=closed\n");
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        sb_printf(b, "DeviceAllow=/dev/nvidia%u rw\n", (unsigned)s->gpus[i]);
-    if (s->n_gpus)
+    for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
+        sb_printf(b, "DeviceAllow=/dev/nvidia%u rw\n", (unsigned)s->cfg.gpus[i]);
+    if (s->cfg.mem.n_gpus)
         sb_puts(b, "DeviceAllow=/dev/nvidiactl rw\nDeviceAllow=/dev/nvidia-uvm rw\n"
                     "DeviceAllow=/dev/nvidia-uvm-tools rw\n");
 }
@@ -69,7 +69,7 @@ static const char amd_free[] =
 
 void target_gpu_free_function(strbuf *b, const plan_service *s)
 {
-    if (s->n_gpus)
+    if (s->cfg.mem.n_gpus)
         sb_puts(b, s->amd ? amd_free : nvidia_free);
 }
 
@@ -89,9 +89,9 @@ void target_gpu_visible(strbuf *b, const plan_service *s)
         sb_puts(b, "\n# Device indexes as nvidia-smi counts them; only this service's GPUs.\n"
                     "CUDA_DEVICE_ORDER=PCI_BUS_ID\n");
     sb_printf(b, "%s=", var);
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        sb_printf(b, "%s%u", i ? "," : "", (unsigned)s->gpus[i]);
-    if (!s->n_gpus)
+    for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
+        sb_printf(b, "%s%u", i ? "," : "", (unsigned)s->cfg.gpus[i]);
+    if (!s->cfg.mem.n_gpus)
         sb_puts(b, "''");
     sb_printf(b, "\nexport %s%s\n", s->amd ? "" : "CUDA_DEVICE_ORDER ", var);
 }

@@ -46,15 +46,15 @@ static void services_table(strbuf *b, const plan_host *h)
     for (uint32_t i = 0; i < h->n_services; i++) {
         const plan_service *s = h->services[i];
         char *url = target_service_url(s);
-        sb_printf(b, "| %s | %s | ", s->name, target_engine_name(s->engine));
+        sb_printf(b, "| %s | %s | ", s->name, engine_kind_name(s->cfg.mem.engine));
         add_cell(b, s->model);
         sb_printf(b, " | %s | ", url);
-        if (!s->n_gpus)
+        if (!s->cfg.mem.n_gpus)
             sb_puts(b, "CPU");
-        for (uint32_t g = 0; g < s->n_gpus; g++)
-            sb_printf(b, "%s%u", g ? ", " : "", (unsigned)s->gpus[g]);
+        for (uint32_t g = 0; g < s->cfg.mem.n_gpus; g++)
+            sb_printf(b, "%s%u", g ? ", " : "", (unsigned)s->cfg.gpus[g]);
         sb_printf(b, " | %s | ", target_service_wanted(h, s) ? "yes" : "no");
-        add_cell(b, s->exclusive ? s->exclusive : "-");
+        add_cell(b, s->cfg.exclusive ? s->cfg.exclusive : "-");
         sb_puts(b, " |\n");
         free(url);
     }
@@ -75,8 +75,8 @@ static void memory_table(strbuf *b, const plan_host *h)
         const plan_gpu *gpu = &h->gpus[g];
         for (uint32_t i = 0; i < h->n_services; i++) {
             const plan_service *s = h->services[i];
-            for (uint32_t k = 0; k < s->n_gpus && k < s->memory.n_gpus; k++) {
-                if (s->gpus[k] != gpu->index)
+            for (uint32_t k = 0; k < s->cfg.mem.n_gpus && k < s->memory.n_gpus; k++) {
+                if (s->cfg.gpus[k] != gpu->index)
                     continue;
                 const memory_breakdown *m = &s->memory.gpu[k];
                 gpu_cells(b, gpu);

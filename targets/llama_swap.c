@@ -29,21 +29,21 @@ static void yaml_str(strbuf *b, const char *s)
  * wildcard one. */
 static void proxy_url(strbuf *b, const plan_service *s)
 {
-    const char *a = s->bind && *s->bind ? s->bind : "127.0.0.1";
+    const char *a = s->cfg.bind && *s->cfg.bind ? s->cfg.bind : "127.0.0.1";
     if (!strcmp(a, "0.0.0.0"))
         a = "127.0.0.1";
     else if (!strcmp(a, "::"))
         a = "::1";
     if (strchr(a, ':'))
-        sb_printf(b, "http://[%s]:%u", a, (unsigned)s->port);
+        sb_printf(b, "http://[%s]:%u", a, (unsigned)s->cfg.port);
     else
-        sb_printf(b, "http://%s:%u", a, (unsigned)s->port);
+        sb_printf(b, "http://%s:%u", a, (unsigned)s->cfg.port);
 }
 
 static bool first_of_group(const plan_host *h, uint32_t k)
 {
     for (uint32_t j = 0; j < k; j++)
-        if (h->services[j]->exclusive && !strcmp(h->services[j]->exclusive, h->services[k]->exclusive))
+        if (h->services[j]->cfg.exclusive && !strcmp(h->services[j]->cfg.exclusive, h->services[k]->cfg.exclusive))
             return false;
     return true;
 }
@@ -75,14 +75,14 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         sb_puts(&b, "\n    env:\n      - ");
         strbuf e = {0};
         sb_puts(&e, s->amd ? "HIP_VISIBLE_DEVICES=" : "CUDA_VISIBLE_DEVICES=");
-        for (uint32_t i = 0; i < s->n_gpus; i++)
-            sb_printf(&e, "%s%u", i ? "," : "", (unsigned)s->gpus[i]);
+        for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
+            sb_printf(&e, "%s%u", i ? "," : "", (unsigned)s->cfg.gpus[i]);
         yaml_str(&b, e.p);
         sb_free(&e);
         sb_puts(&b, "\n");
-        if (s->alias) {
+        if (s->cfg.alias) {
             sb_puts(&b, "    aliases:\n      - ");
-            yaml_str(&b, s->alias);
+            yaml_str(&b, s->cfg.alias);
             sb_puts(&b, "\n");
         }
         if (h->llama_swap_ttl)
@@ -95,19 +95,19 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
      * whose members all stay loaded, none unloading the others. */
     bool resident = false, any = false;
     for (uint32_t k = 0; k < h->n_services; k++)
-        resident |= !h->services[k]->exclusive;
+        resident |= !h->services[k]->cfg.exclusive;
     for (uint32_t k = 0; k < h->n_services; k++) {
         const plan_service *s = h->services[k];
-        if (!s->exclusive || !first_of_group(h, k))
+        if (!s->cfg.exclusive || !first_of_group(h, k))
             continue;
         if (!any)
             sb_puts(&b, "groups:\n");
         any = true;
         sb_puts(&b, "  ");
-        yaml_str(&b, s->exclusive);
+        yaml_str(&b, s->cfg.exclusive);
         sb_puts(&b, ":\n    swap: true\n    exclusive: false\n    members:\n");
         for (uint32_t j = k; j < h->n_services; j++)
-            if (h->services[j]->exclusive && !strcmp(h->services[j]->exclusive, s->exclusive)) {
+            if (h->services[j]->cfg.exclusive && !strcmp(h->services[j]->cfg.exclusive, s->cfg.exclusive)) {
                 sb_puts(&b, "      - ");
                 yaml_str(&b, h->services[j]->name);
                 sb_puts(&b, "\n");
@@ -118,7 +118,7 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
             sb_puts(&b, "groups:\n");
         sb_puts(&b, "  \"infrac-resident\":\n    swap: false\n    exclusive: false\n    members:\n");
         for (uint32_t k = 0; k < h->n_services; k++)
-            if (!h->services[k]->exclusive) {
+            if (!h->services[k]->cfg.exclusive) {
                 sb_puts(&b, "      - ");
                 yaml_str(&b, h->services[k]->name);
                 sb_puts(&b, "\n");
@@ -154,7 +154,7 @@ char *target_llama_swap_unit(const plan *p, const plan_host *h)
     char *target = target_fleet_target_name(p);
     bool nvidia = false, amd = false;
     for (uint32_t k = 0; k < h->n_services; k++)
-        if (h->services[k]->n_gpus) {
+        if (h->services[k]->cfg.mem.n_gpus) {
             amd |= h->services[k]->amd;
             nvidia |= !h->services[k]->amd;
         }

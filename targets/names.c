@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h" /* CACHE_* kinds for vLLM's --kv-cache-dtype */
-#include "ggml_types.h"
 #include "targets.h"
 
 static char *fmt_alloc(const char *fmt, const char *a, const char *b)
@@ -34,7 +32,7 @@ char *target_script_path(const plan *p, const plan_service *s)
 
 const char *target_credential_name(const plan_service *s)
 {
-    const char *path = s->api_key_file ? s->api_key_file : "";
+    const char *path = s->cfg.api_key_file ? s->cfg.api_key_file : "";
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
 }
@@ -52,11 +50,11 @@ static bool is_wildcard(const char *bind)
 char *target_service_url(const plan_service *s)
 {
     /* A wildcard bind is reached through the host's address (or its name). */
-    const char *addr = s->bind;
+    const char *addr = s->cfg.bind;
     if (is_wildcard(addr))
         addr = (s->host && s->host->address) ? s->host->address : (s->host ? s->host->name : "localhost");
     char port[8];
-    snprintf(port, sizeof port, "%u", (unsigned)s->port);
+    snprintf(port, sizeof port, "%u", (unsigned)s->cfg.port);
     bool v6 = strchr(addr, ':') && addr[0] != '[';
     size_t n = strlen(addr) + 32;
     char *url = malloc(n);
@@ -66,32 +64,9 @@ char *target_service_url(const plan_service *s)
     return url;
 }
 
-const char *target_engine_name(engine_kind e)
-{
-    switch (e) {
-    case ENGINE_LLAMACPP: return "llama.cpp";
-    case ENGINE_VLLM: return "vllm";
-    case ENGINE_INFRAC: return "infrac";
-    default: return "unknown";
-    }
-}
-
-const char *target_cache_type_name(uint32_t type)
-{
-    switch (type) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    default: break;
-    }
-    const ggml_type_info *t = ggml_type_get(type);
-    return (t && t->name) ? t->name : "f16";
-}
-
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i)
 {
-    if (i >= s->n_gpus || i >= s->memory.n_gpus)
+    if (i >= s->cfg.mem.n_gpus || i >= s->memory.n_gpus)
         return 0;
     return (s->memory.gpu[i].total + MIB - 1) / MIB;
 }

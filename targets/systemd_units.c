@@ -19,7 +19,7 @@ static const char *protect_home(const plan_service *s)
 {
     const char *dirs[] = {"/home", "/root", "/run/user"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++)
-        if (under(s->model_path, dirs[i]) || under(s->api_key_file, dirs[i]))
+        if (under(s->model_path, dirs[i]) || under(s->cfg.api_key_file, dirs[i]))
             return "read-only";
     return "yes";
 }
@@ -44,21 +44,21 @@ char *target_service_unit(const plan *p, const plan_service *s)
     add_header(&b, p);
     char *target = target_fleet_target_name(p);
     char *script = target_script_path(p, s);
-    bool gpu = s->n_gpus > 0;
+    bool gpu = s->cfg.mem.n_gpus > 0;
 
     sb_puts(&b, "\n[Unit]\n");
     sb_printf(&b, "Description=infrac %s: %s (%s, model ", p->fleet, s->name,
-                target_engine_name(s->engine));
+                engine_kind_name(s->cfg.mem.engine));
     add_unit_text(&b, s->model);
     sb_puts(&b, ")\n");
     sb_printf(&b, "After=network-online.target%s\n", target_gpu_after(s));
     sb_puts(&b, "Wants=network-online.target\n");
     sb_printf(&b, "PartOf=%s\n", target);
-    if (s->exclusive) {
+    if (s->cfg.exclusive) {
         const plan_host *h = s->host;
         for (uint32_t i = 0; h && i < h->n_services; i++) {
             const plan_service *o = h->services[i];
-            if (o != s && o->exclusive && !strcmp(o->exclusive, s->exclusive))
+            if (o != s && o->cfg.exclusive && !strcmp(o->cfg.exclusive, s->cfg.exclusive))
                 sb_printf(&b, "Conflicts=infrac-%s.service\n", o->name);
         }
     }
@@ -67,24 +67,24 @@ char *target_service_unit(const plan *p, const plan_service *s)
 
     sb_puts(&b, "\n[Service]\nType=exec\n");
     sb_printf(&b, "ExecStart=%s\n", script);
-    sb_printf(&b, "Restart=%s\n", s->restart ? s->restart : "on-failure");
-    sb_printf(&b, "RestartSec=%u\n", (unsigned)s->restart_sec);
+    sb_printf(&b, "Restart=%s\n", s->cfg.restart ? s->cfg.restart : "on-failure");
+    sb_printf(&b, "RestartSec=%u\n", (unsigned)s->cfg.restart_sec);
     sb_puts(&b, "TimeoutStopSec=30\n");
-    if (s->user) {
+    if (s->cfg.user) {
         sb_puts(&b, "User=");
-        add_unit_text(&b, s->user);
+        add_unit_text(&b, s->cfg.user);
         sb_puts(&b, "\n");
     } else
         sb_puts(&b, "DynamicUser=yes\n");
     sb_printf(&b, "CacheDirectory=infrac-%s\n", s->name);
-    if (s->api_key_file) {
+    if (s->cfg.api_key_file) {
         sb_puts(&b, "LoadCredential=");
         add_unit_text(&b, target_credential_name(s));
         sb_puts(&b, ":");
-        add_unit_text(&b, s->api_key_file);
+        add_unit_text(&b, s->cfg.api_key_file);
         sb_puts(&b, "\n");
     }
-    if (s->load_mode && strstr(s->load_mode, "mlock"))
+    if (s->cfg.load_mode && strstr(s->cfg.load_mode, "mlock"))
         sb_puts(&b, "LimitMEMLOCK=infinity\n");
 
     target_gpu_device_allow(&b, s);
@@ -107,7 +107,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
                  "LockPersonality=yes\n");
     /* The CUDA driver and Python need writable+executable mappings: only a
      * CPU-only llama.cpp or infrac engine can do without them. */
-    if (!gpu && s->engine != ENGINE_VLLM)
+    if (!gpu && s->cfg.mem.engine != ENGINE_VLLM)
         sb_puts(&b, "MemoryDenyWriteExecute=yes\n");
 
     sb_puts(&b, "\n# Network: IP and local sockets only; system calls of an ordinary service.\n");
@@ -122,7 +122,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
 char *target_restart_backoff_dropin(const plan_service *s)
 {
     strbuf b = {0};
-    unsigned base = s->restart_sec ? s->restart_sec : 1;
+    unsigned base = s->cfg.restart_sec ? s->cfg.restart_sec : 1;
     unsigned max = base * 16 > 60 ? base * 16 : 60;
     sb_printf(&b, "# Restart backoff for infrac-%s.service (systemd 254 and later;\n"
                     "# install.sh leaves it out on older systemd, which does not know these keys).\n"
@@ -135,15 +135,15 @@ char *target_restart_backoff_dropin(const plan_service *s)
  * group only the first (by name), since the others conflict with it. */
 static bool wanted_by_target(const plan_host *h, const plan_service *s)
 {
-    if (!s->autostart || h->llama_swap_port) /* llama-swap starts them */
+    if (!s->cfg.autostart || h->llama_swap_port) /* llama-swap starts them */
         return false;
-    if (!s->exclusive)
+    if (!s->cfg.exclusive)
         return true;
     for (uint32_t i = 0; i < h->n_services; i++) {
         const plan_service *o = h->services[i];
         if (o == s)
             return true;
-        if (o->autostart && o->exclusive && !strcmp(o->exclusive, s->exclusive))
+        if (o->cfg.autostart && o->cfg.exclusive && !strcmp(o->cfg.exclusive, s->cfg.exclusive))
             return false;
     }
     return true;

@@ -72,10 +72,6 @@ char *target_script_path(const plan *p, const plan_service *s);
 const char *target_credential_name(const plan_service *s);
 char *target_credential_path(const plan_service *s);      /* API key under systemd */
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
-/* "llama.cpp", "vllm", "infrac". */
-const char *target_engine_name(engine_kind e);
-/* Name of a KV cache type for the engine's flags and the config. */
-const char *target_cache_type_name(uint32_t type);
 /* Bytes the service needs free on its i-th GPU before it starts, in MiB (rounded up). */
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i);
 /* The GPU vendor's part of the unit and the launch script (gpu_devices.c). */

@@ -12,37 +12,22 @@
 #include "diag/diag.h"
 #include "estimate/estimate.h"
 #include "fleet/fleet.h"
+#include "service_config.h"
 
 /* Fleet-wide defaults; a service's live in estimate/engine_defaults.c. */
 #define CHECK_DEFAULT_VRAM_MARGIN (512ull * MIB)
 #define CHECK_DEFAULT_RAM_MARGIN (1ull * GIB)
 #define CHECK_MIN_SLOT_CONTEXT 1024u
 
-/* One service with every default applied, and its memory estimate. */
+/* One service, resolved (service_config.h), and its memory estimate. */
 typedef struct service_eval {
-    engine_kind engine;
-    const char *bind;
-    uint32_t context, parallel, batch, ubatch, threads;
-    uint32_t cache_k, cache_v;        /* fleet ids (ggml ids or CACHE_*) */
-    bool flash_attn;
-    int32_t gpu_layers;
-    uint32_t cpu_moe_layers;
-    bool swa_full, kv_unified;
-    double utilization;               /* vLLM */
-    bool autostart, metrics;
-    const char *restart;
-    uint32_t restart_sec;
-    uint64_t cache_ram;
-    bool context_defaulted;
+    service_config cfg;
     /* the estimate, when estimated: shared by services whose model and
-     * request are identical (a fleet of identical nodes estimates once) */
+     * request are identical (a fleet of identical nodes estimates once);
+     * with a counted draft (cfg.draft_counted) est points at with_draft,
+     * the model's estimate plus the draft's weights, KV and compute */
     bool estimated;
     const estimate_result *est;
-    /* a draft model counted with the service: est then points at with_draft,
-     * the model's estimate plus the draft's weights, KV and compute */
-    bool draft_counted;
-    uint32_t draft_cache;             /* ggml id of the draft's K and V cache */
-    int32_t draft_gpu_layers;         /* -1 = all */
     estimate_result with_draft;
 } service_eval;
 
@@ -54,6 +39,10 @@ typedef struct check_result {
     uint64_t *ram_peak;               /* per host */
     void *estimates;                  /* owner of the estimate_results */
 } check_result;
+
+/* checks.vram_margin / ram_margin, else the defaults above. */
+uint64_t fleet_vram_margin(const fleet *f);
+uint64_t fleet_ram_margin(const fleet *f);
 
 /* Runs every check. fleet_dir is the directory `gguf:` paths are relative
  * to. Always fills *out (free with check_result_free). */

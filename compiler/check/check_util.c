@@ -44,15 +44,6 @@ int service_gpu_slot(const fleet_service *s, uint32_t gpu) {
     return -1;
 }
 
-bool lowering_reported(const check_ctx *c, src_span at) {
-    for (size_t i = 0; i < c->n_lowering_diags && i < c->d->n; i++) {
-        const diagnostic *d = c->d->items[i];
-        if (d->at.line == at.line && d->at.col == at.col && d->at.end_line == at.end_line && d->at.end_col == at.end_col)
-            return true;
-    }
-    return false;
-}
-
 static bool span_before(uint32_t l1, uint32_t c1, uint32_t l2, uint32_t c2) {
     return l1 < l2 || (l1 == l2 && c1 <= c2);
 }

@@ -70,6 +70,8 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     out->gpu_base = calloc(f->n_hosts + 1, sizeof *out->gpu_base);
     out->ram_peak = calloc(f->n_hosts ? f->n_hosts : 1, sizeof *out->ram_peak);
     check_ctx c = {.f = f, .d = d, .fleet_dir = fleet_dir, .r = out, .n_lowering_diags = d->n};
+    c.values_refused = calloc(f->n_services ? f->n_services : 1, sizeof *c.values_refused);
+    check_service_values(&c);
     check_references(&c);
     check_models(&c);
     group_by_host(&c);
@@ -86,6 +88,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     free(c.gpu_users);
     free(c.gpu_user_start);
     free(c.gpu_overclaimed);
+    free(c.values_refused);
 }
 
 void check_result_free(check_result *r) {

@@ -7,11 +7,11 @@ void check_exposure(check_ctx *c) {
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];
         const service_eval *e = &c->r->svc[i];
-        bind_addr a = bind_addr_parse(e->bind);
+        bind_addr a = bind_addr_parse(e->cfg.bind);
         if (bind_addr_is_loopback(&a)) continue;
         if (s->opts.api_key_file.set && s->opts.api_key_file.v && s->opts.api_key_file.v[0]) continue;
         diagnostic *d = diag_error(c->d, "E0601", span_or(s->opts.bind.at, span_or(s->name.at, s->at)),
-                                   "service `%s` listens on %s without an API key", s->name.v, e->bind);
+                                   "service `%s` listens on %s without an API key", s->name.v, e->cfg.bind);
         diag_help(d, "%sadd `api_key_file: /etc/infrac/%s.key`, or bind to 127.0.0.1",
                   a.any ? "it accepts connections from every network: " : "", s->name.v);
     }

@@ -9,19 +9,6 @@
 #include "check/passes.h"
 #include "ggml_types.h"
 
-static const char *cache_name(uint32_t t) {
-    switch (t) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    default: {
-        const ggml_type_info *i = ggml_type_get(t);
-        return i ? i->name : "?";
-    }
-    }
-}
-
 static bool cache_is_quantized(uint32_t t) {
     return !(t == GGML_T_F16 || t == GGML_T_F32 || t == GGML_T_BF16 || t == CACHE_AUTO);
 }
@@ -30,39 +17,40 @@ static void check_context(check_ctx *c, const fleet_service *s, const service_ev
     const fleet_model *m = s->model_ref;
     uint32_t train = m->shape_resolved.n_ctx_train;
     bool rope = (m->rope_scaling.set && m->rope_scaling.v) || m->shape_resolved.has_rope_scaling;
-    if (!e->context_defaulted && train && e->context > train && !rope) {
+    if (!e->cfg.context_defaulted && train && e->cfg.mem.context > train && !rope) {
         diagnostic *d = diag_error(c->d, "E0501", span_or(s->opts.context.at, s->at),
-                                   "context %u exceeds the %u tokens model `%s` was trained on", e->context,
+                                   "context %u exceeds the %u tokens model `%s` was trained on", e->cfg.mem.context,
                                    train, m->name.v);
         diag_note(d, span_or(m->name.at, m->at), "model `%s` is declared here", m->name.v);
         diag_help(d, "lower `context` to %u, or set `rope_scaling: true` on the model if it is run with rope scaling",
                   train);
     }
-    if (e->engine == ENGINE_LLAMACPP && e->parallel > 1 && !e->kv_unified) {
-        uint32_t per_slot = e->context / e->parallel;
-        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !lowering_reported(c, s->opts.parallel.at)) {
+    if (e->cfg.mem.engine == ENGINE_LLAMACPP && e->cfg.mem.parallel > 1 && !e->cfg.mem.kv_unified) {
+        uint32_t per_slot = e->cfg.mem.context / e->cfg.mem.parallel;
+        bool refused = per_slot == 0 && s->opts.context.set && s->opts.parallel.set; /* E0209 said it */
+        if (per_slot < CHECK_MIN_SLOT_CONTEXT && !refused) {
             diagnostic *d = diag_warning(c->d, "W0501", span_or(s->opts.parallel.at, span_or(s->opts.context.at, s->at)),
                                          "each of the %u slots of `%s` gets only %u tokens of context",
-                                         e->parallel, s->name.v, per_slot);
+                                         e->cfg.mem.parallel, s->name.v, per_slot);
             diag_note(d, span_or(s->opts.context.at, s->at), "llama-server divides context %u among the slots",
-                      e->context);
-            diag_help(d, "raise `context` to at least %u, or lower `parallel`", e->parallel * CHECK_MIN_SLOT_CONTEXT);
+                      e->cfg.mem.context);
+            diag_help(d, "raise `context` to at least %u, or lower `parallel`", e->cfg.mem.parallel * CHECK_MIN_SLOT_CONTEXT);
         }
     }
 }
 
 static void check_cache(check_ctx *c, const fleet_service *s, const service_eval *e) {
-    if (e->engine != ENGINE_LLAMACPP) return;
-    if (!cache_is_quantized(e->cache_v) || e->flash_attn) return;
+    if (e->cfg.mem.engine != ENGINE_LLAMACPP) return;
+    if (!cache_is_quantized(e->cfg.mem.cache_v) || e->cfg.mem.flash_attn) return;
     diagnostic *d = diag_error(c->d, "E0502", span_or(s->opts.cache_v.at, s->at),
-                               "quantized V cache (%s) needs flash attention", cache_name(e->cache_v));
+                               "quantized V cache (%s) needs flash attention", cache_type_name(e->cfg.mem.cache_v));
     if (span_valid(s->opts.flash_attention.at))
         diag_note(d, s->opts.flash_attention.at, "flash attention is turned off here");
     diag_help(d, "set `flash_attention: true`, or keep the V cache at f16 (`cache: {k: q8_0, v: f16}`)");
 }
 
 static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval *e) {
-    if (e->engine != ENGINE_VLLM || s->n_gpus == 0) return;
+    if (e->cfg.mem.engine != ENGINE_VLLM || s->n_gpus == 0) return;
     const model_shape *m = &s->model_ref->shape_resolved;
     uint32_t tp = s->n_gpus;
     if (m->n_head_kv && (m->n_head_kv % tp != 0 || (m->n_head && m->n_head % tp != 0))) {
@@ -77,7 +65,7 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
     if (!e->estimated || e->est->kv_bytes_per_token == 0) return;
     /* One sequence of max-model-len, split across the tensor-parallel GPUs. */
     uint64_t need_total = e->est->kv_one_sequence ? e->est->kv_one_sequence
-                                                  : e->est->kv_bytes_per_token * (uint64_t)e->context;
+                                                  : e->est->kv_bytes_per_token * (uint64_t)e->cfg.mem.context;
     uint64_t need = (need_total + tp - 1) / tp;
     uint64_t budget = UINT64_MAX;
     uint32_t worst = 0;
@@ -90,13 +78,13 @@ static void check_vllm(check_ctx *c, const fleet_service *s, const service_eval 
     char nb[32], bb[32];
     diagnostic *d = diag_error(c->d, "E0504", span_or(s->opts.context.at, span_or(s->name.at, s->at)),
                                "max-model-len %u needs %s of KV cache per GPU, but vLLM's claim leaves %s on GPU %lld",
-                               e->context, fmt_bytes(need, nb, sizeof nb), fmt_bytes(budget, bb, sizeof bb),
+                               e->cfg.mem.context, fmt_bytes(need, nb, sizeof nb), fmt_bytes(budget, bb, sizeof bb),
                                (long long)s->gpus[worst].v);
     uint64_t room = budget * tp > e->est->kv_fixed_bytes ? budget * tp - e->est->kv_fixed_bytes : 0;
     uint64_t fit = room / e->est->kv_bytes_per_token;
     fit -= fit % 256;
     if (span_valid(s->opts.gpu_memory_utilization.at))
-        diag_note(d, s->opts.gpu_memory_utilization.at, "vLLM claims %.2f of each GPU", e->utilization);
+        diag_note(d, s->opts.gpu_memory_utilization.at, "vLLM claims %.2f of each GPU", e->cfg.mem.gpu_memory_utilization);
     if (fit >= 256)
         diag_help(d, "lower `context` to %llu, raise `gpu_memory_utilization`, or use `cache: fp8`",
                   (unsigned long long)fit);
@@ -120,8 +108,8 @@ static void check_vllm_sharing(check_ctx *c) {
                 uint32_t si = c->gpu_users[k];
                 const fleet_service *s = &f->services[si];
                 const service_eval *e = &c->r->svc[si];
-                if (e->engine != ENGINE_VLLM) continue;
-                double add = e->utilization;
+                if (e->cfg.mem.engine != ENGINE_VLLM) continue;
+                double add = e->cfg.mem.gpu_memory_utilization;
                 if (s->exclusive.set && s->exclusive.v) {
                     uint32_t gi = 0;
                     while (gi < n_groups && strcmp(groups_seen[gi], s->exclusive.v) != 0) gi++;
@@ -143,7 +131,7 @@ static void check_vllm_sharing(check_ctx *c) {
                         "vLLM services on GPU %u of host `%s` claim %.2f of its memory together", g,
                         f->hosts[h].name.v, sum + add);
                     diag_note(d, span_or(o->opts.gpu_memory_utilization.at, span_or(o->gpus_at, o->at)),
-                              "`%s` claims %.2f", o->name.v, c->r->svc[first].utilization);
+                              "`%s` claims %.2f", o->name.v, c->r->svc[first].cfg.mem.gpu_memory_utilization);
                     diag_help(d, "lower `gpu_memory_utilization` so that the claims sum below 1, or make them `exclusive`");
                 }
                 sum += add;
@@ -154,7 +142,7 @@ static void check_vllm_sharing(check_ctx *c) {
 
 /* --n-cpu-moe moves experts; on a dense model it would silently do nothing. */
 static void check_cpu_moe(check_ctx *c, const fleet_service *s, const service_eval *e) {
-    if (e->engine != ENGINE_LLAMACPP || e->cpu_moe_layers == 0) return;
+    if (e->cfg.mem.engine != ENGINE_LLAMACPP || e->cfg.mem.cpu_moe_layers == 0) return;
     if (s->model_ref->shape_resolved.n_expert > 0) return;
     diagnostic *d = diag_error(c->d, "E0507", span_or(s->opts.cpu_moe_layers.at, s->at),
                                "`cpu_moe_layers` on `%s`, but model `%s` has no experts", s->name.v,

@@ -1,5 +1,6 @@
 /* Internal to the checks: the shared context and one function per check
- * file. Order matters: references resolve host_ref/model_ref, the model
+ * file. Order matters: service_values judges the values together,
+ * references resolve host_ref/model_ref, the model
  * pass resolves shapes, resolve applies defaults and estimates memory; the
  * remaining checks read those. */
 #ifndef INFRAC_CHECK_PASSES_H
@@ -25,8 +26,10 @@ typedef struct check_ctx {
     uint32_t *gpu_user_start;
     bool *gpu_overclaimed;    /* per flat GPU: vLLM claims sum past 1 (E0505 says it; VRAM stays quiet) */
     size_t n_lowering_diags;  /* diagnostics reported before the checks ran */
+    bool *values_refused;     /* per service: check_service_values refused a value (not estimated) */
 } check_ctx;
 
+void check_service_values(check_ctx *c);
 void check_references(check_ctx *c);
 void check_models(check_ctx *c);
 void check_resolve(check_ctx *c);
@@ -36,12 +39,14 @@ void check_model_fit(check_ctx *c);
 void check_speculative(check_ctx *c);
 /* speculative.c: whether the service's draft is one the estimate counts (llama.cpp, loaded, placed on
  * one of its GPUs, same vocabulary); check_speculative reports why not. */
-bool service_draft_counted(const fleet_service *s, const service_eval *e);
+bool service_draft_counted(const fleet_service *s, const service_config *cfg);
 void check_vram(check_ctx *c);
 void check_host_ram(check_ctx *c);
 
-/* resolve.c: the estimator request for a service (also used to search fixes). */
-void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r);
+/* resolve.c: the service's one resolved configuration (defaults applied);
+ * extra_args' list is allocated in ar. */
+struct arena;
+void service_config_resolve(const fleet_service *s, service_config *cfg, struct arena *ar);
 
 /* One service's share of a GPU's memory (slot: its index in the estimate's
  * GPUs) or of its host's RAM (slot -1). */
@@ -65,14 +70,9 @@ const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
 uint64_t gpu_usable_bytes(const fleet_gpu *g);
 const char *gpu_display_model(const fleet_gpu *g);
-uint64_t fleet_vram_margin(const fleet *f);
-uint64_t fleet_ram_margin(const fleet *f);
 uint32_t host_index(const fleet *f, const fleet_host *h);
 /* The span to report a service-level problem at: the value if written, else the service. */
 src_span span_or(src_span value, src_span fallback);
-/* Whether the lowering already reported a problem at exactly this span (it
- * checks some of the same things on written values): never say it twice. */
-bool lowering_reported(const check_ctx *c, src_span at);
 /* Whether the lowering reported an error inside span `in` (a value it
  * refused there is unset now, not missing). */
 bool lowering_error_within(const check_ctx *c, src_span in);

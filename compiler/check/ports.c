@@ -32,10 +32,10 @@ static void check_host_ports(check_ctx *c, uint32_t h, port_use *uses) {
         while (b < n && uses[b].port == uses[a].port) b++;
         for (uint32_t k = a + 1; k < b; k++) {
             const fleet_service *s = &f->services[uses[k].svc];
-            bind_addr sb = bind_addr_parse(c->r->svc[uses[k].svc].bind);
+            bind_addr sb = bind_addr_parse(c->r->svc[uses[k].svc].cfg.bind);
             for (uint32_t j = a; j < k; j++) {
                 const fleet_service *o = &f->services[uses[j].svc];
-                bind_addr ob = bind_addr_parse(c->r->svc[uses[j].svc].bind);
+                bind_addr ob = bind_addr_parse(c->r->svc[uses[j].svc].cfg.bind);
                 if (!bind_addr_overlap(&sb, &ob)) continue;
                 diagnostic *d = diag_error(c->d, "E0301", s->port.at,
                                            "port %lld on host `%s` is already used by service `%s`",

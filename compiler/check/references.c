@@ -117,7 +117,7 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
         }
     }
 
-    /* GPU indexes exist on the host, once each. */
+    /* GPU indexes exist on the host ... */
     if (s->host_ref) {
         const fleet_host *h = s->host_ref;
         for (uint32_t i = 0; i < s->n_gpus; i++) {
@@ -130,23 +130,24 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
                 else
                     diag_note(d, span_or(h->gpus_at, h->name.at), "host `%s` has GPUs 0 to %u",
                               h->name.v, h->n_gpus - 1);
-                continue;
             }
-            for (uint32_t j = 0; j < i; j++)
-                if (s->gpus[j].v == g) {
-                    if (lowering_reported(c, s->gpus[i].at)) break;
-                    diagnostic *d = diag_error(c->d, "E0706", s->gpus[i].at,
-                                               "GPU %lld is listed twice", (long long)g);
-                    diag_note(d, s->gpus[j].at, "first listed here");
-                    break;
-                }
         }
     }
+    /* ... and once each */
+    for (uint32_t i = 0; i < s->n_gpus; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (s->gpus[j].v == s->gpus[i].v) {
+                diagnostic *d = diag_error(c->d, "E0706", s->gpus[i].at, "GPU %lld is listed twice",
+                                           (long long)s->gpus[i].v);
+                diag_note(d, s->gpus[j].at, "first listed here");
+                break;
+            }
     if (s->n_gpus > EST_MAX_GPUS)
         diag_error(c->d, "E0706", s->gpus_at, "a service may use at most %d GPUs, this one lists %u",
                    EST_MAX_GPUS, s->n_gpus);
 
-    if (s->n_tensor_split > 0 && s->n_tensor_split != s->n_gpus && !lowering_reported(c, s->tensor_split_at)) {
+    /* without gpus at all it is service_values' E0209 */
+    if (s->n_tensor_split > 0 && s->gpus_set && s->n_tensor_split != s->n_gpus) {
         diagnostic *d = diag_error(c->d, "E0704", s->tensor_split_at,
                                    "tensor_split has %u entr%s but the service uses %u GPU%s",
                                    s->n_tensor_split, s->n_tensor_split == 1 ? "y" : "ies", s->n_gpus,
@@ -272,7 +273,7 @@ static void check_vllm_chat_template(check_ctx *c, const fleet_service *s) {
     }
     if (!(t->set && t->v)) return;
     diagnostic *d = diag_error(c->d, "E0204", from_model ? span_or(s->name.at, s->at) : t->at,
-                               "chat template '%s' is not supported by vllm (service '%s')", t->v,
+                               "chat template `%s` is not supported by vllm (service `%s`)", t->v,
                                s->name.v ? s->name.v : "?");
     if (from_model) diag_note(d, t->at, "the template comes from model `%s`", s->model_ref->name.v);
     diag_help(d, "vLLM uses the template in the model's tokenizer config; named templates are llama.cpp's "

@@ -1,105 +1,59 @@
-/* Resolution: every service with the engine's defaults applied
- * (docs/checks.md lists them), and its memory estimated once. Later checks
- * and the plan read the result. */
+/* Resolution: every service's service_config (service_config.h), built
+ * here once with the engine's defaults applied (docs/checks.md lists them),
+ * and its memory estimated once. Later checks and the plan read the result. */
 #include <string.h>
 
 #include "check/estimate_memo.h"
-#include "estimate/engine_defaults.h"
 #include "check/passes.h"
 #include "ggml_types.h"
+#include "util/arena.h"
 
 static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
     return (v->set && v->v >= 0 && v->v <= (int64_t)UINT32_MAX) ? (uint32_t)v->v : dflt;
 }
 
-/* The estimator speaks ggml types; vLLM's auto means the model's dtype
- * (16-bit), its fp8 kinds take one byte per element like q8's payload. */
-static uint32_t estimator_cache_type(uint32_t t) {
-    switch (t) {
-    case CACHE_AUTO: return GGML_T_F16;
-    case CACHE_FP8:
-    case CACHE_FP8_E4M3:
-    case CACHE_FP8_E5M2: return GGML_T_I8;
-    default: return t;
-    }
-}
+static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
 
-/* Default context: the trained context, capped (a 128K-context model
- * would otherwise claim gigabytes of KV nobody asked for). */
-static uint32_t default_context(const fleet_model *m) {
-    uint32_t train = (m && m->loaded) ? m->shape_resolved.n_ctx_train : 0;
-    if (train == 0) return SERVICE_DEFAULT_CONTEXT_CAP;
-    return train < SERVICE_DEFAULT_CONTEXT_CAP ? train : SERVICE_DEFAULT_CONTEXT_CAP;
-}
-
-static void apply_defaults(const fleet_service *s, service_eval *e) {
+/* The options memory depends on: what the service (or `defaults:`) says
+ * over the engine's defaults, then the placement. */
+static void resolve_memory_options(const fleet_service *s, service_config *cfg) {
     const fleet_service_opts *o = &s->opts;
-    e->engine = (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v : ENGINE_LLAMACPP;
-    /* Every default comes from the one table (estimate/engine_defaults.c), the
-     * one `infrac estimate` reads: the plan and the estimate agree. */
-    const engine_defaults *d = engine_defaults_get(e->engine);
-    e->bind = (o->bind.set && o->bind.v) ? o->bind.v : SERVICE_DEFAULT_BIND;
-    e->context_defaulted = !(o->context.set && o->context.v > 0);
-    e->context = e->context_defaulted ? default_context(s->model_ref) : (uint32_t)o->context.v;
-    e->parallel = u32_or(&o->parallel, d->parallel);
-    if (e->parallel == 0) e->parallel = 1;
-    e->batch = u32_or(&o->batch, d->batch);
-    e->ubatch = u32_or(&o->ubatch, d->ubatch);
-    e->threads = u32_or(&o->threads, 0);
+    engine_kind engine = cfg->mem.engine;
+    estimate_request *r = &cfg->mem;
+    cfg->context_defaulted = !(o->context.set && o->context.v > 0);
+    const fleet_model *m = s->model_ref;
+    r->context = cfg->context_defaulted ? service_default_context(m && m->loaded ? m->shape_resolved.n_ctx_train : 0)
+                                        : (uint32_t)o->context.v;
+    r->parallel = u32_or(&o->parallel, r->parallel);
+    if (r->parallel == 0) r->parallel = 1;
+    r->batch = u32_or(&o->batch, r->batch);
+    r->ubatch = u32_or(&o->ubatch, r->ubatch);
+    r->threads = u32_or(&o->threads, 0);
     /* vLLM's own keys override the shared ones and the table. */
-    if (e->engine == ENGINE_VLLM) {
+    if (engine == ENGINE_VLLM) {
         if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
-            e->batch = e->ubatch = (uint32_t)o->max_num_batched_tokens.v;
+            r->batch = r->ubatch = cfg->max_num_batched_tokens = (uint32_t)o->max_num_batched_tokens.v;
         if (o->max_num_seqs.set && o->max_num_seqs.v > 0)
-            e->parallel = (uint32_t)o->max_num_seqs.v;
+            r->parallel = (uint32_t)o->max_num_seqs.v;
     }
-    uint32_t dflt_cache = e->engine == ENGINE_VLLM ? CACHE_AUTO : GGML_T_F16;
-    e->cache_k = u32_or(&o->cache_k, dflt_cache);
-    e->cache_v = u32_or(&o->cache_v, dflt_cache);
-    e->flash_attn = o->flash_attention.set ? o->flash_attention.v : d->flash_attn;
-    e->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
+    r->cache_k = u32_or(&o->cache_k, r->cache_k);
+    r->cache_v = u32_or(&o->cache_v, r->cache_v);
+    if (o->flash_attention.set) r->flash_attn = o->flash_attention.v;
+    r->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
                         ? (int32_t)o->gpu_layers.v : -1;
-    e->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
-    e->swa_full = o->swa_full.set && o->swa_full.v;
-    e->kv_unified = o->kv_unified.set && o->kv_unified.v;
-    e->utilization = (o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
-                         ? o->gpu_memory_utilization.v : d->gpu_memory_utilization;
-    e->autostart = o->autostart.set ? o->autostart.v : true;
-    e->metrics = o->metrics.set ? o->metrics.v : true;
-    e->restart = (o->restart.set && o->restart.v) ? o->restart.v : SERVICE_DEFAULT_RESTART;
-    e->restart_sec = u32_or(&o->restart_sec, SERVICE_DEFAULT_RESTART_SEC);
-    e->cache_ram = o->cache_ram.set ? o->cache_ram.v : d->cache_ram_bytes;
-    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
-    e->draft_cache = dc >= 0 ? (uint32_t)dc : GGML_T_F16; /* llama.cpp's default for the draft */
-    e->draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 && s->draft_gpu_layers.v <= INT32_MAX)
-                              ? (int32_t)s->draft_gpu_layers.v : -1;
-    e->draft_counted = false;
-}
-
-/* The estimator's request for a service, from its resolved options. */
-void service_eval_request(const fleet_service *s, const service_eval *e, estimate_request *r) {
-    memset(r, 0, sizeof *r); /* padding too: requests are compared bytewise by the memo */
-    estimate_request_defaults(r, e->engine);
-    r->context = e->context;
-    r->parallel = e->parallel;
-    r->kv_unified = e->kv_unified;
-    r->batch = e->batch;
-    r->ubatch = e->ubatch;
-    r->cache_k = estimator_cache_type(e->cache_k);
-    r->cache_v = estimator_cache_type(e->cache_v);
-    r->flash_attn = e->flash_attn;
+    r->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
+    r->swa_full = o->swa_full.set && o->swa_full.v;
+    r->kv_unified = o->kv_unified.set && o->kv_unified.v;
+    /* the prompt cache is llama-server's, the claim vLLM's */
+    if (engine == ENGINE_LLAMACPP && o->cache_ram.set) r->cache_ram_bytes = o->cache_ram.v;
+    if (engine == ENGINE_VLLM && o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
+        r->gpu_memory_utilization = o->gpu_memory_utilization.v;
     r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
-    memset(r->tensor_split, 0, sizeof r->tensor_split);
-    if (s->n_tensor_split == s->n_gpus)
-        for (uint32_t i = 0; i < r->n_gpus; i++) r->tensor_split[i] = s->tensor_split[i].v;
-    r->gpu_layers = e->gpu_layers;
-    r->cpu_moe_layers = e->cpu_moe_layers;
-    r->swa_full = e->swa_full;
-    r->cache_ram_bytes = e->engine == ENGINE_LLAMACPP ? e->cache_ram : 0;
-    r->gpu_memory_utilization = e->engine == ENGINE_VLLM ? e->utilization : 0;
-    memset(r->gpu_total_bytes, 0, sizeof r->gpu_total_bytes);
-    memset(r->gpu_overhead_bytes, 0, sizeof r->gpu_overhead_bytes);
-    if (s->host_ref)
+    for (uint32_t i = 0; i < r->n_gpus; i++) {
+        cfg->gpus[i] = (uint32_t)s->gpus[i].v;
+        if (s->n_tensor_split == s->n_gpus) r->tensor_split[i] = s->tensor_split[i].v;
+    }
+    if (s->host_ref) {
         for (uint32_t i = 0; i < r->n_gpus; i++) {
             int64_t g = s->gpus[i].v;
             if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus) {
@@ -108,23 +62,65 @@ void service_eval_request(const fleet_service *s, const service_eval *e, estimat
                 r->gpu_overhead_bytes[i] = gpu->spec ? gpu->spec->runtime_overhead_bytes : 0;
             }
         }
-    /* infrac-engine runs one worker per CPU unless told: the host's count
-     * when declared, else the estimator's default */
-    r->threads = e->threads;
-    if (!r->threads && s->host_ref && s->host_ref->cpus.set && s->host_ref->cpus.v > 0 &&
-        s->host_ref->cpus.v <= 65536)
-        r->threads = (uint32_t)s->host_ref->cpus.v;
+        /* infrac-engine runs one worker per CPU unless told */
+        if (s->host_ref->cpus.set && s->host_ref->cpus.v > 0 && s->host_ref->cpus.v <= 65536)
+            r->host_cpus = (uint32_t)s->host_ref->cpus.v;
+    }
+}
+
+/* Draft-independent speculative settings (llama.cpp's alone: other engines
+ * refuse them, E0520); the draft itself is added once its memory is
+ * counted (add_draft). */
+static void resolve_speculative(const fleet_service *s, service_config *cfg) {
+    if (cfg->mem.engine != ENGINE_LLAMACPP) return;
+    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
+    if (dc >= 0) cfg->draft_cache = (uint32_t)dc;
+    /* also without a draft model: MTP and the n-gram kinds take them */
+    cfg->draft_cache_set = s->draft_cache.set;
+    cfg->spec_type = opt_str(&s->spec_type);
+    cfg->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
+    cfg->spec_draft_n_min_set = s->spec_draft_n_min.set;
+    cfg->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
+}
+
+void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
+    const fleet_service_opts *o = &s->opts;
+    service_config_defaults(cfg, (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v
+                                                                                  : ENGINE_LLAMACPP);
+    resolve_memory_options(s, cfg);
+    if (opt_str(&o->bind)) cfg->bind = o->bind.v;
+    cfg->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
+    cfg->api_key_file = opt_str(&o->api_key_file);
+    cfg->exclusive = opt_str(&s->exclusive);
+    if (o->autostart.set) cfg->autostart = o->autostart.v;
+    cfg->alias = opt_str(&s->alias) ? s->alias.v : s->model.v;
+    cfg->load_mode = opt_str(&o->load_mode);
+    if (o->metrics.set) cfg->metrics = o->metrics.v;
+    if (opt_str(&o->restart)) cfg->restart = o->restart.v;
+    cfg->restart_sec = u32_or(&o->restart_sec, cfg->restart_sec);
+    cfg->user = opt_str(&o->user);
+    cfg->chat_template = opt_str(&o->chat_template) ? o->chat_template.v
+                                                    : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL);
+    resolve_speculative(s, cfg);
+    if (s->n_extra_args) {
+        const char **args = arena_alloc(ar, sizeof *args * s->n_extra_args);
+        for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = s->extra_args[i].v;
+        cfg->extra_args = args;
+        cfg->n_extra_args = s->n_extra_args;
+    }
 }
 
 /* Every reference the estimate needs resolved and in range. */
-static bool estimable(const check_ctx *c, const fleet_service *s, const service_eval *e) {
+static bool estimable(const check_ctx *c, uint32_t i, const service_config *cfg) {
+    const fleet_service *s = &c->f->services[i];
     if (!s->host_ref || !s->model_ref || !s->model_ref->loaded) return false;
     /* a value the lowering refused (bad engine, bad cache type) is unset
      * now: an estimate from the default in its place would only add a
      * memory error that follows from the first one */
-    if (lowering_error_within(c, s->body_at)) return false;
+    if (lowering_error_within(c, s->body_at) || c->values_refused[i]) return false;
     /* the devices the engine cannot use are the reference check's error */
-    if ((e->engine == ENGINE_VLLM && s->n_gpus == 0) || (e->engine == ENGINE_INFRAC && s->n_gpus > 0)) return false;
+    if ((cfg->mem.engine == ENGINE_VLLM && s->n_gpus == 0) || (cfg->mem.engine == ENGINE_INFRAC && s->n_gpus > 0))
+        return false;
     if (s->n_gpus > EST_MAX_GPUS) return false;
     for (uint32_t i = 0; i < s->n_gpus; i++) {
         int64_t g = s->gpus[i].v;
@@ -144,9 +140,11 @@ static bool estimable(const check_ctx *c, const fleet_service *s, const service_
  * prompt cache are the process's, counted once with the target. */
 static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s, service_eval *e,
                       const estimate_request *target) {
+    int32_t draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 &&
+                                s->draft_gpu_layers.v <= INT32_MAX) ? (int32_t)s->draft_gpu_layers.v : -1;
     estimate_request req = *target;
-    req.cache_k = req.cache_v = e->draft_cache;
-    req.gpu_layers = e->draft_gpu_layers;
+    req.cache_k = req.cache_v = e->cfg.draft_cache;
+    req.gpu_layers = draft_gpu_layers;
     req.cpu_moe_layers = 0;
     req.cache_ram_bytes = 0;
     int slot = -1;
@@ -186,7 +184,11 @@ static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s,
     h->compute = sat_add(h->compute, d->host.compute);
     h->total = sat_add(h->total, sat_add(d->host.weights, sat_add(d->host.kv_cache, d->host.compute)));
     e->est = &e->with_draft;
-    e->draft_counted = true;
+    e->cfg.draft_counted = true;
+    e->cfg.draft = s->draft.v;
+    e->cfg.draft_slot = slot;
+    e->cfg.draft_gpu_layers = draft_gpu_layers;
+    e->cfg.draft_cache_set = true;
 }
 
 void check_resolve(check_ctx *c) {
@@ -196,14 +198,12 @@ void check_resolve(check_ctx *c) {
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];
         service_eval *e = &c->r->svc[i];
-        apply_defaults(s, e);
+        service_config_resolve(s, &e->cfg, f->arena);
         e->estimated = false;
         e->est = NULL;
-        if (!estimable(c, s, e)) continue;
-        estimate_request req;
-        service_eval_request(s, e, &req);
+        if (!estimable(c, i, &e->cfg)) continue;
         char err[256] = "";
-        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &req, err, sizeof err);
+        e->est = estimate_memo_get(memo, &s->model_ref->shape_resolved, &e->cfg.mem, err, sizeof err);
         if (!e->est) {
             diagnostic *d = diag_error(c->d, "E0506", span_or(s->name.at, s->at),
                                        "cannot estimate the memory of service `%s`: %s", s->name.v,
@@ -213,6 +213,6 @@ void check_resolve(check_ctx *c) {
             continue;
         }
         e->estimated = true;
-        if (service_draft_counted(s, e)) add_draft(c, memo, s, e, &req);
+        if (service_draft_counted(s, &e->cfg)) add_draft(c, memo, s, e, &e->cfg.mem);
     }
 }

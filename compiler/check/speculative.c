@@ -65,8 +65,8 @@ static bool draft_gpu_listed(const fleet_service *s) {
     return !s->draft_gpu.set || (s->draft_gpu.v >= 0 && service_gpu_slot(s, (uint32_t)s->draft_gpu.v) >= 0);
 }
 
-bool service_draft_counted(const fleet_service *s, const service_eval *e) {
-    return s->draft_ref && s->draft_ref->loaded && e->engine == ENGINE_LLAMACPP && s->model_ref &&
+bool service_draft_counted(const fleet_service *s, const service_config *cfg) {
+    return s->draft_ref && s->draft_ref->loaded && cfg->mem.engine == ENGINE_LLAMACPP && s->model_ref &&
            draft_gpu_listed(s) && !vocab_differs(s->model_ref, s->draft_ref) && s->n_gpus <= EST_MAX_GPUS;
 }
 
@@ -97,12 +97,12 @@ static void check_one(check_ctx *c, const fleet_service *s, const service_eval *
     bool has_settings = spec_settings(s, false, &set_at, &set_key);
     bool has_draft = s->draft.set;
     bool mtp = spec_type_has(s, "draft-mtp");
-    if (e->engine != ENGINE_LLAMACPP && (has_draft || has_settings || s->spec_type.set)) {
+    if (e->cfg.mem.engine != ENGINE_LLAMACPP && (has_draft || has_settings || s->spec_type.set)) {
         src_span at = has_draft ? s->draft.at : has_settings ? set_at : s->spec_type.at;
         const char *key = has_draft ? "draft" : has_settings ? set_key : "spec_type";
         diagnostic *d = diag_error(c->d, "E0520", at, "`%s` on service `%s`, but %s has no draft model here",
-                                   key, s->name.v, engine_kind_name(e->engine));
-        diag_help(d, e->engine == ENGINE_VLLM
+                                   key, s->name.v, engine_kind_name(e->cfg.mem.engine));
+        diag_help(d, e->cfg.mem.engine == ENGINE_VLLM
                          ? "vLLM's speculative decoding (--speculative-config) is not supported by infrac yet; "
                            "remove the draft keys"
                          : "infrac-engine has no speculative decoding; serve the service with llama.cpp or remove "

@@ -14,13 +14,11 @@
 
 static uint64_t share_with(const fleet_service *s, const service_eval *e, int slot, uint32_t context,
                            uint32_t cache_k, uint32_t cache_v, bool fa, bool *ok) {
-    service_eval t = *e;
-    t.context = context;
-    t.cache_k = cache_k;
-    t.cache_v = cache_v;
-    t.flash_attn = fa;
-    estimate_request r;
-    service_eval_request(s, &t, &r);
+    estimate_request r = e->cfg.mem;
+    r.context = context;
+    r.cache_k = cache_k;
+    r.cache_v = cache_v;
+    r.flash_attn = fa;
     estimate_result out;
     char err[128];
     if (estimate_memory(&s->model_ref->shape_resolved, &r, &out, err, sizeof err) != 0) {
@@ -33,10 +31,8 @@ static uint64_t share_with(const fleet_service *s, const service_eval *e, int sl
 
 /* The share with the experts of the first n layers in host RAM. */
 static uint64_t share_moe(const fleet_service *s, const service_eval *e, int slot, uint32_t n, bool *ok) {
-    service_eval t = *e;
-    t.cpu_moe_layers = n;
-    estimate_request r;
-    service_eval_request(s, &t, &r);
+    estimate_request r = e->cfg.mem;
+    r.cpu_moe_layers = n;
     estimate_result out;
     char err[128];
     if (estimate_memory(&s->model_ref->shape_resolved, &r, &out, err, sizeof err) != 0) {
@@ -51,7 +47,7 @@ static uint64_t share_moe(const fleet_service *s, const service_eval *e, int slo
  * drop to at most target; 0 when none does. */
 static uint32_t search_cpu_moe(const fleet_service *s, const service_eval *e, int slot, uint64_t target) {
     uint32_t n_layer = s->model_ref->shape_resolved.n_layer;
-    uint32_t lo = e->cpu_moe_layers + 1, hi = n_layer, best = 0;
+    uint32_t lo = e->cfg.mem.cpu_moe_layers + 1, hi = n_layer, best = 0;
     while (lo <= hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         bool ok;
@@ -71,19 +67,19 @@ static uint32_t search_cpu_moe(const fleet_service *s, const service_eval *e, in
  * checks refuse: above the trained context (without rope scaling), or
  * below 1024 tokens a slot. */
 static uint32_t search_context(const fleet_service *s, const service_eval *e, int slot, uint64_t target) {
-    uint32_t lo = 1, hi = e->context / 256; /* in units of 256 */
+    uint32_t lo = 1, hi = e->cfg.mem.context / 256; /* in units of 256 */
     const fleet_model *m = s->model_ref;
     uint32_t train = m->shape_resolved.n_ctx_train;
     bool rope = (m->rope_scaling.set && m->rope_scaling.v) || m->shape_resolved.has_rope_scaling;
     if (train && !rope && hi > train / 256) hi = train / 256;
-    if (e->engine == ENGINE_LLAMACPP && e->parallel > 1 && !e->kv_unified)
-        lo = (e->parallel * CHECK_MIN_SLOT_CONTEXT + 255) / 256;
+    if (e->cfg.mem.engine == ENGINE_LLAMACPP && e->cfg.mem.parallel > 1 && !e->cfg.mem.kv_unified)
+        lo = (e->cfg.mem.parallel * CHECK_MIN_SLOT_CONTEXT + 255) / 256;
     if (hi < lo) return 0;
     uint32_t best = 0;
     while (lo <= hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         bool ok;
-        uint64_t b = share_with(s, e, slot, mid * 256, e->cache_k, e->cache_v, e->flash_attn, &ok);
+        uint64_t b = share_with(s, e, slot, mid * 256, e->cfg.mem.cache_k, e->cfg.mem.cache_v, e->cfg.mem.flash_attn, &ok);
         if (ok && b <= target) {
             best = mid * 256;
             lo = mid + 1;
@@ -91,7 +87,7 @@ static uint32_t search_context(const fleet_service *s, const service_eval *e, in
             hi = mid - 1;
         }
     }
-    if (best >= e->context) return 0;
+    if (best >= e->cfg.mem.context) return 0;
     return best;
 }
 
@@ -113,7 +109,7 @@ static void suggest_fix(check_ctx *c, diagnostic *d, mem_share *sh, uint32_t n, 
     int pick = -1;
     for (uint32_t i = 0; i < n; i++) {
         const service_eval *e = &c->r->svc[sh[i].svc];
-        if (!sh[i].counted || e->engine == ENGINE_VLLM) continue;
+        if (!sh[i].counted || e->cfg.mem.engine == ENGINE_VLLM) continue;
         if (pick < 0 || sh[i].bytes > sh[pick].bytes) pick = (int)i;
     }
     char help[600];
@@ -126,14 +122,14 @@ static void suggest_fix(check_ctx *c, diagnostic *d, mem_share *sh, uint32_t n, 
         uint32_t ctx = search_context(s, e, sh[pick].slot, target);
         if (ctx)
             append(help, sizeof help, &used, "it would fit with `context: %u` on `%s`", ctx, s->name.v);
-        if (e->cache_k == GGML_T_F16 && e->cache_v == GGML_T_F16 && e->engine == ENGINE_LLAMACPP) {
+        if (e->cfg.mem.cache_k == GGML_T_F16 && e->cfg.mem.cache_v == GGML_T_F16 && e->cfg.mem.engine == ENGINE_LLAMACPP) {
             bool ok;
-            uint64_t b = share_with(s, e, sh[pick].slot, e->context, GGML_T_Q8_0, GGML_T_Q8_0, true, &ok);
+            uint64_t b = share_with(s, e, sh[pick].slot, e->cfg.mem.context, GGML_T_Q8_0, GGML_T_Q8_0, true, &ok);
             if (ok && b <= target)
                 append(help, sizeof help, &used, "%s`cache: q8_0` on `%s`",
                        used ? ", or with " : "it would fit with ", s->name.v);
         }
-        if (e->engine == ENGINE_LLAMACPP && s->model_ref->shape_resolved.n_expert > 0) {
+        if (e->cfg.mem.engine == ENGINE_LLAMACPP && s->model_ref->shape_resolved.n_expert > 0) {
             uint32_t n = search_cpu_moe(s, e, sh[pick].slot, target);
             if (n)
                 append(help, sizeof help, &used,
@@ -145,7 +141,7 @@ static void suggest_fix(check_ctx *c, diagnostic *d, mem_share *sh, uint32_t n, 
     for (uint32_t i = 0; i < n; i++) n_counted += sh[i].counted;
     for (uint32_t i = 0; i < n && pick < 0; i++) {
         const service_eval *e = &c->r->svc[sh[i].svc];
-        if (sh[i].counted && e->engine == ENGINE_VLLM) {
+        if (sh[i].counted && e->cfg.mem.engine == ENGINE_VLLM) {
             append(help, sizeof help, &used, "lower `gpu_memory_utilization` of `%s`",
                    f->services[sh[i].svc].name.v);
             break;
@@ -180,7 +176,7 @@ static void report(check_ctx *c, uint32_t h, uint32_t g, mem_share *sh, uint32_t
         diag_note(d, span_or(s->name.at, s->at), "`%s` takes %s%s: weights %s, KV cache %s, compute %s, runtime %s%s",
                   s->name.v, fmt_bytes(m->total, t, sizeof t),
                   !sh[i].counted ? " (not counted: a larger member of its exclusive group is)"
-                  : !e->autostart ? " (not started at boot, counted: it can be started by hand)" : "",
+                  : !e->cfg.autostart ? " (not started at boot, counted: it can be started by hand)" : "",
                   fmt_bytes(m->weights, w, sizeof w), fmt_bytes(m->kv_cache, k, sizeof k),
                   fmt_bytes(m->compute, cb, sizeof cb), fmt_bytes(m->overhead, o, sizeof o), other);
     }

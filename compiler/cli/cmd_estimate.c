@@ -9,18 +9,19 @@
 #include "cli/commands.h"
 #include "cli/estimate_output.h"
 #include "ggml_types.h"
+#include "service_config.h"
 
 static const char usage_text[] =
     "usage: infrac estimate --gguf FILE [--engine llama.cpp|vllm|infrac] [--context N]\n"
     "         [--cache-k T] [--cache-v T] [--batch N] [--ubatch N] [--parallel N]\n"
     "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
     "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--gpu-memory-utilization X]\n"
-    "         [--gpu MODEL] [--format text|json]\n"
+    "         [--cache-ram MIB] [--threads N] [--gpu MODEL] [--format text|json]\n"
     "Prints the memory one service would take on each GPU and in host RAM.\n";
 
 enum {
     OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
-    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_GPU, OPT_FORMAT,
+    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
     OPT_HELP
 };
 
@@ -41,6 +42,8 @@ static const struct option options[] = {
     {"swa-full", no_argument, NULL, OPT_SWA_FULL},
     {"kv-unified", no_argument, NULL, OPT_KVU},
     {"gpu-memory-utilization", required_argument, NULL, OPT_UTIL},
+    {"cache-ram", required_argument, NULL, OPT_CACHE_RAM},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
@@ -69,15 +72,14 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, uint
     return true;
 }
 
-/* llama-server's -ctk/-ctv choices; vLLM's auto/fp8 map to f16 and an 8-bit type. */
+/* llama-server's -ctk/-ctv choices; vLLM's --kv-cache-dtype kinds (auto,
+ * fp8, fp8_e4m3, fp8_e5m2) and the 16-bit types, which the estimator sizes. */
 static int parse_cache_type(const char *s, engine_kind engine)
 {
     if (engine == ENGINE_VLLM) {
-        if (strcmp(s, "auto") == 0 || strcmp(s, "f16") == 0 || strcmp(s, "bf16") == 0)
-            return GGML_T_F16;
-        if (strncmp(s, "fp8", 3) == 0)
-            return GGML_T_I8;
-        return -1;
+        int t = cache_type_from_name(s);
+        bool ok = t >= CACHE_AUTO || t == GGML_T_F16 || t == GGML_T_BF16;
+        return ok ? t : -1;
     }
     static const char *const allowed[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
@@ -114,7 +116,7 @@ static int parse_split(const char *s, estimate_request *req, uint32_t *n)
 
 typedef struct raw_flags {
     const char *gguf, *engine, *context, *cache_k, *cache_v, *batch, *ubatch, *parallel, *fa, *gpus;
-    const char *split, *ngl, *cpu_moe, *util, *gpu, *format;
+    const char *split, *ngl, *cpu_moe, *util, *cache_ram, *threads, *gpu, *format;
     bool swa_full, kv_unified, help;
 } raw_flags;
 
@@ -142,6 +144,8 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
         case OPT_SWA_FULL: f->swa_full = true; break;
         case OPT_KVU: f->kv_unified = true; break;
         case OPT_UTIL: f->util = optarg; break;
+        case OPT_CACHE_RAM: f->cache_ram = optarg; break;
+        case OPT_THREADS: f->threads = optarg; break;
         case OPT_GPU: f->gpu = optarg; break;
         case OPT_FORMAT: f->format = optarg; break;
         case OPT_HELP: f->help = true; break;
@@ -154,13 +158,16 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
     return 0;
 }
 
-/* Turns the flags into a request; 0, or 2 after printing why. */
-static int build_request(const raw_flags *f, estimate_request *req, const gpu_spec **gpu)
+/* Turns the flags into a service's configuration: the defaults a fleet's
+ * service gets (service_config_defaults), then what the flags say. 0, or 2
+ * after printing why. */
+static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec **gpu)
 {
     int engine = f->engine ? engine_kind_from_name(f->engine) : ENGINE_LLAMACPP;
     if (engine < 0)
         return usage_error("unknown engine '%s' (llama.cpp, vllm or infrac)", f->engine);
-    estimate_request_defaults(req, (engine_kind)engine);
+    service_config_defaults(cfg, (engine_kind)engine);
+    estimate_request *req = &cfg->mem;
     uint32_t v;
     if (f->context) {
         if (!parse_uint(f->context, 0, 1u << 26, &v))
@@ -242,6 +249,20 @@ static int build_request(const raw_flags *f, estimate_request *req, const gpu_sp
             return usage_error("--gpu-memory-utilization wants a fraction in (0, 1], got '%s'", f->util);
         req->gpu_memory_utilization = u;
     }
+    if (f->cache_ram) {
+        if (req->engine != ENGINE_LLAMACPP)
+            return usage_error("%s", "--cache-ram is llama-server's prompt cache: only for engine llama.cpp");
+        if (!parse_uint(f->cache_ram, 0, 1u << 30, &v))
+            return usage_error("--cache-ram wants a whole number of MiB (0 = off), got '%s'", f->cache_ram);
+        req->cache_ram_bytes = (uint64_t)v * MIB;
+    }
+    if (f->threads) {
+        if (req->engine != ENGINE_INFRAC)
+            return usage_error("%s", "--threads sizes infrac-engine's per-thread scratch: only for engine infrac");
+        if (!parse_uint(f->threads, 1, 65536, &v))
+            return usage_error("--threads wants a positive whole number, got '%s'", f->threads);
+        req->threads = v;
+    }
     if (req->engine == ENGINE_LLAMACPP && !req->flash_attn && ggml_type_get(req->cache_v)->block_elems > 1)
         return usage_error("%s", "a quantized --cache-v needs --flash-attention on (llama-server refuses it)");
     *gpu = NULL;
@@ -276,11 +297,12 @@ int cmd_estimate(int argc, char **argv)
         else if (strcmp(f.format, "text") != 0)
             return usage_error("--format wants text or json, got '%s'", f.format);
     }
-    estimate_request req;
+    service_config cfg;
     const gpu_spec *gpu = NULL;
-    rc = build_request(&f, &req, &gpu);
+    rc = build_config(&f, &cfg, &gpu);
     if (rc)
         return rc;
+    estimate_request *req = &cfg.mem;
 
     char err[512];
     model_shape model;
@@ -288,13 +310,15 @@ int cmd_estimate(int argc, char **argv)
         fprintf(stderr, "infrac estimate: %s\n", err);
         return 2;
     }
+    if (!f.context)
+        req->context = service_default_context(model.n_ctx_train); /* as a fleet's service without one */
     estimate_result res;
-    if (estimate_memory(&model, &req, &res, err, sizeof err) != 0) {
+    if (estimate_memory(&model, req, &res, err, sizeof err) != 0) {
         fprintf(stderr, "infrac estimate: %s: %s\n", f.gguf, err);
         model_shape_free(&model);
         return 2;
     }
-    estimate_view view = {f.gguf, &model, &req, &res, gpu};
+    estimate_view view = {f.gguf, &model, req, &res, gpu};
     rc = 0;
     if (json)
         rc = estimate_print_json(stdout, &view) == 0 ? 0 : 2;

@@ -9,7 +9,7 @@ int cmd_plan(int argc, char **argv);     /* compiler/cli/cmd_plan.c */
 int cmd_explain(int argc, char **argv);  /* compiler/cli/cmd_explain.c */
 int cmd_schema(int argc, char **argv);   /* compiler/cli/cmd_schema.c */
 int cmd_estimate(int argc, char **argv); /* compiler/cli/cmd_estimate.c */
-int cmd_build(int argc, char **argv);    /* targets/cmd_build.c */
+int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);      /* compiler/cli/cmd_run.c */
 int cmd_status(int argc, char **argv);   /* compiler/cli/cmd_status.c */
 

@@ -5,17 +5,10 @@
 #include <string.h>
 
 #include "cli/estimate_output.h"
-#include "ggml_types.h"
 
 static uint64_t mib_up(uint64_t bytes)
 {
     return (bytes + MIB - 1) / MIB;
-}
-
-static const char *type_name(uint32_t t)
-{
-    const ggml_type_info *ti = ggml_type_get(t);
-    return ti && ti->block_elems ? ti->name : "?";
 }
 
 static void text_row(FILE *out, const char *label, const memory_breakdown *b)
@@ -36,7 +29,7 @@ void estimate_print_text(FILE *out, const estimate_view *v)
             m->head_dim_k, m->n_vocab, (unsigned long long)mib_up(m->weights_bytes));
     fprintf(out, "engine:  %s, context %u, %u slot%s, batch %u/%u, cache %s/%s, flash attention %s\n",
             engine_kind_name(q->engine), q->context ? q->context : m->n_ctx_train, q->parallel,
-            q->parallel == 1 ? "" : "s", q->batch, q->ubatch, type_name(q->cache_k), type_name(q->cache_v),
+            q->parallel == 1 ? "" : "s", q->batch, q->ubatch, cache_type_name(q->cache_k), cache_type_name(q->cache_v),
             q->flash_attn ? "on" : "off");
     fprintf(out, "KV cache: %llu bytes per token, %u cells\n\n", (unsigned long long)r->kv_bytes_per_token,
             r->kv_cells);
@@ -94,7 +87,7 @@ int estimate_print_json(FILE *out, const estimate_view *v)
     json_t *request = json_pack("{s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:b, s:i, s:i, s:i, s:b}",
                                 "engine", engine_kind_name(q->engine), "context", (int)(q->context ? q->context : m->n_ctx_train),
                                 "parallel", (int)q->parallel, "batch", (int)q->batch, "ubatch", (int)q->ubatch,
-                                "cache_k", type_name(q->cache_k), "cache_v", type_name(q->cache_v),
+                                "cache_k", cache_type_name(q->cache_k), "cache_v", cache_type_name(q->cache_v),
                                 "flash_attention", q->flash_attn, "gpus", (int)q->n_gpus,
                                 "gpu_layers", (int)q->gpu_layers, "cpu_moe_layers", (int)q->cpu_moe_layers,
                                 "swa_full", q->swa_full);

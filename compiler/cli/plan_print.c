@@ -13,8 +13,8 @@ static const char *gib(uint64_t b, char *buf, size_t n) {
 }
 
 static int gpu_slot(const plan_service *s, uint32_t index) {
-    for (uint32_t i = 0; i < s->n_gpus; i++)
-        if (s->gpus[i] == index) return (int)i;
+    for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
+        if (s->cfg.gpus[i] == index) return (int)i;
     return -1;
 }
 
@@ -32,7 +32,7 @@ static void header(FILE *out) {
 
 static int cmp_port(const void *a, const void *b) {
     const plan_service *x = *(const plan_service *const *)a, *y = *(const plan_service *const *)b;
-    if (x->port != y->port) return x->port < y->port ? -1 : 1;
+    if (x->cfg.port != y->cfg.port) return x->cfg.port < y->cfg.port ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
@@ -61,8 +61,8 @@ void plan_print_text(const plan *p, FILE *out) {
                 if (!any) header(out);
                 any = true;
                 char label[64];
-                snprintf(label, sizeof label, "%s%s", sv->name, sv->exclusive ? "*" : "");
-                row(out, label, engine_kind_name(sv->engine), &sv->memory.gpu[slot]);
+                snprintf(label, sizeof label, "%s%s", sv->name, sv->cfg.exclusive ? "*" : "");
+                row(out, label, engine_kind_name(sv->cfg.mem.engine), &sv->memory.gpu[slot]);
             }
             if (!any) fprintf(out, "    (no services)\n");
         }
@@ -79,8 +79,8 @@ void plan_print_text(const plan *p, FILE *out) {
         for (uint32_t s = 0; s < host->n_services; s++) {
             const plan_service *sv = host->services[s];
             char label[64];
-            snprintf(label, sizeof label, "%s%s", sv->name, sv->exclusive ? "*" : "");
-            row(out, label, engine_kind_name(sv->engine), &sv->memory.host);
+            snprintf(label, sizeof label, "%s%s", sv->name, sv->cfg.exclusive ? "*" : "");
+            row(out, label, engine_kind_name(sv->cfg.mem.engine), &sv->memory.host);
         }
         fprintf(out, "  ports:\n");
         /* In port order (host->services is sorted by name, so ties stay by name). */
@@ -89,15 +89,15 @@ void plan_print_text(const plan *p, FILE *out) {
             memcpy(by_port, host->services, sizeof *by_port * host->n_services);
             qsort(by_port, host->n_services, sizeof *by_port, cmp_port);
             for (uint32_t s = 0; s < host->n_services; s++)
-                fprintf(out, "    %-5u %-24s %s%s\n", by_port[s]->port, by_port[s]->name, by_port[s]->bind,
-                        by_port[s]->api_key_file ? " (api key)" : "");
+                fprintf(out, "    %-5u %-24s %s%s\n", by_port[s]->cfg.port, by_port[s]->name, by_port[s]->cfg.bind,
+                        by_port[s]->cfg.api_key_file ? " (api key)" : "");
             free(by_port);
         }
         for (uint32_t r = 0; r < host->n_reserved_ports; r++)
             fprintf(out, "    %-5u (reserved)\n", host->reserved_ports[r]);
     }
     bool any_excl = false;
-    for (uint32_t s = 0; s < p->n_services; s++) any_excl |= p->services[s].exclusive != NULL;
+    for (uint32_t s = 0; s < p->n_services; s++) any_excl |= p->services[s].cfg.exclusive != NULL;
     if (any_excl) fprintf(out, "\n* in an exclusive group: counted once per group, at its largest\n");
 }
 

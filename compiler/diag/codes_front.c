@@ -248,14 +248,15 @@ const diag_code_info diag_codes_front[] = {
      "with the memory CUDA reports as usable: `- {name: my-card, vram: 23.5GiB}`."},
     {"E0209", DIAG_ERROR, "inconsistent values",
      "Values that are each valid do not fit together: ubatch larger than batch,\n"
-     "a tensor_split without one entry per GPU, a GPU index listed twice, more\n"
-     "parallel slots than context tokens.\n"
+     "more parallel slots than context tokens, a tensor_split without gpus or\n"
+     "whose weights are all 0. (A tensor_split of the wrong length is E0704, a GPU\n"
+     "index listed twice E0706.)\n"
      "\n"
      "Example:\n"
-     "    gpus: [0, 1]\n"
-     "    tensor_split: [3, 1, 1]\n"
+     "    batch: 256\n"
+     "    ubatch: 512\n"
      "\n"
-     "Fix: `tensor_split: [3, 1]`, one weight per listed GPU."},
+     "Fix: `ubatch: 256` (or a larger batch): the physical batch is a slice of the logical one."},
     {"W0210", DIAG_WARNING, "option has no effect on this engine",
      "The service sets an option that its engine does not have, so the option\n"
      "is ignored: gpu_memory_utilization is vLLM's, load_mode and cpu_moe_layers\n"

@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "driver.h"
 #include "source.h"
 
 typedef enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_severity;
@@ -75,6 +74,8 @@ size_t diag_omitted(const diag_list *l);
 /* Orders by line, column, then emission: deterministic output. */
 void diag_sort(diag_list *l);
 /* Renders every diagnostic, plus a summary line in text format. */
+typedef enum diag_format { DIAG_FORMAT_TEXT, DIAG_FORMAT_JSON, DIAG_FORMAT_GITHUB, DIAG_FORMAT_SARIF } diag_format;
+
 void diag_render(const diag_list *l, diag_format fmt, bool color, FILE *out);
 
 const diag_code_info *diag_code_lookup(const char *code);

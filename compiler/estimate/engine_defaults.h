@@ -1,6 +1,6 @@
 /* The per-engine defaults: the only place a service default lives. The
- * resolver (check/resolve.c), the plan, the build and `infrac estimate` all
- * read this table, so they agree on the numbers for the same service; the
+ * resolver (check/resolve.c, through service_config_defaults) and `infrac
+ * estimate` read this table, and the plan and the build what they resolved, so they agree on the numbers for the same service; the
  * schema's default text is checked against it (tests/unit/test_engine_defaults.c). */
 #ifndef INFRAC_ENGINE_DEFAULTS_H
 #define INFRAC_ENGINE_DEFAULTS_H
@@ -17,6 +17,8 @@ typedef struct engine_defaults {
     uint32_t n_gpus;            /* 0: the engine runs on the CPU */
     double gpu_memory_utilization; /* vLLM's claim; 0 where the engine has none */
     uint64_t cache_ram_bytes;   /* llama-server --cache-ram; 0 where none */
+    uint32_t cache_type;        /* K and V cache: a ggml id or CACHE_* */
+    uint32_t draft_cache_type;  /* a draft model's K and V cache (llama.cpp only) */
 } engine_defaults;
 
 const engine_defaults *engine_defaults_get(engine_kind e);

@@ -27,14 +27,38 @@ int engine_kind_from_name(const char *name)
     return -1;
 }
 
+static const struct {
+    uint32_t id;
+    const char *name;
+} cache_kinds[] = {
+    {CACHE_AUTO, "auto"}, {CACHE_FP8, "fp8"}, {CACHE_FP8_E4M3, "fp8_e4m3"}, {CACHE_FP8_E5M2, "fp8_e5m2"},
+};
+
+const char *cache_type_name(uint32_t type)
+{
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
+        if (cache_kinds[i].id == type)
+            return cache_kinds[i].name;
+    const ggml_type_info *t = ggml_type_get(type);
+    return t && t->name ? t->name : "?";
+}
+
+int cache_type_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof cache_kinds / sizeof cache_kinds[0]; i++)
+        if (strcmp(cache_kinds[i].name, name) == 0)
+            return (int)cache_kinds[i].id;
+    return ggml_type_from_name(name);
+}
+
 void estimate_request_defaults(estimate_request *req, engine_kind engine)
 {
     const engine_defaults *d = engine_defaults_get(engine);
     memset(req, 0, sizeof *req);
     req->engine = engine;
     req->context = 0;
-    req->cache_k = GGML_T_F16;
-    req->cache_v = GGML_T_F16;
+    req->cache_k = d->cache_type;
+    req->cache_v = d->cache_type;
     req->gpu_layers = -1;
     req->parallel = d->parallel;
     req->batch = d->batch;
@@ -174,10 +198,27 @@ static int validate(const model_shape *m, const estimate_request *req, char *err
     return 0;
 }
 
-int estimate_memory(const model_shape *model, const estimate_request *req,
+/* The estimator speaks ggml types; vLLM's auto means the model's dtype
+ * (16-bit), its fp8 kinds take one byte per element like q8's payload. */
+static uint32_t ggml_cache_type(uint32_t t)
+{
+    switch (t) {
+    case CACHE_AUTO: return GGML_T_F16;
+    case CACHE_FP8:
+    case CACHE_FP8_E4M3:
+    case CACHE_FP8_E5M2: return GGML_T_I8;
+    default: return t;
+    }
+}
+
+int estimate_memory(const model_shape *model, const estimate_request *request,
                     estimate_result *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    estimate_request ggml_req = *request;
+    ggml_req.cache_k = ggml_cache_type(request->cache_k);
+    ggml_req.cache_v = ggml_cache_type(request->cache_v);
+    const estimate_request *req = &ggml_req;
     if (validate(model, req, err, errlen) != 0)
         return -1;
     switch (req->engine) {

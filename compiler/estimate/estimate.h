@@ -81,6 +81,9 @@ typedef struct model_shape {
     uint32_t n_nextn;
     char tokenizer[32];
     uint64_t weights_bytes;   /* all tensors */
+    /* the size of the file it was read from when that file holds the tensor
+     * data; 0 for a header-only copy, a catalog entry or a declared shape */
+    uint64_t file_bytes;
     model_tensor *tensors;    /* malloc'ed; NULL for a declared shape */
     uint32_t n_tensors;
 } model_shape;
@@ -100,13 +103,23 @@ int model_shape_from_catalog(const char *id, const char *quant, model_shape *sha
 /* Scales every tensor so the weights add up to total bytes (0: unchanged). */
 void model_shape_scale_to(model_shape *shape, uint64_t total);
 
+/* Cache types beyond ggml's ids, for vLLM's --kv-cache-dtype: auto is the
+ * model's dtype (16-bit), the fp8 kinds one byte per element. */
+enum { CACHE_AUTO = 1000, CACHE_FP8 = 1001, CACHE_FP8_E4M3 = 1002, CACHE_FP8_E5M2 = 1003 };
+
+/* A cache type's name in the fleet file ("f16", "q8_0", "auto", "fp8", ...):
+ * ggml's names and the CACHE_* kinds; "?" for an id that is neither. */
+const char *cache_type_name(uint32_t type);
+/* The id for a name: a ggml type id or CACHE_*; -1 when unknown. */
+int cache_type_from_name(const char *name);
+
 typedef struct estimate_request {
     engine_kind engine;
     uint32_t context;          /* n_ctx; 0 = the model's trained context */
     uint32_t parallel;         /* slots (-np / max-num-seqs); >= 1 */
     bool kv_unified;           /* llama.cpp -kvu: slots share one cache */
     uint32_t batch, ubatch;
-    uint32_t cache_k, cache_v; /* ggml type ids (GGML_T_F16 ...) */
+    uint32_t cache_k, cache_v; /* ggml type ids (GGML_T_F16 ...) or CACHE_* */
     bool flash_attn;
     uint32_t n_gpus;           /* 0 = CPU only */
     double tensor_split[EST_MAX_GPUS]; /* shares; all 0 = even split */
@@ -121,8 +134,9 @@ typedef struct estimate_request {
      * runtime_overhead_bytes); 0 = the calibrated default. */
     uint64_t gpu_overhead_bytes[EST_MAX_GPUS];
     /* infrac-engine worker threads (per-thread scratch); 0 = the engine's
-     * default (all CPUs), estimated as EST_DEFAULT_THREADS. */
+     * default: one per CPU, host_cpus when known, else EST_DEFAULT_THREADS. */
     uint32_t threads;
+    uint32_t host_cpus;        /* the host's CPUs; 0 = not declared */
 } estimate_request;
 
 #define EST_DEFAULT_THREADS 128

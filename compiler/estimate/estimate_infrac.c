@@ -27,7 +27,7 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
         .n_ctx = est_context(m, req),
         .n_slots = req->parallel ? req->parallel : 1,
         .n_batch = req->batch ? req->batch : 512,
-        .n_threads = req->threads ? req->threads : EST_DEFAULT_THREADS,
+        .n_threads = req->threads ? req->threads : req->host_cpus ? req->host_cpus : EST_DEFAULT_THREADS,
         .cache_k = req->cache_k, .cache_v = req->cache_v,
     };
     /* the engine divides the context among its slots */
@@ -38,7 +38,7 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
     out->host.kv_cache = engine_kv_bytes(&shape, &params);
     out->host.compute = engine_scratch_bytes(&shape, &params);
     out->host.overhead = INFRAC_HOST_BASELINE_BYTES;
-    if (!req->threads)
+    if (!req->threads && !req->host_cpus)
         est_note(out, "scratch sized for %u worker threads (the engine uses one per CPU)", EST_DEFAULT_THREADS);
     est_finish_totals(out);
     return 0;

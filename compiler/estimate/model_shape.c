@@ -302,6 +302,8 @@ int model_shape_load(const char *path, model_shape *shape, char *err, size_t err
     if (gguf_open(&f, path, err, errlen) != 0)
         return -1;
     int rc = model_shape_from_gguf(&f, shape, err, errlen);
+    if (rc == 0)
+        shape->file_bytes = f.has_data ? f.size : 0;
     if (rc != 0) {
         /* keep the file name in the message */
         char inner[256];

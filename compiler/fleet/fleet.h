@@ -99,7 +99,7 @@ typedef struct fleet_service_opts {
     fl_str bind;
     fl_int context;
     fl_int parallel;
-    fl_int cache_k, cache_v; /* ggml type ids; vLLM's fp8 kinds use CACHE_FP8* below */
+    fl_int cache_k, cache_v; /* ggml type ids; vLLM's kinds use CACHE_* (estimate.h) */
     fl_bool flash_attention;
     fl_int batch, ubatch, threads;
     fl_int max_num_batched_tokens, max_num_seqs; /* vLLM */
@@ -118,9 +118,6 @@ typedef struct fleet_service_opts {
     fl_size cache_ram;       /* llama-server --cache-ram */
     fl_str chat_template;
 } fleet_service_opts;
-
-/* Cache types beyond ggml's ids, for vLLM's --kv-cache-dtype. */
-enum { CACHE_AUTO = 1000, CACHE_FP8 = 1001, CACHE_FP8_E4M3 = 1002, CACHE_FP8_E5M2 = 1003 };
 
 typedef struct fleet_service {
     fl_str name;

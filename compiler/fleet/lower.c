@@ -1,56 +1,19 @@
 /* The positioned tree -> the typed fleet, driven by the schema table
- * (schema/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
- * enums, required keys, defaults merging and engine-specific options.
- * Every problem is reported; lowering never stops at the first. */
+ * (compiler/fleet/fleet_schema.c): unknown keys with did-you-mean, types, ranges,
+ * enums, required keys and defaults merging. Only what one value says is
+ * checked here; rules across values (engine options, cache types per
+ * engine, batch sizes, splits, extra_args) are the checks'
+ * (check/service_values.c). Every problem is reported; lowering never stops
+ * at the first. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_flags.h"
-#include "ggml_types.h"
+#include "fleet/fleet_fields.h"
 #include "fleet/lower_internal.h"
 
 #define MAX_KEYS 64
 
 /* ---- generic fields ---- */
-
-static bool *field_set(fs_type t, unsigned flags, void *p)
-{
-    switch (t) {
-    case FS_STRING: return &((fl_str *)p)->set;
-    case FS_INT: case FS_GPU_LAYERS: return &((fl_int *)p)->set;
-    case FS_NUMBER: return &((fl_num *)p)->set;
-    case FS_BOOL: return &((fl_bool *)p)->set;
-    case FS_SIZE: return &((fl_size *)p)->set;
-    case FS_ENUM: return flags & FS_ENUM_INDEX ? &((fl_int *)p)->set : &((fl_str *)p)->set;
-    default: return NULL;
-    }
-}
-
-static size_t field_size(fs_type t, unsigned flags)
-{
-    switch (t) {
-    case FS_STRING: return sizeof(fl_str);
-    case FS_INT: case FS_GPU_LAYERS: return sizeof(fl_int);
-    case FS_NUMBER: return sizeof(fl_num);
-    case FS_BOOL: return sizeof(fl_bool);
-    case FS_SIZE: return sizeof(fl_size);
-    case FS_ENUM: return flags & FS_ENUM_INDEX ? sizeof(fl_int) : sizeof(fl_str);
-    default: return 0;
-    }
-}
-
-static src_span field_span(const fs_key *k, const void *p)
-{
-    switch (k->type) {
-    case FS_STRING: return ((const fl_str *)p)->at;
-    case FS_INT: case FS_GPU_LAYERS: return ((const fl_int *)p)->at;
-    case FS_NUMBER: return ((const fl_num *)p)->at;
-    case FS_BOOL: return ((const fl_bool *)p)->at;
-    case FS_SIZE: return ((const fl_size *)p)->at;
-    case FS_ENUM: return k->flags & FS_ENUM_INDEX ? ((const fl_int *)p)->at : ((const fl_str *)p)->at;
-    default: return (src_span){0, 0, 0, 0};
-    }
-}
 
 static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, void *field)
 {
@@ -71,7 +34,7 @@ static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, vo
             f->v = -1; f->at = n->at; f->set = true;
         } else if (n->kind == YNODE_SCALAR && n->len && !(n->text[0] >= '0' && n->text[0] <= '9') &&
                    n->text[0] != '-') {
-            diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be `all` or an integer, found \"%s\"",
+            diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be `all` or an integer, found \"%s\"",
                                        k->name, n->text);
             diag_help(d, "`gpu_layers: all` offloads every layer");
         } else if (lower_int(c, k, n, &f->v)) {
@@ -117,7 +80,7 @@ typedef struct object_walk {
     const fs_object *obj;
     void *base;       /* struct holding obj's own fields */
     void *also_base;  /* struct holding obj->also's fields */
-    const char *owner; /* "service 'chat'" for messages */
+    const char *owner; /* "service `chat`" for messages */
     src_span owner_at; /* where missing keys are reported */
     custom_fn custom;
     void *user;
@@ -126,18 +89,18 @@ typedef struct object_walk {
 
 static void unknown_key(lower_ctx *c, const object_walk *w, const ynode *key)
 {
-    diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key '%s' in %s", key->text, w->owner);
+    diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key `%s` in %s", key->text, w->owner);
     const char *names[MAX_KEYS * 2];
     size_t n = fs_key_names(w->obj, names, MAX_KEYS * 2);
     const char *s = suggest_closest(key->text, names, n);
     if (s) {
-        diag_help(d, "did you mean '%s'?", s);
+        diag_help(d, "did you mean `%s`?", s);
         return;
     }
     /* a key that belongs elsewhere: per-service keys in defaults */
     bool shared;
     if (w->obj == &fs_options && fs_find(&fs_service, key->text, key->len, &shared) && !shared)
-        diag_help(d, "'%s' is set per service; it cannot go in defaults", key->text);
+        diag_help(d, "`%s` is set per service; it cannot go in defaults", key->text);
     else
         diag_help(d, "the keys of %s are listed in docs/fleet.md", w->obj->name);
 }
@@ -166,7 +129,7 @@ static void walk_object(lower_ctx *c, object_walk *w, const ynode *map)
         if (idx < MAX_KEYS) (shared ? w->seen_also : w->seen)[idx] = true;
         if (yscalar_is_null(val)) continue; /* `key:` with no value: unset */
         void *base = shared ? w->also_base : w->base;
-        if (k->offset >= 0 && field_size(k->type, k->flags)) lower_scalar_field(c, k, val, (char *)base + k->offset);
+        if (k->offset >= 0 && fleet_field_size(k)) lower_scalar_field(c, k, val, (char *)base + k->offset);
         else if (w->custom) w->custom(c, k, key, val, w->user);
     }
     /* a key written with a null value counts as missing too */
@@ -180,7 +143,7 @@ required:
     for (size_t i = 0; i < w->obj->n_keys && i < MAX_KEYS; i++) {
         const fs_key *k = &w->obj->keys[i];
         if (!(k->flags & FS_REQUIRED) || w->seen[i]) continue;
-        diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no '%s'", w->owner, k->name);
+        diagnostic *d = diag_error(c->diags, "E0206", w->owner_at, "%s has no `%s`", w->owner, k->name);
         size_t dl = strlen(k->doc);
         diag_help(d, "add `%s:` (%.*s)", k->name, (int)(dl && k->doc[dl - 1] == '.' ? dl - 1 : dl), k->doc);
     }
@@ -192,7 +155,7 @@ static bool want_list(lower_ctx *c, const fs_key *k, const ynode *n)
 {
     if (n->kind == YNODE_SEQUENCE) return true;
     char buf[64];
-    diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a list, found %s", k->name,
+    diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be a list, found %s", k->name,
                                lower_describe(n, buf, sizeof buf));
     if (n->kind == YNODE_SCALAR) diag_help(d, "write a list: `%s: [%s]`", k->name, n->text);
     return false;
@@ -222,7 +185,7 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
         g->model.set = true;
     } else {
         char owner[160];
-        snprintf(owner, sizeof owner, "GPU %u of host '%s'", g->index, host);
+        snprintf(owner, sizeof owner, "GPU %u of host `%s`", g->index, host);
         object_walk w = {.obj = &fs_gpu, .base = g, .owner = owner, .owner_at = item->at};
         walk_object(c, &w, item);
         model_node = ymap_get(item, "model");
@@ -236,24 +199,24 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
             if (n > 256) n = 256;
             for (size_t i = 0; i < n; i++) ids[i] = gpu_catalog_at(i)->id;
             diagnostic *d = diag_error(c->diags, "E0208", model_node ? model_node->at : item->at,
-                                       "unknown GPU model '%s'", g->model.v);
+                                       "unknown GPU model `%s`", g->model.v);
             const char *s = suggest_closest(g->model.v, ids, n);
             const gpu_spec *near = s ? gpu_catalog_find(s) : NULL;
             if (near && gpu_catalog_same_card(g->model.v, near))
-                diag_help(d, "did you mean '%s'? Or describe the card: `{name: ..., vram: 24GiB}`", s);
+                diag_help(d, "did you mean `%s`? Or describe the card: `{name: ..., vram: 24GiB}`", s);
             else if (near) /* never a bigger card in silence: rtx-5090-mobile is not rtx-5090 */
-                diag_help(d, "did you mean '%s'? It is a different card (%s, %.2f GiB usable) and may have more "
+                diag_help(d, "did you mean `%s`? It is a different card (%s, %.2f GiB usable) and may have more "
                              "memory than yours; if yours is not in the catalog, describe it: "
                              "`{name: ..., vram: 16GiB}`",
                           s, near->name, (double)near->usable_bytes / 1073741824.0);
             else diag_help(d, "the catalog is schema/gpus.yaml; or describe the card: `{name: ..., vram: 24GiB}`");
         } else if (g->vendor.set && strcmp(g->vendor.v, g->spec->vendor) != 0) {
-            diagnostic *d = diag_error(c->diags, "E0209", g->vendor.at, "GPU %u of host '%s' ('%s') is vendor %s's, not %s",
+            diagnostic *d = diag_error(c->diags, "E0209", g->vendor.at, "GPU %u of host `%s` (`%s`) is vendor %s's, not %s",
                                        g->index, host, g->model.v, g->spec->vendor, g->vendor.v);
             diag_help(d, "remove `vendor:` (the catalog knows the card's), or describe another card with `vram:`");
         }
     } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {
-        diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host '%s' has neither 'model' nor 'vram'",
+        diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host `%s` has neither `model` nor `vram`",
                                    g->index, host);
         diag_help(d, "name a catalog card (`model: rtx-4090`) or give its usable memory (`vram: 24GiB`)");
     }
@@ -264,7 +227,7 @@ static void host_custom(lower_ctx *c, const fs_key *k, const ynode *key, const y
     fleet_host *h = ((host_user *)user)->h;
     if (k->id == FK_LLAMA_SWAP) {
         char owner[160];
-        snprintf(owner, sizeof owner, "llama_swap of host '%s'", h->name.v);
+        snprintf(owner, sizeof owner, "llama_swap of host `%s`", h->name.v);
         h->llama_swap.set = true;
         h->llama_swap.at = key->at;
         object_walk w = {.obj = &fs_llama_swap, .base = &h->llama_swap, .owner = owner, .owner_at = key->at};
@@ -297,7 +260,7 @@ static void lower_host(lower_ctx *c, const ynode *key, const ynode *val, fleet_h
     h->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
     h->at = key->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "host '%s'", h->name.v);
+    snprintf(owner, sizeof owner, "host `%s`", h->name.v);
     host_user u = {h};
     object_walk w = {.obj = &fs_host, .base = h, .owner = owner, .owner_at = key->at, .custom = host_custom, .user = &u};
     walk_object(c, &w, val);
@@ -310,7 +273,7 @@ static void model_custom(lower_ctx *c, const fs_key *k, const ynode *key, const 
     fleet_model *m = user;
     if (k->id != FK_SHAPE) return;
     char owner[160];
-    snprintf(owner, sizeof owner, "the shape of model '%s'", m->name.v);
+    snprintf(owner, sizeof owner, "the shape of model `%s`", m->name.v);
     m->shape.set = true;
     m->shape.at = v->at;
     object_walk w = {.obj = &fs_shape, .base = &m->shape, .owner = owner, .owner_at = key->at};
@@ -322,40 +285,18 @@ static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_
     m->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
     m->at = key->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "model '%s'", m->name.v);
+    snprintf(owner, sizeof owner, "model `%s`", m->name.v);
     object_walk w = {.obj = &fs_model, .base = m, .owner = owner, .owner_at = key->at, .custom = model_custom, .user = m};
     walk_object(c, &w, val);
 }
 
 /* ---- service options ---- */
 
-/* Cache type name -> ggml id or CACHE_* constant. */
-static int cache_id(const char *name)
-{
-    if (!strcmp(name, "auto")) return CACHE_AUTO;
-    if (!strcmp(name, "fp8")) return CACHE_FP8;
-    if (!strcmp(name, "fp8_e4m3")) return CACHE_FP8_E4M3;
-    if (!strcmp(name, "fp8_e5m2")) return CACHE_FP8_E5M2;
-    return ggml_type_from_name(name);
-}
-
-static const char *cache_name(int64_t id)
-{
-    switch (id) {
-    case CACHE_AUTO: return "auto";
-    case CACHE_FP8: return "fp8";
-    case CACHE_FP8_E4M3: return "fp8_e4m3";
-    case CACHE_FP8_E5M2: return "fp8_e5m2";
-    }
-    const ggml_type_info *t = ggml_type_get((uint32_t)id);
-    return t ? t->name : "?";
-}
-
 static void lower_cache_side(lower_ctx *c, const fs_key *k, const ynode *n, fl_int *out)
 {
     int i = lower_enum(c, k, fs_cache_values, n);
     if (i < 0) return;
-    int id = cache_id(fs_cache_values[i]);
+    int id = cache_type_from_name(fs_cache_values[i]);
     if (id < 0) return;
     out->v = id;
     out->at = n->at;
@@ -372,7 +313,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         return;
     }
     if (v->kind != YNODE_MAPPING) {
-        diag_error(c->diags, "E0202", v->at, "'cache' must be a cache type or {k: ..., v: ...}, found a list");
+        diag_error(c->diags, "E0202", v->at, "`cache` must be a cache type or {k: ..., v: ...}, found a list");
         return;
     }
     for (size_t i = 0; i < v->n_pairs; i++) {
@@ -380,7 +321,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         bool shared;
         const fs_key *side = fs_find(&fs_cache_kv, ck->text, ck->len, &shared);
         if (!side) {
-            diagnostic *d = diag_error(c->diags, "E0201", ck->at, "unknown key '%s' in cache", ck->text);
+            diagnostic *d = diag_error(c->diags, "E0201", ck->at, "unknown key `%s` in cache", ck->text);
             diag_help(d, "cache takes `k:` and `v:`");
             continue;
         }
@@ -410,15 +351,7 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         s->gpus = arena_alloc(c->ar, v->n_items * sizeof *s->gpus);
         for (size_t i = 0; i < v->n_items; i++) {
             fl_int g = {0};
-            if (!list_int(c, k, v->items[i], &g)) continue;
-            bool dup = false;
-            for (uint32_t j = 0; j < s->n_gpus && !dup; j++) /* at most 64 distinct indexes */
-                if (s->gpus[j].v == g.v) {
-                    diagnostic *d = diag_error(c->diags, "E0209", g.at, "GPU %lld is listed twice", (long long)g.v);
-                    diag_note(d, s->gpus[j].at, "first listed here");
-                    dup = true;
-                }
-            if (!dup) s->gpus[s->n_gpus++] = g;
+            if (list_int(c, k, v->items[i], &g)) s->gpus[s->n_gpus++] = g; /* listed twice: E0706 */
         }
         return;
     }
@@ -457,126 +390,16 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
     }
 }
 
-static bool engine_has(unsigned engines, int engine) { return engines == 0 || (engines & (1u << engine)); }
-
-static bool cache_allowed(int engine, int64_t id)
-{
-    const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
-    const char *name = cache_name(id);
-    for (size_t i = 0; list[i]; i++)
-        if (!strcmp(list[i], name)) return true;
-    return false;
-}
-
-static void warn_engine_option(lower_ctx *c, const fleet_service *s, const char *key, src_span at, unsigned engines,
-                               int engine)
-{
-    char list[64];
-    fs_engines_text(engines, list, sizeof list);
-    diagnostic *d = diag_warning(c->diags, "W0210", at, "'%s' has no effect on %s services: service '%s' ignores it",
-                                 key, fs_engine_values[engine], s->name.v);
-    diag_help(d, "'%s' applies to %s", key, list);
-}
-
-/* Type-level checks of one service once its own values and the defaults are known. */
-static void check_service(lower_ctx *c, fleet_service *s, const fleet_service_opts *own)
-{
-    fleet_service_opts *o = &s->opts;
-    int engine = o->engine.set ? (int)o->engine.v : ENGINE_LLAMACPP;
-    if (engine < 0 || engine >= ENGINE_COUNT) engine = ENGINE_LLAMACPP;
-
-    /* options the service wrote itself that its engine does not have */
-    for (size_t i = 0; i < fs_options.n_keys; i++) {
-        const fs_key *k = &fs_options.keys[i];
-        if (engine_has(k->engines, engine)) continue;
-        if (k->offset >= 0) {
-            const bool *set = field_set(k->type, k->flags, (char *)own + k->offset);
-            if (set && *set) {
-                src_span where = field_span(k, (const char *)own + k->offset);
-                warn_engine_option(c, s, k->name, where, k->engines, engine);
-            }
-        }
-    }
-    bool shared;
-    const fs_key *gk = fs_find(&fs_service, "gpus", 4, &shared);
-    if (s->n_gpus && !engine_has(gk->engines, engine)) warn_engine_option(c, s, "gpus", s->gpus_at, gk->engines, engine);
-    const fs_key *tk = fs_find(&fs_service, "tensor_split", 12, &shared);
-    if (s->n_tensor_split && !engine_has(tk->engines, engine))
-        warn_engine_option(c, s, "tensor_split", s->tensor_split_at, tk->engines, engine);
-
-    /* cache types the engine supports */
-    const fl_int *sides[2] = {&o->cache_k, &o->cache_v};
-    for (int i = 0; i < 2; i++) {
-        if (!sides[i]->set || cache_allowed(engine, sides[i]->v)) continue;
-        if (i == 1 && o->cache_k.set && o->cache_k.v == o->cache_v.v && o->cache_k.at.line == o->cache_v.at.line &&
-            o->cache_k.at.col == o->cache_v.at.col)
-            continue; /* `cache: x` sets both: one report */
-        const char *const *list = engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
-        char names[160] = "";
-        size_t used = 0;
-        for (size_t j = 0; list[j]; j++) used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
-        diagnostic *d = diag_error(c->diags, "E0204", sides[i]->at, "%s cache type '%s' is not supported by %s (service '%s')",
-                                   i ? "V" : "K", cache_name(sides[i]->v), fs_engine_values[engine], s->name.v);
-        diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
-    }
-
-    if (o->batch.set && o->ubatch.set && o->ubatch.v > o->batch.v) {
-        diagnostic *d = diag_error(c->diags, "E0209", o->ubatch.at, "ubatch (%lld) is larger than batch (%lld) in service '%s'",
-                                   (long long)o->ubatch.v, (long long)o->batch.v, s->name.v);
-        diag_note(d, o->batch.at, "batch set here");
-        diag_help(d, "the physical batch is a slice of the logical batch: set ubatch <= batch");
-    }
-    /* a slot per request needs at least one token; how small is too small
-     * is the checks' W0501, which knows the engine's defaults */
-    if (o->context.set && o->parallel.set && o->context.v / o->parallel.v < 1) {
-        diagnostic *d = diag_error(c->diags, "E0209", o->parallel.at, "%lld parallel slots cannot share a context of %lld tokens",
-                                   (long long)o->parallel.v, (long long)o->context.v);
-        diag_note(d, o->context.at, "context set here");
-    }
-    if (s->n_tensor_split) {
-        if (!s->gpus_set) {
-            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split without gpus in service '%s'", s->name.v);
-            diag_help(d, "list the GPUs the split applies to: `gpus: [0, 1]`");
-        } else if (s->n_tensor_split != s->n_gpus) {
-            diagnostic *d = diag_error(c->diags, "E0209", s->tensor_split_at,
-                                       "tensor_split has %u entries but service '%s' uses %u GPUs", s->n_tensor_split,
-                                       s->name.v, s->n_gpus);
-            diag_note(d, s->gpus_at, "GPUs listed here");
-            diag_help(d, "give one weight per listed GPU");
-        } else {
-            double sum = 0;
-            for (uint32_t i = 0; i < s->n_tensor_split; i++) sum += s->tensor_split[i].v;
-            if (sum <= 0) diag_error(c->diags, "E0209", s->tensor_split_at, "tensor_split gives every GPU a weight of 0");
-        }
-    }
-    /* flags infrac writes itself: a second one in extra_args would override
-     * what the checks saw (the exposure check, the memory estimate) */
-    for (uint32_t i = 0; i < s->n_extra_args; i++) {
-        const engine_flag *f = ef_shadowed(engine, s->extra_args[i].v);
-        if (!f) continue;
-        size_t n = strcspn(s->extra_args[i].v, "=");
-        diagnostic *d = diag_error(c->diags, "E0212", s->extra_args[i].at,
-                                   "extra_args of service '%s' set %.*s, which infrac sets from `%s`", s->name.v, (int)n,
-                                   s->extra_args[i].v, f->key);
-        diag_help(d, "remove it from extra_args and set `%s` in the fleet file, so the checks see it", f->key);
-    }
-    if (s->n_extra_args) {
-        diagnostic *d = diag_warning(c->diags, "W0211", s->extra_args_at,
-                                     "extra_args of service '%s' are passed to the engine unchecked", s->name.v);
-        diag_help(d, "prefer the fleet options (context, cache, ...) so the checks see them");
-    }
-}
-
 static void merge_defaults(fleet_service_opts *o, const fleet_service_opts *def)
 {
     for (size_t i = 0; i < fs_options.n_keys; i++) {
         const fs_key *k = &fs_options.keys[i];
         if (k->offset < 0) continue;
-        size_t sz = field_size(k->type, k->flags);
+        size_t sz = fleet_field_size(k);
         char *mine = (char *)o + k->offset;
         const char *theirs = (const char *)def + k->offset;
-        bool *ms = field_set(k->type, k->flags, mine);
-        const bool *ts = field_set(k->type, k->flags, (void *)theirs);
+        bool *ms = fleet_field_set(k, mine);
+        const bool *ts = fleet_field_set(k, (void *)theirs);
         if (ms && ts && !*ms && *ts) memcpy(mine, theirs, sz);
     }
     if (!o->cache_k.set && def->cache_k.set) o->cache_k = def->cache_k;
@@ -589,14 +412,12 @@ static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, flee
     s->at = key->at;
     s->body_at = val->at;
     char owner[160];
-    snprintf(owner, sizeof owner, "service '%s'", s->name.v);
+    snprintf(owner, sizeof owner, "service `%s`", s->name.v);
     service_user u = {s};
     object_walk w = {.obj = &fs_service, .base = s, .also_base = &s->opts, .owner = owner, .owner_at = key->at,
                      .custom = service_custom, .user = &u};
     walk_object(c, &w, val);
-    fleet_service_opts own = s->opts;
     merge_defaults(&s->opts, &c->f->defaults);
-    check_service(c, s, &own);
 }
 
 /* ---- top level ---- */
@@ -609,7 +430,7 @@ static void *lower_named(lower_ctx *c, const fs_key *k, const ynode *v, size_t i
     *count = 0;
     if (v->kind != YNODE_MAPPING) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of %s names, found %s", k->name, what,
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "`%s` must be a mapping of %s names, found %s", k->name, what,
                                    lower_describe(v, buf, sizeof buf));
         if (v->kind == YNODE_SEQUENCE) diag_help(d, "write `%s:` as `name: {...}` entries, not a list", k->name);
         return NULL;

@@ -24,7 +24,7 @@ static bool want_scalar(lower_ctx *c, const fs_key *k, const ynode *n, const cha
 {
     if (n->kind == YNODE_SCALAR) return true;
     char buf[64];
-    diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be %s, found %s", k->name, type,
+    diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be %s, found %s", k->name, type,
                                lower_describe(n, buf, sizeof buf));
     if (n->kind == YNODE_SEQUENCE && n->n_items == 1 && n->items[0]->kind == YNODE_SCALAR)
         diag_help(d, "write a single value: `%s: %s`", k->name, n->items[0]->text);
@@ -81,19 +81,19 @@ bool lower_int(lower_ctx *c, const fs_key *k, const ynode *n, int64_t *out)
     }
     char buf[64];
     if (!ok) {
-        diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be an integer, found %s", k->name,
+        diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be an integer, found %s", k->name,
                                    lower_describe(n, buf, sizeof buf));
         char *e2;
         if (n->quoted && (strtoll(t, &e2, 10), *e2 == '\0') && n->len)
             diag_help(d, "remove the quotes: `%s: %s`", k->name, t);
         else if (!n->quoted && (strtod(t, &e2), *e2 == '\0') && n->len)
-            diag_help(d, "'%s' counts whole units: write an integer", k->name);
+            diag_help(d, "`%s` counts whole units: write an integer", k->name);
         return false;
     }
     if (errno == ERANGE || !in_range(k, (double)v)) {
         char r[96];
         range_text(k, (double)v, r, sizeof r);
-        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be %s, found %s", k->name, r, t);
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must be %s, found %s", k->name, r, t);
         if (strcmp(k->name, "port") == 0 && v == 0)
             diag_help(d, "port 0 asks the kernel for a random port: clients could not find the service");
         return false;
@@ -109,7 +109,7 @@ bool lower_number(lower_ctx *c, const fs_key *k, const ynode *n, double *out)
     double v = n->len ? strtod(n->text, &end) : 0;
     char buf[64];
     if (n->quoted || !n->len || *end != '\0' || !isfinite(v) || isspace((unsigned char)n->text[0])) {
-        diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a number, found %s", k->name,
+        diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be a number, found %s", k->name,
                                    lower_describe(n, buf, sizeof buf));
         if (n->quoted && n->len && end && *end == '\0') diag_help(d, "remove the quotes");
         return false;
@@ -117,7 +117,7 @@ bool lower_number(lower_ctx *c, const fs_key *k, const ynode *n, double *out)
     if (!in_range(k, v)) {
         char r[96];
         range_text(k, v, r, sizeof r);
-        diag_error(c->diags, "E0203", n->at, "'%s' must be %s, found %s", k->name, r, n->text);
+        diag_error(c->diags, "E0203", n->at, "`%s` must be %s, found %s", k->name, r, n->text);
         return false;
     }
     *out = v;
@@ -133,7 +133,7 @@ bool lower_bool(lower_ctx *c, const fs_key *k, const ynode *n, bool *out)
         if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE")) { *out = false; return true; }
     }
     char buf[64];
-    diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be true or false, found %s", k->name,
+    diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be true or false, found %s", k->name,
                                lower_describe(n, buf, sizeof buf));
     if (is_bool_word(t)) diag_help(d, "write true or false (YAML 1.2 reads yes/no/on/off as strings)");
     return false;
@@ -205,13 +205,13 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
     if (!parsed && !bad_unit && v == UINT64_MAX) { /* not a malformed size: one past 2^64 bytes */
         char r[96];
         range_text(k, (double)UINT64_MAX, r, sizeof r);
-        diag_error(c->diags, "E0205", n->at, "'%s' is too large a size: it must be %s bytes, found %s", k->name, r,
+        diag_error(c->diags, "E0205", n->at, "`%s` is too large a size: it must be %s bytes, found %s", k->name, r,
                    n->text);
         return false;
     }
     if (!parsed) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0205", n->at, "'%s' must be a size such as 16GiB, found %s", k->name,
+        diagnostic *d = diag_error(c->diags, "E0205", n->at, "`%s` must be a size such as 16GiB, found %s", k->name,
                                    lower_describe(n, buf, sizeof buf));
         if (bad_unit) {
             const char *names[N_UNITS];
@@ -227,7 +227,7 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
             } else {
                 s = suggest_closest(u, names, N_UNITS);
             }
-            if (s) diag_help(d, "did you mean '%s'? units: B KiB MiB GiB TiB (1024) and KB MB GB TB (1000)", s);
+            if (s) diag_help(d, "did you mean `%s`? units: B KiB MiB GiB TiB (1024) and KB MB GB TB (1000)", s);
             else diag_help(d, "units: B KiB MiB GiB TiB (powers of 1024) and KB MB GB TB (powers of 1000)");
         }
         return false;
@@ -235,7 +235,7 @@ bool lower_size(lower_ctx *c, const fs_key *k, const ynode *n, uint64_t *out)
     if (!in_range(k, (double)v)) {
         char r[96];
         range_text(k, (double)v, r, sizeof r);
-        diag_error(c->diags, "E0203", n->at, "'%s' must be %s bytes, found %s", k->name, r, n->text);
+        diag_error(c->diags, "E0203", n->at, "`%s` must be %s bytes, found %s", k->name, r, n->text);
         return false;
     }
     *out = v;
@@ -259,7 +259,7 @@ int lower_enum(lower_ctx *c, const fs_key *k, const char *const *values, const y
     diagnostic *d = diag_error(c->diags, "E0204", n->at, "unknown %s %s; expected one of: %s", k->name,
                                lower_describe(n, buf, sizeof buf), list);
     const char *s = suggest_closest(n->text, values, count);
-    if (s) diag_help(d, "did you mean '%s'?", s);
+    if (s) diag_help(d, "did you mean `%s`?", s);
     return -1;
 }
 
@@ -284,7 +284,7 @@ bool lower_check_name(lower_ctx *c, const ynode *n, const char *what)
                                n->len > 40 ? (snprintf(buf, sizeof buf, "%.37s...", n->text), buf) : n->text);
     if (n->len > 64) diag_help(d, "names are at most 64 characters");
     else diag_help(d, "names become systemd unit and file names: start with a letter or digit, then letters, "
-                      "digits, '_', '.' or '-'");
+                      "digits, `_`, `.` or `-`");
     return false;
 }
 
@@ -327,7 +327,7 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
 {
     if (!want_scalar(c, k, n, "a string")) return false;
     if (reads_as_number_or_bool(n)) {
-        diagnostic *d = diag_error(c->diags, "E0202", n->at, "'%s' must be a string, found the %s %s", k->name,
+        diagnostic *d = diag_error(c->diags, "E0202", n->at, "`%s` must be a string, found the %s %s", k->name,
                                    (n->text[0] == 't' || n->text[0] == 'T' || n->text[0] == 'f' || n->text[0] == 'F')
                                        ? "bool" : "number", n->text);
         diag_help(d, "quote it if you mean the text: `\"%s\"`", n->text);
@@ -337,26 +337,26 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
     /* a path, alias or architecture of "" is a slip, never a choice (an empty
      * extra argument is passed on as written) */
     if (n->len == 0 && strcmp(k->name, "extra_args") != 0) {
-        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must not be empty", k->name);
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must not be empty", k->name);
         diag_help(d, "remove the key to take its default, or give a value");
         return false;
     }
     if (k->flags & FS_ABSPATH && n->text[0] != '/') {
-        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be an absolute path, found \"%s\"", k->name, n->text);
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must be an absolute path, found \"%s\"", k->name, n->text);
         diag_help(d, "this path is read on the host by the service: start it with '/'");
         return false;
     }
     if (k->flags & FS_IPADDR) {
         unsigned char addr[16];
         if (inet_pton(AF_INET, n->text, addr) != 1 && inet_pton(AF_INET6, n->text, addr) != 1) {
-            diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be an IP address, found \"%s\"", k->name, n->text);
+            diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must be an IP address, found \"%s\"", k->name, n->text);
             diag_help(d, "127.0.0.1 keeps the service on the host; 0.0.0.0 listens on every interface");
             return false;
         }
     }
     if (k->flags & FS_USERNAME && !is_username(n->text)) {
         diagnostic *d = diag_error(c->diags, "E0207", n->at, "invalid user name \"%s\"", n->text);
-        diag_help(d, "a Linux user name: a lowercase letter or '_', then lowercase letters, digits, '_' or '-'");
+        diag_help(d, "a Linux user name: a lowercase letter or `_`, then lowercase letters, digits, `_` or `-`");
         return false;
     }
     *out = arena_strndup(c->ar, n->text, n->len);

@@ -1,6 +1,12 @@
-/* A bump allocator: the tree and the fleet are built from many small
- * objects that all die together, so one arena per structure replaces
- * thousands of mallocs and frees. Allocations are zeroed. */
+/* A bump allocator: the tree, the fleet and the plan are built from many
+ * small objects that all die together, so one arena per structure replaces
+ * thousands of mallocs and frees. Allocations are zeroed.
+ *
+ * The one arena policy of the compiler: a structure made of many small
+ * objects with one lifetime (ytree, fleet, plan) owns one of these; nothing
+ * keeps a private allocator. Running out of memory aborts with a message:
+ * a half-built tree or plan is worth nothing to the caller, and checking
+ * every small allocation would only add untested paths. */
 #ifndef INFRAC_ARENA_H
 #define INFRAC_ARENA_H
 

@@ -246,7 +246,7 @@ static bool tag_allowed(const char *tag)
 static void check_tag(parse_ctx *c, const unsigned char *tag, src_span at)
 {
     if (!tag || tag_allowed((const char *)tag)) return;
-    diagnostic *d = diag_error(c->diags, "E0108", at, "tag '%s' is not allowed in a fleet file", (const char *)tag);
+    diagnostic *d = diag_error(c->diags, "E0108", at, "tag `%s` is not allowed in a fleet file", (const char *)tag);
     diag_help(d, "remove the tag: infrac reads plain YAML (core tags such as !!str are allowed)");
 }
 
@@ -383,8 +383,8 @@ static void finish_mapping(parse_ctx *c, ynode *map, pair_vec *own, pair_vec *me
             if (refs[j].merged == 0) {
                 const ynode *k = own->v[refs[j].idx].key;
                 const ynode *k0 = own->v[first->idx].key;
-                diagnostic *d = diag_error(c->diags, "E0109", k->at, "duplicate key '%s'", k->text);
-                diag_note(d, k0->at, "'%s' first defined here", k0->text);
+                diagnostic *d = diag_error(c->diags, "E0109", k->at, "duplicate key `%s`", k->text);
+                diag_note(d, k0->at, "`%s` first defined here", k0->text);
                 diag_help(d, "remove one of them: YAML parsers disagree on which one wins");
             }
             drop[refs[j].idx] = true;
@@ -598,7 +598,7 @@ int ytree_parse(const source_file *src, ytree *out, diag_list *diags)
                 at.end_col = at.col + 3;
                 diagnostic *d = diag_error(diags, "E0104", at, "a fleet file holds one YAML document, found a second");
                 if (out->root) diag_note(d, out->root->at, "the first document starts here");
-                diag_help(d, "remove the '---' line and merge the documents, or split them into separate fleet files");
+                diag_help(d, "remove the `---` line and merge the documents, or split them into separate fleet files");
                 yaml_event_delete(&ev);
                 break;
             }

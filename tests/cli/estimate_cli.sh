@@ -28,6 +28,16 @@ check "same input, same bytes" cmp -s "$tmp/out.json" "$tmp/again.json"
 
 check_exit 2 "unknown flag exits 2" "$INFRAC" estimate --gguf "$gguf" --frobnicate 2>/dev/null
 check_exit 2 "bad number exits 2" "$INFRAC" estimate --gguf "$gguf" --context twelve 2>/dev/null
+host_mib() { "$INFRAC" estimate --gguf "$gguf" --format json "$@" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["host"]["other_mib"])'; }
+check "--cache-ram sets the prompt cache counted in host RAM (8192 MiB by default, 0 = off)" \
+    [ "$(host_mib)" = 8192 -a "$(host_mib --cache-ram 512)" = 512 -a "$(host_mib --cache-ram 0)" = 0 ]
+scratch() { "$INFRAC" estimate --gguf "$gguf" --engine infrac --gpus 0 --format json "$@" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["host"]["compute_mib"])'; }
+check "--threads sizes infrac-engine's per-thread scratch (fewer threads, less)" \
+    [ "$(scratch --threads 4)" -lt "$(scratch)" ]
+check_exit 2 "--cache-ram for vLLM exits 2" "$INFRAC" estimate --gguf "$gguf" --engine vllm --cache-ram 1 2>/dev/null
+check_exit 2 "--threads for llama.cpp exits 2" "$INFRAC" estimate --gguf "$gguf" --threads 4 2>/dev/null
 check_exit 2 "unknown GPU exits 2" "$INFRAC" estimate --gguf "$gguf" --gpu rtx-9999 2>/dev/null
 check_exit 2 "missing file exits 2" "$INFRAC" estimate --gguf "$tmp/none.gguf" 2>/dev/null
 head -c 1000 "$gguf" > "$tmp/cut.gguf"

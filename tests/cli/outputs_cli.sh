@@ -51,7 +51,7 @@ for fmt in text json github sarif; do
         ok "--format $fmt: no raw control character"
     fi
 done
-check "text shows the escapes visibly" grep -qF "'rtx\\x1B[31m\\x07\\x0D\\u{85}'" "$tmp/cc.text"
+check "text shows the escapes visibly" grep -qF '`rtx\x1B[31m\x07\x0D\u{85}`' "$tmp/cc.text"
 cat >"$tmp/addr.yaml" <<EOT
 fleet: addr
 hosts:

@@ -1,6 +1,7 @@
 #!/bin/sh
-# `infrac plan` and `infrac estimate` take their defaults from one table
-# (compiler/estimate/engine_defaults.c): for every service of every example,
+# `infrac plan` and `infrac estimate` agree. First the defaults, from one
+# function (service_config_defaults, over compiler/estimate/engine_defaults.c):
+# for every service of every example,
 # the plan's resolved request equals what `infrac estimate` uses when given
 # only the keys the fleet sets, on the same model (a reference GGUF header
 # stands in for the example's models, which are not on this machine).
@@ -50,3 +51,96 @@ PY
     printf '%s\n' "$out" | sed "s/^/# $name: /"
     check "$name: plan and estimate use the same parallel/batch/ubatch/flash_attention" [ $rc -eq 0 ]
 done
+
+# The same bytes: every example again, its models swapped for the reference
+# header (so `infrac estimate --gguf` reads the model the plan estimated;
+# cpu_moe_layers dropped, the header being dense), and for each service the
+# memory `infrac plan` reports per GPU and in host RAM equals what `infrac
+# estimate` gives for the plan's resolved values. Not comparable, and said
+# so: services with a draft model (estimate has no draft flags), on GPUs of
+# different kinds (one --gpu), or vLLM on a custom GPU (no --gpu for its claim).
+TAP_START=$TAP_N python3 - "$SRC" "$INFRAC" "$gguf" "$tmp" <<'PY'
+import glob, json, math, os, subprocess, sys, yaml
+src, infrac, gguf, tmp = sys.argv[1:5]
+MIB = 1 << 20
+n = int(os.environ["TAP_START"])  # the shell part's checks come first
+def tap(ok, what):
+    global n
+    n += 1
+    print(("ok" if ok else "not ok") + " %d - %s" % (n, what))
+engines = set()
+for ex in sorted(glob.glob(os.path.join(src, "examples", "*.yaml"))):
+    name = os.path.basename(ex)[:-5]
+    fleet = yaml.safe_load(open(ex))
+    for m in (fleet.get("models") or {}).values():
+        keep = {"path": m.get("path", "/models/model.gguf")}
+        m.clear(); m.update(keep); m["gguf"] = gguf
+    for s in (fleet.get("services") or {}).values():
+        s.pop("cpu_moe_layers", None)
+    (fleet.get("defaults") or {}).pop("cpu_moe_layers", None)
+    path = os.path.join(tmp, name + ".swapped.yaml")
+    yaml.safe_dump(fleet, open(path, "w"))
+    r = subprocess.run([infrac, "plan", path, "--format", "json"], capture_output=True, text=True)
+    tap(r.returncode == 0, "%s (reference model): infrac plan succeeds" % name)
+    if r.returncode != 0:
+        print("# " + r.stderr.replace("\n", "\n# "))
+        continue
+    plan = json.loads(r.stdout)
+    hosts = {h["name"]: h for h in plan["hosts"]}
+    for p in plan["services"]:
+        host = hosts[p["host"]]
+        cards = {host["gpus"][g]["model"] for g in p["gpus"]}
+        why = None
+        if p.get("draft"): why = "a draft model"
+        elif len(cards) > 1: why = "GPUs of different kinds"
+        args = [infrac, "estimate", "--gguf", gguf, "--format", "json", "--engine", p["engine"],
+                "--context", str(p["context"]), "--parallel", str(p["parallel"]),
+                "--batch", str(p["batch"]), "--cache-k", p["cache_k"], "--cache-v", p["cache_v"],
+                "--flash-attention", "on" if p["flash_attention"] else "off", "--gpus", str(len(p["gpus"]))]
+        if p["engine"] != "vllm": args += ["--ubatch", str(p["ubatch"])]
+        if p["gpu_layers"] != "all": args += ["--gpu-layers", str(p["gpu_layers"])]
+        if p["swa_full"]: args.append("--swa-full")
+        if p["kv_unified"]: args.append("--kv-unified")
+        if p["tensor_split"] and any(p["tensor_split"]):
+            args += ["--tensor-split", ",".join("%g" % x for x in p["tensor_split"])]
+        if p["engine"] == "vllm" and p["gpu_memory_utilization"]:
+            args += ["--gpu-memory-utilization", repr(p["gpu_memory_utilization"])]
+        if p["engine"] == "llama.cpp":
+            if p["cache_ram_bytes"] % MIB: why = why or "a cache_ram that is not whole MiB"
+            args += ["--cache-ram", str(p["cache_ram_bytes"] // MIB)]
+        if p["engine"] == "infrac":
+            threads = p["threads"] or host.get("cpus")
+            if threads: args += ["--threads", str(threads)]
+        if cards:
+            card = cards.pop()
+            known = subprocess.run([infrac, "estimate", "--gguf", gguf, "--gpu", card],
+                                   capture_output=True).returncode == 0
+            if known: args += ["--gpu", card]
+            elif p["engine"] == "vllm": why = why or "vLLM on a custom GPU"
+        if why:
+            print("# %s/%s (%s): not compared: %s" % (name, p["name"], p["engine"], why))
+            continue
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            tap(False, "%s/%s: infrac estimate failed: %s" % (name, p["name"], r.stderr.strip()))
+            continue
+        est = json.loads(r.stdout)
+        pm = p["memory"]
+        bad = []
+        pairs = [("host", pm["host"], est["host"])]
+        if len(pm["gpus"]) != len(est["gpus"]):
+            bad.append("%d GPUs in the plan, %d in the estimate" % (len(pm["gpus"]), len(est["gpus"])))
+        pairs += [("GPU %d" % i, a, b) for i, (a, b) in enumerate(zip(pm["gpus"], est["gpus"]))]
+        for where, a, b in pairs:
+            if a["total"] != b["total_bytes"]:
+                bad.append("%s total: plan %d, estimate %d bytes" % (where, a["total"], b["total_bytes"]))
+            for k in ("weights", "kv_cache", "compute", "overhead", "other"):
+                if math.ceil(a[k] / MIB) != b[k + "_mib"]:
+                    bad.append("%s %s: plan %d bytes, estimate %d MiB" % (where, k, a[k], b[k + "_mib"]))
+        engines.add(p["engine"])
+        tap(not bad, "%s/%s (%s): plan and estimate give the same bytes (%d GPUs, host %d)"
+            % (name, p["name"], p["engine"], len(pm["gpus"]), pm["host"]["total"]))
+        for b in bad: print("#   " + b)
+tap(engines >= {"llama.cpp", "vllm", "infrac"}, "memory compared for llama.cpp, vLLM and infrac services (%s)"
+    % ", ".join(sorted(engines)))
+PY

@@ -1,3 +1,4 @@
+#include "check/passes.h"
 #include "front_support.h"
 
 #include <stdio.h>
@@ -18,6 +19,18 @@ void front_run_n(front_result *r, const char *text, size_t len)
 }
 
 void front_run(front_result *r, const char *text) { front_run_n(r, text, strlen(text)); }
+
+void front_check_values(front_result *r)
+{
+    if (r->lower_rc != 0) return;
+    check_result res = {0};
+    check_ctx c = {.f = &r->fl, .d = &r->diags, .fleet_dir = ".", .r = &res, .n_lowering_diags = r->diags.n};
+    c.values_refused = calloc(r->fl.n_services ? r->fl.n_services : 1, sizeof *c.values_refused);
+    check_service_values(&c);
+    check_references(&c);
+    free(c.values_refused);
+    diag_sort(&r->diags);
+}
 
 char *front_render(front_result *r, diag_format fmt, bool color)
 {

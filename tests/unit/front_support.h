@@ -21,6 +21,10 @@ typedef struct front_result {
 /* Parses and (when the tree is usable) lowers len bytes of text. */
 void front_run_n(front_result *r, const char *text, size_t len);
 void front_run(front_result *r, const char *text);
+/* Runs the checks that judge a service's values together and its
+ * references (check/service_values.c, check/references.c) on the lowered
+ * fleet, adding their diagnostics (sorted again). */
+void front_check_values(front_result *r);
 /* Rendered diagnostics (sorted), malloc'ed. */
 char *front_render(front_result *r, diag_format fmt, bool color);
 /* How many diagnostics carry code. */

@@ -50,40 +50,40 @@ static void plan_resolves_defaults_and_sorts(void **state) {
     assert_string_equal(p.services[2].name, "web");
     const plan_service *chat = &p.services[0], *web = &p.services[2];
     /* defaults */
-    assert_int_equal(chat->context, 8192); /* trained 32768, capped */
-    assert_int_equal(chat->parallel, 1);
-    assert_int_equal(chat->batch, 2048);
-    assert_int_equal(chat->ubatch, 512);
-    assert_int_equal(chat->cache_k, GGML_T_F16);
-    assert_true(chat->flash_attn);
-    assert_int_equal(chat->gpu_layers, -1);
-    assert_string_equal(chat->bind, "127.0.0.1");
-    assert_true(chat->autostart);
-    assert_true(chat->metrics);
-    assert_string_equal(chat->restart, "on-failure");
-    assert_int_equal(chat->restart_sec, 5);
-    assert_null(chat->api_key_file);
-    assert_string_equal(chat->alias, "m");
+    assert_int_equal(chat->cfg.mem.context, 8192); /* trained 32768, capped */
+    assert_int_equal(chat->cfg.mem.parallel, 1);
+    assert_int_equal(chat->cfg.mem.batch, 2048);
+    assert_int_equal(chat->cfg.mem.ubatch, 512);
+    assert_int_equal(chat->cfg.mem.cache_k, GGML_T_F16);
+    assert_true(chat->cfg.mem.flash_attn);
+    assert_int_equal(chat->cfg.mem.gpu_layers, -1);
+    assert_string_equal(chat->cfg.bind, "127.0.0.1");
+    assert_true(chat->cfg.autostart);
+    assert_true(chat->cfg.metrics);
+    assert_string_equal(chat->cfg.restart, "on-failure");
+    assert_int_equal(chat->cfg.restart_sec, 5);
+    assert_null(chat->cfg.api_key_file);
+    assert_string_equal(chat->cfg.alias, "m");
     assert_int_equal(chat->model_file_bytes, 4 * GIB + 123);
-    assert_false(chat->kv_unified);
+    assert_false(chat->cfg.mem.kv_unified);
     /* pinned to what the host RAM check counted */
-    assert_true(chat->cache_ram_set);
-    assert_int_equal(chat->cache_ram_bytes, 8192 * MIB);
+    assert_true(chat->cfg.cache_ram_set);
+    assert_int_equal(chat->cfg.mem.cache_ram_bytes, 8192 * MIB);
     /* the catalog's runtime overhead for the card */
     assert_int_equal(chat->memory.gpu[0].overhead, gpu_catalog_find("rtx-4090")->runtime_overhead_bytes);
     assert_string_equal(chat->model_path, "/models/m.gguf");
     /* declared values */
-    assert_int_equal(web->context, 16384);
-    assert_int_equal(web->cache_k, GGML_T_Q8_0);
-    assert_string_equal(web->bind, "0.0.0.0");
-    assert_string_equal(web->api_key_file, "/etc/k");
-    assert_true(web->kv_unified);
-    assert_true(web->cache_ram_set);
-    assert_int_equal(web->cache_ram_bytes, 2 * GIB);
-    assert_int_equal(web->n_gpus, 2);
-    assert_int_equal(web->gpus[0], 1);
-    assert_int_equal(web->gpus[1], 0);
-    assert_true(web->tensor_split[0] == 3.0);
+    assert_int_equal(web->cfg.mem.context, 16384);
+    assert_int_equal(web->cfg.mem.cache_k, GGML_T_Q8_0);
+    assert_string_equal(web->cfg.bind, "0.0.0.0");
+    assert_string_equal(web->cfg.api_key_file, "/etc/k");
+    assert_true(web->cfg.mem.kv_unified);
+    assert_true(web->cfg.cache_ram_set);
+    assert_int_equal(web->cfg.mem.cache_ram_bytes, 2 * GIB);
+    assert_int_equal(web->cfg.mem.n_gpus, 2);
+    assert_int_equal(web->cfg.gpus[0], 1);
+    assert_int_equal(web->cfg.gpus[1], 0);
+    assert_true(web->cfg.mem.tensor_split[0] == 3.0);
     assert_ptr_equal(web->host, &p.hosts[1]);
     /* per-host services and peaks */
     const plan_host *zeta = &p.hosts[1];

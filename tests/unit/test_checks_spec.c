@@ -42,9 +42,7 @@ static const estimate_result *est_of(cs_fleet *c, uint32_t svc) {
 /* The draft alone, as the checks must have estimated it: the service's
  * request with the draft's cache and GPU layers, no prompt cache. */
 static void draft_alone(cs_fleet *c, uint32_t n_gpus, uint32_t cache, estimate_result *out) {
-    estimate_request req;
-    memset(&req, 0, sizeof req);
-    service_eval_request(&c->services[0], &c->r.svc[0], &req);
+    estimate_request req = c->r.svc[0].cfg.mem;
     req.cache_k = req.cache_v = cache;
     req.cache_ram_bytes = 0;
     req.cpu_moe_layers = 0;
@@ -75,8 +73,8 @@ static void draft_counted_on_its_gpu(void **state) {
     cs_set_str(c, &s->draft_cache, "q8_0");
     cs_run(c, NULL);
     assert_int_equal(diag_count(&c->d, DIAG_ERROR), 0);
-    assert_true(c->r.svc[0].draft_counted);
-    assert_int_equal(c->r.svc[0].draft_cache, GGML_T_Q8_0);
+    assert_true(c->r.svc[0].cfg.draft_counted);
+    assert_int_equal(c->r.svc[0].cfg.draft_cache, GGML_T_Q8_0);
     const estimate_result *with = est_of(c, 0);
     estimate_result d;
     draft_alone(c, 1, GGML_T_Q8_0, &d);
@@ -157,7 +155,7 @@ static void refused_on_other_engines(void **state) {
     assert_string_equal(d->message, "`draft` on service `v`, but vllm has no draft model here");
     d = cs_find(c, "E0520", 1);
     assert_int_equal(d->at.line, i->spec_type.at.line);
-    assert_false(c->r.svc[0].draft_counted);
+    assert_false(c->r.svc[0].cfg.draft_counted);
     cs_free(c);
 }
 
@@ -216,7 +214,7 @@ static void vocabulary_must_match(void **state) {
     assert_int_equal(d->at.line, s->draft.at.line);
     assert_string_equal(d->message, "draft `small` has a vocabulary of 32064 tokens, model `big` has 32000");
     /* not counted: the estimate is the model's alone */
-    assert_false(c->r.svc[0].draft_counted);
+    assert_false(c->r.svc[0].cfg.draft_counted);
     cs_free(c);
 }
 
@@ -255,7 +253,7 @@ static void draft_gpu_among_the_services(void **state) {
     const diagnostic *d = cs_find(c, "E0525", 0);
     assert_int_equal(d->at.line, s->draft_gpu.at.line);
     assert_string_equal(d->message, "`draft_gpu: 1` is not one of service `chat`'s GPUs");
-    assert_false(c->r.svc[0].draft_counted);
+    assert_false(c->r.svc[0].cfg.draft_counted);
     cs_free(c);
 }
 

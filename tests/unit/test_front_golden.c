@@ -111,6 +111,8 @@ static void full_fleet_is_clean(void **state)
     assert_non_null(yaml);
     front_result r;
     front_run_n(&r, yaml, len);
+    assert_int_equal(r.diags.n, 0); /* the lowering finds nothing */
+    front_check_values(&r);
     if (r.diags.n != 1) {
         char *t = front_render(&r, DIAG_FORMAT_TEXT, false);
         fprintf(stderr, "%s", t);

@@ -187,8 +187,8 @@ static void unknown_keys_with_did_you_mean(void **state)
     front_run(&r, HEAD "services:\n  s: {host: t, model: m, prot: 1, port: 2, contxt: 5}\n"
                        "defaults: {port: 3, paralel: 2}\nhostz: {}\n");
     const diagnostic *d = expect(&r, "E0201", 5);
-    assert_non_null(strstr(d->message, "'prot'"));
-    assert_string_equal(d->help, "did you mean 'port'?");
+    assert_non_null(strstr(d->message, "`prot`"));
+    assert_string_equal(d->help, "did you mean `port`?");
     assert_int_equal(d->at.col, 26);
     d = expect(&r, "E0201", 6);
     assert_int_equal(front_count(&r, "E0201"), 5);
@@ -197,8 +197,8 @@ static void unknown_keys_with_did_you_mean(void **state)
         const char *h = r.diags.items[i]->help;
         if (!h) continue;
         port_help |= strstr(h, "set per service") != NULL;
-        parallel_help |= strstr(h, "'parallel'") != NULL;
-        hosts_help |= strstr(h, "'hosts'") != NULL;
+        parallel_help |= strstr(h, "`parallel`") != NULL;
+        hosts_help |= strstr(h, "`hosts`") != NULL;
     }
     assert_true(port_help && parallel_help && hosts_help);
     front_free(&r);
@@ -260,14 +260,15 @@ static void enums_and_cache_per_engine(void **state)
                        "  e: {host: t, model: m, port: 5, engine: infrac, cache: bf16}\n"
                        "  f: {host: t, model: m, port: 6, restart: sometimes, load_mode: mlock}\n"
                        "  g: {host: t, model: m, port: 7, cache: {k: f16, x: f16}}\n");
+    front_check_values(&r); /* cache types per engine are the checks' */
     const diagnostic *d = expect(&r, "E0204", 5);
-    assert_string_equal(d->help, "did you mean 'llama.cpp'?");
+    assert_string_equal(d->help, "did you mean `llama.cpp`?");
     d = expect(&r, "E0204", 6);
-    assert_string_equal(d->help, "did you mean 'q8_0'?");
+    assert_string_equal(d->help, "did you mean `q8_0`?");
     d = expect(&r, "E0204", 7);
     assert_non_null(strstr(d->message, "not supported by llama.cpp"));
     d = expect(&r, "E0204", 8);
-    assert_non_null(strstr(d->message, "K cache type 'q8_0' is not supported by vllm"));
+    assert_non_null(strstr(d->message, "K cache type `q8_0` is not supported by vllm"));
     expect(&r, "E0204", 9);
     expect(&r, "E0204", 10);
     expect(&r, "E0201", 11);
@@ -292,7 +293,7 @@ static void sizes_and_units(void **state)
                   "  j: {memory: 0x10}\n"
                   "  k: {memory: 4.GiB}\n");
     const diagnostic *d = expect(&r, "E0205", 3);
-    assert_non_null(strstr(d->help, "'GiB'"));
+    assert_non_null(strstr(d->help, "`GiB`"));
     assert_int_equal(r.fl.hosts[1].memory.v, 12000000000ull);
     assert_int_equal(r.fl.hosts[2].memory.v, 1073741824ull);
     expect(&r, "E0205", 6);
@@ -300,7 +301,7 @@ static void sizes_and_units(void **state)
     assert_int_equal(r.fl.hosts[5].memory.v, 1536);
     expect(&r, "E0203", 9);
     d = expect(&r, "E0205", 10);
-    assert_non_null(strstr(d->help, "'GiB'"));
+    assert_non_null(strstr(d->help, "`GiB`"));
     expect(&r, "E0205", 11);
     expect(&r, "E0205", 12);
     expect(&r, "E0205", 13);
@@ -326,7 +327,7 @@ static void missing_required_keys(void **state)
     expect(&r, "E0206", 1); /* fleet: */
     expect(&r, "E0206", 3); /* GPU without model or vram */
     const diagnostic *d = expect(&r, "E0206", 5);
-    assert_non_null(strstr(d->message, "'path'"));
+    assert_non_null(strstr(d->message, "`path`"));
     assert_int_equal(d->at.col, 3); /* at the model's name */
     expect(&r, "E0206", 7);
     assert_int_equal(front_count(&r, "E0206"), 3 + 2 + 3); /* fleet, GPU, path; s lacks model, port; n lacks all three */
@@ -351,7 +352,7 @@ static void gpu_catalog(void **state)
     front_run(&r, "fleet: f\nhosts:\n  t:\n    gpus:\n      - model: rtx-4090-24gb\n      - rtx-409\n"
                   "      - {model: rtx-4090, vram: 20GiB}\n");
     const diagnostic *d = expect(&r, "E0208", 5);
-    assert_non_null(strstr(d->help, "'rtx-4090'"));
+    assert_non_null(strstr(d->help, "`rtx-4090`"));
     d = expect(&r, "E0208", 6);
     assert_non_null(strstr(d->help, "did you mean"));
     assert_int_equal(front_count(&r, "E0208"), 2);
@@ -374,7 +375,7 @@ static void gpu_suggestion_says_when_the_card_differs(void **state)
     assert_non_null(r.fl.hosts[0].gpus[1].spec);
     assert_string_equal(r.fl.hosts[0].gpus[1].spec->id, "rtx-5090-laptop");
     const diagnostic *d = expect(&r, "E0208", 7); /* the desktop card, said to be another */
-    assert_non_null(strstr(d->help, "'rtx-5090'? It is a different card"));
+    assert_non_null(strstr(d->help, "`rtx-5090`? It is a different card"));
     d = expect(&r, "E0208", 8); /* rtx-3050 -> rtx-3060-ti or rtx-3070: a bigger card */
     assert_non_null(strstr(d->help, "different card"));
     d = expect(&r, "E0208", 9); /* the desktop 4090 has 24 GB */
@@ -388,7 +389,7 @@ static void gpu_suggestion_says_when_the_card_differs(void **state)
     front_run(&r, "fleet: f\nhosts:\n  t:\n    gpus:\n      - {model: rtx-4090, vendor: amd}\n"
                   "      - {vram: 96GiB, vendor: amd}\n      - {vram: 8GiB, vendor: intel}\n      - rx-7900-xtx\n");
     d = expect(&r, "E0209", 5);
-    assert_string_equal(d->message, "GPU 0 of host 't' ('rtx-4090') is vendor nvidia's, not amd");
+    assert_string_equal(d->message, "GPU 0 of host `t` (`rtx-4090`) is vendor nvidia's, not amd");
     expect(&r, "E0204", 7);
     assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[1]), "amd");
     assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[3]), "amd");
@@ -406,16 +407,20 @@ static void inconsistent_values(void **state)
                        "  d: {host: t, model: m, port: 4, tensor_split: [1]}\n"
                        "  e: {host: t, model: m, port: 5, context: 4, parallel: 8}\n"
                        "  f: {host: t, model: m, port: 6, gpus: [0], tensor_split: [0]}\n");
+    assert_int_equal(front_count(&r, "E0209"), 0); /* the lowering judges values one at a time */
+    front_check_values(&r);
     const diagnostic *d = expect(&r, "E0209", 6);
     assert_int_equal(d->n_notes, 1);
     assert_int_equal(d->notes[0].at.line, 4); /* batch from defaults */
-    d = expect(&r, "E0209", 7);
+    d = expect(&r, "E0706", 7); /* GPU 0 listed twice */
     assert_int_equal(d->notes[0].at.line, 7);
-    expect(&r, "E0209", 8);
+    expect(&r, "E0704", 8);     /* 3 weights, 2 GPUs */
     expect(&r, "E0209", 9);
     expect(&r, "E0209", 10);
     expect(&r, "E0209", 11);
-    assert_int_equal(front_count(&r, "E0209"), 6);
+    assert_int_equal(front_count(&r, "E0209"), 4);
+    assert_int_equal(front_count(&r, "E0706"), 1);
+    assert_int_equal(front_count(&r, "E0704"), 1);
     front_free(&r);
 }
 
@@ -430,6 +435,8 @@ static void warnings(void **state)
                        "  d: {host: t, model: m, port: 4, context: 4096, parallel: 16}\n"
                        "  e: {host: t, model: m, port: 5, context: 4096, parallel: 16, kv_unified: true}\n"
                        "  f: {host: t, model: m, port: 6, engine: infrac, gpus: [0]}\n");
+    assert_int_equal(diag_count(&r.diags, DIAG_ERROR), 0);
+    front_check_values(&r);
     expect(&r, "W0210", 6);
     expect(&r, "W0210", 7);
     expect(&r, "W0210", 11);
@@ -438,7 +445,7 @@ static void warnings(void **state)
     assert_int_equal(r.fl.services[2].n_extra_args, 2);
     assert_string_equal(r.fl.services[2].extra_args[1].v, "1");
     assert_int_equal(r.fl.services[3].opts.parallel.v, 16); /* slot size is the checks' W0501 */
-    assert_int_equal(diag_count(&r.diags, DIAG_ERROR), 0);
+    assert_int_equal(front_count(&r, "E0209") + front_count(&r, "E0204") + front_count(&r, "E0212"), 0);
     front_free(&r);
 }
 

@@ -35,16 +35,16 @@ static void draft_flags_in_the_command(void **state) {
     plan_service *s = targets_test_service(p, "chat");
     char *before = line_of(p, s);
     assert_null(strstr(before, "--spec"));
-    s->draft = "small";
+    s->cfg.draft = "small";
     s->draft_path = "/srv/models/qwen3-0.6b.gguf";
-    s->draft_slot = 0;
-    s->draft_gpu_layers = -1;
-    s->draft_cache = GGML_T_Q8_0;
-    s->draft_cache_set = true;
-    s->spec_type = "draft-simple";
-    s->spec_draft_n_max = 16;
-    s->spec_draft_n_min = 2;
-    s->spec_draft_n_min_set = true;
+    s->cfg.draft_slot = 0;
+    s->cfg.draft_gpu_layers = -1;
+    s->cfg.draft_cache = GGML_T_Q8_0;
+    s->cfg.draft_cache_set = true;
+    s->cfg.spec_type = "draft-simple";
+    s->cfg.spec_draft_n_max = 16;
+    s->cfg.spec_draft_n_min = 2;
+    s->cfg.spec_draft_n_min_set = true;
     char *line = line_of(p, s);
     /* what came before is unchanged; the draft's flags follow */
     assert_memory_equal(line, before, strlen(before));
@@ -54,12 +54,12 @@ static void draft_flags_in_the_command(void **state) {
                         "--spec-type draft-simple --spec-draft-n-max 16 --spec-draft-n-min 2");
     free(line);
     /* defaults: the draft follows the model's devices, llama.cpp's n-max/min and type */
-    s->draft_slot = -1;
-    s->draft_gpu_layers = 12;
-    s->draft_cache = GGML_T_F16;
-    s->spec_type = NULL;
-    s->spec_draft_n_max = 0;
-    s->spec_draft_n_min_set = false;
+    s->cfg.draft_slot = -1;
+    s->cfg.draft_gpu_layers = 12;
+    s->cfg.draft_cache = GGML_T_F16;
+    s->cfg.spec_type = NULL;
+    s->cfg.spec_draft_n_max = 0;
+    s->cfg.spec_draft_n_min_set = false;
     line = line_of(p, s);
     assert_string_equal(tail_after(line, "--spec-draft-model"),
                         "--spec-draft-model /srv/models/qwen3-0.6b.gguf --spec-draft-ngl 12 "
@@ -76,10 +76,10 @@ static void mtp_without_a_draft_model(void **state) {
     (void)state;
     plan *p = targets_test_plan();
     plan_service *s = targets_test_service(p, "chat");
-    s->spec_type = "draft-mtp";
-    s->spec_draft_n_max = 3;
-    s->draft_cache = GGML_T_Q8_0;
-    s->draft_cache_set = true;
+    s->cfg.spec_type = "draft-mtp";
+    s->cfg.spec_draft_n_max = 3;
+    s->cfg.draft_cache = GGML_T_Q8_0;
+    s->cfg.draft_cache_set = true;
     char *line = line_of(p, s);
     assert_string_equal(tail_after(line, "--spec"),
                         "--spec-draft-type-k q8_0 --spec-draft-type-v q8_0 --spec-type draft-mtp --spec-draft-n-max 3");
@@ -97,13 +97,13 @@ static void draft_in_plan_json(void **state) {
     assert_null(strstr(text, "\"draft\""));
     free(text);
     plan_service *s = targets_test_service(p, "chat");
-    s->draft = "small";
+    s->cfg.draft = "small";
     s->draft_path = "/srv/models/qwen3-0.6b.gguf";
-    s->draft_slot = 0;
-    s->draft_gpu_layers = -1;
-    s->draft_cache = GGML_T_Q8_0;
-    s->draft_cache_set = true;
-    s->spec_draft_n_max = 8;
+    s->cfg.draft_slot = 0;
+    s->cfg.draft_gpu_layers = -1;
+    s->cfg.draft_cache = GGML_T_Q8_0;
+    s->cfg.draft_cache_set = true;
+    s->cfg.spec_draft_n_max = 8;
     text = target_plan_json(p);
     json_error_t err;
     json_t *root = json_loads(text, 0, &err);
@@ -117,7 +117,7 @@ static void draft_in_plan_json(void **state) {
     assert_string_equal(json_string_value(json_object_get(d, "model")), "small");
     assert_string_equal(json_string_value(json_object_get(d, "cache")), "q8_0");
     assert_string_equal(json_string_value(json_object_get(d, "gpu_layers")), "all");
-    assert_int_equal(json_integer_value(json_object_get(d, "gpu")), s->gpus[0]);
+    assert_int_equal(json_integer_value(json_object_get(d, "gpu")), s->cfg.gpus[0]);
     assert_int_equal(json_integer_value(json_object_get(d, "n_max")), 8);
     assert_true(json_is_null(json_object_get(d, "n_min")));
     assert_true(json_is_null(json_object_get(d, "spec_type")));

@@ -48,14 +48,14 @@ static void engine_reads_the_config(void **state)
     assert_string_equal(o.alias, tiny->model);
     assert_string_equal(o.bind, "127.0.0.1");
     assert_int_equal(o.port, 9000);
-    assert_int_equal(o.context, tiny->context);
-    assert_int_equal(o.parallel, tiny->parallel);
+    assert_int_equal(o.context, tiny->cfg.mem.context);
+    assert_int_equal(o.parallel, tiny->cfg.mem.parallel);
     assert_int_equal(o.threads, 12);
-    assert_int_equal(o.batch, tiny->batch);
+    assert_int_equal(o.batch, tiny->cfg.mem.batch);
     assert_int_equal(o.cache_k, GGML_T_F16);
-    assert_string_equal(o.api_key_file, tiny->api_key_file);
+    assert_string_equal(o.api_key_file, tiny->cfg.api_key_file);
     assert_string_equal(o.chat_template, "chatml");
-    assert_true(o.metrics == tiny->metrics);
+    assert_true(o.metrics == tiny->cfg.metrics);
     server_options_free(&o);
 
     /* A llama.cpp service's config is readable too, and refused as not ours. */
@@ -83,14 +83,14 @@ static void engine_finds_the_credential(void **state)
     /* What systemd makes of LoadCredential=NAME:PATH: $CREDENTIALS_DIRECTORY/NAME. */
     char *unit = target_service_unit(p, tiny);
     char want[256];
-    snprintf(want, sizeof want, "\nLoadCredential=%s:%s\n", target_credential_name(tiny), tiny->api_key_file);
+    snprintf(want, sizeof want, "\nLoadCredential=%s:%s\n", target_credential_name(tiny), tiny->cfg.api_key_file);
     assert_non_null(strstr(unit, want));
     free(unit);
     snprintf(path, sizeof path, "%s/%s", dir, target_credential_name(tiny));
     write_text(path, "s3cret\n");
     setenv("CREDENTIALS_DIRECTORY", dir, 1);
     char err[512] = "";
-    char *key = auth_read_key_file(tiny->api_key_file, err, sizeof err);
+    char *key = auth_read_key_file(tiny->cfg.api_key_file, err, sizeof err);
     unsetenv("CREDENTIALS_DIRECTORY");
     if (!key)
         fprintf(stderr, "%s\n", err);

@@ -65,17 +65,17 @@ static void llamacpp_declared_layers_and_cpu_only(void **state)
 {
     (void)state;
     plan_service *s = targets_test_service(P, "chat");
-    s->gpu_layers = 20;
+    s->cfg.mem.gpu_layers = 20;
     char *line = argv_line("chat");
     assert_non_null(strstr(line, " -ngl 20 "));
     free(line);
-    uint32_t n = s->n_gpus;
-    s->n_gpus = 0;
+    uint32_t n = s->cfg.mem.n_gpus;
+    s->cfg.mem.n_gpus = 0;
     line = argv_line("chat");
     assert_non_null(strstr(line, " -ngl 0 "));
     free(line);
-    s->n_gpus = n;
-    s->gpu_layers = -1;
+    s->cfg.mem.n_gpus = n;
+    s->cfg.mem.gpu_layers = -1;
 }
 
 static void vllm_command(void **state)
@@ -88,19 +88,19 @@ static void vllm_command(void **state)
     free(line);
     /* The key never appears on the command line. */
     plan_service *s = targets_test_service(P, "embed");
-    assert_non_null(s->api_key_file);
-    s->n_gpus = 2;
-    s->gpus[1] = 0;
+    assert_non_null(s->cfg.api_key_file);
+    s->cfg.mem.n_gpus = 2;
+    s->cfg.gpus[1] = 0;
     line = argv_line("embed");
     assert_non_null(strstr(line, " -tp 2 "));
     free(line);
-    s->n_gpus = 1;
+    s->cfg.mem.n_gpus = 1;
     /* max_num_batched_tokens, when set, follows --max-num-seqs */
-    s->max_num_batched_tokens = 4096;
+    s->cfg.max_num_batched_tokens = 4096;
     line = argv_line("embed");
     assert_non_null(strstr(line, " --max-num-seqs 64 --max-num-batched-tokens 4096"));
     free(line);
-    s->max_num_batched_tokens = 0;
+    s->cfg.max_num_batched_tokens = 0;
 }
 
 static void infrac_command(void **state)
@@ -446,11 +446,11 @@ static void refuses_unusable_names(void **state)
     out_tree_init(&t);
     char err[256];
     plan_service *s = targets_test_service(P, "chat");
-    const char *path = s->api_key_file;
-    s->api_key_file = "/etc/keys/x\nExecStartPre=/bin/evil";
+    const char *path = s->cfg.api_key_file;
+    s->cfg.api_key_file = "/etc/keys/x\nExecStartPre=/bin/evil";
     assert_int_equal(target_build_tree(P, &t, err, sizeof err), -1);
     assert_non_null(strstr(err, "control character"));
-    s->api_key_file = path;
+    s->cfg.api_key_file = path;
     const char *name = s->name;
     s->name = "../etc";
     assert_int_equal(target_build_tree(P, &t, err, sizeof err), -1);

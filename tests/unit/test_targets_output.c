@@ -97,9 +97,9 @@ static void lint_passes_with_shell_metacharacters(void **state)
     plan *p = targets_test_plan();
     static const char *const hostile[] = {"--x=$HOME", "`id`", "a\\b", "~/model", "~", "$(id)", "'q'", "\\",
                                           "--y=~user", "a$b`c\\d'e"};
-    p->services[1].extra_args = hostile;
-    p->services[1].n_extra_args = sizeof hostile / sizeof hostile[0];
-    p->services[1].alias = "~alias$x";
+    p->services[1].cfg.extra_args = hostile;
+    p->services[1].cfg.n_extra_args = sizeof hostile / sizeof hostile[0];
+    p->services[1].cfg.alias = "~alias$x";
     char err[512];
     assert_int_equal(build_into(p, path_in("meta"), false, err, sizeof err), OUT_COMMIT_OK);
     const char *src = getenv("SRC") ? getenv("SRC") : ".";
@@ -281,10 +281,10 @@ static void launch_script_stops_before_exec(void **state)
     assert_int_equal(listen(sock, 1), 0);
     socklen_t len = sizeof addr;
     getsockname(sock, (struct sockaddr *)&addr, &len);
-    tiny->port = ntohs(addr.sin_port);
+    tiny->cfg.port = ntohs(addr.sin_port);
     assert_int_equal(run_script(p, "tiny", &log), 1);
     char want[64];
-    snprintf(want, sizeof want, "port %u is already in use", (unsigned)tiny->port);
+    snprintf(want, sizeof want, "port %u is already in use", (unsigned)tiny->cfg.port);
     assert_non_null(strstr(log, want));
     free(log);
     close(sock);
@@ -297,7 +297,7 @@ static void launch_script_stops_before_exec(void **state)
     free(log);
 
     /* Then it execs the engine (not installed here: the shell says so). */
-    tiny->api_key_file = NULL;
+    tiny->cfg.api_key_file = NULL;
     assert_int_equal(run_script(p, "tiny", &log), 127);
     assert_non_null(strstr(log, "infrac-engine"));
     free(log);
