@@ -67,6 +67,9 @@ void estimate_request_defaults(estimate_request *req, engine_kind engine)
     req->n_gpus = d->n_gpus;
     req->gpu_memory_utilization = d->gpu_memory_utilization;
     req->cache_ram_bytes = d->cache_ram_bytes;
+    req->draft_cache = GGML_T_F16; /* llama-server's --spec-draft-type-k/v default */
+    req->draft_gpu_layers = -1;
+    req->draft_gpu = -1;
 }
 
 void est_note(estimate_result *out, const char *fmt, ...)
@@ -131,6 +134,20 @@ void est_layer_kv(const model_shape *m, uint32_t il, uint64_t *n_k, uint64_t *n_
     uint32_t dv = *swa && m->head_dim_v_swa ? m->head_dim_v_swa : m->head_dim_v;
     *n_k = heads * dk;
     *n_v = heads * dv;
+}
+
+bool est_layer_nextn(const model_shape *m, uint32_t il)
+{
+    return m->per_layer && il < m->n_layer && (m->layer_flags[il] & EST_LAYER_NEXTN) != 0;
+}
+
+uint64_t est_nextn_bytes(const model_shape *m)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; m->tensors && i < m->n_tensors; i++)
+        if (m->tensors[i].layer >= 0 && est_layer_nextn(m, (uint32_t)m->tensors[i].layer))
+            sum += m->tensors[i].bytes;
+    return sum;
 }
 
 uint64_t est_recurrent_state_bytes(const model_shape *m)
@@ -221,12 +238,22 @@ int estimate_memory(const model_shape *model, const estimate_request *request,
     const estimate_request *req = &ggml_req;
     if (validate(model, req, err, errlen) != 0)
         return -1;
+    if (req->draft && req->draft == model) {
+        snprintf(err, errlen, "the draft is the model itself");
+        return -1;
+    }
     switch (req->engine) {
     case ENGINE_LLAMACPP:
-        return est_llamacpp(model, req, out, err, errlen);
+        if (est_llamacpp(model, req, out, err, errlen) != 0)
+            return -1;
+        return req->draft ? est_llamacpp_draft(model, req, out, err, errlen) : 0;
     case ENGINE_VLLM:
         return est_vllm(model, req, out, err, errlen);
     case ENGINE_INFRAC:
+        if (req->draft || req->mtp) {
+            snprintf(err, errlen, "infrac-engine has no speculative decoding");
+            return -1;
+        }
         return est_infrac(model, req, out, err, errlen);
     default:
         snprintf(err, errlen, "unknown engine %d", (int)req->engine);

@@ -18,6 +18,7 @@
 #define EST_LAYER_SWA 1u       /* sliding-window attention */
 #define EST_LAYER_RECURRENT 2u /* no KV: a fixed recurrent state per slot */
 #define EST_LAYER_NO_KV 4u     /* an encoder's layer: no cache at all */
+#define EST_LAYER_NEXTN 8u     /* an MTP (nextn) layer: loaded and cached only when it drafts */
 
 #define MIB (1024ull * 1024ull)
 #define GIB (1024ull * MIB)
@@ -76,8 +77,9 @@ typedef struct model_shape {
     /* MLA (deepseek2): llama.cpp caches kv_lora_rank + rope dims of K only. */
     uint32_t kv_lora_rank, n_rot;
     bool tied_output;         /* no output.weight: the output reuses token_embd */
-    /* Read for the checks, not the estimate: MTP heads (%s.nextn_predict_layers,
-     * llama-model.cpp n_layer_nextn) and the tokenizer (tokenizer.ggml.model; "" = not said). */
+    /* MTP heads (%s.nextn_predict_layers, llama-model.cpp n_layer_nextn): the
+     * last n_nextn of the n_layer blocks (block_count counts them), flagged
+     * EST_LAYER_NEXTN; and the tokenizer (tokenizer.ggml.model; "" = not said). */
     uint32_t n_nextn;
     char tokenizer[32];
     uint64_t weights_bytes;   /* all tensors */
@@ -127,6 +129,13 @@ typedef struct estimate_request {
     uint32_t cpu_moe_layers;
     bool swa_full;
     uint64_t cache_ram_bytes;  /* llama-server --cache-ram (host); default 8192 MiB */
+    /* Speculative decoding (docs/vram.md, "Drafters"): a draft model in the
+     * same process, and/or the model's own MTP (nextn) layers drafting. */
+    const model_shape *draft;  /* NULL = none */
+    uint32_t draft_cache;      /* K and V cache type of the draft / MTP context (ggml id) */
+    int32_t draft_gpu_layers;  /* -1 = all */
+    int32_t draft_gpu;         /* the one GPU (index into this request's GPUs) holding the draft; -1 = split alike */
+    bool mtp;                  /* llama.cpp --spec-type draft-mtp, vLLM method mtp */
     /* vLLM */
     double gpu_memory_utilization;            /* 0 = engine default */
     uint64_t gpu_total_bytes[EST_MAX_GPUS];   /* usable memory per GPU, for vLLM's claim */

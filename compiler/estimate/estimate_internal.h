@@ -33,6 +33,11 @@ uint64_t est_ffn_width(const model_shape *m);
 /* Elements of one cached K and V row of layer il (0 for a recurrent layer,
  * V 0 under MLA) and whether the layer uses the sliding window. */
 void est_layer_kv(const model_shape *m, uint32_t il, uint64_t *n_k, uint64_t *n_v, bool *swa);
+/* Whether layer il is an MTP (nextn) block: llama.cpp loads its tensors and
+ * caches it only in the MTP draft context (--spec-type draft-mtp). */
+bool est_layer_nextn(const model_shape *m, uint32_t il);
+/* Bytes of the tensors of the MTP blocks. */
+uint64_t est_nextn_bytes(const model_shape *m);
 /* Bytes of one recurrent layer's state for one slot (F32 conv + SSM state). */
 uint64_t est_recurrent_state_bytes(const model_shape *m);
 void est_finish_totals(estimate_result *out);
@@ -43,6 +48,9 @@ void est_finish_totals(estimate_result *out);
 model_tensor *est_declared_tensors(const model_shape *m, uint32_t *n);
 
 int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
+/* Adds a llama.cpp draft model (req->draft) to the target's estimate out. */
+int est_llamacpp_draft(const model_shape *m, const estimate_request *req, estimate_result *out, char *err,
+                       size_t errlen);
 int est_vllm(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
 int est_infrac(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen);
 

@@ -122,6 +122,9 @@ static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t
     for (uint32_t i = 0; i < n; i++) {
         const model_tensor *t = &ts[i];
         int dev = DEV_HOST;
+        /* MTP blocks are skipped at load ("unused tensor") unless they draft */
+        if (t->layer >= 0 && est_layer_nextn(m, (uint32_t)t->layer) && !req->mtp)
+            continue;
         switch (t->role) {
         case TROLE_TOKEN_EMBD:
             /* the input embedding is a row lookup: llama.cpp keeps it on the host */
@@ -148,6 +151,58 @@ static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t
         }
         dev_mem(out, dev)->weights += t->bytes;
     }
+}
+
+/* --spec-type draft-mtp: a second context on the same model
+ * (common/speculative.cpp, LLAMA_CONTEXT_TYPE_MTP) with the target's
+ * context size, slots and batch and the draft cache types, whose KV cache
+ * holds the MTP blocks only (llama-model.cpp create_memory: a plain KV
+ * cache, filter il >= n_layer()). Its compute buffer is reserved for a
+ * graph of one block and the head, taken as the target's one-layer peak on
+ * the MTP block's device. */
+static int add_mtp_context(const model_shape *m, const estimate_request *req, const placement *p, uint64_t streams,
+                           uint64_t cells, uint64_t ub, uint64_t activations, estimate_result *out, char *err,
+                           size_t errlen)
+{
+    uint64_t kv = 0, stage_k = 0, stage_v = 0;
+    int dev = DEV_HOST;
+    uint32_t n = 0;
+    for (uint32_t il = 0; il < m->n_layer; il++) {
+        if (!est_layer_nextn(m, il))
+            continue;
+        uint64_t nk, nv, row_k = 0, row_v = 0;
+        bool swa;
+        est_layer_kv(m, il, &nk, &nv, &swa);
+        if ((nk && !est_row_bytes(req->draft_cache, nk, &row_k, err, errlen)) ||
+            (nv && !est_row_bytes(req->draft_cache, nv, &row_v, err, errlen)))
+            return -1;
+        dev = layer_device(p, il);
+        uint64_t bytes = streams * cells * (row_k + row_v);
+        dev_mem(out, dev)->kv_cache += bytes;
+        kv += bytes;
+        if (cells * nk > stage_k)
+            stage_k = cells * nk;
+        if (cells * nv > stage_v)
+            stage_v = cells * nv;
+        n++;
+    }
+    if (n == 0) {
+        est_note(out, "draft-mtp: the model has no MTP (nextn) layers, nothing drafts");
+        return 0;
+    }
+    uint64_t mask = cells * ub * (req->flash_attn ? 2 : 4);
+    uint64_t compute = activations + mask;
+    if (!req->flash_attn) {
+        compute += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(cells * ub * m->n_head * 4));
+    } else if (req->draft_cache != GGML_T_F16) {
+        compute += (stage_k + stage_v) * 2;
+    }
+    if (!m->arch_known)
+        compute = (uint64_t)(compute * CONSERVATIVE_COMPUTE_FACTOR);
+    dev_mem(out, dev)->compute += compute;
+    est_note(out, "draft-mtp: %u MTP layer%s loaded with their own context: %.1f MiB of KV, %.1f MiB of compute",
+             n, n == 1 ? "" : "s", (double)kv / MIB, (double)compute / MIB);
+    return 0;
 }
 
 int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_result *out, char *err, size_t errlen)
@@ -208,6 +263,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     for (uint32_t il = 0; il < m->n_layer && !req->flash_attn; il++) {
         uint64_t nk, nv;
         bool swa;
+        if (est_layer_nextn(m, il))
+            continue;
         est_layer_kv(m, il, &nk, &nv, &swa);
         if (nv > widest_v)
             widest_v = nv;
@@ -215,6 +272,10 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     for (uint32_t il = 0; il < m->n_layer; il++) {
         uint64_t nk, nv, row_k = 0, row_v = 0;
         bool swa;
+        /* the target's cache leaves the MTP blocks out (llama-model.cpp
+         * create_memory: filter il < n_layer()) */
+        if (est_layer_nextn(m, il))
+            continue;
         est_layer_kv(m, il, &nk, &nv, &swa);
         if (nv && widest_v)
             nv = widest_v;
@@ -325,6 +386,9 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
                      LLAMA_SCHED_COPIES);
         }
     }
+
+    if (req->mtp && add_mtp_context(m, req, &p, streams, stream_cells, ub, activations, out, err, errlen) != 0)
+        return -1;
 
     /* Host: a CPU compute buffer when layers run there (otherwise the input
      * staging), the logits of one output per slot, the prompt cache. */

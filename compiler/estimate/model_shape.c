@@ -141,6 +141,14 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
                  m->ssm_d_conv, m->ssm_d_state, m->ssm_n_group, m->ssm_d_inner, m->kv_lora_rank);
         return -1;
     }
+    /* block_count includes the MTP blocks; llama.cpp's n_layer() is the trunk */
+    m->n_nextn = get_u32(f, a, "nextn_predict_layers", 0);
+    if (m->n_nextn >= m->n_layer) {
+        snprintf(err, errlen, "GGUF %s.nextn_predict_layers is %u of %u blocks: a file of MTP layers alone "
+                 "is not supported", a, m->n_nextn, m->n_layer);
+        return -1;
+    }
+    uint32_t trunk = m->n_layer - m->n_nextn;
     uint32_t full_interval = get_u32(f, a, "full_attention_interval", 0);
     bool recurrent_arch = m->ssm_d_inner > 0 && m->ssm_d_state > 0;
     if (!m->n_swa)
@@ -177,14 +185,17 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
                     return -1;
                 }
             } else {
-                /* qwen3next/qwen35: one full-attention layer every interval (4) */
-                b = full_interval ? (il + 1) % full_interval != 0 : 1;
+                /* qwen3next/qwen35: one full-attention layer every interval (4);
+                 * an MTP block is a full-attention block (qwen35moe.cpp is_recr_impl) */
+                b = il < trunk && (full_interval ? (il + 1) % full_interval != 0 : 1);
             }
-            if (b)
+            if (b && il < trunk)
                 flags |= EST_LAYER_RECURRENT, v = 0;
         }
         if (no_kv)
             flags |= EST_LAYER_NO_KV;
+        if (il >= trunk)
+            flags |= EST_LAYER_NEXTN;
         m->layer_n_head_kv[il] = (uint16_t)v;
         m->layer_flags[il] = flags;
         if ((uint32_t)v > max_heads)
@@ -247,7 +258,6 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
     gguf_str scaling;
     shape->has_rope_scaling = gguf_get_str(f, key, &scaling) && !gguf_str_eq(scaling, "none");
 
-    shape->n_nextn = get_u32(f, a, "nextn_predict_layers", 0);
     gguf_str tok;
     if (gguf_get_str(f, "tokenizer.ggml.model", &tok) && tok.len < sizeof shape->tokenizer &&
         !memchr(tok.ptr, 0, tok.len)) {
