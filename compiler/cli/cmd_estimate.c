@@ -16,13 +16,15 @@ static const char usage_text[] =
     "         [--cache-k T] [--cache-v T] [--batch N] [--ubatch N] [--parallel N]\n"
     "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
     "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--gpu-memory-utilization X]\n"
-    "         [--cache-ram MIB] [--threads N] [--gpu MODEL] [--format text|json]\n"
-    "Prints the memory one service would take on each GPU and in host RAM.\n";
+    "         [--cache-ram MIB] [--threads N] [--draft FILE] [--draft-cache T] [--draft-gpu-layers N|all]\n"
+    "         [--draft-gpu I] [--mtp] [--gpu MODEL] [--format text|json]\n"
+    "Prints the memory one service would take on each GPU and in host RAM, with its draft model\n"
+    "(--draft) or its own MTP layers drafting (--mtp) counted as `infrac check` counts them.\n";
 
 enum {
     OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
     OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
-    OPT_HELP
+    OPT_DRAFT, OPT_DRAFT_CACHE, OPT_DRAFT_NGL, OPT_DRAFT_GPU, OPT_MTP, OPT_HELP
 };
 
 static const struct option options[] = {
@@ -46,6 +48,11 @@ static const struct option options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"draft", required_argument, NULL, OPT_DRAFT},
+    {"draft-cache", required_argument, NULL, OPT_DRAFT_CACHE},
+    {"draft-gpu-layers", required_argument, NULL, OPT_DRAFT_NGL},
+    {"draft-gpu", required_argument, NULL, OPT_DRAFT_GPU},
+    {"mtp", no_argument, NULL, OPT_MTP},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -117,7 +124,8 @@ static int parse_split(const char *s, estimate_request *req, uint32_t *n)
 typedef struct raw_flags {
     const char *gguf, *engine, *context, *cache_k, *cache_v, *batch, *ubatch, *parallel, *fa, *gpus;
     const char *split, *ngl, *cpu_moe, *util, *cache_ram, *threads, *gpu, *format;
-    bool swa_full, kv_unified, help;
+    const char *draft, *draft_cache, *draft_ngl, *draft_gpu;
+    bool swa_full, kv_unified, mtp, help;
 } raw_flags;
 
 static int collect_flags(int argc, char **argv, raw_flags *f)
@@ -148,6 +156,11 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
         case OPT_THREADS: f->threads = optarg; break;
         case OPT_GPU: f->gpu = optarg; break;
         case OPT_FORMAT: f->format = optarg; break;
+        case OPT_DRAFT: f->draft = optarg; break;
+        case OPT_DRAFT_CACHE: f->draft_cache = optarg; break;
+        case OPT_DRAFT_NGL: f->draft_ngl = optarg; break;
+        case OPT_DRAFT_GPU: f->draft_gpu = optarg; break;
+        case OPT_MTP: f->mtp = true; break;
         case OPT_HELP: f->help = true; break;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);
         default: return usage_error("unknown option %s", argv[optind - 1]);
@@ -265,6 +278,36 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
     }
     if (req->engine == ENGINE_LLAMACPP && !req->flash_attn && ggml_type_get(req->cache_v)->block_elems > 1)
         return usage_error("%s", "a quantized --cache-v needs --flash-attention on (llama-server refuses it)");
+    /* the draft's own settings are llama.cpp's (--spec-draft-type-k/v,
+     * --spec-draft-ngl, --spec-draft-device); vLLM shards the draft like the model */
+    if (req->engine == ENGINE_INFRAC && (f->draft || f->mtp))
+        return usage_error("%s", "engine infrac has no speculative decoding: no --draft or --mtp");
+    if (req->engine != ENGINE_LLAMACPP && (f->draft_cache || f->draft_ngl || f->draft_gpu))
+        return usage_error("%s", "--draft-cache, --draft-gpu-layers and --draft-gpu are llama.cpp's");
+    if ((f->draft_ngl || f->draft_gpu) && !f->draft)
+        return usage_error("%s", "--draft-gpu-layers and --draft-gpu place a draft model: give --draft FILE");
+    req->mtp = f->mtp;
+    if (f->draft_cache) {
+        int t = parse_cache_type(f->draft_cache, req->engine);
+        if (t < 0)
+            return usage_error("unsupported --draft-cache '%s'", f->draft_cache);
+        if (!req->flash_attn && ggml_type_get((uint32_t)t)->block_elems > 1)
+            return usage_error("%s", "a quantized --draft-cache needs --flash-attention on (llama-server refuses it)");
+        req->draft_cache = (uint32_t)t;
+    }
+    if (f->draft_ngl) {
+        if (strcmp(f->draft_ngl, "all") == 0)
+            req->draft_gpu_layers = -1;
+        else if (parse_uint(f->draft_ngl, 0, 100000, &v))
+            req->draft_gpu_layers = (int32_t)v;
+        else
+            return usage_error("--draft-gpu-layers wants a number or all, got '%s'", f->draft_ngl);
+    }
+    if (f->draft_gpu) {
+        if (!parse_uint(f->draft_gpu, 0, EST_MAX_GPUS - 1, &v) || v >= req->n_gpus)
+            return usage_error("--draft-gpu wants the index of one of the --gpus, got '%s'", f->draft_gpu);
+        req->draft_gpu = (int32_t)v;
+    }
     *gpu = NULL;
     if (f->gpu) {
         *gpu = gpu_catalog_find(f->gpu);
@@ -312,18 +355,30 @@ int cmd_estimate(int argc, char **argv)
     }
     if (!f.context)
         req->context = service_default_context(model.n_ctx_train); /* as a fleet's service without one */
+    model_shape draft;
+    memset(&draft, 0, sizeof draft);
+    if (f.draft) {
+        if (model_shape_load(f.draft, &draft, err, sizeof err) != 0) {
+            fprintf(stderr, "infrac estimate: %s\n", err);
+            model_shape_free(&model);
+            return 2;
+        }
+        req->draft = &draft;
+    }
     estimate_result res;
     if (estimate_memory(&model, req, &res, err, sizeof err) != 0) {
         fprintf(stderr, "infrac estimate: %s: %s\n", f.gguf, err);
         model_shape_free(&model);
+        model_shape_free(&draft);
         return 2;
     }
-    estimate_view view = {f.gguf, &model, req, &res, gpu};
+    estimate_view view = {f.gguf, f.draft, &model, req, &res, gpu};
     rc = 0;
     if (json)
         rc = estimate_print_json(stdout, &view) == 0 ? 0 : 2;
     else
         estimate_print_text(stdout, &view);
     model_shape_free(&model);
+    model_shape_free(&draft);
     return rc;
 }

@@ -31,6 +31,25 @@ void estimate_print_text(FILE *out, const estimate_view *v)
             engine_kind_name(q->engine), q->context ? q->context : m->n_ctx_train, q->parallel,
             q->parallel == 1 ? "" : "s", q->batch, q->ubatch, cache_type_name(q->cache_k), cache_type_name(q->cache_v),
             q->flash_attn ? "on" : "off");
+    if (q->draft) {
+        fprintf(out, "draft:   %s (%s, %u layers, weights %llu MiB)", v->draft_path ? v->draft_path : "?",
+                q->draft->arch, q->draft->n_layer, (unsigned long long)mib_up(q->draft->weights_bytes));
+        if (q->engine == ENGINE_LLAMACPP) {
+            fprintf(out, ", cache %s, ", type_name(q->draft_cache));
+            if (q->draft_gpu_layers < 0)
+                fprintf(out, "all layers");
+            else
+                fprintf(out, "%d layers", q->draft_gpu_layers);
+            if (q->draft_gpu >= 0)
+                fprintf(out, " on GPU %d", q->draft_gpu);
+            else
+                fprintf(out, " split like the model");
+        }
+        fputc('\n', out);
+    }
+    if (q->mtp)
+        fprintf(out, "mtp:     the model's %u MTP layer%s draft, cache %s\n", m->n_nextn, m->n_nextn == 1 ? "" : "s",
+                type_name(q->draft_cache));
     fprintf(out, "KV cache: %llu bytes per token, %u cells\n\n", (unsigned long long)r->kv_bytes_per_token,
             r->kv_cells);
     fprintf(out, "%-14s %9s %9s %9s %9s %9s %9s\n", "MiB", "weights", "kv cache", "compute", "overhead", "other",
@@ -91,6 +110,16 @@ int estimate_print_json(FILE *out, const estimate_view *v)
                                 "flash_attention", q->flash_attn, "gpus", (int)q->n_gpus,
                                 "gpu_layers", (int)q->gpu_layers, "cpu_moe_layers", (int)q->cpu_moe_layers,
                                 "swa_full", q->swa_full);
+    if (request && (q->draft || q->mtp)) {
+        json_t *d = json_pack("{s:o, s:b, s:s}", "model", v->draft_path ? json_string(v->draft_path) : json_null(),
+                              "mtp", q->mtp, "cache", type_name(q->draft_cache));
+        if (d && q->engine == ENGINE_LLAMACPP) {
+            json_object_set_new(d, "gpu_layers", q->draft_gpu_layers < 0 ? json_string("all")
+                                                                         : json_integer(q->draft_gpu_layers));
+            json_object_set_new(d, "gpu", q->draft_gpu < 0 ? json_null() : json_integer(q->draft_gpu));
+        }
+        json_object_set_new(request, "speculative", d);
+    }
     if (q->engine == ENGINE_VLLM && request)
         json_object_set_new(request, "gpu_memory_utilization",
                             json_real(q->gpu_memory_utilization > 0 ? q->gpu_memory_utilization : 0.9));

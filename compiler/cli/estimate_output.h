@@ -9,6 +9,7 @@
 
 typedef struct estimate_view {
     const char *gguf_path;
+    const char *draft_path;   /* --draft, NULL without */
     const model_shape *model;
     const estimate_request *req;
     const estimate_result *res;

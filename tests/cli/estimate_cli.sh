@@ -44,3 +44,27 @@ head -c 1000 "$gguf" > "$tmp/cut.gguf"
 "$INFRAC" estimate --gguf "$tmp/cut.gguf" > /dev/null 2> "$tmp/err"
 rc=$?
 check "truncated GGUF exits 2 with a message" [ $rc -eq 2 -a -s "$tmp/err" ]
+
+# a draft model (--draft) on one GPU: the target's GPU 0 unchanged, GPU 1
+# gains exactly the draft's own estimate at the target's context; the same
+# code path as `infrac check` (the estimator's request carries the draft)
+big="$SRC/tests/data/reference/qwen3-14b.gguf"
+est() { "$INFRAC" estimate --format json "$@" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(str(g["total_mib"]) for g in d["gpus"]))'; }
+base=$(est --gguf "$big" --context 16384 --gpus 2)
+with=$(est --gguf "$big" --context 16384 --gpus 2 --draft "$gguf" --draft-gpu 1 --draft-cache q8_0)
+alone=$(est --gguf "$gguf" --context 16384 --gpus 1 --cache-k q8_0 --cache-v q8_0)
+draft_ok() {
+    set -- $base $with $alone
+    # GPU 0 the same; GPU 1 grows by the draft's estimate minus its CUDA overhead (600 MiB, counted once)
+    [ "$1" = "$3" ] && [ $(( $4 - $2 )) -ge $(( $5 - 600 - 2 )) ] && [ $(( $4 - $2 )) -le $(( $5 - 600 + 2 )) ]
+}
+check "--draft on GPU 1 adds the draft's weights, KV and compute there ($base -> $with; alone $alone)" draft_ok
+"$INFRAC" estimate --gguf "$big" --gpus 1 --draft "$gguf" > "$tmp/draft.txt"
+check "text output names the draft" grep -q "^draft: .*qwen3-8b.gguf" "$tmp/draft.txt"
+check_exit 2 "--draft-gpu outside --gpus exits 2" "$INFRAC" estimate --gguf "$big" --gpus 1 --draft "$gguf" --draft-gpu 1 2>/dev/null
+check_exit 2 "--draft-gpu without --draft exits 2" "$INFRAC" estimate --gguf "$big" --gpus 2 --draft-gpu 1 2>/dev/null
+check_exit 2 "--draft on the infrac engine exits 2" "$INFRAC" estimate --gguf "$gguf" --engine infrac --gpus 0 --draft "$gguf" 2>/dev/null
+check_exit 2 "--draft-cache on vLLM exits 2" "$INFRAC" estimate --gguf "$big" --engine vllm --draft "$gguf" --draft-cache q8_0 2>/dev/null
+vbase=$("$INFRAC" estimate --format json --gguf "$big" --engine vllm --gpu h100-80gb | python3 -c 'import json,sys; print(json.load(sys.stdin)["kv_cells"])')
+vdraft=$("$INFRAC" estimate --format json --gguf "$big" --engine vllm --gpu h100-80gb --draft "$gguf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kv_cells"])')
+check "vLLM: a draft model leaves fewer KV tokens ($vbase -> $vdraft)" [ "${vdraft:-0}" -gt 0 -a "${vdraft:-0}" -lt "${vbase:-0}" ]
