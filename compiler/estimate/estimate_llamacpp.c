@@ -72,6 +72,7 @@ static memory_breakdown *dev_mem(estimate_result *out, int dev)
  * CUDA pool. */
 typedef struct matmul_placement {
     uint64_t largest_host_tensor;
+    uint64_t largest_host_expert;     /* of the experts (--n-cpu-moe) */
     bool host_float;                  /* a float matrix stays on the host */
     bool float_on_gpu[EST_MAX_GPUS];
 } matmul_placement;
@@ -105,6 +106,8 @@ static void note_matrix(const model_shape *m, const model_tensor *t, int dev, ma
     if (dev == DEV_HOST) {
         if (bytes > mm->largest_host_tensor)
             mm->largest_host_tensor = bytes;
+        if (t->role == TROLE_LAYER_EXPERT && bytes > mm->largest_host_expert)
+            mm->largest_host_expert = bytes;
         mm->host_float |= is_float;
     } else if (is_float) {
         mm->float_on_gpu[dev] = true;
@@ -360,7 +363,18 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
          * and a dense F16 model). */
         if (offload_ops && mm.largest_host_tensor) {
             uint64_t live = 2 * est_ffn_width(m) + (1ull + (moe ? m->n_expert_used : 4u)) * m->n_embd;
-            uint64_t copy_peak = (uint64_t)((double)(mm.largest_host_tensor + ub * live * 4 + mask) * compute_factor);
+            /* Hybrid recurrent MoE (qwen35moe, qwen3next): the logged buffer
+             * holds two expert copies, not one (measured: 361.5 = 2 x 144 +
+             * 73.5 MiB, 659 = 2 x 288 + 83 MiB). Each copy has a split of
+             * its own (ggml-backend.cpp starts a split per host weight), so
+             * two are never inputs together; the likely cause is ggml-alloc's
+             * best fit: a DeltaNet layer's output that outlives its MoE lands
+             * in the freed copy's block and pushes the next copy past it. Not
+             * confirmed in the allocator; counted as measured. */
+            uint64_t host_copy = mm.largest_host_tensor;
+            if (n_recurrent && 2 * mm.largest_host_expert > host_copy)
+                host_copy = 2 * mm.largest_host_expert;
+            uint64_t copy_peak = (uint64_t)((double)(host_copy + ub * live * 4 + mask) * compute_factor);
             /* the graph's own peak (e.g. the KQ matrix without flash
              * attention) may still be the larger one */
             if (copy_peak > compute)

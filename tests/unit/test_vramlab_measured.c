@@ -165,22 +165,6 @@ static void check_lab_rows(const char *file, size_t min_rows, double over, doubl
     json_decref(root);
 }
 
-/* Rows still outside the bound, by id: the compute buffer of the hybrid
- * recurrent MoE shapes under --n-cpu-moe grows more than the copied expert
- * tensor explains (llama.cpp logs 361 / 659 MiB, the estimate 228 / 384 MiB;
- * issue 9, open). Each must stay under-estimated by less than 1.5% and is
- * reported as OPEN; once inside the bound the test fails so that the entry
- * is removed. */
-static const char *const open_rows[] = {"b026-qwen35-35b-a3b", "b079-qwen3next-80b-a3b"};
-
-static bool is_open_row(const char *id)
-{
-    for (size_t k = 0; k < sizeof open_rows / sizeof open_rows[0]; k++)
-        if (strcmp(id, open_rows[k]) == 0)
-            return true;
-    return false;
-}
-
 static void check_rows(json_t *root, const char *header_dir, size_t min_rows, double over, double under,
                        const char *table_path)
 {
@@ -228,14 +212,8 @@ static void check_rows(json_t *root, const char *header_dir, size_t min_rows, do
             if (pct > -0.005 && pct < 0.005)
                 pct = 0.0; /* no "-0.00" in the table */
             bool ok = pct <= over && pct >= -under;
-            bool open = is_open_row(id);
             checked++;
-            if (open) {
-                printf("# OPEN %s %+.2f%% (known, issue 9)\n", id, pct);
-                if (ok || pct < -1.5)
-                    failures++;
-                ok = true;
-            } else if (!ok)
+            if (!ok)
                 failures++;
             if (pct > worst_over)
                 worst_over = pct;
