@@ -196,23 +196,36 @@ uint64_t model_catalog_published_bytes(const model_cat_entry *e, const char *qua
 }
 
 /* How each quantization types the tensors, after llama.cpp's quantizer
- * (src/llama-quant.cpp): the _M mixes give attn_v and ffn_down a Q6_K;
- * embeddings and output are Q6_K (Q8_0 in the 8-bit files); gpt-oss keeps
- * its experts MXFP4 in every release. Taking Q6_K for all attn_v/ffn_down
- * (llama.cpp does half of the layers) keeps a derived size an upper bound. */
+ * (src/llama-quant.cpp llama_tensor_get_type_impl, for the mixes listed):
+ * - output.weight (and token_embd when the output is tied) Q6_K, except in
+ *   the 8-bit files (Q8_0) and when its row is not a multiple of 256 (Q8_0);
+ *   an untied token_embd keeps the base type;
+ * - the attn_v-like tensors (attn_v, attn_qkv, attn_kv_b), counted in file
+ *   order: Q6_K in the _M mixes when use_more_bits(i, n) (the first and last
+ *   eighth and every third between), the 70B llama's Q4_K ones Q5_K, Q8_0
+ *   with 8 experts; attn_k Q8_0 with 8 experts;
+ * - ffn_down*: Q6_K in the _M mixes when use_more_bits(layer, block_count);
+ * - attn_output Q5_K in Q4_K_M with 8 experts;
+ * - a row the block does not divide falls back (Q4_K -> Q5_0, Q5_K -> Q5_1,
+ *   Q6_K -> Q8_0, else F16), as tensor_type_fallback does;
+ * - norms, 1-D tensors, routers and the SSM tensors stay F32; gpt-oss keeps
+ *   its experts MXFP4 in every release. */
+typedef enum mix { MIX_Q4_K_M, MIX_Q5_K_M, MIX_Q6_K, MIX_Q8_0, MIX_MXFP4, MIX_UD } mix;
+
 typedef struct quant_rule {
     const char *name;
-    uint32_t base, strong, embd;
+    mix kind;
+    uint32_t base;
     bool derivable; /* UD-* mixes are not reproducible: published sizes only */
 } quant_rule;
 
 static const quant_rule rules[] = {
-    {"Q4_K_M", GGML_T_Q4_K, GGML_T_Q6_K, GGML_T_Q6_K, true},
-    {"Q5_K_M", GGML_T_Q5_K, GGML_T_Q6_K, GGML_T_Q6_K, true},
-    {"Q6_K", GGML_T_Q6_K, GGML_T_Q6_K, GGML_T_Q6_K, true},
-    {"Q8_0", GGML_T_Q8_0, GGML_T_Q8_0, GGML_T_Q8_0, true},
-    {"UD-Q4_K_XL", GGML_T_Q4_K, GGML_T_Q6_K, GGML_T_Q6_K, false},
-    {"MXFP4", GGML_T_Q8_0, GGML_T_Q8_0, GGML_T_Q8_0, true},
+    {"Q4_K_M", MIX_Q4_K_M, GGML_T_Q4_K, true},
+    {"Q5_K_M", MIX_Q5_K_M, GGML_T_Q5_K, true},
+    {"Q6_K", MIX_Q6_K, GGML_T_Q6_K, true},
+    {"Q8_0", MIX_Q8_0, GGML_T_Q8_0, true},
+    {"UD-Q4_K_XL", MIX_UD, GGML_T_Q4_K, false},
+    {"MXFP4", MIX_MXFP4, GGML_T_Q8_0, true},
 };
 
 static const quant_rule *rule_for(const char *quant)
@@ -238,24 +251,76 @@ static bool contains(const char *s, const char *part)
     return strstr(s, part) != NULL;
 }
 
-static uint32_t tensor_type(const quant_rule *r, const char *arch, const char *name, uint32_t n_dims,
-                            uint64_t ne0)
+#define QUANT_MAX_LAYERS 1024
+
+/* What the quantizer knows of the whole model when it types one tensor. */
+typedef struct quant_ctx {
+    const quant_rule *r;
+    const char *arch;
+    uint32_t n_layer, n_expert; /* block_count, expert_count */
+    bool tied;                  /* no output.weight */
+    bool llama_70b;             /* llama.cpp's LLM_TYPE_70B: llama, 80 layers, GQA */
+    uint32_t n_attn_v;          /* attn_v-like tensors in the file */
+    uint32_t attn_v_before[QUANT_MAX_LAYERS + 1]; /* of them, in layers below l */
+} quant_ctx;
+
+static bool is_attn_v_like(const char *name)
 {
+    return contains(name, "attn_qkv.weight") || contains(name, "attn_kv_b.weight") || contains(name, "attn_v.weight");
+}
+
+static bool use_more_bits(int64_t i, int64_t n)
+{
+    return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
+
+static uint32_t fallback_type(uint32_t t, uint64_t ne0)
+{
+    uint64_t row;
+    if (ggml_row_bytes(t, ne0, &row))
+        return t;
+    uint32_t f = t == GGML_T_Q4_K ? GGML_T_Q5_0 : t == GGML_T_Q5_K ? GGML_T_Q5_1 : t == GGML_T_Q6_K ? GGML_T_Q8_0 : t;
+    return ggml_row_bytes(f, ne0, &row) ? f : GGML_T_F16;
+}
+
+static uint32_t tensor_type(const quant_ctx *q, const char *name, uint32_t n_dims, uint64_t ne0)
+{
+    const quant_rule *r = q->r;
     if (n_dims < 2 || contains(name, "_norm") || contains(name, "ffn_gate_inp") || contains(name, "ssm_") ||
         contains(name, "token_types"))
         return GGML_T_F32;
+    bool m_mix = r->kind == MIX_Q4_K_M || r->kind == MIX_Q5_K_M || r->kind == MIX_UD;
+    long layer = -1;
+    if (strncmp(name, "blk.", 4) == 0)
+        layer = strtol(name + 4, NULL, 10);
     uint32_t t = r->base;
-    if (strcmp(arch, "gpt-oss") == 0 && contains(name, "_exps"))
+    bool output = strcmp(name, "output.weight") == 0;
+    if (strcmp(q->arch, "gpt-oss") == 0 && contains(name, "_exps")) {
         t = GGML_T_MXFP4;
-    else if (contains(name, "token_embd") || strncmp(name, "output.", 7) == 0)
-        t = r->embd;
-    else if (contains(name, "attn_v") || contains(name, "ffn_down"))
-        t = r->strong;
-    /* a row the block does not divide falls back, as the quantizer does */
-    uint64_t row;
-    if (!ggml_row_bytes(t, ne0, &row))
-        t = ggml_row_bytes(GGML_T_Q8_0, ne0, &row) ? GGML_T_Q8_0 : GGML_T_F16;
-    return t;
+    } else if (output || (q->tied && strcmp(name, "token_embd.weight") == 0)) {
+        t = r->kind == MIX_MXFP4 || r->kind == MIX_Q8_0 || ne0 % 256 != 0 ? GGML_T_Q8_0 : GGML_T_Q6_K;
+        return t;
+    } else if (strcmp(name, "token_embd.weight") == 0) {
+        t = r->base;
+    } else if (is_attn_v_like(name)) {
+        uint32_t i = layer >= 0 && layer < QUANT_MAX_LAYERS ? q->attn_v_before[layer] : 0;
+        if (m_mix && use_more_bits(i, q->n_attn_v))
+            t = GGML_T_Q6_K;
+        if (q->llama_70b && t == GGML_T_Q4_K)
+            t = GGML_T_Q5_K;
+        if (q->n_expert == 8)
+            t = GGML_T_Q8_0;
+    } else if (contains(name, "attn_k.weight")) {
+        if (q->n_expert == 8)
+            t = GGML_T_Q8_0;
+    } else if (contains(name, "ffn_down")) {
+        if (m_mix && layer >= 0 && use_more_bits(layer, q->n_layer))
+            t = GGML_T_Q6_K;
+    } else if (contains(name, "attn_output.weight")) {
+        if (r->kind == MIX_Q4_K_M && q->n_expert == 8)
+            t = GGML_T_Q5_K;
+    }
+    return fallback_type(t, ne0);
 }
 
 /* "1,0,1" -> values; count in *n. */
@@ -347,7 +412,9 @@ bad:
 }
 
 /* "blk.0-2,4.attn_q.weight 5120 6144" (or a name without blk.) */
-static int add_tensors(gguf_writer *w, const quant_rule *r, const char *arch, const char *spec, char *err,
+/* Expands spec; with w NULL only notes in q which layers hold an
+ * attn_v-like tensor (the quantizer counts them in file order). */
+static int add_tensors(gguf_writer *w, quant_ctx *q, bool mark[QUANT_MAX_LAYERS], const char *spec, char *err,
                        size_t errlen)
 {
     char name[128];
@@ -371,7 +438,12 @@ static int add_tensors(gguf_writer *w, const quant_rule *r, const char *arch, co
     if (nd == 0)
         goto bad;
     if (strncmp(name, "blk.", 4) != 0) {
-        uint32_t t = tensor_type(r, arch, name, nd, ne[0]);
+        if (!w) {
+            if (strcmp(name, "output.weight") == 0)
+                q->tied = false;
+            return 0;
+        }
+        uint32_t t = tensor_type(q, name, nd, ne[0]);
         if (!gguf_w_tensor_info(w, name, t, nd, ne))
             goto bad;
         return 0;
@@ -381,28 +453,33 @@ static int add_tensors(gguf_writer *w, const quant_rule *r, const char *arch, co
         goto bad;
     *dot = '\0';
     const char *rest = dot + 1;
-    const char *q = name + 4;
-    while (*q) {
+    const char *c = name + 4;
+    while (*c) {
         char *end = NULL;
-        long a = strtol(q, &end, 10), b = a;
-        if (end == q || a < 0 || a > 100000)
+        long a = strtol(c, &end, 10), b = a;
+        if (end == c || a < 0 || a > 100000)
             goto bad;
-        q = end;
-        if (*q == '-') {
-            q++;
-            b = strtol(q, &end, 10);
-            if (end == q || b < a || b > 100000)
+        c = end;
+        if (*c == '-') {
+            c++;
+            b = strtol(c, &end, 10);
+            if (end == c || b < a || b > 100000)
                 goto bad;
-            q = end;
+            c = end;
         }
-        if (*q == ',')
-            q++;
-        else if (*q)
+        if (*c == ',')
+            c++;
+        else if (*c)
             goto bad;
         for (long l = a; l <= b; l++) {
             char tn[160];
             snprintf(tn, sizeof tn, "blk.%ld.%s", l, rest);
-            uint32_t t = tensor_type(r, arch, tn, nd, ne[0]);
+            if (!w) {
+                if (is_attn_v_like(tn) && l < QUANT_MAX_LAYERS)
+                    mark[l] = true;
+                continue;
+            }
+            uint32_t t = tensor_type(q, tn, nd, ne[0]);
             if (!gguf_w_tensor_info(w, tn, t, nd, ne))
                 goto bad;
         }
@@ -431,8 +508,29 @@ int model_catalog_header(const model_cat_entry *e, const char *quant, uint8_t **
         rc = -1, snprintf(err, errlen, "out of memory");
     for (unsigned i = 0; rc == 0 && i < e->n_hparams; i++)
         rc = add_hparam(w, e->arch, e->hparams[i], err, errlen);
+    static quant_ctx q; /* large; the catalog is read on one thread */
+    bool mark[QUANT_MAX_LAYERS];
+    memset(&q, 0, sizeof q);
+    memset(mark, 0, sizeof mark);
+    q.r = r;
+    q.arch = e->arch;
+    q.tied = true;
+    for (unsigned i = 0; i < e->n_hparams; i++) {
+        unsigned v;
+        if (sscanf(e->hparams[i], "block_count u32 %u", &v) == 1)
+            q.n_layer = v;
+        if (sscanf(e->hparams[i], "expert_count u32 %u", &v) == 1)
+            q.n_expert = v;
+    }
     for (unsigned i = 0; rc == 0 && i < e->n_tensors; i++)
-        rc = add_tensors(w, r, e->arch, e->tensors[i], err, errlen);
+        rc = add_tensors(NULL, &q, mark, e->tensors[i], err, errlen);
+    for (uint32_t l = 0; l < QUANT_MAX_LAYERS; l++) {
+        q.attn_v_before[l + 1] = q.attn_v_before[l] + (mark[l] ? 1 : 0);
+    }
+    q.n_attn_v = q.attn_v_before[QUANT_MAX_LAYERS];
+    q.llama_70b = strcmp(e->arch, "llama") == 0 && q.n_layer == 80;
+    for (unsigned i = 0; rc == 0 && i < e->n_tensors; i++)
+        rc = add_tensors(w, &q, mark, e->tensors[i], err, errlen);
     if (rc == 0 && gguf_writer_header(w, buf, len) != 0)
         rc = -1, snprintf(err, errlen, "out of memory");
     gguf_writer_free(w);
