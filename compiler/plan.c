@@ -100,6 +100,7 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     to->chat_template = arena_str(a, from->chat_template);
     to->draft = arena_str(a, from->draft);
     to->spec_type = arena_str(a, from->spec_type);
+    to->mem.draft = NULL; /* the fleet's model shape: the plan keeps the draft by name and path */
     const char **args = arena_alloc(a, sizeof *args * (from->n_extra_args ? from->n_extra_args : 1));
     for (uint32_t i = 0; i < from->n_extra_args; i++) args[i] = arena_str(a, from->extra_args[i]);
     to->extra_args = args;

@@ -52,6 +52,7 @@ static const engine_flag flags[] = {
     {LC | IN, EF_CHAT_TEMPLATE, {"--chat-template"}, "chat_template"},
     {VL, EF_GPU_MEM_UTIL, {"--gpu-memory-utilization"}, "gpu_memory_utilization"},
     {VL, EF_MAX_BATCHED, {"--max-num-batched-tokens"}, "max_num_batched_tokens"},
+    {VL, EF_SPEC_CONFIG, {"--speculative-config"}, "draft, spec_type and spec_draft_n_max"},
 };
 
 const char *ef_spelling(int engine, ef_id id)

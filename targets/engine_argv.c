@@ -1,5 +1,6 @@
 /* The engine command lines. One builder feeds the launch script's exec, the
  * engine config's `command` and `infrac build --print-commands`. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,30 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     spec_argv(s, a);
 }
 
+/* vLLM's speculative decoding is one JSON argument (vllm/config/speculative.py
+ * SpeculativeConfig: method, model, num_speculative_tokens); the method is
+ * draft_model when only a draft is named. jansson writes it, so a path with
+ * quotes or backslashes stays one JSON string. */
+static void vllm_spec_argv(const plan_service *s, target_argv *a)
+{
+    if (!s->draft_path && !s->cfg.spec_type)
+        return;
+    json_t *cfg = json_object();
+    if (!cfg)
+        abort();
+    json_object_set_new(cfg, "method", json_string(s->cfg.spec_type ? s->cfg.spec_type : "draft_model"));
+    if (s->draft_path)
+        json_object_set_new(cfg, "model", json_string(s->draft_path));
+    if (s->cfg.spec_draft_n_max)
+        json_object_set_new(cfg, "num_speculative_tokens", json_integer(s->cfg.spec_draft_n_max));
+    char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(cfg);
+    if (!text)
+        abort();
+    argv_pair(a, F(VL, EF_SPEC_CONFIG), text);
+    free(text);
+}
+
 static void vllm_argv(const plan_service *s, target_argv *a)
 {
     argv_push(a, "vllm");
@@ -205,6 +230,7 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->cfg.mem.parallel);
     if (s->cfg.max_num_batched_tokens)
         argv_pushf_u(a, F(VL, EF_MAX_BATCHED), s->cfg.max_num_batched_tokens);
+    vllm_spec_argv(s, a);
 }
 
 static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)

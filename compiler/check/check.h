@@ -24,11 +24,10 @@ typedef struct service_eval {
     service_config cfg;
     /* the estimate, when estimated: shared by services whose model and
      * request are identical (a fleet of identical nodes estimates once);
-     * with a counted draft (cfg.draft_counted) est points at with_draft,
-     * the model's estimate plus the draft's weights, KV and compute */
+     * a counted draft (cfg.draft_counted) travels in cfg.mem, so est holds
+     * the model's and the draft's memory */
     bool estimated;
     const estimate_result *est;
-    estimate_result with_draft;
 } service_eval;
 
 typedef struct check_result {

@@ -37,9 +37,11 @@ void check_ports(check_ctx *c);
 void check_exposure(check_ctx *c);
 void check_model_fit(check_ctx *c);
 void check_speculative(check_ctx *c);
-/* speculative.c: whether the service's draft is one the estimate counts (llama.cpp, loaded, placed on
- * one of its GPUs, same vocabulary); check_speculative reports why not. */
+/* speculative.c: whether the service's draft is one the estimate counts (llama.cpp or vLLM, loaded,
+ * placed on one of its GPUs, same vocabulary); check_speculative reports why not. */
 bool service_draft_counted(const fleet_service *s, const service_config *cfg);
+/* Whether the model's own MTP layers draft (llama.cpp --spec-type draft-mtp, vLLM method mtp). */
+bool service_spec_mtp(const fleet_service *s, const service_config *cfg);
 void check_vram(check_ctx *c);
 void check_host_ram(check_ctx *c);
 

@@ -68,19 +68,39 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
     }
 }
 
-/* Draft-independent speculative settings (llama.cpp's alone: other engines
- * refuse them, E0520); the draft itself is added once its memory is
- * counted (add_draft). */
+/* Speculative decoding (llama.cpp's keys; vLLM's --speculative-config
+ * takes spec_type and spec_draft_n_max; infrac-engine refuses them, E0520).
+ * The draft model and the model's own MTP layers travel in the request
+ * (cfg->mem), so every estimate of the service (the check, the fit
+ * suggestions, the plan) counts them the same way. */
 static void resolve_speculative(const fleet_service *s, service_config *cfg) {
-    if (cfg->mem.engine != ENGINE_LLAMACPP) return;
-    int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
-    if (dc >= 0) cfg->draft_cache = (uint32_t)dc;
-    /* also without a draft model: MTP and the n-gram kinds take them */
-    cfg->draft_cache_set = s->draft_cache.set;
+    engine_kind engine = cfg->mem.engine;
+    if (engine != ENGINE_LLAMACPP && engine != ENGINE_VLLM) return;
     cfg->spec_type = opt_str(&s->spec_type);
     cfg->spec_draft_n_max = s->spec_draft_n_max.set ? (uint32_t)s->spec_draft_n_max.v : 0;
-    cfg->spec_draft_n_min_set = s->spec_draft_n_min.set;
-    cfg->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
+    if (engine == ENGINE_LLAMACPP) {
+        int dc = (s->draft_cache.set && s->draft_cache.v) ? ggml_type_from_name(s->draft_cache.v) : -1;
+        if (dc >= 0) cfg->draft_cache = (uint32_t)dc;
+        /* also without a draft model: MTP and the n-gram kinds take them */
+        cfg->draft_cache_set = s->draft_cache.set;
+        cfg->spec_draft_n_min_set = s->spec_draft_n_min.set;
+        cfg->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
+    }
+    estimate_request *r = &cfg->mem;
+    r->draft_cache = cfg->draft_cache;
+    r->mtp = service_spec_mtp(s, cfg);
+    if (!service_draft_counted(s, cfg)) return;
+    int32_t draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 &&
+                                s->draft_gpu_layers.v <= INT32_MAX) ? (int32_t)s->draft_gpu_layers.v : -1;
+    int slot = s->draft_gpu.set ? service_gpu_slot(s, (uint32_t)s->draft_gpu.v) : -1;
+    r->draft = &s->draft_ref->shape_resolved;
+    r->draft_gpu_layers = draft_gpu_layers;
+    r->draft_gpu = slot;
+    cfg->draft_counted = true;
+    cfg->draft = s->draft.v;
+    cfg->draft_slot = slot;
+    cfg->draft_gpu_layers = draft_gpu_layers;
+    cfg->draft_cache_set = engine == ENGINE_LLAMACPP;
 }
 
 void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
@@ -132,65 +152,6 @@ static bool estimable(const check_ctx *c, uint32_t i, const service_config *cfg)
     return true;
 }
 
-/* The draft is a second model in llama-server's process with the target's
- * context, slots and batch (common/speculative.cpp
- * common_base_params_to_speculative), its own cache types (f16 by default),
- * GPU layers and devices (default: the target's, split alike). Its weights,
- * KV cache and compute are added per GPU; the runtime overhead and the
- * prompt cache are the process's, counted once with the target. */
-static void add_draft(check_ctx *c, estimate_memo *memo, const fleet_service *s, service_eval *e,
-                      const estimate_request *target) {
-    int32_t draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 &&
-                                s->draft_gpu_layers.v <= INT32_MAX) ? (int32_t)s->draft_gpu_layers.v : -1;
-    estimate_request req = *target;
-    req.cache_k = req.cache_v = e->cfg.draft_cache;
-    req.gpu_layers = draft_gpu_layers;
-    req.cpu_moe_layers = 0;
-    req.cache_ram_bytes = 0;
-    int slot = -1;
-    if (s->draft_gpu.set) {
-        slot = service_gpu_slot(s, (uint32_t)s->draft_gpu.v);
-        req.n_gpus = 1;
-        memset(req.tensor_split, 0, sizeof req.tensor_split);
-        memset(req.gpu_total_bytes, 0, sizeof req.gpu_total_bytes);
-        memset(req.gpu_overhead_bytes, 0, sizeof req.gpu_overhead_bytes);
-        req.gpu_total_bytes[0] = target->gpu_total_bytes[slot];
-        req.gpu_overhead_bytes[0] = target->gpu_overhead_bytes[slot];
-    }
-    char err[256] = "";
-    const estimate_result *d = estimate_memo_get(memo, &s->draft_ref->shape_resolved, &req, err, sizeof err);
-    if (!d) {
-        diagnostic *dg = diag_error(c->d, "E0506", span_or(s->draft.at, s->at),
-                                    "cannot estimate the memory of the draft of service `%s`: %s", s->name.v,
-                                    err[0] ? err : "unsupported configuration");
-        diag_note(dg, span_or(s->draft_ref->name.at, s->draft_ref->at), "model `%s` is declared here",
-                  s->draft_ref->name.v);
-        return;
-    }
-    e->with_draft = *e->est;
-    for (uint32_t g = 0; g < d->n_gpus; g++) {
-        uint32_t to = slot >= 0 ? (uint32_t)slot : g;
-        if (to >= e->with_draft.n_gpus) continue;
-        memory_breakdown *m = &e->with_draft.gpu[to];
-        const memory_breakdown *x = &d->gpu[g];
-        m->weights = sat_add(m->weights, x->weights);
-        m->kv_cache = sat_add(m->kv_cache, x->kv_cache);
-        m->compute = sat_add(m->compute, x->compute);
-        m->total = sat_add(m->total, sat_add(x->weights, sat_add(x->kv_cache, x->compute)));
-    }
-    memory_breakdown *h = &e->with_draft.host;
-    h->weights = sat_add(h->weights, d->host.weights);
-    h->kv_cache = sat_add(h->kv_cache, d->host.kv_cache);
-    h->compute = sat_add(h->compute, d->host.compute);
-    h->total = sat_add(h->total, sat_add(d->host.weights, sat_add(d->host.kv_cache, d->host.compute)));
-    e->est = &e->with_draft;
-    e->cfg.draft_counted = true;
-    e->cfg.draft = s->draft.v;
-    e->cfg.draft_slot = slot;
-    e->cfg.draft_gpu_layers = draft_gpu_layers;
-    e->cfg.draft_cache_set = true;
-}
-
 void check_resolve(check_ctx *c) {
     fleet *f = c->f;
     estimate_memo *memo = estimate_memo_new(f->n_services);
@@ -213,6 +174,5 @@ void check_resolve(check_ctx *c) {
             continue;
         }
         e->estimated = true;
-        if (service_draft_counted(s, &e->cfg)) add_draft(c, memo, s, e, &e->cfg.mem);
     }
 }

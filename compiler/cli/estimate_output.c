@@ -35,7 +35,7 @@ void estimate_print_text(FILE *out, const estimate_view *v)
         fprintf(out, "draft:   %s (%s, %u layers, weights %llu MiB)", v->draft_path ? v->draft_path : "?",
                 q->draft->arch, q->draft->n_layer, (unsigned long long)mib_up(q->draft->weights_bytes));
         if (q->engine == ENGINE_LLAMACPP) {
-            fprintf(out, ", cache %s, ", type_name(q->draft_cache));
+            fprintf(out, ", cache %s, ", cache_type_name(q->draft_cache));
             if (q->draft_gpu_layers < 0)
                 fprintf(out, "all layers");
             else
@@ -49,7 +49,7 @@ void estimate_print_text(FILE *out, const estimate_view *v)
     }
     if (q->mtp)
         fprintf(out, "mtp:     the model's %u MTP layer%s draft, cache %s\n", m->n_nextn, m->n_nextn == 1 ? "" : "s",
-                type_name(q->draft_cache));
+                cache_type_name(q->draft_cache));
     fprintf(out, "KV cache: %llu bytes per token, %u cells\n\n", (unsigned long long)r->kv_bytes_per_token,
             r->kv_cells);
     fprintf(out, "%-14s %9s %9s %9s %9s %9s %9s\n", "MiB", "weights", "kv cache", "compute", "overhead", "other",
@@ -112,7 +112,7 @@ int estimate_print_json(FILE *out, const estimate_view *v)
                                 "swa_full", q->swa_full);
     if (request && (q->draft || q->mtp)) {
         json_t *d = json_pack("{s:o, s:b, s:s}", "model", v->draft_path ? json_string(v->draft_path) : json_null(),
-                              "mtp", q->mtp, "cache", type_name(q->draft_cache));
+                              "mtp", q->mtp, "cache", cache_type_name(q->draft_cache));
         if (d && q->engine == ENGINE_LLAMACPP) {
             json_object_set_new(d, "gpu_layers", q->draft_gpu_layers < 0 ? json_string("all")
                                                                          : json_integer(q->draft_gpu_layers));

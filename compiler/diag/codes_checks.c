@@ -106,12 +106,14 @@ const diag_code_info diag_codes_checks[] = {
      "so declares a `shape:` whose numbers differ from the header's. One of them describes anoth"
      "er model; the estimate uses the header.\n\nRemove `shape:` (the file is read), or fix `path"
      ":` to the model the shape describes."},
-    {"E0520", DIAG_ERROR, "A draft model on an engine without one",
+    {"E0520", DIAG_ERROR, "A draft setting the engine has no place for",
      "`draft:` and the speculative keys (`draft_gpu`, `draft_gpu_layers`, `draft_cache`, `spec_type`, "
      "`spec_draft_n_max`, `spec_draft_n_min`) are llama.cpp's (llama-server --spec-draft-model and the "
-     "--spec-* flags). infrac-engine has no speculative decoding; vLLM's (--speculative-config) is not "
-     "supported by infrac yet, so it is refused rather than ignored.\n\nServe the service with llama.cpp, "
-     "or remove the keys."},
+     "--spec-* flags). vLLM takes `draft:`, `spec_type` and `spec_draft_n_max` as its --speculative-config "
+     "(model, method, num_speculative_tokens); it shards the draft like the model and keeps the draft's KV "
+     "in the model's cache, so `draft_gpu`, `draft_gpu_layers`, `draft_cache` and `spec_draft_n_min` have "
+     "no meaning there. infrac-engine has no speculative decoding. They are refused rather than ignored."
+     "\n\nRemove the key, or serve the service with llama.cpp."},
     {"E0521", DIAG_ERROR, "Speculative settings without a draft model",
      "`draft_gpu`, `draft_gpu_layers`, `draft_cache`, `spec_draft_n_max` and `spec_draft_n_min` describe "
      "the draft model; a service without `draft:` has none, so they would do nothing.\n\nName the draft "
@@ -134,6 +136,12 @@ const diag_code_info diag_codes_checks[] = {
      "`draft_gpu` is a device index of the host. llama.cpp sees only the service's GPUs "
      "(CUDA_VISIBLE_DEVICES lists them), so the draft can only be placed on one of `gpus`.\n\nPick one "
      "of the service's GPUs, or add the GPU to `gpus`."},
+    {"E0527", DIAG_ERROR, "A vLLM speculative method without what it needs",
+     "vLLM's --speculative-config method draft_model needs a draft model (`draft:`); ngram drafts from "
+     "the prompt, so a `draft:` beside it would be ignored; draft_model and ngram need "
+     "num_speculative_tokens (`spec_draft_n_max`), without which vLLM refuses to start (vllm/config/"
+     "speculative.py). mtp takes the model's own count.\n\nName the draft, remove it, or set "
+     "`spec_draft_n_max`."},
     {"E0526", DIAG_ERROR, "MTP asked of a model without MTP heads",
      "`spec_type: draft-mtp` has llama-server draft with the model's own multi-token-prediction "
      "layers (GGUF `<arch>.nextn_predict_layers`, llama-model.cpp n_layer_nextn). The model's GGUF "

@@ -238,10 +238,6 @@ int estimate_memory(const model_shape *model, const estimate_request *request,
     const estimate_request *req = &ggml_req;
     if (validate(model, req, err, errlen) != 0)
         return -1;
-    if (req->draft && req->draft == model) {
-        snprintf(err, errlen, "the draft is the model itself");
-        return -1;
-    }
     switch (req->engine) {
     case ENGINE_LLAMACPP:
         if (est_llamacpp(model, req, out, err, errlen) != 0)

@@ -124,10 +124,11 @@ static const fs_key service_keys[] = {
      .offset = SVC(exclusive)},
     {.name = "alias", .type = FS_STRING, .doc = "Model name clients ask for (served model name).",
      .default_text = "the model's key", .offset = SVC(alias)},
-    {.name = "draft", .type = FS_STRING, .engines = LC,
-     .doc = "Draft model (a key of models:) for speculative decoding (llama.cpp --spec-draft-model). It shares the "
-            "service's context, slots and batch; its weights, KV cache and compute are counted on the GPUs it is "
-            "placed on. Its vocabulary must match the model's (E0523).", .offset = SVC(draft)},
+    {.name = "draft", .type = FS_STRING, .engines = LC | VL,
+     .doc = "Draft model (a key of models:) for speculative decoding (llama.cpp --spec-draft-model; vLLM "
+            "--speculative-config's model, method draft_model). It shares the service's context, slots and batch; "
+            "its weights, KV cache and compute are counted on the GPUs it is placed on (vLLM: in the KV budget). "
+            "Its vocabulary must match the model's (E0523).", .offset = SVC(draft)},
     {.name = "draft_gpu", .type = FS_INT, .min = 0, .max = 63, .engines = LC,
      .doc = "The one GPU (a device index of the host, among `gpus`) that holds the draft (--spec-draft-device).",
      .default_text = "the service's GPUs, split like the model", .offset = SVC(draft_gpu)},
@@ -137,12 +138,14 @@ static const fs_key service_keys[] = {
     {.name = "draft_cache", .type = FS_ENUM, .values = fs_cache_llamacpp, .engines = LC,
      .doc = "KV cache type of the draft, K and V (--spec-draft-type-k, --spec-draft-type-v).",
      .default_text = "f16", .offset = SVC(draft_cache)},
-    {.name = "spec_type", .type = FS_STRING, .engines = LC,
+    {.name = "spec_type", .type = FS_STRING, .engines = LC | VL,
      .doc = "llama.cpp --spec-type: a comma list of draft-simple, draft-eagle3, draft-mtp, draft-dflash, "
-            "draft-dspark, ngram-simple, ngram-map-k, ngram-map-k4v, ngram-mod, ngram-cache, none (E0524).",
-     .default_text = "llama.cpp's", .offset = SVC(spec_type)},
-    {.name = "spec_draft_n_max", .type = FS_INT, .min = 1, .max = 1024, .engines = LC,
-     .doc = "Most tokens drafted per step (--spec-draft-n-max).", .default_text = "3",
+            "draft-dspark, ngram-simple, ngram-map-k, ngram-map-k4v, ngram-mod, ngram-cache, none. vLLM: the "
+            "--speculative-config method, one of draft_model, mtp, ngram (E0524).",
+     .default_text = "llama.cpp's; vLLM: draft_model with `draft:`", .offset = SVC(spec_type)},
+    {.name = "spec_draft_n_max", .type = FS_INT, .min = 1, .max = 1024, .engines = LC | VL,
+     .doc = "Most tokens drafted per step (llama.cpp --spec-draft-n-max; vLLM num_speculative_tokens, needed "
+            "by draft_model and ngram: E0527).", .default_text = "3 (vLLM mtp: the model's)",
      .offset = SVC(spec_draft_n_max)},
     {.name = "spec_draft_n_min", .type = FS_INT, .min = 0, .max = 1024, .engines = LC,
      .doc = "Fewest drafted tokens used (--spec-draft-n-min); at most spec_draft_n_max (E0522).",

@@ -43,6 +43,8 @@ static const estimate_result *est_of(cs_fleet *c, uint32_t svc) {
  * request with the draft's cache and GPU layers, no prompt cache. */
 static void draft_alone(cs_fleet *c, uint32_t n_gpus, uint32_t cache, estimate_result *out) {
     estimate_request req = c->r.svc[0].cfg.mem;
+    req.draft = NULL;
+    req.mtp = false;
     req.cache_k = req.cache_v = cache;
     req.cache_ram_bytes = 0;
     req.cpu_moe_layers = 0;
@@ -136,6 +138,8 @@ static void draft_too_big_is_a_vram_error(void **state) {
     cs_free(c);
 }
 
+/* infrac-engine has no speculative decoding; vLLM takes draft:, spec_type
+ * and spec_draft_n_max but not llama.cpp's placement and cache keys. */
 static void refused_on_other_engines(void **state) {
     (void)state;
     cs_fleet *c = box();
@@ -144,6 +148,8 @@ static void refused_on_other_engines(void **state) {
     cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
     cs_set_int(c, &v->opts.context, 4096);
     cs_set_str(c, &v->draft, "small");
+    cs_set_int(c, &v->spec_draft_n_max, 4);
+    cs_set_int(c, &v->draft_gpu, 1);
     fleet_service *i = cs_service(c, "i", "box", "small", 8081);
     cs_set_int(c, &i->opts.engine, ENGINE_INFRAC);
     cs_set_int(c, &i->opts.context, 4096);
@@ -151,11 +157,107 @@ static void refused_on_other_engines(void **state) {
     cs_run(c, NULL);
     assert_int_equal(cs_count(c, "E0520"), 2);
     const diagnostic *d = cs_find(c, "E0520", 0);
-    assert_int_equal(d->at.line, v->draft.at.line);
-    assert_string_equal(d->message, "`draft` on service `v`, but vllm has no draft model here");
+    assert_int_equal(d->at.line, v->draft_gpu.at.line);
+    assert_string_equal(d->message, "`draft_gpu` on service `v`, but vLLM's --speculative-config has no such setting");
     d = cs_find(c, "E0520", 1);
     assert_int_equal(d->at.line, i->spec_type.at.line);
-    assert_false(c->r.svc[0].cfg.draft_counted);
+    assert_string_equal(d->message, "`spec_type` on service `i`, but infrac has no draft model here");
+    cs_free(c);
+}
+
+/* vLLM: the draft's weights come out of the claim and its KV per token
+ * joins the model's (one block pool), so the KV budget holds fewer tokens;
+ * the method and its token count are checked. */
+static void vllm_draft_in_the_budget(void **state) {
+    (void)state;
+    cs_fleet *c = box();
+    fleet_service *v = cs_service(c, "v", "box", "big", 8080);
+    cs_gpus(c, v, 1, (int64_t[]){1});
+    cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
+    cs_set_int(c, &v->opts.context, 8192);
+    cs_run(c, NULL);
+    estimate_result alone = *est_of(c, 0);
+    cs_free(c);
+
+    c = box();
+    v = cs_service(c, "v", "box", "big", 8080);
+    cs_gpus(c, v, 1, (int64_t[]){1});
+    cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
+    cs_set_int(c, &v->opts.context, 8192);
+    cs_set_str(c, &v->draft, "small");
+    cs_set_int(c, &v->spec_draft_n_max, 4);
+    cs_run(c, NULL);
+    assert_int_equal(diag_count(&c->d, DIAG_ERROR), 0);
+    assert_true(c->r.svc[0].cfg.draft_counted);
+    const estimate_result *with = est_of(c, 0);
+    assert_int_equal(with->gpu[0].weights, alone.gpu[0].weights + c->models[1].shape_resolved.weights_bytes);
+    assert_int_equal(with->vllm_kv_budget[0], alone.vllm_kv_budget[0] - c->models[1].shape_resolved.weights_bytes);
+    assert_true(with->kv_bytes_per_token > alone.kv_bytes_per_token);
+    assert_true(with->kv_cells < alone.kv_cells);
+    cs_free(c);
+
+    /* the methods: eagle is not modelled; draft_model needs a draft and a
+     * token count; ngram takes no draft */
+    c = box();
+    const char *types[] = {"eagle3", "draft_model", "ngram", NULL};
+    for (int k = 0; types[k]; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "v%d", k);
+        v = cs_service(c, name, "box", "big", (int64_t)(8080 + k));
+        cs_gpus(c, v, 1, (int64_t[]){1});
+        cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
+        cs_set_int(c, &v->opts.context, 4096);
+        cs_set_str(c, &v->spec_type, types[k]);
+        if (k == 2) {
+            cs_set_str(c, &v->draft, "small");
+            cs_set_int(c, &v->spec_draft_n_max, 3);
+        }
+    }
+    cs_run(c, NULL);
+    assert_int_equal(cs_count(c, "E0524"), 1);
+    assert_non_null(strstr(cs_find(c, "E0524", 0)->message, "eagle3"));
+    /* draft_model: no draft, no token count; ngram: a draft beside it */
+    assert_int_equal(cs_count(c, "E0527"), 3);
+    assert_non_null(strstr(cs_find(c, "E0527", 0)->message, "needs a draft model"));
+    assert_non_null(strstr(cs_find(c, "E0527", 1)->message, "needs num_speculative_tokens"));
+    assert_non_null(strstr(cs_find(c, "E0527", 2)->message, "drafts from the prompt"));
+    cs_free(c);
+}
+
+/* The E0401 fit suggestion counts the draft: its context is the target's,
+ * so the context that fits is the one at which target and draft fit
+ * together, and with it the fleet checks clean. */
+static cs_fleet *long_context(int64_t ctx) {
+    cs_fleet *c = cs_new();
+    fleet_host *h = cs_host(c, "box");
+    cs_gpu(c, h, "rtx-4090");
+    cs_model(c, "big", "llama", 32, 4096, 32, 8, 131072, 8 * GIB);
+    cs_model(c, "small", "llama", 8, 2048, 16, 4, 131072, 1 * GIB);
+    fleet_service *s = cs_service(c, "chat", "box", "big", 8080);
+    cs_gpus(c, s, 1, (int64_t[]){0});
+    cs_set_int(c, &s->opts.context, ctx);
+    cs_set_str(c, &s->draft, "small");
+    cs_run(c, NULL);
+    return c;
+}
+
+static void fit_suggestion_counts_the_draft(void **state) {
+    (void)state;
+    cs_fleet *c = long_context(131072);
+    assert_int_equal(cs_count(c, "E0401"), 1);
+    const diagnostic *d = cs_find(c, "E0401", 0);
+    assert_non_null(d->help);
+    const char *at = strstr(d->help, "`context: ");
+    assert_non_null(at);
+    long fit = strtol(at + strlen("`context: "), NULL, 10);
+    assert_true(fit >= 1024 && fit < 131072);
+    cs_free(c);
+    c = long_context(fit);
+    assert_int_equal(cs_count(c, "E0401"), 0);
+    assert_true(c->r.svc[0].cfg.draft_counted);
+    cs_free(c);
+    c = long_context(fit + 2048);
+    assert_int_equal(cs_count(c, "E0401"), 1);
     cs_free(c);
 }
 
@@ -381,6 +483,8 @@ int main(void) {
         cmocka_unit_test(draft_follows_the_model_split),
         cmocka_unit_test(draft_too_big_is_a_vram_error),
         cmocka_unit_test(refused_on_other_engines),
+        cmocka_unit_test(vllm_draft_in_the_budget),
+        cmocka_unit_test(fit_suggestion_counts_the_draft),
         cmocka_unit_test(settings_need_a_draft),
         cmocka_unit_test(n_min_at_most_n_max),
         cmocka_unit_test(vocabulary_must_match),
