@@ -99,12 +99,11 @@ static void run(const model_shape *m, const estimate_request *req, estimate_resu
 /* The MTP block is in block_count but llama.cpp's target context neither
  * loads its tensors nor caches it; draft-mtp loads both and adds a context
  * whose cache holds that block alone, at the draft cache type. */
-static void nextn_skipped_unless_mtp(void **state)
+static void nextn_skipped_unless_mtp_arch(const char *arch)
 {
-    (void)state;
     model_shape with, without;
-    load_model("qwen3", 5, 1, false, &with);
-    load_model("qwen3", 4, 0, false, &without);
+    load_model(arch, 5, 1, false, &with);
+    load_model(arch, 4, 0, false, &without);
     assert_int_equal(with.n_nextn, 1);
     estimate_request req;
     request(&req, ENGINE_LLAMACPP, 8192, 1);
@@ -125,6 +124,16 @@ static void nextn_skipped_unless_mtp(void **state)
     assert_true(c.gpu[0].compute > a.gpu[0].compute);
     model_shape_free(&with);
     model_shape_free(&without);
+}
+
+/* glm4moe (GLM-4.5/4.6/4.7 carry one nextn block) and a plain qwen3 alike:
+ * the rule is llama.cpp's for every architecture (n_layer() = block_count
+ * - nextn_predict_layers). */
+static void nextn_skipped_unless_mtp(void **state)
+{
+    (void)state;
+    nextn_skipped_unless_mtp_arch("qwen3");
+    nextn_skipped_unless_mtp_arch("glm4moe");
 }
 
 /* qwen35's MTP block is a full-attention block, never a recurrent one. */
