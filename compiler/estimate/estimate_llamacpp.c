@@ -203,7 +203,7 @@ static int add_mtp_context(const model_shape *m, const estimate_request *req, co
     if (!m->arch_known)
         compute = (uint64_t)(compute * CONSERVATIVE_COMPUTE_FACTOR);
     dev_mem(out, dev)->compute += compute;
-    est_note(out, "draft-mtp: %u MTP layer%s loaded with their own context: %.1f MiB of KV, %.1f MiB of compute",
+    est_note(out, "draft-mtp: %u MTP layer%s loaded, in a context of their own: %.1f MiB of KV, %.1f MiB of compute",
              n, n == 1 ? "" : "s", (double)kv / MIB, (double)compute / MIB);
     return 0;
 }
@@ -233,7 +233,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     free(declared);
     for (uint32_t il = 0; il <= m->n_layer; il++) {
         int dev = layer_device(&p, il);
-        if (dev != DEV_HOST && il < m->n_layer)
+        /* an MTP block counts only where it is loaded (draft-mtp) */
+        if (dev != DEV_HOST && il < m->n_layer && (req->mtp || !est_layer_nextn(m, il)))
             out->layers_on_gpu[dev]++;
     }
 
