@@ -48,6 +48,11 @@ static void fill_request(json_t *row, estimate_request *req)
     req->cpu_moe_layers = (uint32_t)json_integer_value(json_object_get(row, "n_cpu_moe"));
     req->swa_full = json_is_true(json_object_get(row, "swa_full"));
     req->kv_unified = json_is_true(json_object_get(row, "kv_unified"));
+    /* --spec-type draft-mtp: the model's MTP layers draft, at the draft cache type */
+    req->mtp = json_is_true(json_object_get(row, "mtp"));
+    const char *dc = json_string_value(json_object_get(row, "draft_cache"));
+    if (dc)
+        req->draft_cache = (uint32_t)ggml_type_from_name(dc);
     size_t i;
     json_t *share;
     json_array_foreach(json_object_get(row, "tensor_split"), i, share)
@@ -108,7 +113,16 @@ static json_t *row_from_lab(json_t *lab, size_t n)
             json_object_set_new(row, "kv_unified", json_true());
         else if (strcmp(a, "--swa-full") == 0)
             json_object_set_new(row, "swa_full", json_true());
-        else if (strcmp(a, "--n-cpu-moe") == 0) {
+        else if (strcmp(a, "--spec-type") == 0) {
+            const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
+            assert_non_null(v);
+            assert_string_equal(v, "draft-mtp");
+            json_object_set_new(row, "mtp", json_true());
+        } else if (strcmp(a, "--spec-draft-type-k") == 0) {
+            const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
+            assert_non_null(v);
+            json_object_set_new(row, "draft_cache", json_string(v));
+        } else if (strcmp(a, "--n-cpu-moe") == 0) {
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
             json_object_set_new(row, "n_cpu_moe", json_integer(atoi(v)));
@@ -132,12 +146,12 @@ static json_t *row_from_lab(json_t *lab, size_t n)
     return row;
 }
 
-/* tests/data/vram/2026/rows.jsonl, one JSON row a line, headers in 2026/headers. */
-static void check_lab_rows(const char *file, size_t min_rows, double over, double under, const char *table_path)
+/* DIR/rows.jsonl, one JSON row a line, headers in DIR/headers. */
+static void check_lab_rows(const char *dir, size_t min_rows, double over, double under, const char *table_path)
 {
     char path[1200], headers[1200];
-    snprintf(path, sizeof path, "%s/%s", data_dir(), file);
-    snprintf(headers, sizeof headers, "%s/2026/headers", data_dir());
+    snprintf(path, sizeof path, "%s/%s/rows.jsonl", data_dir(), dir);
+    snprintf(headers, sizeof headers, "%s/%s/headers", data_dir(), dir);
     FILE *f = fopen(path, "r");
     if (!f)
         fprintf(stderr, "%s: cannot open\n", path);
@@ -257,7 +271,7 @@ static void measured_2026_rows_within_bounds(void **state)
 static void measured_2026b_rows_within_bounds(void **state)
 {
     (void)state;
-    check_lab_rows("2026/rows.jsonl", 102, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026B"));
+    check_lab_rows("2026", 102, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026B"));
 }
 
 int main(void)
