@@ -200,10 +200,10 @@ static void vllm_draft_in_the_budget(void **state) {
      * token count; ngram takes no draft */
     c = box();
     const char *types[] = {"eagle3", "draft_model", "ngram", NULL};
+    const char *names[] = {"v0", "v1", "v2"};
     for (int k = 0; types[k]; k++) {
-        char name[8];
-        snprintf(name, sizeof name, "v%d", k);
-        v = cs_service(c, name, "box", "big", (int64_t)(8080 + k));
+        v = cs_service(c, names[k], "box", "big", (int64_t)(8080 + k));
+        cs_set_str(c, &v->exclusive, "one");
         cs_gpus(c, v, 1, (int64_t[]){1});
         cs_set_int(c, &v->opts.engine, ENGINE_VLLM);
         cs_set_int(c, &v->opts.context, 4096);
