@@ -42,6 +42,8 @@ void check_speculative(check_ctx *c);
 bool service_draft_counted(const fleet_service *s, const service_config *cfg);
 /* Whether the model's own MTP layers draft (llama.cpp --spec-type draft-mtp, vLLM method mtp). */
 bool service_spec_mtp(const fleet_service *s, const service_config *cfg);
+/* llama.cpp: the recurrent-state rollback rows a drafter needs (common.h need_n_rs_seq), 0 for none. */
+uint32_t service_spec_rollback(const fleet_service *s, const service_config *cfg);
 void check_vram(check_ctx *c);
 void check_host_ram(check_ctx *c);
 

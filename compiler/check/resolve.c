@@ -89,6 +89,7 @@ static void resolve_speculative(const fleet_service *s, service_config *cfg) {
     estimate_request *r = &cfg->mem;
     r->draft_cache = cfg->draft_cache;
     r->mtp = service_spec_mtp(s, cfg);
+    r->rs_rollback = service_spec_rollback(s, cfg);
     if (!service_draft_counted(s, cfg)) return;
     int32_t draft_gpu_layers = (s->draft_gpu_layers.set && s->draft_gpu_layers.v >= -1 &&
                                 s->draft_gpu_layers.v <= INT32_MAX) ? (int32_t)s->draft_gpu_layers.v : -1;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check/passes.h"
+#include "estimate/engine_defaults.h"
 
 /* common/speculative.cpp common_speculative_type_name_str's names. */
 static const char *const spec_types[] = {"none", "draft-simple", "draft-eagle3", "draft-mtp", "draft-dflash",
@@ -94,6 +95,15 @@ bool service_spec_mtp(const fleet_service *s, const service_config *cfg) {
     if (cfg->mem.engine == ENGINE_LLAMACPP) return spec_type_has(s, "draft-mtp");
     const char *m = cfg->mem.engine == ENGINE_VLLM ? vllm_method(s) : NULL;
     return m && strcmp(m, "mtp") == 0;
+}
+
+uint32_t service_spec_rollback(const fleet_service *s, const service_config *cfg) {
+    if (cfg->mem.engine != ENGINE_LLAMACPP) return 0;
+    if (!spec_type_has(s, "draft-mtp") && !spec_type_has(s, "draft-eagle3") && !spec_type_has(s, "draft-dflash") &&
+        !spec_type_has(s, "draft-dspark"))
+        return 0;
+    return s->spec_draft_n_max.set && s->spec_draft_n_max.v > 0 && s->spec_draft_n_max.v <= 1024
+               ? (uint32_t)s->spec_draft_n_max.v : LLAMACPP_SPEC_DRAFT_N_MAX;
 }
 
 /* The model's header was read and says it has no MTP layers. */

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/estimate_output.h"
+#include "estimate/engine_defaults.h"
 #include "ggml_types.h"
 #include "service_config.h"
 
@@ -287,6 +288,9 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
     if ((f->draft_ngl || f->draft_gpu) && !f->draft)
         return usage_error("%s", "--draft-gpu-layers and --draft-gpu place a draft model: give --draft FILE");
     req->mtp = f->mtp;
+    /* draft-mtp rolls recurrent state back: llama-server keeps n_max more rows a slot */
+    if (f->mtp && req->engine == ENGINE_LLAMACPP)
+        req->rs_rollback = LLAMACPP_SPEC_DRAFT_N_MAX;
     if (f->draft_cache) {
         int t = parse_cache_type(f->draft_cache, req->engine);
         if (t < 0)

@@ -23,6 +23,9 @@ typedef struct engine_defaults {
 
 const engine_defaults *engine_defaults_get(engine_kind e);
 
+/* llama.cpp's --spec-draft-n-max (common/common.h common_params_speculative_draft n_max). */
+#define LLAMACPP_SPEC_DRAFT_N_MAX 3u
+
 /* Engine-independent service defaults. */
 #define SERVICE_DEFAULT_CONTEXT_CAP 8192u /* the trained context, at most this */
 #define SERVICE_DEFAULT_BIND "127.0.0.1"

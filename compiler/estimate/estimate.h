@@ -136,6 +136,10 @@ typedef struct estimate_request {
     int32_t draft_gpu_layers;  /* -1 = all */
     int32_t draft_gpu;         /* the one GPU (index into this request's GPUs) holding the draft; -1 = split alike */
     bool mtp;                  /* llama.cpp --spec-type draft-mtp, vLLM method mtp */
+    /* llama.cpp: recurrent-state snapshots per slot kept for rolling back a
+     * rejected draft (common.h need_n_rs_seq: the draft n_max with
+     * draft-mtp/-eagle3/-dflash/-dspark; 0 = none) */
+    uint32_t rs_rollback;
     /* vLLM */
     double gpu_memory_utilization;            /* 0 = engine default */
     uint64_t gpu_total_bytes[EST_MAX_GPUS];   /* usable memory per GPU, for vLLM's claim */

@@ -261,6 +261,12 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     uint64_t stage_k = 0, stage_v = 0, per_token = 0;
     uint64_t rs_layer = est_recurrent_state_bytes(m);
     uint32_t n_recurrent = 0;
+    /* With a drafter that rolls back (draft-mtp ...), the architectures that
+     * support it keep 1 + n_rs_seq rows of state per slot
+     * (llama-memory-recurrent.cpp; llm_arch_supports_rs_rollback; measured:
+     * 37.41 -> 149.62 MiB with draft-mtp and n_max 3). */
+    bool rollback_arch = strcmp(m->arch, "qwen35") == 0 || strcmp(m->arch, "qwen35moe") == 0;
+    uint64_t rs_rows = 1 + (rollback_arch ? req->rs_rollback : 0);
     /* Without flash attention V is stored transposed and every layer's V
      * takes the widest V of the model (gemma4's global layers, measured). */
     uint64_t widest_v = 0;
@@ -284,7 +290,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         if (nv && widest_v)
             nv = widest_v;
         if (m->per_layer && (m->layer_flags[il] & EST_LAYER_RECURRENT)) {
-            dev_mem(out, layer_device(&p, il))->kv_cache += n_seq * rs_layer;
+            dev_mem(out, layer_device(&p, il))->kv_cache += n_seq * rs_rows * rs_layer;
             n_recurrent++;
             continue;
         }

@@ -36,9 +36,19 @@ SRC="$root" ESTIMATE_TABLE_2026="$tmp" "$out/tests/test_vramlab_measured" >/dev/
     echo "## Set 2026-B: glm47-flash, qwen35moe, gemma4, qwen3next, gpt-oss-120b"
     echo
     echo "From tests/data/vram/2026/rows.jsonl (102 rows, one H200, headers in tests/data/vram/2026/headers)."
-    echo 'Rows b026 and b079 (`--n-cpu-moe` on the hybrid recurrent MoE shapes) are open: see docs/vram.md.'
+    echo 'Rows b026 and b079 (`--n-cpu-moe` on the hybrid recurrent MoE shapes) hold two expert copies: see docs/vram.md.'
     echo
     cat "$tmp2"
     rm -f "$tmp2"
+    tmp3="$root/docs/vram-measured-2026c-table.md.tmp"
+    SRC="$root" ESTIMATE_TABLE_2026C="$tmp3" "$out/tests/test_vramlab_measured" >/dev/null 2>&1 || { echo "measured-rows test failed: run $out/tests/test_vramlab_measured" >&2; rm -f "$tmp3"; exit 1; }
+    echo
+    echo "## Set 2026-C: glm4moe with its MTP block, llama-server's MTP context (draft-mtp)"
+    echo
+    echo "From tests/data/vram/2026c/rows.jsonl (6 rows, one H200, llama-server built without the CUDA flash-attention"
+    echo "kernels, so every row is \`-fa off\`; headers in tests/data/vram/2026c/headers)."
+    echo
+    cat "$tmp3"
+    rm -f "$tmp3"
 } > "$root/docs/vram-measured-2026-table.md"
 rm -f "$tmp"

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "estimate/engine_defaults.h"
 #include "estimate/estimate.h"
 #include "ggml_types.h"
 #include "gpu_catalog.h"
@@ -50,6 +51,8 @@ static void fill_request(json_t *row, estimate_request *req)
     req->kv_unified = json_is_true(json_object_get(row, "kv_unified"));
     /* --spec-type draft-mtp: the model's MTP layers draft, at the draft cache type */
     req->mtp = json_is_true(json_object_get(row, "mtp"));
+    if (req->mtp)
+        req->rs_rollback = LLAMACPP_SPEC_DRAFT_N_MAX; /* the rows leave --spec-draft-n-max at its default */
     const char *dc = json_string_value(json_object_get(row, "draft_cache"));
     if (dc)
         req->draft_cache = (uint32_t)ggml_type_from_name(dc);
@@ -274,12 +277,21 @@ static void measured_2026b_rows_within_bounds(void **state)
     check_lab_rows("2026", 102, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026B"));
 }
 
+/* Set 2026-C (tests/data/vram/2026c/README.md): glm4moe with its MTP block and
+ * llama-server's MTP context (--spec-type draft-mtp), the same bound. */
+static void measured_2026c_rows_within_bounds(void **state)
+{
+    (void)state;
+    check_lab_rows("2026c", 6, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026C"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(measured_rows_within_bounds),
         cmocka_unit_test(measured_2026_rows_within_bounds),
         cmocka_unit_test(measured_2026b_rows_within_bounds),
+        cmocka_unit_test(measured_2026c_rows_within_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,22 @@ MAXC = {"gemma4-12b": 262144, "gemma4-31b": 262144, "qwen35-35b-a3b": 262144, "q
 NCMOE = {"qwen35-35b-a3b": 20, "qwen3next-80b-a3b": 24, "gpt-oss-120b": 18, "glm47-flash": 23}
 
 
+def plan_c():
+    """Set 2026-C: glm4moe (GLM-4.5-Air's layers) and the MTP context of llama-server's draft-mtp.
+    llama-server built without the CUDA flash-attention kernels (GGML_CUDA_FA=OFF, a shorter build):
+    every row runs with -fa off."""
+    G, Q = "glm45-air-12l", "qwen35-27b-16l-mtp"
+    mtp = ["--spec-type", "draft-mtp"]
+    P = [(G, 16384, "f16", 1, "off", []), (G, 16384, "f16", 1, "off", mtp),
+         (Q, 16384, "f16", 1, "off", []), (Q, 16384, "f16", 1, "off", mtp),
+         (G, 65536, "f16", 1, "off", mtp), (G, 16384, "f16", 1, "off", ["--n-cpu-moe", "4"]),
+         (G, 16384, "f16", 4, "off", mtp), (Q, 65536, "f16", 1, "off", mtp)]
+    return [x + (512, 2048) for x in P]
+
+
 def plan():
+    if os.environ.get("ROUND") == "C":
+        return plan_c()
     by = {}
     for s in SHAPES:
         P = [(s, 8192, "f16", 1, "on", []), (s, 32768, "f16", 1, "on", []), (s, 131072, "f16", 1, "on", []),
