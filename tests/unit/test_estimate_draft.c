@@ -154,6 +154,16 @@ static void qwen35_mtp_block_attends(void **state)
     req.mtp = true;
     run(&m, &req, &b);
     assert_int_equal(b.gpu[0].kv_cache - a.gpu[0].kv_cache, 8192ull * 2 * 64 * 2 * 2);
+    /* rolling back a rejected draft: n_max more rows of recurrent state per
+     * slot on each of the 2 recurrent layers (llama-memory-recurrent.cpp) */
+    estimate_result c;
+    req.rs_rollback = 3;
+    req.parallel = 2;
+    run(&m, &req, &c);
+    req.rs_rollback = 0;
+    run(&m, &req, &b);
+    uint64_t rs = (3ull * (128 + 2 * 2 * 32) + 32ull * 128) * 4;
+    assert_int_equal(c.gpu[0].kv_cache - b.gpu[0].kv_cache, 2ull * 3 * 2 * rs);
     model_shape_free(&m);
 }
 
