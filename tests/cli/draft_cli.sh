@@ -77,10 +77,21 @@ if [ -z "$(echo "$out" | grep error)" ]; then ok "a valid draft_gpu_layers check
 
 # every refusal of examples/broken/draft.yaml, by code
 out=$(NO_COLOR=1 "$INFRAC" check --color never examples/broken/draft.yaml 2>&1)
-for c in E0520 E0521 E0522 E0523 E0524 E0525 E0702; do
+for c in E0520 E0521 E0522 E0523 E0524 E0525 E0527 E0702; do
     if echo "$out" | grep -q "error\[$c\]"; then ok "broken/draft.yaml reports $c"; else fail "broken/draft.yaml reports $c"; fi
 done
-for c in E0520 E0521 E0522 E0523 E0524 E0525; do
+for c in E0520 E0521 E0522 E0523 E0524 E0525 E0526 E0527; do
     if "$INFRAC" explain "$c" > "$tmp/explain" 2>&1 && grep -q "^$c: " "$tmp/explain"; then ok "infrac explain $c"; else fail "infrac explain $c"; fi
 done
+# vLLM: one --speculative-config JSON (vllm/config/speculative.py: method, model,
+# num_speculative_tokens), and the draft's memory in vLLM's KV budget
+vx=examples/vllm-drafter.yaml
+check_exit 0 "the vLLM drafter example checks clean" "$INFRAC" check --werror "$vx"
+"$INFRAC" build "$vx" -o "$tmp/vout" --print-commands > "$tmp/vcmd" 2>&1
+want="--speculative-config '{\"method\":\"draft_model\",\"model\":\"/models/Qwen3-8B-Q4_K_M.gguf\",\"num_speculative_tokens\":4}'"
+if grep -qF -- "$want" "$tmp/vcmd"; then ok "vLLM --speculative-config in the command"; else fail "vLLM --speculative-config in the command"; sed 's/^/# /' "$tmp/vcmd"; fi
+grep -v '^    draft\|^    spec_' "$vx" > "$tmp/vnodraft.yaml"
+cells() { "$INFRAC" plan --format json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["services"][0]["memory"]["kv_cells"])'; }
+a=$(cells "$tmp/vnodraft.yaml"); b=$(cells "$vx")
+if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -lt "$a" ]; then ok "the vLLM draft takes KV tokens ($a -> $b)"; else fail "the vLLM draft takes KV tokens ($a -> $b)"; fi
 echo "1..$TAP_N"
