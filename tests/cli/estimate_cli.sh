@@ -68,3 +68,12 @@ check_exit 2 "--draft-cache on vLLM exits 2" "$INFRAC" estimate --gguf "$big" --
 vbase=$("$INFRAC" estimate --format json --gguf "$big" --engine vllm --gpu h100-80gb | python3 -c 'import json,sys; print(json.load(sys.stdin)["kv_cells"])')
 vdraft=$("$INFRAC" estimate --format json --gguf "$big" --engine vllm --gpu h100-80gb --draft "$gguf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kv_cells"])')
 check "vLLM: a draft model leaves fewer KV tokens ($vbase -> $vdraft)" [ "${vdraft:-0}" -gt 0 -a "${vdraft:-0}" -lt "${vbase:-0}" ]
+
+# --mtp: the model's own MTP block drafts (llama-server --spec-type draft-mtp):
+# its weights load and a second context caches it (GLM-4.5-Air's layers, measured
+# in tests/data/vram/2026c: 17712 -> 22338 MiB at 16K with flash attention off)
+glm="$SRC/tests/data/vram/2026c/headers/glm45-air-12l.gguf"
+m0=$(est --gguf "$glm" --context 16384 --gpus 1 --flash-attention off)
+m1=$(est --gguf "$glm" --context 16384 --gpus 1 --flash-attention off --mtp)
+check "--mtp counts the MTP block and its context ($m0 -> $m1 MiB; measured 17712 -> 22338)" \
+    [ "${m0:-0}" -ge 17534 -a "${m0:-0}" -le 18243 -a "${m1:-0}" -ge 22114 -a "${m1:-0}" -le 23008 ]
