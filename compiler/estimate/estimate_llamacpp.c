@@ -313,8 +313,9 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
                  any_swa ? ", sliding window as declared" : "");
     out->kv_cells = (uint32_t)(streams * stream_cells);
     if (n_recurrent)
-        est_note(out, "%u recurrent layers hold no KV: %llu KiB of state per slot each", n_recurrent,
-                 (unsigned long long)(rs_layer / 1024));
+        est_note(out, "%u recurrent layers hold no KV: %llu KiB of state per slot each%s", n_recurrent,
+                 (unsigned long long)(rs_layer * rs_rows / 1024),
+                 rs_rows > 1 ? " (with the rows kept to roll back a draft)" : "");
     if (any_swa)
         est_note(out, "sliding-window layers cache %llu of %llu cells per slot%s",
                  (unsigned long long)swa_cells, (unsigned long long)stream_cells,
