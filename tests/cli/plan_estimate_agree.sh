@@ -56,9 +56,10 @@ done
 # header (so `infrac estimate --gguf` reads the model the plan estimated;
 # cpu_moe_layers dropped, the header being dense), and for each service the
 # memory `infrac plan` reports per GPU and in host RAM equals what `infrac
-# estimate` gives for the plan's resolved values. Not comparable, and said
-# so: services with a draft model (estimate has no draft flags), on GPUs of
-# different kinds (one --gpu), or vLLM on a custom GPU (no --gpu for its claim).
+# estimate` gives for the plan's resolved values, a draft model (--draft, the
+# reference header too) and MTP (--mtp) included. Not comparable, and said
+# so: services on GPUs of different kinds (one --gpu), or vLLM on a custom
+# GPU (no --gpu for its claim).
 TAP_START=$TAP_N python3 - "$SRC" "$INFRAC" "$gguf" "$tmp" <<'PY'
 import glob, json, math, os, subprocess, sys, yaml
 src, infrac, gguf, tmp = sys.argv[1:5]
@@ -91,8 +92,7 @@ for ex in sorted(glob.glob(os.path.join(src, "examples", "*.yaml"))):
         host = hosts[p["host"]]
         cards = {host["gpus"][g]["model"] for g in p["gpus"]}
         why = None
-        if p.get("draft"): why = "a draft model"
-        elif len(cards) > 1: why = "GPUs of different kinds"
+        if len(cards) > 1: why = "GPUs of different kinds"
         args = [infrac, "estimate", "--gguf", gguf, "--format", "json", "--engine", p["engine"],
                 "--context", str(p["context"]), "--parallel", str(p["parallel"]),
                 "--batch", str(p["batch"]), "--cache-k", p["cache_k"], "--cache-v", p["cache_v"],
@@ -108,6 +108,14 @@ for ex in sorted(glob.glob(os.path.join(src, "examples", "*.yaml"))):
         if p["engine"] == "llama.cpp":
             if p["cache_ram_bytes"] % MIB: why = why or "a cache_ram that is not whole MiB"
             args += ["--cache-ram", str(p["cache_ram_bytes"] // MIB)]
+        d = p.get("draft") or {}
+        types = (d.get("spec_type") or "").split(",")
+        if d.get("model"):
+            args += ["--draft", gguf]
+            if p["engine"] == "llama.cpp":
+                args += ["--draft-cache", d.get("cache") or "f16", "--draft-gpu-layers", str(d["gpu_layers"])]
+                if d.get("gpu") is not None: args += ["--draft-gpu", str(p["gpus"].index(d["gpu"]))]
+        if "draft-mtp" in types or (p["engine"] == "vllm" and "mtp" in types): args.append("--mtp")
         if p["engine"] == "infrac":
             threads = p["threads"] or host.get("cpus")
             if threads: args += ["--threads", str(threads)]
