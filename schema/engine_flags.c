@@ -53,6 +53,17 @@ static const engine_flag flags[] = {
     {VL, EF_GPU_MEM_UTIL, {"--gpu-memory-utilization"}, "gpu_memory_utilization"},
     {VL, EF_MAX_BATCHED, {"--max-num-batched-tokens"}, "max_num_batched_tokens"},
     {VL, EF_SPEC_CONFIG, {"--speculative-config"}, "draft, spec_type and spec_draft_n_max"},
+    /* the draft model and speculative settings: a draft given in extra_args
+     * would run uncounted, so these are the fleet keys' alone */
+    {LC, EF_SPEC_DRAFT_MODEL, {"--spec-draft-model", "-md", "--model-draft"}, "draft"},
+    {LC, EF_SPEC_DRAFT_DEVICE, {"--spec-draft-device", "-devd", "--device-draft"}, "draft_gpu"},
+    {LC, EF_SPEC_DRAFT_NGL, {"--spec-draft-ngl", "-ngld", "--gpu-layers-draft", "--n-gpu-layers-draft"},
+     "draft_gpu_layers"},
+    {LC, EF_SPEC_DRAFT_TYPE_K, {"--spec-draft-type-k", "-ctkd", "--cache-type-k-draft"}, "draft_cache"},
+    {LC, EF_SPEC_DRAFT_TYPE_V, {"--spec-draft-type-v", "-ctvd", "--cache-type-v-draft"}, "draft_cache"},
+    {LC, EF_SPEC_TYPE, {"--spec-type"}, "spec_type"},
+    {LC, EF_SPEC_DRAFT_N_MAX, {"--spec-draft-n-max"}, "spec_draft_n_max"},
+    {LC, EF_SPEC_DRAFT_N_MIN, {"--spec-draft-n-min"}, "spec_draft_n_min"},
 };
 
 const char *ef_spelling(int engine, ef_id id)
@@ -88,7 +99,7 @@ const engine_flag *ef_shadowed(int engine, const char *arg)
     for (size_t i = 0; i < NFLAGS; i++) {
         if (!(flags[i].engines & (1u << engine)))
             continue;
-        for (int s = 0; s < 4 && flags[i].spellings[s]; s++)
+        for (int s = 0; s < 5 && flags[i].spellings[s]; s++)
             if (same_flag(flags[i].spellings[s], arg, n, underscores))
                 return &flags[i];
     }

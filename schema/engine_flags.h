@@ -12,13 +12,14 @@ typedef enum ef_id {
     EF_KV_UNIFIED, EF_CACHE_K, EF_CACHE_V, EF_CACHE_KV, EF_FLASH_ATTN, EF_BATCH, EF_UBATCH, EF_THREADS,
     EF_API_KEY_FILE, EF_API_KEY, EF_METRICS, EF_ALIAS, EF_LOAD_MODE, EF_CPU_MOE, EF_SWA_FULL,
     EF_CACHE_RAM, EF_CHAT_TEMPLATE, EF_GPU_MEM_UTIL, EF_MAX_NUM_SEQS, EF_MAX_BATCHED, EF_CONFIG,
-    EF_SPEC_CONFIG,
+    EF_SPEC_CONFIG, EF_SPEC_DRAFT_MODEL, EF_SPEC_DRAFT_DEVICE, EF_SPEC_DRAFT_NGL, EF_SPEC_DRAFT_TYPE_K,
+    EF_SPEC_DRAFT_TYPE_V, EF_SPEC_TYPE, EF_SPEC_DRAFT_N_MAX, EF_SPEC_DRAFT_N_MIN,
 } ef_id;
 
 typedef struct engine_flag {
     unsigned engines;          /* FS_LLAMACPP | FS_VLLM | FS_INFRAC */
     ef_id id;
-    const char *spellings[4];  /* the first is what the builder writes; NULL-terminated */
+    const char *spellings[5];  /* the first is what the builder writes; NULL-terminated */
     const char *key;           /* the fleet key to set instead */
 } engine_flag;
 

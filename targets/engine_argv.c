@@ -89,21 +89,22 @@ static bool has_tensor_split(const plan_service *s)
 
 static const char *alias_of(const plan_service *s) { return s->cfg.alias ? s->cfg.alias : s->model; }
 
-/* The draft model and speculative settings (common/arg.cpp spellings; the
- * old --draft* flags are gone). The draft's GPU layers are always written:
+/* The draft model and speculative settings (spellings from the flag table,
+ * after common/arg.cpp; extra_args may not set them, E0212, so a draft
+ * always runs counted). The draft's GPU layers are always written:
  * llama.cpp's default is `auto`, which --fit off leaves to the engine. The
  * spec settings come also without a draft model (MTP, the n-gram kinds). */
 static void spec_argv(const plan_service *s, target_argv *a)
 {
     if (s->draft_path) {
-        argv_pair(a, "--spec-draft-model", s->draft_path);
+        argv_pair(a, F(LC, EF_SPEC_DRAFT_MODEL), s->draft_path);
         if (s->cfg.draft_slot >= 0) {
             /* CUDA_VISIBLE_DEVICES lists the service's GPUs: the draft's is CUDA<its position>. */
             char dev[32];
             snprintf(dev, sizeof dev, "CUDA%d", (int)s->cfg.draft_slot);
-            argv_pair(a, "--spec-draft-device", dev);
+            argv_pair(a, F(LC, EF_SPEC_DRAFT_DEVICE), dev);
         }
-        argv_push(a, "--spec-draft-ngl");
+        argv_push(a, F(LC, EF_SPEC_DRAFT_NGL));
         if (s->cfg.mem.n_gpus == 0)
             argv_push(a, "0");
         else if (s->cfg.draft_gpu_layers < 0)
@@ -112,15 +113,15 @@ static void spec_argv(const plan_service *s, target_argv *a)
             argv_pushf_u(a, NULL, (unsigned long long)s->cfg.draft_gpu_layers);
     }
     if (s->cfg.draft_cache_set) {
-        argv_pair(a, "--spec-draft-type-k", cache_type_name(s->cfg.draft_cache));
-        argv_pair(a, "--spec-draft-type-v", cache_type_name(s->cfg.draft_cache));
+        argv_pair(a, F(LC, EF_SPEC_DRAFT_TYPE_K), cache_type_name(s->cfg.draft_cache));
+        argv_pair(a, F(LC, EF_SPEC_DRAFT_TYPE_V), cache_type_name(s->cfg.draft_cache));
     }
     if (s->cfg.spec_type)
-        argv_pair(a, "--spec-type", s->cfg.spec_type);
+        argv_pair(a, F(LC, EF_SPEC_TYPE), s->cfg.spec_type);
     if (s->cfg.spec_draft_n_max)
-        argv_pushf_u(a, "--spec-draft-n-max", s->cfg.spec_draft_n_max);
+        argv_pushf_u(a, F(LC, EF_SPEC_DRAFT_N_MAX), s->cfg.spec_draft_n_max);
     if (s->cfg.spec_draft_n_min_set)
-        argv_pushf_u(a, "--spec-draft-n-min", s->cfg.spec_draft_n_min);
+        argv_pushf_u(a, F(LC, EF_SPEC_DRAFT_N_MIN), s->cfg.spec_draft_n_min);
 }
 
 static void llamacpp_argv(const plan_service *s, target_argv *a)
