@@ -72,6 +72,8 @@ expect "draft_cache is a llama.cpp cache type" "draft_cache: q9_0" E0204 "q9_0"
 expect "spec_draft_n_max at least 1" "spec_draft_n_max: 0" E0203 "spec_draft_n_max"
 expect "spec_draft_n_min not negative" "spec_draft_n_min: -1" E0203 "spec_draft_n_min"
 expect "spec_type names llama.cpp's types" "spec_type: medusa" E0524 "medusa"
+expect "extra_args cannot start an uncounted draft" 'extra_args: ["-md", "/x.gguf"]' E0212 "\`draft\`"
+expect "extra_args cannot set the spec type" 'extra_args: ["--spec-type", "ngram-mod"]' E0212 "\`spec_type\`"
 out=$(lower "draft_gpu_layers: 10")
 if [ -z "$(echo "$out" | grep error)" ]; then ok "a valid draft_gpu_layers checks clean"; else fail "a valid draft_gpu_layers checks clean"; echo "$out" | sed 's/^/# /'; fi
 
