@@ -1,10 +1,98 @@
 #include "chat_template.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "jinja.h"
 #include "strbuf.h"
+#include "tokenize_util.h"
 
 static const char *const names[] = {"chatml", "llama3", "mistral", "gemma"};
+
+#define NO_TOOLS(fmt)                                                                             \
+    "{%- if tools -%}{{- raise_exception('the built-in " fmt " format has no tool calling: serve "  \
+    "the model with its own chat template') -}}{%- endif -%}"
+#define NO_TOOL_MESSAGES(fmt)                                                                     \
+    "{%- if m.role == 'tool' or m.tool_calls -%}{{- raise_exception('the built-in " fmt            \
+    " format has no tool calling: serve the model with its own chat template') -}}{%- endif -%}"
+
+/* ChatML with tools in the Hermes convention (function signatures in
+ * <tools>, calls in <tool_call>, results in <tool_response>) that Qwen's and
+ * NousResearch's templates use. */
+static const char chatml_source[] =
+    "{%- if tools -%}"
+    "{{- '<|im_start|>system\\n' -}}"
+    "{%- if messages[0].role == 'system' -%}{{- messages[0].content + '\\n\\n' -}}{%- endif -%}"
+    "{{- '# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\n"
+    "You are provided with function signatures within <tools></tools> XML tags:\\n<tools>' -}}"
+    "{%- for tool in tools -%}{{- '\\n' + tool | tojson -}}{%- endfor -%}"
+    "{{- '\\n</tools>\\n\\nFor each function call, return a json object with function name and "
+    "arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\"name\": "
+    "<function-name>, \"arguments\": <args-json-object>}\\n</tool_call><|im_end|>\\n' -}}"
+    "{%- endif -%}"
+    "{%- for m in messages -%}"
+    "{%- if m.role == 'system' and tools and loop.first -%}"
+    "{%- elif m.role == 'tool' -%}"
+    "{%- if loop.first or messages[loop.index0 - 1].role != 'tool' -%}"
+    "{{- '<|im_start|>user' -}}{%- endif -%}"
+    "{{- '\\n<tool_response>\\n' + m.content + '\\n</tool_response>' -}}"
+    "{%- if loop.last or messages[loop.index0 + 1].role != 'tool' -%}"
+    "{{- '<|im_end|>\\n' -}}{%- endif -%}"
+    "{%- else -%}"
+    "{{- '<|im_start|>' + m.role + '\\n' + m.content -}}"
+    "{%- for tc in m.tool_calls or [] -%}"
+    "{{- ('\\n' if m.content or not loop.first else '') + '<tool_call>\\n{\"name\": \"' + "
+    "tc.function.name + '\", \"arguments\": ' + tc.function.arguments | tojson + "
+    "'}\\n</tool_call>' -}}"
+    "{%- endfor -%}"
+    "{{- '<|im_end|>\\n' -}}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}";
+
+/* BOS comes from the tokenizer (add_bos), not from the text. */
+static const char llama3_source[] =
+    NO_TOOLS("llama3")
+    "{%- for m in messages -%}" NO_TOOL_MESSAGES("llama3")
+    "{{- '<|start_header_id|>' + m.role + '<|end_header_id|>\\n\\n' + m.content + '<|eot_id|>' -}}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}"
+    "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}{%- endif -%}";
+
+/* Mistral and Gemma have no system turn: system text leads the next user
+ * turn, separated by a blank line. */
+static const char mistral_source[] =
+    NO_TOOLS("mistral")
+    "{%- set ns = namespace(system='') -%}"
+    "{%- for m in messages -%}" NO_TOOL_MESSAGES("mistral")
+    "{%- if m.role == 'system' -%}"
+    "{%- set ns.system = ns.system + ('\\n\\n' if ns.system else '') + m.content -%}"
+    "{%- elif m.role == 'user' -%}"
+    "{{- '[INST] ' + (ns.system + '\\n\\n' if ns.system else '') + m.content + ' [/INST]' -}}"
+    "{%- set ns.system = '' -%}"
+    "{%- else -%}{{- m.content + '</s>' -}}{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if ns.system -%}{{- '[INST] ' + ns.system + ' [/INST]' -}}{%- endif -%}";
+
+static const char gemma_source[] =
+    NO_TOOLS("gemma")
+    "{%- set ns = namespace(system='') -%}"
+    "{%- for m in messages -%}" NO_TOOL_MESSAGES("gemma")
+    "{%- if m.role == 'system' -%}"
+    "{%- set ns.system = ns.system + ('\\n\\n' if ns.system else '') + m.content -%}"
+    "{%- else -%}"
+    "{{- '<start_of_turn>' + ('user' if m.role == 'user' else 'model') + '\\n' -}}"
+    "{%- if m.role == 'user' and ns.system -%}"
+    "{{- ns.system + '\\n\\n' -}}{%- set ns.system = '' -%}{%- endif -%}"
+    "{{- m.content + '<end_of_turn>\\n' -}}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if ns.system -%}{{- '<start_of_turn>user\\n' + ns.system + '<end_of_turn>\\n' -}}"
+    "{%- endif -%}"
+    "{%- if add_generation_prompt -%}{{- '<start_of_turn>model\\n' -}}{%- endif -%}";
 
 int chat_format_from_name(const char *name)
 {
@@ -18,95 +106,103 @@ int chat_format_from_name(const char *name)
 
 const char *chat_format_name(chat_format f) { return names[f]; }
 
-chat_format chat_format_detect(const char *t)
+const char *chat_format_source(chat_format f)
 {
-    if (!t)
-        return CHAT_CHATML;
-    if (strstr(t, "<|im_start|>"))
-        return CHAT_CHATML;
-    if (strstr(t, "<|start_header_id|>"))
-        return CHAT_LLAMA3;
-    if (strstr(t, "<start_of_turn>"))
-        return CHAT_GEMMA;
-    if (strstr(t, "[INST]"))
-        return CHAT_MISTRAL;
-    return CHAT_CHATML;
+    static const char *const sources[] = {chatml_source, llama3_source, mistral_source,
+                                          gemma_source};
+    return sources[f];
 }
 
-static void render_chatml(strbuf *b, const chat_message *m, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        sb_printf(b, "<|im_start|>%s\n%s<|im_end|>\n", m[i].role, m[i].content);
-    sb_puts(b, "<|im_start|>assistant\n");
-}
+struct chat_prompt {
+    jinja_template *t;
+    char *origin, *bos, *eos;
+    bool add_bos;
+    tool_syntax syntax;
+};
 
-static void render_llama3(strbuf *b, const chat_message *m, size_t n)
+chat_prompt *chat_prompt_compile(const char *source, const char *origin, const char *bos,
+                                 const char *eos, bool add_bos, char *err, size_t errlen)
 {
-    /* BOS comes from the tokenizer (add_bos), not from the text. */
-    for (size_t i = 0; i < n; i++)
-        sb_printf(b, "<|start_header_id|>%s<|end_header_id|>\n\n%s<|eot_id|>", m[i].role,
-                  m[i].content);
-    sb_puts(b, "<|start_header_id|>assistant<|end_header_id|>\n\n");
-}
-
-/* Mistral and Gemma have no system turn: system text leads the next user
- * turn, separated by a blank line. */
-static void render_mistral(strbuf *b, const chat_message *m, size_t n)
-{
-    strbuf system = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(m[i].role, "system") == 0) {
-            if (system.len)
-                sb_puts(&system, "\n\n");
-            sb_puts(&system, m[i].content);
-        } else if (strcmp(m[i].role, "user") == 0) {
-            sb_puts(b, "[INST] ");
-            if (system.len) {
-                sb_printf(b, "%s\n\n", system.p);
-                sb_clear(&system);
-            }
-            sb_printf(b, "%s [/INST]", m[i].content);
-        } else {
-            sb_printf(b, "%s</s>", m[i].content);
-        }
+    char why[400];
+    jinja_template *t = jinja_compile(source, why, sizeof why);
+    if (!t) {
+        snprintf(err, errlen, "%s cannot be used: %s", origin, why);
+        return NULL;
     }
-    if (system.len) /* system text with no user turn after it */
-        sb_printf(b, "[INST] %s [/INST]", system.p);
-    sb_free(&system);
+    chat_prompt *p = calloc(1, sizeof *p);
+    if (!p)
+        abort();
+    p->t = t;
+    p->origin = strdup(origin);
+    p->bos = strdup(bos ? bos : "");
+    p->eos = strdup(eos ? eos : "");
+    p->add_bos = add_bos;
+    p->syntax = tool_syntax_detect(source);
+    if (!p->origin || !p->bos || !p->eos)
+        abort();
+    return p;
 }
 
-static void render_gemma(strbuf *b, const chat_message *m, size_t n)
-{
-    strbuf system = {0};
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(m[i].role, "system") == 0) {
-            if (system.len)
-                sb_puts(&system, "\n\n");
-            sb_puts(&system, m[i].content);
-            continue;
-        }
-        bool user = strcmp(m[i].role, "user") == 0;
-        sb_printf(b, "<start_of_turn>%s\n", user ? "user" : "model");
-        if (user && system.len) {
-            sb_printf(b, "%s\n\n", system.p);
-            sb_clear(&system);
-        }
-        sb_printf(b, "%s<end_of_turn>\n", m[i].content);
-    }
-    if (system.len)
-        sb_printf(b, "<start_of_turn>user\n%s<end_of_turn>\n", system.p);
-    sb_free(&system);
-    sb_puts(b, "<start_of_turn>model\n");
-}
-
-char *chat_render(chat_format f, const chat_message *msgs, size_t n)
+static char *token_text(const ie_vocab *v, int32_t id)
 {
     strbuf b = {0};
-    switch (f) {
-    case CHAT_CHATML: render_chatml(&b, msgs, n); break;
-    case CHAT_LLAMA3: render_llama3(&b, msgs, n); break;
-    case CHAT_MISTRAL: render_mistral(&b, msgs, n); break;
-    case CHAT_GEMMA: render_gemma(&b, msgs, n); break;
-    }
+    if (id >= 0)
+        token_piece(v, id, true, &b);
+    if (!b.p)
+        sb_puts(&b, "");
     return sb_steal(&b);
+}
+
+chat_prompt *chat_prompt_for_vocab(const ie_vocab *v, const char *name, char *err, size_t errlen)
+{
+    const char *source, *origin;
+    char origin_buf[64];
+    int f = name ? chat_format_from_name(name) : -1;
+    if (f >= 0) {
+        snprintf(origin_buf, sizeof origin_buf, "the built-in %s format", names[f]);
+        source = chat_format_source((chat_format)f);
+        origin = origin_buf;
+    } else if (ie_vocab_chat_template(v)) {
+        source = ie_vocab_chat_template(v);
+        origin = "the GGUF's tokenizer.chat_template";
+    } else {
+        source = chatml_source;
+        origin = "the built-in chatml format (the GGUF has no tokenizer.chat_template)";
+    }
+    char *bos = token_text(v, ie_vocab_bos(v)), *eos = token_text(v, ie_vocab_eos(v));
+    chat_prompt *p = chat_prompt_compile(source, origin, bos, eos, ie_vocab_add_bos(v), err, errlen);
+    free(bos);
+    free(eos);
+    return p;
+}
+
+void chat_prompt_free(chat_prompt *p)
+{
+    if (!p)
+        return;
+    jinja_free(p->t);
+    free(p->origin);
+    free(p->bos);
+    free(p->eos);
+    free(p);
+}
+
+const char *chat_prompt_origin(const chat_prompt *p) { return p->origin; }
+tool_syntax chat_prompt_tool_syntax(const chat_prompt *p) { return p->syntax; }
+
+char *chat_prompt_render(const chat_prompt *p, json_t *messages, json_t *tools, char *err,
+                         size_t errlen)
+{
+    json_t *vars = json_pack("{s:O, s:b, s:s, s:s}", "messages", messages, "add_generation_prompt",
+                             1, "bos_token", p->bos, "eos_token", p->eos);
+    if (!vars)
+        abort();
+    if (tools)
+        json_object_set(vars, "tools", tools);
+    char *text = jinja_render(p->t, vars, time(NULL), err, errlen);
+    json_decref(vars);
+    size_t n = strlen(p->bos);
+    if (text && p->add_bos && n && strncmp(text, p->bos, n) == 0)
+        memmove(text, text + n, strlen(text + n) + 1);
+    return text;
 }

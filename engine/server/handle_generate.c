@@ -5,25 +5,44 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "call_matcher.h"
 #include "chat_template.h"
 #include "http_internal.h"
 #include "logprobs.h"
 #include "request.h"
 #include "response.h"
 #include "tokenize_util.h"
+#include "tool_calls.h"
 #include "utf8.h"
 
 /* How often a waiting handler looks whether its client is still there. */
 #define POLL_MS 100
 
-static chat_format format_for(http_server *h)
+/* Tools reach the template and calls are parsed unless tool_choice is
+ * "none". */
+static bool tools_active(const gen_request *req)
 {
-    if (h->opts->chat_template) {
-        int f = chat_format_from_name(h->opts->chat_template);
-        if (f >= 0)
-            return (chat_format)f;
+    return req->n_tools > 0 && req->tool_choice != TOOL_CHOICE_NONE;
+}
+
+/* The chat prompt, or NULL with err (400). */
+static char *render_chat(http_server *h, const gen_request *req, api_error *err)
+{
+    if (tools_active(req) && chat_prompt_tool_syntax(h->chat) == TOOL_SYNTAX_NONE) {
+        api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                      "'tools': the chat prompt (%s) uses a tool-call syntax infrac-engine does "
+                      "not parse (it reads Hermes <tool_call>, Llama 3 JSON and Mistral "
+                      "[TOOL_CALLS] calls)",
+                      chat_prompt_origin(h->chat));
+        return NULL;
     }
-    return chat_format_detect(ie_vocab_chat_template(scheduler_vocab(h->sched)));
+    char why[600];
+    char *text = chat_prompt_render(h->chat, req->template_messages,
+                                    tools_active(req) ? req->tools : NULL, why, sizeof why);
+    if (!text)
+        api_error_invalid(err, "messages", "the chat template (%s) cannot render these messages: %s",
+                          chat_prompt_origin(h->chat), why);
+    return text;
 }
 
 /* The prompt's tokens, or false with err set. */
@@ -46,9 +65,9 @@ static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint3
         req->n_prompt_tokens = 0;
         return true;
     }
-    char *rendered = req->kind == REQUEST_CHAT
-                         ? chat_render(format_for(h), req->messages, req->n_messages)
-                         : NULL;
+    char *rendered = NULL;
+    if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, err)))
+        return false;
     const char *text = rendered ? rendered : req->prompt;
     int count = tokenize_text(v, text, strlen(text), true, true, out);
     free(rendered);
@@ -72,6 +91,14 @@ static uint64_t random_seed(void)
 /* Builds the job from a valid request, or fails with a 4xx. */
 static job *make_job(http_server *h, gen_request *req, api_error *err)
 {
+    if (req->json_object && tools_active(req) &&
+        (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
+        api_error_invalid(err, "tool_choice",
+                          "'tool_choice' %s and response_format json_object cannot both "
+                          "constrain the output",
+                          req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
+        return NULL;
+    }
     int32_t *tokens = NULL;
     uint32_t n = 0;
     if (!prompt_tokens(h, req, &tokens, &n, err))
@@ -117,6 +144,15 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     j->logprobs = req->logprobs;
     j->top_logprobs = req->top_logprobs;
     j->json_object = req->json_object;
+    if (tools_active(req) && (req->tool_choice == TOOL_CHOICE_REQUIRED ||
+                              req->tool_choice == TOOL_CHOICE_NAMED)) {
+        const char *named[1] = {req->tool_choice_name};
+        j->call = req->tool_choice == TOOL_CHOICE_NAMED
+                      ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
+                      : call_grammar_new(chat_prompt_tool_syntax(h->chat),
+                                         (const char *const *)req->tool_names,
+                                         (uint32_t)req->n_tools);
+    }
     if (req->n_stop) {
         j->stop = calloc(req->n_stop, sizeof *j->stop);
         if (!j->stop)
@@ -161,7 +197,42 @@ typedef struct stream {
     strbuf out;
     size_t off;
     bool finished;
+    bool tools;         /* split the text into content and tool calls */
+    bool parallel;      /* more than one call may be returned */
+    tool_parser parser;
+    size_t n_calls;     /* calls streamed so far */
 } stream;
+
+/* Calls beyond the first are dropped when parallel_tool_calls is false. */
+static void keep_calls(json_t *calls, size_t already, bool parallel)
+{
+    while (!parallel && json_array_size(calls) + already > 1 && json_array_size(calls))
+        json_array_remove(calls, json_array_size(calls) - 1);
+}
+
+/* OpenAI's streamed shape of a call: its index, id, type and name with
+ * empty arguments first, then the arguments. */
+static void stream_calls(stream *st, json_t *calls)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(calls, i, c)
+    {
+        json_t *fn = json_object_get(c, "function");
+        json_int_t index = (json_int_t)st->n_calls++;
+        char *chunk = response_tool_chunk(
+            &st->meta, json_pack("[{s:I, s:O, s:s, s:{s:O, s:s}}]", "index", index, "id",
+                                 json_object_get(c, "id"), "type", "function", "function", "name",
+                                 json_object_get(fn, "name"), "arguments", ""));
+        sse_event(&st->out, chunk);
+        free(chunk);
+        chunk = response_tool_chunk(&st->meta,
+                                    json_pack("[{s:I, s:{s:O}}]", "index", index, "function",
+                                              "arguments", json_object_get(fn, "arguments")));
+        sse_event(&st->out, chunk);
+        free(chunk);
+    }
+}
 
 /* Appends the next events; blocks until there is at least one. Returns
  * false when the client went away. */
@@ -171,6 +242,17 @@ static bool stream_fill(stream *st)
         strbuf text = {0};
         bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
         json_t *lp = st->logprobs ? scheduler_take_logprobs(st->h->sched, st->job) : NULL;
+        json_t *calls = NULL;
+        if (st->tools) {
+            strbuf content = {0};
+            calls = json_array();
+            tool_parser_feed(&st->parser, text.p ? text.p : "", text.len, &content, calls);
+            if (done && !st->job->error_status)
+                tool_parser_finish(&st->parser, &content, calls);
+            sb_free(&text);
+            text = content;
+            keep_calls(calls, st->n_calls, st->parallel);
+        }
         if (text.len || (lp && json_array_size(lp))) {
             char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", NULL, false,
                                             choice_logprobs(&st->meta, lp, &st->lp_offset));
@@ -180,6 +262,9 @@ static bool stream_fill(stream *st)
         }
         json_decref(lp);
         sb_free(&text);
+        if (calls)
+            stream_calls(st, calls);
+        json_decref(calls);
         if (done) {
             if (st->job->error_status) {
                 api_error e;
@@ -188,7 +273,10 @@ static bool stream_fill(stream *st)
                 sse_event(&st->out, body);
                 free(body);
             } else {
-                char *chunk = response_chunk(&st->meta, NULL, st->job->finish_reason, false);
+                const char *reason = st->n_calls && strcmp(st->job->finish_reason, "stop") == 0
+                                         ? "tool_calls"
+                                         : st->job->finish_reason;
+                char *chunk = response_chunk(&st->meta, NULL, reason, false);
                 sse_event(&st->out, chunk);
                 free(chunk);
                 if (st->include_usage) {
@@ -233,12 +321,20 @@ static void stream_free(void *cls)
     scheduler_cancel(st->h->sched, st->job);
     job_unref(st->h->sched, st->job);
     sb_free(&st->out);
+    tool_parser_free(&st->parser);
     free(st);
 }
 
+/* What the reply does with tool calls. */
+typedef struct tool_reply {
+    bool active;
+    bool parallel;
+    tool_syntax syntax;
+} tool_reply;
+
 static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                       job *j, const response_meta *meta, bool include_usage,
-                                      const char *echo)
+                                      const char *echo, const tool_reply *tr)
 {
     bool logprobs = j->logprobs;
     stream *st = calloc(1, sizeof *st);
@@ -251,6 +347,9 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     st->include_usage = include_usage;
     st->logprobs = logprobs;
     st->lp_offset = echo ? strlen(echo) : 0;
+    st->tools = tr->active;
+    st->parallel = tr->parallel;
+    tool_parser_init(&st->parser, tr->syntax);
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
         char *chunk = response_chunk(meta, "", NULL, true);
         sse_event(&st->out, chunk);
@@ -278,7 +377,8 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
 /* ---- whole responses ---- */
 
 static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, request_ctx *rc,
-                                     job *j, const response_meta *meta, const char *echo)
+                                     job *j, const response_meta *meta, const char *echo,
+                                     const tool_reply *tr)
 {
     strbuf text = {0};
     if (echo)
@@ -302,7 +402,30 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
         json_t *lp = j->logprobs ? choice_logprobs(meta, scheduler_take_logprobs(h->sched, j),
                                                    &offset)
                                  : NULL;
-        char *body = response_full_lp(meta, text.p ? text.p : "", j->finish_reason, &u, lp);
+        char *body;
+        if (tr->active) {
+            tool_parser p;
+            strbuf content = {0};
+            json_t *calls = json_array();
+            tool_parser_init(&p, tr->syntax);
+            tool_parser_feed(&p, text.p ? text.p : "", text.len, &content, calls);
+            tool_parser_finish(&p, &content, calls);
+            tool_parser_free(&p);
+            keep_calls(calls, 0, tr->parallel);
+            bool any = json_array_size(calls) > 0;
+            /* a reply of calls only has content null, as OpenAI's */
+            bool blank = true;
+            for (size_t i = 0; i < content.len && blank; i++)
+                blank = strchr(" \t\r\n", content.p[i]) != NULL;
+            const char *reason = any && strcmp(j->finish_reason, "stop") == 0 ? "tool_calls"
+                                                                               : j->finish_reason;
+            body = response_chat_full(meta, any && blank ? NULL : (content.p ? content.p : ""),
+                                      any ? calls : NULL, reason, &u, lp);
+            if (!any)
+                json_decref(calls);
+            sb_free(&content);
+        } else
+            body = response_full_lp(meta, text.p ? text.p : "", j->finish_reason, &u, lp);
         ret = http_respond(h, c, rc, 200, "application/json", body);
     }
     sb_free(&text);
@@ -327,6 +450,8 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     }
     job *j = make_job(h, &req, &e);
     bool stream = req.stream, include_usage = req.include_usage;
+    tool_reply tr = {.active = chat && tools_active(&req), .parallel = req.parallel_tool_calls,
+                     .syntax = chat ? chat_prompt_tool_syntax(h->chat) : TOOL_SYNTAX_NONE};
     /* echo: the prompt as sent, or the text of the token ids (made valid
      * UTF-8: ids may cut a character) ahead of the completion. */
     strbuf echo = {0};
@@ -363,8 +488,8 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     }
     response_meta meta;
     response_meta_init(&meta, chat ? REQUEST_CHAT : REQUEST_COMPLETION, h->opts->alias);
-    enum MHD_Result ret = stream ? respond_stream(h, c, rc, j, &meta, include_usage, echo_text)
-                                 : respond_whole(h, c, rc, j, &meta, echo_text);
+    enum MHD_Result ret = stream ? respond_stream(h, c, rc, j, &meta, include_usage, echo_text, &tr)
+                                 : respond_whole(h, c, rc, j, &meta, echo_text, &tr);
     sb_free(&echo);
     return ret;
 }

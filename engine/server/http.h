@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "chat_template.h"
 #include "metrics.h"
 #include "scheduler.h"
 #include "server.h"
@@ -18,6 +19,7 @@ typedef struct http_server {
     metrics *metrics;
     const char *api_key; /* NULL = open */
     time_t started;
+    chat_prompt *chat;   /* set once the model is loaded */
     struct MHD_Daemon *daemon;
     atomic_int in_flight; /* requests begun and not yet completely answered */
 } http_server;

@@ -1,10 +1,12 @@
 #include "request.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "call_matcher.h"
 #include "logprobs.h"
 #include "request_fields.h"
 #include "strbuf.h"
@@ -159,6 +161,80 @@ static bool parse_content(json_t *c, size_t index, strbuf *out, api_error *err)
     return true;
 }
 
+/* OpenAI function names: what the tool-call syntaxes and the constrained
+ * call grammar can carry without escaping. */
+static bool valid_tool_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+            return false;
+    return true;
+}
+
+/* An assistant message's tool_calls, for the template: arguments (a JSON
+ * text in OpenAI's API) become the object templates iterate over. */
+static json_t *parse_tool_calls(json_t *v, size_t index, api_error *err)
+{
+    if (!json_is_array(v)) {
+        api_error_invalid(err, "messages", "messages[%zu].tool_calls must be an array", index);
+        return NULL;
+    }
+    json_t *out = json_array();
+    size_t i;
+    json_t *tc;
+    json_array_foreach(v, i, tc)
+    {
+        json_t *id = json_object_get(tc, "id"), *type = json_object_get(tc, "type");
+        json_t *fn = json_object_get(tc, "function");
+        json_t *name = json_object_get(fn, "name"), *args = json_object_get(fn, "arguments");
+        if (!json_is_object(tc) || !json_is_string(id) || !json_is_string(type) ||
+            strcmp(json_string_value(type), "function") != 0 || !json_is_string(name) ||
+            !json_is_string(args)) {
+            api_error_invalid(err, "messages",
+                              "messages[%zu].tool_calls[%zu] must be {\"id\": string, \"type\": "
+                              "\"function\", \"function\": {\"name\": string, \"arguments\": "
+                              "string}}",
+                              index, i);
+            json_decref(out);
+            return NULL;
+        }
+        json_t *parsed = json_loads(json_string_value(args), JSON_DECODE_ANY, NULL);
+        if (!json_is_object(parsed)) {
+            json_decref(parsed);
+            api_error_invalid(err, "messages",
+                              "messages[%zu].tool_calls[%zu].function.arguments is not a JSON "
+                              "object",
+                              index, i);
+            json_decref(out);
+            return NULL;
+        }
+        json_array_append_new(out, json_pack("{s:O, s:s, s:{s:O, s:o}}", "id", id, "type",
+                                             "function", "function", "name", name, "arguments",
+                                             parsed));
+    }
+    return out;
+}
+
+/* The name of the function whose call has this id, from earlier turns. */
+static json_t *tool_name_for(json_t *msgs, const char *id)
+{
+    for (size_t i = json_array_size(msgs); i-- > 0;) {
+        json_t *calls = json_object_get(json_array_get(msgs, i), "tool_calls");
+        size_t k;
+        json_t *tc;
+        json_array_foreach(calls, k, tc)
+        {
+            json_t *tid = json_object_get(tc, "id");
+            if (json_is_string(tid) && strcmp(json_string_value(tid), id) == 0)
+                return json_object_get(json_object_get(tc, "function"), "name");
+        }
+    }
+    return NULL;
+}
+
 static bool parse_messages(gen_request *r, json_t *o, api_error *err)
 {
     json_t *v = json_object_get(o, "messages");
@@ -171,27 +247,15 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
         return false;
     }
     r->messages = calloc(json_array_size(v), sizeof *r->messages);
+    r->template_messages = json_array();
+    if (!r->messages || !r->template_messages)
+        abort();
     size_t i;
     json_t *m;
     json_array_foreach(v, i, m)
     {
         if (!json_is_object(m)) {
             api_error_invalid(err, "messages", "messages[%zu] must be an object", i);
-            return false;
-        }
-        /* A message key the prompt would drop (name, tool_calls, ...) is
-         * refused rather than ignored; null and [] ask for nothing. */
-        const char *mk;
-        json_t *mv;
-        json_object_foreach(m, mk, mv)
-        {
-            if (strcmp(mk, "role") == 0 || strcmp(mk, "content") == 0 || json_is_null(mv) ||
-                (json_is_array(mv) && json_array_size(mv) == 0))
-                continue;
-            api_error_set(err, 400, "invalid_request_error", "messages", "unsupported_parameter",
-                          "messages[%zu].%.100s is not supported by infrac-engine (a message has "
-                          "a role and a content)",
-                          i, mk);
             return false;
         }
         json_t *role = json_object_get(m, "role");
@@ -202,27 +266,187 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
         const char *rs = json_string_value(role);
         if (strcmp(rs, "developer") == 0)
             rs = "system";
-        if (strcmp(rs, "system") != 0 && strcmp(rs, "user") != 0 && strcmp(rs, "assistant") != 0) {
+        bool assistant = strcmp(rs, "assistant") == 0, tool = strcmp(rs, "tool") == 0;
+        if (strcmp(rs, "system") != 0 && strcmp(rs, "user") != 0 && !assistant && !tool) {
             api_error_invalid(err, "messages",
-                              "messages[%zu].role '%s' is not supported: use system, user or "
-                              "assistant",
+                              "messages[%zu].role '%s' is not supported: use system, user, "
+                              "assistant or tool",
                               i, json_string_value(role));
             return false;
         }
+        /* A message key the prompt would drop is refused rather than
+         * ignored; null and [] ask for nothing. */
+        const char *mk;
+        json_t *mv;
+        json_object_foreach(m, mk, mv)
+        {
+            if (strcmp(mk, "role") == 0 || strcmp(mk, "content") == 0 ||
+                strcmp(mk, "name") == 0 || (assistant && strcmp(mk, "tool_calls") == 0) ||
+                (tool && strcmp(mk, "tool_call_id") == 0) || json_is_null(mv) ||
+                (json_is_array(mv) && json_array_size(mv) == 0))
+                continue;
+            api_error_set(err, 400, "invalid_request_error", "messages", "unsupported_parameter",
+                          "messages[%zu].%.100s is not supported by infrac-engine on a %s "
+                          "message",
+                          i, mk, rs);
+            return false;
+        }
         json_t *content = json_object_get(m, "content");
-        if (!content) {
+        json_t *calls_in = assistant ? json_object_get(m, "tool_calls") : NULL;
+        bool has_calls = json_is_array(calls_in) && json_array_size(calls_in) > 0;
+        if (!content && !has_calls) {
             api_error_invalid(err, "messages", "messages[%zu].content is required", i);
             return false;
         }
         strbuf text = {0};
-        if (!parse_content(content, i, &text, err)) {
+        if (content && !parse_content(content, i, &text, err)) {
             sb_free(&text);
+            return false;
+        }
+        json_t *name = json_object_get(m, "name");
+        if (name && !json_is_null(name) && !json_is_string(name)) {
+            sb_free(&text);
+            api_error_invalid(err, "messages", "messages[%zu].name must be a string", i);
             return false;
         }
         r->messages[i].role = strdup(rs);
         r->messages[i].content = sb_steal(&text);
+        if (!r->messages[i].content)
+            r->messages[i].content = strdup("");
         r->n_messages = i + 1;
+        /* content null (a turn of tool calls only) reaches templates as "":
+         * they concatenate it */
+        json_t *tm = json_pack("{s:s, s:s}", "role", rs, "content", r->messages[i].content);
+        json_array_append_new(r->template_messages, tm);
+        if (json_is_string(name))
+            json_object_set(tm, "name", name);
+        if (has_calls) {
+            json_t *calls = parse_tool_calls(calls_in, i, err);
+            if (!calls)
+                return false;
+            json_object_set_new(tm, "tool_calls", calls);
+        }
+        if (tool) {
+            json_t *id = json_object_get(m, "tool_call_id");
+            if (!json_is_string(id)) {
+                api_error_invalid(err, "messages",
+                                  "messages[%zu].tool_call_id is required on a tool message", i);
+                return false;
+            }
+            json_object_set(tm, "tool_call_id", id);
+            json_t *fn = tool_name_for(r->template_messages, json_string_value(id));
+            if (!json_is_string(name) && fn) /* the function's name, for templates that show it */
+                json_object_set(tm, "name", fn);
+        }
     }
+    return true;
+}
+
+/* tools: [{"type": "function", "function": {"name", "description",
+ * "parameters"}}]; tool_choice and parallel_tool_calls. */
+static bool parse_tools(gen_request *r, json_t *o, api_error *err)
+{
+    r->parallel_tool_calls = true;
+    json_t *t = json_object_get(o, "tools");
+    if (t && !json_is_null(t)) {
+        if (!json_is_array(t)) {
+            api_error_invalid(err, "tools", "'tools' must be an array");
+            return false;
+        }
+        if (json_array_size(t) > CALL_MAX_NAMES) {
+            api_error_invalid(err, "tools", "'tools' holds %zu functions, at most %d are allowed",
+                              json_array_size(t), CALL_MAX_NAMES);
+            return false;
+        }
+        size_t n = json_array_size(t);
+        r->tool_names = n ? calloc(n, sizeof *r->tool_names) : NULL;
+        size_t i;
+        json_t *tool;
+        json_array_foreach(t, i, tool)
+        {
+            json_t *type = json_object_get(tool, "type"), *fn = json_object_get(tool, "function");
+            json_t *name = json_object_get(fn, "name");
+            if (!json_is_object(tool) || !json_is_string(type) ||
+                strcmp(json_string_value(type), "function") != 0 || !json_is_object(fn) ||
+                !json_is_string(name)) {
+                api_error_invalid(err, "tools",
+                                  "tools[%zu] must be {\"type\": \"function\", \"function\": "
+                                  "{\"name\": ..., \"description\": ..., \"parameters\": {...}}}",
+                                  i);
+                return false;
+            }
+            if (!valid_tool_name(json_string_value(name))) {
+                api_error_invalid(err, "tools",
+                                  "tools[%zu].function.name must be 1 to 64 letters, digits, _ "
+                                  "or -",
+                                  i);
+                return false;
+            }
+            json_t *params = json_object_get(fn, "parameters");
+            if (params && !json_is_object(params)) {
+                api_error_invalid(err, "tools", "tools[%zu].function.parameters must be an object",
+                                  i);
+                return false;
+            }
+            json_t *strict = json_object_get(fn, "strict");
+            if (json_is_true(strict)) {
+                api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                              "tools[%zu].function.strict: infrac-engine constrains a required "
+                              "call to a JSON object of arguments but does not apply the "
+                              "parameters schema",
+                              i);
+                return false;
+            }
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(r->tool_names[k], json_string_value(name)) == 0) {
+                    api_error_invalid(err, "tools", "tools[%zu]: the function '%s' is listed twice",
+                                      i, json_string_value(name));
+                    return false;
+                }
+            r->tool_names[i] = strdup(json_string_value(name));
+            r->n_tools = i + 1;
+        }
+        if (n)
+            r->tools = json_incref(t);
+    }
+    json_t *c = json_object_get(o, "tool_choice");
+    if (c && !json_is_null(c)) {
+        const char *s = json_is_string(c) ? json_string_value(c) : NULL;
+        json_t *fn = json_object_get(c, "function");
+        json_t *type = json_object_get(c, "type"), *name = json_object_get(fn, "name");
+        if (s && strcmp(s, "auto") == 0)
+            r->tool_choice = TOOL_CHOICE_AUTO;
+        else if (s && strcmp(s, "none") == 0)
+            r->tool_choice = TOOL_CHOICE_NONE;
+        else if (s && strcmp(s, "required") == 0)
+            r->tool_choice = TOOL_CHOICE_REQUIRED;
+        else if (json_is_object(c) && json_is_string(type) &&
+                 strcmp(json_string_value(type), "function") == 0 && json_is_string(name)) {
+            r->tool_choice = TOOL_CHOICE_NAMED;
+            bool known = false;
+            for (size_t k = 0; k < r->n_tools && !known; k++)
+                known = strcmp(r->tool_names[k], json_string_value(name)) == 0;
+            if (!known) {
+                api_error_invalid(err, "tool_choice",
+                                  "'tool_choice' names the function '%.64s', which is not in "
+                                  "'tools'",
+                                  json_string_value(name));
+                return false;
+            }
+            r->tool_choice_name = strdup(json_string_value(name));
+        } else {
+            api_error_invalid(err, "tool_choice",
+                              "'tool_choice' must be \"auto\", \"none\", \"required\" or "
+                              "{\"type\": \"function\", \"function\": {\"name\": ...}}");
+            return false;
+        }
+        if (r->tool_choice == TOOL_CHOICE_REQUIRED && !r->n_tools) {
+            api_error_invalid(err, "tool_choice", "'tool_choice' \"required\" needs 'tools'");
+            return false;
+        }
+    }
+    if (!get_bool(o, "parallel_tool_calls", &r->parallel_tool_calls, err))
+        return false;
     return true;
 }
 
@@ -336,7 +560,8 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
         }
         r->model = strdup(json_string_value(model));
     }
-    if (r->kind == REQUEST_CHAT ? !parse_messages(r, o, err) : !parse_prompt(r, o, err))
+    if (r->kind == REQUEST_CHAT ? !parse_messages(r, o, err) || !parse_tools(r, o, err)
+                                : !parse_prompt(r, o, err))
         return false;
 
     const char *max_key = "max_tokens";
@@ -428,5 +653,11 @@ void gen_request_free(gen_request *r)
     free(r->prompt_tokens);
     for (size_t i = 0; i < r->n_stop; i++)
         free(r->stop[i]);
+    json_decref(r->template_messages);
+    json_decref(r->tools);
+    for (size_t i = 0; i < r->n_tools; i++)
+        free(r->tool_names[i]);
+    free(r->tool_names);
+    free(r->tool_choice_name);
     memset(r, 0, sizeof *r);
 }

@@ -14,9 +14,16 @@
 typedef enum request_kind { REQUEST_CHAT, REQUEST_COMPLETION } request_kind;
 
 typedef struct chat_message {
-    char *role;    /* system, user or assistant ("developer" is read as system) */
-    char *content; /* text parts joined */
+    char *role;    /* system, user, assistant or tool ("developer" is read as system) */
+    char *content; /* text parts joined ("" for an assistant turn of tool calls only) */
 } chat_message;
+
+typedef enum tool_choice {
+    TOOL_CHOICE_AUTO,     /* the model may call tools (the default with tools) */
+    TOOL_CHOICE_NONE,     /* no calls: the tools are not shown to the template */
+    TOOL_CHOICE_REQUIRED, /* exactly one call of any tool, by constrained decoding */
+    TOOL_CHOICE_NAMED,    /* exactly one call of tool_choice_name */
+} tool_choice;
 
 typedef struct gen_request {
     request_kind kind;
@@ -45,6 +52,15 @@ typedef struct gen_request {
     bool logprobs;           /* chat logprobs: true; completions logprobs: N given */
     uint32_t top_logprobs;   /* chat top_logprobs; completions logprobs N */
     bool json_object;        /* chat response_format {"type":"json_object"} */
+    /* chat: the messages as the chat template reads them (role, content,
+     * tool_calls with parsed arguments, tool_call_id, name): a json array */
+    struct json_t *template_messages;
+    struct json_t *tools;    /* the request's tools (json array), NULL = none */
+    char **tool_names;       /* tools[i].function.name */
+    size_t n_tools;
+    tool_choice tool_choice;
+    char *tool_choice_name;  /* TOOL_CHOICE_NAMED */
+    bool parallel_tool_calls; /* default true */
 } gen_request;
 
 /* Parses body (len bytes, any content). On failure fills err (4xx) and

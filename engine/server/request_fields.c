@@ -21,7 +21,8 @@ static const struct {
     {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
     {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
     {"user", BOTH},           {"echo", COMPLETION},       {"logprobs", BOTH},
-    {"top_logprobs", CHAT},   {"response_format", CHAT},
+    {"top_logprobs", CHAT},   {"response_format", CHAT},  {"tools", CHAT},
+    {"tool_choice", CHAT},    {"parallel_tool_calls", CHAT},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */
@@ -41,19 +42,14 @@ static bool is_string(json_t *v, const char *s)
 {
     return json_is_string(v) && strcmp(json_string_value(v), s) == 0;
 }
-static bool no_tools(json_t *o)
+static bool no_functions(json_t *o)
 {
-    json_t *t = json_object_get(o, "tools");
     json_t *f = json_object_get(o, "functions");
-    return (!t || json_is_null(t) || is_empty(t, o)) && (!f || json_is_null(f) || is_empty(f, o));
+    return !f || json_is_null(f) || is_empty(f, o);
 }
-static bool tool_choice_none(json_t *v, json_t *o)
+static bool function_call_none(json_t *v, json_t *o)
 {
-    return is_string(v, "none") || (is_string(v, "auto") && no_tools(o));
-}
-static bool parallel_without_tools(json_t *v, json_t *o)
-{
-    return json_is_boolean(v) && no_tools(o);
+    return is_string(v, "none") || (is_string(v, "auto") && no_functions(o));
 }
 static bool text_modality(json_t *v, json_t *o)
 {
@@ -78,12 +74,10 @@ static const struct {
     bool (*harmless)(json_t *v, json_t *o);
     const char *what;
 } refused[] = {
-    {"tools", CHAT, is_empty, "tool calling is not supported"},
-    {"tool_choice", CHAT, tool_choice_none,
-     "tool calling is not supported (only \"none\", or \"auto\" with no tools)"},
-    {"parallel_tool_calls", CHAT, parallel_without_tools, "tool calling is not supported"},
-    {"functions", CHAT, is_empty, "function calling is not supported"},
-    {"function_call", CHAT, tool_choice_none, "function calling is not supported"},
+    {"functions", CHAT, is_empty,
+     "the deprecated function calling is not supported (send 'tools' instead)"},
+    {"function_call", CHAT, function_call_none,
+     "the deprecated function calling is not supported (send 'tool_choice' instead)"},
     {"logit_bias", BOTH, is_empty, "logit bias is not supported"},
     {"suffix", COMPLETION, is_empty, "suffix (fill-in-the-middle) is not supported"},
     {"best_of", COMPLETION, is_one, "best_of other than 1 is not supported"},

@@ -66,19 +66,40 @@ char *response_chunk(const response_meta *m, const char *text, const char *finis
 char *response_full_lp(const response_meta *m, const char *text, const char *finish_reason,
                        const usage *u, json_t *logprobs)
 {
-    json_t *root = envelope(m, false);
-    json_t *choice;
     if (m->kind == REQUEST_CHAT)
-        choice = json_pack("{s:i, s:{s:s, s:s, s:n}, s:n, s:o}", "index", 0, "message", "role",
-                           "assistant", "content", text, "refusal", "logprobs",
-                           "finish_reason", reason_json(finish_reason));
-    else
-        choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text, "logprobs",
-                           "finish_reason", reason_json(finish_reason));
+        return response_chat_full(m, text, NULL, finish_reason, u, logprobs);
+    json_t *root = envelope(m, false);
+    json_t *choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text, "logprobs",
+                               "finish_reason", reason_json(finish_reason));
     if (logprobs)
         json_object_set_new(choice, "logprobs", logprobs);
     json_object_set_new(root, "choices", json_pack("[o]", choice));
     json_object_set_new(root, "usage", usage_json(u));
+    return dump(root);
+}
+
+char *response_chat_full(const response_meta *m, const char *content, json_t *tool_calls,
+                         const char *finish_reason, const usage *u, json_t *logprobs)
+{
+    json_t *root = envelope(m, false);
+    json_t *message = json_pack("{s:s, s:o, s:n}", "role", "assistant", "content",
+                                content ? json_string(content) : json_null(), "refusal");
+    if (tool_calls)
+        json_object_set_new(message, "tool_calls", tool_calls);
+    json_t *choice = json_pack("{s:i, s:o, s:o, s:o}", "index", 0, "message", message, "logprobs",
+                               logprobs ? logprobs : json_null(), "finish_reason",
+                               reason_json(finish_reason));
+    json_object_set_new(root, "choices", json_pack("[o]", choice));
+    json_object_set_new(root, "usage", usage_json(u));
+    return dump(root);
+}
+
+char *response_tool_chunk(const response_meta *m, json_t *deltas)
+{
+    json_t *root = envelope(m, true);
+    json_t *choice = json_pack("{s:i, s:{s:o}, s:n, s:n}", "index", 0, "delta", "tool_calls",
+                               deltas, "logprobs", "finish_reason");
+    json_object_set_new(root, "choices", json_pack("[o]", choice));
     return dump(root);
 }
 

@@ -30,6 +30,12 @@ char *response_full(const response_meta *m, const char *text, const char *finish
 struct json_t;
 char *response_full_lp(const response_meta *m, const char *text, const char *finish_reason,
                        const usage *u, struct json_t *logprobs);
+/* A whole chat response: content NULL = null; tool_calls (an OpenAI
+ * tool_calls array, taken over) or NULL; logprobs taken over or NULL. */
+char *response_chat_full(const response_meta *m, const char *content, struct json_t *tool_calls,
+                         const char *finish_reason, const usage *u, struct json_t *logprobs);
+/* A streamed chunk whose delta holds tool_calls deltas (taken over). */
+char *response_tool_chunk(const response_meta *m, struct json_t *deltas);
 char *response_chunk_lp(const response_meta *m, const char *text, const char *finish_reason,
                         bool first, struct json_t *logprobs);
 /* One streamed chunk: text delta (may be NULL), and finish_reason or NULL.

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "call_matcher.h"
 #include "logprobs.h"
 #include "text_stream.h"
 #include "token_mask.h"
@@ -23,6 +24,7 @@ typedef struct slot {
     ie_sampler *sampler;
     text_stream text;
     json_matcher jm; /* the job asked for a JSON object */
+    call_matcher cm; /* the job must make one tool call */
 } slot;
 
 struct scheduler {
@@ -40,7 +42,7 @@ struct scheduler {
     const ie_vocab *vocab;
     uint32_t n_slots, slot_ctx, n_vocab, n_batch;
     slot *slots;
-    token_pieces *pieces; /* built for the first JSON job */
+    token_pieces *pieces; /* built for the first constrained job */
     float *masked;        /* n_vocab logits, constrained */
 
     /* Guarded by mu. */
@@ -102,6 +104,7 @@ static void job_free(job *j)
     free(j->stop);
     sb_free(&j->text);
     json_decref(j->lp_entries);
+    call_grammar_free(j->call);
     pthread_cond_destroy(j->cv);
     free(j->cv);
     free(j);
@@ -254,6 +257,10 @@ static bool load(scheduler *s)
         s->cfg.on_load_failed(msg);
         return false;
     }
+    if (s->cfg.on_loaded && !s->cfg.on_loaded(s->cfg.on_loaded_arg, s->vocab, err, sizeof err)) {
+        s->cfg.on_load_failed(err);
+        return false;
+    }
     s->n_vocab = ie_model_n_vocab(s->model);
     s->n_slots = p.n_slots;
     s->slot_ctx = ie_slot_n_ctx(s->ctx);
@@ -325,7 +332,9 @@ static void assign_locked(scheduler *s)
         sl->sampler = ie_sampler_new(&j->sampling, s->n_vocab);
         text_stream_init(&sl->text, j->stop, j->n_stop);
         jm_init(&sl->jm);
-        if (j->json_object && !s->pieces) {
+        if (j->call)
+            cm_init(j->call, &sl->cm);
+        if ((j->json_object || j->call) && !s->pieces) {
             s->pieces = token_pieces_new(s->vocab);
             s->masked = malloc(s->n_vocab * sizeof *s->masked);
             if (!s->masked)
@@ -395,12 +404,15 @@ static void step_token(scheduler *s, slot *sl)
     uint32_t idx = (uint32_t)(sl - s->slots);
     double t0 = now_s();
     const float *raw = ie_logits(s->ctx, idx), *logits = raw;
-    if (j->json_object) {
+    if (j->json_object || j->call) {
         /* Tokens still possible after this one: each can close one byte. */
         uint32_t left = j->max_tokens - j->n_generated - 1;
         uint32_t room = s->slot_ctx - sl->n_cache > 1 ? s->slot_ctx - sl->n_cache - 2 : 0;
+        uint32_t budget = left < room ? left : room;
         memcpy(s->masked, logits, s->n_vocab * sizeof *s->masked);
-        if (!token_mask_json(s->pieces, &sl->jm, left < room ? left : room, s->masked)) {
+        uint32_t allowed = j->call ? token_mask_call(s->pieces, j->call, &sl->cm, budget, s->masked)
+                                   : token_mask_json(s->pieces, &sl->jm, budget, s->masked);
+        if (!allowed) {
             finish(s, sl, "length", 0, NULL);
             return;
         }
@@ -408,11 +420,17 @@ static void step_token(scheduler *s, slot *sl)
     }
     int32_t tok = ie_sampler_sample(sl->sampler, logits, sl->cache, sl->n_cache);
     bool json_done = false;
-    if (j->json_object) {
+    if (j->json_object || j->call) {
         uint32_t plen;
         const char *pb = token_pieces_get(s->pieces, tok, &plen);
-        jm_feed_all(&sl->jm, pb, plen); /* the mask allowed only tokens that fit */
-        json_done = jm_done(&sl->jm);
+        /* the mask allowed only tokens that fit */
+        if (j->call) {
+            cm_feed_all(j->call, &sl->cm, pb, plen);
+            json_done = cm_done(&sl->cm);
+        } else {
+            jm_feed_all(&sl->jm, pb, plen);
+            json_done = jm_done(&sl->jm);
+        }
     }
 
     strbuf out = {0};
@@ -435,7 +453,7 @@ static void step_token(scheduler *s, slot *sl)
         } else if (len > 0)
             stopped = text_stream_feed(&sl->text, buf, (size_t)len, &out);
     }
-    stopped = stopped || json_done; /* the object is closed: nothing may follow */
+    stopped = stopped || json_done; /* the object or call is closed: nothing may follow */
     bool done = eog || stopped || j->n_generated + 1 >= j->max_tokens ||
                 sl->n_cache >= s->slot_ctx;
     double t = now_s();

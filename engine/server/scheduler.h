@@ -21,6 +21,10 @@ typedef struct scheduler_config {
     uint32_t queue_capacity;
     /* Called from the scheduler thread when the model cannot be loaded. */
     void (*on_load_failed)(const char *message);
+    /* Called from the scheduler thread once the model is loaded, before
+     * requests are taken; false (with err) fails the load. May be NULL. */
+    bool (*on_loaded)(void *arg, const ie_vocab *v, char *err, size_t errlen);
+    void *on_loaded_arg;
 } scheduler_config;
 
 typedef enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE } job_state;
@@ -36,6 +40,7 @@ typedef struct job {
     bool logprobs;          /* record each sampled token's log probability */
     uint32_t top_logprobs;  /* with the most likely alternatives */
     bool json_object;       /* constrain the output to one JSON object */
+    struct call_grammar *call; /* constrain the output to one tool call (the job owns it) */
 
     /* Shared with the scheduler thread: read under scheduler_wait. */
     atomic_bool cancelled;

@@ -41,6 +41,20 @@ static void load_failed(const char *message)
         abort();
 }
 
+/* The chat template is compiled as the model loads: one it cannot run
+ * fails the start, naming the construct and its line. */
+static bool compile_chat_template(void *arg, const ie_vocab *v, char *err, size_t errlen)
+{
+    http_server *h = arg;
+    h->chat = chat_prompt_for_vocab(v, h->opts->chat_template, err, errlen);
+    if (!h->chat)
+        return false;
+    tool_syntax ts = chat_prompt_tool_syntax(h->chat);
+    fprintf(stderr, "infrac-engine: chat prompt from %s (tool calls: %s)\n",
+            chat_prompt_origin(h->chat), ts == TOOL_SYNTAX_NONE ? "not parsed" : tool_syntax_name(ts));
+    return true;
+}
+
 static bool install_signals(void)
 {
     if (wake_pipe[0] < 0 && pipe2(wake_pipe, O_CLOEXEC) != 0)
@@ -79,6 +93,8 @@ int server_run(const server_options *o)
         sc.ctx.n_batch = o->batch;
 
     http_server h = {.opts = o, .metrics = metrics_new(), .api_key = key, .started = time(NULL)};
+    sc.on_loaded = compile_chat_template;
+    sc.on_loaded_arg = &h;
     h.sched = scheduler_new(&sc);
     int code = 0;
     if (!http_start(&h, err, sizeof err)) {
@@ -120,6 +136,7 @@ int server_run(const server_options *o)
 out:
     http_stop(&h);
     scheduler_free(h.sched);
+    chat_prompt_free(h.chat);
     metrics_free(h.metrics);
     free(key);
     return code;

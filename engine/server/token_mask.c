@@ -66,6 +66,8 @@ const char *token_pieces_get(const token_pieces *p, int32_t tok, uint32_t *len)
     return p->bytes + p->off[tok];
 }
 
+int32_t token_pieces_count(const token_pieces *p) { return p->n; }
+
 uint32_t token_mask_json(const token_pieces *p, const json_matcher *m, uint32_t budget,
                          float *logits)
 {

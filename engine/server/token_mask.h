@@ -14,6 +14,7 @@ typedef struct token_pieces token_pieces;
 token_pieces *token_pieces_new(const ie_vocab *v);
 void token_pieces_free(token_pieces *p);
 const char *token_pieces_get(const token_pieces *p, int32_t tok, uint32_t *len);
+int32_t token_pieces_count(const token_pieces *p);
 
 /* Masks logits (n_vocab floats) in place for the state m when budget tokens
  * may still be generated after this one (a closing byte per token).

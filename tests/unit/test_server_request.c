@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "server/request.h"
@@ -108,9 +109,20 @@ static void unsupported_fields_refused(void **state)
         const char *param;
         const char *code;
     } cases[] = {
-        {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools",
-         "unsupported_parameter"},
-        {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"tool_choice\":\"required\"", "tool_choice", "invalid"}, /* no tools */
+        {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                       "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}",
+         "tool_choice", "invalid"}, /* not in tools */
+        {REQUEST_CHAT, "\"tool_choice\":\"any\"", "tool_choice", "invalid"},
+        {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]",
+         "tools", "invalid"},
+        {REQUEST_CHAT, "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\","
+                       "\"strict\":true}}]",
+         "tools", "unsupported_parameter"},
+        {REQUEST_CHAT, "\"tools\":[{\"type\":\"code\"}]", "tools", "invalid"},
+        {REQUEST_CHAT, "\"parallel_tool_calls\":1", "parallel_tool_calls", "invalid"},
+        {REQUEST_CHAT, "\"function_call\":\"auto\",\"functions\":[{\"name\":\"f\"}]",
+         "function_call", "unsupported_parameter"},
         {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_schema\"}", "response_format",
          "unsupported_parameter"},
         {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "invalid"}, /* needs logprobs */
@@ -175,9 +187,10 @@ static void unsupported_fields_refused(void **state)
 
     /* Message keys the prompt would drop are refused; null/[] accepted. */
     assert_false(parse(&r, REQUEST_CHAT,
-                       "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"bob\"}]}", &e));
+                       "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"tool_call_id\":\"c\"}]}",
+                       &e));
     assert_string_equal(e.param, "messages");
-    assert_non_null(strstr(e.message, "messages[0].name"));
+    assert_non_null(strstr(e.message, "messages[0].tool_call_id"));
     assert_false(parse(&r, REQUEST_CHAT,
                        "{\"messages\":[{\"role\":\"assistant\",\"content\":null,"
                        "\"tool_calls\":[{\"id\":\"c\"}]}]}",
@@ -262,7 +275,13 @@ static const struct bad_case {
     {REQUEST_CHAT, "{\"messages\":[]}", "messages", "non-empty"},
     {REQUEST_CHAT, "{\"messages\":[1]}", "messages", "messages[0] must be an object"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages",
+     "tool_call_id is required"},
+    {REQUEST_CHAT, "{\"messages\":[{\"role\":\"critic\",\"content\":\"x\"}]}", "messages",
      "not supported"},
+    {REQUEST_CHAT,
+     "{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"a\",\"type\":\"function\","
+     "\"function\":{\"name\":\"f\",\"arguments\":\"[1]\"}}]}]}",
+     "messages", "arguments is not a JSON object"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\"}]}", "messages", "content is required"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":5}]}", "messages",
      "must be a string"},
@@ -310,6 +329,50 @@ static const struct bad_case {
      "between"},
 };
 
+/* Tools, tool_choice, and a round trip of messages: assistant tool_calls
+ * reach the template with their arguments parsed, tool results with the
+ * function's name. */
+static void tool_fields(void **state)
+{
+    (void)state;
+    gen_request r;
+    api_error e;
+    assert_true(parse(
+        &r, REQUEST_CHAT,
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"w?\"},"
+        "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"abc123XYZ\","
+        "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":"
+        "\"{\\\"city\\\":\\\"Oslo\\\"}\"}}]},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"abc123XYZ\",\"content\":\"3C\"}],"
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+        "\"parameters\":{\"type\":\"object\"}}},{\"type\":\"function\",\"function\":"
+        "{\"name\":\"get_time\"}}],"
+        "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}},"
+        "\"parallel_tool_calls\":false}",
+        &e));
+    assert_int_equal(r.n_tools, 2);
+    assert_string_equal(r.tool_names[1], "get_time");
+    assert_int_equal(r.tool_choice, TOOL_CHOICE_NAMED);
+    assert_string_equal(r.tool_choice_name, "get_time");
+    assert_false(r.parallel_tool_calls);
+    char *m = json_dumps(r.template_messages, JSON_COMPACT);
+    assert_string_equal(
+        m, "[{\"role\":\"user\",\"content\":\"w?\"},{\"role\":\"assistant\",\"content\":\"\","
+           "\"tool_calls\":[{\"id\":\"abc123XYZ\",\"type\":\"function\",\"function\":{\"name\":"
+           "\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}}]},{\"role\":\"tool\",\"content\":"
+           "\"3C\",\"tool_call_id\":\"abc123XYZ\",\"name\":\"get_weather\"}]");
+    free(m);
+    gen_request_free(&r);
+    assert_true(parse(&r, REQUEST_CHAT,
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"bob\"}],"
+                      "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+                      "\"tool_choice\":\"required\"}",
+                      &e));
+    assert_int_equal(r.tool_choice, TOOL_CHOICE_REQUIRED);
+    assert_true(r.parallel_tool_calls);
+    gen_request_free(&r);
+}
+
 static void bad_requests(void **state)
 {
     (void)state;
@@ -339,6 +402,7 @@ int main(void)
         cmocka_unit_test(chat_fields),
         cmocka_unit_test(completion_prompts),
         cmocka_unit_test(bad_requests),
+        cmocka_unit_test(tool_fields),
         cmocka_unit_test(harmless_values_accepted),
         cmocka_unit_test(unsupported_fields_refused),
     };

@@ -1,0 +1,310 @@
+#include "tool_calls.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+enum { S_START, S_CONTENT, S_CALL, S_REST };
+
+static const char HERMES_OPEN[] = "<tool_call>", HERMES_CLOSE[] = "</tool_call>";
+static const char MISTRAL_MARK[] = "[TOOL_CALLS]", MISTRAL_ARGS[] = "[ARGS]";
+static const char PYTHON_TAG[] = "<|python_tag|>";
+
+tool_syntax tool_syntax_detect(const char *src)
+{
+    if (!src)
+        return TOOL_SYNTAX_NONE;
+    if (strstr(src, HERMES_OPEN))
+        return TOOL_SYNTAX_HERMES;
+    if (strstr(src, MISTRAL_MARK))
+        return TOOL_SYNTAX_MISTRAL;
+    if (strstr(src, "<|start_header_id|>") && strstr(src, "\"parameters\""))
+        return TOOL_SYNTAX_LLAMA3;
+    return TOOL_SYNTAX_NONE;
+}
+
+const char *tool_syntax_name(tool_syntax s)
+{
+    static const char *const n[] = {"none", "hermes", "llama3", "mistral"};
+    return n[s];
+}
+
+void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
+                       const char **suffix)
+{
+    switch (s) {
+    case TOOL_SYNTAX_LLAMA3:
+        *prefix = "{\"name\": \"", *middle = "\", \"parameters\": ", *suffix = "}";
+        break;
+    case TOOL_SYNTAX_MISTRAL:
+        *prefix = "[TOOL_CALLS][{\"name\": \"", *middle = "\", \"arguments\": ", *suffix = "}]";
+        break;
+    default:
+        *prefix = "<tool_call>\n{\"name\": \"", *middle = "\", \"arguments\": ",
+        *suffix = "}\n</tool_call>";
+        break;
+    }
+}
+
+void tool_call_id(char out[10])
+{
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[9];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+        uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)out;
+        for (size_t i = 0; i < sizeof r; i++, t = t * 6364136223846793005u + 1)
+            r[i] = (unsigned char)(t >> 56);
+    }
+    for (size_t i = 0; i < 9; i++)
+        out[i] = alnum[r[i] % (sizeof alnum - 1)];
+    out[9] = 0;
+}
+
+void tool_parser_init(tool_parser *p, tool_syntax s)
+{
+    memset(p, 0, sizeof *p);
+    p->syntax = s;
+    p->state = s == TOOL_SYNTAX_LLAMA3 ? S_START : S_CONTENT;
+}
+
+void tool_parser_free(tool_parser *p) { sb_free(&p->held); }
+
+static bool add_call(tool_parser *p, json_t *calls, const char *name, json_t *args)
+{
+    if (!name || !*name || !(json_is_object(args) || json_is_string(args)))
+        return false;
+    char *text = json_is_string(args) ? strdup(json_string_value(args))
+                                      : json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        abort();
+    char id[10];
+    tool_call_id(id);
+    json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", id, "type",
+                                           "function", "function", "name", name, "arguments",
+                                           text));
+    free(text);
+    p->n_calls++;
+    return true;
+}
+
+/* {"name": ..., "arguments"|"parameters": {...}} */
+static bool add_call_object(tool_parser *p, json_t *calls, json_t *o)
+{
+    if (!json_is_object(o))
+        return false;
+    json_t *name = json_object_get(o, "name");
+    json_t *args = json_object_get(o, "arguments");
+    if (!args)
+        args = json_object_get(o, "parameters");
+    return json_is_string(name) && add_call(p, calls, json_string_value(name), args);
+}
+
+static json_t *parse_json(const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    return n ? json_loadb(s, n, 0, NULL) : NULL;
+}
+
+static const char *find(const char *h, size_t hn, const char *needle)
+{
+    size_t nn = strlen(needle);
+    for (size_t i = 0; i + nn <= hn; i++)
+        if (memcmp(h + i, needle, nn) == 0)
+            return h + i;
+    return NULL;
+}
+
+/* How many trailing bytes of s could begin marker (kept back while
+ * streaming, as text_stream.c does for stop sequences). */
+static size_t partial_suffix(const char *s, size_t n, const char *marker)
+{
+    size_t m = strlen(marker);
+    for (size_t k = m - 1 < n ? m - 1 : n; k > 0; k--)
+        if (memcmp(s + n - k, marker, k) == 0)
+            return k;
+    return 0;
+}
+
+static bool all_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* Releases n bytes of held as content. Between and after calls only
+ * whitespace separates them: it is not content. */
+static void release(tool_parser *p, size_t n, strbuf *content, bool final)
+{
+    if (!n)
+        return;
+    if (p->n_calls && all_space(p->held.p, n)) {
+        if (final)
+            sb_consume(&p->held, n);
+        return; /* held until it is known whether text follows */
+    }
+    sb_append(content, p->held.p, n);
+    sb_consume(&p->held, n);
+}
+
+/* Mistral: after [TOOL_CALLS], a JSON array of calls, or name[ARGS]{...}
+ * repeated with [TOOL_CALLS] between calls. */
+static bool parse_mistral(tool_parser *p, const char *s, size_t n, json_t *calls)
+{
+    json_t *arr = parse_json(s, n);
+    if (json_is_array(arr)) {
+        size_t i;
+        json_t *o;
+        bool ok = json_array_size(arr) > 0;
+        json_t *tmp = json_array();
+        size_t before = p->n_calls;
+        json_array_foreach(arr, i, o) ok = ok && add_call_object(p, tmp, o);
+        if (ok)
+            json_array_extend(calls, tmp);
+        else
+            p->n_calls = before;
+        json_decref(tmp);
+        json_decref(arr);
+        return ok;
+    }
+    json_decref(arr);
+    json_t *tmp = json_array();
+    size_t before = p->n_calls;
+    bool ok = true;
+    while (ok && n) {
+        const char *next = find(s, n, MISTRAL_MARK);
+        size_t seg = next ? (size_t)(next - s) : n;
+        const char *args = find(s, seg, MISTRAL_ARGS);
+        if (!args) {
+            ok = false;
+            break;
+        }
+        char *name = strndup(s, (size_t)(args - s));
+        const char *a = args + strlen(MISTRAL_ARGS);
+        json_t *av = parse_json(a, seg - (size_t)(a - s));
+        ok = name && add_call(p, tmp, name, av);
+        free(name);
+        json_decref(av);
+        if (!next)
+            break;
+        n -= seg + strlen(MISTRAL_MARK);
+        s = next + strlen(MISTRAL_MARK);
+    }
+    if (ok && json_array_size(tmp))
+        json_array_extend(calls, tmp);
+    else {
+        ok = false;
+        p->n_calls = before;
+    }
+    json_decref(tmp);
+    return ok;
+}
+
+void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *content, json_t *calls)
+{
+    sb_append(&p->held, text, n);
+    for (;;) {
+        const char *h = p->held.p ? p->held.p : "";
+        size_t hn = p->held.len;
+        switch (p->state) {
+        case S_START: { /* llama3: a reply that opens with { or <|python_tag|> is a call */
+            size_t i = 0;
+            while (i < hn && all_space(h + i, 1))
+                i++;
+            if (i == hn)
+                return;
+            if (h[i] == '{' || (hn - i >= strlen(PYTHON_TAG) &&
+                                memcmp(h + i, PYTHON_TAG, strlen(PYTHON_TAG)) == 0)) {
+                p->state = S_REST;
+                return;
+            }
+            if (hn - i < strlen(PYTHON_TAG) && memcmp(h + i, PYTHON_TAG, hn - i) == 0)
+                return; /* could still become <|python_tag|> */
+            p->state = S_CONTENT;
+            continue;
+        }
+        case S_CONTENT: {
+            if (p->syntax == TOOL_SYNTAX_LLAMA3 || p->syntax == TOOL_SYNTAX_NONE) {
+                release(p, hn, content, false);
+                return;
+            }
+            const char *mark = p->syntax == TOOL_SYNTAX_HERMES ? HERMES_OPEN : MISTRAL_MARK;
+            const char *at = find(h, hn, mark);
+            if (!at) {
+                release(p, hn - partial_suffix(h, hn, mark), content, false);
+                return;
+            }
+            size_t before = (size_t)(at - h);
+            if (p->n_calls && all_space(h, before))
+                sb_consume(&p->held, before);
+            else
+                release(p, before, content, false);
+            sb_consume(&p->held, strlen(mark));
+            p->state = p->syntax == TOOL_SYNTAX_HERMES ? S_CALL : S_REST;
+            continue;
+        }
+        case S_CALL: { /* hermes: up to </tool_call> */
+            const char *at = find(h, hn, HERMES_CLOSE);
+            if (!at)
+                return;
+            size_t body = (size_t)(at - h);
+            json_t *o = parse_json(h, body);
+            bool ok = add_call_object(p, calls, o);
+            json_decref(o);
+            if (!ok) { /* not a call after all: it is text */
+                sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
+                sb_append(content, h, body + strlen(HERMES_CLOSE));
+            }
+            sb_consume(&p->held, body + strlen(HERMES_CLOSE));
+            p->state = S_CONTENT;
+            continue;
+        }
+        default: return; /* S_REST: everything to the end is calls */
+        }
+    }
+}
+
+void tool_parser_finish(tool_parser *p, strbuf *content, json_t *calls)
+{
+    const char *h = p->held.p ? p->held.p : "";
+    size_t hn = p->held.len;
+    switch (p->state) {
+    case S_CALL: { /* the model stopped before </tool_call> */
+        json_t *o = parse_json(h, hn);
+        if (!add_call_object(p, calls, o)) {
+            sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
+            sb_append(content, h, hn);
+        }
+        json_decref(o);
+        break;
+    }
+    case S_REST:
+        if (p->syntax == TOOL_SYNTAX_MISTRAL) {
+            if (!parse_mistral(p, h, hn, calls)) {
+                sb_append(content, MISTRAL_MARK, strlen(MISTRAL_MARK));
+                sb_append(content, h, hn);
+            }
+        } else { /* llama3 */
+            const char *s = h;
+            size_t n = hn;
+            while (n && all_space(s, 1))
+                s++, n--;
+            if (n >= strlen(PYTHON_TAG) && memcmp(s, PYTHON_TAG, strlen(PYTHON_TAG)) == 0)
+                s += strlen(PYTHON_TAG), n -= strlen(PYTHON_TAG);
+            json_t *o = parse_json(s, n);
+            if (!add_call_object(p, calls, o))
+                sb_append(content, h, hn);
+            json_decref(o);
+        }
+        break;
+    default: release(p, hn, content, true); break;
+    }
+    sb_clear(&p->held);
+}

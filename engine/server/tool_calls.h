@@ -1,0 +1,57 @@
+/* Tool calls in generated text: which syntax a chat template teaches its
+ * model, splitting the output into content and OpenAI tool_calls (also as
+ * it streams), and the exact text of one call for constrained decoding.
+ * The syntaxes, as the models' own templates render calls in the history:
+ *   hermes   <tool_call>\n{"name": N, "arguments": {...}}\n</tool_call>  (Qwen 2.5/3, Hermes, ChatML)
+ *   llama3   {"name": N, "parameters": {...}}  as the whole reply (Llama 3.1-3.3 JSON tool calling)
+ *   mistral  [TOOL_CALLS][{"name": N, "arguments": {...}}, ...]  or
+ *            [TOOL_CALLS]N[ARGS]{...}  (Mistral v3 / v11 tokenizers) */
+#ifndef INFRAC_SERVER_TOOL_CALLS_H
+#define INFRAC_SERVER_TOOL_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strbuf.h"
+
+typedef enum tool_syntax {
+    TOOL_SYNTAX_NONE, /* a template whose call syntax infrac does not parse */
+    TOOL_SYNTAX_HERMES,
+    TOOL_SYNTAX_LLAMA3,
+    TOOL_SYNTAX_MISTRAL,
+} tool_syntax;
+
+/* From the marker texts in the template's source. */
+tool_syntax tool_syntax_detect(const char *template_source);
+const char *tool_syntax_name(tool_syntax s);
+
+/* The fixed text around one call: prefix NAME middle ARGUMENTS suffix. */
+void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
+                       const char **suffix);
+
+struct json_t;
+
+/* Splits generated text as it comes. */
+typedef struct tool_parser {
+    tool_syntax syntax;
+    int state;
+    strbuf held;      /* text not released yet */
+    size_t n_calls;
+} tool_parser;
+
+void tool_parser_init(tool_parser *p, tool_syntax s);
+void tool_parser_free(tool_parser *p);
+/* Appends the content that can be released to content, and each completed
+ * call to calls (a json array of {"id","type":"function","function":
+ * {"name","arguments": JSON text}}). */
+void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *content,
+                      struct json_t *calls);
+/* End of generation: what is held is released; a call that does not parse
+ * is returned as content, never dropped. */
+void tool_parser_finish(tool_parser *p, strbuf *content, struct json_t *calls);
+
+/* A fresh call id: 9 letters and digits (Mistral's templates require that
+ * length; any client takes it). */
+void tool_call_id(char out[10]);
+
+#endif

@@ -1,0 +1,169 @@
+/* Tool calls: the syntaxes' output split into content and OpenAI calls,
+ * whole and fed a byte at a time; and the call grammar of constrained
+ * decoding, which accepts exactly one call of an allowed function. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/call_matcher.h"
+#include "server/tool_calls.h"
+
+/* Parses text (whole, or byte by byte) and returns content|name(args);... */
+static char *split(tool_syntax s, const char *text, bool bytewise)
+{
+    tool_parser p;
+    tool_parser_init(&p, s);
+    strbuf content = {0};
+    json_t *calls = json_array();
+    size_t n = strlen(text);
+    if (bytewise)
+        for (size_t i = 0; i < n; i++)
+            tool_parser_feed(&p, text + i, 1, &content, calls);
+    else
+        tool_parser_feed(&p, text, n, &content, calls);
+    tool_parser_finish(&p, &content, calls);
+    tool_parser_free(&p);
+    strbuf out = {0};
+    sb_printf(&out, "%s|", content.p ? content.p : "");
+    size_t i;
+    json_t *c;
+    json_array_foreach(calls, i, c)
+    {
+        json_t *fn = json_object_get(c, "function");
+        assert_int_equal(strlen(json_string_value(json_object_get(c, "id"))), 9);
+        assert_string_equal(json_string_value(json_object_get(c, "type")), "function");
+        sb_printf(&out, "%s(%s);", json_string_value(json_object_get(fn, "name")),
+                  json_string_value(json_object_get(fn, "arguments")));
+    }
+    json_decref(calls);
+    sb_free(&content);
+    return sb_steal(&out);
+}
+
+static void expect_split(tool_syntax s, const char *text, const char *want)
+{
+    for (int bytewise = 0; bytewise < 2; bytewise++) {
+        char *got = split(s, text, bytewise);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s (%s): [%s] want [%s]", tool_syntax_name(s), bytewise ? "bytes" : "whole",
+                     got, want);
+        free(got);
+    }
+}
+
+static void hermes(void **state)
+{
+    (void)state;
+    expect_split(TOOL_SYNTAX_HERMES, "Plain text, no call.", "Plain text, no call.|");
+    expect_split(TOOL_SYNTAX_HERMES,
+                 "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n"
+                 "</tool_call>\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>",
+                 "|get_weather({\"city\":\"Oslo\"});get_time({});");
+    expect_split(TOOL_SYNTAX_HERMES,
+                 "Let me check.\n<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": [1, 2]}}\n"
+                 "</tool_call>",
+                 "Let me check.\n|f({\"a\":[1,2]});");
+    /* not JSON inside: text, never dropped */
+    expect_split(TOOL_SYNTAX_HERMES, "a <tool_call>oops</tool_call> b",
+                 "a <tool_call>oops</tool_call> b|");
+    /* stopped before the closing tag: still a call if it parses */
+    expect_split(TOOL_SYNTAX_HERMES, "<tool_call>\n{\"name\": \"f\", \"arguments\": {}}",
+                 "|f({});");
+    expect_split(TOOL_SYNTAX_HERMES, "<tool_call>\n{\"name\": \"f\", \"argu",
+                 "<tool_call>\n{\"name\": \"f\", \"argu|");
+    /* a string of arguments passes as it is */
+    expect_split(TOOL_SYNTAX_HERMES, "<tool_call>{\"name\": \"f\", \"arguments\": \"{}\"}</tool_call>",
+                 "|f({});");
+    expect_split(TOOL_SYNTAX_HERMES, "x <tool_ca", "x <tool_ca|");
+}
+
+static void llama3(void **state)
+{
+    (void)state;
+    expect_split(TOOL_SYNTAX_LLAMA3, "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Oslo\"}}",
+                 "|get_weather({\"city\":\"Oslo\"});");
+    expect_split(TOOL_SYNTAX_LLAMA3, "<|python_tag|>{\"name\": \"f\", \"parameters\": {}}", "|f({});");
+    expect_split(TOOL_SYNTAX_LLAMA3, "Hello {not a call}", "Hello {not a call}|");
+    expect_split(TOOL_SYNTAX_LLAMA3, "  {\"broken\": ", "  {\"broken\": |");
+}
+
+static void mistral(void **state)
+{
+    (void)state;
+    expect_split(TOOL_SYNTAX_MISTRAL,
+                 "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {\"a\": 1}}, {\"name\": \"g\", "
+                 "\"arguments\": {}}]",
+                 "|f({\"a\":1});g({});");
+    expect_split(TOOL_SYNTAX_MISTRAL, "[TOOL_CALLS]f[ARGS]{\"a\": 1}[TOOL_CALLS]g[ARGS]{}",
+                 "|f({\"a\":1});g({});");
+    expect_split(TOOL_SYNTAX_MISTRAL, "Sure [TOOL_CALLS]garbage", "Sure [TOOL_CALLS]garbage|");
+}
+
+static void detects(void **state)
+{
+    (void)state;
+    assert_int_equal(tool_syntax_detect("{{ '<tool_call>\\n' }}"), TOOL_SYNTAX_HERMES);
+    assert_int_equal(tool_syntax_detect("{{ '[TOOL_CALLS]' }}"), TOOL_SYNTAX_MISTRAL);
+    assert_int_equal(tool_syntax_detect("<|start_header_id|> \"parameters\": "), TOOL_SYNTAX_LLAMA3);
+    assert_int_equal(tool_syntax_detect("<|start_header_id|>"), TOOL_SYNTAX_NONE);
+    assert_int_equal(tool_syntax_detect("<|channel|>commentary"), TOOL_SYNTAX_NONE);
+    assert_int_equal(tool_syntax_detect(NULL), TOOL_SYNTAX_NONE);
+}
+
+static bool accepts(const call_grammar *g, const char *text)
+{
+    call_matcher m;
+    cm_init(g, &m);
+    return cm_feed_all(g, &m, text, (uint32_t)strlen(text)) && cm_done(&m);
+}
+
+static void grammar(void **state)
+{
+    (void)state;
+    const char *names[] = {"get", "get_time"};
+    call_grammar *g = call_grammar_new(TOOL_SYNTAX_HERMES, names, 2);
+    assert_non_null(g);
+    assert_true(accepts(g, "<tool_call>\n{\"name\": \"get\", \"arguments\": {}}\n</tool_call>"));
+    assert_true(accepts(g, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"a\": [1, "
+                           "\"x\"]}}\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>\n{\"name\": \"ge\", \"arguments\": {}}\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>\n{\"name\": \"other\", \"arguments\": {}}\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>\n{\"name\": \"get\", \"arguments\": []}\n</tool_call>"));
+    call_matcher m;
+    cm_init(g, &m);
+    /* the shortest completion: prefix + "get" + quote + middle + {} + suffix */
+    assert_int_equal(cm_min_close(g, &m), strlen("<tool_call>\n{\"name\": \"get\", \"arguments\": "
+                                                 "{}}\n</tool_call>"));
+    assert_true(cm_feed_all(g, &m, "<tool_call>\n{\"name\": \"get_", 26));
+    assert_int_equal(cm_min_close(g, &m), strlen("time\", \"arguments\": {}}\n</tool_call>"));
+    assert_false(cm_feed(g, &m, 'x'));
+    call_grammar_free(g);
+
+    const char *one[] = {"f"};
+    g = call_grammar_new(TOOL_SYNTAX_LLAMA3, one, 1);
+    assert_true(accepts(g, "{\"name\": \"f\", \"parameters\": {\"x\": 1}}"));
+    call_grammar_free(g);
+    g = call_grammar_new(TOOL_SYNTAX_MISTRAL, one, 1);
+    assert_true(accepts(g, "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {}}]"));
+    /* what the grammar produces, the parser reads back as the call */
+    char *got = split(TOOL_SYNTAX_MISTRAL, "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {}}]", false);
+    assert_string_equal(got, "|f({});");
+    free(got);
+    call_grammar_free(g);
+    assert_null(call_grammar_new(TOOL_SYNTAX_HERMES, one, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hermes), cmocka_unit_test(llama3), cmocka_unit_test(mistral),
+        cmocka_unit_test(detects), cmocka_unit_test(grammar),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
