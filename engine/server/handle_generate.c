@@ -101,6 +101,7 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     }
     int32_t *tokens = NULL;
     uint32_t n = 0;
+    call_grammar *call = NULL;
     if (!prompt_tokens(h, req, &tokens, &n, err))
         return NULL;
     const char *param = req->kind == REQUEST_CHAT ? "messages" : "prompt";
@@ -128,7 +129,31 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
         free(tokens);
         return NULL;
     }
+    if (tools_active(req) && (req->tool_choice == TOOL_CHOICE_REQUIRED ||
+                              req->tool_choice == TOOL_CHOICE_NAMED)) {
+        /* the call's fixed text must fit, one byte per token at worst */
+        const char *named[1] = {req->tool_choice_name};
+        call_grammar *g = req->tool_choice == TOOL_CHOICE_NAMED
+                              ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
+                              : call_grammar_new(chat_prompt_tool_syntax(h->chat),
+                                                 (const char *const *)req->tool_names,
+                                                 (uint32_t)req->n_tools);
+        call_matcher m;
+        cm_init(g, &m);
+        uint32_t need = cm_min_close(g, &m);
+        if (max < need) {
+            api_error_invalid(err, req->max_tokens_key,
+                              "%s (%llu) is too few for the tool call tool_choice asks for: it "
+                              "needs at least %u",
+                              req->max_tokens_key, (unsigned long long)max, need);
+            call_grammar_free(g);
+            free(tokens);
+            return NULL;
+        }
+        call = g;
+    }
     job *j = job_new();
+    j->call = call;
     j->prompt = tokens;
     j->n_prompt = n;
     j->max_tokens = (uint32_t)max;
@@ -144,15 +169,6 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     j->logprobs = req->logprobs;
     j->top_logprobs = req->top_logprobs;
     j->json_object = req->json_object;
-    if (tools_active(req) && (req->tool_choice == TOOL_CHOICE_REQUIRED ||
-                              req->tool_choice == TOOL_CHOICE_NAMED)) {
-        const char *named[1] = {req->tool_choice_name};
-        j->call = req->tool_choice == TOOL_CHOICE_NAMED
-                      ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
-                      : call_grammar_new(chat_prompt_tool_syntax(h->chat),
-                                         (const char *const *)req->tool_names,
-                                         (uint32_t)req->n_tools);
-    }
     if (req->n_stop) {
         j->stop = calloc(req->n_stop, sizeof *j->stop);
         if (!j->stop)

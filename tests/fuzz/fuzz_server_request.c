@@ -1,6 +1,7 @@
 /* libFuzzer: any request body through the server's parsing (chat and
- * completion), chat rendering in every format, the error JSON, and the
- * streaming text path (UTF-8 repair and stop sequences). */
+ * completion), chat rendering in every built-in format, the error JSON,
+ * the streaming text path (UTF-8 repair and stop sequences) and the tool
+ * call splitter of every syntax. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,10 @@
 #include "server/chat_template.h"
 #include "server/request.h"
 #include "server/text_stream.h"
+#include "server/tool_calls.h"
 #include "server/utf8.h"
+
+#include <jansson.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,8 +25,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(api_error_json(&e));
             continue;
         }
-        for (int f = CHAT_CHATML; f <= CHAT_GEMMA && r.n_messages; f++)
-            free(chat_render((chat_format)f, r.messages, r.n_messages));
+        for (int f = CHAT_CHATML; f <= CHAT_GEMMA && r.n_messages; f++) {
+            char err[512];
+            chat_prompt *p = chat_prompt_compile(chat_format_source((chat_format)f), "fuzz",
+                                                 "<s>", "</s>", f == CHAT_LLAMA3, err, sizeof err);
+            if (!p)
+                abort(); /* the built-in formats always compile */
+            free(chat_prompt_render(p, r.template_messages, r.tools, err, sizeof err));
+            chat_prompt_free(p);
+        }
+        for (int s = TOOL_SYNTAX_HERMES; s <= TOOL_SYNTAX_MISTRAL; s++) {
+            tool_parser tp;
+            tool_parser_init(&tp, (tool_syntax)s);
+            strbuf content = {0};
+            json_t *calls = json_array();
+            for (size_t i = 0; i < size; i += 5)
+                tool_parser_feed(&tp, body + i, size - i < 5 ? size - i : 5, &content, calls);
+            tool_parser_finish(&tp, &content, calls);
+            tool_parser_free(&tp);
+            sb_free(&content);
+            json_decref(calls);
+        }
         /* The body's bytes as model output, split into 3-byte pieces. */
         text_stream t;
         text_stream_init(&t, r.stop, r.n_stop);

@@ -16,6 +16,7 @@
 typedef struct options {
     const char *arch, *type, *out, *tokenizer;
     const char *swa_layers; /* gemma3: "1,0,..." written as the per-layer pattern array, or NULL */
+    const char *chat_template; /* a file, "none", or NULL = the vocabulary's default */
     uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
     uint32_t experts, experts_used, ff_exp; /* qwen3moe */
     uint32_t swa, swa_pattern;              /* gemma3 */
@@ -36,7 +37,8 @@ static void usage(FILE *f)
             "       [--threads N] [--header-only]\n"
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
             "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
-            "               [--logit-softcap X]\n");
+            "               [--logit-softcap X]\n"
+            "       [--chat-template FILE|none]\n");
 }
 
 static bool parse_u32(const char *s, uint32_t *out)
@@ -82,6 +84,7 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "-o") || !strcmp(a, "--output")) o->out = v;
         else if (!strcmp(a, "--tokenizer")) o->tokenizer = v;
         else if (!strcmp(a, "--swa-layers")) o->swa_layers = v;
+        else if (!strcmp(a, "--chat-template")) o->chat_template = v;
         else if (!strcmp(a, "--seed")) o->seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--rope-base")) o->rope_base = strtof(v, NULL);
         else if (!strcmp(a, "--rope-scale")) o->rope_scale = strtof(v, NULL);
@@ -319,7 +322,26 @@ static int write_model(const options *o)
         ok = gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern);
     }
 #undef K
-    if (!ok || !mk_write_vocab(w, tok, o->vocab, err, sizeof err)) {
+    char *tmpl = NULL;
+    if (o->chat_template && strcmp(o->chat_template, "none") != 0) {
+        FILE *f = fopen(o->chat_template, "rb");
+        long n = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+            (tmpl = calloc(1, (size_t)n + 1)) && fread(tmpl, 1, (size_t)n, f) != (size_t)n)
+            n = -1;
+        if (f)
+            fclose(f);
+        if (n < 0 || !tmpl) {
+            fprintf(stderr, "infrac-mkmodel: --chat-template %s: cannot read it\n", o->chat_template);
+            free(tmpl);
+            gguf_writer_free(w);
+            return 1;
+        }
+    }
+    const char *chat = o->chat_template && !strcmp(o->chat_template, "none") ? "" : tmpl;
+    bool vocab_ok = ok && mk_write_vocab(w, tok, o->vocab, chat, err, sizeof err);
+    free(tmpl);
+    if (!vocab_ok) {
         fprintf(stderr, "infrac-mkmodel: %s\n", ok ? err : "out of memory");
         gguf_writer_free(w);
         return 1;

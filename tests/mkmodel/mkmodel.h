@@ -15,6 +15,8 @@ extern const char mk_corpus[];
 
 /* Writes the tokenizer.* keys for a vocabulary of exactly n_vocab tokens.
  * Returns false (message in err) when n_vocab is too small for the kind. */
-bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, char *err, size_t errlen);
+/* chat_template: NULL = the kind's default, "" = none. */
+bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char *chat_template, char *err,
+                    size_t errlen);
 
 #endif

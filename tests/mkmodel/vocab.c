@@ -122,7 +122,16 @@ static bool spm_pieces(strvec *pieces)
     return true;
 }
 
-static bool write_spm(gguf_writer *w, uint32_t n_vocab, char *err, size_t errlen)
+/* tokenizer.chat_template: tmpl, the vocabulary's default when NULL, none
+ * when "". */
+static bool put_template(gguf_writer *w, const char *tmpl, const char *fallback)
+{
+    if (tmpl && !*tmpl)
+        return true;
+    return gguf_w_str(w, "tokenizer.chat_template", tmpl ? tmpl : fallback);
+}
+
+static bool write_spm(gguf_writer *w, uint32_t n_vocab, const char *tmpl, char *err, size_t errlen)
 {
     strvec toks = {0}, pieces = {0};
     bool ok = false;
@@ -171,7 +180,7 @@ static bool write_spm(gguf_writer *w, uint32_t n_vocab, char *err, size_t errlen
          gguf_w_bool(w, "tokenizer.ggml.add_bos_token", true) &&
          gguf_w_bool(w, "tokenizer.ggml.add_eos_token", false) &&
          gguf_w_bool(w, "tokenizer.ggml.add_space_prefix", true) &&
-         gguf_w_str(w, "tokenizer.chat_template", SPM_TEMPLATE);
+         put_template(w, tmpl, SPM_TEMPLATE);
     if (!ok)
         snprintf(err, errlen, "out of memory");
 out:
@@ -283,7 +292,8 @@ oom:
     return false;
 }
 
-static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, char *err, size_t errlen)
+static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char *tmpl, char *err,
+                      size_t errlen)
 {
     static const char *llama_special[] = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
                                           "<|end_header_id|>", "<|eot_id|>"};
@@ -391,7 +401,7 @@ static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, char *err, 
          (!llama || gguf_w_u32(w, "tokenizer.ggml.eot_token_id", first_special + 4)) &&
          gguf_w_u32(w, "tokenizer.ggml.padding_token_id", first_special + (llama ? 1 : 0)) &&
          gguf_w_bool(w, "tokenizer.ggml.add_bos_token", llama) &&
-         gguf_w_str(w, "tokenizer.chat_template", llama ? LLAMA3_TEMPLATE : CHATML_TEMPLATE);
+         put_template(w, tmpl, llama ? LLAMA3_TEMPLATE : CHATML_TEMPLATE);
     if (!ok)
         snprintf(err, errlen, "out of memory");
 out:
@@ -407,8 +417,10 @@ out:
     return ok;
 }
 
-bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, char *err, size_t errlen)
+bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char *tmpl, char *err,
+                    size_t errlen)
 {
     err[0] = 0;
-    return kind == MK_TOK_SPM ? write_spm(w, n_vocab, err, errlen) : write_bpe(w, kind, n_vocab, err, errlen);
+    return kind == MK_TOK_SPM ? write_spm(w, n_vocab, tmpl, err, errlen)
+                              : write_bpe(w, kind, n_vocab, tmpl, err, errlen);
 }

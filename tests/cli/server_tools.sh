@@ -1,0 +1,70 @@
+#!/bin/sh
+# Chat templates and tool calling end to end: infrac-engine serving tiny
+# models that carry real chat templates (tests/data/chat_templates), driven
+# by the official `openai` npm client (tests/server/openai_tools.mjs); a GGUF
+# without a template falls back to ChatML; one the Jinja subset cannot run
+# fails the start, naming the construct and its line.
+. "$SRC/tests/lib/tap.sh"
+. "$SRC/tests/server/lib.sh"
+
+dir="$SRC/tests/server"
+tpl="$SRC/tests/data/chat_templates"
+if [ ! -d "$dir/node_modules/openai" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund >/dev/null 2>&1)
+fi
+have_client=1
+if ! command -v node >/dev/null || [ ! -d "$dir/node_modules/openai" ]; then
+    have_client=0
+    skip "openai client tool calls" "node or the npm package is not available (cd tests/server && npm ci)"
+fi
+
+# serve LABEL LOG MODEL: starts an engine on a free port; sets PORT.
+serve() {
+    PORT=$(free_port)
+    start_engine "$SERVER_TMP/$1.log" --serve -m "$3" -a tiny --port "$PORT" -c 2048
+    check "$1: engine is healthy" wait_health "$PORT"
+}
+
+for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-small-3.2 --arch llama mistral"; do
+    set -- $case
+    name=$1 arch=$3 syntax=$4
+    make_model "$SERVER_TMP/$name.gguf" --arch "$arch" --ctx 2048 --vocab 600 --chat-template "$tpl/$name.jinja" ||
+        { fail "$name: infrac-mkmodel made a model"; continue; }
+    serve "$name" "$SERVER_TMP/$name.log" "$SERVER_TMP/$name.gguf"
+    check "$name: the GGUF's template is used, calls read as $syntax" \
+        grep -q "chat prompt from the GGUF's tokenizer.chat_template (tool calls: $syntax)" "$SERVER_TMP/$name.log"
+    [ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny "$name"
+    kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+done
+
+# No template in the GGUF: ChatML, with Hermes tool calls.
+make_model "$SERVER_TMP/plain.gguf" --ctx 2048 --chat-template none || fail "infrac-mkmodel made a model without a template"
+serve plain "$SERVER_TMP/plain.log" "$SERVER_TMP/plain.gguf"
+check "no template: ChatML fallback said at start" \
+    grep -q "chat prompt from the built-in chatml format (the GGUF has no tokenizer.chat_template) (tool calls: hermes)" \
+    "$SERVER_TMP/plain.log"
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"hi"}],"max_tokens":120,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required"}')
+check "no template: a required call under ChatML" \
+    test "$(json_get "${r#* }" "j['choices'][0]['message']['tool_calls'][0]['function']['name']")" = f
+# Gemma 3's template refuses a tool message (roles must alternate): a 400 with its words.
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+
+make_model "$SERVER_TMP/gemma.gguf" --ctx 2048 --chat-template "$tpl/gemma3.jinja" || fail "gemma model"
+serve gemma3 "$SERVER_TMP/gemma.log" "$SERVER_TMP/gemma.gguf"
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"a"},{"role":"assistant","content":"b"}],"max_tokens":2}')
+check "gemma3: the template's raise_exception is a 400 with its message" \
+    test "${r%% *}" = 400 -a -n "$(printf '%s' "$r" | grep 'Conversation roles must alternate')"
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"hi"}],"max_tokens":2,"tools":[{"type":"function","function":{"name":"f"}}]}')
+check "gemma3: tools refused by name (its template has no call syntax infrac reads)" \
+    test "$(json_get "${r#* }" "j['error']['param']")" = tools
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+
+# A template the subset cannot run: the start fails, naming it.
+printf '{%% for m in messages %%}\n{%% filter upper %%}{{ m.content }}{%% endfilter %%}{%% endfor %%}' > "$SERVER_TMP/bad.jinja"
+make_model "$SERVER_TMP/bad.gguf" --ctx 2048 --chat-template "$SERVER_TMP/bad.jinja" || fail "bad model"
+port=$(free_port)
+check_exit 1 "an unsupported template fails the start" \
+    timeout 30 "$INFRAC_ENGINE" --serve -m "$SERVER_TMP/bad.gguf" --port "$port" 2>"$SERVER_TMP/bad.log"
+check "the error names the construct and its line" \
+    grep -q "the GGUF's tokenizer.chat_template cannot be used: line 2: unsupported statement '{% filter %}'" \
+    "$SERVER_TMP/bad.log"
