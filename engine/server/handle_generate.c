@@ -154,6 +154,15 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     }
     job *j = job_new();
     j->call = call;
+    if (tools_active(req)) {
+        const ie_vocab *v = scheduler_vocab(h->sched);
+        for (const char *const *m = tool_syntax_markers(chat_prompt_tool_syntax(h->chat));
+             *m && j->n_preserve < sizeof j->preserve / sizeof *j->preserve; m++) {
+            int32_t id = ie_vocab_find(v, *m, strlen(*m));
+            if (id >= 0)
+                j->preserve[j->n_preserve++] = id;
+        }
+    }
     j->prompt = tokens;
     j->n_prompt = n;
     j->max_tokens = (uint32_t)max;

@@ -440,14 +440,17 @@ static void step_token(scheduler *s, slot *sl)
                      ? logprobs_entry(s->vocab, raw, s->n_vocab, tok, j->top_logprobs)
                      : NULL;
     bool stopped = false;
+    bool special = false; /* a tool-call marker the reply parser must see */
+    for (uint32_t i = 0; i < j->n_preserve && !special; i++)
+        special = j->preserve[i] == tok;
     if (!eog) {
         char buf[256];
-        int len = ie_token_to_piece(s->vocab, tok, buf, sizeof buf, false);
+        int len = ie_token_to_piece(s->vocab, tok, buf, sizeof buf, special);
         if (len > (int)sizeof buf) {
             char *big = malloc((size_t)len);
             if (!big)
                 abort();
-            len = ie_token_to_piece(s->vocab, tok, big, len, false);
+            len = ie_token_to_piece(s->vocab, tok, big, len, special);
             stopped = len > 0 && text_stream_feed(&sl->text, big, (size_t)len, &out);
             free(big);
         } else if (len > 0)

@@ -32,6 +32,16 @@ const char *tool_syntax_name(tool_syntax s)
     return n[s];
 }
 
+const char *const *tool_syntax_markers(tool_syntax s)
+{
+    static const char *const hermes[] = {HERMES_OPEN, HERMES_CLOSE, NULL};
+    static const char *const llama3[] = {PYTHON_TAG, NULL};
+    static const char *const mistral[] = {MISTRAL_MARK, MISTRAL_ARGS, NULL};
+    static const char *const none[] = {NULL};
+    return s == TOOL_SYNTAX_HERMES ? hermes : s == TOOL_SYNTAX_LLAMA3 ? llama3
+           : s == TOOL_SYNTAX_MISTRAL ? mistral : none;
+}
+
 void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
                        const char **suffix)
 {

@@ -29,6 +29,10 @@ const char *tool_syntax_name(tool_syntax s);
 void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
                        const char **suffix);
 
+/* The marker texts of a syntax that a vocabulary may hold as control
+ * tokens (rendered as text in replies with tools); NULL-terminated. */
+const char *const *tool_syntax_markers(tool_syntax s);
+
 struct json_t;
 
 /* Splits generated text as it comes. */
