@@ -31,8 +31,8 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
     if (tools_active(req) && chat_prompt_tool_syntax(h->chat) == TOOL_SYNTAX_NONE) {
         api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
                       "'tools': the chat prompt (%s) uses a tool-call syntax infrac-engine does "
-                      "not parse (it reads Hermes <tool_call>, Llama 3 JSON and Mistral "
-                      "[TOOL_CALLS] calls)",
+                      "not parse (it reads Hermes <tool_call> JSON, Qwen <function=...> XML, "
+                      "Llama 3 JSON and Mistral [TOOL_CALLS] calls)",
                       chat_prompt_origin(h->chat));
         return NULL;
     }

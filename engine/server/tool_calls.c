@@ -17,6 +17,8 @@ tool_syntax tool_syntax_detect(const char *src)
 {
     if (!src)
         return TOOL_SYNTAX_NONE;
+    if (strstr(src, HERMES_OPEN) && strstr(src, "<function="))
+        return TOOL_SYNTAX_QWEN_XML;
     if (strstr(src, HERMES_OPEN))
         return TOOL_SYNTAX_HERMES;
     if (strstr(src, MISTRAL_MARK))
@@ -28,7 +30,7 @@ tool_syntax tool_syntax_detect(const char *src)
 
 const char *tool_syntax_name(tool_syntax s)
 {
-    static const char *const n[] = {"none", "hermes", "llama3", "mistral"};
+    static const char *const n[] = {"none", "hermes", "llama3", "mistral", "qwen_xml"};
     return n[s];
 }
 
@@ -38,7 +40,8 @@ const char *const *tool_syntax_markers(tool_syntax s)
     static const char *const llama3[] = {PYTHON_TAG, NULL};
     static const char *const mistral[] = {MISTRAL_MARK, MISTRAL_ARGS, NULL};
     static const char *const none[] = {NULL};
-    return s == TOOL_SYNTAX_HERMES ? hermes : s == TOOL_SYNTAX_LLAMA3 ? llama3
+    return s == TOOL_SYNTAX_HERMES || s == TOOL_SYNTAX_QWEN_XML ? hermes
+           : s == TOOL_SYNTAX_LLAMA3 ? llama3
            : s == TOOL_SYNTAX_MISTRAL ? mistral : none;
 }
 
@@ -51,6 +54,9 @@ void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
         break;
     case TOOL_SYNTAX_MISTRAL:
         *prefix = "[TOOL_CALLS][{\"name\": \"", *middle = "\", \"arguments\": ", *suffix = "}]";
+        break;
+    case TOOL_SYNTAX_QWEN_XML:
+        *prefix = "<tool_call>\n<function=", *middle = ">\n", *suffix = "\n</tool_call>";
         break;
     default:
         *prefix = "<tool_call>\n{\"name\": \"", *middle = "\", \"arguments\": ",
@@ -110,6 +116,62 @@ static bool add_call_object(tool_parser *p, json_t *calls, json_t *o)
     if (!args)
         args = json_object_get(o, "parameters");
     return json_is_string(name) && add_call(p, calls, json_string_value(name), args);
+}
+
+static json_t *parse_json(const char *s, size_t n);
+static const char *find(const char *h, size_t hn, const char *needle);
+
+/* <function=N>\n<parameter=K>\nV\n</parameter>\n...</function>: a value that
+ * reads as JSON other than a string is taken as such (the template writes
+ * non-strings with tojson), anything else is the string. */
+static bool add_xml_call(tool_parser *p, json_t *calls, const char *s, size_t n)
+{
+    static const char fopen_[] = "<function=", popen_[] = "<parameter=", pclose[] = "</parameter>";
+    while (n && strchr(" \n\r\t", *s))
+        s++, n--;
+    if (n < strlen(fopen_) || memcmp(s, fopen_, strlen(fopen_)) != 0)
+        return false;
+    const char *name = s + strlen(fopen_), *end = s + n;
+    const char *gt = memchr(name, '>', (size_t)(end - name));
+    const char *fclose_ = find(name, (size_t)(end - name), "</function>");
+    if (!gt || !fclose_ || gt == name || gt > fclose_)
+        return false;
+    json_t *args = json_object();
+    const char *q = gt + 1;
+    bool ok = true;
+    for (;;) {
+        const char *po = find(q, (size_t)(fclose_ - q), popen_);
+        if (!po)
+            break;
+        const char *key = po + strlen(popen_);
+        const char *kgt = memchr(key, '>', (size_t)(fclose_ - key));
+        const char *pc = kgt ? find(kgt, (size_t)(fclose_ - kgt), pclose) : NULL;
+        if (!kgt || !pc || kgt == key) {
+            ok = false;
+            break;
+        }
+        const char *v = kgt + 1, *ve = pc;
+        if (v < ve && *v == '\n')
+            v++;
+        if (ve > v && ve[-1] == '\n')
+            ve--;
+        char *k = strndup(key, (size_t)(kgt - key));
+        json_t *val = ve > v ? json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL) : NULL;
+        if (!val || json_is_string(val)) { /* strings are written raw */
+            json_decref(val);
+            val = json_stringn(v, (size_t)(ve - v));
+        }
+        if (!k || !val)
+            abort();
+        json_object_set_new(args, k, val);
+        free(k);
+        q = pc + strlen(pclose);
+    }
+    char *fname = strndup(name, (size_t)(gt - name));
+    ok = ok && fname && add_call(p, calls, fname, args);
+    free(fname);
+    json_decref(args);
+    return ok;
 }
 
 static json_t *parse_json(const char *s, size_t n)
@@ -245,7 +307,8 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
                 release(p, hn, content, false);
                 return;
             }
-            const char *mark = p->syntax == TOOL_SYNTAX_HERMES ? HERMES_OPEN : MISTRAL_MARK;
+            bool hermes = p->syntax == TOOL_SYNTAX_HERMES || p->syntax == TOOL_SYNTAX_QWEN_XML;
+            const char *mark = hermes ? HERMES_OPEN : MISTRAL_MARK;
             const char *at = find(h, hn, mark);
             if (!at) {
                 release(p, hn - partial_suffix(h, hn, mark), content, false);
@@ -257,7 +320,7 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
             else
                 release(p, before, content, false);
             sb_consume(&p->held, strlen(mark));
-            p->state = p->syntax == TOOL_SYNTAX_HERMES ? S_CALL : S_REST;
+            p->state = hermes ? S_CALL : S_REST;
             continue;
         }
         case S_CALL: { /* hermes: up to </tool_call> */
@@ -265,9 +328,14 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
             if (!at)
                 return;
             size_t body = (size_t)(at - h);
-            json_t *o = parse_json(h, body);
-            bool ok = add_call_object(p, calls, o);
-            json_decref(o);
+            bool ok;
+            if (p->syntax == TOOL_SYNTAX_QWEN_XML)
+                ok = add_xml_call(p, calls, h, body);
+            else {
+                json_t *o = parse_json(h, body);
+                ok = add_call_object(p, calls, o);
+                json_decref(o);
+            }
             if (!ok) { /* not a call after all: it is text */
                 sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
                 sb_append(content, h, body + strlen(HERMES_CLOSE));
@@ -287,8 +355,10 @@ void tool_parser_finish(tool_parser *p, strbuf *content, json_t *calls)
     size_t hn = p->held.len;
     switch (p->state) {
     case S_CALL: { /* the model stopped before </tool_call> */
-        json_t *o = parse_json(h, hn);
-        if (!add_call_object(p, calls, o)) {
+        json_t *o = p->syntax == TOOL_SYNTAX_QWEN_XML ? NULL : parse_json(h, hn);
+        bool ok = p->syntax == TOOL_SYNTAX_QWEN_XML ? add_xml_call(p, calls, h, hn)
+                                                    : add_call_object(p, calls, o);
+        if (!ok) {
             sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
             sb_append(content, h, hn);
         }

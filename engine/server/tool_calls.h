@@ -3,6 +3,8 @@
  * it streams), and the exact text of one call for constrained decoding.
  * The syntaxes, as the models' own templates render calls in the history:
  *   hermes   <tool_call>\n{"name": N, "arguments": {...}}\n</tool_call>  (Qwen 2.5/3, Hermes, ChatML)
+ *   qwen_xml <tool_call>\n<function=N>\n<parameter=K>\nV\n</parameter>\n</function>\n</tool_call>
+ *            (Qwen3-Coder, Qwen3.5/3.6: V is a string, or JSON for other types)
  *   llama3   {"name": N, "parameters": {...}}  as the whole reply (Llama 3.1-3.3 JSON tool calling)
  *   mistral  [TOOL_CALLS][{"name": N, "arguments": {...}}, ...]  or
  *            [TOOL_CALLS]N[ARGS]{...}  (Mistral v3 / v11 tokenizers) */
@@ -19,13 +21,15 @@ typedef enum tool_syntax {
     TOOL_SYNTAX_HERMES,
     TOOL_SYNTAX_LLAMA3,
     TOOL_SYNTAX_MISTRAL,
+    TOOL_SYNTAX_QWEN_XML,
 } tool_syntax;
 
 /* From the marker texts in the template's source. */
 tool_syntax tool_syntax_detect(const char *template_source);
 const char *tool_syntax_name(tool_syntax s);
 
-/* The fixed text around one call: prefix NAME middle ARGUMENTS suffix. */
+/* The fixed text around one call: prefix NAME middle ARGUMENTS suffix
+ * (qwen_xml: ARGUMENTS are the <parameter=...> blocks and </function>). */
 void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
                        const char **suffix);
 

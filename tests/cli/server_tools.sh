@@ -18,7 +18,7 @@ if ! command -v node >/dev/null || [ ! -d "$dir/node_modules/openai" ]; then
     skip "openai client tool calls" "node or the npm package is not available (cd tests/server && npm ci)"
 fi
 
-# serve LABEL LOG MODEL: starts an engine on a free port; sets PORT.
+# serve LABEL LOG MODEL: starts an engine on a free port (its log: $SERVER_TMP/LABEL.log); sets PORT.
 serve() {
     PORT=$(free_port)
     start_engine "$SERVER_TMP/$1.log" --serve -m "$3" -a tiny --port "$PORT" -c 2048
@@ -36,6 +36,39 @@ for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-
     [ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny "$name"
     kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 done
+
+# Qwen's XML calls (Qwen3-Coder, Qwen3.5/3.6), in a template written here in
+# their format (the official Qwen3.6 template is not in tests/data yet).
+cat > "$SERVER_TMP/xml.jinja" <<'EOF'
+{%- if tools %}<|im_start|>system
+# Tools
+<tools>{% for t in tools %}
+{{ t | tojson }}{% endfor %}
+</tools>
+<tool_call>
+<function=example_function_name>
+<parameter=example_parameter_1>
+value_1
+</parameter>
+</function>
+</tool_call><|im_end|>
+{% endif %}
+{%- for m in messages %}<|im_start|>{{ m.role }}
+{{ m.content }}{% for tc in m.tool_calls or [] %}<tool_call>
+<function={{ tc.function.name }}>
+{% for k, v in tc.function.arguments | items %}<parameter={{ k }}>
+{{ v if v is string else v | tojson }}
+</parameter>
+{% endfor %}</function>
+</tool_call>{% endfor %}<|im_end|>
+{% endfor %}<|im_start|>assistant
+EOF
+make_model "$SERVER_TMP/xml.gguf" --arch qwen3 --ctx 2048 --vocab 600 --chat-template "$SERVER_TMP/xml.jinja" ||
+    fail "qwen-xml: infrac-mkmodel made a model"
+serve qwen-xml "$SERVER_TMP/xml.log" "$SERVER_TMP/xml.gguf"
+check "qwen-xml: calls read as qwen_xml" grep -q "(tool calls: qwen_xml)" "$SERVER_TMP/qwen-xml.log"
+[ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny qwen-xml
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 
 # No template in the GGUF: ChatML, with Hermes tool calls.
 make_model "$SERVER_TMP/plain.gguf" --ctx 2048 --chat-template none || fail "infrac-mkmodel made a model without a template"

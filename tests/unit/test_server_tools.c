@@ -159,11 +159,50 @@ static void grammar(void **state)
     assert_null(call_grammar_new(TOOL_SYNTAX_HERMES, one, 0));
 }
 
+static void qwen_xml(void **state)
+{
+    (void)state;
+    expect_split(TOOL_SYNTAX_QWEN_XML,
+                 "I will look.\n\n<tool_call>\n<function=get_weather>\n<parameter=city>\nNew York\n"
+                 "</parameter>\n<parameter=days>\n3\n</parameter>\n<parameter=opts>\n{\"a\": [1]}\n"
+                 "</parameter>\n</function>\n</tool_call>\n<tool_call>\n<function=get_time>\n</function>\n"
+                 "</tool_call>",
+                 "I will look.\n\n|get_weather({\"city\":\"New York\",\"days\":3,\"opts\":{\"a\":[1]}});"
+                 "get_time({});");
+    /* a value spanning lines stays one string */
+    expect_split(TOOL_SYNTAX_QWEN_XML,
+                 "<tool_call>\n<function=f>\n<parameter=text>\nline 1\nline 2\n</parameter>\n</function>\n"
+                 "</tool_call>",
+                 "|f({\"text\":\"line 1\\nline 2\"});");
+    expect_split(TOOL_SYNTAX_QWEN_XML, "<tool_call>\n{\"name\": \"f\"}\n</tool_call>",
+                 "<tool_call>\n{\"name\": \"f\"}\n</tool_call>|");
+    assert_int_equal(tool_syntax_detect("'<tool_call>\\n<function=' + name"), TOOL_SYNTAX_QWEN_XML);
+
+    const char *names[] = {"get_weather", "get_time"};
+    call_grammar *g = call_grammar_new(TOOL_SYNTAX_QWEN_XML, names, 2);
+    const char good[] = "<tool_call>\n<function=get_weather>\n<parameter=city>\nOslo </par\n</parameter>\n"
+                        "</function>\n</tool_call>";
+    assert_true(accepts(g, good));
+    assert_true(accepts(g, "<tool_call>\n<function=get_time>\n</function>\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>\n<function=nope>\n</function>\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>\n<function=get_time>\n<parameter=>\nx\n</parameter>\n"));
+    call_matcher m;
+    cm_init(g, &m);
+    assert_int_equal(cm_min_close(g, &m),
+                     strlen("<tool_call>\n<function=get_time>\n</function>\n</tool_call>"));
+    assert_true(cm_feed_all(g, &m, good, 57)); /* inside the value */
+    assert_int_equal(cm_min_close(g, &m), strlen("\n</parameter>\n</function>\n</tool_call>"));
+    char *got = split(TOOL_SYNTAX_QWEN_XML, good, false);
+    assert_string_equal(got, "|get_weather({\"city\":\"Oslo </par\"});");
+    free(got);
+    call_grammar_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hermes), cmocka_unit_test(llama3), cmocka_unit_test(mistral),
-        cmocka_unit_test(detects), cmocka_unit_test(grammar),
+        cmocka_unit_test(detects), cmocka_unit_test(grammar),  cmocka_unit_test(qwen_xml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
