@@ -224,18 +224,16 @@ uint32_t token_mask_call(const token_pieces *p, const call_grammar *g, const cal
                          uint32_t budget, float *logits)
 {
     uint32_t allowed = 0;
-    int32_t n = 0;
-    for (;; n++) { /* token_pieces_get is valid for every id of the vocabulary */
+    for (int32_t t = 0; t < token_pieces_count(p); t++) {
         uint32_t len;
-        if (n >= token_pieces_count(p))
-            break;
-        const char *b = token_pieces_get(p, n, &len);
+        const char *b = token_pieces_get(p, t, &len);
         call_matcher try = *m;
+        /* empty tokens (control, end of generation) make no progress */
         bool ok = len > 0 && cm_feed_all(g, &try, b, len) && cm_min_close(g, &try) <= budget;
         if (ok)
             allowed++;
         else
-            logits[n] = -INFINITY;
+            logits[t] = -INFINITY;
     }
     return allowed;
 }

@@ -709,9 +709,7 @@ static jv get_item(ctx *c, jv obj, jv key, int line)
             return jv_undefined();
         return jv_str(&c->mem, obj.u.s->s + off[i], off[i + 1] - off[i]);
     }
-    if (obj.type == JV_DICT || obj.type == JV_LIST || obj.type == JV_STRING)
-        return jv_undefined();
-    return jv_undefined();
+    return jv_undefined(); /* a missing key or index, as jinja2's Undefined */
 }
 
 static jv slice(ctx *c, jv obj, jv *lo, jv *hi, jv *st, int line)

@@ -461,9 +461,8 @@ static bool to_json(jv v, strbuf *out, bool ascii, int indent, const char *isep,
             sb_puts(out, "{}");
             return true;
         }
-        size_t *order = malloc(d->n * sizeof *order);
         jstr **keys = malloc(d->n * sizeof *keys);
-        if (!order || !keys)
+        if (!keys)
             abort();
         memcpy(keys, d->keys, d->n * sizeof *keys);
         if (sort)
@@ -480,7 +479,6 @@ static bool to_json(jv v, strbuf *out, bool ascii, int indent, const char *isep,
             ok = to_json(*jd_get(d, keys[i]->s, keys[i]->len), out, ascii, indent, isep, ksep,
                          sort, depth + 1);
         }
-        free(order);
         free(keys);
         if (indent >= 0)
             newline_indent(out, indent, depth);
