@@ -6,11 +6,19 @@
 
 enum { SEG_PREFIX, SEG_NAME, SEG_MIDDLE, SEG_ARGS, SEG_SUFFIX, SEG_DONE };
 
-/* qwen_xml arguments: a parameter block or the end of the function. */
-enum { XS_START, XS_LT, XS_PARAM, XS_KEY, XS_KEY_MORE, XS_NL, XS_TEXT, XS_END };
-static const char XML_PARAM[] = "<parameter=", XML_CLOSE[] = "\n</parameter>\n",
-                  XML_END[] = "</function>";
-#define LEN(s) ((uint32_t)(sizeof(s) - 1))
+/* XML arguments: blocks OPEN key KEY_CLOSE text VALUE_CLOSE, then END.
+ * qwen_xml: <parameter=K>\nV\n</parameter>\n ... </function>
+ * glm:      <arg_key>K</arg_key>\n<arg_value>V</arg_value>\n ... </tool_call> */
+typedef struct xml_form {
+    const char *open, *key_close, *value_close, *end;
+} xml_form;
+static const xml_form QWEN_FORM = {"<parameter=", ">\n", "\n</parameter>\n", "</function>"};
+static const xml_form GLM_FORM = {"<arg_key>", "</arg_key>\n<arg_value>", "</arg_value>\n",
+                                  "</tool_call>"};
+
+enum { XS_START, XS_LT, XS_OPEN, XS_KEY, XS_KEY_MORE, XS_KEY_CLOSE, XS_TEXT, XS_END };
+
+static uint32_t len_of(const char *s) { return (uint32_t)strlen(s); }
 
 static bool key_char(uint8_t c)
 {
@@ -18,8 +26,9 @@ static bool key_char(uint8_t c)
            c == '-';
 }
 
-/* One byte of qwen_xml arguments; *done once </function> is complete. */
-static bool xml_feed(call_matcher *m, uint8_t c, bool *done)
+/* One byte of XML arguments; *done once END is complete. Both OPEN and END
+ * begin with '<' and differ in their second byte. */
+static bool xml_feed(const xml_form *f, call_matcher *m, uint8_t c, bool *done)
 {
     switch (m->xs) {
     case XS_START:
@@ -28,16 +37,17 @@ static bool xml_feed(call_matcher *m, uint8_t c, bool *done)
         m->xs = XS_LT;
         return true;
     case XS_LT:
-        if (c == 'p' || c == '/') {
-            m->xs = c == 'p' ? XS_PARAM : XS_END;
-            m->off = 2;
-            return true;
-        }
-        return false;
-    case XS_PARAM:
-        if ((uint8_t)XML_PARAM[m->off] != c)
+        if (c != (uint8_t)f->open[1] && c != (uint8_t)f->end[1])
             return false;
-        if (++m->off == LEN(XML_PARAM))
+        m->xs = c == (uint8_t)f->open[1] ? XS_OPEN : XS_END;
+        m->off = 2;
+        if (m->xs == XS_OPEN && !f->open[2])
+            m->xs = XS_KEY;
+        return true;
+    case XS_OPEN:
+        if ((uint8_t)f->open[m->off] != c)
+            return false;
+        if (!f->open[++m->off])
             m->xs = XS_KEY;
         return true;
     case XS_KEY:
@@ -46,48 +56,61 @@ static bool xml_feed(call_matcher *m, uint8_t c, bool *done)
             m->xs = XS_KEY_MORE;
             return true;
         }
-        if (c == '>' && m->xs == XS_KEY_MORE) {
-            m->xs = XS_NL;
+        if (m->xs == XS_KEY_MORE && c == (uint8_t)f->key_close[0]) {
+            m->off = 1;
+            m->xs = f->key_close[1] ? XS_KEY_CLOSE : XS_TEXT;
+            if (m->xs == XS_TEXT)
+                m->off = 0;
             return true;
         }
         return false;
-    case XS_NL:
-        if (c != '\n')
+    case XS_KEY_CLOSE:
+        if ((uint8_t)f->key_close[m->off] != c)
             return false;
-        m->xs = XS_TEXT;
-        m->off = 0;
+        if (!f->key_close[++m->off]) {
+            m->xs = XS_TEXT;
+            m->off = 0;
+        }
         return true;
-    case XS_TEXT: /* anything up to \n</parameter>\n */
-        if ((uint8_t)XML_CLOSE[m->off] == c) {
-            if (++m->off == LEN(XML_CLOSE))
+    case XS_TEXT: /* anything up to VALUE_CLOSE, whose first byte occurs in it only there */
+        if ((uint8_t)f->value_close[m->off] == c) {
+            if (!f->value_close[++m->off])
                 m->xs = XS_START;
         } else
-            m->off = c == '\n'; /* the close begins with the only newline in it */
+            m->off = c == (uint8_t)f->value_close[0];
         return true;
     case XS_END:
-        if ((uint8_t)XML_END[m->off] != c)
+        if ((uint8_t)f->end[m->off] != c)
             return false;
-        if (++m->off == LEN(XML_END))
+        if (!f->end[++m->off])
             *done = true;
         return true;
     }
     return false;
 }
 
-static uint32_t xml_min_close(const call_matcher *m)
+static uint32_t xml_min_close(const xml_form *f, const call_matcher *m)
 {
-    uint32_t after_text = LEN(XML_END); /* the next parameter is optional */
-    uint32_t text = LEN(XML_CLOSE) + after_text;
+    uint32_t end = len_of(f->end); /* another block is optional */
+    uint32_t text = len_of(f->value_close) + end;
+    uint32_t key_close = len_of(f->key_close);
     switch (m->xs) {
-    case XS_START: return LEN(XML_END);
-    case XS_LT: return LEN(XML_END) - 1;
-    case XS_PARAM: return LEN(XML_PARAM) - m->off + 2 + 1 + text; /* key, >, \n */
-    case XS_KEY: return 1 + 1 + 1 + text;
-    case XS_KEY_MORE: return 1 + 1 + text;
-    case XS_NL: return 1 + text;
-    case XS_TEXT: return LEN(XML_CLOSE) - m->off + after_text;
-    default: return LEN(XML_END) - m->off;
+    case XS_START: return end;
+    case XS_LT: return end - 1;
+    case XS_OPEN: return len_of(f->open) - m->off + 1 + key_close + text;
+    case XS_KEY: return 1 + key_close + text;
+    case XS_KEY_MORE: return key_close + text;
+    case XS_KEY_CLOSE: return key_close - m->off + text;
+    case XS_TEXT: return len_of(f->value_close) - m->off + end;
+    default: return end - m->off;
     }
+}
+
+static const xml_form *form_of(const call_grammar *g)
+{
+    return g->syntax == TOOL_SYNTAX_QWEN_XML ? &QWEN_FORM
+           : g->syntax == TOOL_SYNTAX_GLM    ? &GLM_FORM
+                                             : NULL;
 }
 
 call_grammar *call_grammar_new(tool_syntax s, const char *const *names, uint32_t n_names)
@@ -98,7 +121,7 @@ call_grammar *call_grammar_new(tool_syntax s, const char *const *names, uint32_t
     if (!g)
         abort();
     tool_syntax_frame(s, &g->prefix, &g->middle, &g->suffix);
-    g->xml = s == TOOL_SYNTAX_QWEN_XML;
+    g->syntax = s;
     for (uint32_t i = 0; i < n_names; i++) {
         size_t n = strlen(names[i]);
         g->names[i] = malloc(n + 2);
@@ -162,20 +185,20 @@ bool cm_feed(const call_grammar *g, call_matcher *m, uint8_t c)
             return false;
         m->alive = alive;
         m->off++;
-        if (complete) {
-            m->seg = SEG_MIDDLE;
+        if (complete) { /* the middle may be just the name's terminator */
+            m->seg = g->middle[0] ? SEG_MIDDLE : SEG_ARGS;
             m->off = 0;
         }
         return true;
     }
     case SEG_MIDDLE: return literal(g->middle, m, c, SEG_ARGS);
     case SEG_ARGS:
-        if (g->xml) {
+        if (form_of(g)) {
             bool done = false;
-            if (!xml_feed(m, c, &done))
+            if (!xml_feed(form_of(g), m, c, &done))
                 return false;
             if (done) {
-                m->seg = SEG_SUFFIX;
+                m->seg = g->suffix[0] ? SEG_SUFFIX : SEG_DONE;
                 m->off = 0;
             }
             return true;
@@ -183,7 +206,7 @@ bool cm_feed(const call_grammar *g, call_matcher *m, uint8_t c)
         if (!jm_feed(&m->jm, c))
             return false;
         if (jm_done(&m->jm))
-            m->seg = SEG_SUFFIX;
+            m->seg = g->suffix[0] ? SEG_SUFFIX : SEG_DONE;
         return true;
     case SEG_SUFFIX: return literal(g->suffix, m, c, SEG_DONE);
     default: return false; /* nothing follows the call */
@@ -208,13 +231,14 @@ uint32_t cm_min_close(const call_grammar *g, const call_matcher *m)
             if (left < shortest)
                 shortest = left;
         }
-    uint32_t args = g->xml ? LEN(XML_END) : 2; /* </function> or {} */
+    const xml_form *f = form_of(g);
+    uint32_t args = f ? len_of(f->end) : 2; /* the end of the blocks, or {} */
     switch (m->seg) {
     case SEG_PREFIX:
         return (uint32_t)strlen(g->prefix) - m->off + shortest + middle + args + suffix;
     case SEG_NAME: return shortest + middle + args + suffix;
     case SEG_MIDDLE: return middle - m->off + args + suffix;
-    case SEG_ARGS: return (g->xml ? xml_min_close(m) : jm_min_close(&m->jm)) + suffix;
+    case SEG_ARGS: return (f ? xml_min_close(f, m) : jm_min_close(&m->jm)) + suffix;
     case SEG_SUFFIX: return suffix - m->off;
     default: return 0;
     }

@@ -1,9 +1,9 @@
 /* Constrained decoding of one tool call (tool_choice "required" or a named
  * function): the output must be the chat template's call syntax
  * (tool_syntax_frame) around one of the allowed function names and a JSON
- * object of arguments (json_matcher.c), or for qwen_xml any number of
- * <parameter=NAME>\nTEXT\n</parameter>\n blocks then </function>, so it
- * always parses as a call.
+ * object of arguments (json_matcher.c), or for qwen_xml and glm any number
+ * of their XML argument blocks (call_matcher.c), so it always parses as a
+ * call.
  * Like json_matcher, a small state that is copied to try a token's bytes. */
 #ifndef INFRAC_SERVER_CALL_MATCHER_H
 #define INFRAC_SERVER_CALL_MATCHER_H
@@ -19,7 +19,7 @@
 
 typedef struct call_grammar {
     const char *prefix, *middle, *suffix; /* static texts of the syntax */
-    bool xml;                             /* qwen_xml: <parameter=K>\nV\n</parameter> arguments */
+    tool_syntax syntax;                   /* qwen_xml, glm: XML blocks of arguments */
     char *names[CALL_MAX_NAMES];          /* each followed by its closing quote (or >) */
     uint32_t name_len[CALL_MAX_NAMES];
     uint32_t n_names;
@@ -30,7 +30,7 @@ typedef struct call_matcher {
     uint32_t off;   /* bytes of the current literal matched */
     uint64_t alive; /* names still matching (seg 1) */
     json_matcher jm;
-    uint8_t xs;     /* qwen_xml arguments: the state below */
+    uint8_t xs;     /* XML arguments: the state in call_matcher.c */
 } call_matcher;
 
 /* NULL when n_names is 0 or over CALL_MAX_NAMES. Names are used as given

@@ -17,6 +17,8 @@ tool_syntax tool_syntax_detect(const char *src)
 {
     if (!src)
         return TOOL_SYNTAX_NONE;
+    if (strstr(src, HERMES_OPEN) && strstr(src, "<arg_key>"))
+        return TOOL_SYNTAX_GLM;
     if (strstr(src, HERMES_OPEN) && strstr(src, "<function="))
         return TOOL_SYNTAX_QWEN_XML;
     if (strstr(src, HERMES_OPEN))
@@ -30,7 +32,7 @@ tool_syntax tool_syntax_detect(const char *src)
 
 const char *tool_syntax_name(tool_syntax s)
 {
-    static const char *const n[] = {"none", "hermes", "llama3", "mistral", "qwen_xml"};
+    static const char *const n[] = {"none", "hermes", "llama3", "mistral", "qwen_xml", "glm"};
     return n[s];
 }
 
@@ -40,7 +42,7 @@ const char *const *tool_syntax_markers(tool_syntax s)
     static const char *const llama3[] = {PYTHON_TAG, NULL};
     static const char *const mistral[] = {MISTRAL_MARK, MISTRAL_ARGS, NULL};
     static const char *const none[] = {NULL};
-    return s == TOOL_SYNTAX_HERMES || s == TOOL_SYNTAX_QWEN_XML ? hermes
+    return s == TOOL_SYNTAX_HERMES || s == TOOL_SYNTAX_QWEN_XML || s == TOOL_SYNTAX_GLM ? hermes
            : s == TOOL_SYNTAX_LLAMA3 ? llama3
            : s == TOOL_SYNTAX_MISTRAL ? mistral : none;
 }
@@ -57,6 +59,9 @@ void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
         break;
     case TOOL_SYNTAX_QWEN_XML:
         *prefix = "<tool_call>\n<function=", *middle = ">\n", *suffix = "\n</tool_call>";
+        break;
+    case TOOL_SYNTAX_GLM: /* the blocks end with </tool_call> itself */
+        *prefix = "<tool_call>", *middle = "\n", *suffix = "";
         break;
     default:
         *prefix = "<tool_call>\n{\"name\": \"", *middle = "\", \"arguments\": ",
@@ -120,6 +125,7 @@ static bool add_call_object(tool_parser *p, json_t *calls, json_t *o)
 
 static json_t *parse_json(const char *s, size_t n);
 static const char *find(const char *h, size_t hn, const char *needle);
+static json_t *xml_value(const char *v, const char *ve);
 
 /* <function=N>\n<parameter=K>\nV\n</parameter>\n...</function>: a value that
  * reads as JSON other than a string is taken as such (the template writes
@@ -156,18 +162,69 @@ static bool add_xml_call(tool_parser *p, json_t *calls, const char *s, size_t n)
         if (ve > v && ve[-1] == '\n')
             ve--;
         char *k = strndup(key, (size_t)(kgt - key));
-        json_t *val = ve > v ? json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL) : NULL;
-        if (!val || json_is_string(val)) { /* strings are written raw */
-            json_decref(val);
-            val = json_stringn(v, (size_t)(ve - v));
-        }
-        if (!k || !val)
+        json_t *val = xml_value(v, ve);
+        if (!k)
             abort();
         json_object_set_new(args, k, val);
         free(k);
         q = pc + strlen(pclose);
     }
     char *fname = strndup(name, (size_t)(gt - name));
+    ok = ok && fname && add_call(p, calls, fname, args);
+    free(fname);
+    json_decref(args);
+    return ok;
+}
+
+/* A value written raw for strings, with tojson otherwise. */
+static json_t *xml_value(const char *v, const char *ve)
+{
+    json_t *val = ve > v ? json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL) : NULL;
+    if (!val || json_is_string(val)) {
+        json_decref(val);
+        val = json_stringn(v, (size_t)(ve - v));
+    }
+    if (!val)
+        abort();
+    return val;
+}
+
+/* N\n<arg_key>K</arg_key>\n<arg_value>V</arg_value>\n... (GLM 4.7 writes no
+ * newlines). */
+static bool add_glm_call(tool_parser *p, json_t *calls, const char *s, size_t n)
+{
+    static const char ko[] = "<arg_key>", kc[] = "</arg_key>", vo[] = "<arg_value>",
+                      vc[] = "</arg_value>";
+    const char *end = s + n, *name = s;
+    while (name < end && strchr(" \n\r\t", *name))
+        name++;
+    const char *ne = name;
+    while (ne < end && *ne != '\n' && *ne != '<')
+        ne++;
+    const char *q = ne;
+    while (ne > name && ne[-1] == ' ')
+        ne--;
+    if (ne == name)
+        return false;
+    json_t *args = json_object();
+    bool ok = true;
+    for (const char *k; ok && (k = find(q, (size_t)(end - q), ko));) {
+        const char *k0 = k + strlen(ko), *k1 = find(k0, (size_t)(end - k0), kc);
+        const char *v = k1 ? find(k1, (size_t)(end - k1), vo) : NULL;
+        const char *v0 = v ? v + strlen(vo) : NULL;
+        const char *v1 = v0 ? find(v0, (size_t)(end - v0), vc) : NULL;
+        if (!v1 || k1 == k0) {
+            ok = false;
+            break;
+        }
+        char *key = strndup(k0, (size_t)(k1 - k0));
+        if (!key)
+            abort();
+        json_object_set_new(args, key, xml_value(v0, v1));
+        free(key);
+        q = v1 + strlen(vc);
+    }
+    char *fname = strndup(name, (size_t)(ne - name));
     ok = ok && fname && add_call(p, calls, fname, args);
     free(fname);
     json_decref(args);
@@ -307,7 +364,8 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
                 release(p, hn, content, false);
                 return;
             }
-            bool hermes = p->syntax == TOOL_SYNTAX_HERMES || p->syntax == TOOL_SYNTAX_QWEN_XML;
+            bool hermes = p->syntax == TOOL_SYNTAX_HERMES || p->syntax == TOOL_SYNTAX_QWEN_XML ||
+                          p->syntax == TOOL_SYNTAX_GLM;
             const char *mark = hermes ? HERMES_OPEN : MISTRAL_MARK;
             const char *at = find(h, hn, mark);
             if (!at) {
@@ -331,6 +389,8 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
             bool ok;
             if (p->syntax == TOOL_SYNTAX_QWEN_XML)
                 ok = add_xml_call(p, calls, h, body);
+            else if (p->syntax == TOOL_SYNTAX_GLM)
+                ok = add_glm_call(p, calls, h, body);
             else {
                 json_t *o = parse_json(h, body);
                 ok = add_call_object(p, calls, o);
@@ -355,8 +415,10 @@ void tool_parser_finish(tool_parser *p, strbuf *content, json_t *calls)
     size_t hn = p->held.len;
     switch (p->state) {
     case S_CALL: { /* the model stopped before </tool_call> */
-        json_t *o = p->syntax == TOOL_SYNTAX_QWEN_XML ? NULL : parse_json(h, hn);
+        bool xml = p->syntax == TOOL_SYNTAX_QWEN_XML || p->syntax == TOOL_SYNTAX_GLM;
+        json_t *o = xml ? NULL : parse_json(h, hn);
         bool ok = p->syntax == TOOL_SYNTAX_QWEN_XML ? add_xml_call(p, calls, h, hn)
+                  : p->syntax == TOOL_SYNTAX_GLM    ? add_glm_call(p, calls, h, hn)
                                                     : add_call_object(p, calls, o);
         if (!ok) {
             sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));

@@ -5,6 +5,8 @@
  *   hermes   <tool_call>\n{"name": N, "arguments": {...}}\n</tool_call>  (Qwen 2.5/3, Hermes, ChatML)
  *   qwen_xml <tool_call>\n<function=N>\n<parameter=K>\nV\n</parameter>\n</function>\n</tool_call>
  *            (Qwen3-Coder, Qwen3.5/3.6: V is a string, or JSON for other types)
+ *   glm      <tool_call>N\n<arg_key>K</arg_key>\n<arg_value>V</arg_value>\n</tool_call>
+ *            (GLM-4.5 to 4.7; 4.7 without the newlines)
  *   llama3   {"name": N, "parameters": {...}}  as the whole reply (Llama 3.1-3.3 JSON tool calling)
  *   mistral  [TOOL_CALLS][{"name": N, "arguments": {...}}, ...]  or
  *            [TOOL_CALLS]N[ARGS]{...}  (Mistral v3 / v11 tokenizers) */
@@ -22,6 +24,7 @@ typedef enum tool_syntax {
     TOOL_SYNTAX_LLAMA3,
     TOOL_SYNTAX_MISTRAL,
     TOOL_SYNTAX_QWEN_XML,
+    TOOL_SYNTAX_GLM,
 } tool_syntax;
 
 /* From the marker texts in the template's source. */

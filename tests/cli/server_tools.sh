@@ -25,7 +25,8 @@ serve() {
     check "$1: engine is healthy" wait_health "$PORT"
 }
 
-for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-small-3.2 --arch llama mistral"; do
+for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-small-3.2 --arch llama mistral" \
+            "glm-4.6 --arch qwen3 glm"; do
     set -- $case
     name=$1 arch=$3 syntax=$4
     make_model "$SERVER_TMP/$name.gguf" --arch "$arch" --ctx 2048 --vocab 600 --chat-template "$tpl/$name.jinja" ||

@@ -198,11 +198,43 @@ static void qwen_xml(void **state)
     call_grammar_free(g);
 }
 
+static void glm(void **state)
+{
+    (void)state;
+    /* GLM-4.6 writes newlines between the parts, GLM-4.7 none */
+    expect_split(TOOL_SYNTAX_GLM,
+                 "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Oslo</arg_value>\n"
+                 "<arg_key>days</arg_key>\n<arg_value>2</arg_value>\n</tool_call>\n<tool_call>get_time"
+                 "<arg_key>city</arg_key><arg_value>Rome</arg_value></tool_call>",
+                 "|get_weather({\"city\":\"Oslo\",\"days\":2});get_time({\"city\":\"Rome\"});");
+    expect_split(TOOL_SYNTAX_GLM, "<tool_call>\n</tool_call>", "<tool_call>\n</tool_call>|");
+    assert_int_equal(tool_syntax_detect("<tool_call>{function-name}\n<arg_key>"), TOOL_SYNTAX_GLM);
+    const char *names[] = {"get_time"};
+    call_grammar *g = call_grammar_new(TOOL_SYNTAX_GLM, names, 1);
+    const char good[] = "<tool_call>get_time\n<arg_key>city</arg_key>\n<arg_value>Oslo</arg_value>\n"
+                        "</tool_call>";
+    assert_true(accepts(g, good));
+    assert_true(accepts(g, "<tool_call>get_time\n</tool_call>"));
+    assert_false(accepts(g, "<tool_call>get_time\n<arg_key>city</arg_key><arg_value>x</arg_value>\n"
+                            "</tool_call>"));
+    call_matcher m;
+    cm_init(g, &m);
+    assert_int_equal(cm_min_close(g, &m), strlen("<tool_call>get_time\n</tool_call>"));
+    assert_true(cm_feed_all(g, &m, good, (uint32_t)strlen(good)));
+    assert_true(cm_done(&m));
+    assert_false(cm_feed(g, &m, '\n')); /* nothing may follow */
+    char *got = split(TOOL_SYNTAX_GLM, good, false);
+    assert_string_equal(got, "|get_time({\"city\":\"Oslo\"});");
+    free(got);
+    call_grammar_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hermes), cmocka_unit_test(llama3), cmocka_unit_test(mistral),
         cmocka_unit_test(detects), cmocka_unit_test(grammar),  cmocka_unit_test(qwen_xml),
+        cmocka_unit_test(glm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
