@@ -31,8 +31,8 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
     if (tools_active(req) && chat_prompt_tool_syntax(h->chat) == TOOL_SYNTAX_NONE) {
         api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
                       "'tools': the chat prompt (%s) uses a tool-call syntax infrac-engine does "
-                      "not parse (it reads Hermes <tool_call> JSON, Qwen <function=...> XML, "
-                      "Llama 3 JSON and Mistral [TOOL_CALLS] calls)",
+                      "not parse (it reads Hermes <tool_call> JSON, Qwen <function=...> and GLM "
+                      "<arg_key> XML, Llama 3 JSON and Mistral [TOOL_CALLS] calls)",
                       chat_prompt_origin(h->chat));
         return NULL;
     }
@@ -43,6 +43,20 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
         api_error_invalid(err, "messages", "the chat template (%s) cannot render these messages: %s",
                           chat_prompt_origin(h->chat), why);
     return text;
+}
+
+/* tool_choice "required" or a named function: the grammar the output must
+ * follow; NULL otherwise. */
+static call_grammar *forced_call(http_server *h, const gen_request *req)
+{
+    if (!tools_active(req) ||
+        (req->tool_choice != TOOL_CHOICE_REQUIRED && req->tool_choice != TOOL_CHOICE_NAMED))
+        return NULL;
+    const char *named[1] = {req->tool_choice_name};
+    return req->tool_choice == TOOL_CHOICE_NAMED
+               ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
+               : call_grammar_new(chat_prompt_tool_syntax(h->chat),
+                                  (const char *const *)req->tool_names, (uint32_t)req->n_tools);
 }
 
 /* The prompt's tokens, or false with err set. */
@@ -129,28 +143,20 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
         free(tokens);
         return NULL;
     }
-    if (tools_active(req) && (req->tool_choice == TOOL_CHOICE_REQUIRED ||
-                              req->tool_choice == TOOL_CHOICE_NAMED)) {
-        /* the call's fixed text must fit, one byte per token at worst */
-        const char *named[1] = {req->tool_choice_name};
-        call_grammar *g = req->tool_choice == TOOL_CHOICE_NAMED
-                              ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
-                              : call_grammar_new(chat_prompt_tool_syntax(h->chat),
-                                                 (const char *const *)req->tool_names,
-                                                 (uint32_t)req->n_tools);
+    call = forced_call(h, req);
+    if (call) { /* the call's fixed text must fit, one byte per token at worst */
         call_matcher m;
-        cm_init(g, &m);
-        uint32_t need = cm_min_close(g, &m);
+        cm_init(call, &m);
+        uint32_t need = cm_min_close(call, &m);
         if (max < need) {
             api_error_invalid(err, req->max_tokens_key,
                               "%s (%llu) is too few for the tool call tool_choice asks for: it "
                               "needs at least %u",
                               req->max_tokens_key, (unsigned long long)max, need);
-            call_grammar_free(g);
+            call_grammar_free(call);
             free(tokens);
             return NULL;
         }
-        call = g;
     }
     job *j = job_new();
     j->call = call;
