@@ -1,21 +1,23 @@
 #!/bin/sh
 # Chat templates and tool calling end to end: infrac-engine serving tiny
 # models that carry real chat templates (tests/data/chat_templates), driven
-# by the official `openai` npm client (tests/server/openai_tools.mjs); a GGUF
-# without a template falls back to ChatML; one the Jinja subset cannot run
+# by the official `openai` npm client (tests/server/openai_tools.mjs) and
+# LangChain's ChatOpenAI (tests/server/langchain_tools.mjs); a GGUF without a
+# template falls back to ChatML; one the Jinja subset cannot run
 # fails the start, naming the construct and its line.
 . "$SRC/tests/lib/tap.sh"
 . "$SRC/tests/server/lib.sh"
 
 dir="$SRC/tests/server"
 tpl="$SRC/tests/data/chat_templates"
-if [ ! -d "$dir/node_modules/openai" ]; then
+if [ ! -d "$dir/node_modules/openai" ] || [ ! -d "$dir/node_modules/@langchain/openai" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund >/dev/null 2>&1)
 fi
 have_client=1
-if ! command -v node >/dev/null || [ ! -d "$dir/node_modules/openai" ]; then
+if ! command -v node >/dev/null || [ ! -d "$dir/node_modules/openai" ] ||
+    [ ! -d "$dir/node_modules/@langchain/openai" ]; then
     have_client=0
-    skip "openai client tool calls" "node or the npm package is not available (cd tests/server && npm ci)"
+    skip "openai and LangChain client tool calls" "node or the npm packages are not available (cd tests/server && npm ci)"
 fi
 
 # serve LABEL LOG MODEL: starts an engine on a free port (its log: $SERVER_TMP/LABEL.log); sets PORT.
@@ -35,6 +37,7 @@ for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-
     check "$name: the GGUF's template is used, calls read as $syntax" \
         grep -q "chat prompt from the GGUF's tokenizer.chat_template (tool calls: $syntax)" "$SERVER_TMP/$name.log"
     [ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny "$name"
+    [ "$have_client" = 1 ] && timeout 120 node "$dir/langchain_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny "$name"
     kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 done
 
