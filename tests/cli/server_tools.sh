@@ -29,6 +29,7 @@ serve() {
 
 for case in "qwen3 --arch qwen3 hermes" "llama3.1 --arch llama llama3" "mistral-small-3.2 --arch llama mistral" \
             "glm-4.6 --arch qwen3 glm"; do
+    # shellcheck disable=SC2086 # the words of a case are its fields
     set -- $case
     name=$1 arch=$3 syntax=$4
     make_model "$SERVER_TMP/$name.gguf" --arch "$arch" --ctx 2048 --vocab 600 --chat-template "$tpl/$name.jinja" ||
