@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "engine_arch.h"
 #include "ggml_types.h"
 #include "quant.h"
 #include "repack.h"
@@ -51,11 +52,14 @@ static bool get_u32(const gguf_file *f, const char *arch, const char *suffix, bo
     return true;
 }
 
+_Static_assert(IE_ARCH_GEMMA3 + 1 == ENGINE_ARCH_COUNT, "ie_arch follows engine_arch_names");
+
 typedef struct loader {
     gguf_file *f;
     char *err;
     size_t errlen;
     uint64_t bytes;
+    bool *used; /* per tensor of the file: looked up by the loader */
 } loader;
 
 static const gguf_tensor *find(loader *L, const char *name, bool required)
@@ -63,7 +67,24 @@ static const gguf_tensor *find(loader *L, const char *name, bool required)
     const gguf_tensor *t = gguf_find_tensor(L->f, name);
     if (!t && required)
         fail(L->err, L->errlen, "tensor %s is missing", name);
+    if (t)
+        L->used[t - L->f->tensors] = true;
     return t;
+}
+
+/* A tensor the architecture does not read (an output or FFN bias, LongRoPE
+ * factors, a classifier head) would change llama.cpp's result, or make it
+ * refuse the file ("wrong number of tensors"): refused, never ignored. */
+static bool all_tensors_used(const loader *L, const char *arch)
+{
+    for (uint64_t i = 0; i < L->f->n_tensors; i++)
+        if (!L->used[i]) {
+            const gguf_str nm = L->f->tensors[i].name;
+            fail(L->err, L->errlen, "tensor %.*s is not used by infrac-engine's %s (refused rather than ignored)",
+                 (int)(nm.len > 96 ? 96 : nm.len), nm.ptr, arch);
+            return false;
+        }
+    return true;
 }
 
 static bool check_data(loader *L, const gguf_tensor *t, const char *name, const void **data)
@@ -251,8 +272,9 @@ static bool load_experts(const gguf_file *f, ie_model *m, char *err, size_t n)
 }
 
 /* Linear RoPE scaling (llama.cpp: rope.scaling.factor, or the older
- * rope.scale_linear; theta *= 1 / factor). Other scaling types keep
- * today's behaviour: unscaled. */
+ * rope.scale_linear; theta *= 1 / factor); type none never scales
+ * (llama-context.cpp). Other types were refused by
+ * engine_gguf_metadata_supported. */
 static bool load_rope_scaling(const gguf_file *f, ie_model *m, char *err, size_t n)
 {
     ie_hparams *hp = &m->hp;
@@ -335,24 +357,12 @@ static bool load_swa_layers(const gguf_file *f, ie_model *m, char *err, size_t n
 
 static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
 {
+    if (!engine_gguf_metadata_supported(f, err, n))
+        return false;
     gguf_str arch;
-    if (!gguf_get_str(f, "general.architecture", &arch)) {
-        fail(err, n, "metadata key general.architecture is missing");
-        return false;
-    }
-    static const struct { const char *name; ie_arch arch; } archs[] = {
-        {"llama", IE_ARCH_LLAMA}, {"qwen2", IE_ARCH_QWEN2}, {"qwen3", IE_ARCH_QWEN3},
-        {"qwen3moe", IE_ARCH_QWEN3MOE}, {"gemma3", IE_ARCH_GEMMA3}};
-    size_t ai = 0;
-    while (ai < sizeof archs / sizeof archs[0] && !gguf_str_eq(arch, archs[ai].name))
-        ai++;
-    if (ai == sizeof archs / sizeof archs[0]) {
-        fail(err, n, "architecture '%.*s' is not supported by infrac-engine "
-             "(supported: llama, qwen2, qwen3, qwen3moe, gemma3)",
-             (int)(arch.len > 64 ? 64 : arch.len), arch.ptr);
-        return false;
-    }
-    m->arch = archs[ai].arch;
+    gguf_get_str(f, "general.architecture", &arch);
+    int ai = engine_arch_index(arch.ptr, arch.len);
+    m->arch = (ie_arch)ai;
     snprintf(m->arch_name, sizeof m->arch_name, "%.*s", (int)arch.len, arch.ptr);
     const char *a = m->arch_name;
     ie_hparams *hp = &m->hp;
@@ -541,9 +551,14 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
         fail(err, errlen, "out of memory");
         return NULL;
     }
+    loader L = {f, err, errlen, 0, NULL};
     if (!load_hparams(f, m, err, errlen))
         goto bad;
-    loader L = {f, err, errlen, 0};
+    L.used = calloc(f->n_tensors ? f->n_tensors : 1, sizeof(bool));
+    if (!L.used) {
+        fail(err, errlen, "out of memory");
+        goto bad;
+    }
     ie_hparams *hp = &m->hp;
     const gguf_tensor *te = find(&L, "token_embd.weight", true);
     if (!te)
@@ -573,7 +588,8 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     if (!load_swa_layers(f, m, err, errlen))
         goto bad;
     const float *freq_factors = NULL;
-    if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors))
+    if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors) ||
+        !all_tensors_used(&L, m->arch_name))
         goto bad;
     uint32_t half = hp->rope_dim / 2;
     for (uint32_t i = 0; i < half; i++) {
@@ -613,10 +629,12 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
         }
     }
     m->weight_bytes = L.bytes;
+    free(L.used);
     m->file = *f;
     repack_weights(m);
     return m;
 bad:
+    free(L.used);
     free(m->layers);
     free(m->rope_inv_freq);
     free(m);

@@ -11,6 +11,7 @@
 #include "gguf.h"
 #include "repack.h"
 
+/* In the order of engine_arch_names (common/engine_arch.h). */
 typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3 } ie_arch;
 
 /* Most experts a MoE layer may have (llama.cpp's LLAMA_MAX_EXPERTS). */
