@@ -23,6 +23,13 @@ typedef struct options {
     float logit_softcap;                    /* gemma3 final_logit_softcapping; 0: none */
     float rope_base, rope_scale; /* rope_scale: linear rope.scaling.factor; 0: none */
     bool tied, header_only;
+    /* --meta KEY=VALUE ({arch}.KEY, replacing an integer key mkmodel
+     * writes: an integer as u32, a number as f32,
+     * true/false, [a,b,...] as an i32 array, else a string) and
+     * --extra-tensor NAME (an f32 vector of embd): what a test needs the
+     * engine to refuse. */
+    const char *meta[16], *extra[8];
+    uint32_t n_meta, n_extra;
     uint64_t seed;
     int threads;
 } options;
@@ -38,7 +45,8 @@ static void usage(FILE *f)
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
             "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
             "               [--logit-softcap X]\n"
-            "       [--chat-template FILE|none]\n");
+            "       [--chat-template FILE|none]\n"
+            "       tests: [--meta KEY=VALUE (as {arch}.KEY; repeatable)] [--extra-tensor NAME (f32 [embd])]\n");
 }
 
 static bool parse_u32(const char *s, uint32_t *out)
@@ -90,6 +98,8 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--rope-scale")) o->rope_scale = strtof(v, NULL);
         else if (!strcmp(a, "--logit-softcap")) o->logit_softcap = strtof(v, NULL);
         else if (!strcmp(a, "--threads")) o->threads = atoi(v);
+        else if (!strcmp(a, "--meta") && o->n_meta < 16) o->meta[o->n_meta++] = v;
+        else if (!strcmp(a, "--extra-tensor") && o->n_extra < 8) o->extra[o->n_extra++] = v;
         else {
             fprintf(stderr, "infrac-mkmodel: unknown option %s\n", a);
             usage(stderr);
@@ -261,6 +271,50 @@ static uint32_t file_type(const char *type)
     return 0;
 }
 
+/* An integer key mkmodel writes, unless a --meta gives it (any type). */
+static bool own_u32(gguf_writer *w, const options *o, const char *key, uint32_t v)
+{
+    const char *suffix = strchr(key, '.');
+    for (uint32_t i = 0; suffix && i < o->n_meta; i++) {
+        size_t n = strcspn(o->meta[i], "=");
+        if (strlen(suffix + 1) == n && !strncmp(o->meta[i], suffix + 1, n))
+            return true;
+    }
+    return gguf_w_u32(w, key, v);
+}
+
+/* One --meta KEY=VALUE as {arch}.KEY. */
+static bool write_meta(gguf_writer *w, const char *arch, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq)
+        return false;
+    char key[128];
+    snprintf(key, sizeof key, "%s.%.*s", arch, (int)(eq - kv), kv);
+    const char *v = eq + 1;
+    char *end;
+    if (v[0] == '[') {
+        int32_t vals[1024];
+        uint64_t n = 0;
+        for (const char *p = v + 1; *p && *p != ']' && n < 1024;) {
+            vals[n++] = (int32_t)strtol(p, &end, 10);
+            p = *end == ',' ? end + 1 : end;
+            if (end == p && *p != ']')
+                return false;
+        }
+        return gguf_w_arr_i32(w, key, vals, n);
+    }
+    if (!strcmp(v, "true") || !strcmp(v, "false"))
+        return gguf_w_bool(w, key, v[0] == 't');
+    unsigned long long u = strtoull(v, &end, 10);
+    if (*v && *v != '-' && !*end && u <= 0xffffffffull)
+        return gguf_w_u32(w, key, (uint32_t)u);
+    float x = strtof(v, &end);
+    if (*v && !*end)
+        return gguf_w_f32(w, key, x);
+    return gguf_w_str(w, key, v);
+}
+
 static int write_model(const options *o)
 {
     static const char *types[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q5_k", "q6_k", "q4_k_m"};
@@ -290,26 +344,26 @@ static int write_model(const options *o)
 #define K(s) (snprintf(key, sizeof key, "%s." s, a), key)
     bool ok = gguf_w_str(w, "general.architecture", a) && gguf_w_str(w, "general.name", "infrac test model") &&
               gguf_w_u32(w, "general.file_type", file_type(o->type)) &&
-              gguf_w_u32(w, K("context_length"), o->ctx) && gguf_w_u32(w, K("embedding_length"), o->embd) &&
-              gguf_w_u32(w, K("block_count"), o->layers) && gguf_w_u32(w, K("feed_forward_length"), o->ff) &&
-              gguf_w_u32(w, K("attention.head_count"), o->heads) &&
-              gguf_w_u32(w, K("attention.head_count_kv"), o->kv_heads) &&
+              own_u32(w, o, K("context_length"), o->ctx) && own_u32(w, o, K("embedding_length"), o->embd) &&
+              own_u32(w, o, K("block_count"), o->layers) && own_u32(w, o, K("feed_forward_length"), o->ff) &&
+              own_u32(w, o, K("attention.head_count"), o->heads) &&
+              own_u32(w, o, K("attention.head_count_kv"), o->kv_heads) &&
               gguf_w_f32(w, K("attention.layer_norm_rms_epsilon"), 1e-5f) &&
               gguf_w_f32(w, K("rope.freq_base"), o->rope_base) &&
-              gguf_w_u32(w, K("rope.dimension_count"), o->head_dim) &&
-              gguf_w_u32(w, K("attention.key_length"), o->head_dim) &&
-              gguf_w_u32(w, K("attention.value_length"), o->head_dim) &&
-              gguf_w_u32(w, K("vocab_size"), o->vocab);
+              own_u32(w, o, K("rope.dimension_count"), o->head_dim) &&
+              own_u32(w, o, K("attention.key_length"), o->head_dim) &&
+              own_u32(w, o, K("attention.value_length"), o->head_dim) &&
+              own_u32(w, o, K("vocab_size"), o->vocab);
     bool moe = !strcmp(a, "qwen3moe"), gemma = !strcmp(a, "gemma3");
     if (ok && moe)
-        ok = gguf_w_u32(w, K("expert_count"), o->experts) && gguf_w_u32(w, K("expert_used_count"), o->experts_used) &&
-             gguf_w_u32(w, K("expert_feed_forward_length"), o->ff_exp);
+        ok = own_u32(w, o, K("expert_count"), o->experts) && own_u32(w, o, K("expert_used_count"), o->experts_used) &&
+             own_u32(w, o, K("expert_feed_forward_length"), o->ff_exp);
     if (ok && o->rope_scale > 0)
         ok = gguf_w_str(w, K("rope.scaling.type"), "linear") && gguf_w_f32(w, K("rope.scaling.factor"), o->rope_scale);
     if (ok && gemma && o->logit_softcap > 0)
         ok = gguf_w_f32(w, K("final_logit_softcapping"), o->logit_softcap);
     if (ok && gemma && o->swa)
-        ok = gguf_w_u32(w, K("attention.sliding_window"), o->swa) && gguf_w_f32(w, K("rope.freq_base_swa"), 10000.0f);
+        ok = own_u32(w, o, K("attention.sliding_window"), o->swa) && gguf_w_f32(w, K("rope.freq_base_swa"), 10000.0f);
     if (ok && gemma && o->swa && o->swa_layers) {
         /* the per-layer form: one bool per listed layer (a short list stays short) */
         bool flags[1024];
@@ -319,8 +373,10 @@ static int write_model(const options *o)
                 flags[nf++] = *p == '1';
         ok = gguf_w_arr_bool(w, K("attention.sliding_window_pattern"), flags, nf);
     } else if (ok && gemma && o->swa) {
-        ok = gguf_w_u32(w, K("attention.sliding_window_pattern"), o->swa_pattern);
+        ok = own_u32(w, o, K("attention.sliding_window_pattern"), o->swa_pattern);
     }
+    for (uint32_t i = 0; ok && i < o->n_meta; i++)
+        ok = write_meta(w, a, o->meta[i]);
 #undef K
     char *tmpl = NULL;
     if (o->chat_template && strcmp(o->chat_template, "none") != 0) {
@@ -391,6 +447,8 @@ static int write_model(const options *o)
     ok = ok && add_tensor(w, o, "output_norm.weight", GGML_T_F32, E, 1, 0.1f, 1.0f);
     if (ok && !o->tied)
         ok = add_tensor(w, o, "output.weight", weight_type(o, "output", 0, E), E, o->vocab, s3 * 2 * inv_e, 0);
+    for (uint32_t i = 0; ok && i < o->n_extra; i++)
+        ok = add_tensor(w, o, o->extra[i], GGML_T_F32, E, 1, 0.1f, 0);
     if (!ok) {
         fprintf(stderr, "infrac-mkmodel: cannot build the tensors (out of memory?)\n");
         gguf_writer_free(w);
