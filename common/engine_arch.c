@@ -67,15 +67,22 @@ static bool rope_scaling_supported(const gguf_file *f, const char *a, char *why,
     return true;
 }
 
+bool engine_arch_supported(const char *name, size_t len, char *why, size_t n)
+{
+    if (engine_arch_index(name, len) >= 0)
+        return true;
+    return refuse(why, n, "architecture '%.*s' is not supported by infrac-engine (supported: %s)",
+                  (int)(len > 64 ? 64 : len), name, engine_arch_list);
+}
+
 bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
 {
     gguf_str arch;
     if (!gguf_get_str(f, "general.architecture", &arch))
         return refuse(why, n, "metadata key general.architecture is missing");
+    if (!engine_arch_supported(arch.ptr, arch.len, why, n))
+        return false;
     int ai = engine_arch_index(arch.ptr, arch.len);
-    if (ai < 0)
-        return refuse(why, n, "architecture '%.*s' is not supported by infrac-engine (supported: %s)",
-                      (int)(arch.len > 64 ? 64 : arch.len), arch.ptr, engine_arch_list);
     const char *a = engine_arch_names[ai];
     bool moe = strcmp(a, "qwen3moe") == 0;
     if (!rope_scaling_supported(f, a, why, n))

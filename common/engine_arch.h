@@ -19,6 +19,10 @@ extern const char engine_arch_list[];
 /* The index in engine_arch_names of the len bytes at name, or -1. */
 int engine_arch_index(const char *name, size_t len);
 
+/* Whether infrac-engine runs the architecture (len bytes at name): false
+ * with "architecture 'X' is not supported by infrac-engine (supported: ...)". */
+bool engine_arch_supported(const char *name, size_t len, char *why, size_t n);
+
 /* Whether infrac-engine can run the file as its metadata describes it:
  * false with a message naming the key and its value (an unsupported
  * architecture, a RoPE scaling type other than none / linear, a per-layer

@@ -74,6 +74,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     check_service_values(&c);
     check_references(&c);
     check_models(&c);
+    check_engine_models(&c);
     group_by_host(&c);
     group_by_gpu(&c);
     check_resolve(&c);

@@ -32,6 +32,8 @@ typedef struct check_ctx {
 void check_service_values(check_ctx *c);
 void check_references(check_ctx *c);
 void check_models(check_ctx *c);
+/* After check_models: the models of engine: infrac services are ones it runs. */
+void check_engine_models(check_ctx *c);
 void check_resolve(check_ctx *c);
 void check_ports(check_ctx *c);
 void check_exposure(check_ctx *c);

@@ -106,6 +106,13 @@ const diag_code_info diag_codes_checks[] = {
      "so declares a `shape:` whose numbers differ from the header's. One of them describes anoth"
      "er model; the estimate uses the header.\n\nRemove `shape:` (the file is read), or fix `path"
      ":` to the model the shape describes."},
+    {"E0516", DIAG_ERROR, "A model that infrac-engine cannot run",
+     "The service has `engine: infrac`, and infrac-engine would refuse its model at load: the architecture i"
+     "s not one it runs (the message lists those it does), or the header asks for maths it does not imp"
+     "lement, such as a RoPE scaling type other than none or linear (yarn, longrope), a per-layer array for "
+     "a size it takes once, or experts on a dense architecture. The message names the key and its value; the"
+     " reasons are the engine's own (docs/engine.md).\n\nServe the model with `engine: llama.cpp`, or pick a "
+     "model infrac-engine runs."},
     {"E0520", DIAG_ERROR, "A draft setting the engine has no place for",
      "`draft:` and the speculative keys (`draft_gpu`, `draft_gpu_layers`, `draft_cache`, `spec_type`, "
      "`spec_draft_n_max`, `spec_draft_n_min`) are llama.cpp's (llama-server --spec-draft-model and the "

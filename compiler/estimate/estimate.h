@@ -82,6 +82,9 @@ typedef struct model_shape {
      * EST_LAYER_NEXTN; and the tokenizer (tokenizer.ggml.model; "" = not said). */
     uint32_t n_nextn;
     char tokenizer[32];
+    /* Why infrac-engine would refuse the file ("" = it runs it, as far as
+     * the header tells; common/engine_arch.h). */
+    char infrac_refusal[200];
     uint64_t weights_bytes;   /* all tensors */
     /* the size of the file it was read from when that file holds the tensor
      * data; 0 for a header-only copy, a catalog entry or a declared shape */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_arch.h"
 #include "estimate/estimate.h"
 #include "ggml_types.h"
 
@@ -258,6 +259,8 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
     gguf_str scaling;
     shape->has_rope_scaling = gguf_get_str(f, key, &scaling) && !gguf_str_eq(scaling, "none");
 
+    if (engine_gguf_metadata_supported(f, shape->infrac_refusal, sizeof shape->infrac_refusal))
+        shape->infrac_refusal[0] = '\0';
     gguf_str tok;
     if (gguf_get_str(f, "tokenizer.ggml.model", &tok) && tok.len < sizeof shape->tokenizer &&
         !memchr(tok.ptr, 0, tok.len)) {
