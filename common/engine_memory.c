@@ -40,12 +40,23 @@ static uint64_t em_cells_per_slot(const engine_mem_params *p)
     return p->n_ctx / em_slots(p);
 }
 
+uint64_t engine_swa_cells_per_slot(const engine_mem_shape *s, const engine_mem_params *p)
+{
+    uint64_t full = em_cells_per_slot(p);
+    if (!s->n_swa || !s->n_layer_swa)
+        return full;
+    uint64_t ring = (uint64_t)s->n_swa + (p->n_batch ? p->n_batch : 1);
+    return ring < full ? ring : full;
+}
+
 uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p)
 {
-    uint64_t cells = em_cells_per_slot(p) * em_slots(p);
+    uint32_t n_swa_layers = s->n_layer_swa < s->n_layer ? s->n_layer_swa : s->n_layer;
+    uint64_t cells = ((uint64_t)(s->n_layer - n_swa_layers) * em_cells_per_slot(p) +
+                      (uint64_t)n_swa_layers * engine_swa_cells_per_slot(s, p)) * em_slots(p);
     uint64_t k_row = em_row(p->cache_k, (uint64_t)s->n_head_kv * s->head_dim_k);
     uint64_t v_row = em_row(p->cache_v, (uint64_t)s->n_head_kv * s->head_dim_v);
-    return em_round((uint64_t)s->n_layer * cells * (k_row + v_row));
+    return em_round(cells * (k_row + v_row));
 }
 
 uint64_t engine_ffn_width(const engine_mem_shape *s)

@@ -12,6 +12,9 @@ typedef struct engine_mem_shape {
     /* Mixture of experts (0 for dense): the GGUF's expert_count,
      * expert_used_count, expert_feed_forward_length (0: absent). */
     uint32_t n_expert, n_expert_used, n_ff_exp;
+    /* Sliding-window attention (gemma3): the window in tokens and how many
+     * layers use it (0 and 0 for none). */
+    uint32_t n_swa, n_layer_swa;
 } engine_mem_shape;
 
 /* Width of the FFN activations of one token: n_ff, or for a MoE the chosen
@@ -23,6 +26,13 @@ typedef struct engine_mem_params {
     uint32_t n_ctx, n_slots, n_batch, n_threads;
     uint32_t cache_k, cache_v; /* ggml type ids */
 } engine_mem_params;
+
+/* Cells per slot of a sliding-window layer's KV ring: the window plus one
+ * batch (a batch writes all its tokens before its first one attends;
+ * llama.cpp's llama-kv-cache-iswa.cpp sizes its SWA cache n_swa + n_ubatch
+ * too, padded to 256), at most the slot's context. Global layers keep
+ * n_ctx / n_slots cells per slot. */
+uint64_t engine_swa_cells_per_slot(const engine_mem_shape *s, const engine_mem_params *p);
 
 uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p);
 uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p);

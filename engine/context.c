@@ -59,8 +59,12 @@ static void mem_inputs(const ie_model *m, const ie_context_params *pin, engine_m
 {
     ie_context_params pn = normalize(pin), *p = &pn;
     const ie_hparams *hp = &m->hp;
+    uint32_t n_layer_swa = 0;
+    for (uint32_t l = 0; l < hp->n_layer; l++)
+        n_layer_swa += m->layers[l].swa;
     *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
-                            hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp};
+                            hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp,
+                            hp->n_swa, n_layer_swa};
     *mp = (engine_mem_params){p->n_ctx, p->n_slots, p->n_batch, p->n_threads, p->cache_k, p->cache_v};
 }
 
@@ -122,12 +126,23 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->kv = aligned_alloc(64, c->kv_bytes);
     c->scratch = aligned_alloc(64, c->scratch_bytes);
     c->n_past = calloc(prm.n_slots, sizeof *c->n_past);
+    c->swa_lo = calloc(prm.n_slots, sizeof *c->swa_lo);
+    c->layer_kv = calloc(hp->n_layer, sizeof *c->layer_kv);
     c->pool = ie_pool_new((int)prm.n_threads);
-    if (!c->kv || !c->scratch || !c->n_past || !c->pool) {
+    if (!c->kv || !c->scratch || !c->n_past || !c->swa_lo || !c->layer_kv || !c->pool) {
         fail(err, errlen, "cannot allocate %llu bytes of KV cache and %llu bytes of scratch",
              (unsigned long long)c->kv_bytes, (unsigned long long)c->scratch_bytes);
         ie_context_free(c);
         return NULL;
+    }
+    /* Each layer's K rows then V rows, n_slots rings of swa_cells for a
+     * sliding-window layer, n_slots * cells_per_slot otherwise. */
+    c->swa_cells = (uint32_t)engine_swa_cells_per_slot(&s, &mp);
+    uint8_t *kcur = c->kv;
+    for (uint32_t l = 0; l < hp->n_layer; l++) {
+        uint64_t per_slot = m->layers[l].swa ? c->swa_cells : c->cells_per_slot, n = per_slot * prm.n_slots;
+        c->layer_kv[l] = (ie_layer_kv){kcur, kcur + n * c->k_row_bytes, (uint32_t)per_slot};
+        kcur += n * (c->k_row_bytes + c->v_row_bytes);
     }
     /* Touching the scratch up front makes peak RSS predictable; the KV cache
      * fills as the context does. */
@@ -190,6 +205,8 @@ void ie_context_free(ie_context *c)
     free(c->scratch);
     free(c->blas_tiles);
     free(c->n_past);
+    free(c->swa_lo);
+    free(c->layer_kv);
     free(c);
 }
 
@@ -213,6 +230,12 @@ int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, u
         fail(err, errlen, "position %u is past the %u cached tokens of slot %u", pos, c->n_past[slot], slot);
         return -1;
     }
+    if (!ie_slot_can_resume(c, slot, pos)) {
+        fail(err, errlen, "position %u of slot %u needs sliding-window cells already overwritten "
+             "(the ring holds positions %u..%u): start again from 0", pos, slot, c->swa_lo[slot],
+             c->n_past[slot] ? c->n_past[slot] - 1 : 0);
+        return -1;
+    }
     if ((uint64_t)pos + n > c->cells_per_slot) {
         fail(err, errlen, "%u tokens at position %u exceed the slot's context of %u", n, pos, c->cells_per_slot);
         return -1;
@@ -223,13 +246,28 @@ int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, u
             return -1;
         }
     c->n_past[slot] = pos;
+    if (pos == 0)
+        c->swa_lo[slot] = 0;
     for (uint32_t done = 0; done < n;) {
         uint32_t chunk = n - done < c->params.n_batch ? n - done : c->params.n_batch;
         ie_forward(c, slot, tokens + done, chunk, pos + done);
         done += chunk;
         c->n_past[slot] = pos + done;
+        /* the ring's cells now hold the last swa_cells positions written */
+        if (pos + done > c->swa_cells && pos + done - c->swa_cells > c->swa_lo[slot])
+            c->swa_lo[slot] = pos + done - c->swa_cells;
     }
     return 0;
+}
+
+bool ie_slot_can_resume(const ie_context *c, uint32_t slot, uint32_t pos)
+{
+    if (slot >= c->params.n_slots || pos > c->n_past[slot])
+        return false;
+    /* the token at pos attends to positions from pos - n_swa + 1 on */
+    uint32_t n_swa = c->model->hp.n_swa;
+    uint32_t need = pos + 1 > n_swa ? pos + 1 - n_swa : 0;
+    return pos == 0 || need >= c->swa_lo[slot];
 }
 
 const float *ie_logits(const ie_context *c, uint32_t slot)

@@ -12,6 +12,13 @@
 #include "quant.h"
 #include "repack.h"
 
+/* One layer's KV cache: K rows, V rows, and the cells of each slot (a ring
+ * of swa_cells for a sliding-window layer: position p in cell p mod it). */
+typedef struct ie_layer_kv {
+    uint8_t *k, *v;
+    uint32_t cells_per_slot;
+} ie_layer_kv;
+
 struct ie_context {
     ie_model *model;
     ie_context_params params;
@@ -23,6 +30,9 @@ struct ie_context {
     uint8_t *scratch;                  /* engine_scratch_bytes */
     uint64_t kv_bytes, scratch_bytes;
     uint32_t *n_past;                  /* per slot */
+    uint32_t swa_cells;                /* per slot in a sliding-window layer (engine_swa_cells_per_slot) */
+    uint32_t *swa_lo;                  /* per slot: the earliest position the rings still hold */
+    ie_layer_kv *layer_kv;             /* per layer */
     /* Scratch regions (see engine_memory.c for their sizes and order). */
     float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
     /* MoE (empty for dense models): router probabilities, one expert's
@@ -76,7 +86,17 @@ void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);
 
-uint8_t *ie_kv_k(ie_context *c, uint32_t layer, uint64_t cell);
-uint8_t *ie_kv_v(ie_context *c, uint32_t layer, uint64_t cell);
+/* The K / V cache row of a slot's position in a layer. */
+static inline uint8_t *ie_kv_k(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
+{
+    const ie_layer_kv *l = &c->layer_kv[layer];
+    return l->k + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->k_row_bytes;
+}
+
+static inline uint8_t *ie_kv_v(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
+{
+    const ie_layer_kv *l = &c->layer_kv[layer];
+    return l->v + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->v_row_bytes;
+}
 
 #endif

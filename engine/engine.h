@@ -45,13 +45,19 @@ uint32_t ie_slot_n_ctx(const ie_context *c); /* cells per slot */
 
 /* Evaluates n tokens of one slot at positions pos..pos+n-1 (earlier cells
  * of the slot stay; later ones are dropped) and keeps the logits of the
- * last token. 0, or -1 with a message (n == 0, past the slot's context). */
+ * last token. 0, or -1 with a message (n == 0, past the slot's context, a
+ * pos that ie_slot_can_resume refuses). */
 int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos,
               char *err, size_t errlen);
 /* The logits (n_vocab floats) after the slot's last ie_decode. */
 const float *ie_logits(const ie_context *c, uint32_t slot);
 /* Tokens currently cached in the slot (for prompt prefix reuse). */
 uint32_t ie_slot_n_past(const ie_context *c, uint32_t slot);
+/* Whether ie_decode may continue the slot at pos (<= n_past), reusing the
+ * cached positions before it: always for pos 0 or without sliding-window
+ * layers; with them only while their rings (window + batch cells) still
+ * hold the window before pos. Otherwise start again from 0. */
+bool ie_slot_can_resume(const ie_context *c, uint32_t slot, uint32_t pos);
 
 typedef struct ie_sampler_params {
     float temperature;     /* 0 = greedy */

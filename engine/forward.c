@@ -28,19 +28,6 @@ static void rope_head(float *h, const float *cs, const float *sn, uint32_t rope_
     }
 }
 
-uint8_t *ie_kv_k(ie_context *c, uint32_t layer, uint64_t cell)
-{
-    uint64_t cells = (uint64_t)c->cells_per_slot * c->params.n_slots;
-    return c->kv + (uint64_t)layer * cells * (c->k_row_bytes + c->v_row_bytes) + cell * c->k_row_bytes;
-}
-
-uint8_t *ie_kv_v(ie_context *c, uint32_t layer, uint64_t cell)
-{
-    uint64_t cells = (uint64_t)c->cells_per_slot * c->params.n_slots;
-    return c->kv + (uint64_t)layer * cells * (c->k_row_bytes + c->v_row_bytes) + cells * c->k_row_bytes +
-           cell * c->v_row_bytes;
-}
-
 typedef struct attn_job {
     ie_context *c;
     uint32_t layer, slot, n_tok, pos;
@@ -86,7 +73,6 @@ static void attn_worker(void *arg, int ith, int nth)
     float *krow = c->kv_row + (size_t)ith * (hdk + hdv), *vrow = krow + hdk;
     float scale = hp->kq_scale;
     uint32_t window = c->model->layers[j->layer].swa ? hp->n_swa : 0;
-    uint64_t base = (uint64_t)j->slot * c->cells_per_slot;
     uint64_t a0, a1;
     while (ie_chunks_take(&j->tasks, &a0, &a1))
     for (uint32_t task = (uint32_t)a0; task < a1; task++) {
@@ -102,7 +88,7 @@ static void attn_worker(void *arg, int ith, int nth)
         round_query(q, ck, hdk);
         float max = -INFINITY;
         for (uint32_t p = first; p < n_att; p++) {
-            const uint8_t *src = ie_kv_k(c, j->layer, base + p) + koff;
+            const uint8_t *src = ie_kv_k(c, j->layer, j->slot, p) + koff;
             float s;
             if (ck == GGML_T_F16) {
                 s = ak->dot_f16(q, (const uint16_t *)src, hdk);
@@ -125,7 +111,7 @@ static void attn_worker(void *arg, int ith, int nth)
         float inv = 1.0f / sum;
         memset(out, 0, hdv * sizeof(float));
         for (uint32_t p = first; p < n_att; p++) {
-            const uint8_t *src = ie_kv_v(c, j->layer, base + p) + voff;
+            const uint8_t *src = ie_kv_v(c, j->layer, j->slot, p) + voff;
             float wgt = scores[p] * inv;
             if (cv == GGML_T_F16) {
                 /* llama.cpp multiplies F16 V by F16 weights */
@@ -209,7 +195,6 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
     uint32_t E = hp->n_embd, hdk = hp->head_dim_k;
     uint64_t qdim = (uint64_t)hp->n_head * hdk, kdim = (uint64_t)hp->n_head_kv * hdk;
     uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
-    uint64_t base = (uint64_t)slot * c->cells_per_slot;
 
     for (uint32_t t = 0; t < n; t++) {
         float *xt = c->x + (size_t)t * E;
@@ -252,8 +237,8 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
                     q[i] *= hp->q_scale;
             for (uint32_t h = 0; h < hp->n_head_kv; h++)
                 rope_head(k + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
-            ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, base + pos + t), kdim);
-            ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, base + pos + t), vdim);
+            ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, slot, pos + t), kdim);
+            ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, slot, pos + t), vdim);
         }
         attn_job aj = {c, l, slot, n, pos, {0}};
         ie_chunks_init(&aj.tasks, (uint64_t)n * hp->n_head, ie_pool_size(c->pool), 1);

@@ -3,6 +3,7 @@
  * own formula says it allocates (common/engine_memory.h): the KV cache and
  * one scratch block. */
 #include <stdio.h>
+#include <string.h>
 
 #include "engine_memory.h"
 #include "estimate/estimate_internal.h"
@@ -17,11 +18,23 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
     if (!est_row_bytes(req->cache_k, (uint64_t)m->n_head_kv * m->head_dim_k, &row_k, err, errlen) ||
         !est_row_bytes(req->cache_v, (uint64_t)m->n_head_kv * m->head_dim_v, &row_v, err, errlen))
         return -1;
+    /* The engine's sliding-window layers (gemma3 only: the other
+     * architectures it runs have none in llama.cpp either) keep a ring of
+     * window + batch cells (engine_swa_cells_per_slot). */
+    uint32_t n_layer_swa = 0;
+    if (strcmp(m->arch, "gemma3") == 0 && m->n_swa)
+        for (uint32_t il = 0; il < m->n_layer; il++) {
+            uint64_t nk, nv;
+            bool swa;
+            est_layer_kv(m, il, &nk, &nv, &swa);
+            n_layer_swa += swa;
+        }
     engine_mem_shape shape = {
         .n_layer = m->n_layer, .n_embd = m->n_embd, .n_head = m->n_head, .n_head_kv = m->n_head_kv,
         .head_dim_k = m->head_dim_k, .head_dim_v = m->head_dim_v,
         .n_ff = m->n_ff, .n_vocab = m->n_vocab,
         .n_expert = m->n_expert, .n_expert_used = m->n_expert_used, .n_ff_exp = m->n_ff_exp,
+        .n_swa = m->n_swa, .n_layer_swa = n_layer_swa,
     };
     engine_mem_params params = {
         .n_ctx = est_context(m, req),

@@ -157,6 +157,10 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
     m->swa_period = 0;
     if (m->n_swa && !swa)
         m->swa_period = get_u32(f, a, "attention.sliding_window_pattern", default_swa_period(a));
+    /* a written period of 0: every layer slides (llama-hparams.cpp set_swa_pattern) */
+    char pkey[96];
+    snprintf(pkey, sizeof pkey, "%s.attention.sliding_window_pattern", a);
+    bool swa_all = m->n_swa && !swa && m->swa_period == 0 && gguf_find_kv(f, pkey);
     bool no_kv = false;
     for (size_t i = 0; i < sizeof no_kv_archs / sizeof no_kv_archs[0]; i++)
         no_kv |= strcmp(a, no_kv_archs[i]) == 0;
@@ -176,7 +180,7 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
             }
             if (b)
                 flags |= EST_LAYER_SWA;
-        } else if (m->n_swa && m->swa_period > 0 && (il + 1) % m->swa_period != 0) {
+        } else if (m->n_swa && (m->swa_period > 0 ? (il + 1) % m->swa_period != 0 : swa_all)) {
             flags |= EST_LAYER_SWA;
         }
         if (recurrent_arch) {

@@ -8,7 +8,8 @@
 # CPU backend rounds Q and the attention weights to F16 when the cache is
 # F16; infrac keeps them F32, so the default F16 cache differs by ~1e-4);
 # quantized models run with the default F16 cache on both sides.
-# PARITY_TYPES / PARITY_ARCHS / PARITY_TOKENIZERS narrow the matrix.
+# PARITY_TYPES / PARITY_ARCHS / PARITY_TOKENIZERS narrow the matrix;
+# PARITY_ONLY (a grep pattern on the case names) picks cases.
 . "$SRC/tests/lib/tap.sh"
 . "$SRC/tests/parity/lib.sh"
 P="$SRC/tests/parity"
@@ -19,7 +20,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 printf '%s' "Hello, world! I'm sure you've heard they'll say it's fine. Café naïve 日本語 😀 1234567 x86_64 <|im_start|>user" > "$tmp/prompt.txt"
 printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passes it
 
-# The cases, one a line: name, arch, type, tokenizer, extra maker arguments.
+# The cases, one a line: name, arch, type, tokenizer, extra maker arguments,
+# then after " -- " extra infrac-engine arguments.
 # The matrix, then variants for what one default model does not reach:
 # linear RoPE scaling (gemma3 applies it to its global layers only), every
 # layer sliding, the per-layer pattern array, final logit soft-capping, one
@@ -39,15 +41,24 @@ llama-ropescale llama f32 spm --rope-scale 4
 gemma3-allswa gemma3 f16 spm --swa 5 --swa-pattern 0
 gemma3-softcap gemma3 f32 spm --logit-softcap 2
 gemma3-swalayers gemma3 f32 bpe --layers 4 --swa 6 --swa-layers 0,1,1,0
+gemma3-swaring gemma3 f32 bpe --layers 3 --swa 8 --swa-pattern 3 -- --batch 5 --context 512
+gemma3-swaring16 gemma3 f16 spm --swa 16 -- --batch 7 --context 300
 qwen3moe-top1 qwen3moe f32 bpe --experts 16 --experts-used 1 --ff-exp 64
 qwen3moe-all qwen3moe f16 spm --experts 4 --experts-used 4 --layers 3
 EOF
+fi
+# (sliding layers keep a ring of window + batch cells: a small --batch and
+# a prompt longer than the window make it wrap)
+if [ -n "${PARITY_ONLY:-}" ]; then
+    grep -e "$PARITY_ONLY" "$tmp/cases" > "$tmp/cases.only"
+    mv "$tmp/cases.only" "$tmp/cases"
 fi
 
 # Every model first, then one llama.cpp process for all of them.
 echo "[" > "$tmp/jobs.json"
 sep=
 while read -r name arch type tok extra <&3; do
+    extra=${extra%%-- *}
     m="$tmp/$name"
     # K-quants need rows of whole 256-blocks (else the maker falls back to q8_0).
     case $type in q4_k|q5_k|q6_k|q4_k_m) dims="--embd 256 --ff 512" ;; *) dims= ;; esac
@@ -68,10 +79,12 @@ if ! node "$P/modelref.mjs" "$tmp/jobs.json" "$tmp/prompt.txt" "$tmp/corpus.txt"
 fi
 
 while read -r case arch type tok extra <&3; do
+    engine_extra=
+    case " $extra" in *" -- "*) engine_extra=${extra#*-- } ;; esac
     name=$(echo "$case" | tr - /)
     m="$tmp/$case.gguf"
     [ -f "$m" ] || continue
-    kvargs=; [ -n "${PARITY_KV_F32:-}" ] && kvargs="--cache-k f32 --cache-v f32"
+    kvargs=$engine_extra; [ -n "${PARITY_KV_F32:-}" ] && kvargs="$kvargs --cache-k f32 --cache-v f32"
     limit=1e-2; [ "$type" = f32 ] && limit=1e-4
     ref="$tmp/$case.ref.json"
     if grep -q '"error"' "$ref" 2>/dev/null || [ ! -s "$ref" ]; then

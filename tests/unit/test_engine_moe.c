@@ -299,7 +299,12 @@ static void memory_matches_formula_and_estimate(void **state)
     static const char *cases[] = {
         "--arch qwen3moe --type q8_0 --embd 128 --experts 16 --experts-used 4 --ff-exp 96",
         "--arch qwen3moe --type f16 --embd 128 --ff 256", /* expert_feed_forward_length = --ff */
-        "--arch gemma3 --type q4_0 --embd 128 --layers 3"};
+        "--arch gemma3 --type q4_0 --embd 128 --layers 3",
+        /* sliding layers keep window + batch cells (8 + 32 of the 48 per slot) */
+        "--arch gemma3 --type f16 --embd 128 --layers 4 --swa-layers 1,0,1,1",
+        "--arch gemma3 --type f32 --embd 128 --layers 3 --swa 4 --swa-pattern 0",
+        /* a window wider than the slot: every layer keeps the slot's cells */
+        "--arch gemma3 --type f32 --embd 128 --layers 2 --swa 100"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loaded L;
         make_model(&L, "mem", cases[i]);
@@ -317,8 +322,16 @@ static void memory_matches_formula_and_estimate(void **state)
             fail_msg("%s: %s", cases[i], err);
         assert_int_equal(c->kv_bytes + c->scratch_bytes, ie_context_bytes(m, &p));
         const ie_hparams *hp = &m->hp;
+        uint32_t n_layer_swa = 0;
+        for (uint32_t l = 0; l < hp->n_layer; l++)
+            n_layer_swa += m->layers[l].swa;
+        if (n_layer_swa && hp->n_swa + 32 < 48)
+            assert_int_equal(c->swa_cells, hp->n_swa + 32);
+        else
+            assert_int_equal(c->swa_cells, 48);
         engine_mem_shape s = {hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
-                              hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp};
+                              hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp,
+                              hp->n_swa, n_layer_swa};
         engine_mem_params mp = {96, 2, 32, 3, GGML_T_Q8_0, GGML_T_F16};
         assert_int_equal(engine_context_bytes(&s, &mp), ie_context_bytes(m, &p));
         if (hp->n_expert)
