@@ -327,6 +327,12 @@ static void assign_locked(scheduler *s)
         sl->prompt_done = false;
         /* At least one prompt token is decoded, for its logits. */
         j->n_cached = best_len < j->n_prompt ? best_len : j->n_prompt - 1;
+        /* Sliding-window layers keep only the last window + batch
+         * positions: a prefix that ends behind them is recomputed from 0,
+         * as llama.cpp's server does (the run thread, which decodes, is
+         * the one assigning). */
+        if (!ie_slot_can_resume(s->ctx, (uint32_t)best, j->n_cached))
+            j->n_cached = 0;
         sl->n_prompt_done = j->n_cached;
         sl->n_cache = j->n_cached; /* later cells get overwritten */
         sl->sampler = ie_sampler_new(&j->sampling, s->n_vocab);

@@ -290,6 +290,55 @@ static void gemma3_pattern_array(void **state)
     unload(&L);
 }
 
+/* gemma3's sliding layers in a ring of window + batch cells: the logits
+ * equal those of a full-size cache; a rewind inside the ring's reach
+ * reproduces them, one behind it is refused by name (the server then
+ * starts the prompt again), and a restart from 0 resets the reach. */
+static void sliding_window_ring(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "ring", "--arch gemma3 --type f32 --layers 2 --swa 4 --swa-pattern 2");
+    ie_model *m = load_or_fail(&L, "ring");
+    assert_true(m->layers[0].swa && !m->layers[1].swa);
+    uint32_t nv = ie_model_n_vocab(m);
+    char err[256];
+    ie_context *full = context(m, GGML_T_F32, GGML_T_F32, 64), *ring = context(m, GGML_T_F32, GGML_T_F32, 2);
+    assert_int_equal(full->swa_cells, 64);
+    assert_int_equal(ring->swa_cells, 4 + 2);
+    assert_int_equal(ie_decode(full, 0, PROMPT, NP, 0, err, sizeof err), 0);
+    assert_int_equal(ie_decode(ring, 0, PROMPT, NP, 0, err, sizeof err), 0);
+    float *ref = malloc(nv * sizeof *ref);
+    memcpy(ref, ie_logits(full, 0), nv * sizeof *ref);
+    double spread = 0;
+    for (uint32_t k = 0; k < nv; k++)
+        spread = fmax(spread, fabs((double)ref[k]));
+    double d = max_diff(ref, ie_logits(ring, 0), nv);
+    if (d > 1e-4 * (1 + spread))
+        fail_msg("the ring's logits differ from the full cache's by %g", d);
+
+    /* NP = 18 written, the ring holds 12..17: the token at 15 needs 12.. */
+    assert_true(ie_slot_can_resume(ring, 0, NP) && ie_slot_can_resume(ring, 0, 15) && ie_slot_can_resume(ring, 0, 0));
+    assert_false(ie_slot_can_resume(ring, 0, 14));
+    assert_false(ie_slot_can_resume(ring, 0, NP + 1));
+    assert_true(ie_slot_can_resume(full, 0, 3));
+    assert_int_equal(ie_decode(ring, 0, PROMPT + 14, NP - 14, 14, err, sizeof err), -1);
+    assert_non_null(strstr(err, "needs sliding-window cells already overwritten"));
+    assert_int_equal(ie_decode(ring, 0, PROMPT + 15, NP - 15, 15, err, sizeof err), 0);
+    d = max_diff(ref, ie_logits(ring, 0), nv);
+    if (d > 1e-4 * (1 + spread))
+        fail_msg("a rewind to 15 gives logits %g away from the full run", d);
+
+    /* from 0 again: 5 tokens, all still in the ring */
+    assert_int_equal(ie_decode(ring, 0, PROMPT, 5, 0, err, sizeof err), 0);
+    assert_true(ie_slot_can_resume(ring, 0, 2));
+    free(ref);
+    ie_context_free(full);
+    ie_context_free(ring);
+    ie_model_free(m);
+    unload(&L);
+}
+
 /* ie_context_new allocates exactly ie_context_bytes, which is the shared
  * formula, which is what `infrac` estimates for engine: infrac on the same
  * file. */
@@ -368,6 +417,7 @@ int main(void)
         cmocka_unit_test(router_and_gemma3_norms_are_used),
         cmocka_unit_test(bad_expert_files_are_refused_by_name),
         cmocka_unit_test(gemma3_pattern_array),
+        cmocka_unit_test(sliding_window_ring),
         cmocka_unit_test(memory_matches_formula_and_estimate),
     };
     return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);
