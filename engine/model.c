@@ -421,15 +421,17 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
 }
 
 
-/* Whether the experts are repacked too (INFRAC_ENGINE_REPACK_EXPERTS=1):
- * by default they stay as mmapped, so a token pages in only the experts it
- * chooses and a model larger than RAM still runs; repacked, every expert
- * is copied at load (the file pages released after), for the faster
- * kernel. */
+/* Whether the experts are repacked too: by default, as llama.cpp's CPU
+ * backend does (its extra "CPU_REPACK" buffer type takes the 3-D expert
+ * tensors of MUL_MAT_ID as well, ggml-cpu/repack.cpp; llama_model_params
+ * use_extra_bufts defaults to true), so every expert is read once at load
+ * and the copy replaces the file pages. INFRAC_ENGINE_REPACK_EXPERTS=0
+ * keeps them mmapped (as llama.cpp's --no-repack): a token pages in only
+ * the experts it chooses, so a model larger than RAM still runs. */
 static bool repack_experts(void)
 {
     const char *env = getenv("INFRAC_ENGINE_REPACK_EXPERTS");
-    return env && strcmp(env, "1") == 0;
+    return !(env && strcmp(env, "0") == 0);
 }
 
 /* Every weight matrix the integer kernels read, in a fixed order; with

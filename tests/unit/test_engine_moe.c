@@ -138,8 +138,8 @@ static void only_chosen_experts_are_read(void **state)
     unload(&L);
 }
 
-/* INFRAC_ENGINE_REPACK_EXPERTS=1 copies the experts into the repacked
- * kernel's layout at load (on AVX-512 VNNI CPUs; elsewhere nothing is
+/* By default the experts are copied into the repacked kernel's layout at
+ * load (INFRAC_ENGINE_REPACK_EXPERTS=0 keeps them mmapped) (on AVX-512 VNNI CPUs; elsewhere nothing is
  * repacked): the same integer products, so the same logits up to float
  * summation order, in a batch and token by token. */
 static void repacked_experts_agree(void **state)
@@ -150,10 +150,10 @@ static void repacked_experts_agree(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loaded L;
         make_model(&L, "repack", cases[i]);
+        setenv("INFRAC_ENGINE_REPACK_EXPERTS", "0", 1);
         ie_model *plain = load_or_fail(&L, cases[i]);
-        setenv("INFRAC_ENGINE_REPACK_EXPERTS", "1", 1);
-        ie_model *packed = load_or_fail(&L, cases[i]);
         unsetenv("INFRAC_ENGINE_REPACK_EXPERTS");
+        ie_model *packed = load_or_fail(&L, cases[i]);
         assert_null(plain->layers[0].exp_up.rp);
         if (packed->n_repacked) /* a VNNI CPU: the experts were repacked too */
             assert_non_null(packed->layers[1].exp_down.rp);
