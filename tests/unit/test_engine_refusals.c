@@ -125,6 +125,17 @@ static void unused_tensors(void **state)
 static void architecture_list(void **state)
 {
     (void)state;
+    /* gemma4 (per-layer KV heads and head sizes, shared KV layers, a MoE
+     * variant: llama.cpp's src/models/gemma4.cpp) is not one the engine
+     * runs: a gemma3 file renamed to it is refused by its name */
+    loaded L;
+    make_model(&L, "gemma4", "--arch gemma3");
+    gguf_str arch;
+    assert_true(gguf_get_str(&L.f, "general.architecture", &arch));
+    ((char *)arch.ptr)[5] = '4';
+    expect_refusal(&L, "architecture 'gemma4' is not supported by infrac-engine (supported: llama, qwen2, qwen3, "
+                       "qwen3moe, gemma3)");
+    unload(&L);
     for (int i = 0; i < ENGINE_ARCH_COUNT; i++) {
         assert_int_equal(engine_arch_index(engine_arch_names[i], strlen(engine_arch_names[i])), i);
         assert_non_null(strstr(engine_arch_list, engine_arch_names[i]));
