@@ -1,4 +1,5 @@
-/* Every file of one build, in memory: plan.json, and per host its README,
+/* Every file of one build, in memory: plan.json, OUT/ansible/,
+ * OUT/prometheus/, and per host its README,
  * install.sh, target, units, backoff drop-ins, launch scripts and engine
  * configs. */
 #include <stdio.h>
@@ -35,9 +36,11 @@ static int check_names(const plan *p, char *err, size_t errlen)
             snprintf(err, errlen, "host name '%s' cannot name a directory", p->hosts[i].name);
             return -1;
         }
-        else if (strcmp(p->hosts[i].name, "ansible") == 0) {
-            /* OUT/ansible/ holds the inventory and playbook. */
-            snprintf(err, errlen, "host name 'ansible' is taken by the build's OUT/ansible/ directory");
+        else if (strcmp(p->hosts[i].name, "ansible") == 0 || strcmp(p->hosts[i].name, "prometheus") == 0) {
+            /* OUT/ansible/ holds the inventory and playbook, OUT/prometheus/
+             * the scrape configuration and the dashboard. */
+            snprintf(err, errlen, "host name '%s' is taken by the build's OUT/%s/ directory", p->hosts[i].name,
+                     p->hosts[i].name);
             return -1;
         }
     for (uint32_t i = 0; i < p->n_services; i++) {
@@ -75,6 +78,8 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
     out_tree_add(t, "plan.json", plan_json, strlen(plan_json), 0644);
     add_text(t, target_ansible_inventory(p), 0644, "ansible/inventory.yml%s%s", "", "");
     add_text(t, target_ansible_playbook(p), 0644, "ansible/playbook.yml%s%s", "", "");
+    add_text(t, target_prometheus_config(p), 0644, "prometheus/prometheus.yml%s%s", "", "");
+    add_text(t, target_grafana_dashboard(p), 0644, "prometheus/grafana-dashboard.json%s%s", "", "");
     char *target = target_fleet_target_name(p);
     for (uint32_t i = 0; i < p->n_hosts; i++) {
         const plan_host *h = &p->hosts[i];

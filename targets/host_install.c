@@ -28,6 +28,8 @@ static const char stale_removal[] =
     "        case \" $services \" in *\" $old \"*) continue ;; esac\n"
     "        if [ -z \"$root\" ]; then\n"
     "            systemctl stop \"infrac-$old.service\" || true\n"
+    "            # A unit whose stop failed would stay listed as failed once its file is gone.\n"
+    "            systemctl reset-failed \"infrac-$old.service\" 2>/dev/null || true\n"
     "        fi\n"
     "        rm -rf \"$unit_dir/infrac-$old.service\" \"$unit_dir/infrac-$old.service.d\" \\\n"
     "            \"$config_dir/$old.json\" \"$script_dir/$old.sh\"\n"
@@ -36,6 +38,16 @@ static const char stale_removal[] =
     "elif [ -e \"$manifest\" ]; then\n"
     "    echo \"install.sh: ignoring $manifest: not a root-owned file only root may write\" >&2\n"
     "fi\n\n";
+
+/* Written last, as the manifest is: a deploy (OUT/ansible) reads it to know
+ * whether this build's install went through, and installs again if not. */
+static void add_install_record(strbuf *b, const plan *p, const char *in)
+{
+    sb_printf(b, "%secho %s > \"$config_dir/installed-build.new\"\n", in, p->source_sha256);
+    sb_printf(b, "%schmod 0644 \"$config_dir/installed-build.new\"\n", in);
+    sb_printf(b, "%sif [ -z \"$root\" ]; then chown 0:0 \"$config_dir/installed-build.new\"; fi\n", in);
+    sb_printf(b, "%smv -f \"$config_dir/installed-build.new\" \"$config_dir/installed-build\"\n", in);
+}
 
 char *target_install_script(const plan *p, const plan_host *h)
 {
@@ -100,12 +112,14 @@ char *target_install_script(const plan *p, const plan_host *h)
         sb_printf(&b, "    rm -f \"$unit_dir/infrac-%s.service.d/restart-backoff.conf\"\n", n);
         sb_puts(&b, "fi\n");
     }
-    sb_puts(&b, "\nif [ -n \"$root\" ]; then\n"
-                 "    echo \"install.sh: staged under $root\"\n"
+    sb_puts(&b, "\nif [ -n \"$root\" ]; then\n");
+    add_install_record(&b, p, "    ");
+    sb_puts(&b, "    echo \"install.sh: staged under $root\"\n"
                  "    exit 0\n"
                  "fi\n");
     sb_puts(&b, "systemctl daemon-reload\n");
     sb_printf(&b, "systemctl enable %s\n", target);
+    add_install_record(&b, p, "");
     sb_printf(&b, "echo \"installed; start the fleet with: systemctl start %s (after a rebuild: systemctl "
                     "restart %s)\"\n", target, target);
     free(target);

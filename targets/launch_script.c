@@ -95,6 +95,12 @@ char *target_launch_script(const plan *p, const plan_service *s)
                      "    fail \"model file $model has $actual_bytes bytes, the plan expects $expected_bytes: "
                      "a partial download or another file?\"\n");
     }
+    /* A deploy checks the host before it copies anything (the playbook's
+     * first task); the port and GPUs may be held by the running service. */
+    sb_puts(&b, "# --check: only the checks above (a deploy's preflight), then stop.\n"
+                 "if [ \"${1:-}\" = --check ]; then\n"
+                 "    exit 0\n"
+                 "fi\n");
     sb_puts(&b, "if port_in_use \"$port\"; then\n"
                  "    fail \"port $port is already in use: another service is listening on it\"\n"
                  "fi\n");

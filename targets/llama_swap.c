@@ -9,22 +9,6 @@
 
 #include "targets.h"
 
-/* A YAML double-quoted scalar: JSON's escapes are YAML's. */
-static void yaml_str(strbuf *b, const char *s)
-{
-    sb_puts(b, "\"");
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            sb_printf(b, "\\%c", ch);
-        else if (ch < 0x20)
-            sb_printf(b, "\\x%02x", ch);
-        else
-            sb_printf(b, "%c", ch);
-    }
-    sb_puts(b, "\"");
-}
-
 /* Where llama-swap reaches the service: its bind address, loopback for a
  * wildcard one. */
 static void proxy_url(strbuf *b, const plan_service *s)
@@ -63,26 +47,26 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         char *line = target_argv_shell_line(&argv);
         target_argv_free(&argv);
         sb_puts(&b, "  ");
-        yaml_str(&b, s->name);
+        target_yaml_str(&b, s->name);
         sb_puts(&b, ":\n    cmd: ");
-        yaml_str(&b, line);
+        target_yaml_str(&b, line);
         free(line);
         sb_puts(&b, "\n    proxy: ");
         strbuf u = {0};
         proxy_url(&u, s);
-        yaml_str(&b, u.p);
+        target_yaml_str(&b, u.p);
         sb_free(&u);
         sb_puts(&b, "\n    env:\n      - ");
         strbuf e = {0};
         sb_puts(&e, s->amd ? "HIP_VISIBLE_DEVICES=" : "CUDA_VISIBLE_DEVICES=");
         for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
             sb_printf(&e, "%s%u", i ? "," : "", (unsigned)s->cfg.gpus[i]);
-        yaml_str(&b, e.p);
+        target_yaml_str(&b, e.p);
         sb_free(&e);
         sb_puts(&b, "\n");
         if (s->cfg.alias) {
             sb_puts(&b, "    aliases:\n      - ");
-            yaml_str(&b, s->cfg.alias);
+            target_yaml_str(&b, s->cfg.alias);
             sb_puts(&b, "\n");
         }
         if (h->llama_swap_ttl)
@@ -104,12 +88,12 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
             sb_puts(&b, "groups:\n");
         any = true;
         sb_puts(&b, "  ");
-        yaml_str(&b, s->cfg.exclusive);
+        target_yaml_str(&b, s->cfg.exclusive);
         sb_puts(&b, ":\n    swap: true\n    exclusive: false\n    members:\n");
         for (uint32_t j = k; j < h->n_services; j++)
             if (h->services[j]->cfg.exclusive && !strcmp(h->services[j]->cfg.exclusive, s->cfg.exclusive)) {
                 sb_puts(&b, "      - ");
-                yaml_str(&b, h->services[j]->name);
+                target_yaml_str(&b, h->services[j]->name);
                 sb_puts(&b, "\n");
             }
     }
@@ -120,7 +104,7 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         for (uint32_t k = 0; k < h->n_services; k++)
             if (!h->services[k]->cfg.exclusive) {
                 sb_puts(&b, "      - ");
-                yaml_str(&b, h->services[k]->name);
+                target_yaml_str(&b, h->services[k]->name);
                 sb_puts(&b, "\n");
             }
     }

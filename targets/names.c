@@ -81,3 +81,23 @@ bool target_name_ok(const char *name)
             return false;
     return true;
 }
+
+void target_yaml_str(strbuf *b, const char *s)
+{
+    sb_puts(b, "\"");
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            sb_printf(b, "\\%c", ch);
+        else if (ch < 0x20)
+            sb_printf(b, "\\x%02x", ch);
+        else
+            sb_printf(b, "%c", ch);
+    }
+    sb_puts(b, "\"");
+}
+
+bool target_is_loopback(const char *a)
+{
+    return a && (!strcmp(a, "localhost") || !strncmp(a, "127.", 4) || !strcmp(a, "::1") || !strcmp(a, "[::1]"));
+}

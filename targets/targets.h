@@ -72,6 +72,10 @@ char *target_script_path(const plan *p, const plan_service *s);
 const char *target_credential_name(const plan_service *s);
 char *target_credential_path(const plan_service *s);      /* API key under systemd */
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
+/* localhost, 127.0.0.0/8, ::1 (also bracketed). */
+bool target_is_loopback(const char *address);
+/* A YAML double-quoted scalar: JSON's escapes are YAML's. */
+void target_yaml_str(strbuf *b, const char *s);
 /* Bytes the service needs free on its i-th GPU before it starts, in MiB (rounded up). */
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i);
 /* The GPU vendor's part of the unit and the launch script (gpu_devices.c). */
@@ -94,6 +98,13 @@ char *target_launch_script(const plan *p, const plan_service *s);
 char *target_engine_config(const plan *p, const plan_service *s);
 char *target_host_readme(const plan *p, const plan_host *h);
 char *target_install_script(const plan *p, const plan_host *h);
+/* OUT/prometheus/prometheus.yml (prometheus_config.c) and
+ * grafana-dashboard.json (grafana_dashboard.c). */
+char *target_prometheus_config(const plan *p);
+char *target_grafana_dashboard(const plan *p);
+/* Whether the service serves /metrics (vLLM always; llama.cpp and infrac
+ * unless `metrics: false`). */
+bool target_serves_metrics(const plan_service *s);
 /* OUT/ansible/inventory.yml and playbook.yml (targets/ansible.c). */
 char *target_ansible_inventory(const plan *p);
 char *target_ansible_playbook(const plan *p);

@@ -3,7 +3,8 @@
 # --syntax-check and ansible-lint, and really deploys two local hosts
 # (ansible_connection=local, one staging root each via -e infrac_stage):
 # the first run changes, the second reports changed=0, a rebuild without a
-# service retires it, --limit touches one host only, and then changes nothing.
+# service retires it, --limit touches one host only, and then changes nothing;
+# an install that failed is retried.
 . "$SRC/tests/lib/tap.sh"
 T=$(mktemp -d /tmp/deploy-ansible-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -87,4 +88,20 @@ check "and its files are gone from the host" [ ! -e "$T/roots/one/etc/infrac/dep
 play "$T/run4.log" --limit one; rc=$?
 check "after the retirement host one reports changed=0 (exit $rc)" sh -c \
     "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run4.log'"
+
+# An install that fails after the copy (a file where install.sh makes a
+# directory) is retried by the next run, though the copy is unchanged then.
+cd "$T" || exit 0
+fleet b dd > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build3.log" 2>&1
+mv "$T/roots/one/etc/infrac/dep" "$T/roots/one/etc/infrac/dep.saved" && : > "$T/roots/one/etc/infrac/dep"
+cd "$T/out/ansible" || exit 0
+play "$T/run5.log" --limit one; rc=$?
+check "an install that fails fails the host (exit $rc: $(recap "$T/run5.log" one))" grep -q '^one .*failed=1 ' "$T/run5.log"
+rm -f "$T/roots/one/etc/infrac/dep" && mv "$T/roots/one/etc/infrac/dep.saved" "$T/roots/one/etc/infrac/dep"
+play "$T/run6.log" --limit one; rc=$?
+check "the next run installs it though nothing new is copied (exit $rc: $(recap "$T/run6.log" one))" \
+    [ "$rc" = 0 -a -f "$T/roots/one/etc/infrac/dep/dd.json" ]
+play "$T/run7.log" --limit one; rc=$?
+check "and the run after that reports changed=0 (exit $rc)" sh -c "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run7.log'"
 echo "1..$TAP_N"

@@ -7,7 +7,7 @@
 # shellcheck on every script. Prints what is wrong; exits 1 when anything is.
 set -u
 out=$1
-max_exposure=${TARGETS_MAX_EXPOSURE:-2.0}
+. "$(dirname "$0")/targets_exposure.sh"
 status=0
 problem() { echo "targets_lint: $*"; status=1; }
 

@@ -463,8 +463,10 @@ static void refuses_unusable_names(void **state)
     assert_int_equal(out_tree_find(&t, "cpu1/bin/tiny.sh")->mode, 0755);
     assert_non_null(out_tree_find(&t, "ansible/inventory.yml"));
     assert_non_null(out_tree_find(&t, "ansible/playbook.yml"));
-    /* plan.json, ansible/ (2), per host 3, per service 4 */
-    assert_int_equal(t.n, 1 + 2 + 2 * 3 + 4 * 4);
+    assert_non_null(out_tree_find(&t, "prometheus/prometheus.yml"));
+    assert_non_null(out_tree_find(&t, "prometheus/grafana-dashboard.json"));
+    /* plan.json, ansible/ (2), prometheus/ (2), per host 3, per service 4 */
+    assert_int_equal(t.n, 1 + 2 + 2 + 2 * 3 + 4 * 4);
     out_tree_free(&t);
     out_tree_init(&t);
     plan_host *h = (plan_host *)s->host;
@@ -472,6 +474,9 @@ static void refuses_unusable_names(void **state)
     h->name = "ansible";
     assert_int_equal(target_build_tree(P, &t, err, sizeof err), -1);
     assert_non_null(strstr(err, "OUT/ansible/"));
+    h->name = "prometheus";
+    assert_int_equal(target_build_tree(P, &t, err, sizeof err), -1);
+    assert_non_null(strstr(err, "OUT/prometheus/"));
     h->name = host_name;
     assert_int_equal(t.n, 0);
     out_tree_free(&t);
