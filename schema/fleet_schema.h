@@ -54,6 +54,13 @@ typedef enum fs_key_id {
 
 struct fs_object;
 
+/* A default the resolver applies, read from where it lives (the compiler's
+ * per-engine table, compiler/fleet/fleet_schema_defaults.c): writes the
+ * default for engine (an engine_kind, the index of fs_engine_values) as the
+ * file would spell it. Returns true when that is a value of the key's type
+ * (the JSON Schema's "default"), false for a description ("`parallel`"). */
+typedef bool (*fs_default_fn)(unsigned engine, char *buf, size_t n);
+
 typedef struct fs_key {
     const char *name;
     fs_type type;
@@ -62,7 +69,8 @@ typedef struct fs_key {
     const char *doc;
     const char *const *values;    /* FS_ENUM: NULL-terminated */
     double min, max;              /* numeric range; min > max = unbounded */
-    const char *default_text;     /* as shown in docs; NULL = none (or engine's) */
+    const char *default_text;     /* a default no table holds, as shown in docs; NULL = none */
+    fs_default_fn default_of;     /* a default the resolver applies; set, it replaces default_text */
     const struct fs_object *object;
     unsigned engines;
     fs_key_id id;
@@ -96,6 +104,10 @@ size_t fs_key_names(const fs_object *obj, const char **names, size_t max);
 const char *fs_type_name(fs_type t);
 /* "llama.cpp, vllm" for an engines mask. */
 void fs_engines_text(unsigned engines, char *buf, size_t n);
+
+/* A key's default as the docs show it, one value per engine it applies to
+ * where they differ ("2048 (infrac: 512)"); NULL when it has none. */
+const char *fs_default_text(const fs_key *k, char *buf, size_t n);
 
 /* Writes the JSON Schema (draft-07) of the language. 0 or -1. */
 int fs_write_json_schema(FILE *out);

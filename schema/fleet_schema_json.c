@@ -10,6 +10,63 @@
 #define SIZE_PATTERN "^[0-9]+(\\.[0-9]+)? ?(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?$"
 #define NAME_PATTERN "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
+/* Appends to buf at *used, as far as it fits. */
+static void append(char *buf, size_t n, size_t *used, const char *text)
+{
+    int w = snprintf(buf + *used, n - *used, "%s", text);
+    *used = w < 0 || (size_t)w >= n - *used ? n - 1 : *used + (size_t)w;
+}
+
+static unsigned first_engine(const fs_key *k)
+{
+    for (unsigned e = 0; fs_engine_values[e]; e++)
+        if (!k->engines || (k->engines & (1u << e))) return e;
+    return 0;
+}
+
+const char *fs_default_text(const fs_key *k, char *buf, size_t n)
+{
+    if (!k->default_of) {
+        if (!k->default_text) return NULL;
+        snprintf(buf, n, "%s", k->default_text);
+        return buf;
+    }
+    /* the first engine's value, then each other engine's where it differs */
+    unsigned first = first_engine(k);
+    char primary[96], other[96];
+    k->default_of(first, primary, sizeof primary);
+    size_t used = 0;
+    buf[0] = '\0';
+    append(buf, n, &used, primary);
+    bool open = false;
+    for (unsigned e = first + 1; fs_engine_values[e]; e++) {
+        if (k->engines && !(k->engines & (1u << e))) continue;
+        k->default_of(e, other, sizeof other);
+        if (!strcmp(other, primary)) continue;
+        append(buf, n, &used, open ? ", " : " (");
+        append(buf, n, &used, fs_engine_values[e]);
+        append(buf, n, &used, ": ");
+        append(buf, n, &used, other);
+        open = true;
+    }
+    if (open) append(buf, n, &used, ")");
+    return buf;
+}
+
+/* The JSON Schema "default": the first engine's value, typed as the key. */
+static json_t *default_value(const fs_key *k)
+{
+    char text[96];
+    if (!k->default_of || !k->default_of(first_engine(k), text, sizeof text)) return NULL;
+    switch (k->type) {
+    case FS_INT: return json_integer(strtoll(text, NULL, 10));
+    case FS_NUMBER: return json_real(strtod(text, NULL));
+    case FS_BOOL: return json_boolean(!strcmp(text, "true"));
+    case FS_GPU_LAYERS: return strcmp(text, "all") ? json_integer(strtoll(text, NULL, 10)) : json_string(text);
+    default: return json_string(text);
+    }
+}
+
 static json_t *enum_of(const char *const *values)
 {
     json_t *a = json_array();
@@ -164,9 +221,10 @@ static json_t *key_schema(const fs_key *k)
     } else {
         snprintf(doc, sizeof doc, "%s", k->doc);
     }
-    if (k->default_text) {
+    char dflt[256];
+    if (fs_default_text(k, dflt, sizeof dflt)) {
         size_t n = strlen(doc);
-        snprintf(doc + n, sizeof doc - n, " Default: %s.", k->default_text);
+        snprintf(doc + n, sizeof doc - n, " Default: %s.", dflt);
     }
     if (json_object_get(o, "$ref")) { /* draft-07 ignores siblings of $ref: wrap it */
         json_t *all = json_array();
@@ -175,6 +233,8 @@ static json_t *key_schema(const fs_key *k)
         json_object_set_new(o, "allOf", all);
     }
     json_object_set_new(o, "description", json_string(doc));
+    json_t *value = default_value(k);
+    if (value) json_object_set_new(o, "default", value);
     return o;
 }
 
@@ -265,10 +325,11 @@ void fs_write_markdown(FILE *out)
                 o == &fs_options ? "service options (defaults)" : o->name, o->doc);
         for (size_t j = 0; j < o->n_keys; j++) {
             const fs_key *k = &o->keys[j];
-            char tb[256], eng[64];
+            char tb[256], eng[64], dflt[256];
             fs_engines_text(k->engines, eng, sizeof eng);
+            const char *d = fs_default_text(k, dflt, sizeof dflt);
             fprintf(out, "| `%s`%s | %s | %s | %s | %s |\n", k->name, k->flags & FS_REQUIRED ? " (required)" : "",
-                    md_type(k, tb, sizeof tb), k->default_text ? k->default_text : "", k->engines ? eng : "all",
+                    md_type(k, tb, sizeof tb), d ? d : "", k->engines ? eng : "all",
                     k->doc);
         }
         if (o->also) fprintf(out, "\nA %s also takes every service option below.\n", o->name);

@@ -14,9 +14,7 @@
 #include "fleet/fleet.h"
 #include "service_config.h"
 
-/* Fleet-wide defaults; a service's live in estimate/engine_defaults.c. */
-#define CHECK_DEFAULT_VRAM_MARGIN (512ull * MIB)
-#define CHECK_DEFAULT_RAM_MARGIN (1ull * GIB)
+/* Defaults, the fleet's margins too, live in estimate/engine_defaults.h. */
 #define CHECK_MIN_SLOT_CONTEXT 1024u
 
 /* One service, resolved (service_config.h), and its memory estimate. */

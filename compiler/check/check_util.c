@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check/passes.h"
+#include "estimate/engine_defaults.h"
 
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len) {
     if (bytes == UINT64_MAX) /* a saturated sum (sat_add) */
@@ -27,11 +28,11 @@ const char *gpu_display_model(const fleet_gpu *g) {
 }
 
 uint64_t fleet_vram_margin(const fleet *f) {
-    return (f->vram_margin.set || f->vram_margin.v) ? f->vram_margin.v : CHECK_DEFAULT_VRAM_MARGIN;
+    return (f->vram_margin.set || f->vram_margin.v) ? f->vram_margin.v : FLEET_DEFAULT_VRAM_MARGIN;
 }
 
 uint64_t fleet_ram_margin(const fleet *f) {
-    return (f->ram_margin.set || f->ram_margin.v) ? f->ram_margin.v : CHECK_DEFAULT_RAM_MARGIN;
+    return (f->ram_margin.set || f->ram_margin.v) ? f->ram_margin.v : FLEET_DEFAULT_RAM_MARGIN;
 }
 
 uint32_t host_index(const fleet *f, const fleet_host *h) { return (uint32_t)(h - f->hosts); }

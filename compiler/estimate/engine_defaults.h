@@ -1,7 +1,10 @@
 /* The per-engine defaults: the only place a service default lives. The
  * resolver (check/resolve.c, through service_config_defaults) and `infrac
- * estimate` read this table, and the plan and the build what they resolved, so they agree on the numbers for the same service; the
- * schema's default text is checked against it (tests/unit/test_engine_defaults.c). */
+ * estimate` read this table, and the plan and the build what they resolved,
+ * so they agree on the numbers for the same service; the schema's defaults
+ * (and so docs/fleet.md) are written from what service_config_defaults()
+ * gives (fleet/fleet_schema_defaults.c), and tests/cli/schema_defaults.sh
+ * compares them with what `infrac plan` resolves. */
 #ifndef INFRAC_ENGINE_DEFAULTS_H
 #define INFRAC_ENGINE_DEFAULTS_H
 
@@ -31,5 +34,9 @@ const engine_defaults *engine_defaults_get(engine_kind e);
 #define SERVICE_DEFAULT_BIND "127.0.0.1"
 #define SERVICE_DEFAULT_RESTART "on-failure"
 #define SERVICE_DEFAULT_RESTART_SEC 5u
+
+/* Fleet-wide defaults (checks:). */
+#define FLEET_DEFAULT_VRAM_MARGIN (512ull * MIB)
+#define FLEET_DEFAULT_RAM_MARGIN (1ull * GIB)
 
 #endif

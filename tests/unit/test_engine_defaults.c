@@ -1,5 +1,6 @@
 /* The schema's default text (and so docs/fleet.md, generated from it) says
- * what the per-engine defaults table (estimate/engine_defaults.c) holds. */
+ * what the per-engine defaults table (estimate/engine_defaults.c) holds;
+ * tests/cli/schema_defaults.sh compares the emitted schema with the plan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,11 +15,12 @@
 
 static const char *dflt(const char *key)
 {
+    static char text[256];
     bool shared = false;
     const fs_key *k = fs_find(&fs_service, key, strlen(key), &shared);
     assert_non_null(k);
-    assert_non_null(k->default_text);
-    return k->default_text;
+    assert_non_null(fs_default_text(k, text, sizeof text));
+    return text;
 }
 
 static void schema_reads_table(void **state)
@@ -41,7 +43,7 @@ static void schema_reads_table(void **state)
     assert_string_equal(dflt("max_num_seqs"), want);
     snprintf(want, sizeof want, "%g", vl->gpu_memory_utilization);
     assert_string_equal(dflt("gpu_memory_utilization"), want);
-    snprintf(want, sizeof want, "%llu MiB", (unsigned long long)(lc->cache_ram_bytes / MIB));
+    snprintf(want, sizeof want, "%llu GiB", (unsigned long long)(lc->cache_ram_bytes / GIB));
     assert_string_equal(dflt("cache_ram"), want);
     assert_string_equal(dflt("flash_attention"), lc->flash_attn ? "true" : "false");
     assert_string_equal(dflt("bind"), SERVICE_DEFAULT_BIND);
