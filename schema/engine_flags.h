@@ -1,7 +1,9 @@
 /* The engine flags infrac writes itself, in one table: the argv builder
  * (targets/engine_argv.c) takes its spellings from here, and the lowering
  * refuses the same flags in extra_args (E0212), naming the fleet key that
- * sets them. A flag added to the builder is refused in extra_args at once. */
+ * sets them. A flag added to the builder is refused in extra_args at once.
+ * infrac-engine's rows name a flag of its own table (common/infrac_engine_flags.h),
+ * the one its parsers read, instead of spelling it again. */
 #ifndef INFRAC_ENGINE_FLAGS_H
 #define INFRAC_ENGINE_FLAGS_H
 
@@ -14,13 +16,15 @@ typedef enum ef_id {
     EF_CACHE_RAM, EF_CHAT_TEMPLATE, EF_GPU_MEM_UTIL, EF_MAX_NUM_SEQS, EF_MAX_BATCHED, EF_CONFIG,
     EF_SPEC_CONFIG, EF_SPEC_DRAFT_MODEL, EF_SPEC_DRAFT_DEVICE, EF_SPEC_DRAFT_NGL, EF_SPEC_DRAFT_TYPE_K,
     EF_SPEC_DRAFT_TYPE_V, EF_SPEC_TYPE, EF_SPEC_DRAFT_N_MAX, EF_SPEC_DRAFT_N_MIN,
+    EF_COUNT
 } ef_id;
 
 typedef struct engine_flag {
     unsigned engines;          /* FS_LLAMACPP | FS_VLLM | FS_INFRAC */
     ef_id id;
-    const char *spellings[5];  /* the first is what the builder writes; NULL-terminated */
+    const char *spellings[5];  /* the first is what the builder writes; NULL-terminated; none on infrac's rows */
     const char *key;           /* the fleet key to set instead */
+    int infrac_flag;           /* infrac's rows: an ie_flag_id, long then short name as spellings */
 } engine_flag;
 
 /* The spelling the builder writes for id on engine (an engine_kind). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infrac_engine_flags.h"
 #include "ggml_types.h"
 #include "server/server.h"
 #include "version.h"
@@ -134,48 +135,57 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        const ie_flag *f = ie_flag_find(a, IEF_ONESHOT);
+        if (f && f->id == IEF_HELP) {
             /* One help for both modes: the one-shot CLI, then every server flag. */
             cli_usage(stdout);
             fputc('\n', stdout);
             server_usage(stdout);
             return 1;
         }
-        if (!strcmp(a, "--version")) {
+        if (f && f->id == IEF_VERSION) {
             printf("infrac-engine %s\n", INFRAC_VERSION);
             return 1;
         }
-        if (!strcmp(a, "--timings")) { o->timings = true; continue; }
-        if (!strcmp(a, "--tokenize")) { o->tokenize_only = true; continue; }
-        if (!strcmp(a, "--greedy-ids")) { o->greedy_ids = true; continue; }
-        if (!strcmp(a, "--bench")) { o->bench = true; continue; }
+        if (!f)
+            return fail(err, n, i + 1 < argc ? "unknown option %s" : "%s: unknown option or missing value", a);
+        if (!f->takes_value) {
+            o->timings |= f->id == IEF_TIMINGS;
+            o->tokenize_only |= f->id == IEF_TOKENIZE;
+            o->greedy_ids |= f->id == IEF_GREEDY_IDS;
+            o->bench |= f->id == IEF_BENCH;
+            continue;
+        }
         if (i + 1 >= argc)
             return fail(err, n, "%s: unknown option or missing value", a);
         const char *v = argv[++i];
         bool ok = true;
-        if (!strcmp(a, "--model") || !strcmp(a, "-m")) o->model = v;
-        else if (!strcmp(a, "--prompt") || !strcmp(a, "-p")) o->prompt = v;
-        else if (!strcmp(a, "--tokens")) { if (parse_tokens(o, v, err, n)) return -1; }
-        else if (!strcmp(a, "-n") || !strcmp(a, "--n-predict")) ok = to_i32(v, &o->n_predict) && o->n_predict >= 0;
-        else if (!strcmp(a, "-t") || !strcmp(a, "--threads")) ok = to_u32(v, &o->n_threads) && o->n_threads <= 256;
-        else if (!strcmp(a, "--context") || !strcmp(a, "-c")) ok = to_u32(v, &o->n_ctx);
-        else if (!strcmp(a, "--batch") || !strcmp(a, "-b")) ok = to_u32(v, &o->n_batch) && o->n_batch > 0;
-        else if (!strcmp(a, "--temp")) ok = to_float(v, &o->sampling.temperature) && o->sampling.temperature >= 0;
-        else if (!strcmp(a, "--top-k")) ok = to_i32(v, &o->sampling.top_k) && o->sampling.top_k >= 0;
-        else if (!strcmp(a, "--top-p")) ok = to_float(v, &o->sampling.top_p) && o->sampling.top_p >= 0 && o->sampling.top_p <= 1;
-        else if (!strcmp(a, "--min-p")) ok = to_float(v, &o->sampling.min_p) && o->sampling.min_p >= 0 && o->sampling.min_p <= 1;
-        else if (!strcmp(a, "--repeat-penalty")) ok = to_float(v, &o->sampling.repeat_penalty) && o->sampling.repeat_penalty > 0;
-        else if (!strcmp(a, "--repeat-last-n")) ok = to_i32(v, &o->sampling.repeat_last_n) && o->sampling.repeat_last_n >= -1;
-        else if (!strcmp(a, "--seed")) {
+        switch (f->id) {
+        case IEF_MODEL: o->model = v; break;
+        case IEF_PROMPT: o->prompt = v; break;
+        case IEF_TOKENS: if (parse_tokens(o, v, err, n)) return -1; break;
+        case IEF_N_PREDICT: ok = to_i32(v, &o->n_predict) && o->n_predict >= 0; break;
+        case IEF_THREADS: ok = to_u32(v, &o->n_threads) && o->n_threads <= 256; break;
+        case IEF_CONTEXT: ok = to_u32(v, &o->n_ctx); break;
+        case IEF_BATCH: ok = to_u32(v, &o->n_batch) && o->n_batch > 0; break;
+        case IEF_TEMP: ok = to_float(v, &o->sampling.temperature) && o->sampling.temperature >= 0; break;
+        case IEF_TOP_K: ok = to_i32(v, &o->sampling.top_k) && o->sampling.top_k >= 0; break;
+        case IEF_TOP_P: ok = to_float(v, &o->sampling.top_p) && o->sampling.top_p >= 0 && o->sampling.top_p <= 1; break;
+        case IEF_MIN_P: ok = to_float(v, &o->sampling.min_p) && o->sampling.min_p >= 0 && o->sampling.min_p <= 1; break;
+        case IEF_REPEAT_PENALTY: ok = to_float(v, &o->sampling.repeat_penalty) && o->sampling.repeat_penalty > 0; break;
+        case IEF_REPEAT_LAST_N: ok = to_i32(v, &o->sampling.repeat_last_n) && o->sampling.repeat_last_n >= -1; break;
+        case IEF_SEED: {
             char *end;
             errno = 0;
             o->sampling.seed = strtoull(v, &end, 10);
             ok = *v && !*end && !errno;
+            break;
         }
-        else if (!strcmp(a, "--cache-k")) { if (cache_type(a, v, &o->cache_k, err, n)) return -1; }
-        else if (!strcmp(a, "--cache-v")) { if (cache_type(a, v, &o->cache_v, err, n)) return -1; }
-        else if (!strcmp(a, "--dump-probs")) o->dump_probs = v;
-        else return fail(err, n, "unknown option %s", a);
+        case IEF_CACHE_K: if (cache_type(a, v, &o->cache_k, err, n)) return -1; break;
+        case IEF_CACHE_V: if (cache_type(a, v, &o->cache_v, err, n)) return -1; break;
+        case IEF_DUMP_PROBS: o->dump_probs = v; break;
+        default: return fail(err, n, "unknown option %s", a);
+        }
         if (!ok)
             return fail(err, n, "%s %s: invalid value", a, v);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chat_template.h"
+#include "infrac_engine_flags.h"
 #include "ggml_types.h"
 #include "server.h"
 
@@ -215,105 +216,86 @@ static bool parse_uint(const char *flag, const char *s, uint32_t lo, uint32_t hi
     return true;
 }
 
+/* A number flag's value, or the error. */
+#define NUMBER(lo, hi, dst)                                                                        \
+    do {                                                                                           \
+        if (!parse_uint(a, val, lo, hi, dst, err, errlen))                                         \
+            return false;                                                                          \
+    } while (0)
+
 bool server_options_from_args(server_options *o, int argc, char **argv, char *err, size_t errlen)
 {
     uint32_t u;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define FLAG(long_, short_) (strcmp(a, long_) == 0 || strcmp(a, short_) == 0)
-#define NEED()                                                                                     \
-    do {                                                                                           \
-        if (!val) {                                                                                \
-            snprintf(err, errlen, "%s needs a value", a);                                          \
-            return false;                                                                          \
-        }                                                                                          \
-        i++;                                                                                       \
-    } while (0)
-        if (FLAG("--config", "--config")) {
-            NEED();
-            if (!server_options_from_config(o, val, err, errlen))
-                return false;
-        } else if (FLAG("--serve", "--serve")) {
-        } else if (FLAG("--model", "-m")) {
-            NEED();
-            set_str(&o->model_path, val);
-        } else if (FLAG("--alias", "-a")) {
-            NEED();
-            set_str(&o->alias, val);
-        } else if (FLAG("--host", "--host")) {
-            NEED();
-            set_str(&o->bind, val);
-        } else if (FLAG("--port", "--port")) {
-            NEED();
-            if (!parse_uint(a, val, 1, 65535, &u, err, errlen))
-                return false;
-            o->port = (uint16_t)u;
-        } else if (FLAG("--parallel", "-np")) {
-            NEED();
-            if (!parse_uint(a, val, 1, 4096, &o->parallel, err, errlen))
-                return false;
-        } else if (FLAG("--context", "-c")) {
-            NEED();
-            if (!parse_uint(a, val, 0, UINT32_MAX, &o->context, err, errlen))
-                return false;
-        } else if (FLAG("--threads", "-t")) {
-            NEED();
-            if (!parse_uint(a, val, 0, 4096, &o->threads, err, errlen))
-                return false;
-        } else if (FLAG("--batch", "-b")) {
-            NEED();
-            if (!parse_uint(a, val, 1, 1u << 20, &o->batch, err, errlen))
-                return false;
-        } else if (FLAG("--queue", "--queue")) {
-            NEED();
-            if (!parse_uint(a, val, 1, 1u << 20, &o->queue, err, errlen))
-                return false;
-        } else if (FLAG("--cache-k", "-ctk") || FLAG("--cache-v", "-ctv")) {
-            NEED();
-            if (!cache_type(val, strstr(a, "k") ? &o->cache_k : &o->cache_v, err, errlen))
-                return false;
-        } else if (FLAG("--api-key-file", "--api-key-file")) {
-            NEED();
-            set_str(&o->api_key_file, val);
-        } else if (FLAG("--chat-template", "--chat-template")) {
-            NEED();
-            set_str(&o->chat_template, val);
-        } else if (FLAG("--metrics", "--metrics")) {
-            o->metrics = true;
-        } else if (FLAG("--no-metrics", "--no-metrics")) {
-            o->metrics = false;
-        } else if (FLAG("--max-body", "--max-body")) {
-            NEED();
-            if (!parse_uint(a, val, 64, 1u << 30, &u, err, errlen))
-                return false;
-            o->max_body = u;
-        } else if (FLAG("--timeout", "--timeout")) {
-            NEED();
-            if (!parse_uint(a, val, 1, 86400, &u, err, errlen))
-                return false;
-            o->timeout_s = u;
-        } else if (FLAG("--shutdown-timeout", "--shutdown-timeout")) {
-            NEED();
-            if (!parse_uint(a, val, 0, 3600, &u, err, errlen))
-                return false;
-            o->shutdown_s = u;
-        } else {
+        const ie_flag *f = ie_flag_find(a, IEF_SERVER);
+        if (!f) {
             snprintf(err, errlen, "unknown option '%s' (see --help)", a);
             return false;
         }
-#undef FLAG
-#undef NEED
+        const char *val = NULL;
+        if (f->takes_value) {
+            if (i + 1 >= argc) {
+                snprintf(err, errlen, "%s needs a value", a);
+                return false;
+            }
+            val = argv[++i];
+        }
+        switch (f->id) {
+        case IEF_CONFIG:
+            if (!server_options_from_config(o, val, err, errlen))
+                return false;
+            break;
+        case IEF_SERVE: break;
+        case IEF_MODEL: set_str(&o->model_path, val); break;
+        case IEF_ALIAS: set_str(&o->alias, val); break;
+        case IEF_HOST: set_str(&o->bind, val); break;
+        case IEF_PORT:
+            NUMBER(1, 65535, &u);
+            o->port = (uint16_t)u;
+            break;
+        case IEF_PARALLEL: NUMBER(1, 4096, &o->parallel); break;
+        case IEF_CONTEXT: NUMBER(0, UINT32_MAX, &o->context); break;
+        case IEF_THREADS: NUMBER(0, 4096, &o->threads); break;
+        case IEF_BATCH: NUMBER(1, 1u << 20, &o->batch); break;
+        case IEF_QUEUE: NUMBER(1, 1u << 20, &o->queue); break;
+        case IEF_CACHE_K:
+        case IEF_CACHE_V:
+            if (!cache_type(val, f->id == IEF_CACHE_K ? &o->cache_k : &o->cache_v, err, errlen))
+                return false;
+            break;
+        case IEF_API_KEY_FILE: set_str(&o->api_key_file, val); break;
+        case IEF_CHAT_TEMPLATE: set_str(&o->chat_template, val); break;
+        case IEF_METRICS: o->metrics = true; break;
+        case IEF_NO_METRICS: o->metrics = false; break;
+        case IEF_MAX_BODY:
+            NUMBER(64, 1u << 30, &u);
+            o->max_body = u;
+            break;
+        case IEF_TIMEOUT:
+            NUMBER(1, 86400, &u);
+            o->timeout_s = u;
+            break;
+        case IEF_SHUTDOWN_TIMEOUT:
+            NUMBER(0, 3600, &u);
+            o->shutdown_s = u;
+            break;
+        default: /* a one-shot flag: ie_flag_find gave none for IEF_SERVER */
+            snprintf(err, errlen, "unknown option '%s' (see --help)", a);
+            return false;
+        }
     }
     return check_options(o, err, errlen);
 }
+#undef NUMBER
 
 bool server_cli_requested(int argc, char **argv)
 {
+    static const ie_flag_id serving[] = {IEF_CONFIG, IEF_SERVE, IEF_PORT, IEF_HOST};
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--serve") == 0 ||
-            strcmp(argv[i], "--port") == 0 || strcmp(argv[i], "--host") == 0)
-            return true;
+        for (size_t j = 0; j < sizeof serving / sizeof serving[0]; j++)
+            if (strcmp(argv[i], ie_flag_get(serving[j])->long_name) == 0)
+                return true;
     return false;
 }
 
