@@ -4,7 +4,7 @@
 # file is refused by name, at once: open(2) of a FIFO without a writer would
 # block forever. Every wait is bounded.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 T=$SERVER_TMP
 make_model "$T/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a model"; exit 0; }

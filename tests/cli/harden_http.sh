@@ -2,7 +2,7 @@
 # Hardening of the engine's HTTP layer (issue 15): a taken port fails the
 # start. Loopback only; every wait is bounded.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 T=$SERVER_TMP
 make_model "$T/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a model"; exit 0; }

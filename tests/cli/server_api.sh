@@ -2,7 +2,7 @@
 # infrac-engine's HTTP API with curl: every bad request gets its 4xx and an
 # OpenAI-style error object; stop sequences; API key; timeouts; signals.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 make_model "$SERVER_TMP/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a model"; exit 0; }
 port=$(free_port)
@@ -141,8 +141,7 @@ check "metrics report generated tokens" grep -Eq '^infrac_generated_tokens_total
 # SIGHUP is not a crash; SIGTERM exits 0.
 kill -HUP "$ENGINE_PID"; sleep 0.3
 check "SIGHUP leaves the engine serving" wait_health "$port" 2
-kill -TERM "$ENGINE_PID"
-wait "$ENGINE_PID"; rc=$?
+stop_engine; rc=$?
 check "SIGTERM exits 0" [ "$rc" -eq 0 ]
 
 # API key: every endpoint but /health needs it.

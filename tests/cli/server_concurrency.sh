@@ -3,7 +3,7 @@
 # (queue full), no crash, memory flat afterwards; a client that disconnects
 # frees its slot at once.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 make_model "$SERVER_TMP/m.gguf" --ctx 4096 --embd 256 --layers 6 --ff 768 --type q8_0 ||
     { fail "infrac-mkmodel made a model"; exit 0; }
@@ -90,7 +90,7 @@ for i in 1 2 3; do
 done
 sleep 0.3
 start=$(date +%s)
-kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"; rc=$?
+stop_engine; rc=$?
 took=$(( $(date +%s) - start ))
 check "SIGTERM with requests in flight exits 0 in ${took}s" [ "$rc" -eq 0 -a "$took" -le 12 ]
 wait_clients
@@ -114,7 +114,7 @@ for seed in 1 2 3 4 5 6; do
     [ "$busy" = 1 ] && break
     wait_clients
 done
-kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"; rc=$?
+stop_engine; rc=$?
 wait_clients
 check "SIGTERM without grace exits 0" [ "$rc" -eq 0 ]
 check "the running request got 503 shutting_down" \

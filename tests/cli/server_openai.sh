@@ -3,7 +3,7 @@
 # against infrac-engine: chat and completions, streamed and not, with and
 # without an API key.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 dir="$SRC/tests/server"
 if [ ! -d "$dir/node_modules/openai" ]; then
@@ -20,7 +20,7 @@ port=$(free_port)
 start_engine "$SERVER_TMP/open.log" --serve -m "$SERVER_TMP/tiny.gguf" -a tiny --port "$port" -np 2 -c 1024
 check "engine without a key is healthy" wait_health "$port"
 timeout 60 node "$dir/openai_client.mjs" "http://127.0.0.1:$port/v1" tiny
-kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+stop_engine
 
 printf 'test-key-123\n' > "$SERVER_TMP/key"
 port=$(free_port)
@@ -28,4 +28,4 @@ start_engine "$SERVER_TMP/key.log" --serve -m "$SERVER_TMP/tiny.gguf" -a tiny --
     --api-key-file "$SERVER_TMP/key"
 check "engine with a key is healthy" wait_health "$port"
 timeout 60 node "$dir/openai_client.mjs" "http://127.0.0.1:$port/v1" tiny test-key-123
-kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+stop_engine

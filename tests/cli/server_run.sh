@@ -2,7 +2,7 @@
 # infrac run end to end: build a fleet with one engine: infrac service,
 # run it, query it, kill the engine and see it restarted, stop with SIGTERM.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 T=$SERVER_TMP
 make_model "$T/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a model"; exit 0; }
@@ -56,15 +56,11 @@ run_pid=$!
 SERVER_PIDS="$SERVER_PIDS $run_pid"
 
 # ready_pid N: the pid of the Nth "ready" line, waiting up to 20 s.
-ready_pid() {
-    _i=0
-    while [ $_i -lt 200 ]; do
-        _p=$(grep '^chat ready at' "$T/run.out" | sed -n "$1p" | sed 's/.*(pid \([0-9]*\)).*/\1/')
-        [ -n "$_p" ] && { echo "$_p"; return 0; }
-        sleep 0.1; _i=$((_i + 1))
-    done
-    return 1
+nth_ready() {
+    _p=$(grep '^chat ready at' "$T/run.out" | sed -n "$1p" | sed 's/.*(pid \([0-9]*\)).*/\1/')
+    [ -n "$_p" ]
 }
+ready_pid() { wait_for 20 nth_ready "$1" && echo "$_p"; }
 pid1=$(ready_pid 1)
 check "prints the URL once healthy" grep -q "^chat ready at http://127.0.0.1:$port (pid" "$T/run.out"
 check "lists the llama.cpp service with its command" grep -q "^  llama-server .*--port $port2" "$T/run.out"

@@ -4,7 +4,7 @@
 # servers (loading, garbage, hang, another engine, exclusive peers), nothing
 # at all, an unreachable host, and a staged install with a retired service.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 T=$SERVER_TMP
 FAKE="$SRC/tests/cli/status_fake.py"

@@ -1,5 +1,6 @@
-# Helpers of the server's shell tests (tests/cli/server_*.sh): a scratch
-# directory, a tiny model, free ports, engines started in the background
+# Helpers of the shell tests that run infrac-engine (tests/cli/server_*.sh,
+# status_cli.sh, server_run.sh, harden_*.sh): a scratch directory, a tiny
+# model, free ports, engines started in the background, waited for, stopped,
 # and always killed on exit.
 SERVER_TMP=$(mktemp -d /tmp/server-test-XXXXXX)
 SERVER_PIDS=""
@@ -22,15 +23,22 @@ make_model() {
     "$INFRAC_MKMODEL" -o "$_out" --tokenizer bpe "$@" >/dev/null 2>&1
 }
 
-# wait_health PORT [SECONDS]: 0 once /health answers 200.
-wait_health() {
+# wait_for SECONDS COMMAND...: 0 as soon as COMMAND succeeds (tried every
+# 0.1 s), 1 when SECONDS pass first.
+wait_for() {
+    _n=$(( $1 * 10 )); shift
     _i=0
-    while [ "$_i" -lt "$(( ${2:-20} * 10 ))" ]; do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" = 200 ] && return 0
+    while [ "$_i" -lt "$_n" ]; do
+        "$@" && return 0
         sleep 0.1; _i=$((_i + 1))
     done
     return 1
 }
+
+healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" = 200 ]; }
+
+# wait_health PORT [SECONDS]: 0 once /health answers 200.
+wait_health() { wait_for "${2:-20}" healthy "$1"; }
 
 # start_engine LOG ARGS...: starts infrac-engine; sets ENGINE_PID.
 start_engine() {
@@ -38,6 +46,12 @@ start_engine() {
     "$INFRAC_ENGINE" "$@" >"$_log" 2>&1 &
     ENGINE_PID=$!
     SERVER_PIDS="$SERVER_PIDS $ENGINE_PID"
+}
+
+# stop_engine: SIGTERM to the last engine started; returns its exit status.
+stop_engine() {
+    kill -TERM "$ENGINE_PID"
+    wait "$ENGINE_PID"
 }
 
 # post PORT PATH BODY [curl args]: prints "STATUS BODY".
