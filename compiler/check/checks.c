@@ -71,6 +71,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     out->ram_peak = calloc(f->n_hosts ? f->n_hosts : 1, sizeof *out->ram_peak);
     check_ctx c = {.f = f, .d = d, .fleet_dir = fleet_dir, .r = out, .n_lowering_diags = d->n};
     c.values_refused = calloc(f->n_services ? f->n_services : 1, sizeof *c.values_refused);
+    check_gpu_values(&c);
     check_service_values(&c);
     check_references(&c);
     check_models(&c);

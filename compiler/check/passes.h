@@ -29,6 +29,7 @@ typedef struct check_ctx {
     bool *values_refused;     /* per service: check_service_values refused a value (not estimated) */
 } check_ctx;
 
+void check_gpu_values(check_ctx *c);
 void check_service_values(check_ctx *c);
 void check_references(check_ctx *c);
 void check_models(check_ctx *c);

@@ -114,15 +114,6 @@ static diagnostic *vadd(diag_list *l, diag_severity sev, const char *code, src_s
     return d;
 }
 
-diagnostic *diag_add(diag_list *l, diag_severity sev, const char *code, src_span at, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    diagnostic *d = vadd(l, sev, code, at, fmt, ap);
-    va_end(ap);
-    return d;
-}
-
 diagnostic *diag_error(diag_list *l, const char *code, src_span at, const char *fmt, ...)
 {
     va_list ap;

@@ -54,12 +54,10 @@ typedef struct diag_code_info {
 void diag_list_init(diag_list *l, const source_file *src);
 void diag_list_free(diag_list *l);
 
-/* Adds a diagnostic; code must be in the registry (an unknown code aborts
+/* Adds an error or a warning; code must be in the registry (an unknown code aborts
  * in debug builds: codes are part of the interface). Returns it so notes
  * and help can be attached; NULL once DIAG_MAX_PER_FILE are kept (diag_note
  * and diag_help accept NULL). */
-diagnostic *diag_add(diag_list *l, diag_severity sev, const char *code, src_span at,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 diagnostic *diag_error(diag_list *l, const char *code, src_span at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 diagnostic *diag_warning(diag_list *l, const char *code, src_span at, const char *fmt, ...)

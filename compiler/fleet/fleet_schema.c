@@ -329,24 +329,6 @@ size_t fs_key_names(const fs_object *obj, const char **names, size_t max)
     return n;
 }
 
-const char *fs_type_name(fs_type t)
-{
-    switch (t) {
-    case FS_STRING: return "a string";
-    case FS_INT: return "an integer";
-    case FS_NUMBER: return "a number";
-    case FS_BOOL: return "true or false";
-    case FS_SIZE: return "a size (e.g. 16GiB)";
-    case FS_ENUM: return "one of the listed words";
-    case FS_OBJECT: return "a mapping";
-    case FS_NAMED_MAP: return "a mapping of names";
-    case FS_LIST: return "a list";
-    case FS_CACHE: return "a cache type or {k, v}";
-    case FS_GPU_LAYERS: return "`all` or an integer";
-    }
-    return "a value";
-}
-
 void fs_engines_text(unsigned engines, char *buf, size_t n)
 {
     size_t used = 0;

@@ -210,11 +210,7 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
                              "`{name: ..., vram: 16GiB}`",
                           s, near->name, (double)near->usable_bytes / 1073741824.0);
             else diag_help(d, "the catalog is schema/gpus.yaml; or describe the card: `{name: ..., vram: 24GiB}`");
-        } else if (g->vendor.set && strcmp(g->vendor.v, g->spec->vendor) != 0) {
-            diagnostic *d = diag_error(c->diags, "E0209", g->vendor.at, "GPU %u of host `%s` (`%s`) is vendor %s's, not %s",
-                                       g->index, host, g->model.v, g->spec->vendor, g->vendor.v);
-            diag_help(d, "remove `vendor:` (the catalog knows the card's), or describe another card with `vram:`");
-        }
+        } /* a vendor other than the card's own is check/gpu_values.c's E0209 */
     } else if (!g->vram.set && (item->kind == YNODE_MAPPING || yscalar_is_null(item))) {
         diagnostic *d = diag_error(c->diags, "E0206", item->at, "GPU %u of host `%s` has neither `model` nor `vram`",
                                    g->index, host);

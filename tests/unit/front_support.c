@@ -26,6 +26,7 @@ void front_check_values(front_result *r)
     check_result res = {0};
     check_ctx c = {.f = &r->fl, .d = &r->diags, .fleet_dir = ".", .r = &res, .n_lowering_diags = r->diags.n};
     c.values_refused = calloc(r->fl.n_services ? r->fl.n_services : 1, sizeof *c.values_refused);
+    check_gpu_values(&c);
     check_service_values(&c);
     check_references(&c);
     free(c.values_refused);
