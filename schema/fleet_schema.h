@@ -100,8 +100,6 @@ extern const char *const fs_cache_infrac[];
 const fs_key *fs_find(const fs_object *obj, const char *name, size_t len, bool *shared);
 /* Names of obj's keys (and obj->also's) for did-you-mean; returns count. */
 size_t fs_key_names(const fs_object *obj, const char **names, size_t max);
-/* "string", "integer", "size", ... for messages. */
-const char *fs_type_name(fs_type t);
 /* "llama.cpp, vllm" for an engines mask. */
 void fs_engines_text(unsigned engines, char *buf, size_t n);
 

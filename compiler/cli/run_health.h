@@ -1,5 +1,5 @@
-/* A loopback health probe for `infrac run`: GET /health over a plain
- * socket, so the compiler needs no HTTP client library. */
+/* A loopback health probe for `infrac run`: GET /health with status_probe.h's
+ * bounded GET. */
 #ifndef INFRAC_RUN_HEALTH_H
 #define INFRAC_RUN_HEALTH_H
 
