@@ -23,13 +23,7 @@ check "a service on llama-swap's port is E0302" grep -q "error\[E0302\]: port 90
 sed 's/llama_swap: {port: 9000, ttl: 600}/llama_swap: {ttl: 600}/' "$SRC/examples/llama-swap.yaml" > "$tmp/noport.yaml"
 "$INFRAC" check "$tmp/noport.yaml" > "$tmp/noport.txt" 2>&1
 check "llama_swap without a port is E0206" grep -q 'error\[E0206\]: llama_swap of host `box` has no `port`' "$tmp/noport.txt"
-if [ ! -d "$dir/node_modules/ajv" ] || [ ! -d "$dir/node_modules/yaml" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund >"$tmp/npm.log" 2>&1) || {
-        skip "llama-swap schema validation" "npm registry unreachable: cd tests/ecosystem && npm ci ($(tail -1 "$tmp/npm.log"))"
-        echo "1..$TAP_N"
-        exit 0
-    }
-fi
+npm_ready "$dir" "llama-swap schema validation" ajv yaml || { echo "1..$TAP_N"; exit 0; }
 out=$(node "$dir/validate.mjs" "$schema" "$cfg" 2>&1)
 check "config.yaml valid against llama-swap's schema: $out" [ $? -eq 0 ]
 # a broken config is refused: the validator is not a no-op

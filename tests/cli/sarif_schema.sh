@@ -7,12 +7,7 @@
 tmp=$(mktemp -d /tmp/sarif-schema-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 dir="$SRC/tests/sarif"
-if [ ! -d "$dir/node_modules/ajv-draft-04" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund >"$tmp/npm.log" 2>&1) || {
-        skip "SARIF schema validation" "npm registry unreachable: cd tests/sarif && npm ci ($(tail -1 "$tmp/npm.log"))"
-        exit 0
-    }
-fi
+npm_ready "$dir" "SARIF schema validation" ajv-draft-04 || exit 0
 schema="$SRC/tests/data/sarif/sarif-2.1.0-rtm.5.json"
 mkdir -p "$tmp/a b#c%d/é"
 cp "$SRC/examples/broken/port-conflict.yaml" "$tmp/a b#c%d/é/port conflict.yaml"

@@ -14,12 +14,7 @@
 tmp=$(mktemp -d /tmp/schema-agree-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 dir="$SRC/tests/sarif"
-if [ ! -d "$dir/node_modules/ajv" ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund >"$tmp/npm.log" 2>&1) || {
-        skip "fleet schema agrees with infrac check" "npm registry unreachable: cd tests/sarif && npm ci ($(tail -1 "$tmp/npm.log"))"
-        exit 0
-    }
-fi
+npm_ready "$dir" "fleet schema agrees with infrac check" ajv || exit 0
 "$INFRAC" schema >"$tmp/schema.json"
 # The known disagreements (issue 10), each a small fleet, with their
 # accepted counterparts: NAME|LINE REPLACED|BY
