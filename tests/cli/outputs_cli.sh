@@ -89,8 +89,9 @@ case "$out" in "infrac-engine "[0-9]*) ok "infrac-engine --version prints its ve
 "$INFRAC_ENGINE" --help >"$tmp/eh" 2>"$tmp/eh.err"; got=$?
 check_exit 0 "infrac-engine --help exits 0" return_ $got
 check "infrac-engine --help prints nothing on stderr" test ! -s "$tmp/eh.err"
-flags=$( (grep -o 'FLAG("--[a-z-]*"' "$SRC/engine/server/options.c" | sed 's/FLAG("//; s/"//'
-          grep -o 'strcmp(a, "--[a-z-]*")' "$SRC/engine/cli/options.c" | sed 's/strcmp(a, "//; s/")//') | sort -u)
+# every long name of the table both parsers read (common/infrac_engine_flags.c)
+flags=$(grep -o '^    \[IEF_[A-Z_]*\] = {IEF_[A-Z_]*, "--[a-z-]*"' "$SRC/common/infrac_engine_flags.c" | sed 's/.*"\(--[a-z-]*\)"/\1/' | sort -u)
+[ "$(printf '%s\n' $flags | wc -l)" -ge 30 ] || fail "the engine's flag table was read (got: $flags)"
 missing=""
 for f in $flags; do grep -q -- "$f\b" "$tmp/eh" || missing="$missing $f"; done
 check "infrac-engine --help lists every flag it parses (missing:${missing:- none})" test -z "$missing"
