@@ -3,6 +3,7 @@
 # pages infrac(1) and infrac-engine(1) (groff without warnings, every engine
 # flag documented) and the bash completion; uninstall leaves nothing.
 . "$SRC/tests/lib/tap.sh"
+. "$SRC/tests/lib/engine_flags.sh"
 tmp=$(mktemp -d /tmp/install-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 build=$(dirname "$BUILD_DIR") variant=$(basename "$BUILD_DIR")
@@ -18,8 +19,7 @@ for m in infrac infrac-engine; do
     check "$m.1: groff -man -ww prints no warning" test ! -s "$tmp/groff"
     check "$m.1: man -l renders it" sh -c "MANPAGER=cat man -l '$page' 2>/dev/null | grep -q 'NAME'"
 done
-flags=$( (grep -o 'FLAG("--[a-z-]*"' "$SRC/engine/server/options.c" | sed 's/FLAG("//; s/"//'
-          grep -o 'strcmp(a, "--[a-z-]*")' "$SRC/engine/cli/options.c" | sed 's/strcmp(a, "//; s/")//') | sort -u)
+flags=$(engine_long_flags) || fail "the engine's flag table was read"
 missing=""
 for f in $flags; do grep -q -- "$(echo "$f" | sed 's/-/\\\\-/g')" "$SRC/docs/man/infrac-engine.1" || missing="$missing $f"; done
 check "infrac-engine.1 documents every flag (missing:${missing:- none})" test -z "$missing"
