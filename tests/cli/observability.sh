@@ -8,7 +8,7 @@
 # metrics the engines export (infrac-engine's live output, llama-server's and
 # vLLM's lists in tests/data/metrics). Loopback only.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 . "$SRC/tests/lib/prometheus_tools.sh"
 
 T=$SERVER_TMP

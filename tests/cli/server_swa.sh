@@ -5,7 +5,7 @@
 # and answers what a fresh server answers; one whose shared prefix the ring
 # still covers reuses it.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 make_model "$SERVER_TMP/g.gguf" --arch gemma3 --swa 4 --swa-pattern 2 --ctx 512 ||
     { fail "infrac-mkmodel made a gemma3 model"; exit 0; }

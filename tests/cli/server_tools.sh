@@ -6,7 +6,7 @@
 # template falls back to ChatML; one the Jinja subset cannot run
 # fails the start, naming the construct and its line.
 . "$SRC/tests/lib/tap.sh"
-. "$SRC/tests/server/lib.sh"
+. "$SRC/tests/lib/engine.sh"
 
 dir="$SRC/tests/server"
 tpl="$SRC/tests/data/chat_templates"
