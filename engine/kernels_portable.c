@@ -37,17 +37,6 @@ static void dot_q8_0(size_t nb, const void *w, const ie_block_q8a *a, size_t as,
     }
 }
 
-static void scale_min(int j, const uint8_t *q, int *sc, int *m)
-{
-    if (j < 4) {
-        *sc = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *sc = (q[j + 4] & 0xf) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
 static void dot_q4_k(size_t nb, const void *w, const ie_block_q8a *a, size_t as, int ncols, float *out)
 {
     const ie_block_q4_k *b = w;
@@ -59,8 +48,9 @@ static void dot_q4_k(size_t nb, const void *w, const ie_block_q8a *a, size_t as,
             for (int j = 0; j < 8; j++) {
                 const ie_block_q8a *x = ac + i * 8 + j;
                 const uint8_t *q = b[i].qs + (j / 2) * 32;
-                int shift = (j & 1) * 4, sc, m;
-                scale_min(j, b[i].scales, &sc, &m);
+                int shift = (j & 1) * 4;
+                uint8_t sc, m;
+                ie_scale_min_k4(j, b[i].scales, &sc, &m);
                 int32_t s = 0;
                 for (int l = 0; l < 32; l++)
                     s += ((q[l] >> shift) & 0xf) * x->q[l];
@@ -84,8 +74,9 @@ static void dot_q5_k(size_t nb, const void *w, const ie_block_q8a *a, size_t as,
             for (int j = 0; j < 8; j++) {
                 const ie_block_q8a *x = ac + i * 8 + j;
                 const uint8_t *q = b[i].qs + (j / 2) * 32;
-                int shift = (j & 1) * 4, sc, m;
-                scale_min(j, b[i].scales, &sc, &m);
+                int shift = (j & 1) * 4;
+                uint8_t sc, m;
+                ie_scale_min_k4(j, b[i].scales, &sc, &m);
                 int32_t s = 0;
                 for (int l = 0; l < 32; l++)
                     s += (((q[l] >> shift) & 0xf) | (((b[i].qh[l] >> j) & 1) << 4)) * x->q[l];

@@ -111,7 +111,7 @@ static void matmul_worker(void *arg, int ith, int nth)
     } else if (j->rdot) {
         /* Chunks of 16-row tiles; within one, every token tile reuses the
          * chunk's weights from cache. */
-        size_t stride = ie_act_split_bytes(w->cols);
+        size_t stride = ie_repack_act_bytes(w->type, w->cols);
         const uint8_t *base = (const uint8_t *)j->c->xq;
         float out[IE_MAX_COLS * IE_TILE_ROWS];
         const uint8_t *act[IE_MAX_COLS];
@@ -253,7 +253,7 @@ void ie_matmul(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, floa
         j.blas = c->blas_tiles != NULL; /* out of memory: the integer kernels need none */
     }
     if (j.qdot || j.rdot)
-        quantize_input(c, w, x, n_tok, j.rdot != NULL, j.blas);
+        quantize_input(c, w, x, n_tok, j.rdot && ie_repack_split_act(w->type), j.blas);
     int nth = ie_pool_size(c->pool);
     if (j.blas) {
         ie_chunks_init(&j.chunks, w->rows, nth, BLAS_TILE_FLOATS / w->cols);
@@ -270,7 +270,8 @@ void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *
 {
     bool fused = c->rdot && n_outs <= IE_MATMUL_SET;
     for (int i = 0; i < n_outs && fused; i++)
-        fused = outs[i].w->rp && outs[i].w->cols == outs[0].w->cols;
+        fused = outs[i].w->rp && outs[i].w->cols == outs[0].w->cols &&
+                ie_repack_split_act(outs[i].w->type) == ie_repack_split_act(outs[0].w->type);
     if (!fused) {
         /* Products that round x in place (sgemm) after those that quantize
          * the original (repacked kernels), so none sees x rounded twice. */
@@ -285,7 +286,7 @@ void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *
         j.parts[i] = outs[i];
         j.first_tile[i + 1] = j.first_tile[i] + outs[i].w->rows / IE_TILE_ROWS;
     }
-    quantize_input(c, outs[0].w, x, n_tok, true, false);
+    quantize_input(c, outs[0].w, x, n_tok, ie_repack_split_act(outs[0].w->type), false);
     ie_chunks_init(&j.chunks, j.first_tile[n_outs], ie_pool_size(c->pool), 1);
     ie_pool_run(c->pool, matmul_worker, &j);
 }

@@ -459,8 +459,8 @@ static uint32_t weight_list(ie_model *m, ie_weight **out, ie_weight *slices)
     return n;
 }
 
-/* With AVX-512 VNNI, Q4_0 / Q8_0 matrices are copied once into the layout
- * of the fast kernel (anonymous huge-page memory, as much as the file's
+/* With AVX-512 VNNI, Q4_0 / Q8_0 / Q4_K matrices are copied once into the
+ * layout of the fast kernel (anonymous huge-page memory, as much as the file's
  * bytes); the file pages behind them are released, so RSS holds one copy.
  * INFRAC_ENGINE_REPACK=0 keeps the mmapped weights. */
 static void repack_weights(ie_model *m)

@@ -105,8 +105,7 @@ bool ie_type_supported_cache(uint32_t t)
     return t == GGML_T_F32 || t == GGML_T_F16 || t == GGML_T_Q8_0 || t == GGML_T_Q4_0;
 }
 
-/* The 6-bit scale and min j (0..7) of a Q4_K / Q5_K super-block. */
-static void scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
+void ie_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
 {
     if (j < 4) {
         *sc = q[j] & 63;
@@ -144,8 +143,8 @@ static void deq_q4_k(const ie_block_q4_k *b, float *y, size_t nb)
         const uint8_t *q = b[i].qs;
         for (int j = 0; j < 4; j++, q += 32) {
             uint8_t sc1, m1, sc2, m2;
-            scale_min_k4(2 * j, b[i].scales, &sc1, &m1);
-            scale_min_k4(2 * j + 1, b[i].scales, &sc2, &m2);
+            ie_scale_min_k4(2 * j, b[i].scales, &sc1, &m1);
+            ie_scale_min_k4(2 * j + 1, b[i].scales, &sc2, &m2);
             float d1 = d * sc1, mm1 = dmin * m1, d2 = d * sc2, mm2 = dmin * m2;
             for (int l = 0; l < 32; l++)
                 *y++ = d1 * (float)(q[l] & 0xf) - mm1;
@@ -163,8 +162,8 @@ static void deq_q5_k(const ie_block_q5_k *b, float *y, size_t nb)
         uint8_t u1 = 1, u2 = 2;
         for (int j = 0; j < 4; j++, ql += 32, u1 <<= 2, u2 <<= 2) {
             uint8_t sc1, m1, sc2, m2;
-            scale_min_k4(2 * j, b[i].scales, &sc1, &m1);
-            scale_min_k4(2 * j + 1, b[i].scales, &sc2, &m2);
+            ie_scale_min_k4(2 * j, b[i].scales, &sc1, &m1);
+            ie_scale_min_k4(2 * j + 1, b[i].scales, &sc2, &m2);
             float d1 = d * sc1, mm1 = dmin * m1, d2 = d * sc2, mm2 = dmin * m2;
             for (int l = 0; l < 32; l++)
                 *y++ = d1 * (float)((ql[l] & 0xf) + ((qh[l] & u1) ? 16 : 0)) - mm1;

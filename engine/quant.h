@@ -48,6 +48,10 @@ void ie_dequantize_row(uint32_t type, const void *src, float *dst, size_t n);
  * another type or n not a whole number of blocks. */
 bool ie_quantize_row(uint32_t type, const float *src, void *dst, size_t n);
 
+/* The 6-bit scale and min of sub-block j (0..7) from a Q4_K / Q5_K
+ * super-block's 12 packed scale bytes q. */
+void ie_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m);
+
 /* n (multiple of 32) floats to activation blocks. */
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n);
 /* The same for K-quant weights: one scale per 256 values (n % 256 == 0). */

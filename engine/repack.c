@@ -12,10 +12,25 @@
 #include "ggml_types.h"
 #include "kernels.h"
 #include "quant.h"
+#include "repack_q4k.h"
 
 bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k)
 {
-    return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0 && rows % IE_TILE_ROWS == 0;
+    if (rows % IE_TILE_ROWS)
+        return false;
+    if (type == GGML_T_Q4_K)
+        return k % IE_QK_K == 0 && k > 0;
+    return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0;
+}
+
+bool ie_repack_split_act(uint32_t type)
+{
+    return type != GGML_T_Q4_K;
+}
+
+size_t ie_repack_act_bytes(uint32_t type, size_t k)
+{
+    return ie_repack_split_act(type) ? ie_act_split_bytes(k) : k / IE_QK * sizeof(ie_block_q8a);
 }
 
 static uint32_t code_bytes(uint32_t type)
@@ -25,6 +40,8 @@ static uint32_t code_bytes(uint32_t type)
 
 uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k)
 {
+    if (type == GGML_T_Q4_K)
+        return rows / IE_TILE_ROWS * (k / IE_QK_K) * Q4KR_BLOCK;
     return rows / IE_TILE_ROWS * (k / 32) * (code_bytes(type) + 2 * IE_TILE_ROWS);
 }
 
@@ -32,12 +49,21 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
 {
     r->data = data;
     r->type = type;
+    if (type == GGML_T_Q4_K) {
+        r->nb = (uint32_t)(k / IE_QK_K);
+        r->tile_block = Q4KR_BLOCK;
+        return;
+    }
     r->nb = (uint32_t)(k / 32);
     r->tile_block = code_bytes(type) + 2 * IE_TILE_ROWS;
 }
 
 void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
 {
+    if (r->type == GGML_T_Q4_K) {
+        ie_repack_tiles_q4k(r, src, row_bytes, t0, t1);
+        return;
+    }
     bool q4 = r->type == GGML_T_Q4_0;
     uint32_t bb = q4 ? 18 : 34;
     for (uint64_t t = t0; t < t1; t++)
@@ -85,6 +111,10 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
 
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
+    if (r->type == GGML_T_Q4_K) {
+        ie_rdot_q4k_portable(r, tile, act, ncols, out);
+        return;
+    }
     size_t k = (size_t)r->nb * 32;
     float off = r->type == GGML_T_Q4_0 ? 8.0f : 128.0f;
     for (int c = 0; c < ncols; c++) {

@@ -1,10 +1,12 @@
-/* Q4_0 and Q8_0 weights repacked at load for the AVX-512 VNNI kernel:
+/* Q4_0, Q8_0 and Q4_K weights repacked at load for the AVX-512 VNNI kernels:
  * tiles of 16 rows, where for each 32-element block the codes are laid out
  * so that one vpdpbusd advances 16 rows by 4 elements (lane l = row l), and
  * the 16 rows' f16 scales follow. Codes are unsigned (value = code -
  * offset: 8 for Q4_0, 128 for Q8_0). Same bytes as the ggml blocks, in
  * anonymous (huge-page) memory. Activations for these kernels are "split
- * rows": K int8 codes, K/32 float scales, K/32 floats scale x code sum. */
+ * rows": K int8 codes, K/32 float scales, K/32 floats scale x code sum.
+ * Q4_K tiles (repack_q4k.h) hold one block per 256-element super-block and
+ * take ie_quantize_act_k's blocks as activations. */
 #ifndef INFRAC_ENGINE_REPACK_H
 #define INFRAC_ENGINE_REPACK_H
 
@@ -16,9 +18,9 @@
 
 typedef struct ie_repacked {
     uint8_t *data;       /* tiles x nb x tile_block bytes */
-    uint32_t type;       /* GGML_T_Q4_0 or GGML_T_Q8_0 */
-    uint32_t nb;         /* blocks per row */
-    uint32_t tile_block; /* bytes of one block of one tile: codes then 16 f16 scales */
+    uint32_t type;       /* GGML_T_Q4_0, GGML_T_Q8_0 or GGML_T_Q4_K */
+    uint32_t nb;         /* blocks per row (of 32 elements; of 256 for Q4_K) */
+    uint32_t tile_block; /* bytes of one block of one tile: codes then 16 f16 scales (Q4_K: repack_q4k.h) */
 } ie_repacked;
 
 static inline size_t ie_act_split_bytes(size_t k)
@@ -26,6 +28,12 @@ static inline size_t ie_act_split_bytes(size_t k)
     return k + (k / 32) * 8;
 }
 void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k);
+
+/* True when a repacked matrix of this type takes split activation rows
+ * (ie_quantize_act_split); false: ie_quantize_act_k blocks (Q4_K). */
+bool ie_repack_split_act(uint32_t type);
+/* Bytes of one token's activations for a repacked matrix of k columns. */
+size_t ie_repack_act_bytes(uint32_t type, size_t k);
 
 /* True when a rows x k matrix of this type can be repacked. */
 bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k);
@@ -36,7 +44,8 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k);
 void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1);
 
 /* out[c * IE_TILE_ROWS + l] = row (16 * tile + l) . activation c, for
- * ncols (<= IE_MAX_COLS) split activation rows. */
+ * ncols (<= IE_MAX_COLS) activation rows (split rows, or Q8_K-style blocks
+ * for Q4_K). */
 typedef void (*ie_rdot_fn)(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
 ie_rdot_fn ie_rdot_avx512vnni(void); /* NULL when the CPU lacks it */

@@ -6,6 +6,7 @@
 
 #include "ggml_types.h"
 #include "kernels.h"
+#include "repack_q4k.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -83,9 +84,17 @@ TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *
         _mm512_storeu_ps(out + c * IE_TILE_ROWS, _mm512_fnmadd_ps(off, offacc[c], acc[c]));
 }
 
+TGT static void rdot_any(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
+{
+    if (r->type == GGML_T_Q4_K)
+        ie_rdot_q4k_avx512vnni(r, tile, act, ncols, out);
+    else
+        rdot(r, tile, act, ncols, out);
+}
+
 ie_rdot_fn ie_rdot_avx512vnni(void)
 {
-    return ie_isa_available(IE_ISA_AVX512VNNI) ? rdot : NULL;
+    return ie_isa_available(IE_ISA_AVX512VNNI) ? rdot_any : NULL;
 }
 #else
 ie_rdot_fn ie_rdot_avx512vnni(void)

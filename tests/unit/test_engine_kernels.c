@@ -139,20 +139,26 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
-/* Repacked Q4_0 / Q8_0 tiles: the portable tiled kernel equals the plain
- * one on the same data, and the AVX-512 one equals the portable one. */
+/* Repacked Q4_0 / Q8_0 / Q4_K tiles: the portable tiled kernel equals the
+ * plain one on the same data, and the AVX-512 one equals the portable one. */
 static void repacked_kernels_agree(void **state)
 {
     (void)state;
-    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0};
+    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K};
     size_t sizes[] = {32, 96, 256, 512, 2048};
-    for (int t = 0; t < 2; t++)
+    for (int t = 0; t < 3; t++)
         for (int s = 0; s < 5; s++) {
             size_t n = sizes[s], rows = 32;
+            bool k_quant = types[t] == GGML_T_Q4_K;
+            if (k_quant && n % 256) {
+                assert_false(ie_repack_possible(types[t], rows, n));
+                continue;
+            }
             assert_true(ie_repack_possible(types[t], rows, n));
+            size_t ab = ie_repack_act_bytes(types[t], n);
             uint64_t rb;
             ggml_row_bytes(types[t], n, &rb);
-            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ie_act_split_bytes(n));
+            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ab);
             float *x = malloc(n * 4);
             ie_block_q8a *xq = malloc(IE_MAX_COLS * (n / 32) * sizeof *xq);
             for (size_t r = 0; r < rows; r++) {
@@ -164,9 +170,14 @@ static void repacked_kernels_agree(void **state)
             for (int c = 0; c < IE_MAX_COLS; c++) {
                 for (size_t i = 0; i < n; i++)
                     x[i] = next_f() * 3;
-                acts[c] = act + c * ie_act_split_bytes(n);
-                ie_quantize_act_split(x, act + c * ie_act_split_bytes(n), n);
-                ie_quantize_act(x, xq + c * (n / 32), n);
+                acts[c] = act + c * ab;
+                if (k_quant) {
+                    ie_quantize_act_k(x, xq + c * (n / 32), n);
+                    memcpy(act + c * ab, xq + c * (n / 32), ab);
+                } else {
+                    ie_quantize_act_split(x, act + c * ab, n);
+                    ie_quantize_act(x, xq + c * (n / 32), n);
+                }
             }
             ie_repacked rp;
             ie_repack_init(&rp, malloc(ie_repack_bytes(types[t], rows, n)), types[t], n);
@@ -199,7 +210,8 @@ static void repacked_kernels_agree(void **state)
             free(x);
             free(xq);
         }
-    assert_false(ie_repack_possible(GGML_T_Q4_K, 16, 256));
+    assert_false(ie_repack_possible(GGML_T_Q5_K, 16, 256));
+    assert_false(ie_repack_possible(GGML_T_Q4_K, 8, 256));
     assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
 }
 

@@ -1,0 +1,63 @@
+/* Repacking Q4_K into 16-row tiles and the portable tiled kernel
+ * (repack_q4k.h). Block format: ggml/src/ggml-common.h (block_q4_K). */
+#include "repack_q4k.h"
+
+#include <string.h>
+
+#include "kernels.h"
+#include "quant.h"
+
+void ie_repack_tiles_q4k(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
+{
+    for (uint64_t t = t0; t < t1; t++)
+        for (uint32_t b = 0; b < r->nb; b++) {
+            uint8_t *dst = r->data + (t * r->nb + b) * r->tile_block;
+            uint16_t d[IE_TILE_ROWS], dmin[IE_TILE_ROWS];
+            for (int l = 0; l < IE_TILE_ROWS; l++) {
+                const ie_block_q4_k *blk =
+                    (const ie_block_q4_k *)(src + (t * IE_TILE_ROWS + (uint64_t)l) * row_bytes) + b;
+                for (int g = 0; g < 4; g++)
+                    for (int v = 0; v < 8; v++)
+                        memcpy(dst + Q4KR_CODES + (8 * g + v) * 64 + 4 * l, blk->qs + 32 * g + 4 * v, 4);
+                for (int s = 0; s < 8; s++) {
+                    uint8_t sc, m;
+                    ie_scale_min_k4(s, blk->scales, &sc, &m);
+                    dst[Q4KR_SCALES + 16 * s + l] = sc;
+                    dst[Q4KR_MINS + 32 * (s / 2) + 2 * l + s % 2] = m;
+                }
+                memcpy(&d[l], &blk->d, 2);
+                memcpy(&dmin[l], &blk->dmin, 2);
+            }
+            memcpy(dst + Q4KR_D, d, sizeof d);
+            memcpy(dst + Q4KR_DMIN, dmin, sizeof dmin);
+        }
+}
+
+void ie_rdot_q4k_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
+{
+    for (int c = 0; c < ncols; c++) {
+        for (int l = 0; l < IE_TILE_ROWS; l++) {
+            const ie_block_q8a *x = (const ie_block_q8a *)act[c];
+            float acc = 0;
+            for (uint32_t b = 0; b < r->nb; b++, x += 8) {
+                const uint8_t *blk = r->data + (tile * r->nb + b) * r->tile_block;
+                int32_t isum = 0, msum = 0;
+                for (int s = 0; s < 8; s++) {
+                    int g = s / 2, shift = 4 * (s % 2);
+                    int32_t dot = 0;
+                    for (int e = 0; e < 32; e++) {
+                        uint8_t byte = blk[Q4KR_CODES + (8 * g + e / 4) * 64 + 4 * l + e % 4];
+                        dot += ((byte >> shift) & 0xf) * x[s].q[e];
+                    }
+                    isum += dot * blk[Q4KR_SCALES + 16 * s + l];
+                    msum += x[s].sum * blk[Q4KR_MINS + 32 * (s / 2) + 2 * l + s % 2];
+                }
+                uint16_t d, dmin;
+                memcpy(&d, blk + Q4KR_D + 2 * l, 2);
+                memcpy(&dmin, blk + Q4KR_DMIN + 2 * l, 2);
+                acc += x->d * (ie_f16_to_f32(d) * (float)isum - ie_f16_to_f32(dmin) * (float)msum);
+            }
+            out[c * IE_TILE_ROWS + l] = acc;
+        }
+    }
+}
