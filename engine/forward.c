@@ -222,9 +222,9 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
                 for (uint32_t h = 0; h < hp->n_head_kv; h++)
                     rmsnorm(k + h * hdk, k + h * hdk, ly->k_norm, hdk, hp->rms_eps);
             }
-            float p = (float)(pos + t);
-            for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
-                float theta = p * ly->rope_inv_freq[i];
+            float turn = (float)(pos + t); /* times theta_scale per pair (model.c) */
+            for (uint32_t i = 0; i < hp->rope_dim / 2; i++, turn *= ly->rope_theta_scale) {
+                float theta = turn / m->rope_freq_factors[i];
                 if (ly->rope_scale != 1.0f)
                     theta *= ly->rope_scale;
                 cs[i] = cosf(theta);

@@ -579,8 +579,8 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     if (m->tied)
         m->output = m->token_embd;
     m->layers = calloc(hp->n_layer, sizeof *m->layers);
-    m->rope_inv_freq = malloc(hp->rope_dim * sizeof(float)); /* global, then sliding-window layers' */
-    if (!m->layers || !m->rope_inv_freq) {
+    m->rope_freq_factors = malloc(hp->rope_dim / 2 * sizeof(float));
+    if (!m->layers || !m->rope_freq_factors) {
         fail(err, errlen, "out of memory");
         goto bad;
     }
@@ -593,26 +593,26 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors) ||
         !all_tensors_used(&L, m->arch_name))
         goto bad;
-    uint32_t half = hp->rope_dim / 2;
-    for (uint32_t i = 0; i < half; i++) {
-        float inv = powf(hp->rope_base, -2.0f * (float)i / (float)hp->rope_dim);
-        float inv_swa = powf(hp->rope_base_swa > 0 ? hp->rope_base_swa : hp->rope_base,
-                             -2.0f * (float)i / (float)hp->rope_dim);
+    /* As ggml's rope (ggml-cpu/ops.cpp, rope_cache_init): pair i turns by
+     * pos * theta_scale^i, the power taken by repeated float products,
+     * divided by the pair's rope_freqs factor, times the scale: llama.cpp's
+     * roundings, where powf per pair differed from them in the last bits. */
+    for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
+        float ff = 1.0f;
         if (freq_factors) {
             if (!(freq_factors[i] > 0) || !isfinite(freq_factors[i])) {
                 fail(err, errlen, "tensor rope_freqs.weight holds a non-positive factor at %u", i);
                 goto bad;
             }
-            inv /= freq_factors[i];
-            inv_swa /= freq_factors[i];
+            ff = freq_factors[i];
         }
-        m->rope_inv_freq[i] = inv;
-        m->rope_inv_freq[half + i] = inv_swa;
+        m->rope_freq_factors[i] = ff;
     }
     /* Sliding-window layers: their own base, never scaled (llama.cpp's
      * rope_freq_scale_train_swa is 1). */
+    float base_swa = hp->rope_base_swa > 0 ? hp->rope_base_swa : hp->rope_base;
     for (uint32_t l = 0; l < hp->n_layer; l++) {
-        m->layers[l].rope_inv_freq = m->layers[l].swa ? m->rope_inv_freq + half : m->rope_inv_freq;
+        m->layers[l].rope_theta_scale = powf(m->layers[l].swa ? base_swa : hp->rope_base, -2.0f / (float)hp->rope_dim);
         m->layers[l].rope_scale = m->layers[l].swa ? 1.0f : hp->rope_scale;
     }
     /* The vocabulary, when the file has one (token-id-only models still run). */
@@ -638,7 +638,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
 bad:
     free(L.used);
     free(m->layers);
-    free(m->rope_inv_freq);
+    free(m->rope_freq_factors);
     free(m);
     return NULL;
 }
@@ -670,7 +670,7 @@ void ie_model_free(ie_model *m)
     gguf_close(&m->file);
     ie_vocab_free(m->vocab);
     free(m->layers);
-    free(m->rope_inv_freq);
+    free(m->rope_freq_factors);
     free(m);
 }
 

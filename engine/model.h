@@ -38,7 +38,7 @@ typedef struct ie_layer {
     const float *attn_post_norm, *ffn_post_norm; /* gemma3 */
     bool swa;                                    /* gemma3: a sliding-window layer */
     float rope_scale;                            /* theta factor (1 / rope.scaling.factor) */
-    const float *rope_inv_freq;                  /* rope_dim / 2 frequencies of this layer */
+    float rope_theta_scale;                      /* this layer's rope base^(-2 / rope_dim) */
 } ie_layer;
 
 /* Expert e's matrix of a 3-D expert tensor: a view into the file, and
@@ -77,7 +77,7 @@ struct ie_model {
     const float *output_norm;
     bool tied;
     ie_layer *layers;
-    float *rope_inv_freq; /* rope_dim / 2 frequencies (rope_freqs folded in); then those of SWA layers */
+    float *rope_freq_factors; /* rope_dim / 2 divisors of the angles (rope_freqs.weight, else 1) */
     ie_vocab *vocab;
     uint64_t weight_bytes;
     ie_repacked *repacked; /* n_repacked entries; their data lives in repack_buf */
