@@ -45,10 +45,9 @@ struct ie_context {
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
     uint32_t xq_ntok;
-    bool xq_split;       /* xq holds split rows (repacked kernels) */
+    ie_act_layout xq_layout; /* of what xq holds */
     ie_rdot_fn rdot;     /* kernel for repacked weights */
     ie_attn_kernels attn;
-    bool xq_k;          /* xq holds ie_quantize_act_k's blocks */
     bool xq_rounded;    /* x itself was rewritten to xq's values */
     float *blas_tiles;  /* matmul.c's sgemm tiles, one per thread; made on first use */
 };

@@ -168,7 +168,8 @@ typedef struct quant_job {
     float *x;
     uint64_t cols;
     uint32_t n_tok;
-    bool split, k, round;
+    ie_act_layout layout;
+    bool round;
 } quant_job;
 
 /* Quantizes the activation rows of this thread's share of the tokens. */
@@ -180,12 +181,15 @@ static void quant_worker(void *arg, int ith, int nth)
     size_t nb = q->cols / IE_QK;
     for (uint32_t t = t0; t < t1; t++) {
         float *row = q->x + (size_t)t * q->cols;
-        if (q->split) {
+        ie_block_q8a *b = q->c->xq + (size_t)t * nb;
+        switch (q->layout) {
+        case IE_ACT_SPLIT:
             ie_quantize_act_split(row, (uint8_t *)q->c->xq + (size_t)t * ie_act_split_bytes(q->cols), q->cols);
             continue;
+        case IE_ACT_K_HALVES: ie_quantize_act_k_halves(row, b, q->cols); break;
+        case IE_ACT_K: ie_quantize_act_k(row, b, q->cols); break;
+        default: ie_quantize_act(row, b, q->cols); break;
         }
-        const ie_block_q8a *b = q->c->xq + (size_t)t * nb;
-        (q->k ? ie_quantize_act_k : ie_quantize_act)(row, q->c->xq + (size_t)t * nb, q->cols);
         if (q->round)
             for (size_t i = 0; i < nb; i++)
                 for (int e = 0; e < IE_QK; e++)
@@ -196,21 +200,22 @@ static void quant_worker(void *arg, int ith, int nth)
 /* Quantizes x into c->xq in the layout w's kernel reads, unless it is
  * there already (q, k and v share one quantization); round: also rewrites
  * x to the quantized values. */
-static void quantize_input(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, bool split, bool round)
+static void quantize_input(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, bool repacked, bool round)
 {
-    /* Activation layout: split rows for repacked weights; llama.cpp's Q8_K
-     * scales (per 256) for K-quant weights; 32-blocks otherwise. */
-    bool k = !split && ggml_type_get(w->type)->block_elems == IE_QK_K;
-    if (c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_split == split && c->xq_k == k &&
+    /* The repacked kernel's layout; else llama.cpp's Q8_K scales (per 256)
+     * for K-quant weights, 32-blocks otherwise. */
+    ie_act_layout layout = repacked                                             ? ie_repack_act(w->type)
+                           : ggml_type_get(w->type)->block_elems == IE_QK_K ? IE_ACT_K
+                                                                             : IE_ACT_32;
+    if (c->xq_of == x && c->xq_cols == w->cols && c->xq_ntok == n_tok && c->xq_layout == layout &&
         (c->xq_rounded || !round))
         return;
     c->xq_of = x;
     c->xq_cols = w->cols;
     c->xq_ntok = n_tok;
-    c->xq_split = split;
-    c->xq_k = k;
+    c->xq_layout = layout;
     c->xq_rounded = round;
-    quant_job q = {c, x, w->cols, n_tok, split, k, round};
+    quant_job q = {c, x, w->cols, n_tok, layout, round};
     if (n_tok > 1)
         ie_pool_run(c->pool, quant_worker, &q);
     else
@@ -253,7 +258,7 @@ void ie_matmul(ie_context *c, const ie_weight *w, float *x, uint32_t n_tok, floa
         j.blas = c->blas_tiles != NULL; /* out of memory: the integer kernels need none */
     }
     if (j.qdot || j.rdot)
-        quantize_input(c, w, x, n_tok, j.rdot && ie_repack_split_act(w->type), j.blas);
+        quantize_input(c, w, x, n_tok, j.rdot != NULL, j.blas);
     int nth = ie_pool_size(c->pool);
     if (j.blas) {
         ie_chunks_init(&j.chunks, w->rows, nth, BLAS_TILE_FLOATS / w->cols);
@@ -271,7 +276,7 @@ void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *
     bool fused = c->rdot && n_outs <= IE_MATMUL_SET;
     for (int i = 0; i < n_outs && fused; i++)
         fused = outs[i].w->rp && outs[i].w->cols == outs[0].w->cols &&
-                ie_repack_split_act(outs[i].w->type) == ie_repack_split_act(outs[0].w->type);
+                ie_repack_act(outs[i].w->type) == ie_repack_act(outs[0].w->type);
     if (!fused) {
         /* Products that round x in place (sgemm) after those that quantize
          * the original (repacked kernels), so none sees x rounded twice. */
@@ -286,7 +291,7 @@ void ie_matmul_set(ie_context *c, const ie_matmul_out *outs, int n_outs, float *
         j.parts[i] = outs[i];
         j.first_tile[i + 1] = j.first_tile[i] + outs[i].w->rows / IE_TILE_ROWS;
     }
-    quantize_input(c, outs[0].w, x, n_tok, ie_repack_split_act(outs[0].w->type), false);
+    quantize_input(c, outs[0].w, x, n_tok, true, false);
     ie_chunks_init(&j.chunks, j.first_tile[n_outs], ie_pool_size(c->pool), 1);
     ie_pool_run(c->pool, matmul_worker, &j);
 }

@@ -461,6 +461,19 @@ void ie_quantize_act_k(const float *x, ie_block_q8a *dst, size_t n)
     }
 }
 
+void ie_quantize_act_k_halves(const float *x, ie_block_q8a *dst, size_t n)
+{
+    ie_quantize_act_k(x, dst, n);
+    for (size_t i = 0; i < n / IE_QK; i++) {
+        int32_t lo = 0, hi = 0; /* each within 16 x 127 */
+        for (int j = 0; j < 16; j++) {
+            lo += dst[i].q[j];
+            hi += dst[i].q[j + 16];
+        }
+        dst[i].sum = (int32_t)((uint32_t)(uint16_t)lo | (uint32_t)(uint16_t)hi << 16);
+    }
+}
+
 /* Activations for 32-block weights, as llama.cpp's Q8_0 (scale rounded
  * to FP16 as that block stores it). */
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n)

@@ -56,5 +56,14 @@ void ie_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m);
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n);
 /* The same for K-quant weights: one scale per 256 values (n % 256 == 0). */
 void ie_quantize_act_k(const float *x, ie_block_q8a *dst, size_t n);
+/* ie_quantize_act_k with each block's sum holding its two 16-element half
+ * sums as int16 (first half in the low bits), for the repacked Q6_K kernel
+ * whose scales are per 16 values. */
+void ie_quantize_act_k_halves(const float *x, ie_block_q8a *dst, size_t n);
+static inline int32_t ie_act_half_sum(const ie_block_q8a *b, int half)
+{
+    uint32_t s = (uint32_t)b->sum;
+    return (int16_t)(uint16_t)(half ? s >> 16 : s & 0xffff);
+}
 
 #endif

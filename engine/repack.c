@@ -13,24 +13,25 @@
 #include "kernels.h"
 #include "quant.h"
 #include "repack_q4k.h"
+#include "repack_q6k.h"
 
 bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k)
 {
     if (rows % IE_TILE_ROWS)
         return false;
-    if (type == GGML_T_Q4_K)
+    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K)
         return k % IE_QK_K == 0 && k > 0;
     return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0;
 }
 
-bool ie_repack_split_act(uint32_t type)
+ie_act_layout ie_repack_act(uint32_t type)
 {
-    return type != GGML_T_Q4_K;
+    return type == GGML_T_Q4_K ? IE_ACT_K : type == GGML_T_Q6_K ? IE_ACT_K_HALVES : IE_ACT_SPLIT;
 }
 
 size_t ie_repack_act_bytes(uint32_t type, size_t k)
 {
-    return ie_repack_split_act(type) ? ie_act_split_bytes(k) : k / IE_QK * sizeof(ie_block_q8a);
+    return ie_repack_act(type) == IE_ACT_SPLIT ? ie_act_split_bytes(k) : k / IE_QK * sizeof(ie_block_q8a);
 }
 
 static uint32_t code_bytes(uint32_t type)
@@ -40,8 +41,8 @@ static uint32_t code_bytes(uint32_t type)
 
 uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k)
 {
-    if (type == GGML_T_Q4_K)
-        return rows / IE_TILE_ROWS * (k / IE_QK_K) * Q4KR_BLOCK;
+    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K)
+        return rows / IE_TILE_ROWS * (k / IE_QK_K) * (type == GGML_T_Q4_K ? Q4KR_BLOCK : Q6KR_BLOCK);
     return rows / IE_TILE_ROWS * (k / 32) * (code_bytes(type) + 2 * IE_TILE_ROWS);
 }
 
@@ -49,9 +50,9 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
 {
     r->data = data;
     r->type = type;
-    if (type == GGML_T_Q4_K) {
+    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K) {
         r->nb = (uint32_t)(k / IE_QK_K);
-        r->tile_block = Q4KR_BLOCK;
+        r->tile_block = type == GGML_T_Q4_K ? Q4KR_BLOCK : Q6KR_BLOCK;
         return;
     }
     r->nb = (uint32_t)(k / 32);
@@ -62,6 +63,10 @@ void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_byte
 {
     if (r->type == GGML_T_Q4_K) {
         ie_repack_tiles_q4k(r, src, row_bytes, t0, t1);
+        return;
+    }
+    if (r->type == GGML_T_Q6_K) {
+        ie_repack_tiles_q6k(r, src, row_bytes, t0, t1);
         return;
     }
     bool q4 = r->type == GGML_T_Q4_0;
@@ -113,6 +118,10 @@ void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const 
 {
     if (r->type == GGML_T_Q4_K) {
         ie_rdot_q4k_portable(r, tile, act, ncols, out);
+        return;
+    }
+    if (r->type == GGML_T_Q6_K) {
+        ie_rdot_q6k_portable(r, tile, act, ncols, out);
         return;
     }
     size_t k = (size_t)r->nb * 32;

@@ -1,12 +1,12 @@
-/* Q4_0, Q8_0 and Q4_K weights repacked at load for the AVX-512 VNNI kernels:
+/* Q4_0, Q8_0, Q4_K and Q6_K weights repacked at load for the AVX-512 VNNI kernels:
  * tiles of 16 rows, where for each 32-element block the codes are laid out
  * so that one vpdpbusd advances 16 rows by 4 elements (lane l = row l), and
  * the 16 rows' f16 scales follow. Codes are unsigned (value = code -
  * offset: 8 for Q4_0, 128 for Q8_0). Same bytes as the ggml blocks, in
  * anonymous (huge-page) memory. Activations for these kernels are "split
  * rows": K int8 codes, K/32 float scales, K/32 floats scale x code sum.
- * Q4_K tiles (repack_q4k.h) hold one block per 256-element super-block and
- * take ie_quantize_act_k's blocks as activations. */
+ * Q4_K and Q6_K tiles (repack_q4k.h, repack_q6k.h) hold one block per
+ * 256-element super-block and take Q8_K-style blocks as activations. */
 #ifndef INFRAC_ENGINE_REPACK_H
 #define INFRAC_ENGINE_REPACK_H
 
@@ -18,9 +18,9 @@
 
 typedef struct ie_repacked {
     uint8_t *data;       /* tiles x nb x tile_block bytes */
-    uint32_t type;       /* GGML_T_Q4_0, GGML_T_Q8_0 or GGML_T_Q4_K */
-    uint32_t nb;         /* blocks per row (of 32 elements; of 256 for Q4_K) */
-    uint32_t tile_block; /* bytes of one block of one tile: codes then 16 f16 scales (Q4_K: repack_q4k.h) */
+    uint32_t type;       /* GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K or GGML_T_Q6_K */
+    uint32_t nb;         /* blocks per row (of 32 elements; of 256 for Q4_K, Q6_K) */
+    uint32_t tile_block; /* bytes of one block of one tile: codes then 16 f16 scales (K-quants: repack_q4k.h, repack_q6k.h) */
 } ie_repacked;
 
 static inline size_t ie_act_split_bytes(size_t k)
@@ -29,9 +29,12 @@ static inline size_t ie_act_split_bytes(size_t k)
 }
 void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k);
 
-/* True when a repacked matrix of this type takes split activation rows
- * (ie_quantize_act_split); false: ie_quantize_act_k blocks (Q4_K). */
-bool ie_repack_split_act(uint32_t type);
+/* Activation layouts: 32-blocks (ie_quantize_act) and Q8_K-style blocks
+ * (ie_quantize_act_k) for the row kernels (kernels.h); a repacked matrix
+ * takes split rows (ie_quantize_act_split: Q4_0, Q8_0), ie_quantize_act_k
+ * blocks (Q4_K), or those with half sums (ie_quantize_act_k_halves: Q6_K). */
+typedef enum ie_act_layout { IE_ACT_32, IE_ACT_K, IE_ACT_K_HALVES, IE_ACT_SPLIT } ie_act_layout;
+ie_act_layout ie_repack_act(uint32_t type);
 /* Bytes of one token's activations for a repacked matrix of k columns. */
 size_t ie_repack_act_bytes(uint32_t type, size_t k);
 

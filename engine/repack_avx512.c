@@ -7,6 +7,7 @@
 #include "ggml_types.h"
 #include "kernels.h"
 #include "repack_q4k.h"
+#include "repack_q6k.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -88,6 +89,8 @@ TGT static void rdot_any(const ie_repacked *r, uint64_t tile, const uint8_t *con
 {
     if (r->type == GGML_T_Q4_K)
         ie_rdot_q4k_avx512vnni(r, tile, act, ncols, out);
+    else if (r->type == GGML_T_Q6_K)
+        ie_rdot_q6k_avx512vnni(r, tile, act, ncols, out);
     else
         rdot(r, tile, act, ncols, out);
 }

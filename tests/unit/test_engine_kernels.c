@@ -139,17 +139,17 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
-/* Repacked Q4_0 / Q8_0 / Q4_K tiles: the portable tiled kernel equals the
+/* Repacked Q4_0 / Q8_0 / Q4_K / Q6_K tiles: the portable tiled kernel equals the
  * plain one on the same data, and the AVX-512 one equals the portable one. */
 static void repacked_kernels_agree(void **state)
 {
     (void)state;
-    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K};
+    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q6_K};
     size_t sizes[] = {32, 96, 256, 512, 2048};
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < 4; t++)
         for (int s = 0; s < 5; s++) {
             size_t n = sizes[s], rows = 32;
-            bool k_quant = types[t] == GGML_T_Q4_K;
+            bool k_quant = types[t] == GGML_T_Q4_K || types[t] == GGML_T_Q6_K;
             if (k_quant && n % 256) {
                 assert_false(ie_repack_possible(types[t], rows, n));
                 continue;
@@ -173,7 +173,10 @@ static void repacked_kernels_agree(void **state)
                 acts[c] = act + c * ab;
                 if (k_quant) {
                     ie_quantize_act_k(x, xq + c * (n / 32), n);
-                    memcpy(act + c * ab, xq + c * (n / 32), ab);
+                    if (ie_repack_act(types[t]) == IE_ACT_K_HALVES)
+                        ie_quantize_act_k_halves(x, (ie_block_q8a *)(act + c * ab), n);
+                    else
+                        memcpy(act + c * ab, xq + c * (n / 32), ab);
                 } else {
                     ie_quantize_act_split(x, act + c * ab, n);
                     ie_quantize_act(x, xq + c * (n / 32), n);
