@@ -199,6 +199,39 @@ static const gguf_str *find_duplicate(const void *first, uint64_t n, size_t stri
     return dup;
 }
 
+static int cmp_extent(const void *a, const void *b)
+{
+    const gguf_tensor *x = *(const gguf_tensor *const *)a, *y = *(const gguf_tensor *const *)b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return x->nbytes < y->nbytes ? -1 : x->nbytes > y->nbytes;
+}
+
+/* The first tensor whose bytes (as its type and shape size them) run into
+ * the next tensor's; *next gets that one. A tensor retyped or reshaped in
+ * the header without its data shows up here: its block count no longer
+ * matches the bytes it was given. NULL when none overlap (or out of
+ * memory: the bounds checks still hold). */
+static const gguf_tensor *find_overlap(const gguf_tensor *t, uint64_t n, const gguf_tensor **next)
+{
+    if (n < 2)
+        return NULL;
+    const gguf_tensor **v = malloc(n * sizeof *v);
+    if (!v)
+        return NULL;
+    for (uint64_t i = 0; i < n; i++)
+        v[i] = &t[i];
+    qsort(v, n, sizeof *v, cmp_extent);
+    const gguf_tensor *bad = NULL;
+    for (uint64_t i = 1; i < n && !bad; i++)
+        if (v[i - 1]->offset + v[i - 1]->nbytes > v[i]->offset) {
+            bad = v[i - 1];
+            *next = v[i];
+        }
+    free(v);
+    return bad;
+}
+
 static void parse_tensor(cursor *c, gguf_tensor *t, uint64_t index)
 {
     char what[64];
@@ -350,6 +383,14 @@ int gguf_parse(gguf_file *f, const void *buf, size_t size, char *err, size_t err
         }
         if (t->offset + t->nbytes > f->data_size)
             f->data_size = t->offset + t->nbytes;
+    }
+    const gguf_tensor *next = NULL, *over = find_overlap(f->tensors, f->n_tensors, &next);
+    if (over) {
+        failf(&c, "tensor '%.*s' (%s, %llu bytes for its shape) runs into tensor '%.*s' at offset %llu",
+              (int)over->name.len, over->name.ptr, ggml_type_get(over->type)->name,
+              (unsigned long long)over->nbytes, (int)next->name.len, next->name.ptr,
+              (unsigned long long)next->offset);
+        goto fail;
     }
     f->has_data = f->data_offset <= size && f->data_size <= size - f->data_offset;
     return 0;

@@ -324,6 +324,91 @@ static void bad_files_are_refused_by_name(void **state)
     assert_true(strlen(err) > 0);
 }
 
+/* K-quant tensors whose header no longer matches their bytes: a clear
+ * error naming the tensor, never a crash or a read past the data. */
+static void hostile_k_quant_tensors_are_refused(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "kq", "--arch llama --type q4_k_m --embd 256 --ff 512");
+    char err[256];
+    ie_model *ok = model_of(&L, err, sizeof err);
+    if (!ok)
+        fail_msg("%s", err);
+    ie_model_free(ok);
+
+    /* Retyped to a larger K-quant: its blocks no longer fit its bytes. */
+    uint8_t *h = tensor_header(&L, "blk.0.attn_q.weight");
+    uint32_t type, q6_k = GGML_T_Q6_K;
+    memcpy(&type, h + 4 + 16, 4);
+    assert_int_equal(type, GGML_T_Q4_K);
+    memcpy(h + 4 + 16, &q6_k, 4);
+    expect_refusal(&L, "tensor 'blk.0.attn_q.weight' (q6_k, 53760 bytes for its shape) runs into tensor");
+    memcpy(h + 4 + 16, &type, 4);
+
+    /* More rows than its bytes hold (and than the model's shape). */
+    h = tensor_header(&L, "blk.0.ffn_down.weight");
+    uint64_t ne1, more = 512;
+    memcpy(&ne1, h + 4 + 8, 8);
+    memcpy(h + 4 + 8, &more, 8);
+    expect_refusal(&L, "blk.0.ffn_down.weight");
+    memcpy(h + 4 + 8, &ne1, 8);
+
+    /* A row that is not a whole number of 256-element super-blocks. */
+    h = tensor_header(&L, "blk.1.ffn_gate.weight");
+    uint64_t ne0, odd = 288;
+    memcpy(&ne0, h + 4, 8);
+    memcpy(h + 4, &odd, 8);
+    expect_refusal(&L, "not a multiple of its block of 256");
+    memcpy(h + 4, &ne0, 8);
+
+    /* The last tensor's blocks reach past the end of the file. */
+    size_t full = L.size;
+    L.size -= 4096;
+    expect_refusal(&L, "not in the file");
+    L.size = full;
+
+    ok = model_of(&L, err, sizeof err);
+    assert_non_null(ok); /* every patch was undone */
+    ie_model_free(ok);
+    unload(&L);
+}
+
+/* Repacked K-quant weights (Q4_K, Q6_K tiles) give the logits of the
+ * plain row kernels, in one batch and token by token. Not bit-equal: the
+ * float sums run in another order, and a 1e-7 difference can move one
+ * activation's 8-bit code in a later layer (this 3-layer model has such a
+ * code: 0.9% of the largest logit); a wrong layout would be off by the
+ * logits' whole size. The kernels themselves are compared strictly in
+ * test_engine_kernels. */
+static void repacked_weights_match_rows(void **state)
+{
+    (void)state;
+    loaded L;
+    make_model(&L, "kqm", "--arch qwen3 --type q4_k_m --embd 256 --ff 512 --layers 3");
+    char err[256];
+    for (int one = 0; one < 2; one++) {
+        setenv("INFRAC_ENGINE_REPACK", "0", 1);
+        ie_model *plain = model_of(&L, err, sizeof err);
+        unsetenv("INFRAC_ENGINE_REPACK");
+        ie_model *packed = model_of(&L, err, sizeof err);
+        assert_non_null(plain);
+        assert_non_null(packed);
+        float *a = run_prompt(plain, GGML_T_F32, GGML_T_F32, one), *b = run_prompt(packed, GGML_T_F32, GGML_T_F32, one);
+        uint32_t nv = ie_model_n_vocab(plain);
+        double mag = 0;
+        for (uint32_t i = 0; i < nv; i++)
+            mag = fmax(mag, fabs((double)a[i]));
+        if (max_diff(a, b, nv) > 0.02 * mag)
+            fail_msg("repacked logits differ by %g (largest %g)", max_diff(a, b, nv), mag);
+        free(a);
+        free(b);
+        ie_model_free(plain);
+        ie_model_free(packed);
+    }
+    unload(&L);
+}
+
 static void public_loader_reads_files(void **state)
 {
     (void)state;
@@ -352,6 +437,8 @@ int main(void)
         cmocka_unit_test(tied_and_untied_output),
         cmocka_unit_test(memory_formula_is_the_allocation),
         cmocka_unit_test(bad_files_are_refused_by_name),
+        cmocka_unit_test(hostile_k_quant_tensors_are_refused),
+        cmocka_unit_test(repacked_weights_match_rows),
         cmocka_unit_test(public_loader_reads_files),
     };
     return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);
