@@ -451,7 +451,7 @@ void ie_quantize_act_k(const float *x, ie_block_q8a *dst, size_t n)
             ie_block_q8a *o = &dst[i * (IE_QK_K / IE_QK) + (size_t)b];
             int32_t sum = 0;
             for (int j = 0; j < IE_QK; j++) {
-                int q = (int)lrintf(iscale * x[b * IE_QK + j]);
+                int q = ie_round_small(iscale * x[b * IE_QK + j]);
                 o->q[j] = (int8_t)(q > 127 ? 127 : q);
                 sum += o->q[j];
             }
@@ -487,7 +487,7 @@ void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n)
         float d = amax / 127.0f, id = amax > 0 ? 127.0f / amax : 0;
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
-            int q = (int)lrintf(x[j] * id);
+            int q = ie_round_small(x[j] * id);
             q = q > 127 ? 127 : q < -127 ? -127 : q;
             dst[i].q[j] = (int8_t)q;
             sum += q;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define IE_QK 32    /* elements of a Q4_0 / Q8_0 block */
 #define IE_QK_K 256 /* elements of a K-quant super-block */
@@ -51,6 +52,17 @@ bool ie_quantize_row(uint32_t type, const float *src, void *dst, size_t n);
 /* The 6-bit scale and min of sub-block j (0..7) from a Q4_K / Q5_K
  * super-block's 12 packed scale bytes q. */
 void ie_scale_min_k4(int j, const uint8_t *q, uint8_t *sc, uint8_t *m);
+
+/* lrintf's round-half-to-even for |v| < 2^22 without a library call:
+ * adding 1.5 * 2^23 leaves the rounded integer in the low mantissa bits.
+ * The activation quantizers run it on every element of every product. */
+static inline int ie_round_small(float v)
+{
+    float f = v + 12582912.0f;
+    int32_t i;
+    memcpy(&i, &f, 4);
+    return (i & 0x007fffff) - 0x00400000;
+}
 
 /* n (multiple of 32) floats to activation blocks. */
 void ie_quantize_act(const float *x, ie_block_q8a *dst, size_t n);

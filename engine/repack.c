@@ -104,7 +104,7 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
         float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = amax > 0 ? 127.0f / amax : 0;
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
-            int v = (int)lrintf(x[j] * id);
+            int v = ie_round_small(x[j] * id);
             v = v > 127 ? 127 : v < -127 ? -127 : v;
             q[i * 32 + j] = (int8_t)v;
             sum += v;
