@@ -22,8 +22,9 @@ void ie_repack_tiles_q4k(const ie_repacked *r, const uint8_t *src, uint64_t row_
                 for (int s = 0; s < 8; s++) {
                     uint8_t sc, m;
                     ie_scale_min_k4(s, blk->scales, &sc, &m);
-                    dst[Q4KR_SCALES + 16 * s + l] = sc;
-                    dst[Q4KR_MINS + 32 * (s / 2) + 2 * l + s % 2] = m;
+                    dst[Q4KR_SCALES + 16 * s + l] = (uint8_t)(sc | (m >> 4) << 6);
+                    uint8_t *lo = &dst[Q4KR_MINS + 16 * (s / 2) + l];
+                    *lo = (uint8_t)(s % 2 ? (*lo & 0x0f) | (m & 0xf) << 4 : (*lo & 0xf0) | (m & 0xf));
                 }
                 memcpy(&d[l], &blk->d, 2);
                 memcpy(&dmin[l], &blk->dmin, 2);
@@ -49,8 +50,10 @@ void ie_rdot_q4k_portable(const ie_repacked *r, uint64_t tile, const uint8_t *co
                         uint8_t byte = blk[Q4KR_CODES + (8 * g + e / 4) * 64 + 4 * l + e % 4];
                         dot += ((byte >> shift) & 0xf) * x[s].q[e];
                     }
-                    isum += dot * blk[Q4KR_SCALES + 16 * s + l];
-                    msum += x[s].sum * blk[Q4KR_MINS + 32 * (s / 2) + 2 * l + s % 2];
+                    uint8_t sb = blk[Q4KR_SCALES + 16 * s + l], mb = blk[Q4KR_MINS + 16 * (s / 2) + l];
+                    int m = ((s % 2 ? mb >> 4 : mb) & 0xf) | (sb >> 6) << 4;
+                    isum += dot * (sb & 63);
+                    msum += x[s].sum * m;
                 }
                 uint16_t d, dmin;
                 memcpy(&d, blk + Q4KR_D + 2 * l, 2);

@@ -6,10 +6,13 @@
  *          64 elements, step v), byte 4l + i = row l's ggml byte
  *          qs[32g + 4v + i]: low nibble element 64g + 4v + i (sub-block
  *          2g), high nibble element 64g + 32 + 4v + i (sub-block 2g + 1).
- *   scales  128 bytes: byte 16s + l = 6-bit scale of sub-block s, row l.
- *   mins    128 bytes: byte 32p + 2l + h = 6-bit min of sub-block 2p + h,
- *          row l (pairs, as vpdpwssd reads them once widened to 16 bits).
+ *   scales  128 bytes: byte 16s + l = row l's 6-bit scale of sub-block s,
+ *          and in its top 2 bits bits 4-5 of that sub-block's 6-bit min.
+ *   mins     64 bytes: byte 16p + l = row l's low 4 bits of the min of
+ *          sub-block 2p (low nibble) and 2p + 1 (high nibble).
  *   d, dmin 2 x 16 f16, row l at index l.
+ * 2304 bytes: exactly the 16 ggml blocks it replaces, so a repacked model
+ * holds the file's size (docs/engine.md, Memory).
  *
  * A row's dot with Q8_K-style activations x (one scale per 256, 8 blocks
  * of 32 with their code sums) is, per super-block,
@@ -23,9 +26,9 @@
 #define Q4KR_CODES 0
 #define Q4KR_SCALES 2048
 #define Q4KR_MINS 2176
-#define Q4KR_D 2304
-#define Q4KR_DMIN 2336
-#define Q4KR_BLOCK 2368
+#define Q4KR_D 2240
+#define Q4KR_DMIN 2272
+#define Q4KR_BLOCK 2304
 
 void ie_repack_tiles_q4k(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1);
 void ie_rdot_q4k_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);

@@ -1,8 +1,8 @@
 /* The AVX-512 VNNI kernel for repacked Q4_K (repack_q4k.h): per
  * super-block and token, 64 vpdpbusd (16 rows x 4 elements each) into
  * per-sub-block int32 sums, one vpmulld by the rows' scales per
- * sub-block, four vpdpwssd for the mins against the activation block
- * sums, and two float multiply-adds. The token count is a compile-time
+ * sub-block, four vpdpwssd for the mins (unpacked once per tile block)
+ * against the activation block sums, and two float multiply-adds. The token count is a compile-time
  * constant in each instance so the accumulators stay in registers. */
 #include "repack_q4k.h"
 
@@ -30,7 +30,8 @@ TGT static inline __m512i bcast4(const int8_t *p)
 TGT static inline __attribute__((always_inline)) void rdot_n(const ie_repacked *r, uint64_t tile,
                                                               const uint8_t *const *act, const int nc, float *out)
 {
-    const __m512i m4 = _mm512_set1_epi8(0xf);
+    const __m512i m4 = _mm512_set1_epi8(0xf), m63 = _mm512_set1_epi32(63);
+    const __m128i m4x = _mm_set1_epi8(0xf), m30x = _mm_set1_epi8(0x30);
     __m512 acc[IE_MAX_COLS], macc[IE_MAX_COLS];
     const ie_block_q8a *x[IE_MAX_COLS];
     _Pragma("GCC unroll 4") for (int c = 0; c < nc; c++) {
@@ -61,15 +62,27 @@ TGT static inline __attribute__((always_inline)) void rdot_n(const ie_repacked *
                     hi[c] = _mm512_dpbusd_epi32(hi[c], wh, bcast4(x[c][2 * g + 1].q + 4 * v));
                 }
             }
-            __m512i sl = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * g)));
-            __m512i sh = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * g + 16)));
+            __m512i sl = _mm512_and_si512(
+                _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * g))), m63);
+            __m512i sh = _mm512_and_si512(
+                _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * g + 16))), m63);
             _Pragma("GCC unroll 4") for (int c = 0; c < nc; c++)
                 isum[c] = _mm512_add_epi32(isum[c], _mm512_add_epi32(_mm512_mullo_epi32(lo[c], sl),
                                                                        _mm512_mullo_epi32(hi[c], sh)));
         }
         __m512i mins[4];
-        _Pragma("GCC unroll 4") for (int p = 0; p < 4; p++)
-            mins[p] = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(blk + Q4KR_MINS + 32 * p)));
+        _Pragma("GCC unroll 4") for (int p = 0; p < 4; p++) {
+            /* Row l's pair (min 2p, min 2p + 1) at bytes 2l, 2l + 1: low
+             * nibbles interleaved with high ones, top bits from the scales. */
+            __m128i nib = _mm_loadu_si128((const __m128i *)(blk + Q4KR_MINS + 16 * p));
+            __m128i n0 = _mm_and_si128(nib, m4x), n1 = _mm_and_si128(_mm_srli_epi16(nib, 4), m4x);
+            __m128i s0 = _mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * p));
+            __m128i s1 = _mm_loadu_si128((const __m128i *)(blk + Q4KR_SCALES + 32 * p + 16));
+            __m128i t0 = _mm_and_si128(_mm_srli_epi16(s0, 2), m30x), t1 = _mm_and_si128(_mm_srli_epi16(s1, 2), m30x);
+            __m128i lo = _mm_or_si128(_mm_unpacklo_epi8(n0, n1), _mm_unpacklo_epi8(t0, t1));
+            __m128i hi = _mm_or_si128(_mm_unpackhi_epi8(n0, n1), _mm_unpackhi_epi8(t0, t1));
+            mins[p] = _mm512_cvtepu8_epi16(_mm256_set_m128i(hi, lo));
+        }
         __m512 d = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(blk + Q4KR_D)));
         __m512 dmin = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(blk + Q4KR_DMIN)));
         _Pragma("GCC unroll 4") for (int c = 0; c < nc; c++) {
