@@ -19,14 +19,16 @@ bool ie_repack_possible(uint32_t type, uint64_t rows, uint64_t k)
 {
     if (rows % IE_TILE_ROWS)
         return false;
-    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K)
+    if (type == GGML_T_Q4_K || type == GGML_T_Q5_K || type == GGML_T_Q6_K)
         return k % IE_QK_K == 0 && k > 0;
     return (type == GGML_T_Q4_0 || type == GGML_T_Q8_0) && k % 32 == 0;
 }
 
 ie_act_layout ie_repack_act(uint32_t type)
 {
-    return type == GGML_T_Q4_K ? IE_ACT_K : type == GGML_T_Q6_K ? IE_ACT_K_HALVES : IE_ACT_SPLIT;
+    return type == GGML_T_Q4_K || type == GGML_T_Q5_K ? IE_ACT_K
+           : type == GGML_T_Q6_K                      ? IE_ACT_K_HALVES
+                                                      : IE_ACT_SPLIT;
 }
 
 size_t ie_repack_act_bytes(uint32_t type, size_t k)
@@ -39,10 +41,15 @@ static uint32_t code_bytes(uint32_t type)
     return type == GGML_T_Q4_0 ? 16 * IE_TILE_ROWS : 32 * IE_TILE_ROWS;
 }
 
+static uint32_t k_tile_block(uint32_t type)
+{
+    return type == GGML_T_Q4_K ? Q4KR_BLOCK(0) : type == GGML_T_Q5_K ? Q4KR_BLOCK(1) : Q6KR_BLOCK;
+}
+
 uint64_t ie_repack_bytes(uint32_t type, uint64_t rows, uint64_t k)
 {
-    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K)
-        return rows / IE_TILE_ROWS * (k / IE_QK_K) * (type == GGML_T_Q4_K ? Q4KR_BLOCK : Q6KR_BLOCK);
+    if (type == GGML_T_Q4_K || type == GGML_T_Q5_K || type == GGML_T_Q6_K)
+        return rows / IE_TILE_ROWS * (k / IE_QK_K) * k_tile_block(type);
     return rows / IE_TILE_ROWS * (k / 32) * (code_bytes(type) + 2 * IE_TILE_ROWS);
 }
 
@@ -50,9 +57,9 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
 {
     r->data = data;
     r->type = type;
-    if (type == GGML_T_Q4_K || type == GGML_T_Q6_K) {
+    if (type == GGML_T_Q4_K || type == GGML_T_Q5_K || type == GGML_T_Q6_K) {
         r->nb = (uint32_t)(k / IE_QK_K);
-        r->tile_block = type == GGML_T_Q4_K ? Q4KR_BLOCK : Q6KR_BLOCK;
+        r->tile_block = k_tile_block(type);
         return;
     }
     r->nb = (uint32_t)(k / 32);
@@ -61,7 +68,7 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k)
 
 void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1)
 {
-    if (r->type == GGML_T_Q4_K) {
+    if (r->type == GGML_T_Q4_K || r->type == GGML_T_Q5_K) {
         ie_repack_tiles_q4k(r, src, row_bytes, t0, t1);
         return;
     }
@@ -116,7 +123,7 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
 
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
-    if (r->type == GGML_T_Q4_K) {
+    if (r->type == GGML_T_Q4_K || r->type == GGML_T_Q5_K) {
         ie_rdot_q4k_portable(r, tile, act, ncols, out);
         return;
     }

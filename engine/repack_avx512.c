@@ -87,7 +87,7 @@ TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *
 
 TGT static void rdot_any(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
-    if (r->type == GGML_T_Q4_K)
+    if (r->type == GGML_T_Q4_K || r->type == GGML_T_Q5_K)
         ie_rdot_q4k_avx512vnni(r, tile, act, ncols, out);
     else if (r->type == GGML_T_Q6_K)
         ie_rdot_q6k_avx512vnni(r, tile, act, ncols, out);

@@ -139,17 +139,17 @@ static void float_dot(void **state)
     assert_non_null(ie_qdot_get(GGML_T_Q4_0, IE_ISA_PORTABLE));
 }
 
-/* Repacked Q4_0 / Q8_0 / Q4_K / Q6_K tiles: the portable tiled kernel equals the
+/* Repacked Q4_0 / Q8_0 / Q4_K / Q5_K / Q6_K tiles: the portable tiled kernel equals the
  * plain one on the same data, and the AVX-512 one equals the portable one. */
 static void repacked_kernels_agree(void **state)
 {
     (void)state;
-    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q6_K};
+    uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q5_K, GGML_T_Q6_K};
     size_t sizes[] = {32, 96, 256, 512, 2048};
-    for (int t = 0; t < 4; t++)
+    for (int t = 0; t < 5; t++)
         for (int s = 0; s < 5; s++) {
             size_t n = sizes[s], rows = 32;
-            bool k_quant = types[t] == GGML_T_Q4_K || types[t] == GGML_T_Q6_K;
+            bool k_quant = ggml_type_get(types[t])->block_elems == 256;
             if (k_quant && n % 256) {
                 assert_false(ie_repack_possible(types[t], rows, n));
                 continue;
@@ -213,7 +213,7 @@ static void repacked_kernels_agree(void **state)
             free(x);
             free(xq);
         }
-    assert_false(ie_repack_possible(GGML_T_Q5_K, 16, 256));
+    assert_false(ie_repack_possible(GGML_T_Q5_K, 16, 288));
     assert_false(ie_repack_possible(GGML_T_Q4_K, 8, 256));
     assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
 }
