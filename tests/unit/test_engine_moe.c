@@ -282,7 +282,7 @@ static void gemma3_pattern_array(void **state)
     assert_true(m->layers[1].swa && m->layers[2].swa);
     assert_false(m->layers[3].swa);
     /* sliding layers take rope.freq_base_swa, the others rope.freq_base */
-    assert_true(m->layers[1].rope_inv_freq != m->layers[0].rope_inv_freq);
+    assert_true(m->layers[1].rope_theta_scale != m->layers[0].rope_theta_scale);
     ie_model_free(m);
     unload(&L);
     make_model(&L, "short", "--arch gemma3 --type f32 --layers 4 --swa-layers 0,1,1");
