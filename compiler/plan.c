@@ -104,6 +104,14 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     const char **args = arena_alloc(a, sizeof *args * (from->n_extra_args ? from->n_extra_args : 1));
     for (uint32_t i = 0; i < from->n_extra_args; i++) args[i] = arena_str(a, from->extra_args[i]);
     to->extra_args = args;
+    to->engine_build = arena_str(a, from->engine_build);
+    to->engine_version = arena_str(a, from->engine_version);
+    to->binary = arena_str(a, from->binary);
+    to->cache_k_name = arena_str(a, from->cache_k_name);
+    to->cache_v_name = arena_str(a, from->cache_v_name);
+    service_env *env = arena_alloc(a, sizeof *env * (from->n_env ? from->n_env : 1));
+    for (uint32_t i = 0; i < from->n_env; i++) env[i] = (service_env){arena_str(a, from->env[i].name), arena_str(a, from->env[i].value)};
+    to->env = env;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

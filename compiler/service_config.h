@@ -14,6 +14,12 @@
 
 #include "estimate/estimate.h"
 
+/* One environment variable of the engine process. */
+typedef struct service_env {
+    const char *name;
+    const char *value;
+} service_env;
+
 typedef struct service_config {
     /* What the memory depends on, exactly as the estimator reads it:
      * engine, context, parallel, batch, ubatch, threads, cache types (ggml
@@ -51,6 +57,13 @@ typedef struct service_config {
     bool spec_draft_n_min_set;
     const char *const *extra_args;
     uint32_t n_extra_args;
+    /* the declared build (engines:) */
+    const char *engine_build;      /* its name, or NULL for the kind's */
+    const char *engine_version;    /* its version, or NULL */
+    const char *binary;            /* its binary on this host; NULL = the kind's on the PATH */
+    const service_env *env;        /* the build's env, then the service's (which overrides a name) */
+    uint32_t n_env;
+    const char *cache_k_name, *cache_v_name; /* as the engine's flags spell them (a build's own types too) */
 } service_config;
 
 /* Every default of a service of this engine, from the per-engine table

@@ -25,6 +25,7 @@ typedef enum fs_type {
     FS_LIST,       /* list of item (scalar types, or FS_OBJECT with object) */
     FS_CACHE,      /* KV cache type: one type, or {k: type, v: type} */
     FS_GPU_LAYERS, /* "all" or an integer */
+    FS_STRING_MAP, /* name -> string (env:, binaries:); flags apply to the values */
 } fs_type;
 
 enum fs_flags {
@@ -37,6 +38,7 @@ enum fs_flags {
     FS_ENUM_INDEX = 1 << 6,  /* stored as the value's index (fl_int), not its text */
     FS_SCALAR_ITEM = 1 << 7, /* list of objects whose items may also be a plain id */
     FS_UNIQUE = 1 << 8,      /* a list whose items are distinct */
+    FS_ENV_NAMES = 1 << 9,   /* FS_STRING_MAP: keys are environment variable names */
 };
 
 /* Engines an option applies to (bit = 1 << engine_kind); 0 = every engine. */
@@ -50,6 +52,7 @@ typedef enum fs_key_id {
     FK_DEFAULTS, FK_CHECKS, FK_HOSTS, FK_MODELS, FK_SERVICES,
     FK_HOST_GPUS, FK_RESERVED_PORTS, FK_GPU_MODEL, FK_SHAPE,
     FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CACHE, FK_LLAMA_SWAP,
+    FK_ENGINES, FK_ENGINE, FK_ENV, FK_ENGINE_BINARIES, FK_CACHE_TYPES, FK_ENGINE_FLAGS,
 } fs_key_id;
 
 struct fs_object;
@@ -86,7 +89,7 @@ typedef struct fs_object {
 } fs_object;
 
 extern const fs_object fs_root, fs_options, fs_checks, fs_host, fs_gpu, fs_model, fs_shape,
-    fs_service, fs_cache_kv, fs_llama_swap;
+    fs_service, fs_cache_kv, fs_llama_swap, fs_engine, fs_cache_type;
 
 /* Enum value lists used by the lowering. */
 extern const char *const fs_engine_values[];     /* index = engine_kind */
@@ -94,6 +97,11 @@ extern const char *const fs_cache_values[];      /* every engine's cache types *
 extern const char *const fs_cache_llamacpp[];
 extern const char *const fs_cache_vllm[];
 extern const char *const fs_cache_infrac[];
+/* Environment variables the targets set themselves (GPU pinning, the
+ * writable home, vLLM's key and offline mode): `env:` may not set them. */
+extern const char *const fs_env_reserved[];
+/* Environment variable names: [A-Za-z_][A-Za-z0-9_]* (POSIX, base definitions 8.1). */
+#define FS_ENV_NAME_PATTERN "^[A-Za-z_][A-Za-z0-9_]*$"
 
 /* The key named name in obj (or obj->also); NULL when unknown. *shared is
  * set when it was found in obj->also. */

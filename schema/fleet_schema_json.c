@@ -114,6 +114,15 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
             json_decref(o);
             return gpu_model_schema();
         }
+        if (k->id == FK_ENGINE) { /* a kind, or a build of engines: (a name) */
+            json_t *named = json_object(), *any = json_array();
+            json_object_set_new(named, "type", json_string("string"));
+            json_object_set_new(named, "pattern", json_string(NAME_PATTERN));
+            json_array_append_new(any, enum_of(fs_engine_values));
+            json_array_append_new(any, named);
+            json_object_set_new(o, "anyOf", any);
+            break;
+        }
         json_object_set_new(o, "type", json_string("string"));
         /* the lowering refuses "" for every string but an extra argument */
         if (k->id != FK_EXTRA_ARGS) json_object_set_new(o, "minLength", json_integer(1));
@@ -159,15 +168,22 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
         break;
     }
     case FS_CACHE: {
+        /* the built-in types, or a name a build declares (engines: cache_types) */
+        json_t *type = json_object(), *any_type = json_array(), *named = json_object();
+        json_object_set_new(named, "type", json_string("string"));
+        json_object_set_new(named, "pattern", json_string(NAME_PATTERN));
+        json_array_append_new(any_type, enum_of(fs_cache_values));
+        json_array_append_new(any_type, named);
+        json_object_set_new(type, "anyOf", any_type);
         json_t *kv = json_object();
         json_object_set_new(kv, "type", json_string("object"));
         json_t *props = json_object();
-        json_object_set_new(props, "k", enum_of(fs_cache_values));
-        json_object_set_new(props, "v", enum_of(fs_cache_values));
+        json_object_set_new(props, "k", json_deep_copy(type));
+        json_object_set_new(props, "v", json_deep_copy(type));
         json_object_set_new(kv, "properties", props);
         json_object_set_new(kv, "additionalProperties", json_false());
         json_t *any = json_array();
-        json_array_append_new(any, enum_of(fs_cache_values));
+        json_array_append_new(any, type);
         json_array_append_new(any, kv);
         json_object_set_new(o, "anyOf", any);
         break;
@@ -189,6 +205,33 @@ static json_t *key_schema(const fs_key *k)
         json_object_set_new(names, "pattern", json_string(NAME_PATTERN));
         json_object_set_new(o, "propertyNames", names);
         json_object_set_new(o, "additionalProperties", ref(k->object->name));
+        break;
+    }
+    case FS_STRING_MAP: {
+        o = json_object();
+        json_object_set_new(o, "type", json_string("object"));
+        json_t *names = json_object();
+        json_object_set_new(names, "pattern", json_string(k->flags & FS_ENV_NAMES ? FS_ENV_NAME_PATTERN : NAME_PATTERN));
+        if (k->flags & FS_ENV_NAMES) json_object_set_new(names, "not", enum_of(fs_env_reserved));
+        json_object_set_new(o, "propertyNames", names);
+        json_t *value;
+        if (k->flags & FS_ENV_NAMES) {
+            /* a value is text; YAML's 1 and true are written as they read */
+            json_t *str = json_object(), *other = json_object(), *any = json_array();
+            json_object_set_new(str, "type", json_string("string"));
+            json_object_set_new(str, "pattern", json_string("^[^\\u0000-\\u001f\\u007f]*$"));
+            json_t *types = json_array();
+            json_array_append_new(types, json_string("number"));
+            json_array_append_new(types, json_string("boolean"));
+            json_object_set_new(other, "type", types);
+            json_array_append_new(any, str);
+            json_array_append_new(any, other);
+            value = json_object();
+            json_object_set_new(value, "anyOf", any);
+        } else {
+            value = scalar_schema(k, FS_STRING);
+        }
+        json_object_set_new(o, "additionalProperties", value);
         break;
     }
     case FS_LIST: {
@@ -259,8 +302,8 @@ static json_t *object_schema(const fs_object *obj)
 
 int fs_write_json_schema(FILE *out)
 {
-    static const fs_object *const defs[] = {&fs_options, &fs_checks, &fs_host, &fs_gpu, &fs_llama_swap, &fs_model,
-                                            &fs_shape, &fs_service};
+    static const fs_object *const defs[] = {&fs_options, &fs_checks, &fs_engine, &fs_cache_type, &fs_host, &fs_gpu,
+                                            &fs_llama_swap, &fs_model, &fs_shape, &fs_service};
     json_t *root = object_schema(&fs_root);
     json_t *head = json_object();
     json_object_set_new(head, "$schema", json_string("http://json-schema.org/draft-07/schema#"));
@@ -311,14 +354,15 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
         return buf;
     case FS_CACHE: return "cache type or {k, v}";
     case FS_GPU_LAYERS: return "`all` or integer";
+    case FS_STRING_MAP: return k->flags & FS_ENV_NAMES ? "variable → value" : "host → path";
     }
     return "";
 }
 
 void fs_write_markdown(FILE *out)
 {
-    static const fs_object *const objs[] = {&fs_root, &fs_checks, &fs_host, &fs_gpu, &fs_llama_swap, &fs_model, &fs_shape,
-                                            &fs_service, &fs_options};
+    static const fs_object *const objs[] = {&fs_root, &fs_checks, &fs_engine, &fs_cache_type, &fs_host, &fs_gpu,
+                                            &fs_llama_swap, &fs_model, &fs_shape, &fs_service, &fs_options};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
         const fs_object *o = objs[i];
         fprintf(out, "### %s\n\n%s\n\n| key | type | default | engines | description |\n|---|---|---|---|---|\n",

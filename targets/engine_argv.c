@@ -126,7 +126,7 @@ static void spec_argv(const plan_service *s, target_argv *a)
 
 static void llamacpp_argv(const plan_service *s, target_argv *a)
 {
-    argv_push(a, "llama-server");
+    argv_push(a, s->cfg.binary ? s->cfg.binary : "llama-server");
     argv_pair(a, F(LC, EF_MODEL), s->model_path);
     argv_pair(a, F(LC, EF_HOST), s->cfg.bind);
     argv_pushf_u(a, F(LC, EF_PORT), s->cfg.port);
@@ -154,8 +154,8 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
     argv_pushf_u(a, F(LC, EF_PARALLEL), s->cfg.mem.parallel);
     if (s->cfg.mem.kv_unified)
         argv_push(a, F(LC, EF_KV_UNIFIED));
-    argv_pair(a, F(LC, EF_CACHE_K), cache_type_name(s->cfg.mem.cache_k));
-    argv_pair(a, F(LC, EF_CACHE_V), cache_type_name(s->cfg.mem.cache_v));
+    argv_pair(a, F(LC, EF_CACHE_K), target_service_cache_name(s, false));
+    argv_pair(a, F(LC, EF_CACHE_V), target_service_cache_name(s, true));
     argv_pair(a, F(LC, EF_FLASH_ATTN), s->cfg.mem.flash_attn ? "on" : "off");
     argv_pushf_u(a, F(LC, EF_BATCH), s->cfg.mem.batch);
     argv_pushf_u(a, F(LC, EF_UBATCH), s->cfg.mem.ubatch);
@@ -210,7 +210,7 @@ static void vllm_spec_argv(const plan_service *s, target_argv *a)
 
 static void vllm_argv(const plan_service *s, target_argv *a)
 {
-    argv_push(a, "vllm");
+    argv_push(a, s->cfg.binary ? s->cfg.binary : "vllm");
     argv_push(a, "serve");
     argv_push(a, s->model_path);
     argv_pair(a, F(VL, EF_HOST), s->cfg.bind);
@@ -225,7 +225,7 @@ static void vllm_argv(const plan_service *s, target_argv *a)
     argv_pushf_u(a, F(VL, EF_CONTEXT), s->cfg.mem.context);
     /* vLLM's cache types are auto (the model's dtype) or the fp8 kinds. */
     if (s->cfg.mem.cache_k == CACHE_FP8 || s->cfg.mem.cache_k == CACHE_FP8_E4M3 || s->cfg.mem.cache_k == CACHE_FP8_E5M2) {
-        argv_pair(a, F(VL, EF_CACHE_KV), cache_type_name(s->cfg.mem.cache_k));
+        argv_pair(a, F(VL, EF_CACHE_KV), target_service_cache_name(s, false));
     }
     argv_pair(a, F(VL, EF_ALIAS), alias_of(s));
     argv_pushf_u(a, F(VL, EF_MAX_NUM_SEQS), s->cfg.mem.parallel);
@@ -237,7 +237,7 @@ static void vllm_argv(const plan_service *s, target_argv *a)
 static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
 {
     char *config = target_config_path(p, s);
-    argv_push(a, "infrac-engine");
+    argv_push(a, s->cfg.binary ? s->cfg.binary : "infrac-engine");
     argv_pair(a, F(IN, EF_CONFIG), config);
     free(config);
 }

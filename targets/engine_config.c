@@ -67,8 +67,8 @@ char *target_engine_config(const plan *p, const plan_service *s)
     json_object_set_new(o, "port", json_integer(s->cfg.port));
     json_object_set_new(o, "context", json_integer(s->cfg.mem.context));
     json_object_set_new(o, "parallel", json_integer(s->cfg.mem.parallel));
-    json_object_set_new(o, "cache_k", json_string(cache_type_name(s->cfg.mem.cache_k)));
-    json_object_set_new(o, "cache_v", json_string(cache_type_name(s->cfg.mem.cache_v)));
+    json_object_set_new(o, "cache_k", json_string(target_service_cache_name(s, false)));
+    json_object_set_new(o, "cache_v", json_string(target_service_cache_name(s, true)));
     json_object_set_new(o, "flash_attention", json_boolean(s->cfg.mem.flash_attn));
     json_object_set_new(o, "batch", json_integer(s->cfg.mem.batch));
     json_object_set_new(o, "ubatch", json_integer(s->cfg.mem.ubatch));

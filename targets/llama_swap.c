@@ -64,6 +64,14 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         target_yaml_str(&b, e.p);
         sb_free(&e);
         sb_puts(&b, "\n");
+        for (uint32_t i = 0; i < s->cfg.n_env; i++) {
+            strbuf v = {0};
+            sb_printf(&v, "%s=%s", s->cfg.env[i].name, s->cfg.env[i].value);
+            sb_puts(&b, "      - ");
+            target_yaml_str(&b, v.p);
+            sb_free(&v);
+            sb_puts(&b, "\n");
+        }
         if (s->cfg.alias) {
             sb_puts(&b, "    aliases:\n      - ");
             target_yaml_str(&b, s->cfg.alias);

@@ -64,6 +64,12 @@ char *target_service_url(const plan_service *s)
     return url;
 }
 
+const char *target_service_cache_name(const plan_service *s, bool v)
+{
+    const char *name = v ? s->cfg.cache_v_name : s->cfg.cache_k_name;
+    return name ? name : cache_type_name(v ? s->cfg.mem.cache_v : s->cfg.mem.cache_k);
+}
+
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i)
 {
     if (i >= s->cfg.mem.n_gpus || i >= s->memory.n_gpus)

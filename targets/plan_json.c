@@ -41,6 +41,18 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "name", json_string(s->name ? s->name : ""));
     json_object_set_new(o, "host", json_string(s->host ? s->host->name : ""));
     json_object_set_new(o, "engine", json_string(engine_kind_name(s->cfg.mem.engine)));
+    if (s->cfg.engine_build) { /* a declared build (engines:) */
+        json_t *b = json_object();
+        json_object_set_new(b, "name", json_string(s->cfg.engine_build));
+        json_object_set_new(b, "version", tj_str_or_null(s->cfg.engine_version));
+        json_object_set_new(b, "binary", tj_str_or_null(s->cfg.binary));
+        json_object_set_new(o, "build", b);
+    }
+    if (s->cfg.n_env) {
+        json_t *env = json_object();
+        for (uint32_t i = 0; i < s->cfg.n_env; i++) json_object_set_new(env, s->cfg.env[i].name, json_string(s->cfg.env[i].value));
+        json_object_set_new(o, "env", env);
+    }
     json_object_set_new(o, "model", json_string(s->model ? s->model : ""));
     json_object_set_new(o, "model_path", json_string(s->model_path ? s->model_path : ""));
     json_object_set_new(o, "model_bytes", s->model_file_bytes ? u64(s->model_file_bytes) : json_null());
@@ -51,8 +63,8 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "batch", json_integer(s->cfg.mem.batch));
     json_object_set_new(o, "ubatch", json_integer(s->cfg.mem.ubatch));
     json_object_set_new(o, "threads", s->cfg.mem.threads ? json_integer(s->cfg.mem.threads) : json_null());
-    json_object_set_new(o, "cache_k", json_string(cache_type_name(s->cfg.mem.cache_k)));
-    json_object_set_new(o, "cache_v", json_string(cache_type_name(s->cfg.mem.cache_v)));
+    json_object_set_new(o, "cache_k", json_string(target_service_cache_name(s, false)));
+    json_object_set_new(o, "cache_v", json_string(target_service_cache_name(s, true)));
     json_object_set_new(o, "flash_attention", json_boolean(s->cfg.mem.flash_attn));
     json_object_set_new(o, "gpu_layers", s->cfg.mem.gpu_layers < 0 ? json_string("all") : json_integer(s->cfg.mem.gpu_layers));
     json_object_set_new(o, "cpu_moe_layers", json_integer(s->cfg.mem.cpu_moe_layers));

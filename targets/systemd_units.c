@@ -7,6 +7,7 @@
 
 #include "targets.h"
 #include "shell_quote.h"
+#include "unit_quote.h"
 
 static bool under(const char *path, const char *dir)
 {
@@ -22,13 +23,6 @@ static const char *protect_home(const plan_service *s)
         if (under(s->model_path, dirs[i]) || under(s->cfg.api_key_file, dirs[i]))
             return "read-only";
     return "yes";
-}
-
-/* '%' starts a specifier in unit files. */
-static void add_unit_text(strbuf *b, const char *s)
-{
-    for (; *s; s++)
-        sb_puts(b, *s == '%' ? "%%" : (char[]){*s, 0});
 }
 
 static void add_header(strbuf *b, const plan *p)
@@ -47,9 +41,18 @@ char *target_service_unit(const plan *p, const plan_service *s)
     bool gpu = s->cfg.mem.n_gpus > 0;
 
     sb_puts(&b, "\n[Unit]\n");
-    sb_printf(&b, "Description=infrac %s: %s (%s, model ", p->fleet, s->name,
-                engine_kind_name(s->cfg.mem.engine));
-    add_unit_text(&b, s->model);
+    sb_printf(&b, "Description=infrac %s: %s (", p->fleet, s->name);
+    if (s->cfg.engine_build) {
+        sb_add_unit_text(&b, s->cfg.engine_build);
+        sb_printf(&b, ": %s", engine_kind_name(s->cfg.mem.engine));
+        if (s->cfg.engine_version) {
+            sb_puts(&b, " ");
+            sb_add_unit_text(&b, s->cfg.engine_version);
+        }
+    } else
+        sb_puts(&b, engine_kind_name(s->cfg.mem.engine));
+    sb_puts(&b, ", model ");
+    sb_add_unit_text(&b, s->model);
     sb_puts(&b, ")\n");
     sb_printf(&b, "After=network-online.target%s\n", target_gpu_after(s));
     sb_puts(&b, "Wants=network-online.target\n");
@@ -70,18 +73,20 @@ char *target_service_unit(const plan *p, const plan_service *s)
     sb_printf(&b, "Restart=%s\n", s->cfg.restart ? s->cfg.restart : "on-failure");
     sb_printf(&b, "RestartSec=%u\n", (unsigned)s->cfg.restart_sec);
     sb_puts(&b, "TimeoutStopSec=30\n");
+    for (uint32_t i = 0; i < s->cfg.n_env; i++)
+        sb_add_unit_env(&b, s->cfg.env[i].name, s->cfg.env[i].value);
     if (s->cfg.user) {
         sb_puts(&b, "User=");
-        add_unit_text(&b, s->cfg.user);
+        sb_add_unit_text(&b, s->cfg.user);
         sb_puts(&b, "\n");
     } else
         sb_puts(&b, "DynamicUser=yes\n");
     sb_printf(&b, "CacheDirectory=infrac-%s\n", s->name);
     if (s->cfg.api_key_file) {
         sb_puts(&b, "LoadCredential=");
-        add_unit_text(&b, target_credential_name(s));
+        sb_add_unit_text(&b, target_credential_name(s));
         sb_puts(&b, ":");
-        add_unit_text(&b, s->cfg.api_key_file);
+        sb_add_unit_text(&b, s->cfg.api_key_file);
         sb_puts(&b, "\n");
     }
     if (s->cfg.load_mode && strstr(s->cfg.load_mode, "mlock"))

@@ -72,6 +72,9 @@ char *target_script_path(const plan *p, const plan_service *s);
 const char *target_credential_name(const plan_service *s);
 char *target_credential_path(const plan_service *s);      /* API key under systemd */
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
+/* The service's K (v false) or V cache type name: the resolved one (a
+ * build's own type included), else the built-in name of its id. */
+const char *target_service_cache_name(const plan_service *s, bool v);
 /* localhost, 127.0.0.0/8, ::1 (also bracketed). */
 bool target_is_loopback(const char *address);
 /* A YAML double-quoted scalar: JSON's escapes are YAML's. */

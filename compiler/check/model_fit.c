@@ -43,7 +43,7 @@ static void check_cache(check_ctx *c, const fleet_service *s, const service_eval
     if (e->cfg.mem.engine != ENGINE_LLAMACPP) return;
     if (!cache_is_quantized(e->cfg.mem.cache_v) || e->cfg.mem.flash_attn) return;
     diagnostic *d = diag_error(c->d, "E0502", span_or(s->opts.cache_v.at, s->at),
-                               "quantized V cache (%s) needs flash attention", cache_type_name(e->cfg.mem.cache_v));
+                               "quantized V cache (%s) needs flash attention", fleet_cache_name(c->f, e->cfg.mem.cache_v));
     if (span_valid(s->opts.flash_attention.at))
         diag_note(d, s->opts.flash_attention.at, "flash attention is turned off here");
     diag_help(d, "set `flash_attention: true`, or keep the V cache at f16 (`cache: {k: q8_0, v: f16}`)");

@@ -1,6 +1,7 @@
 /* Resolution: every service's service_config (service_config.h), built
  * here once with the engine's defaults applied (docs/checks.md lists them),
  * and its memory estimated once. Later checks and the plan read the result. */
+#include <math.h>
 #include <string.h>
 
 #include "check/estimate_memo.h"
@@ -13,6 +14,15 @@ static uint32_t u32_or(const fl_int *v, uint32_t dflt) {
 }
 
 static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : NULL; }
+
+/* A build's own cache type: its blocks as declared (`bits`, `block`), so
+ * the KV estimate is as exact as for ggml's types. */
+static est_cache_geom declared_geom(const fleet_service *s, uint32_t id) {
+    const fleet_cache_type *t = fleet_engine_cache_type(s->opts.engine_build, id);
+    if (!t || !t->bits.set) return (est_cache_geom){0, 0};
+    uint32_t block = t->block.set ? (uint32_t)t->block.v : 32;
+    return (est_cache_geom){block, (uint32_t)llround(t->bits.v * block / 8.0)};
+}
 
 /* The options memory depends on: what the service (or `defaults:`) says
  * over the engine's defaults, then the placement. */
@@ -38,6 +48,8 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
     }
     r->cache_k = u32_or(&o->cache_k, r->cache_k);
     r->cache_v = u32_or(&o->cache_v, r->cache_v);
+    if (r->cache_k >= CACHE_DECLARED) r->cache_k_geom = declared_geom(s, r->cache_k);
+    if (r->cache_v >= CACHE_DECLARED) r->cache_v_geom = declared_geom(s, r->cache_v);
     if (o->flash_attention.set) r->flash_attn = o->flash_attention.v;
     r->gpu_layers = (o->gpu_layers.set && o->gpu_layers.v >= -1 && o->gpu_layers.v <= INT32_MAX)
                         ? (int32_t)o->gpu_layers.v : -1;
@@ -104,6 +116,38 @@ static void resolve_speculative(const fleet_service *s, service_config *cfg) {
     cfg->draft_cache_set = engine == ENGINE_LLAMACPP;
 }
 
+static const char *cache_name_of(const fleet_service *s, uint32_t id) {
+    if (id < CACHE_DECLARED) return cache_type_name(id);
+    const fleet_cache_type *t = fleet_engine_cache_type(s->opts.engine_build, id);
+    return t ? t->name.v : "?";
+}
+
+/* The build's binary on the service's host, its version, and the
+ * environment: the build's, then the service's, whose value replaces the
+ * build's for a name both set (in the build's place). */
+static void resolve_build(const fleet_service *s, service_config *cfg, arena *ar) {
+    const fleet_engine *b = s->opts.engine_build;
+    cfg->cache_k_name = cache_name_of(s, cfg->mem.cache_k);
+    cfg->cache_v_name = cache_name_of(s, cfg->mem.cache_v);
+    if (b) {
+        cfg->engine_build = b->name.v;
+        cfg->engine_version = opt_str(&b->version);
+        cfg->binary = fleet_engine_binary_on(b, s->host.v);
+    }
+    uint32_t nb = b ? b->n_env : 0, cap = nb + s->n_env, n = 0;
+    if (!cap) return;
+    service_env *env = arena_alloc(ar, sizeof *env * cap);
+    for (uint32_t i = 0; i < nb; i++) env[n++] = (service_env){b->env[i].name.v, b->env[i].value.v};
+    for (uint32_t i = 0; i < s->n_env; i++) {
+        uint32_t j = 0;
+        while (j < n && strcmp(env[j].name, s->env[i].name.v)) j++;
+        if (j < n) env[j].value = s->env[i].value.v;
+        else env[n++] = (service_env){s->env[i].name.v, s->env[i].value.v};
+    }
+    cfg->env = env;
+    cfg->n_env = n;
+}
+
 void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
     const fleet_service_opts *o = &s->opts;
     service_config_defaults(cfg, (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v
@@ -123,6 +167,7 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
     cfg->chat_template = opt_str(&o->chat_template) ? o->chat_template.v
                                                     : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL);
     resolve_speculative(s, cfg);
+    resolve_build(s, cfg, ar);
     if (s->n_extra_args) {
         const char **args = arena_alloc(ar, sizeof *args * s->n_extra_args);
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = s->extra_args[i].v;

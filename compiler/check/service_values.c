@@ -19,7 +19,8 @@ static const char *const *engine_caches(int engine) {
     return engine == ENGINE_VLLM ? fs_cache_vllm : engine == ENGINE_INFRAC ? fs_cache_infrac : fs_cache_llamacpp;
 }
 
-static bool cache_allowed(int engine, int64_t id) {
+static bool cache_allowed(int engine, const fleet_engine *build, int64_t id) {
+    if (id >= CACHE_DECLARED) return fleet_engine_cache_type(build, id) != NULL; /* the build's own */
     const char *const *list = engine_caches(engine);
     const char *name = cache_type_name((uint32_t)id);
     for (size_t i = 0; list[i]; i++)
@@ -68,7 +69,7 @@ static bool check_caches(check_ctx *c, const fleet_service *s, int engine) {
     const fl_int *sides[2] = {&o->cache_k, &o->cache_v};
     bool refused = false;
     for (int i = 0; i < 2; i++) {
-        if (!sides[i]->set || cache_allowed(engine, sides[i]->v)) continue;
+        if (!sides[i]->set || cache_allowed(engine, o->engine_build, sides[i]->v)) continue;
         refused = true;
         if (i == 1 && o->cache_k.set && o->cache_k.v == o->cache_v.v && o->cache_k.at.line == o->cache_v.at.line &&
             o->cache_k.at.col == o->cache_v.at.col)
@@ -78,10 +79,18 @@ static bool check_caches(check_ctx *c, const fleet_service *s, int engine) {
         size_t used = 0;
         for (size_t j = 0; list[j] && used < sizeof names; j++)
             used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", j ? ", " : "", list[j]);
+        const char *type = fleet_cache_name(c->f, sides[i]->v);
+        const char *by = o->engine_build ? o->engine_build->name.v : fs_engine_values[engine];
         diagnostic *d = diag_error(c->d, "E0204", sides[i]->at, "%s cache type `%s` is not supported by %s (service `%s`)",
-                                   i ? "V" : "K", cache_type_name((uint32_t)sides[i]->v), fs_engine_values[engine],
-                                   s->name.v);
-        diag_help(d, "%s cache types: %s", fs_engine_values[engine], names);
+                                   i ? "V" : "K", type, by, s->name.v);
+        const char *builds[8];
+        size_t nb = 0;
+        for (uint32_t e = 0; e < c->f->n_engines && nb < 8; e++)
+            if (fleet_engine_cache_type(&c->f->engines[e], sides[i]->v)) builds[nb++] = c->f->engines[e].name.v;
+        if (nb) diag_help(d, "`%s` is declared by engine `%s`%s: use `engine: %s`", type, builds[0],
+                          nb > 1 ? " (and others)" : "", builds[0]);
+        else diag_help(d, "%s cache types: %s%s", fs_engine_values[engine], names,
+                       o->engine_build ? ", and those its cache_types declare" : "");
     }
     return refused;
 }
@@ -137,7 +146,20 @@ static bool check_extra_args(check_ctx *c, const fleet_service *s, int engine) {
         diag_help(d, "remove it from extra_args and set `%s` in the fleet file, so the checks see it", f->key);
         refused = true;
     }
-    if (s->n_extra_args) {
+    /* flags the service's build declares are its own, not unchecked */
+    uint32_t unchecked = 0;
+    const fleet_engine *b = s->opts.engine_build;
+    for (uint32_t i = 0; i < s->n_extra_args; i++) {
+        const char *a = s->extra_args[i].v;
+        size_t n = strcspn(a, "=");
+        bool declared = false;
+        for (uint32_t j = 0; b && j < b->n_flags && !declared; j++)
+            declared = strlen(b->flags[j].v) == n && !strncmp(b->flags[j].v, a, n);
+        /* a flag's value follows it: counted with the flag */
+        if (declared && !strchr(a, '=') && i + 1 < s->n_extra_args && s->extra_args[i + 1].v[0] != '-') i++;
+        if (!declared) unchecked++;
+    }
+    if (unchecked) {
         diagnostic *d = diag_warning(c->d, "W0211", s->extra_args_at,
                                      "extra_args of service `%s` are passed to the engine unchecked", s->name.v);
         diag_help(d, "prefer the fleet options (context, cache, ...) so the checks see them");

@@ -197,5 +197,22 @@ const diag_code_info diag_codes_checks[] = {
      "check against the hosts and nothing to deploy: `infrac build` writes an output with no units. "
      "It is usually a file cut short, or the services put under another key.\n\nAdd the services "
      "under `services:`, each with a host, a model and a port."},
+    {"E0801", DIAG_ERROR, "Unknown engine",
+     "`engine:` names neither a built-in kind (llama.cpp, vllm, infrac) nor a build declared under "
+     "`engines:`. The help suggests the closest name.\n\nExample:\n    engines:\n      llama-cpp-sm89: "
+     "{kind: llama.cpp, binary: /opt/llama-sm89/bin/llama-server}\n    services:\n      chat: {engine: "
+     "llama-cpp-sm98, ...}\n\nFix: `engine: llama-cpp-sm89`, or declare the build."},
+    {"E0802", DIAG_ERROR, "A build's declaration is inconsistent",
+     "An entry of `engines:` cannot be used as written: its name is a built-in kind (llama.cpp, vllm, "
+     "infrac: a service could not tell them apart), it declares a cache type that is built in (q8_0), a "
+     "cache type whose block of `block` elements at `bits` bits is not a whole number of bytes (the "
+     "estimate sizes the cache from it), or a vLLM or infrac build declares cache types (only llama.cpp "
+     "builds add them: -ctk/-ctv).\n\nExample:\n    engines:\n      llama-turbo:\n        kind: "
+     "llama.cpp\n        cache_types: {turbo3: {bits: 3.3}}\n\nFix: the bits of the build's ggml type "
+     "(bytes per block x 8 / block), e.g. `{bits: 3.5, block: 32}`."},
+    {"E0803", DIAG_ERROR, "A build's binary for an unknown host",
+     "`binaries:` of an engine maps host names to the build's binary there; this key is not a host of the "
+     "fleet, so the path would never be used.\n\nExample:\n    binaries: {towr: /opt/llama/bin/llama-server}"
+     "\n\nFix: the host's name as `hosts:` spells it."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

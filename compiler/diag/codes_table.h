@@ -7,6 +7,7 @@
  *   E05xx model fit                     codes_checks.c
  *   E06xx exposure                      codes_checks.c
  *   E07xx references                    codes_checks.c
+ *   E08xx engines (builds), host tuning  codes_checks.c
  *   E09xx build output                  codes_build.c
  * Warnings use W and the same ranges. */
 #ifndef INFRAC_CODES_TABLE_H

@@ -88,8 +88,18 @@ uint64_t est_pad(uint64_t x, uint64_t n)
     return (x + n - 1) / n * n;
 }
 
-bool est_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes, char *err, size_t errlen)
+bool est_row_bytes(uint32_t type, est_cache_geom geom, uint64_t n, uint64_t *bytes, char *err, size_t errlen)
 {
+    if (type >= CACHE_DECLARED) {
+        /* a build's own type: whole blocks, as ggml_row_size requires */
+        if (!geom.elems || n % geom.elems) {
+            snprintf(err, errlen, "the declared cache type needs rows of a multiple of %u elements, the model's are %llu",
+                     geom.elems, (unsigned long long)n);
+            return false;
+        }
+        *bytes = n / geom.elems * geom.bytes;
+        return true;
+    }
     const ggml_type_info *ti = ggml_type_get(type);
     if (!ti || ti->block_elems == 0) {
         snprintf(err, errlen, "unknown cache type id %u", type);

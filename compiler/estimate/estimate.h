@@ -118,13 +118,24 @@ const char *cache_type_name(uint32_t type);
 /* The id for a name: a ggml type id or CACHE_*; -1 when unknown. */
 int cache_type_from_name(const char *name);
 
+/* A cache type beyond ggml's (a build's `cache_types:`): `elems` elements
+ * stored in `bytes` bytes. elems 0 = the request's ggml type id. */
+typedef struct est_cache_geom {
+    uint32_t elems, bytes;
+} est_cache_geom;
+
+/* Cache types declared by builds: CACHE_DECLARED + index in fleet.cache_names;
+ * a request with one gives its geometry in cache_*_geom. */
+#define CACHE_DECLARED 2000
+
 typedef struct estimate_request {
     engine_kind engine;
     uint32_t context;          /* n_ctx; 0 = the model's trained context */
     uint32_t parallel;         /* slots (-np / max-num-seqs); >= 1 */
     bool kv_unified;           /* llama.cpp -kvu: slots share one cache */
     uint32_t batch, ubatch;
-    uint32_t cache_k, cache_v; /* ggml type ids (GGML_T_F16 ...) or CACHE_* */
+    uint32_t cache_k, cache_v; /* ggml type ids (GGML_T_F16 ...), CACHE_* or CACHE_DECLARED + i */
+    est_cache_geom cache_k_geom, cache_v_geom; /* a declared type's blocks; elems 0 = by id */
     bool flash_attn;
     uint32_t n_gpus;           /* 0 = CPU only */
     double tensor_split[EST_MAX_GPUS]; /* shares; all 0 = even split */

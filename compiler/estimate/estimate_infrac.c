@@ -15,8 +15,8 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
     if (req->n_gpus)
         est_note(out, "infrac-engine runs on the CPU: GPUs are not used");
     uint64_t row_k, row_v;
-    if (!est_row_bytes(req->cache_k, (uint64_t)m->n_head_kv * m->head_dim_k, &row_k, err, errlen) ||
-        !est_row_bytes(req->cache_v, (uint64_t)m->n_head_kv * m->head_dim_v, &row_v, err, errlen))
+    if (!est_row_bytes(req->cache_k, req->cache_k_geom, (uint64_t)m->n_head_kv * m->head_dim_k, &row_k, err, errlen) ||
+        !est_row_bytes(req->cache_v, req->cache_v_geom, (uint64_t)m->n_head_kv * m->head_dim_v, &row_v, err, errlen))
         return -1;
     /* The engine's sliding-window layers (gemma3 only: the other
      * architectures it runs have none in llama.cpp either) keep a ring of

@@ -25,7 +25,7 @@ void est_note(estimate_result *out, const char *fmt, ...) __attribute__((format(
 uint64_t est_pad(uint64_t x, uint64_t n);
 /* Bytes of one K (or V) row of n elements of a cache type; false when the
  * type cannot hold n elements (e.g. head size not a block multiple). */
-bool est_row_bytes(uint32_t type, uint64_t n, uint64_t *bytes, char *err, size_t errlen);
+bool est_row_bytes(uint32_t type, est_cache_geom geom, uint64_t n, uint64_t *bytes, char *err, size_t errlen);
 /* The n_ctx a request asks for (its own, else the model's trained one). */
 uint32_t est_context(const model_shape *m, const estimate_request *req);
 /* FFN width whose activations are live at once (experts used x expert width for MoE). */

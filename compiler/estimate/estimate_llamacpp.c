@@ -176,8 +176,8 @@ static int add_mtp_context(const model_shape *m, const estimate_request *req, co
         uint64_t nk, nv, row_k = 0, row_v = 0;
         bool swa;
         est_layer_kv(m, il, &nk, &nv, &swa);
-        if ((nk && !est_row_bytes(req->draft_cache, nk, &row_k, err, errlen)) ||
-            (nv && !est_row_bytes(req->draft_cache, nv, &row_v, err, errlen)))
+        if ((nk && !est_row_bytes(req->draft_cache, (est_cache_geom){0, 0}, nk, &row_k, err, errlen)) ||
+            (nv && !est_row_bytes(req->draft_cache, (est_cache_geom){0, 0}, nv, &row_v, err, errlen)))
             return -1;
         dev = layer_device(p, il);
         uint64_t bytes = streams * cells * (row_k + row_v);
@@ -294,8 +294,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
             n_recurrent++;
             continue;
         }
-        if ((nk && !est_row_bytes(req->cache_k, nk, &row_k, err, errlen)) ||
-            (nv && !est_row_bytes(req->cache_v, nv, &row_v, err, errlen)))
+        if ((nk && !est_row_bytes(req->cache_k, req->cache_k_geom, nk, &row_k, err, errlen)) ||
+            (nv && !est_row_bytes(req->cache_v, req->cache_v_geom, nv, &row_v, err, errlen)))
             return -1;
         any_swa |= swa;
         uint64_t cells = swa ? swa_cells : stream_cells;

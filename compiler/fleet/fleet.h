@@ -64,6 +64,51 @@ typedef struct fleet_host {
     fleet_llama_swap llama_swap;
 } fleet_host;
 
+/* One environment variable (a key of `env:`), in the order written. */
+typedef struct fleet_env {
+    fl_str name;
+    fl_str value;            /* the scalar's text: `1` and "1" alike */
+} fleet_env;
+
+/* A KV cache type a build adds (`cache_types:` of an engine): its elements
+ * are stored in blocks of `block` elements of block * bits / 8 bytes. */
+typedef struct fleet_cache_type {
+    fl_str name;
+    src_span at;
+    fl_num bits;             /* bits per element, scales included */
+    fl_int block;            /* elements per block; default 32 */
+    uint32_t id;             /* fleet id: CACHE_DECLARED + index in fleet.cache_names */
+} fleet_cache_type;
+
+/* A host-specific binary of an engine (`binaries:`). */
+typedef struct fleet_engine_binary {
+    fl_str host;
+    fl_str path;
+} fleet_engine_binary;
+
+/* A declared build (`engines:`): an engine of one kind with its own binary,
+ * environment, cache types and flags. */
+typedef struct fleet_engine {
+    fl_str name;
+    src_span at;
+    fl_int kind;             /* engine_kind */
+    fl_str binary;           /* on every host unless binaries says otherwise */
+    fleet_engine_binary *binaries;
+    uint32_t n_binaries;
+    fl_str version;
+    fleet_env *env;
+    uint32_t n_env;
+    fleet_cache_type *cache_types;
+    uint32_t n_cache_types;
+    fl_str *flags;           /* flags the build accepts beyond its kind's */
+    uint32_t n_flags;
+} fleet_engine;
+
+/* The cache type the build declares under that fleet id; NULL if none. */
+const fleet_cache_type *fleet_engine_cache_type(const fleet_engine *e, int64_t id);
+/* The binary of the build on host (binaries, else binary); NULL = the kind's. */
+const char *fleet_engine_binary_on(const fleet_engine *e, const char *host);
+
 /* `shape:` of a model declared without a GGUF at hand. */
 typedef struct fleet_shape {
     bool set;
@@ -95,7 +140,8 @@ typedef struct fleet_model {
  * the service's own value, else the default's (span pointing into the
  * defaults section), else unset. */
 typedef struct fleet_service_opts {
-    fl_int engine;           /* engine_kind */
+    fl_int engine;           /* engine_kind (of the build, when engine_build is set) */
+    const fleet_engine *engine_build; /* `engine:` named a key of engines:; NULL = a built-in kind */
     fl_str bind;
     fl_int context;
     fl_int parallel;
@@ -138,6 +184,8 @@ typedef struct fleet_service {
     fl_str *extra_args;
     uint32_t n_extra_args;
     src_span extra_args_at;
+    fleet_env *env;          /* its own `env:`; the build's come first */
+    uint32_t n_env;
     fleet_service_opts opts;
     /* speculative decoding (llama.cpp): a draft model of models: and its settings */
     fl_str draft;
@@ -156,6 +204,10 @@ typedef struct fleet {
     fl_str name;
     src_span at;
     fleet_service_opts defaults;
+    fleet_engine *engines;
+    uint32_t n_engines;
+    const char **cache_names; /* declared cache type names, by fleet id - CACHE_DECLARED */
+    uint32_t n_cache_names;
     fleet_host *hosts;
     uint32_t n_hosts;
     fleet_model *models;
@@ -167,6 +219,9 @@ typedef struct fleet {
     const source_file *src;
     void *arena;
 } fleet;
+
+/* Name of a cache type by fleet id (ggml's, vLLM's, a build's); "?" if none. */
+const char *fleet_cache_name(const fleet *f, int64_t id);
 
 /* Builds the typed fleet from the positioned tree, reporting every type,
  * range, enum and unknown-key problem (with did-you-mean). Returns 0 when

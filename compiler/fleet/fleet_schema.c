@@ -23,6 +23,9 @@ const char *const fs_cache_vllm[] = {"auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL
 const char *const fs_cache_infrac[] = {"f32", "f16", "q8_0", "q4_0", NULL};
 const char *const fs_cache_values[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1",
                                        "auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL};
+const char *const fs_env_reserved[] = {"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "HOME", "XDG_CACHE_HOME",
+                                       "VLLM_API_KEY", "HF_HUB_OFFLINE", "VLLM_NO_USAGE_STATS",
+                                       "CREDENTIALS_DIRECTORY", "CACHE_DIRECTORY", NULL};
 static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
 static const char *const gpu_vendors[] = {"nvidia", "amd", NULL};
@@ -34,8 +37,9 @@ static const char *const restarts[] = {"no", "on-failure", "always", "on-abnorma
 
 /* ---- service options: what `defaults:` and every service may set ---- */
 static const fs_key option_keys[] = {
-    {.name = "engine", .type = FS_ENUM, .flags = FS_ENUM_INDEX, .values = fs_engine_values,
-     .doc = "Inference engine that serves the model.", .default_of = fsd_engine, .offset = OPT(engine)},
+    {.name = "engine", .type = FS_STRING, .flags = FS_NAME, .id = FK_ENGINE,
+     .doc = "Inference engine that serves the model: a kind (llama.cpp, vllm, infrac) or a build declared "
+            "under `engines:` (E0801).", .default_of = fsd_engine, .offset = -1},
     {.name = "bind", .type = FS_STRING, .flags = FS_IPADDR,
      .doc = "Address the server listens on; 0.0.0.0 or :: exposes it to the network.",
      .default_of = fsd_bind, .offset = OPT(bind)},
@@ -152,7 +156,12 @@ static const fs_key service_keys[] = {
      .doc = "Fewest drafted tokens used (--spec-draft-n-min); at most spec_draft_n_max (E0522).",
      .default_text = "0", .offset = SVC(spec_draft_n_min)},
     {.name = "extra_args", .type = FS_LIST, .item = FS_STRING, .id = FK_EXTRA_ARGS,
-     .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211).", .offset = -1},
+     .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211) unless the build "
+            "declares their flag in `flags:`.", .offset = -1},
+    {.name = "env", .type = FS_STRING_MAP, .flags = FS_ENV_NAMES, .id = FK_ENV,
+     .doc = "Environment of the engine process (`NAME: value`), after its build's `env:`: systemd "
+            "Environment= and the launch script. Variables infrac sets itself (CUDA_VISIBLE_DEVICES, HOME, ...) "
+            "are E0212.", .offset = -1},
 };
 
 const fs_object fs_service = {"service", "One inference server: an engine serving a model on a host.",
@@ -217,6 +226,48 @@ static const fs_key model_keys[] = {
 
 const fs_object fs_model = {"model", "A model file and where it lives on the hosts.", model_keys,
                             NKEYS(model_keys), NULL};
+
+/* ---- engines: declared builds ---- */
+#define ENG(field) offsetof(fleet_engine, field)
+#define CTYPE(field) offsetof(fleet_cache_type, field)
+static const fs_key cache_type_keys[] = {
+    {.name = "bits", .type = FS_NUMBER, .flags = FS_REQUIRED | FS_MIN_EXCLUSIVE, .min = 0, .max = 64,
+     .doc = "Bits per cached element, the block's scales included (the build's ggml type size x 8 / block "
+            "size): the estimate uses it, so take it from the build's source.", .offset = CTYPE(bits)},
+    {.name = "block", .type = FS_INT, .min = 1, .max = 4096,
+     .doc = "Elements per block; block x bits must be whole bytes and a cache row a whole number of blocks "
+            "(E0802, E0506).", .default_text = "32", .offset = CTYPE(block)},
+};
+
+const fs_object fs_cache_type = {"cache_type", "A KV cache type a build adds (llama.cpp -ctk/-ctv).",
+                                 cache_type_keys, NKEYS(cache_type_keys), NULL};
+
+static const fs_key engine_keys[] = {
+    {.name = "kind", .type = FS_ENUM, .flags = FS_REQUIRED | FS_ENUM_INDEX, .values = fs_engine_values,
+     .doc = "What the build is: llama.cpp (llama-server), vllm or infrac; its flags and memory model.",
+     .offset = ENG(kind)},
+    {.name = "binary", .type = FS_STRING, .flags = FS_ABSPATH,
+     .doc = "Absolute path of the build's server binary on the hosts (llama-server, vllm, infrac-engine).",
+     .default_text = "the kind's name on the PATH", .offset = ENG(binary)},
+    {.name = "binaries", .type = FS_STRING_MAP, .flags = FS_ABSPATH, .id = FK_ENGINE_BINARIES,
+     .doc = "Per host (a key of hosts:, E0803) the binary's absolute path, where it differs from `binary`.",
+     .offset = -1},
+    {.name = "version", .type = FS_STRING, .doc = "The build's version or commit, shown in units and plan.json.",
+     .offset = ENG(version)},
+    {.name = "env", .type = FS_STRING_MAP, .flags = FS_ENV_NAMES, .id = FK_ENV,
+     .doc = "Environment of every service of this build (`NAME: value`); a service's own `env:` overrides it.",
+     .offset = -1},
+    {.name = "cache_types", .type = FS_NAMED_MAP, .object = &fs_cache_type, .id = FK_CACHE_TYPES,
+     .doc = "KV cache types the build adds (llama.cpp forks: `turbo3: {bits: 3.5}`); a service of this build "
+            "may use them in `cache:`, others may not (E0204).", .offset = -1},
+    {.name = "flags", .type = FS_LIST, .item = FS_STRING, .id = FK_ENGINE_FLAGS,
+     .doc = "Flags the build accepts beyond its kind's (`--turbo-foo`): extra_args using them are not W0211.",
+     .offset = -1},
+};
+
+const fs_object fs_engine = {"engine", "A build of an engine: its kind, binary, version, environment, and the "
+                                       "cache types and flags it adds.",
+                             engine_keys, NKEYS(engine_keys), NULL};
 
 /* ---- hosts ---- */
 static const fs_key gpu_keys[] = {
@@ -289,6 +340,8 @@ static const fs_key root_keys[] = {
      .doc = "Service options every service takes unless it sets its own.", .offset = -1},
     {.name = "checks", .type = FS_OBJECT, .object = &fs_checks, .id = FK_CHECKS,
      .doc = "Settings of the checks.", .offset = -1},
+    {.name = "engines", .type = FS_NAMED_MAP, .object = &fs_engine, .id = FK_ENGINES,
+     .doc = "Builds of the engines, by name; a service picks one with `engine: NAME`.", .offset = -1},
     {.name = "hosts", .type = FS_NAMED_MAP, .object = &fs_host, .id = FK_HOSTS,
      .doc = "The machines, by name.", .offset = -1},
     {.name = "models", .type = FS_NAMED_MAP, .object = &fs_model, .id = FK_MODELS,

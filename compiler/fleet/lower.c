@@ -11,7 +11,6 @@
 #include "fleet/fleet_fields.h"
 #include "fleet/lower_internal.h"
 
-#define MAX_KEYS 64
 
 /* ---- generic fields ---- */
 
@@ -73,20 +72,6 @@ static void lower_scalar_field(lower_ctx *c, const fs_key *k, const ynode *n, vo
     }
 }
 
-/* Called for keys the table marks as lowered by hand. */
-typedef void (*custom_fn)(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *value, void *user);
-
-typedef struct object_walk {
-    const fs_object *obj;
-    void *base;       /* struct holding obj's own fields */
-    void *also_base;  /* struct holding obj->also's fields */
-    const char *owner; /* "service `chat`" for messages */
-    src_span owner_at; /* where missing keys are reported */
-    custom_fn custom;
-    void *user;
-    bool seen[MAX_KEYS], seen_also[MAX_KEYS];
-} object_walk;
-
 static void unknown_key(lower_ctx *c, const object_walk *w, const ynode *key)
 {
     diagnostic *d = diag_error(c->diags, "E0201", key->at, "unknown key `%s` in %s", key->text, w->owner);
@@ -105,7 +90,7 @@ static void unknown_key(lower_ctx *c, const object_walk *w, const ynode *key)
         diag_help(d, "the keys of %s are listed in docs/fleet.md", w->obj->name);
 }
 
-static void walk_object(lower_ctx *c, object_walk *w, const ynode *map)
+void lower_walk_object(lower_ctx *c, object_walk *w, const ynode *map)
 {
     if (!map || yscalar_is_null(map)) goto required;
     if (map->kind != YNODE_MAPPING) {
@@ -151,7 +136,7 @@ required:
 
 /* ---- lists ---- */
 
-static bool want_list(lower_ctx *c, const fs_key *k, const ynode *n)
+bool lower_want_list(lower_ctx *c, const fs_key *k, const ynode *n)
 {
     if (n->kind == YNODE_SEQUENCE) return true;
     char buf[64];
@@ -187,7 +172,7 @@ static void lower_gpu(lower_ctx *c, const fs_key *gk, const ynode *item, fleet_g
         char owner[160];
         snprintf(owner, sizeof owner, "GPU %u of host `%s`", g->index, host);
         object_walk w = {.obj = &fs_gpu, .base = g, .owner = owner, .owner_at = item->at};
-        walk_object(c, &w, item);
+        lower_walk_object(c, &w, item);
         model_node = ymap_get(item, "model");
     }
     (void)gk;
@@ -227,10 +212,10 @@ static void host_custom(lower_ctx *c, const fs_key *k, const ynode *key, const y
         h->llama_swap.set = true;
         h->llama_swap.at = key->at;
         object_walk w = {.obj = &fs_llama_swap, .base = &h->llama_swap, .owner = owner, .owner_at = key->at};
-        walk_object(c, &w, v);
+        lower_walk_object(c, &w, v);
         return;
     }
-    if (!want_list(c, k, v)) return;
+    if (!lower_want_list(c, k, v)) return;
     if (k->id == FK_HOST_GPUS) {
         h->gpus_at = v->at;
         h->gpus = arena_alloc(c->ar, v->n_items * sizeof *h->gpus);
@@ -259,7 +244,7 @@ static void lower_host(lower_ctx *c, const ynode *key, const ynode *val, fleet_h
     snprintf(owner, sizeof owner, "host `%s`", h->name.v);
     host_user u = {h};
     object_walk w = {.obj = &fs_host, .base = h, .owner = owner, .owner_at = key->at, .custom = host_custom, .user = &u};
-    walk_object(c, &w, val);
+    lower_walk_object(c, &w, val);
 }
 
 /* ---- models ---- */
@@ -273,7 +258,7 @@ static void model_custom(lower_ctx *c, const fs_key *k, const ynode *key, const 
     m->shape.set = true;
     m->shape.at = v->at;
     object_walk w = {.obj = &fs_shape, .base = &m->shape, .owner = owner, .owner_at = key->at};
-    walk_object(c, &w, v);
+    lower_walk_object(c, &w, v);
 }
 
 static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_model *m)
@@ -283,13 +268,21 @@ static void lower_model(lower_ctx *c, const ynode *key, const ynode *val, fleet_
     char owner[160];
     snprintf(owner, sizeof owner, "model `%s`", m->name.v);
     object_walk w = {.obj = &fs_model, .base = m, .owner = owner, .owner_at = key->at, .custom = model_custom, .user = m};
-    walk_object(c, &w, val);
+    lower_walk_object(c, &w, val);
 }
 
 /* ---- service options ---- */
 
 static void lower_cache_side(lower_ctx *c, const fs_key *k, const ynode *n, fl_int *out)
 {
+    /* a type some build declares: whether this service's build does is check_service's */
+    int declared = n->kind == YNODE_SCALAR ? lower_declared_cache_id(c, n->text, n->len) : -1;
+    if (declared >= 0) {
+        out->v = declared;
+        out->at = n->at;
+        out->set = true;
+        return;
+    }
     int i = lower_enum(c, k, fs_cache_values, n);
     if (i < 0) return;
     int id = cache_type_from_name(fs_cache_values[i]);
@@ -302,6 +295,10 @@ static void lower_cache_side(lower_ctx *c, const fs_key *k, const ynode *n, fl_i
 static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *v, fleet_service_opts *o)
 {
     (void)key;
+    if (k->id == FK_ENGINE) {
+        lower_engine_choice(c, v, o);
+        return;
+    }
     if (k->id != FK_CACHE) return;
     if (v->kind == YNODE_SCALAR) {
         lower_cache_side(c, k, v, &o->cache_k);
@@ -339,9 +336,10 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
 {
     fleet_service *s = ((service_user *)user)->s;
     switch (k->id) {
-    case FK_CACHE: options_custom(c, k, key, v, &s->opts); return;
+    case FK_CACHE: case FK_ENGINE: options_custom(c, k, key, v, &s->opts); return;
+    case FK_ENV: lower_env_map(c, k, v, &s->env, &s->n_env); return;
     case FK_SERVICE_GPUS: {
-        if (!want_list(c, k, v)) return;
+        if (!lower_want_list(c, k, v)) return;
         s->gpus_set = true;
         s->gpus_at = v->at;
         s->gpus = arena_alloc(c->ar, v->n_items * sizeof *s->gpus);
@@ -352,7 +350,7 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         return;
     }
     case FK_TENSOR_SPLIT: {
-        if (!want_list(c, k, v)) return;
+        if (!lower_want_list(c, k, v)) return;
         s->tensor_split_at = v->at;
         s->tensor_split = arena_alloc(c->ar, v->n_items * sizeof *s->tensor_split);
         for (size_t i = 0; i < v->n_items; i++) {
@@ -369,7 +367,7 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         return;
     }
     case FK_EXTRA_ARGS: {
-        if (!want_list(c, k, v)) return;
+        if (!lower_want_list(c, k, v)) return;
         s->extra_args_at = v->at;
         s->extra_args = arena_alloc(c->ar, v->n_items * sizeof *s->extra_args);
         for (size_t i = 0; i < v->n_items; i++) {
@@ -398,6 +396,10 @@ static void merge_defaults(fleet_service_opts *o, const fleet_service_opts *def)
         const bool *ts = fleet_field_set(k, (void *)theirs);
         if (ms && ts && !*ms && *ts) memcpy(mine, theirs, sz);
     }
+    if (!o->engine.set && def->engine.set) {
+        o->engine = def->engine;
+        o->engine_build = def->engine_build;
+    }
     if (!o->cache_k.set && def->cache_k.set) o->cache_k = def->cache_k;
     if (!o->cache_v.set && def->cache_v.set) o->cache_v = def->cache_v;
 }
@@ -412,7 +414,7 @@ static void lower_service(lower_ctx *c, const ynode *key, const ynode *val, flee
     service_user u = {s};
     object_walk w = {.obj = &fs_service, .base = s, .also_base = &s->opts, .owner = owner, .owner_at = key->at,
                      .custom = service_custom, .user = &u};
-    walk_object(c, &w, val);
+    lower_walk_object(c, &w, val);
     merge_defaults(&s->opts, &c->f->defaults);
 }
 
@@ -453,15 +455,15 @@ static void root_custom(lower_ctx *c, const fs_key *k, const ynode *key, const y
     case FK_DEFAULTS: {
         object_walk w = {.obj = &fs_options, .base = &f->defaults, .owner = "defaults", .owner_at = key->at,
                          .custom = defaults_custom, .user = &f->defaults};
-        walk_object(c, &w, v);
+        lower_walk_object(c, &w, v);
         break;
     }
     case FK_CHECKS: {
         object_walk w = {.obj = &fs_checks, .base = f, .owner = "checks", .owner_at = key->at};
-        walk_object(c, &w, v);
+        lower_walk_object(c, &w, v);
         break;
     }
-    default: break; /* hosts, models, services: after defaults, below */
+    default: break; /* engines first, hosts, models, services after defaults: in fleet_lower */
     }
 }
 
@@ -485,10 +487,16 @@ int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, di
         out->arena = NULL;
         return -1;
     }
-    /* defaults first, so that services can merge them wherever they are written */
+    /* engines first: defaults and services name builds and their cache types */
+    for (size_t i = 0; i < root->n_pairs; i++) {
+        const ynode *key = root->pairs[i].key, *val = root->pairs[i].value;
+        const fs_key *k = fs_find(&fs_root, key->text, key->len, NULL);
+        if (k && k->id == FK_ENGINES && !yscalar_is_null(val)) lower_engines(&c, k, val);
+    }
+    /* defaults next, so that services can merge them wherever they are written */
     object_walk w = {.obj = &fs_root, .base = out, .owner = "the fleet", .owner_at = {1, 1, 1, 1},
                      .custom = root_custom};
-    walk_object(&c, &w, root);
+    lower_walk_object(&c, &w, root);
     for (size_t i = 0; i < root->n_pairs; i++) {
         const ynode *key = root->pairs[i].key, *val = root->pairs[i].value;
         const fs_key *k = fs_find(&fs_root, key->text, key->len, NULL);
@@ -500,6 +508,7 @@ int fleet_lower(const struct ynode *root, const source_file *src, fleet *out, di
         else if (k->id == FK_SERVICES)
             out->services = lower_named(&c, k, val, sizeof(fleet_service), &out->n_services, service_entry, "service");
     }
+    lower_engines_check_hosts(&c);
     const ynode *name = ymap_get(root, "fleet");
     out->at = name ? name->at : root->at;
     return 0;

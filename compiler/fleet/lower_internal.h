@@ -14,6 +14,41 @@ typedef struct lower_ctx {
     fleet *f;
 } lower_ctx;
 
+/* Called for keys the table marks as lowered by hand. */
+typedef void (*custom_fn)(lower_ctx *c, const fs_key *k, const ynode *key, const ynode *value, void *user);
+
+#define MAX_KEYS 64
+
+typedef struct object_walk {
+    const fs_object *obj;
+    void *base;       /* struct holding obj's own fields */
+    void *also_base;  /* struct holding obj->also's fields */
+    const char *owner; /* "service `chat`" for messages */
+    src_span owner_at; /* where missing keys are reported */
+    custom_fn custom;
+    void *user;
+    bool seen[MAX_KEYS], seen_also[MAX_KEYS];
+} object_walk;
+
+/* Lowers the keys of map into w's structs: unknown keys (did-you-mean),
+ * scalar fields by the table, the rest through w->custom; missing required
+ * keys reported at w->owner_at. */
+void lower_walk_object(lower_ctx *c, object_walk *w, const ynode *map);
+
+/* A list value (else reported: E0202). */
+bool lower_want_list(lower_ctx *c, const fs_key *k, const ynode *n);
+
+/* `engines:` (lower_engines.c): lowered before everything that names a build. */
+void lower_engines(lower_ctx *c, const fs_key *k, const ynode *v);
+/* After hosts are known: the hosts `binaries:` names (E0803). */
+void lower_engines_check_hosts(lower_ctx *c);
+/* A `NAME: value` mapping (env:), checked; appended in order. */
+void lower_env_map(lower_ctx *c, const fs_key *k, const ynode *v, fleet_env **out, uint32_t *n);
+/* The build or kind named by `engine:` into o (E0801 when neither). */
+void lower_engine_choice(lower_ctx *c, const ynode *v, fleet_service_opts *o);
+/* Fleet id of a declared cache type name; -1 when no build declares it. */
+int lower_declared_cache_id(const lower_ctx *c, const char *name, size_t len);
+
 /* "a mapping", "a list", "the string \"x\"" ... for wrong-type messages. */
 const char *lower_describe(const ynode *n, char *buf, size_t len);
 
