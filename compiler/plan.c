@@ -112,6 +112,16 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     service_env *env = arena_alloc(a, sizeof *env * (from->n_env ? from->n_env : 1));
     for (uint32_t i = 0; i < from->n_env; i++) env[i] = (service_env){arena_str(a, from->env[i].name), arena_str(a, from->env[i].value)};
     to->env = env;
+    to->cpu_affinity = arena_str(a, from->cpu_affinity);
+    to->cpu_mask = arena_str(a, from->cpu_mask);
+    const char *const *lists[] = {from->after, from->requires, from->wants};
+    const uint32_t counts[] = {from->n_after, from->n_requires, from->n_wants};
+    const char *const **dst[] = {&to->after, &to->requires, &to->wants};
+    for (size_t l = 0; l < 3; l++) {
+        const char **v = arena_alloc(a, sizeof *v * (counts[l] ? counts[l] : 1));
+        for (uint32_t i = 0; i < counts[l]; i++) v[i] = arena_str(a, lists[l][i]);
+        *dst[l] = v;
+    }
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

@@ -39,7 +39,7 @@ typedef struct service_config {
     const char *exclusive;         /* exclusive group or NULL */
     bool autostart;
     const char *alias;             /* served model name: alias:, else the model's name */
-    const char *load_mode;         /* llama.cpp -lm: NULL = engine default */
+    const char *load_mode;         /* llama.cpp -lm: NULL = engine default; `mlock: true` alone: mmap+mlock */
     bool metrics;
     const char *restart;           /* systemd Restart= */
     uint32_t restart_sec;
@@ -64,6 +64,11 @@ typedef struct service_config {
     const service_env *env;        /* the build's env, then the service's (which overrides a name) */
     uint32_t n_env;
     const char *cache_k_name, *cache_v_name; /* as the engine's flags spell them (a build's own types too) */
+    /* host tuning */
+    const char *cpu_affinity;      /* CPUAffinity= form ("0-7 16-23"), or NULL */
+    const char *cpu_mask;          /* llama.cpp --cpu-mask (hex), or NULL */
+    const char *const *after, *const *requires, *const *wants; /* systemd unit names */
+    uint32_t n_after, n_requires, n_wants;
 } service_config;
 
 /* Every default of a service of this engine, from the per-engine table

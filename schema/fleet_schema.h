@@ -39,6 +39,8 @@ enum fs_flags {
     FS_SCALAR_ITEM = 1 << 7, /* list of objects whose items may also be a plain id */
     FS_UNIQUE = 1 << 8,      /* a list whose items are distinct */
     FS_ENV_NAMES = 1 << 9,   /* FS_STRING_MAP: keys are environment variable names */
+    FS_CPU_LIST = 1 << 10,   /* a CPU list: 0-7,16-23 */
+    FS_UNIT_NAME = 1 << 11,  /* a systemd unit name: tailscaled.service */
 };
 
 /* Engines an option applies to (bit = 1 << engine_kind); 0 = every engine. */
@@ -53,6 +55,7 @@ typedef enum fs_key_id {
     FK_HOST_GPUS, FK_RESERVED_PORTS, FK_GPU_MODEL, FK_SHAPE,
     FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CACHE, FK_LLAMA_SWAP,
     FK_ENGINES, FK_ENGINE, FK_ENV, FK_ENGINE_BINARIES, FK_CACHE_TYPES, FK_ENGINE_FLAGS,
+    FK_UNIT_AFTER, FK_UNIT_REQUIRES, FK_UNIT_WANTS,
 } fs_key_id;
 
 struct fs_object;
@@ -102,6 +105,11 @@ extern const char *const fs_cache_infrac[];
 extern const char *const fs_env_reserved[];
 /* Environment variable names: [A-Za-z_][A-Za-z0-9_]* (POSIX, base definitions 8.1). */
 #define FS_ENV_NAME_PATTERN "^[A-Za-z_][A-Za-z0-9_]*$"
+/* A CPU list: indexes and lo-hi ranges separated by commas or spaces. */
+#define FS_CPU_LIST_PATTERN "^[0-9]+(-[0-9]+)?([ ,]+[0-9]+(-[0-9]+)?)*$"
+/* A systemd unit name (systemd.unit(5): letters, digits, ":-_.\\", "@"
+ * for an instance, and a unit type suffix), at most 255 characters. */
+#define FS_UNIT_NAME_PATTERN "^[A-Za-z0-9:_.@\\\\-]{1,240}\\.(service|socket|device|mount|automount|swap|target|path|timer|slice|scope)$"
 
 /* The key named name in obj (or obj->also); NULL when unknown. *shared is
  * set when it was found in obj->also. */

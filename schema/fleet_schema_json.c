@@ -128,6 +128,8 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
         if (k->id != FK_EXTRA_ARGS) json_object_set_new(o, "minLength", json_integer(1));
         if (k->flags & FS_NAME) json_object_set_new(o, "pattern", json_string(NAME_PATTERN));
         if (k->flags & FS_ABSPATH) json_object_set_new(o, "pattern", json_string("^/"));
+        if (k->flags & FS_CPU_LIST) json_object_set_new(o, "pattern", json_string(FS_CPU_LIST_PATTERN));
+        if (k->flags & FS_UNIT_NAME) json_object_set_new(o, "pattern", json_string(FS_UNIT_NAME_PATTERN));
         if (k->flags & FS_IPADDR) {
             /* inet_pton(AF_INET or AF_INET6): a literal address, not a host name */
             json_t *v4 = json_object(), *v6 = json_object(), *any = json_array();
@@ -327,6 +329,7 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
 {
     switch (k->type) {
     case FS_STRING: return k->flags & FS_NAME ? "name" : k->flags & FS_ABSPATH ? "absolute path"
+                         : k->flags & FS_CPU_LIST ? "CPU list"
                          : k->flags & FS_IPADDR ? "IP address" : k->flags & FS_USERNAME ? "user name" : "string";
     case FS_INT: case FS_NUMBER:
         if (k->max > k->min) {
@@ -350,7 +353,8 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
     case FS_NAMED_MAP: snprintf(buf, n, "name → %s", k->object->name); return buf;
     case FS_LIST:
         if (k->item == FS_OBJECT) snprintf(buf, n, "list of %s", k->object->name);
-        else snprintf(buf, n, "list of %s", k->item == FS_INT ? "integers" : k->item == FS_NUMBER ? "numbers" : "strings");
+        else snprintf(buf, n, "list of %s", k->item == FS_INT ? "integers" : k->item == FS_NUMBER ? "numbers"
+                                            : k->flags & FS_UNIT_NAME ? "unit names" : "strings");
         return buf;
     case FS_CACHE: return "cache type or {k, v}";
     case FS_GPU_LAYERS: return "`all` or integer";

@@ -48,6 +48,16 @@ static json_t *service_json(const plan *p, const plan_service *s)
         json_object_set_new(b, "binary", tj_str_or_null(s->cfg.binary));
         json_object_set_new(o, "build", b);
     }
+    if (s->cfg.cpu_affinity) json_object_set_new(o, "cpu_affinity", json_string(s->cfg.cpu_affinity));
+    const char *const *deps[] = {s->cfg.after, s->cfg.requires, s->cfg.wants};
+    const uint32_t n_deps[] = {s->cfg.n_after, s->cfg.n_requires, s->cfg.n_wants};
+    const char *dep_keys[] = {"after", "requires", "wants"};
+    for (size_t d = 0; d < 3; d++) {
+        if (!n_deps[d]) continue;
+        json_t *a = json_array();
+        for (uint32_t i = 0; i < n_deps[d]; i++) json_array_append_new(a, json_string(deps[d][i]));
+        json_object_set_new(o, dep_keys[d], a);
+    }
     if (s->cfg.n_env) {
         json_t *env = json_object();
         for (uint32_t i = 0; i < s->cfg.n_env; i++) json_object_set_new(env, s->cfg.env[i].name, json_string(s->cfg.env[i].value));

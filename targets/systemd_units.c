@@ -54,8 +54,32 @@ char *target_service_unit(const plan *p, const plan_service *s)
     sb_puts(&b, ", model ");
     sb_add_unit_text(&b, s->model);
     sb_puts(&b, ")\n");
-    sb_printf(&b, "After=network-online.target%s\n", target_gpu_after(s));
-    sb_puts(&b, "Wants=network-online.target\n");
+    sb_printf(&b, "After=network-online.target%s", target_gpu_after(s));
+    /* the fleet's unit dependencies order the start too (Requires= and Wants= alone do not) */
+    const char *const *deps[] = {s->cfg.after, s->cfg.requires, s->cfg.wants};
+    const uint32_t n_deps[] = {s->cfg.n_after, s->cfg.n_requires, s->cfg.n_wants};
+    for (size_t d = 0; d < 3; d++)
+        for (uint32_t i = 0; i < n_deps[d]; i++) {
+            bool seen = false; /* once, though after: and requires: both name it */
+            for (size_t e = 0; e <= d && !seen; e++)
+                for (uint32_t j = 0; j < (e == d ? i : n_deps[e]) && !seen; j++)
+                    seen = !strcmp(deps[e][j], deps[d][i]);
+            if (seen)
+                continue;
+            sb_puts(&b, " ");
+            sb_add_unit_text(&b, deps[d][i]);
+        }
+    sb_puts(&b, "\nWants=network-online.target\n");
+    for (uint32_t i = 0; i < s->cfg.n_wants; i++) {
+        sb_puts(&b, "Wants=");
+        sb_add_unit_text(&b, s->cfg.wants[i]);
+        sb_puts(&b, "\n");
+    }
+    for (uint32_t i = 0; i < s->cfg.n_requires; i++) {
+        sb_puts(&b, "Requires=");
+        sb_add_unit_text(&b, s->cfg.requires[i]);
+        sb_puts(&b, "\n");
+    }
     sb_printf(&b, "PartOf=%s\n", target);
     if (s->cfg.exclusive) {
         const plan_host *h = s->host;
@@ -91,6 +115,8 @@ char *target_service_unit(const plan *p, const plan_service *s)
     }
     if (s->cfg.load_mode && strstr(s->cfg.load_mode, "mlock"))
         sb_puts(&b, "LimitMEMLOCK=infinity\n");
+    if (s->cfg.cpu_affinity)
+        sb_printf(&b, "CPUAffinity=%s\n", s->cfg.cpu_affinity);
 
     target_gpu_device_allow(&b, s);
 

@@ -80,6 +80,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     group_by_gpu(&c);
     check_resolve(&c);
     check_ports(&c);
+    check_host_tuning(&c);
     check_exposure(&c);
     check_model_fit(&c);
     check_speculative(&c);

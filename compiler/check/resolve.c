@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/estimate_memo.h"
+#include "fleet/cpu_list.h"
 #include "check/passes.h"
 #include "ggml_types.h"
 #include "util/arena.h"
@@ -39,6 +40,13 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
     r->batch = u32_or(&o->batch, r->batch);
     r->ubatch = u32_or(&o->ubatch, r->ubatch);
     r->threads = u32_or(&o->threads, 0);
+    /* pinned without a count: one thread per CPU of the affinity (llama.cpp
+     * would count the machine's cores, not the ones it may use) */
+    cpu_list aff;
+    char why[120];
+    if (!r->threads && engine != ENGINE_VLLM && o->cpu_affinity.set &&
+        cpu_list_parse(o->cpu_affinity.v, &aff, why, sizeof why))
+        r->threads = aff.count;
     /* vLLM's own keys override the shared ones and the table. */
     if (engine == ENGINE_VLLM) {
         if (o->max_num_batched_tokens.set && o->max_num_batched_tokens.v > 0)
@@ -148,6 +156,36 @@ static void resolve_build(const fleet_service *s, service_config *cfg, arena *ar
     cfg->n_env = n;
 }
 
+static const char *const *unit_names(const fl_strs *l, uint32_t *n, arena *ar) {
+    *n = l->set ? l->n : 0;
+    if (!*n) return NULL;
+    const char **v = arena_alloc(ar, sizeof *v * *n);
+    for (uint32_t i = 0; i < *n; i++) v[i] = l->v[i].v;
+    return v;
+}
+
+/* cpu_affinity as CPUAffinity= writes it (and as llama.cpp's mask when it
+ * fits GGML_MAX_N_THREADS, 512), mlock, and the unit dependencies. */
+static void resolve_tuning(const fleet_service *s, service_config *cfg, arena *ar) {
+    const fleet_service_opts *o = &s->opts;
+    cpu_list aff;
+    char buf[CPU_LIST_MAX / 2 + 8], why[120];
+    if (o->cpu_affinity.set && cpu_list_parse(o->cpu_affinity.v, &aff, why, sizeof why)) {
+        cpu_list_format(&aff, buf, sizeof buf);
+        cfg->cpu_affinity = arena_strdup(ar, buf);
+        if (cfg->mem.engine == ENGINE_LLAMACPP && aff.highest < 512) {
+            cpu_list_hex_mask(&aff, buf, sizeof buf);
+            cfg->cpu_mask = arena_strdup(ar, buf);
+        }
+    }
+    /* mlock alone is llama.cpp's old --mlock: mapped, then locked */
+    if (!cfg->load_mode && cfg->mem.engine == ENGINE_LLAMACPP && o->mlock.set && o->mlock.v)
+        cfg->load_mode = "mmap+mlock";
+    cfg->after = unit_names(&o->after, &cfg->n_after, ar);
+    cfg->requires = unit_names(&o->requires, &cfg->n_requires, ar);
+    cfg->wants = unit_names(&o->wants, &cfg->n_wants, ar);
+}
+
 void service_config_resolve(const fleet_service *s, service_config *cfg, arena *ar) {
     const fleet_service_opts *o = &s->opts;
     service_config_defaults(cfg, (o->engine.v >= 0 && o->engine.v < ENGINE_COUNT) ? (engine_kind)o->engine.v
@@ -168,6 +206,7 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
                                                     : (s->model_ref ? opt_str(&s->model_ref->chat_template) : NULL);
     resolve_speculative(s, cfg);
     resolve_build(s, cfg, ar);
+    resolve_tuning(s, cfg, ar);
     if (s->n_extra_args) {
         const char **args = arena_alloc(ar, sizeof *args * s->n_extra_args);
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = s->extra_args[i].v;

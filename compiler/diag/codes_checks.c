@@ -214,5 +214,16 @@ const diag_code_info diag_codes_checks[] = {
      "`binaries:` of an engine maps host names to the build's binary there; this key is not a host of the "
      "fleet, so the path would never be used.\n\nExample:\n    binaries: {towr: /opt/llama/bin/llama-server}"
      "\n\nFix: the host's name as `hosts:` spells it."},
+    {"E0804", DIAG_ERROR, "cpu_affinity names a CPU the host does not have",
+     "The host declares `cpus: N` (CPUs 0 to N-1) and the service's cpu_affinity lists a CPU at or above N. "
+     "systemd refuses to start a unit whose CPUAffinity= holds no CPU of the machine, and llama.cpp's "
+     "--cpu-mask would pin threads nowhere.\n\nExample:\n    hosts: {mini: {cpus: 16}}\n    services:\n      "
+     "chat: {host: mini, cpu_affinity: 0-7,16-23, ...}\n\nFix: the CPU numbers `lscpu -e` shows on the host "
+     "(`0-7`), or the host's real `cpus`."},
+    {"W0801", DIAG_WARNING, "More threads than the CPUs a service may use",
+     "`threads` is above the CPUs of the service's cpu_affinity, or (without one) above the host's `cpus`. "
+     "The extra threads wait for a CPU, and llama.cpp's generation slows down when threads are descheduled in "
+     "the middle of a step.\n\nExample:\n    chat: {cpu_affinity: 0-7, threads: 16, ...}\n\nFix: "
+     "`threads: 8`, or leave threads out: with cpu_affinity it defaults to the affinity's CPUs."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

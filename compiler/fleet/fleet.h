@@ -22,6 +22,7 @@ typedef struct fl_int  { int64_t v;     src_span at; bool set; } fl_int;
 typedef struct fl_num  { double v;      src_span at; bool set; } fl_num;
 typedef struct fl_bool { bool v;        src_span at; bool set; } fl_bool;
 typedef struct fl_size { uint64_t v;    src_span at; bool set; } fl_size; /* bytes */
+typedef struct fl_strs { fl_str *v; uint32_t n; src_span at; bool set; } fl_strs; /* a list of strings */
 
 typedef struct fleet_gpu {
     uint32_t index;          /* position in the host's list = device index */
@@ -163,6 +164,10 @@ typedef struct fleet_service_opts {
     fl_str user;
     fl_size cache_ram;       /* llama-server --cache-ram */
     fl_str chat_template;
+    /* host tuning */
+    fl_str cpu_affinity;     /* CPU list (cpu_list.h), checked when lowered */
+    fl_bool mlock;
+    fl_strs after, requires, wants; /* systemd units to order after / need / want */
 } fleet_service_opts;
 
 typedef struct fleet_service {

@@ -299,6 +299,30 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         lower_engine_choice(c, v, o);
         return;
     }
+    if (k->id == FK_UNIT_AFTER || k->id == FK_UNIT_REQUIRES || k->id == FK_UNIT_WANTS) {
+        fl_strs *l = k->id == FK_UNIT_AFTER ? &o->after : k->id == FK_UNIT_REQUIRES ? &o->requires : &o->wants;
+        if (!lower_want_list(c, k, v)) return;
+        l->v = arena_alloc(c->ar, (v->n_items ? v->n_items : 1) * sizeof *l->v);
+        l->n = 0;
+        l->at = v->at;
+        l->set = true;
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_str *u = &l->v[l->n];
+            if (!lower_string(c, k, v->items[i], &u->v)) continue;
+            bool dup = false;
+            for (uint32_t j = 0; j < l->n && !dup; j++)
+                if (!strcmp(l->v[j].v, u->v)) {
+                    diagnostic *d = diag_error(c->diags, "E0209", v->items[i]->at, "unit %s is listed twice", u->v);
+                    diag_note(d, l->v[j].at, "first listed here");
+                    dup = true;
+                }
+            if (dup) continue;
+            u->at = v->items[i]->at;
+            u->set = true;
+            l->n++;
+        }
+        return;
+    }
     if (k->id != FK_CACHE) return;
     if (v->kind == YNODE_SCALAR) {
         lower_cache_side(c, k, v, &o->cache_k);
@@ -336,7 +360,9 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
 {
     fleet_service *s = ((service_user *)user)->s;
     switch (k->id) {
-    case FK_CACHE: case FK_ENGINE: options_custom(c, k, key, v, &s->opts); return;
+    case FK_CACHE: case FK_ENGINE: case FK_UNIT_AFTER: case FK_UNIT_REQUIRES: case FK_UNIT_WANTS:
+        options_custom(c, k, key, v, &s->opts);
+        return;
     case FK_ENV: lower_env_map(c, k, v, &s->env, &s->n_env); return;
     case FK_SERVICE_GPUS: {
         if (!lower_want_list(c, k, v)) return;
@@ -400,6 +426,10 @@ static void merge_defaults(fleet_service_opts *o, const fleet_service_opts *def)
         o->engine = def->engine;
         o->engine_build = def->engine_build;
     }
+    fl_strs *mine[] = {&o->after, &o->requires, &o->wants};
+    const fl_strs *theirs[] = {&def->after, &def->requires, &def->wants};
+    for (size_t i = 0; i < 3; i++)
+        if (!mine[i]->set && theirs[i]->set) *mine[i] = *theirs[i];
     if (!o->cache_k.set && def->cache_k.set) o->cache_k = def->cache_k;
     if (!o->cache_v.set && def->cache_v.set) o->cache_v = def->cache_v;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet/cpu_list.h"
 #include "fleet/lower_internal.h"
 
 const char *lower_describe(const ynode *n, char *buf, size_t len)
@@ -272,6 +273,23 @@ static bool is_username(const char *t)
     return i <= 32;
 }
 
+/* systemd.unit(5): "[a-zA-Z0-9:-_.\\]" and "@" before the suffix of an
+ * instance, then a unit type; at most 255 characters (UNIT_NAME_MAX). */
+static bool is_unit_name(const char *t)
+{
+    static const char *const types[] = {"service", "socket", "device", "mount", "automount", "swap",
+                                        "target",  "path",   "timer",  "slice", "scope"};
+    const char *dot = strrchr(t, '.');
+    size_t len = strlen(t);
+    if (!dot || dot == t || len > 255) return false;
+    bool typed = false;
+    for (size_t i = 0; i < sizeof types / sizeof *types && !typed; i++) typed = !strcmp(dot + 1, types[i]);
+    if (!typed) return false;
+    for (const char *p = t; p < dot; p++)
+        if (!(isalnum((unsigned char)*p) || strchr(":-_.\\@", *p))) return false;
+    return true;
+}
+
 bool lower_check_name(lower_ctx *c, const ynode *n, const char *what)
 {
     const char *t = n->text;
@@ -357,6 +375,20 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
     if (k->flags & FS_USERNAME && !is_username(n->text)) {
         diagnostic *d = diag_error(c->diags, "E0207", n->at, "invalid user name \"%s\"", n->text);
         diag_help(d, "a Linux user name: a lowercase letter or `_`, then lowercase letters, digits, `_` or `-`");
+        return false;
+    }
+    if (k->flags & FS_CPU_LIST) {
+        cpu_list l;
+        char why[120];
+        if (!cpu_list_parse(n->text, &l, why, sizeof why)) {
+            diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be a CPU list such as 0-7,16-23: %s", k->name, why);
+            diag_help(d, "CPU indexes and lo-hi ranges, separated by commas, as `lscpu -e` numbers them");
+            return false;
+        }
+    }
+    if (k->flags & FS_UNIT_NAME && !is_unit_name(n->text)) {
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must name a systemd unit, found \"%s\"", k->name, n->text);
+        diag_help(d, "a unit name with its type, such as tailscaled.service or network-online.target");
         return false;
     }
     *out = arena_strndup(c->ar, n->text, n->len);

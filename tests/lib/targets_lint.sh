@@ -42,6 +42,13 @@ for host in "$out"/*/; do
             chmod 755 "$root$exec_path"
         fi
     done
+    # units the fleet needs (requires:, wants:, e.g. tailscaled.service)
+    # live on the target host, not here: stand-ins (After= alone needs none)
+    for dep in $(sed -n 's/^\(Requires\|Wants\)=//p' "$host"/systemd/*.service | tr ' ' '\n' | sort -u); do
+        [ -e "$root/usr/lib/systemd/system/$dep" ] || [ -e "$root/etc/systemd/system/$dep" ] && continue
+        printf '[Unit]\nDescription=stand-in for %s of the target host\n' "$dep" > "$root/etc/systemd/system/$dep"
+        case $dep in *.service) printf '[Service]\nExecStart=/bin/true\n' >> "$root/etc/systemd/system/$dep" ;; esac
+    done
     # shellcheck disable=SC2086
     log=$(systemd-analyze verify --root="$root" $units 2>&1)
     rc=$?
