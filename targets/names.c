@@ -39,7 +39,15 @@ const char *target_credential_name(const plan_service *s)
 
 char *target_credential_path(const plan_service *s)
 {
+    /* behind llama-swap the engine is llama-swap's child: its credentials */
+    if (s->host && s->host->llama_swap_port)
+        return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-llama-swap.service/%s.api-key%s", s->name, "");
     return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-%s.service/%s", s->name, target_credential_name(s));
+}
+
+char *target_llama_swap_credential(const plan_service *s)
+{
+    return fmt_alloc("%s.api-key%s", s->name, "");
 }
 
 static bool is_wildcard(const char *bind)

@@ -70,7 +70,9 @@ char *target_script_path(const plan *p, const plan_service *s);
 /* The API key's systemd credential is named after the key file (its base
  * name): infrac-engine reads $CREDENTIALS_DIRECTORY/<basename of api_key_file>. */
 const char *target_credential_name(const plan_service *s);
-char *target_credential_path(const plan_service *s);      /* API key under systemd */
+char *target_credential_path(const plan_service *s);      /* API key under systemd (or llama-swap's unit) */
+/* The credential name of s's API key in llama-swap's unit: "<service>.api-key" (malloc'ed). */
+char *target_llama_swap_credential(const plan_service *s);
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
 /* The service's K (v false) or V cache type name: the resolved one (a
  * build's own type included), else the built-in name of its id. */

@@ -17,6 +17,28 @@ check "and its unit" [ -s "$tmp/out/box/systemd/infrac-llama-swap.service" ]
 check "the host target starts llama-swap, not the services" \
     sh -c "grep -qx 'Wants=infrac-llama-swap.service' '$tmp/out/box/systemd/infrac-swap-box.target' &&
            ! grep -q 'Wants=infrac-chat.service' '$tmp/out/box/systemd/infrac-swap-box.target'"
+# the engines' keys are llama-swap's apiKeys: one per key file, from the
+# credentials its unit loads, never written into the config
+check "apiKeys: one per distinct key file, by environment variable" \
+    sh -c "[ \"\$(sed -n '/^apiKeys:/,/^models:/p' '$cfg' | grep -c 'env.INFRAC_API_KEY_')\" = 2 ]"
+check "no key file's path or content in the config" sh -c "! grep -q '/etc/infrac/' '$cfg'"
+check "llama-swap's unit loads every engine's key" \
+    sh -c "[ \"\$(grep -c '^LoadCredential=[a-z]*\.api-key:/etc/infrac/' '$tmp/out/box/systemd/infrac-llama-swap.service')\" = 3 ]"
+check "its script exports each key from its credential" \
+    sh -c "grep -q '^INFRAC_API_KEY_1=\$(cat \"\$CREDENTIALS_DIRECTORY/dense.api-key\")' '$tmp/out/box/bin/llama-swap.sh' &&
+           grep -qx 'export INFRAC_API_KEY_0' '$tmp/out/box/bin/llama-swap.sh'"
+check "an engine started by llama-swap reads its key from llama-swap's credentials" \
+    grep -q -- '--api-key-file /run/credentials/infrac-llama-swap.service/moe.api-key' "$cfg"
+# a service removed from the fleet is gone from the rebuilt config and tree
+awk '/^  dense:/ { skip = 1; next } skip && /^  [a-z]/ { skip = 0 } !skip' "$SRC/examples/llama-swap.yaml" > "$tmp/less.yaml"
+"$INFRAC" build "$tmp/less.yaml" -o "$tmp/out" >/dev/null 2>&1
+check "rebuilt without dense: no model, member, unit, script or key of it" \
+    sh -c "! grep -q dense '$tmp/out/box/etc/llama-swap.yaml' && [ ! -e '$tmp/out/box/systemd/infrac-dense.service' ] &&
+           [ ! -e '$tmp/out/box/bin/dense.sh' ] && ! grep -q dense '$tmp/out/box/systemd/infrac-llama-swap.service' &&
+           grep -q '^  \"moe\":' '$tmp/out/box/etc/llama-swap.yaml'"
+less_cfg="$tmp/less-llama-swap.yaml"
+cp "$tmp/out/box/etc/llama-swap.yaml" "$less_cfg"
+"$INFRAC" build "$SRC/examples/llama-swap.yaml" -o "$tmp/out" >/dev/null 2>&1
 sed 's/port: 8082/port: 9000/' "$SRC/examples/llama-swap.yaml" > "$tmp/clash.yaml"
 "$INFRAC" check "$tmp/clash.yaml" > "$tmp/clash.txt" 2>&1
 check "a service on llama-swap's port is E0302" grep -q "error\[E0302\]: port 9000 is llama-swap's on host .box." "$tmp/clash.txt"
@@ -26,6 +48,8 @@ check "llama_swap without a port is E0206" grep -q 'error\[E0206\]: llama_swap o
 npm_ready "$dir" "llama-swap schema validation" ajv yaml || { echo "1..$TAP_N"; exit 0; }
 out=$(node "$dir/validate.mjs" "$schema" "$cfg" 2>&1)
 check "config.yaml valid against llama-swap's schema: $out" [ $? -eq 0 ]
+out=$(node "$dir/validate.mjs" "$schema" "$less_cfg" 2>&1)
+check "the config rebuilt without a service is valid too: $out" [ $? -eq 0 ]
 # a broken config is refused: the validator is not a no-op
 printf 'models:\n  a: {cmd: "", ttl: -5}\ngroups:\n  g: {swap: 1}\n' > "$tmp/bad.yaml"
 check "a broken config is refused by the validator" sh -c "! node '$dir/validate.mjs' '$schema' '$tmp/bad.yaml' >/dev/null 2>&1"
