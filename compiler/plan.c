@@ -171,6 +171,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         uint16_t *rp = arena_alloc(a, sizeof *rp * (h->n_reserved_ports ? h->n_reserved_ports : 1));
         for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
         ph->reserved_ports = rp;
+        ph->kubernetes = h->platform.set && !strcmp(h->platform.v, "kubernetes");
         ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;
         ph->llama_swap_ttl = h->llama_swap.ttl.set ? (uint32_t)h->llama_swap.ttl.v : 0;
     }

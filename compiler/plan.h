@@ -47,6 +47,7 @@ struct plan_host {
     const plan_service **services; /* sorted by name */
     uint32_t n_reserved_ports;
     const uint16_t *reserved_ports;
+    bool kubernetes;              /* a node of an LLMKube cluster: resources, not units */
     uint16_t llama_swap_port;     /* 0 = no llama-swap on this host */
     uint32_t llama_swap_ttl;      /* seconds; 0 = never unload */
 };

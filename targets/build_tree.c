@@ -36,9 +36,11 @@ static int check_names(const plan *p, char *err, size_t errlen)
             snprintf(err, errlen, "host name '%s' cannot name a directory", p->hosts[i].name);
             return -1;
         }
-        else if (strcmp(p->hosts[i].name, "ansible") == 0 || strcmp(p->hosts[i].name, "prometheus") == 0) {
+        else if (strcmp(p->hosts[i].name, "ansible") == 0 || strcmp(p->hosts[i].name, "prometheus") == 0 ||
+                 strcmp(p->hosts[i].name, "llmkube") == 0) {
             /* OUT/ansible/ holds the inventory and playbook, OUT/prometheus/
-             * the scrape configuration and the dashboard. */
+             * the scrape configuration and the dashboard, OUT/llmkube/ the
+             * LLMKube resources. */
             snprintf(err, errlen, "host name '%s' is taken by the build's OUT/%s/ directory", p->hosts[i].name,
                      p->hosts[i].name);
             return -1;
@@ -54,10 +56,16 @@ static int check_names(const plan *p, char *err, size_t errlen)
             return -1;
         }
         const char *texts[] = {s->model, s->model_path, s->cfg.bind, s->cfg.api_key_file, s->cfg.user, s->cfg.exclusive,
-                               s->cfg.alias, s->cfg.load_mode, s->cfg.restart, s->cfg.chat_template};
+                               s->cfg.alias, s->cfg.load_mode, s->cfg.restart, s->cfg.chat_template,
+                               s->cfg.engine_build, s->cfg.engine_version, s->cfg.binary};
         for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
             if (!text_ok(texts[k])) {
                 snprintf(err, errlen, "service '%s' has a value with a control character", s->name);
+                return -1;
+            }
+        for (uint32_t k = 0; k < s->cfg.n_env; k++)
+            if (!text_ok(s->cfg.env[k].value)) {
+                snprintf(err, errlen, "service '%s' has an env value with a control character", s->name);
                 return -1;
             }
         if (s->cfg.api_key_file && (strpbrk(s->cfg.api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
@@ -83,6 +91,17 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
     char *target = target_fleet_target_name(p);
     for (uint32_t i = 0; i < p->n_hosts; i++) {
         const plan_host *h = &p->hosts[i];
+        if (h->kubernetes) { /* a node of an LLMKube cluster: its resources, no host files */
+            for (uint32_t k = 0; k < h->n_services; k++) {
+                char *res = target_llmkube_resources(p, h->services[k], err, errlen);
+                if (!res) {
+                    free(target);
+                    return -1;
+                }
+                add_text(t, res, 0644, "llmkube/%s.yaml%s", h->services[k]->name, "");
+            }
+            continue;
+        }
         add_text(t, target_host_readme(p, h), 0644, "%s/README.md%s", h->name, "");
         add_text(t, target_install_script(p, h), 0755, "%s/install.sh%s", h->name, "");
         add_text(t, target_host_target_unit(p, h), 0644, "%s/systemd/%s", h->name, target);

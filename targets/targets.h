@@ -119,6 +119,11 @@ char *target_llama_swap_config(const plan *p, const plan_host *h);
 char *target_llama_swap_unit(const plan *p, const plan_host *h);
 char *target_llama_swap_script(const plan *p, const plan_host *h);
 
+/* A service of a Kubernetes host (llmkube.c): its LLMKube Model and
+ * InferenceService, two YAML documents. NULL with err when a value is
+ * outside what the CRDs accept. */
+char *target_llmkube_resources(const plan *p, const plan_service *s, char *err, size_t errlen);
+
 /* Every file of the build output for p. 0, or -1 with err (a name that
  * cannot be used for a unit or a file). */
 int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen);

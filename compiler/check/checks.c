@@ -81,6 +81,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     check_resolve(&c);
     check_ports(&c);
     check_host_tuning(&c);
+    check_platform(&c);
     check_exposure(&c);
     check_model_fit(&c);
     check_speculative(&c);

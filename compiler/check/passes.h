@@ -50,6 +50,8 @@ uint32_t service_spec_rollback(const fleet_service *s, const service_config *cfg
 void check_vram(check_ctx *c);
 /* host_tuning.c: cpu_affinity against the host's CPUs (E0804), threads against them (W0801). */
 void check_host_tuning(check_ctx *c);
+/* platform.c: keys a Kubernetes host (LLMKube) cannot honour (E0805). */
+void check_platform(check_ctx *c);
 void check_host_ram(check_ctx *c);
 
 /* resolve.c: the service's one resolved configuration (defaults applied);

@@ -220,6 +220,13 @@ const diag_code_info diag_codes_checks[] = {
      "--cpu-mask would pin threads nowhere.\n\nExample:\n    hosts: {mini: {cpus: 16}}\n    services:\n      "
      "chat: {host: mini, cpu_affinity: 0-7,16-23, ...}\n\nFix: the CPU numbers `lscpu -e` shows on the host "
      "(`0-7`), or the host's real `cpus`."},
+    {"E0805", DIAG_ERROR, "A key a Kubernetes host cannot honour",
+     "The host is a Kubernetes node (`platform: kubernetes`): LLMKube runs the service's engine in a pod from its "
+     "runtime's image, so what only a systemd unit or a launch script does has no form there: a build's binary "
+     "(a host path), cpu_affinity, mlock, after/requires/wants, user, api_key_file, llama_swap, and the infrac "
+     "engine (no LLMKube runtime). infrac refuses them rather than drop them.\n\nExample:\n    hosts: {node1: "
+     "{platform: kubernetes}}\n    services:\n      chat: {host: node1, mlock: true, ...}\n\nFix: remove the key, or "
+     "run the service on a linux host."},
     {"W0801", DIAG_WARNING, "More threads than the CPUs a service may use",
      "`threads` is above the CPUs of the service's cpu_affinity, or (without one) above the host's `cpus`. "
      "The extra threads wait for a CPU, and llama.cpp's generation slows down when threads are descheduled in "

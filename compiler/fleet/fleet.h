@@ -63,6 +63,7 @@ typedef struct fleet_host {
     fl_int *reserved_ports;
     uint32_t n_reserved_ports;
     fleet_llama_swap llama_swap;
+    fl_str platform;         /* "linux" (systemd units), "kubernetes" (LLMKube resources) */
 } fleet_host;
 
 /* One environment variable (a key of `env:`), in the order written. */

@@ -29,6 +29,7 @@ const char *const fs_env_reserved[] = {"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVI
 static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
 static const char *const gpu_vendors[] = {"nvidia", "amd", NULL};
+static const char *const platforms[] = {"linux", "kubernetes", NULL};
 static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
 
 #define LC FS_LLAMACPP
@@ -325,6 +326,11 @@ static const fs_key host_keys[] = {
      .id = FK_HOST_GPUS, .doc = "The host's GPUs; the list position is the device index.", .offset = -1},
     {.name = "reserved_ports", .type = FS_LIST, .item = FS_INT, .min = 1, .max = 65535, .id = FK_RESERVED_PORTS,
      .doc = "Ports other software uses on this host.", .offset = -1},
+    {.name = "platform", .type = FS_ENUM, .values = platforms,
+     .doc = "What runs the services: linux (systemd units and launch scripts) or kubernetes (a Kubernetes node "
+            "of an LLMKube cluster: infrac build writes OUT/llmkube/ Model and InferenceService resources "
+            "pinned to the node by its name; keys only a unit has are E0805).", .default_text = "linux",
+     .offset = HOST(platform)},
     {.name = "llama_swap", .type = FS_OBJECT, .object = &fs_llama_swap, .id = FK_LLAMA_SWAP,
      .doc = "Front the host's services with llama-swap (`{port: 8080}`): infrac build writes its config.yaml "
             "and unit.", .offset = -1},
