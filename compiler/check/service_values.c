@@ -99,7 +99,7 @@ static bool check_sizes(check_ctx *c, const fleet_service *s) {
     const fleet_service_opts *o = &s->opts;
     bool refused = false;
     if (o->mlock.set && o->mlock.v && o->load_mode.set && !strstr(o->load_mode.v, "mlock")) {
-        diagnostic *d = diag_error(c->d, "E0209", o->mlock.at, "mlock with load_mode %s in service '%s': that mode "
+        diagnostic *d = diag_error(c->d, "E0209", o->mlock.at, "mlock with load_mode %s in service `%s`: that mode "
                                    "does not lock", o->load_mode.v, s->name.v);
         diag_note(d, o->load_mode.at, "load_mode set here");
         diag_help(d, "`load_mode: mmap+mlock` (what mlock means alone), `mlock`, or remove one of them");

@@ -312,7 +312,7 @@ static void options_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
             bool dup = false;
             for (uint32_t j = 0; j < l->n && !dup; j++)
                 if (!strcmp(l->v[j].v, u->v)) {
-                    diagnostic *d = diag_error(c->diags, "E0209", v->items[i]->at, "unit %s is listed twice", u->v);
+                    diagnostic *d = diag_error(c->diags, "E0209", v->items[i]->at, "unit `%s` is listed twice", u->v);
                     diag_note(d, l->v[j].at, "first listed here");
                     dup = true;
                 }

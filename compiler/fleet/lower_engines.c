@@ -46,7 +46,7 @@ void lower_env_map(lower_ctx *c, const fs_key *k, const ynode *v, fleet_env **ou
 {
     if (v->kind != YNODE_MAPPING) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of variable names to values, found %s",
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "`%s` must be a mapping of variable names to values, found %s",
                                    k->name, lower_describe(v, buf, sizeof buf));
         diag_help(d, "write `%s: {NAME: value}`", k->name);
         return;
@@ -63,7 +63,7 @@ void lower_env_map(lower_ctx *c, const fs_key *k, const ynode *v, fleet_env **ou
         bool reserved = false;
         for (size_t j = 0; fs_env_reserved[j] && !reserved; j++) reserved = !strcmp(fs_env_reserved[j], name->text);
         if (reserved) {
-            diagnostic *d = diag_error(c->diags, "E0212", name->at, "'%s' sets %s, which infrac sets itself", k->name,
+            diagnostic *d = diag_error(c->diags, "E0212", name->at, "`%s` sets %s, which infrac sets itself", k->name,
                                        name->text);
             diag_help(d, "the GPU pinning, the home directory and vLLM's key come from the fleet's keys (gpus, "
                          "api_key_file): remove it");
@@ -71,7 +71,7 @@ void lower_env_map(lower_ctx *c, const fs_key *k, const ynode *v, fleet_env **ou
         }
         if (val->kind != YNODE_SCALAR || yscalar_is_null(val)) {
             char buf[64];
-            diagnostic *d = diag_error(c->diags, "E0202", val->at, "'%s' of %s must be a value, found %s", name->text,
+            diagnostic *d = diag_error(c->diags, "E0202", val->at, "`%s` of %s must be a value, found %s", name->text,
                                        k->name, lower_describe(val, buf, sizeof buf));
             diag_help(d, "write `%s: \"\"` for an empty value", name->text);
             continue;
@@ -125,7 +125,7 @@ static void lower_cache_types(lower_ctx *c, const fs_key *k, const ynode *v, fle
 {
     if (v->kind != YNODE_MAPPING) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of cache type names, found %s",
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "`%s` must be a mapping of cache type names, found %s",
                                    k->name, lower_describe(v, buf, sizeof buf));
         diag_help(d, "write `cache_types: {turbo3: {bits: 3.5}}`");
         return;
@@ -139,20 +139,20 @@ static void lower_cache_types(lower_ctx *c, const fs_key *k, const ynode *v, fle
         t->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
         t->at = key->at;
         char owner[200];
-        snprintf(owner, sizeof owner, "cache type '%s' of engine '%s'", t->name.v, e->name.v);
+        snprintf(owner, sizeof owner, "cache type `%s` of engine `%s`", t->name.v, e->name.v);
         object_walk w = {.obj = &fs_cache_type, .base = t, .owner = owner, .owner_at = key->at};
         lower_walk_object(c, &w, v->pairs[i].value);
         if (builtin_cache_name(t->name.v)) {
-            diagnostic *d = diag_error(c->diags, "E0802", key->at, "engine '%s' declares cache type '%s', which is "
+            diagnostic *d = diag_error(c->diags, "E0802", key->at, "engine `%s` declares cache type `%s`, which is "
                                        "built in", e->name.v, t->name.v);
-            diag_help(d, "a build declares only the types it adds; remove '%s' from cache_types", t->name.v);
+            diag_help(d, "a build declares only the types it adds; remove `%s` from cache_types", t->name.v);
             continue;
         }
         if (!t->bits.set) continue; /* E0206 said so */
         int64_t block = t->block.set ? t->block.v : 32;
         double block_bits = t->bits.v * (double)block;
         if (fabs(block_bits / 8.0 - nearbyint(block_bits / 8.0)) > 1e-9) {
-            diagnostic *d = diag_error(c->diags, "E0802", t->bits.at, "cache type '%s': %lld elements of %g bits are "
+            diagnostic *d = diag_error(c->diags, "E0802", t->bits.at, "cache type `%s`: %lld elements of %g bits are "
                                        "%g bytes, not a whole number", t->name.v, (long long)block, t->bits.v,
                                        block_bits / 8.0);
             diag_help(d, "give the build's block size (`block:`) and the bits that make its ggml type size "
@@ -182,7 +182,7 @@ static void engine_custom(lower_ctx *c, const fs_key *k, const ynode *key, const
             fl_str *f = &e->flags[e->n_flags];
             if (!lower_string(c, k, v->items[i], &f->v)) continue;
             if (f->v[0] != '-' || strchr(f->v, '=') || strchr(f->v, ' ')) {
-                diagnostic *d = diag_error(c->diags, "E0203", v->items[i]->at, "'%s' must name a flag such as --turbo, "
+                diagnostic *d = diag_error(c->diags, "E0203", v->items[i]->at, "`%s` must name a flag such as --turbo, "
                                            "found \"%s\"", k->name, f->v);
                 diag_help(d, "a flag starts with '-' and has no value: the value goes in extra_args");
                 continue;
@@ -195,7 +195,7 @@ static void engine_custom(lower_ctx *c, const fs_key *k, const ynode *key, const
     case FK_ENGINE_BINARIES: {
         if (v->kind != YNODE_MAPPING) {
             char buf[64];
-            diag_error(c->diags, "E0202", v->at, "'binaries' must be a mapping of host names to paths, found %s",
+            diag_error(c->diags, "E0202", v->at, "`binaries` must be a mapping of host names to paths, found %s",
                        lower_describe(v, buf, sizeof buf));
             return;
         }
@@ -221,7 +221,7 @@ void lower_engines(lower_ctx *c, const fs_key *k, const ynode *v)
     fleet *f = c->f;
     if (v->kind != YNODE_MAPPING) {
         char buf[64];
-        diagnostic *d = diag_error(c->diags, "E0202", v->at, "'%s' must be a mapping of engine names, found %s", k->name,
+        diagnostic *d = diag_error(c->diags, "E0202", v->at, "`%s` must be a mapping of engine names, found %s", k->name,
                                    lower_describe(v, buf, sizeof buf));
         if (v->kind == YNODE_SEQUENCE) diag_help(d, "write `engines:` as `name: {kind: llama.cpp, ...}` entries");
         return;
@@ -231,7 +231,7 @@ void lower_engines(lower_ctx *c, const fs_key *k, const ynode *v)
         const ynode *key = v->pairs[i].key;
         if (!lower_check_name(c, key, "engine")) continue;
         if (engine_kind_from_name(key->text) >= 0) {
-            diagnostic *d = diag_error(c->diags, "E0802", key->at, "engine name '%s' is a built-in kind", key->text);
+            diagnostic *d = diag_error(c->diags, "E0802", key->at, "engine name `%s` is a built-in kind", key->text);
             diag_help(d, "name the build after what makes it yours, e.g. `llama-cpp-sm89` or `vllm-marlin`");
             continue;
         }
@@ -240,13 +240,13 @@ void lower_engines(lower_ctx *c, const fs_key *k, const ynode *v)
         e->name = (fl_str){arena_strndup(c->ar, key->text, key->len), key->at, true};
         e->at = key->at;
         char owner[160];
-        snprintf(owner, sizeof owner, "engine '%s'", e->name.v);
+        snprintf(owner, sizeof owner, "engine `%s`", e->name.v);
         engine_user u = {e};
         object_walk w = {.obj = &fs_engine, .base = e, .owner = owner, .owner_at = key->at, .custom = engine_custom,
                          .user = &u};
         lower_walk_object(c, &w, v->pairs[i].value);
         if (e->n_cache_types && e->kind.set && e->kind.v != ENGINE_LLAMACPP) {
-            diagnostic *d = diag_error(c->diags, "E0802", e->cache_types[0].at, "engine '%s' is a %s build: only "
+            diagnostic *d = diag_error(c->diags, "E0802", e->cache_types[0].at, "engine `%s` is a %s build: only "
                                        "llama.cpp builds declare cache types", e->name.v, fs_engine_values[e->kind.v]);
             diag_help(d, "vLLM's --kv-cache-dtype and infrac's cache types are fixed: remove cache_types");
             e->n_cache_types = 0;
@@ -269,10 +269,10 @@ void lower_engines_check_hosts(lower_ctx *c)
                 if (n < 256) names[n++] = f->hosts[x].name.v;
             }
             if (known) continue;
-            diagnostic *d = diag_error(c->diags, "E0803", h->at, "engine '%s' has a binary for host '%s', which the "
+            diagnostic *d = diag_error(c->diags, "E0803", h->at, "engine `%s` has a binary for host `%s`, which the "
                                        "fleet does not declare", e->name.v, h->v);
             const char *s = suggest_closest(h->v, names, n);
-            if (s) diag_help(d, "did you mean '%s'?", s);
+            if (s) diag_help(d, "did you mean `%s`?", s);
             else diag_help(d, "the keys of `binaries:` are host names (keys of hosts:)");
         }
     }
@@ -301,9 +301,9 @@ void lower_engine_choice(lower_ctx *c, const ynode *v, fleet_service_opts *o)
     size_t n = 0;
     for (int i = 0; fs_engine_values[i]; i++) names[n++] = fs_engine_values[i];
     for (uint32_t i = 0; i < f->n_engines && n < sizeof names / sizeof *names; i++) names[n++] = f->engines[i].name.v;
-    diagnostic *d = diag_error(c->diags, "E0801", v->at, "unknown engine '%s'", name);
+    diagnostic *d = diag_error(c->diags, "E0801", v->at, "unknown engine `%s`", name);
     const char *s = suggest_closest(name, names, n);
-    if (s) diag_help(d, "did you mean '%s'?", s);
+    if (s) diag_help(d, "did you mean `%s`?", s);
     else if (f->n_engines)
         diag_help(d, "an engine is a kind (llama.cpp, vllm, infrac) or a key of engines:");
     else

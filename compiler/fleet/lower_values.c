@@ -381,13 +381,13 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
         cpu_list l;
         char why[120];
         if (!cpu_list_parse(n->text, &l, why, sizeof why)) {
-            diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must be a CPU list such as 0-7,16-23: %s", k->name, why);
+            diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must be a CPU list such as 0-7,16-23: %s", k->name, why);
             diag_help(d, "CPU indexes and lo-hi ranges, separated by commas, as `lscpu -e` numbers them");
             return false;
         }
     }
     if (k->flags & FS_UNIT_NAME && !is_unit_name(n->text)) {
-        diagnostic *d = diag_error(c->diags, "E0203", n->at, "'%s' must name a systemd unit, found \"%s\"", k->name, n->text);
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must name a systemd unit, found \"%s\"", k->name, n->text);
         diag_help(d, "a unit name with its type, such as tailscaled.service or network-online.target");
         return false;
     }

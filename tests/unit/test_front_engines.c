@@ -217,7 +217,7 @@ static void declared_flags_are_not_unchecked(void **state)
                    "  b: {engine: llama-sm86, host: box, model: m, port: 8081, extra_args: [--turbo-adaptive]}\n");
     assert_int_equal(front_count(&b.fr, "W0211"), 1);
     const diagnostic *d = front_find(&b.fr, "W0211");
-    assert_non_null(strstr(d->message, "service 'b'"));
+    assert_non_null(strstr(d->message, "service `b`"));
     built_free(&b);
 }
 
@@ -237,9 +237,9 @@ static void expect(const char *text, const char *code, const char *want, int lin
 static void bad_builds_are_refused_where_written(void **state)
 {
     (void)state;
-    expect(HEAD "  a: {engine: llama-turb, host: box, model: m, port: 8080}\n", "E0801", "unknown engine 'llama-turb'",
+    expect(HEAD "  a: {engine: llama-turb, host: box, model: m, port: 8080}\n", "E0801", "unknown engine `llama-turb`",
            22);
-    expect("fleet: t\nengines:\n  vllm: {kind: vllm}\n", "E0802", "'vllm' is a built-in kind", 3);
+    expect("fleet: t\nengines:\n  vllm: {kind: vllm}\n", "E0802", "`vllm` is a built-in kind", 3);
     expect("fleet: t\nengines:\n  x:\n    kind: llama.cpp\n    cache_types: {q8_0: {bits: 8.5}}\n", "E0802",
            "which is built in", 5);
     expect("fleet: t\nengines:\n  x:\n    kind: llama.cpp\n    cache_types: {t3: {bits: 3.3}}\n", "E0802",
@@ -247,18 +247,18 @@ static void bad_builds_are_refused_where_written(void **state)
     expect("fleet: t\nengines:\n  x:\n    cache_types: {t3: {bits: 3}}\n    kind: vllm\n", "E0802",
            "only llama.cpp builds declare cache types", 4);
     expect("fleet: t\nengines:\n  x:\n    kind: llama.cpp\n    cache_types:\n      t3: {bits: 3}\n      t3: {bits: 4}\n",
-           "E0109", "duplicate key 't3'", 7);
+           "E0109", "duplicate key `t3`", 7);
     expect("fleet: t\nengines:\n  x: {kind: llama.cpp, binaries: {bx: /b}}\nhosts: {box: {}}\n", "E0803",
-           "host 'bx'", 3);
+           "host `bx`", 3);
     expect("fleet: t\nengines:\n  x: {kind: llama.cpp, env: {CUDA_VISIBLE_DEVICES: 1}}\n", "E0212",
            "CUDA_VISIBLE_DEVICES", 3);
     expect("fleet: t\nengines:\n  x: {kind: llama.cpp, env: {1BAD: 1}}\n", "E0207", "1BAD", 3);
     expect("fleet: t\nengines:\n  x: {kind: llama.cpp, env: {A: \"a\\nb\"}}\n", "E0203", "control character", 3);
     expect("fleet: t\nengines:\n  x: {kind: llama.cpp, flags: [turbo]}\n", "E0203", "must name a flag", 3);
-    expect("fleet: t\nengines:\n  x: {binary: /b}\n", "E0206", "has no 'kind'", 3);
+    expect("fleet: t\nengines:\n  x: {binary: /b}\n", "E0206", "has no `kind`", 3);
     /* a type some build declares, on a service of another build */
     expect(HEAD "  a: {engine: llama-sm86, host: box, model: m, port: 8080, cache: turbo3}\n", "E0204",
-           "'turbo3' is not supported by llama-sm86", 22);
+           "`turbo3` is not supported by llama-sm86", 22);
     expect(HEAD "  a: {engine: llama-sm86, host: box, model: m, port: 8080, cache: turbo9}\n", "E0204",
            "unknown cache", 22);
 }

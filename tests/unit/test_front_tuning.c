@@ -174,7 +174,7 @@ static void bad_tuning_is_refused_where_written(void **state)
            11);
     expect(HEAD "  a: {host: box, model: m, port: 8080, wants: [x.service, x.service]}\n", "E0209", "listed twice", 11);
     expect(HEAD "  a: {host: box, model: m, port: 8080, after: tailscaled.service}\n", "E0202", "must be a list", 11);
-    expect(HEAD "  a: {engine: vllm, host: box, model: m, port: 8080, mlock: true}\n", "W0210", "'mlock' has no effect", 11);
+    expect(HEAD "  a: {engine: vllm, host: box, model: m, port: 8080, mlock: true}\n", "W0210", "`mlock` has no effect", 11);
     expect(HEAD "  a: {host: box, model: m, port: 8080, extra_args: [-C, ff]}\n", "E0212", "cpu_affinity", 11);
     /* a host without cpus: nothing to check the affinity against */
     built b;
