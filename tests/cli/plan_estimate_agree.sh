@@ -58,8 +58,9 @@ done
 # memory `infrac plan` reports per GPU and in host RAM equals what `infrac
 # estimate` gives for the plan's resolved values, a draft model (--draft, the
 # reference header too) and MTP (--mtp) included. Not comparable, and said
-# so: services on GPUs of different kinds (one --gpu), or vLLM on a custom
-# GPU (no --gpu for its claim).
+# so: services on GPUs of different kinds (one --gpu), vLLM on a custom GPU
+# (no --gpu for its claim), or with a cache type their build declares
+# (estimate takes the built-in ones; test_front_engines checks those bytes).
 TAP_START=$TAP_N python3 - "$SRC" "$INFRAC" "$gguf" "$tmp" <<'PY'
 import glob, json, math, os, subprocess, sys, yaml
 src, infrac, gguf, tmp = sys.argv[1:5]
@@ -70,6 +71,7 @@ def tap(ok, what):
     n += 1
     print(("ok" if ok else "not ok") + " %d - %s" % (n, what))
 engines = set()
+BUILTIN_CACHES = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1", "auto", "fp8", "fp8_e4m3", "fp8_e5m2"}
 for ex in sorted(glob.glob(os.path.join(src, "examples", "*.yaml"))):
     name = os.path.basename(ex)[:-5]
     fleet = yaml.safe_load(open(ex))
@@ -93,6 +95,7 @@ for ex in sorted(glob.glob(os.path.join(src, "examples", "*.yaml"))):
         cards = {host["gpus"][g]["model"] for g in p["gpus"]}
         why = None
         if len(cards) > 1: why = "GPUs of different kinds"
+        elif p.get("build") and not {p["cache_k"], p["cache_v"]} <= BUILTIN_CACHES: why = "a cache type its build declares"
         args = [infrac, "estimate", "--gguf", gguf, "--format", "json", "--engine", p["engine"],
                 "--context", str(p["context"]), "--parallel", str(p["parallel"]),
                 "--batch", str(p["batch"]), "--cache-k", p["cache_k"], "--cache-v", p["cache_v"],
