@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h" /* CACHE_* kinds of vLLM */
 #include "targets.h"
 
 #define LLMKUBE_API "inference.llmkube.dev/v1alpha1"
