@@ -114,6 +114,7 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     to->env = env;
     to->cpu_affinity = arena_str(a, from->cpu_affinity);
     to->cpu_mask = arena_str(a, from->cpu_mask);
+    to->numa = arena_str(a, from->numa);
     const char *const *lists[] = {from->after, from->requires, from->wants};
     const uint32_t counts[] = {from->n_after, from->n_requires, from->n_wants};
     const char *const **dst[] = {&to->after, &to->requires, &to->wants};

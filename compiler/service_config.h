@@ -67,6 +67,7 @@ typedef struct service_config {
     /* host tuning */
     const char *cpu_affinity;      /* CPUAffinity= form ("0-7 16-23"), or NULL */
     const char *cpu_mask;          /* llama.cpp --cpu-mask (hex), or NULL */
+    const char *numa;              /* llama.cpp --numa, or NULL */
     const char *const *after, *const *requires, *const *wants; /* systemd unit names */
     uint32_t n_after, n_requires, n_wants;
 } service_config;

@@ -34,6 +34,7 @@ static const engine_flag flags[] = {
     {LC, EF_UBATCH, {"-ub", "--ubatch-size"}, "ubatch", 0},
     {LC, EF_THREADS, {"-t", "--threads"}, "threads", 0},
     {LC, EF_CPU_MASK, {"-C", "--cpu-mask", "-Cr", "--cpu-range"}, "cpu_affinity", 0},
+    {LC, EF_NUMA, {"--numa"}, "numa", 0},
     {LC, EF_API_KEY_FILE, {"--api-key-file"}, "api_key_file", 0},
     {LC | VL, EF_API_KEY, {"--api-key"}, "api_key_file", 0},
     {LC, EF_METRICS, {"--metrics"}, "metrics", 0},

@@ -163,6 +163,8 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
         argv_pushf_u(a, F(LC, EF_THREADS), s->cfg.mem.threads);
     if (s->cfg.cpu_mask) /* also where no unit pins it (llama-swap starts the command itself) */
         argv_pair(a, F(LC, EF_CPU_MASK), s->cfg.cpu_mask);
+    if (s->cfg.numa)
+        argv_pair(a, F(LC, EF_NUMA), s->cfg.numa);
     if (s->cfg.api_key_file) {
         char *cred = target_credential_path(s);
         argv_pair(a, F(LC, EF_API_KEY_FILE), cred);

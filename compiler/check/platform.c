@@ -36,6 +36,7 @@ void check_platform(check_ctx *c) {
         if (o->engine_build && (o->engine_build->binary.set || o->engine_build->n_binaries))
             refuse(c, s, "engine", o->engine.at, "its build's binary is a host path; a pod runs the runtime's image");
         if (o->cpu_affinity.set) refuse(c, s, "cpu_affinity", o->cpu_affinity.at, "CPU pinning is the kubelet's (CPU manager)");
+        if (o->numa.set) refuse(c, s, "numa", o->numa.at, "NUMA placement is the kubelet's (topology manager)");
         if (o->mlock.set && o->mlock.v) refuse(c, s, "mlock", o->mlock.at, "a pod cannot raise its memlock limit");
         if (o->after.set) refuse(c, s, "after", o->after.at, "systemd units order nothing in a pod");
         if (o->requires.set) refuse(c, s, "requires", o->requires.at, "systemd units order nothing in a pod");

@@ -181,6 +181,7 @@ static void resolve_tuning(const fleet_service *s, service_config *cfg, arena *a
     /* mlock alone is llama.cpp's old --mlock: mapped, then locked */
     if (!cfg->load_mode && cfg->mem.engine == ENGINE_LLAMACPP && o->mlock.set && o->mlock.v)
         cfg->load_mode = "mmap+mlock";
+    if (cfg->mem.engine == ENGINE_LLAMACPP) cfg->numa = opt_str(&o->numa);
     cfg->after = unit_names(&o->after, &cfg->n_after, ar);
     cfg->requires = unit_names(&o->requires, &cfg->n_requires, ar);
     cfg->wants = unit_names(&o->wants, &cfg->n_wants, ar);

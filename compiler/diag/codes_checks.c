@@ -223,7 +223,7 @@ const diag_code_info diag_codes_checks[] = {
     {"E0805", DIAG_ERROR, "A key a Kubernetes host cannot honour",
      "The host is a Kubernetes node (`platform: kubernetes`): LLMKube runs the service's engine in a pod from its "
      "runtime's image, so what only a systemd unit or a launch script does has no form there: a build's binary "
-     "(a host path), cpu_affinity, mlock, after/requires/wants, user, api_key_file, llama_swap, and the infrac "
+     "(a host path), cpu_affinity, numa, mlock, after/requires/wants, user, api_key_file, llama_swap, and the infrac "
      "engine (no LLMKube runtime). infrac refuses them rather than drop them.\n\nExample:\n    hosts: {node1: "
      "{platform: kubernetes}}\n    services:\n      chat: {host: node1, mlock: true, ...}\n\nFix: remove the key, or "
      "run the service on a linux host."},

@@ -168,6 +168,7 @@ typedef struct fleet_service_opts {
     /* host tuning */
     fl_str cpu_affinity;     /* CPU list (cpu_list.h), checked when lowered */
     fl_bool mlock;
+    fl_str numa;             /* llama.cpp --numa: distribute, isolate, numactl */
     fl_strs after, requires, wants; /* systemd units to order after / need / want */
 } fleet_service_opts;
 

@@ -30,6 +30,7 @@ static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gem
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
 static const char *const gpu_vendors[] = {"nvidia", "amd", NULL};
 static const char *const platforms[] = {"linux", "kubernetes", NULL};
+static const char *const numa_modes[] = {"distribute", "isolate", "numactl", NULL};
 static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
 
 #define LC FS_LLAMACPP
@@ -78,6 +79,9 @@ static const fs_key option_keys[] = {
     {.name = "mlock", .type = FS_BOOL, .engines = LC,
      .doc = "Keep the weights in RAM, never swapped (llama.cpp -lm mmap+mlock; with `load_mode`, one that "
             "locks: E0209) and LimitMEMLOCK=infinity in the unit.", .default_text = "false", .offset = OPT(mlock)},
+    {.name = "numa", .type = FS_ENUM, .values = numa_modes, .engines = LC,
+     .doc = "llama.cpp's NUMA placement (--numa): distribute (threads over every node), isolate (the node it "
+            "starts on), numactl (the CPU map numactl gives it).", .default_text = "none", .offset = OPT(numa)},
     {.name = "after", .type = FS_LIST, .item = FS_STRING, .flags = FS_UNIT_NAME | FS_UNIQUE, .id = FK_UNIT_AFTER,
      .doc = "systemd units the service starts after (After=), e.g. `[tailscaled.service]`.", .offset = -1},
     {.name = "requires", .type = FS_LIST, .item = FS_STRING, .flags = FS_UNIT_NAME | FS_UNIQUE, .id = FK_UNIT_REQUIRES,

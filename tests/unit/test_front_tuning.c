@@ -98,7 +98,8 @@ static void tuning_reaches_the_files(void **state)
     build(&b, HEAD
           "  chat:\n    host: box\n    model: m\n    port: 8080\n    cpu_affinity: 0-7,16\n    mlock: true\n"
           "    after: [tailscaled.service]\n    requires: [tailscaled.service, data.mount]\n    wants: [ollama-off.target]\n"
-          "  cpu2: {engine: infrac, host: box, model: m, port: 8081, cpu_affinity: \"8-15\", threads: 4}\n");
+          "  cpu2: {engine: infrac, host: box, model: m, port: 8081, cpu_affinity: \"8-15\", threads: 4}\n"
+          "  numa: {host: box, model: m, port: 8082, numa: distribute}\n");
     if (b.fr.diags.n) dump(&b.fr);
     assert_int_equal(diag_count(&b.fr.diags, DIAG_ERROR), 0);
     const plan_service *s = svc(&b.p, "chat");
@@ -126,6 +127,16 @@ static void tuning_reaches_the_files(void **state)
     assert_non_null(strstr(unit, "CPUAffinity=8-15\n"));
     assert_null(strstr(unit, "LimitMEMLOCK"));
     free(unit);
+    target_engine_argv(&b.p, svc(&b.p, "numa"), &a);
+    line = target_argv_shell_line(&a);
+    target_argv_free(&a);
+    assert_non_null(strstr(line, " --numa distribute"));
+    free(line);
+    target_engine_argv(&b.p, s, &a);
+    line = target_argv_shell_line(&a);
+    target_argv_free(&a);
+    assert_null(strstr(line, "--numa")); /* none unless asked */
+    free(line);
     built_free(&b);
 }
 
@@ -176,6 +187,9 @@ static void bad_tuning_is_refused_where_written(void **state)
     expect(HEAD "  a: {host: box, model: m, port: 8080, after: tailscaled.service}\n", "E0202", "must be a list", 11);
     expect(HEAD "  a: {engine: vllm, host: box, model: m, port: 8080, mlock: true}\n", "W0210", "`mlock` has no effect", 11);
     expect(HEAD "  a: {host: box, model: m, port: 8080, extra_args: [-C, ff]}\n", "E0212", "cpu_affinity", 11);
+    expect(HEAD "  a: {host: box, model: m, port: 8080, extra_args: [--numa, isolate]}\n", "E0212", "numa", 11);
+    expect(HEAD "  a: {host: box, model: m, port: 8080, numa: spread}\n", "E0204", "unknown numa", 11);
+    expect(HEAD "  a: {engine: vllm, host: box, model: m, port: 8080, numa: isolate}\n", "W0210", "`numa` has no effect", 11);
     /* a host without cpus: nothing to check the affinity against */
     built b;
     build(&b, HEAD "  a: {host: any, model: m, port: 8080, cpu_affinity: 0-127, threads: 64}\n");
