@@ -59,12 +59,15 @@ char *target_prometheus_config(const plan *p)
               p->fleet, p->source_sha256, p->fleet);
     uint32_t jobs = 0;
     for (uint32_t i = 0; i < p->n_services; i++)
-        jobs += target_serves_metrics(&p->services[i]);
+        jobs += target_serves_metrics(&p->services[i]) && !(p->services[i].host && p->services[i].host->kubernetes);
     sb_puts(&b, jobs ? "scrape_configs:" : "scrape_configs: []\n");
     for (uint32_t i = 0; i < p->n_hosts; i++)
         for (uint32_t k = 0; k < p->hosts[i].n_services; k++) {
             const plan_service *s = p->hosts[i].services[k];
-            if (target_serves_metrics(s))
+            if (p->hosts[i].kubernetes) /* a pod: no host address to scrape from here */
+                sb_printf(&b, "\n  # %s/%s: an LLMKube pod: scrape it in the cluster (OUT/llmkube/)\n", p->hosts[i].name,
+                          s->name);
+            else if (target_serves_metrics(s))
                 scrape_job(&b, p, s);
             else
                 sb_printf(&b, "\n  # %s/%s: no /metrics (metrics: false)\n", p->hosts[i].name, s->name);
