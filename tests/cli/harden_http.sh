@@ -70,6 +70,83 @@ got=$(raw "HEAD /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
 check "HEAD /v1/models is 200 (got $got)" [ "$got" = 200 ]
 
 
+# 3 (rest). DNS rebinding: a name the engine was not configured for is
+# refused with 421 Misdirected Request (RFC 9110 15.5.20), before any route.
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: attacker.example:$port\r\nConnection: close\r\n\r\n")
+check "Host: attacker.example is refused with 421 (got $got)" [ "$got" = 421 ]
+got=$(raw "POST /v1/chat/completions HTTP/1.1\r\nHost: attacker.example\r\nContent-Type: application/json\r\nContent-Length: $len\r\nConnection: close\r\n\r\n$req")
+check "a POST with a foreign Host is refused with 421 (got $got)" [ "$got" = 421 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: LocalHost\r\nConnection: close\r\n\r\n")
+check "Host names compare without case (got $got)" [ "$got" = 200 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: 10.9.9.9\r\nConnection: close\r\n\r\n")
+check "an IP literal other than the bind address is refused (got $got)" [ "$got" = 421 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: localhost.attacker.example\r\nConnection: close\r\n\r\n")
+check "a name that only starts like localhost is refused (got $got)" [ "$got" = 421 ]
+
+# 7. Slowloris: more slow clients than the old cap of 256 connections, and
+# /health is still answered; the per-connection deadlines close a client
+# that dribbles its headers or its body.
+got=$("$PY" "$SRC/tests/server/hostile_client.py" "$port" slowloris 300 1 5)
+check "/health answered beside 300 slow clients: $got" sh -c "echo '$got' | grep -q '^5 of 5'"
+
+# 9. Half-close: the request, then shutdown(SHUT_WR); the answer still comes.
+got=$("$PY" "$SRC/tests/server/hostile_client.py" "$port" half-close "$req")
+check "a half-closed client gets its non-streaming answer (got $got)" [ "$got" = "200 choices" ]
+
+kill "$first" 2>/dev/null; wait "$first" 2>/dev/null
+port2=$(free_port)
+start_engine "$T/engine2.log" --serve -m "$T/tiny.gguf" -a tiny --port "$port2" -c 256 \
+    --header-timeout 2 --body-timeout 3 --allow-host api.example --allow-host Other.Example
+check "engine with deadlines and allowed hosts is healthy" wait_health "$port2"
+took=$("$PY" "$SRC/tests/server/hostile_client.py" "$port2" dribble-headers 0.5)
+check "headers dribbled past --header-timeout 2 are cut off (after ${took}s)" \
+    awk "BEGIN { exit !($took >= 1.5 && $took < 5) }"
+took=$("$PY" "$SRC/tests/server/hostile_client.py" "$port2" dribble-body 0.5)
+check "a body dribbled past --body-timeout 3 is cut off (after ${took}s)" \
+    awk "BEGIN { exit !($took >= 2.5 && $took < 6) }"
+port=$port2
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: api.example:$port\r\nConnection: close\r\n\r\n")
+check "--allow-host api.example is served (got $got)" [ "$got" = 200 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n")
+check "--allow-host Other.Example matches other.example (got $got)" [ "$got" = 200 ]
+got=$(raw "GET /v1/models HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n")
+check "a name not allowed is still 421 (got $got)" [ "$got" = 421 ]
+
+# 8. Authentication before the body: a key-less POST declaring 4 MiB is
+# answered 401 at once, from its headers, its body never read.
+printf 'secret1\n' > "$T/key"
+port3=$(free_port)
+start_engine "$T/engine3.log" --serve -m "$T/tiny.gguf" -a tiny --port "$port3" -c 256 \
+    --api-key-file "$T/key"
+check "engine with a key is healthy" wait_health "$port3"
+got=$("$PY" "$SRC/tests/server/hostile_client.py" "$port3" early-reply 4194304)
+check "a key-less 4 MiB POST is refused from its headers: $got" \
+    sh -c "echo '$got' | awk '{ exit !(\$1 == 401 && \$2 < 2) }'"
+grew=$("$PY" - "$port3" "$ENGINE_PID" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def rss():
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+head = (b"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 4194304\r\n\r\n")
+before, socks = rss(), []
+for i in range(100):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setblocking(False)
+    try:
+        s.send(head + b" " * (1 << 20))
+    except OSError:
+        pass
+    socks.append(s)
+time.sleep(1)
+print(rss() - before)
+PY
+)
+check "100 key-less 1 MiB bodies held open leave RSS flat (grew ${grew} KiB)" [ "${grew:-999999}" -lt 51200 ]
+
+
 # 6. A FIFO as the fleet file: opened without blocking, so a FIFO nobody
 # writes to reads as empty instead of hanging the check forever.
 mkfifo "$T/fleet.fifo"
