@@ -123,6 +123,9 @@ static void own_config(arena *a, const service_config *from, service_config *to)
         for (uint32_t i = 0; i < counts[l]; i++) v[i] = arena_str(a, lists[l][i]);
         *dst[l] = v;
     }
+    const char **hosts = arena_alloc(a, sizeof *hosts * (from->n_allow_hosts ? from->n_allow_hosts : 1));
+    for (uint32_t i = 0; i < from->n_allow_hosts; i++) hosts[i] = arena_str(a, from->allow_hosts[i]);
+    to->allow_hosts = hosts;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

@@ -78,6 +78,10 @@ char *target_engine_config(const plan *p, const plan_service *s)
         json_array_append_new(gpus, json_integer(s->cfg.gpus[i]));
     json_object_set_new(o, "gpus", gpus);
     json_object_set_new(o, "api_key_file", tj_str_or_null(s->cfg.api_key_file));
+    json_t *allow = json_array();
+    for (uint32_t i = 0; i < s->cfg.n_allow_hosts; i++)
+        json_array_append_new(allow, json_string(s->cfg.allow_hosts[i]));
+    json_object_set_new(o, "allow_hosts", allow);
     json_object_set_new(o, "chat_template", tj_str_or_null(s->cfg.chat_template));
     json_object_set_new(o, "metrics", json_boolean(s->cfg.metrics));
     target_argv argv;

@@ -214,6 +214,12 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
         cfg->extra_args = args;
         cfg->n_extra_args = s->n_extra_args;
     }
+    if (s->n_allow_hosts && cfg->mem.engine == ENGINE_INFRAC) {
+        const char **hosts = arena_alloc(ar, sizeof *hosts * s->n_allow_hosts);
+        for (uint32_t i = 0; i < s->n_allow_hosts; i++) hosts[i] = s->allow_hosts[i].v;
+        cfg->allow_hosts = hosts;
+        cfg->n_allow_hosts = s->n_allow_hosts;
+    }
 }
 
 /* Every reference the estimate needs resolved and in range. */

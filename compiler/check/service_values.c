@@ -58,6 +58,9 @@ static void check_engine_options(check_ctx *c, const fleet_service *s, int engin
     bool shared;
     const fs_key *gk = fs_find(&fs_service, "gpus", 4, &shared);
     if (s->n_gpus && !engine_has(gk->engines, engine)) warn_engine_option(c, s, "gpus", s->gpus_at, gk->engines, engine);
+    const fs_key *hk = fs_find(&fs_service, "allow_hosts", 11, &shared);
+    if (s->n_allow_hosts && !engine_has(hk->engines, engine))
+        warn_engine_option(c, s, "allow_hosts", s->allow_hosts_at, hk->engines, engine);
     const fs_key *tk = fs_find(&fs_service, "tensor_split", 12, &shared);
     if (s->n_tensor_split && !engine_has(tk->engines, engine))
         warn_engine_option(c, s, "tensor_split", s->tensor_split_at, tk->engines, engine);

@@ -190,6 +190,9 @@ typedef struct fleet_service {
     fl_str alias;
     fl_str *extra_args;
     uint32_t n_extra_args;
+    fl_str *allow_hosts;     /* infrac: Host names served besides the bind address */
+    uint32_t n_allow_hosts;
+    src_span allow_hosts_at;
     src_span extra_args_at;
     fleet_env *env;          /* its own `env:`; the build's come first */
     uint32_t n_env;

@@ -176,6 +176,10 @@ static const fs_key service_keys[] = {
     {.name = "spec_draft_n_min", .type = FS_INT, .min = 0, .max = 1024, .engines = LC,
      .doc = "Fewest drafted tokens used (--spec-draft-n-min); at most spec_draft_n_max (E0522).",
      .default_text = "0", .offset = SVC(spec_draft_n_min)},
+    {.name = "allow_hosts", .type = FS_LIST, .item = FS_STRING, .flags = FS_UNIQUE, .engines = IN, .id = FK_ALLOW_HOSTS,
+     .doc = "Host names (DNS names or IP addresses, no port) clients may send in `Host` besides the bind address and "
+            "the host's `address`; any other name is refused with 421, against DNS rebinding (docs/engine-api.md).",
+     .default_text = "none", .offset = -1},
     {.name = "extra_args", .type = FS_LIST, .item = FS_STRING, .id = FK_EXTRA_ARGS,
      .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211) unless the build "
             "declares their flag in `flags:`.", .offset = -1},

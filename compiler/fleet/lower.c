@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fleet/fleet_fields.h"
+#include "host_name.h"
 #include "fleet/lower_internal.h"
 
 
@@ -403,6 +404,26 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
                 a->set = true;
                 s->n_extra_args++;
             }
+        }
+        return;
+    }
+    case FK_ALLOW_HOSTS: {
+        if (!want_list(c, k, v)) return;
+        s->allow_hosts_at = v->at;
+        s->allow_hosts = arena_alloc(c->ar, v->n_items * sizeof *s->allow_hosts);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_str *a = &s->allow_hosts[s->n_allow_hosts];
+            if (!lower_string(c, k, v->items[i], &a->v)) continue;
+            if (!host_name_valid(a->v)) {
+                diagnostic *d = diag_error(c->diags, "E0203", v->items[i]->at,
+                                           "'allow_hosts' must list host names or IP addresses, found \"%s\"", a->v);
+                diag_help(d, "a DNS name (letters, digits, '-', '.') or an IP address, without port or brackets: "
+                             "`api.example.com`, `10.0.0.5`, `fd00::5`");
+                continue;
+            }
+            a->at = v->items[i]->at;
+            a->set = true;
+            s->n_allow_hosts++;
         }
         return;
     }

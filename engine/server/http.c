@@ -10,7 +10,21 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "host_check.h"
 #include "http_internal.h"
+
+/* Connections at once: one thread each, far below the threads a service
+ * may start (systemd's default TasksMax is 15% of pid_max, thousands), and
+ * above what a few hundred slow clients can hold before their deadlines
+ * (issue 15 finding 7). */
+#define HTTP_MAX_CONNECTIONS 512
+
+static conn_state *state_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
 
 enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                              int status, const char *content_type, char *body)
@@ -38,6 +52,15 @@ enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, req
     return http_respond(h, c, rc, e->status, "application/json", api_error_json(e));
 }
 
+/* A client that shut down only its sending side (shutdown(SHUT_WR), a
+ * half-close) reads as EOF exactly like one that closed, and still waits for
+ * its answer (issue 15 finding 9). The difference shows when the server
+ * sends: a closed socket answers with a reset. So the first EOF seen while a
+ * handler still holds the answer is met with an interim `100 Continue`
+ * (RFC 9110 15.2: a client must accept a 1xx it did not ask for; never sent
+ * to HTTP/1.0, 15.2 again), and only a reset or an error means gone. A
+ * stream has sent its head already: there the failed write of the next
+ * chunk ends it. */
 bool http_client_gone(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
@@ -46,9 +69,24 @@ bool http_client_gone(struct MHD_Connection *c)
         return true;
     char b;
     ssize_t n = recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0)
+    if (n < 0)
+        return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    if (n > 0)
+        return false;
+    conn_state *st = state_of(c);
+    if (!st || st->cut)
         return true;
-    return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    if (!st->in_handler)
+        return false; /* streaming: the write will tell */
+    if (st->http10)
+        return true;
+    if (!st->probed) {
+        static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        st->probed = true;
+        if (send(ci->connect_fd, interim, sizeof interim - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+            return true;
+    }
+    return false;
 }
 
 /* The routes and their methods. */
@@ -110,15 +148,38 @@ static const char *bad_framing(struct MHD_Connection *c, const char *version)
     return NULL;
 }
 
-static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, request_ctx *rc,
-                                const char *url, const char *method)
+/* What the headers alone decide (issue 15 finding 8: nothing is read from
+ * a client that cannot be served, an unauthenticated one included): a
+ * response queued now is sent without the body, and libmicrohttpd closes the
+ * connection after it. MHD_YES with nothing queued: read the body. */
+static enum MHD_Result check_headers(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                     const char *url, const char *method, const char *version)
 {
     api_error e;
+    const char *framing = bad_framing(c, version);
+    if (framing) {
+        api_error_set(&e, 400, "invalid_request_error", NULL, "bad_request", "%s", framing);
+        return http_respond_error(h, c, rc, &e);
+    }
+    /* A Host this engine was not configured for is a DNS-rebinding page or a
+     * misrouted request: 421 Misdirected Request, "not an authoritative
+     * server for this origin" (RFC 9110 15.5.20), rather than 403, which
+     * would say the origin is right and the client lacks permission. */
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    if (host && !host_header_allowed(h->opts->bind, (const char *const *)h->opts->allow_hosts,
+                                     h->opts->n_allow_hosts, host)) {
+        api_error_set(&e, 421, "invalid_request_error", NULL, "misdirected_request",
+                      "this engine does not serve the host name in 'Host: %s' (allow it with "
+                      "--allow-host or the service's allow_hosts)",
+                      host);
+        return http_respond_error(h, c, rc, &e);
+    }
     route r = find_route(url);
-    bool loaded = scheduler_loaded(h->sched);
-    if (r == R_HEALTH && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+    if (r == R_HEALTH && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+        bool loaded = scheduler_loaded(h->sched);
         return http_respond(h, c, rc, loaded ? 200 : 503, "application/json",
                             strdup(loaded ? "{\"status\":\"ok\"}" : "{\"status\":\"loading\"}"));
+    }
     if (h->api_key &&
         !auth_check_bearer(h->api_key,
                            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
@@ -149,13 +210,29 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
                       "%s takes Content-Type: application/json", url);
         return http_respond_error(h, c, rc, &e);
     }
+    /* A declared size over the limit is refused before reading it. */
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > h->opts->max_body) {
+        api_error_set(&e, 413, "invalid_request_error", NULL, "request_too_large",
+                      "request body exceeds the limit of %zu bytes", h->opts->max_body);
+        return http_respond_error(h, c, rc, &e);
+    }
+    return MHD_YES;
+}
+
+/* The request is whole and passed check_headers. */
+static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, request_ctx *rc,
+                                const char *url)
+{
+    api_error e;
+    route r = find_route(url);
     if (r == R_MODELS)
         return handle_models(h, c, rc);
     if (r == R_MODEL)
         return handle_model(h, c, rc, url + strlen(MODEL_PREFIX));
     if (r == R_METRICS)
         return handle_metrics(h, c, rc);
-    if (!loaded) {
+    if (!scheduler_loaded(h->sched)) {
         api_error_set(&e, 503, "unavailable_error", NULL, "model_loading",
                       "the model is still loading: retry when /health says ok");
         return http_respond_error(h, c, rc, &e);
@@ -167,6 +244,13 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
     case R_DETOKENIZE: return handle_detokenize(h, c, rc);
     default: return MHD_NO;
     }
+}
+
+static void enter(http_server *h, struct MHD_Connection *c, conn_phase phase)
+{
+    conn_state *st = state_of(c);
+    if (st)
+        conn_watch_enter(&h->watch, st, phase);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -183,18 +267,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         atomic_fetch_add(&h->in_flight, 1);
         route r = find_route(url);
         rc->endpoint = r == R_NONE ? "other" : routes[r].path;
-        const char *framing = bad_framing(c, version);
-        if (framing) {
-            api_error e;
-            api_error_set(&e, 400, "invalid_request_error", NULL, "bad_request", "%s", framing);
-            return http_respond_error(h, c, rc, &e);
+        conn_state *st = state_of(c);
+        if (st) {
+            st->http10 = strcmp(version, "HTTP/1.0") == 0;
+            st->probed = false;
         }
-        /* A declared size over the limit is refused before reading it. */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > h->opts->max_body)
-            rc->too_big = true;
-        else
-            return MHD_YES;
+        enter(h, c, CONN_BODY);
+        return check_headers(h, c, rc, url, method, version);
     }
     if (*upload_size) {
         if (rc->body.len + *upload_size > h->opts->max_body)
@@ -210,15 +289,47 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                       "request body exceeds the limit of %zu bytes", h->opts->max_body);
         return http_respond_error(h, c, rc, &e);
     }
-    return dispatch(h, c, rc, url, method);
+    enter(h, c, CONN_HANDLING);
+    conn_state *st = state_of(c);
+    if (st)
+        st->in_handler = true;
+    enum MHD_Result ret = dispatch(h, c, rc, url);
+    if (st)
+        st->in_handler = false;
+    return ret;
+}
+
+/* The request line is in: the headers' deadline starts (URI log callback,
+ * called once per request before the headers are parsed). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)uri;
+    enter(cls, c, CONN_HEADERS);
+    return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *h = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? conn_watch_add(&h->watch, ci->connect_fd) : NULL;
+    } else if (*socket_context) {
+        /* libmicrohttpd closes the socket after this call. */
+        conn_watch_remove(&h->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)c, (void)code;
+    (void)code;
     http_server *h = cls;
     request_ctx *rc = *con_cls;
+    enter(h, c, CONN_IDLE);
     if (rc) {
         atomic_fetch_sub(&h->in_flight, 1);
         sb_free(&rc->body);
@@ -247,11 +358,18 @@ bool http_start(http_server *h, char *err, size_t errlen)
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (!conn_watch_start(&h->watch, h->opts->timeout_s, h->opts->header_timeout_s,
+                          h->opts->body_timeout_s)) {
+        freeaddrinfo(ai);
+        snprintf(err, errlen, "cannot start the connection watchdog thread");
+        return false;
+    }
     h->daemon = MHD_start_daemon(
         flags, h->opts->port, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)h->opts->timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, h, MHD_OPTION_URI_LOG_CALLBACK, on_request_line, h, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!h->daemon) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not local?)",
@@ -281,4 +399,5 @@ void http_stop(http_server *h)
     if (h->daemon)
         MHD_stop_daemon(h->daemon);
     h->daemon = NULL;
+    conn_watch_stop(&h->watch);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "chat_template.h"
+#include "conn_watch.h"
 #include "metrics.h"
 #include "scheduler.h"
 #include "server.h"
@@ -22,6 +23,7 @@ typedef struct http_server {
     chat_prompt *chat;   /* set once the model is loaded */
     struct MHD_Daemon *daemon;
     atomic_int in_flight; /* requests begun and not yet completely answered */
+    conn_watch watch;     /* per-connection deadlines */
 } http_server;
 
 /* Listens on opts->bind:opts->port; false with a message. */

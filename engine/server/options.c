@@ -9,6 +9,7 @@
 #include "chat_template.h"
 #include "infrac_engine_flags.h"
 #include "ggml_types.h"
+#include "host_check.h"
 #include "server.h"
 
 void server_options_init(server_options *o)
@@ -21,6 +22,8 @@ void server_options_init(server_options *o)
     o->metrics = true;
     o->max_body = 4u << 20;
     o->timeout_s = 60;
+    o->header_timeout_s = 10;
+    o->body_timeout_s = 60;
     o->shutdown_s = 10;
 }
 
@@ -31,6 +34,9 @@ void server_options_free(server_options *o)
     free(o->bind);
     free(o->api_key_file);
     free(o->chat_template);
+    for (size_t i = 0; i < o->n_allow_hosts; i++)
+        free(o->allow_hosts[i]);
+    free(o->allow_hosts);
     memset(o, 0, sizeof *o);
 }
 
@@ -38,6 +44,24 @@ static void set_str(char **dst, const char *s)
 {
     free(*dst);
     *dst = s ? strdup(s) : NULL;
+}
+
+/* Adds a name the Host check accepts; false with a message when it cannot
+ * be one (a port, brackets or a pattern would never match). */
+static bool add_allowed_host(server_options *o, const char *name, char *err, size_t errlen)
+{
+    if (!host_name_valid(name)) {
+        snprintf(err, errlen,
+                 "'%s' is not a host name: give a DNS name or an IP address, without port", name);
+        return false;
+    }
+    char **v = realloc(o->allow_hosts, (o->n_allow_hosts + 1) * sizeof *v);
+    if (!v)
+        abort();
+    o->allow_hosts = v;
+    if (!(v[o->n_allow_hosts++] = strdup(name)))
+        abort();
+    return true;
 }
 
 /* The alias default: the model file's name without directory and .gguf. */
@@ -165,6 +189,24 @@ bool server_options_from_config(server_options *o, const char *path, char *err, 
         set_str(&o->api_key_file, json_string_value(v));
     if ((v = key(root, "chat_template", JSON_STRING, true, path, err, errlen, &ok)))
         set_str(&o->chat_template, json_string_value(v));
+    /* allow_hosts is absent from configs written before it existed. */
+    if ((v = json_object_get(root, "allow_hosts")) && !json_is_array(v) && ok) {
+        snprintf(err, errlen, "%s: key 'allow_hosts' is of the wrong type", path);
+        ok = false;
+    }
+    for (size_t i = 0; ok && v && i < json_array_size(v); i++) {
+        const char *name = json_string_value(json_array_get(v, i));
+        if (!name) {
+            snprintf(err, errlen, "%s: allow_hosts[%zu] is not a string", path, i);
+            ok = false;
+        } else if (!add_allowed_host(o, name, err, errlen))
+            ok = false;
+    }
+    /* The fleet's address of the host is how its clients name it (one that
+     * cannot be a Host name could never match, so it adds nothing). */
+    v = json_object_get(root, "host_address");
+    if (ok && json_is_string(v) && host_name_valid(json_string_value(v)))
+        add_allowed_host(o, json_string_value(v), err, errlen);
     if ((v = json_object_get(root, "metrics")) && json_is_boolean(v))
         o->metrics = json_is_true(v);
     else if (ok) {
@@ -280,6 +322,12 @@ bool server_options_from_args(server_options *o, int argc, char **argv, char *er
             NUMBER(0, 3600, &u);
             o->shutdown_s = u;
             break;
+        case IEF_HEADER_TIMEOUT: NUMBER(1, 86400, &o->header_timeout_s); break;
+        case IEF_BODY_TIMEOUT: NUMBER(1, 86400, &o->body_timeout_s); break;
+        case IEF_ALLOW_HOST:
+            if (!add_allowed_host(o, val, err, errlen))
+                return false;
+            break;
         default: /* a one-shot flag: ie_flag_find gave none for IEF_SERVER */
             snprintf(err, errlen, "unknown option '%s' (see --help)", a);
             return false;
@@ -321,6 +369,9 @@ void server_usage(FILE *out)
           "  --metrics / --no-metrics   serve /metrics (default on)\n"
           "  --max-body BYTES     request body limit (default 4 MiB)\n"
           "  --timeout S          idle connection timeout (default 60)\n"
+          "  --header-timeout S   request line to end of headers (default 10)\n"
+          "  --body-timeout S     end of headers to end of body (default 60)\n"
+          "  --allow-host NAME    a Host name served besides the bind address (repeatable)\n"
           "  --shutdown-timeout S grace for running requests on SIGTERM (default 10)\n",
           out);
 }

@@ -24,6 +24,10 @@ typedef struct server_options {
     bool metrics;         /* serve /metrics */
     size_t max_body;      /* request body bytes */
     unsigned timeout_s;   /* idle connection timeout */
+    unsigned header_timeout_s; /* request line to the end of the headers */
+    unsigned body_timeout_s;   /* end of the headers to the end of the body */
+    char **allow_hosts;   /* Host names served besides the bind address (host_check.h) */
+    size_t n_allow_hosts;
     unsigned shutdown_s;  /* SIGTERM grace for in-flight requests */
 } server_options;
 

@@ -2,6 +2,7 @@
 # Hostile input to the compiler (issue 15): each check is a finding's
 # regression test. Times are bounded with timeout(1).
 . "$SRC/tests/lib/tap.sh"
+PYTHON3=$(python3 -c 'import sys; print(sys.executable)')
 tmp=$(mktemp -d /tmp/harden-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -141,4 +142,26 @@ check "/tmp/../home/u/m.gguf: ProtectHome=read-only" grep -qx "ProtectHome=read-
 check "/tmp/../home/u/m.gguf: PrivateTmp=yes" grep -qx "PrivateTmp=yes" "$unit"
 check "the model path is written normalized" grep -q '"model_path": "/home/u/m.gguf"' "$tmp/paths/h/etc/s.json" "$tmp/paths/plan.json"
 check "the key path is used normalized" sh -c 'grep -q "/root/key" "$1" && ! grep -q "\.\./" "$1"' sh "$unit"
+# finding 3: a service's allow_hosts reach the infrac engine's config; what
+# cannot be a Host name is refused; other engines are told it does nothing.
+refused infrac allow_hosts --allow-host x.example
+hosts_fleet() { # ENGINE HOSTS-LIST
+    fleet_with_args "$1"
+    sed -i "s/^    extra_args: \[\]$/    allow_hosts: $2/" "$tmp/f.yaml"
+}
+hosts_fleet infrac '[api.example, 10.0.0.5]'
+"$INFRAC" build "$tmp/f.yaml" -o "$tmp/hosts" > "$tmp/out" 2>&1; rc=$?
+check "allow_hosts builds (rc $rc)" [ "$rc" -eq 0 ]
+check "allow_hosts are in the engine config" "$PYTHON3" -c "
+import json, sys
+c = json.load(open('$tmp/hosts/h/etc/s.json'))
+sys.exit(c['allow_hosts'] != ['api.example', '10.0.0.5'])"
+hosts_fleet infrac '["api.example:8080"]'
+"$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1; rc=$?
+check "allow_hosts with a port is E0203 (rc $rc)" sh -c "[ $rc -ne 0 ] && grep -q 'E0203.*allow_hosts' '$tmp/out'"
+hosts_fleet llama.cpp '[api.example]'
+"$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1
+check "allow_hosts on llama.cpp is W0210" grep -q "W0210.*allow_hosts" "$tmp/out"
+"$INFRAC" build "$tmp/f.yaml" -o "$tmp/hosts2" > /dev/null 2>&1
+check "a llama.cpp config lists no allowed hosts" grep -q '"allow_hosts": \[\]' "$tmp/hosts2/h/etc/s.json"
 echo "1..$TAP_N"

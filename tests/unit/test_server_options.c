@@ -80,6 +80,8 @@ static void bad_configs(void **state)
         {"\"cache_k\":\"q8_0\"", "\"cache_k\":\"q6_k\"", "not supported"},
         {"\"chat_template\":null", "\"chat_template\":\"jinja\"", "unknown chat template"},
         {"\"model_path\":\"/m/tiny.gguf\",", "", "'model_path' is missing"},
+        {"\"host_address\":null", "\"allow_hosts\":[\"a b\"],\"host_address\":null", "'a b' is not a host name"},
+        {"\"host_address\":null", "\"allow_hosts\":\"x\",\"host_address\":null", "'allow_hosts' is of the wrong type"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[2048];
@@ -105,6 +107,45 @@ static void bad_configs(void **state)
     server_options_free(&o);
     unlink(path);
     free(path);
+}
+
+/* allow_hosts and host_address become the names the Host check accepts;
+ * a config without allow_hosts (written before it existed) reads as none. */
+static void reads_allowed_hosts(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s", config_json);
+    replace(text, "\"host_address\":null",
+            "\"allow_hosts\":[\"api.example\"],\"host_address\":\"gpu1.lan\"");
+    char *path = write_tmp(text);
+    server_options o;
+    server_options_init(&o);
+    char err[512] = "";
+    assert_true(server_options_from_config(&o, path, err, sizeof err));
+    assert_int_equal(o.n_allow_hosts, 2);
+    assert_string_equal(o.allow_hosts[0], "api.example");
+    assert_string_equal(o.allow_hosts[1], "gpu1.lan");
+    server_options_free(&o);
+    unlink(path);
+    free(path);
+
+    char *argv[] = {"infrac-engine", "--serve", "-m", "/x/m.gguf", "--allow-host", "a.example",
+                    "--allow-host", "b.example", "--header-timeout", "3", "--body-timeout", "7",
+                    NULL};
+    server_options_init(&o);
+    assert_true(server_options_from_args(&o, 12, argv, err, sizeof err));
+    assert_int_equal(o.n_allow_hosts, 2);
+    assert_string_equal(o.allow_hosts[1], "b.example");
+    assert_int_equal(o.header_timeout_s, 3);
+    assert_int_equal(o.body_timeout_s, 7);
+    server_options_free(&o);
+    char *bad[] = {"infrac-engine", "--serve", "-m", "/x/m.gguf", "--allow-host", "x.example:80",
+                   NULL};
+    server_options_init(&o);
+    assert_false(server_options_from_args(&o, 6, bad, err, sizeof err));
+    assert_non_null(strstr(err, "'x.example:80' is not a host name"));
+    server_options_free(&o);
 }
 
 static void reads_flags(void **state)
@@ -148,6 +189,7 @@ int main(void)
         cmocka_unit_test(reads_config),
         cmocka_unit_test(bad_configs),
         cmocka_unit_test(reads_flags),
+        cmocka_unit_test(reads_allowed_hosts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

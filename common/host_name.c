@@ -1,0 +1,22 @@
+#include "host_name.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+bool host_name_valid(const char *s)
+{
+    unsigned char addr[16];
+    if (inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1)
+        return true;
+    size_t n = strlen(s);
+    if (n == 0 || n > 253)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}

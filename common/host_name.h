@@ -1,0 +1,12 @@
+/* What may be named as a served Host: the engine's --allow-host and the
+ * fleet's allow_hosts take the same names (issue 15 finding 3). */
+#ifndef INFRAC_HOST_NAME_H
+#define INFRAC_HOST_NAME_H
+
+#include <stdbool.h>
+
+/* True when s is a DNS name (letters, digits, '-', '.', at most 253) or an
+ * IPv4/IPv6 address, without port or brackets. */
+bool host_name_valid(const char *s);
+
+#endif
