@@ -63,18 +63,14 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void remove_tree(const char *path) { nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
-/* Like mkdir -p for the directories of path. from: where the output tree
- * starts; the directories made below it get 0755 whatever the umask. */
-static int make_parents(char *path, size_t from)
+/* Like mkdir -p for the directories of path (the user's, above OUT: the
+ * umask applies). */
+static int make_parents(char *path)
 {
     for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
         *slash = '\0';
         int rc = mkdir(path, 0755);
-        int e = errno;
-        if (rc == 0 && from && (size_t)(slash - path) > from && chmod(path, 0755) != 0)
-            e = errno, rc = -1;
-        else if (rc == 0)
-            e = 0;
+        int e = rc == 0 ? 0 : errno;
         *slash = '/';
         if (rc != 0 && e != EEXIST) {
             errno = e;
@@ -135,9 +131,32 @@ static void remove_stale_trees(const char *parent, const char *base)
     closedir(d);
 }
 
-static int write_file(const char *path, const char *data, size_t len, unsigned mode)
+/* Makes the directory rel (relative to dirfd) and any missing above it,
+ * 0755 whatever the umask. One mkdirat when the parent exists, which for
+ * a tree written in path order is nearly always. */
+static int make_dir_at(int dirfd, char *rel, mode_t umask_bits)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (mkdirat(dirfd, rel, 0755) == 0)
+        return (umask_bits & 0755) ? fchmodat(dirfd, rel, 0755, 0) : 0;
+    if (errno == EEXIST)
+        return 0;
+    char *slash = strrchr(rel, '/');
+    if (errno != ENOENT || !slash)
+        return -1;
+    *slash = '\0';
+    int rc = make_dir_at(dirfd, rel, umask_bits);
+    *slash = '/';
+    return rc == 0 ? make_dir_at(dirfd, rel, umask_bits) : -1;
+}
+
+/* Writes rel below dirfd with exactly mode: the umask must not change the
+ * output, so a mode it would narrow is set again with fchmod. No fsync
+ * here: commit_locked syncs the whole tree at once (issue 15 finding 19:
+ * one fsync per file made 10,000 services take 205 s). */
+static int write_file_at(int dirfd, const char *rel, const char *data, size_t len, unsigned mode,
+                         mode_t umask_bits)
+{
+    int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
     if (fd < 0)
         return -1;
     size_t done = 0;
@@ -153,8 +172,7 @@ static int write_file(const char *path, const char *data, size_t len, unsigned m
         }
         done += (size_t)n;
     }
-    /* An explicit mode: the umask must not change the output. */
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+    if ((umask_bits & mode) && fchmod(fd, mode) != 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -227,7 +245,7 @@ out_commit_status out_tree_commit(const out_tree *t, const char *out_dir, bool f
     /* Like mkdir -p for the directories above OUT (the user's: umask applies). */
     char parent_slash[4200];
     snprintf(parent_slash, sizeof parent_slash, "%s/", parent);
-    make_parents(parent_slash, 0);
+    make_parents(parent_slash);
     char lock_path[8300];
     snprintf(lock_path, sizeof lock_path, "%s/.%s.lock", parent, base);
     int lock = lock_output(lock_path, err, errlen);
@@ -261,22 +279,50 @@ static out_commit_status commit_locked(const out_tree *t, const char *out, const
     }
     if (chmod(tmp, 0755) != 0)
         goto io_error;
+    int tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tmpfd < 0)
+        goto io_error;
+    mode_t umask_bits = umask(0);
+    umask(umask_bits);
+    char last_dir[4096] = "";
     for (size_t i = 0; i <= t->n; i++) {
         const char *rel = i < t->n ? t->files[i].path : TARGET_MARKER;
-        char path[16600];
-        snprintf(path, sizeof path, "%s/%s", tmp, rel);
-        if (make_parents(path, strlen(tmp)) != 0)
-            goto io_error;
+        const char *slash = strrchr(rel, '/');
+        size_t dlen = slash ? (size_t)(slash - rel) : 0;
+        bool dir_ok = true;
+        if (dlen && (dlen >= sizeof last_dir || strncmp(last_dir, rel, dlen) != 0 || last_dir[dlen] != '\0')) {
+            char dir[4096];
+            dir_ok = dlen < sizeof dir;
+            if (dir_ok) {
+                memcpy(dir, rel, dlen);
+                dir[dlen] = '\0';
+                dir_ok = make_dir_at(tmpfd, dir, umask_bits) == 0;
+                memcpy(last_dir, dir, dlen + 1);
+            }
+        }
         static const char marker_text[] = "infrac build output: `infrac build -o` may replace this directory\n";
-        int rc = i < t->n ? write_file(path, t->files[i].data, t->files[i].len, t->files[i].mode)
-                          : write_file(path, marker_text, sizeof marker_text - 1, 0644);
+        int rc = !dir_ok ? -1
+                 : i < t->n ? write_file_at(tmpfd, rel, t->files[i].data, t->files[i].len, t->files[i].mode,
+                                            umask_bits)
+                            : write_file_at(tmpfd, rel, marker_text, sizeof marker_text - 1, 0644, umask_bits);
         if (rc != 0) {
             snprintf(err, errlen, "cannot write '%s': %s", rel, strerror(errno));
+            close(tmpfd);
             remove_tree(tmp);
             return OUT_COMMIT_IO;
         }
     }
-    sync_dir(tmp);
+    /* Durable before it is renamed into place: one syncfs(2) writes back
+     * every file of the tree (and whatever else of that filesystem is
+     * dirty) in one go, where an fsync per file waited for the journal once
+     * per file. */
+    int synced = syncfs(tmpfd);
+    int sync_errno = errno;
+    close(tmpfd);
+    if (synced != 0) {
+        errno = sync_errno;
+        goto io_error;
+    }
 
     if (exists && !exists_dir) {
         /* --force over a plain file. */

@@ -164,4 +164,27 @@ hosts_fleet llama.cpp '[api.example]'
 check "allow_hosts on llama.cpp is W0210" grep -q "W0210.*allow_hosts" "$tmp/out"
 "$INFRAC" build "$tmp/f.yaml" -o "$tmp/hosts2" > /dev/null 2>&1
 check "a llama.cpp config lists no allowed hosts" grep -q '"allow_hosts": \[\]' "$tmp/hosts2/h/etc/s.json"
+# finding 19: the build is durable with one syncfs(2) of the new tree and one
+# fsync of the directory holding OUT (the rename), not one fsync per file.
+sh "$SRC/tests/bench/check/gen_fleet.sh" 5 50 > "$tmp/fifty.yaml"
+if command -v strace > /dev/null 2>&1; then
+    strace -f -c -o "$tmp/strace" -e trace=fsync,fdatasync,syncfs,sync,sync_file_range \
+        "$INFRAC" build "$tmp/fifty.yaml" -o "$tmp/durable" > /dev/null 2>&1
+    rc=$?
+    calls() { awk -v s="$1" '$NF == s { print $(NF-1) ~ /^[0-9]+$/ ? $(NF-1) : $(NF-2) }' "$tmp/strace"; }
+    nsync=$(calls syncfs); nfsync=$(calls fsync); nfd=$(calls fdatasync)
+    synced_once() { [ "$rc" -eq 0 ] && [ "${nsync:-0}" -eq 1 ] && [ "${nfsync:-0}" -le 1 ] && [ "${nfd:-0}" -eq 0 ]; }
+    check "a 50-service build syncs once per tree (rc $rc; syncfs ${nsync:-0}, fsync ${nfsync:-0}, fdatasync ${nfd:-0})" synced_once
+else
+    skip "a 50-service build syncs once per tree" "strace is not installed (scripts/deps.txt lists it)"
+fi
+# a build that fails while writing leaves the previous OUT as it was
+"$INFRAC" build "$tmp/fifty.yaml" -o "$tmp/keep" > /dev/null 2>&1
+before=$(cd "$tmp/keep" && find . -type f -exec md5sum {} + | sort | md5sum)
+# a file-size limit makes a write fail midway (EFBIG, SIGXFSZ ignored), as root too
+(ulimit -f 8; trap '' XFSZ; exec "$INFRAC" build "$tmp/fifty.yaml" -o "$tmp/keep") > "$tmp/out.fail" 2>&1; rc=$?
+after=$(cd "$tmp/keep" && find . -type f -exec md5sum {} + | sort | md5sum)
+left=$(find "$tmp" -maxdepth 1 -name '.keep.tmp-*' | wc -l)
+kept() { [ "$rc" -ne 0 ] && [ "$before" = "$after" ] && [ "$left" -eq 0 ] && grep -q "cannot write" "$tmp/out.fail"; }
+check "a build failing midway leaves the previous OUT untouched (rc $rc, $left temp trees)" kept
 echo "1..$TAP_N"
