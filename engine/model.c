@@ -12,6 +12,7 @@
 
 #include "engine_arch.h"
 #include "ggml_types.h"
+#include "mapping_guard.h"
 #include "quant.h"
 #include "repack.h"
 
@@ -651,9 +652,13 @@ ie_model *ie_model_load(const char *path, char *err, size_t errlen)
         fail(err, errlen, "%s", msg);
         return NULL;
     }
+    /* Sizes were checked against the file (gguf_tensor_data); a file cut
+     * shorter later is caught by the guard. */
+    ie_mapping_guard_add(f.base, f.size, path);
     ie_model *m = ie_model_from_gguf(&f, msg, sizeof msg);
     if (!m) {
         fail(err, errlen, "%s: %s", path, msg);
+        ie_mapping_guard_remove(f.base);
         gguf_close(&f);
         return NULL;
     }
@@ -667,6 +672,8 @@ void ie_model_free(ie_model *m)
     if (m->repack_buf)
         munmap(m->repack_buf, m->repack_bytes);
     free(m->repacked);
+    if (m->file.mapped)
+        ie_mapping_guard_remove(m->file.base);
     gguf_close(&m->file);
     ie_vocab_free(m->vocab);
     free(m->layers);

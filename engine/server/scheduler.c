@@ -557,7 +557,15 @@ bool scheduler_start(scheduler *s)
 {
     sigset_t all, old;
     sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old); /* signals belong to the main thread */
+    /* Signals belong to the main thread, except the ones a fault raises in
+     * the thread that faulted: the kernel kills the process outright when
+     * one of those is blocked, so the model mapping's SIGBUS guard
+     * (mapping_guard.h) would never run. */
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     int rc = pthread_create(&s->thread, NULL, run, s);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     s->started = rc == 0;

@@ -40,4 +40,29 @@ refused $? "infrac-engine --api-key-file FIFO" "$T/engine3.log"
 timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T" --port "$(free_port)" >"$T/engine4.log" 2>&1
 rc=$?
 check "a directory as --model is refused (rc $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+# finding 11: a model file shorter than its header says is refused at load;
+# one truncated under the running engine ends it with a message, not a bare
+# SIGBUS (the mapping's pages are gone, so no read of them can succeed).
+size=$(wc -c < "$T/tiny.gguf")
+head -c $((size - 4096)) "$T/tiny.gguf" > "$T/short.gguf"
+timeout -k 2 20 "$INFRAC_ENGINE" --serve -m "$T/short.gguf" --port "$(free_port)" >"$T/short.log" 2>&1
+rc=$?
+check "a truncated model fails the start by name (rc $rc)" sh -c "[ $rc -eq 1 ] && grep -q 'not in the file (truncated' '$T/short.log'"
+cp "$T/tiny.gguf" "$T/shrinks.gguf"
+port=$(free_port)
+export INFRAC_ENGINE_REPACK=0 # the AVX-512 repack would copy some weights out of the mapping
+start_engine "$T/shrinks.log" --serve -m "$T/shrinks.gguf" -a tiny --port "$port" -c 256
+pid=$ENGINE_PID
+unset INFRAC_ENGINE_REPACK
+if wait_health "$port"; then
+    truncate -s $((size / 4)) "$T/shrinks.gguf"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -m 20 -H 'Content-Type: application/json' \
+        -d '{"prompt":"hello there","max_tokens":8}' "http://127.0.0.1:$port/v1/completions")
+    i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    wait "$pid"; rc=$?
+    check "a model shrunk under the engine ends it with status 1, not SIGBUS (rc $rc, HTTP $code)" [ "$rc" -eq 1 ]
+    check "the log says the model file shrank" grep -q "shrank while mapped" "$T/shrinks.log"
+else
+    fail "engine on the model to shrink is healthy"
+fi
 echo "1..$TAP_N"

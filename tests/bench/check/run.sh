@@ -27,7 +27,7 @@ best_ms() {
     best=
     for _ in $(seq "${RUNS:-7}"); do
         t0=$(date +%s%N)
-        "$@" > /dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
+        "$@" > "$tmp/last.log" 2>&1 || { echo "bench: '$*' failed:" >&2; tail -3 "$tmp/last.log" >&2; exit 1; }
         t1=$(date +%s%N)
         ms=$(( (t1 - t0) / 1000000 ))
         if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
