@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <strings.h>
 
 bool host_name_valid(const char *s)
 {
@@ -19,4 +20,17 @@ bool host_name_valid(const char *s)
             return false;
     }
     return true;
+}
+
+bool host_is_loopback(const char *addr)
+{
+    static const unsigned char v6_loopback[16] = {[15] = 1};
+    unsigned char a[16];
+    if (!addr)
+        return false;
+    if (strcasecmp(addr, "localhost") == 0)
+        return true;
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return a[0] == 127;
+    return inet_pton(AF_INET6, addr, a) == 1 && memcmp(a, v6_loopback, 16) == 0;
 }

@@ -9,4 +9,8 @@
  * IPv4/IPv6 address, without port or brackets. */
 bool host_name_valid(const char *s);
 
+/* True when addr (an IP address or `localhost`, no brackets) is loopback:
+ * 127.0.0.0/8, ::1 or localhost. */
+bool host_is_loopback(const char *addr);
+
 #endif

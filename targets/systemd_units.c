@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_name.h"
 #include "targets.h"
 #include "shell_quote.h"
 #include "unit_quote.h"
@@ -39,6 +40,10 @@ char *target_service_unit(const plan *p, const plan_service *s)
     char *target = target_fleet_target_name(p);
     char *script = target_script_path(p, s);
     bool gpu = s->cfg.mem.n_gpus > 0;
+    /* llama.cpp or infrac on the CPU: what an strace of them shows they do
+     * without (issue 15 finding 20). vLLM reads /proc/meminfo and pins its
+     * CPU threads, so it is left out. */
+    bool cpu_engine = !gpu && s->cfg.mem.engine != ENGINE_VLLM;
 
     sb_puts(&b, "\n[Unit]\n");
     sb_printf(&b, "Description=infrac %s: %s (", p->fleet, s->name);
@@ -119,6 +124,10 @@ char *target_service_unit(const plan *p, const plan_service *s)
         sb_printf(&b, "CPUAffinity=%s\n", s->cfg.cpu_affinity);
 
     target_gpu_device_allow(&b, s);
+    /* A CPU-only engine opens no device beyond the pseudo ones (/dev/null,
+     * /dev/urandom) that PrivateDevices= keeps. */
+    if (cpu_engine)
+        sb_puts(&b, "PrivateDevices=yes\n");
 
     sb_puts(&b, "\n# File system: all read-only but the cache directory and a private /tmp.\n");
     sb_puts(&b, "ProtectSystem=strict\n");
@@ -136,15 +145,41 @@ char *target_service_unit(const plan *p, const plan_service *s)
                  "ProtectControlGroups=yes\nProtectClock=yes\nProtectHostname=yes\n"
                  "ProtectProc=invisible\nRestrictNamespaces=yes\nRestrictRealtime=yes\n"
                  "LockPersonality=yes\n");
+    /* A CPU engine reads its own /proc/self only (CPU counts come from
+     * /sys; llama.cpp's /proc/cpuinfo read for the CPU's name may fail, and
+     * the launch script reads /proc/self/net); the GPU runtimes read
+     * /proc/driver and more. */
+    if (cpu_engine)
+        sb_puts(&b, "ProcSubset=pid\n");
     /* The CUDA driver and Python need writable+executable mappings: only a
      * CPU-only llama.cpp or infrac engine can do without them. */
-    if (!gpu && s->cfg.mem.engine != ENGINE_VLLM)
+    if (cpu_engine)
         sb_puts(&b, "MemoryDenyWriteExecute=yes\n");
 
-    sb_puts(&b, "\n# Network: IP and local sockets only; system calls of an ordinary service.\n");
-    sb_puts(&b, "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n"
-                 "SystemCallArchitectures=native\nSystemCallFilter=@system-service\n"
-                 "SystemCallFilter=~@privileged\nSystemCallErrorNumber=EPERM\n");
+    /* A CPU-only infrac-engine or llama-server creates no local socket:
+     * infrac-engine's one socket() is its AF_INET listener (strace), and
+     * llama-server takes AF_UNIX only for a --host ending in .sock
+     * (tools/server/server-http.cpp), never an IP as infrac writes; the
+     * journal's stream is inherited, not created. GPU runtimes and vLLM's
+     * workers keep AF_UNIX. */
+    bool no_unix = cpu_engine;
+    sb_printf(&b, "\n# Network: IP%s only; system calls of an ordinary service.\n",
+              no_unix ? "" : " and local sockets");
+    sb_printf(&b, "RestrictAddressFamilies=AF_INET AF_INET6%s\n", no_unix ? "" : " AF_UNIX");
+    /* Bound to loopback: only this machine may talk to it, and it to only
+     * this machine (systemd.resource-control(5) IPAddressDeny=). */
+    if (host_is_loopback(s->cfg.bind))
+        sb_puts(&b, "IPAddressDeny=any\nIPAddressAllow=localhost\n");
+    sb_puts(&b, "SystemCallArchitectures=native\nSystemCallFilter=@system-service\n"
+                 "SystemCallFilter=~@privileged\n");
+    /* Changing priorities, affinities and NUMA policies (@resources) is
+     * left to the host's settings: OpenBLAS's one mbind(2) fails with EPERM,
+     * which it ignores; llama.cpp calls setpriority/affinity only for
+     * --prio/--cpu-mask, which infrac never writes. GPU runtimes pin their
+     * threads themselves. */
+    if (cpu_engine)
+        sb_puts(&b, "SystemCallFilter=~@resources\n");
+    sb_puts(&b, "SystemCallErrorNumber=EPERM\n");
     free(target);
     free(script);
     return sb_steal(&b);

@@ -8,8 +8,11 @@ exposure_bound() {
     config="$1/etc/$2.json"
     if [ ! -f "$config" ]; then
         echo 2.0 # not an engine (llama-swap)
-    elif grep -q '"engine": "infrac"' "$config" || grep -q '"gpus": \[\]' "$config"; then
-        echo 1.0
+    elif grep -q '"engine": "infrac"' "$config" ||
+        { grep -q '"gpus": \[\]' "$config" && grep -q '"engine": "llama.cpp"' "$config"; }; then
+        # Open to the network, a unit cannot name its clients in
+        # IPAddressAllow= (0.2 of the score): 1.1 there, 1.0 on loopback.
+        if grep -qE '"bind": "(127\.[0-9.]*|::1|localhost)"' "$config"; then echo 1.0; else echo 1.1; fi
     else
         echo 1.4
     fi

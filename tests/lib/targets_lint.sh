@@ -4,8 +4,8 @@
 # (the system's own units copied beside them, so dependencies resolve), runs
 # `systemd-analyze verify --root=` (must print nothing and succeed) and
 # `systemd-analyze security --offline=true` (issue 15 finding 20: `engine:
-# infrac` and CPU-only services at most 1.0, GPU services at most 1.4,
-# llama-swap's proxy at most 2.0), and
+# infrac` and CPU-only services at most 1.0 on loopback and 1.1 open to the
+# network, GPU services at most 1.4, llama-swap's proxy at most 2.0), and
 # shellcheck on every script. Prints what is wrong; exits 1 when anything is.
 set -u
 out=$1

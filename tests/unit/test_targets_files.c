@@ -151,6 +151,10 @@ static void service_unit_gpu(void **state)
     /* No secret inline, no Install section: the target wants the service. */
     assert_null(strstr(u, "[Install]"));
     assert_null(strstr(u, "MemoryDenyWriteExecute"));
+    /* A GPU runtime keeps its devices, /proc and scheduling calls. */
+    assert_null(strstr(u, "PrivateDevices"));
+    assert_null(strstr(u, "ProcSubset"));
+    assert_null(strstr(u, "~@resources"));
     free(u);
 }
 
@@ -166,6 +170,12 @@ static void service_unit_cpu_and_user(void **state)
     /* The model is under /home: visible, read-only. */
     assert_true(has_line(u, "ProtectHome=read-only"));
     assert_true(has_line(u, "MemoryDenyWriteExecute=yes"));
+    /* CPU-only (issue 15 finding 20): no devices, no /proc beyond its own,
+     * no local sockets, no scheduling changes. */
+    assert_true(has_line(u, "PrivateDevices=yes"));
+    assert_true(has_line(u, "ProcSubset=pid"));
+    assert_true(has_line(u, "RestrictAddressFamilies=AF_INET AF_INET6"));
+    assert_true(has_line(u, "SystemCallFilter=~@resources"));
     free(u);
     u = target_service_unit(P, targets_test_service(P, "coder"));
     assert_true(has_line(u, "Restart=always"));
@@ -277,7 +287,8 @@ static void engine_config_keys(void **state)
     static const char *const keys[] = {
         "format", "fleet", "host", "host_address", "service", "engine", "model", "model_path",
         "model_bytes", "alias", "bind", "port", "context", "parallel", "cache_k", "cache_v",
-        "flash_attention", "batch", "ubatch", "threads", "gpus", "api_key_file", "chat_template",
+        "flash_attention", "batch", "ubatch", "threads", "gpus", "api_key_file", "allow_hosts",
+        "chat_template",
         "metrics", "command", "url"};
     char *config = target_engine_config(P, targets_test_service(P, "chat"));
     json_t *root = json_loads(config, 0, NULL);
