@@ -89,7 +89,8 @@ bool host_header_allowed(const char *bind, const char *const *names, size_t n_na
             return true;
     ip_literal bound, asked;
     bool bind_ip = parse_ip(bind, &bound);
-    bool local = bind_ip && (is_loopback(&bound) || is_wildcard(&bound));
+    /* --host localhost listens on loopback (resolved by getaddrinfo). */
+    bool local = bind_ip ? is_loopback(&bound) || is_wildcard(&bound) : strcasecmp(bind, "localhost") == 0;
     if (!parse_ip(name, &asked)) {
         if (host[0] == '[')
             return false;
@@ -103,5 +104,8 @@ bool host_header_allowed(const char *bind, const char *const *names, size_t n_na
         return true;
     if (local && is_loopback(&asked))
         return true;
-    return bind_ip && is_wildcard(&bound);
+    /* A wildcard bind serves every address of the machine; a bind by name
+     * (--host gpu1.lan) serves addresses only its resolution knows. A
+     * literal involves no DNS, so it cannot be rebound either way. */
+    return bind_ip ? is_wildcard(&bound) : true;
 }

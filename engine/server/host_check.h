@@ -12,9 +12,10 @@
 
 /* True when the Host header value host (name or IP literal, optional
  * :port) may be served by an engine bound to bind: the bind address; any
- * loopback literal and `localhost` on a loopback or wildcard bind; any IP
- * literal on a wildcard bind (0.0.0.0, ::), since a literal involves no DNS;
- * one of names (any case). A malformed value is refused. */
+ * loopback literal and `localhost` on a loopback (127.x, ::1, localhost)
+ * or wildcard bind; any IP literal on a wildcard bind (0.0.0.0, ::) or a
+ * bind by name, since a literal involves no DNS; one of names (any case).
+ * A malformed value is refused. */
 bool host_header_allowed(const char *bind, const char *const *names, size_t n_names,
                          const char *host);
 

@@ -57,6 +57,13 @@ static void checks_hosts(void **state)
         {"::1", "localhost", true},
         {"fd00::5", "[FD00::5]:1", true},
         {"fd00::5", "[fd00::6]", false},
+        {"localhost", "127.0.0.1:8080", true},
+        {"localhost", "localhost", true},
+        {"localhost", "[::1]", true},
+        {"localhost", "10.0.0.9", false},
+        {"gpu1.lan", "gpu1.lan:8080", true},
+        {"gpu1.lan", "10.0.0.7", true}, /* a name bind: its addresses are not known here */
+        {"gpu1.lan", "attacker.example", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool got = host_header_allowed(cases[i].bind, names, 3, cases[i].host);
