@@ -107,5 +107,5 @@ bool host_header_allowed(const char *bind, const char *const *names, size_t n_na
     /* A wildcard bind serves every address of the machine; a bind by name
      * (--host gpu1.lan) serves addresses only its resolution knows. A
      * literal involves no DNS, so it cannot be rebound either way. */
-    return bind_ip ? is_wildcard(&bound) : true;
+    return bind_ip ? is_wildcard(&bound) : !local;
 }
