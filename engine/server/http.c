@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -61,6 +64,18 @@ enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, req
  * to HTTP/1.0, 15.2 again), and only a reset or an error means gone. A
  * stream has sent its head already: there the failed write of the next
  * chunk ends it. */
+/* The peer answered with a reset: after its end of stream, recv(2) keeps
+ * returning 0 (tcp_recvmsg stops at SOCK_DONE before it reports the
+ * error), so the socket's state is asked instead: a reset closes it. */
+static bool peer_reset(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+        return true;
+    return ti.tcpi_state == TCP_CLOSE;
+}
+
 bool http_client_gone(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
@@ -80,10 +95,18 @@ bool http_client_gone(struct MHD_Connection *c)
         return false; /* streaming: the write will tell */
     if (st->http10)
         return true;
-    if (!st->probed) {
-        static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        st->probed = true;
-        if (send(ci->connect_fd, interim, sizeof interim - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+    if (st->probed)
+        return peer_reset(ci->connect_fd);
+    static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    st->probed = true;
+    if (send(ci->connect_fd, interim, sizeof interim - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        return true;
+    /* A closed peer resets at once on loopback and within a round trip
+     * elsewhere: look a few times now rather than a poll period later. */
+    for (int i = 0; i < 4; i++) {
+        struct timespec ms5 = {0, 5 * 1000 * 1000};
+        nanosleep(&ms5, NULL);
+        if (peer_reset(ci->connect_fd))
             return true;
     }
     return false;

@@ -147,6 +147,16 @@ PY
 check "100 key-less 1 MiB bodies held open leave RSS flat (grew ${grew} KiB)" [ "${grew:-999999}" -lt 51200 ]
 
 
+# 9, the other way: a client that really closed still frees its slot at once
+# (the 100 Continue sent on its end of stream is answered with a reset).
+make_model "$T/slow.gguf" --ctx 4096 --embd 256 --layers 6 --ff 768 --type q8_0
+port4=$(free_port)
+start_engine "$T/engine4.log" --serve -m "$T/slow.gguf" -a m --port "$port4" -c 1024 -t 1
+check "engine with a slower model is healthy" wait_health "$port4"
+took=$("$PY" "$SRC/tests/server/hostile_client.py" "$port4" close-frees)
+check "a closed client's request frees its slot within 0.35 s (took $took)" \
+    awk "BEGIN { exit !(\"$took\" != \"finished-early\" && $took + 0 < 0.35) }"
+
 # 6. A FIFO as the fleet file: opened without blocking, so a FIFO nobody
 # writes to reads as empty instead of hanging the check forever.
 mkfifo "$T/fleet.fifo"

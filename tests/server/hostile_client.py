@@ -9,6 +9,8 @@ socket has a timeout, so a hung server fails the test instead of hanging it.
   hostile_client.py PORT early-reply LENGTH        status and seconds of a key-less
                                                    POST whose body is never sent
   hostile_client.py PORT half-close BODY           final status after shutdown(SHUT_WR)
+  hostile_client.py PORT close-frees               seconds until a running request's slot
+                                                   is free after its client closed
 """
 import socket
 import sys
@@ -144,6 +146,42 @@ def half_close(port, body):
     print(status, "choices" if b'"choices"' in rest else "no-body")
 
 
+def slots_busy(port):
+    p = connect(port, timeout=5)
+    p.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    _, body = final_status(read_all(p))
+    for line in body.decode().splitlines():
+        if line.startswith("infrac_slots_busy"):
+            return int(float(line.split()[-1]))
+    return -1
+
+
+def close_frees(port):
+    """A client that closes (not half-closes) its socket while its answer is
+    generated frees the slot; a random model may stop early, so seeds are
+    tried until one is still running when the client goes."""
+    for seed in range(1, 9):
+        body = b'{"prompt":"x","max_tokens":900,"seed":%d}' % seed
+        s = connect(port)
+        s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        time.sleep(0.4)
+        if slots_busy(port) != 1:
+            read_all(s)
+            s.close()
+            continue
+        s.close()
+        start = time.monotonic()
+        while time.monotonic() - start < 5:
+            if slots_busy(port) == 0:
+                print("%.2f" % (time.monotonic() - start))
+                return
+            time.sleep(0.05)
+        print("5.00")
+        return
+    print("finished-early")
+
+
 def main():
     port, mode, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     if mode == "dribble-headers":
@@ -156,6 +194,8 @@ def main():
         early_reply(port, int(args[0]))
     elif mode == "half-close":
         half_close(port, args[0])
+    elif mode == "close-frees":
+        close_frees(port)
     else:
         sys.exit("unknown mode " + mode)
 
