@@ -62,12 +62,12 @@ echo "  growth 1,000 -> 10,000    ${growth}x, net of start-up ${net}x  (quadrati
 echo "  growth 10,000 -> 20,000   ${double}x  (target linear, about 2x: $verdict_growth)"
 
 # A build replaces its OUT each run, so every run writes the whole tree.
-build=$(RUNS=3 best_ms "$infrac" build "$tmp/big.yaml" -o "$tmp/out")
-rm -rf "$tmp/out"
+build=$(RUNS=3 best_ms "$infrac" build "$tmp/big.yaml" -o "$tmp/build")
+rm -rf "$tmp/build"
 build_ratio=$(awk -v a="$build" -v b="$big" 'BEGIN { printf "%.1f", a / b }')
 verdict_build=$(awk -v r="$build_ratio" 'BEGIN { print (r <= 10 ? "ok" : "ABOVE TARGET") }')
-files=$("$infrac" build "$tmp/big.yaml" -o "$tmp/out" > /dev/null 2>&1; find "$tmp/out" -type f | wc -l)
-rm -rf "$tmp/out"
+files=$("$infrac" build "$tmp/big.yaml" -o "$tmp/build" > /dev/null 2>&1; find "$tmp/build" -type f | wc -l)
+rm -rf "$tmp/build"
 echo "  infrac build, 10,000 svc  ${build} ms ($files files)"
 echo "  build / check             ${build_ratio}x  (target <= 10x: $verdict_build)"
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ -w /dev/shm ]; then
