@@ -55,15 +55,6 @@ enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, req
     return http_respond(h, c, rc, e->status, "application/json", api_error_json(e));
 }
 
-/* A client that shut down only its sending side (shutdown(SHUT_WR), a
- * half-close) reads as EOF exactly like one that closed, and still waits for
- * its answer (issue 15 finding 9). The difference shows when the server
- * sends: a closed socket answers with a reset. So the first EOF seen while a
- * handler still holds the answer is met with an interim `100 Continue`
- * (RFC 9110 15.2: a client must accept a 1xx it did not ask for; never sent
- * to HTTP/1.0, 15.2 again), and only a reset or an error means gone. A
- * stream has sent its head already: there the failed write of the next
- * chunk ends it. */
 /* The peer answered with a reset: after its end of stream, recv(2) keeps
  * returning 0 (tcp_recvmsg stops at SOCK_DONE before it reports the
  * error), so the socket's state is asked instead: a reset closes it. */
@@ -76,6 +67,15 @@ static bool peer_reset(int fd)
     return ti.tcpi_state == TCP_CLOSE;
 }
 
+/* A client that shut down only its sending side (shutdown(SHUT_WR), a
+ * half-close) reads as EOF exactly like one that closed, and still waits for
+ * its answer (issue 15 finding 9). The difference shows when the server
+ * sends: a closed socket answers with a reset. So the first EOF seen while a
+ * handler still holds the answer is met with an interim `100 Continue`
+ * (RFC 9110 15.2: a client must accept a 1xx it did not ask for; never sent
+ * to HTTP/1.0, 15.2 again), and only a reset or an error means gone. A
+ * stream has sent its head already: there the failed write of the next
+ * chunk ends it. */
 bool http_client_gone(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
