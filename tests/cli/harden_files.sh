@@ -39,7 +39,7 @@ timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T/tiny.gguf" --api-key-file "$T/ke
 refused $? "infrac-engine --api-key-file FIFO" "$T/engine3.log"
 timeout -k 2 10 "$INFRAC_ENGINE" --serve -m "$T" --port "$(free_port)" >"$T/engine4.log" 2>&1
 rc=$?
-check "a directory as --model is refused (rc $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+check "a directory as --model is refused (rc $rc)" sh -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
 # finding 11: a model file shorter than its header says is refused at load;
 # one truncated under the running engine ends it with a message, not a bare
 # SIGBUS (the mapping's pages are gone, so no read of them can succeed).

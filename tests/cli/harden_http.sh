@@ -15,7 +15,7 @@ check "engine is healthy" wait_health "$port"
 # process asking for SO_REUSEPORT must not get a share of the traffic.
 timeout 20 "$INFRAC_ENGINE" --serve -m "$T/tiny.gguf" --port "$port" -c 256 >"$T/second.log" 2>&1
 rc=$?
-check "a second engine on a taken port exits non-zero (rc $rc)" [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+check "a second engine on a taken port exits non-zero (rc $rc)" sh -c "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
 check "its error names the port" grep -q "cannot listen on 127.0.0.1:$port" "$T/second.log"
 check "a SO_REUSEPORT listener cannot bind beside the engine" "$PY" -c "
 import socket, sys
@@ -168,4 +168,4 @@ timeout 10 sh -c "cat '$T/one.yaml' > '$T/fleet.fifo'" &
 sleep 0.5 # the writer blocks in open until the reader comes
 timeout 10 "$INFRAC" check "$T/fleet.fifo" >"$T/fifo2.out" 2>&1
 rc=$?
-check "a FIFO with a writer is still read (rc $rc)" [ "$rc" -ne 124 ] && ! grep -q E0111 "$T/fifo2.out"
+check "a FIFO with a writer is still read (rc $rc)" sh -c "[ $rc -ne 124 ] && ! grep -q E0111 '$T/fifo2.out'"
