@@ -169,8 +169,9 @@ check "infrac status: chat, ex-a, gone up; ex-b down as planned (exit 0)" \
 for name in chat ex-a gone; do
     level=$(nspawn_in systemd-analyze security --no-pager "infrac-$name.service" 2>&1 |
         sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-    check "systemd-analyze security rates running infrac-$name.service ${level:-?} <= $max_exposure" \
-        awk -v l="${level:-99}" -v m="$max_exposure" 'BEGIN { exit !(l <= m) }'
+    bound=$(exposure_bound "$share/out/box" "$name")
+    check "systemd-analyze security rates running infrac-$name.service ${level:-?} <= $bound" \
+        awk -v l="${level:-99}" -v m="$bound" 'BEGIN { exit !(l <= m) }'
 done
 
 # SIGKILL: systemd restarts it (Restart=on-failure, RestartSec=).
