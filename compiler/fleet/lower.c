@@ -408,7 +408,7 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         return;
     }
     case FK_ALLOW_HOSTS: {
-        if (!want_list(c, k, v)) return;
+        if (!lower_want_list(c, k, v)) return;
         s->allow_hosts_at = v->at;
         s->allow_hosts = arena_alloc(c->ar, v->n_items * sizeof *s->allow_hosts);
         for (size_t i = 0; i < v->n_items; i++) {
