@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "call_matcher.h"
+#include "schema_matcher.h"
 #include "chat_template.h"
 #include "http_internal.h"
 #include "logprobs.h"
@@ -105,12 +106,13 @@ static uint64_t random_seed(void)
 /* Builds the job from a valid request, or fails with a 4xx. */
 static job *make_job(http_server *h, gen_request *req, api_error *err)
 {
-    if (req->json_object && tools_active(req) &&
+    if ((req->json_object || req->schema) && tools_active(req) &&
         (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
         api_error_invalid(err, "tool_choice",
-                          "'tool_choice' %s and response_format json_object cannot both "
+                          "'tool_choice' %s and response_format %s cannot both "
                           "constrain the output",
-                          req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
+                          req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function",
+                          req->schema ? "json_schema" : "json_object");
         return NULL;
     }
     int32_t *tokens = NULL;
@@ -158,8 +160,23 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
             return NULL;
         }
     }
+    if (req->schema) { /* the shortest valid text must fit, one byte per token at worst */
+        schema_matcher m;
+        sm_init(&m);
+        uint32_t need = sm_min_close(req->schema, &m);
+        if (max < need) {
+            api_error_invalid(err, req->max_tokens_key,
+                              "%s (%llu) is too few for the response_format schema: its "
+                              "shortest valid text needs up to %u tokens",
+                              req->max_tokens_key, (unsigned long long)max, need);
+            free(tokens);
+            return NULL;
+        }
+    }
     job *j = job_new();
     j->call = call;
+    j->schema = req->schema;
+    req->schema = NULL;
     if (tools_active(req)) {
         const ie_vocab *v = scheduler_vocab(h->sched);
         for (const char *const *m = tool_syntax_markers(chat_prompt_tool_syntax(h->chat));

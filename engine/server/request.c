@@ -9,6 +9,7 @@
 #include "call_matcher.h"
 #include "logprobs.h"
 #include "request_fields.h"
+#include "schema_matcher.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -508,8 +509,52 @@ static bool parse_logprobs(gen_request *r, json_t *o, api_error *err)
     return true;
 }
 
-/* response_format: text, or json_object (constrained sampling, token_mask.c).
- * json_schema is refused by name until schemas are compiled to grammars. */
+/* response_format.json_schema: {name, description, schema, strict}; the
+ * schema is compiled to a grammar (schema_matcher.c) whatever strict says,
+ * so the output always validates. */
+static bool parse_json_schema(gen_request *r, json_t *f, api_error *err)
+{
+    json_t *js = json_object_get(f, "json_schema");
+    if (!json_is_object(js) || !json_is_string(json_object_get(js, "name"))) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema' must be an object with a string 'name'");
+        return false;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(js, key, v) {
+        if (strcmp(key, "name") != 0 && strcmp(key, "description") != 0 &&
+            strcmp(key, "schema") != 0 && strcmp(key, "strict") != 0) {
+            api_error_set(err, 400, "invalid_request_error", "response_format",
+                          "unknown_parameter", "unknown field 'response_format.json_schema.%.100s'",
+                          key);
+            return false;
+        }
+    }
+    json_t *strict = json_object_get(js, "strict");
+    if (strict && !json_is_boolean(strict) && !json_is_null(strict)) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema.strict' must be a boolean");
+        return false;
+    }
+    json_t *schema = json_object_get(js, "schema");
+    if (!json_is_object(schema)) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema.schema' must be an object (a JSON Schema)");
+        return false;
+    }
+    char msg[400];
+    r->schema = schema_grammar_new(schema, msg, sizeof msg);
+    if (!r->schema) {
+        api_error_set(err, 400, "invalid_request_error", "response_format",
+                      "unsupported_parameter", "response_format.json_schema.%s", msg);
+        return false;
+    }
+    return true;
+}
+
+/* response_format: text, json_object or json_schema (constrained sampling,
+ * token_mask.c, schema_matcher.c). */
 static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
 {
     json_t *f = json_object_get(o, "response_format");
@@ -525,11 +570,8 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
     if (strcmp(t, "json_object") == 0)
         r->json_object = true;
     else if (strcmp(t, "json_schema") == 0) {
-        api_error_set(err, 400, "invalid_request_error", "response_format",
-                      "unsupported_parameter",
-                      "'response_format': type 'json_schema' is not supported by infrac-engine "
-                      "(only 'text' and 'json_object')");
-        return false;
+        if (!parse_json_schema(r, f, err))
+            return false;
     } else if (strcmp(t, "text") != 0) {
         api_error_invalid(err, "response_format",
                           "'response_format.type' must be 'text', 'json_object' or "
@@ -539,7 +581,7 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
     }
     json_t *v;
     json_object_foreach(f, key, v) {
-        if (strcmp(key, "type") != 0) {
+        if (strcmp(key, "type") != 0 && !(r->schema && strcmp(key, "json_schema") == 0)) {
             api_error_set(err, 400, "invalid_request_error", "response_format",
                           "unknown_parameter", "unknown field 'response_format.%.100s'", key);
             return false;
@@ -659,5 +701,6 @@ void gen_request_free(gen_request *r)
         free(r->tool_names[i]);
     free(r->tool_names);
     free(r->tool_choice_name);
+    schema_grammar_free(r->schema);
     memset(r, 0, sizeof *r);
 }

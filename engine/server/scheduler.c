@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "call_matcher.h"
+#include "schema_matcher.h"
 #include "logprobs.h"
 #include "text_stream.h"
 #include "token_mask.h"
@@ -25,6 +26,7 @@ typedef struct slot {
     text_stream text;
     json_matcher jm; /* the job asked for a JSON object */
     call_matcher cm; /* the job must make one tool call */
+    schema_matcher sm; /* the job's output must validate against its schema */
 } slot;
 
 struct scheduler {
@@ -96,6 +98,9 @@ job *job_new(void)
     return j;
 }
 
+/* The output is constrained by a grammar (token_mask.c). */
+static bool constrained(const job *j) { return j->json_object || j->call || j->schema; }
+
 static void job_free(job *j)
 {
     free(j->prompt);
@@ -105,6 +110,7 @@ static void job_free(job *j)
     sb_free(&j->text);
     json_decref(j->lp_entries);
     call_grammar_free(j->call);
+    schema_grammar_free(j->schema);
     pthread_cond_destroy(j->cv);
     free(j->cv);
     free(j);
@@ -340,7 +346,8 @@ static void assign_locked(scheduler *s)
         jm_init(&sl->jm);
         if (j->call)
             cm_init(j->call, &sl->cm);
-        if ((j->json_object || j->call) && !s->pieces) {
+        sm_init(&sl->sm);
+        if (constrained(j) && !s->pieces) {
             s->pieces = token_pieces_new(s->vocab);
             s->masked = malloc(s->n_vocab * sizeof *s->masked);
             if (!s->masked)
@@ -410,14 +417,16 @@ static void step_token(scheduler *s, slot *sl)
     uint32_t idx = (uint32_t)(sl - s->slots);
     double t0 = now_s();
     const float *raw = ie_logits(s->ctx, idx), *logits = raw;
-    if (j->json_object || j->call) {
+    if (constrained(j)) {
         /* Tokens still possible after this one: each can close one byte. */
         uint32_t left = j->max_tokens - j->n_generated - 1;
         uint32_t room = s->slot_ctx - sl->n_cache > 1 ? s->slot_ctx - sl->n_cache - 2 : 0;
         uint32_t budget = left < room ? left : room;
         memcpy(s->masked, logits, s->n_vocab * sizeof *s->masked);
-        uint32_t allowed = j->call ? token_mask_call(s->pieces, j->call, &sl->cm, budget, s->masked)
-                                   : token_mask_json(s->pieces, &sl->jm, budget, s->masked);
+        uint32_t allowed =
+            j->call     ? token_mask_call(s->pieces, j->call, &sl->cm, budget, s->masked)
+            : j->schema ? token_mask_schema(s->pieces, j->schema, &sl->sm, budget, s->masked)
+                        : token_mask_json(s->pieces, &sl->jm, budget, s->masked);
         if (!allowed) {
             finish(s, sl, "length", 0, NULL);
             return;
@@ -426,13 +435,16 @@ static void step_token(scheduler *s, slot *sl)
     }
     int32_t tok = ie_sampler_sample(sl->sampler, logits, sl->cache, sl->n_cache);
     bool json_done = false;
-    if (j->json_object || j->call) {
+    if (constrained(j)) {
         uint32_t plen;
         const char *pb = token_pieces_get(s->pieces, tok, &plen);
         /* the mask allowed only tokens that fit */
         if (j->call) {
             cm_feed_all(j->call, &sl->cm, pb, plen);
             json_done = cm_done(&sl->cm);
+        } else if (j->schema) {
+            sm_feed_all(j->schema, &sl->sm, pb, plen);
+            json_done = sm_done(&sl->sm);
         } else {
             jm_feed_all(&sl->jm, pb, plen);
             json_done = jm_done(&sl->jm);

@@ -41,6 +41,7 @@ typedef struct job {
     uint32_t top_logprobs;  /* with the most likely alternatives */
     bool json_object;       /* constrain the output to one JSON object */
     struct call_grammar *call; /* constrain the output to one tool call (the job owns it) */
+    struct schema_grammar *schema; /* constrain the output to the schema (the job owns it) */
     int32_t preserve[8];    /* control tokens written as their text (tool-call markers) */
     uint32_t n_preserve;
 
