@@ -6,6 +6,7 @@
 #include <sys/random.h>
 
 #include "call_matcher.h"
+#include "cors.h"
 #include "schema_matcher.h"
 #include "chat_template.h"
 #include "http_internal.h"
@@ -416,6 +417,7 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream");
     MHD_add_response_header(r, "Cache-Control", "no-cache");
+    cors_add_headers(h->opts, c, r);
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     metrics_count_request(h->metrics, rc->endpoint, 200);

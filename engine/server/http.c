@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cors.h"
 #include "http_internal.h"
 
 enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_ctx *rc,
@@ -26,6 +27,7 @@ enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_c
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     if (status == 503)
         MHD_add_response_header(r, "Retry-After", "1");
+    cors_add_headers(h->opts, c, r);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     metrics_count_request(h->metrics, rc->endpoint, status);
@@ -116,6 +118,16 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
     api_error e;
     route r = find_route(url);
     bool loaded = scheduler_loaded(h->sched);
+    if (cors_is_preflight(h->opts, c, method)) { /* before auth: preflights carry no key */
+        unsigned status;
+        struct MHD_Response *pre = cors_preflight_response(h->opts, c, &status);
+        if (!pre)
+            return MHD_NO;
+        enum MHD_Result ret = MHD_queue_response(c, status, pre);
+        MHD_destroy_response(pre);
+        metrics_count_request(h->metrics, rc->endpoint, (int)status);
+        return ret;
+    }
     if (r == R_HEALTH && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
         return http_respond(h, c, rc, loaded ? 200 : 503, "application/json",
                             strdup(loaded ? "{\"status\":\"ok\"}" : "{\"status\":\"loading\"}"));

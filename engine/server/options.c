@@ -8,6 +8,7 @@
 
 #include "chat_template.h"
 #include "infrac_engine_flags.h"
+#include "cors.h"
 #include "ggml_types.h"
 #include "server.h"
 
@@ -31,6 +32,9 @@ void server_options_free(server_options *o)
     free(o->bind);
     free(o->api_key_file);
     free(o->chat_template);
+    for (size_t i = 0; i < o->n_cors_origins; i++)
+        free(o->cors_origins[i]);
+    free(o->cors_origins);
     memset(o, 0, sizeof *o);
 }
 
@@ -173,6 +177,25 @@ bool server_options_from_config(server_options *o, const char *path, char *err, 
     }
     if (!ok)
         goto done;
+    /* cors_origins: optional, an array of origins */
+    v = json_object_get(root, "cors_origins");
+    if (v && !json_is_null(v)) {
+        size_t i;
+        json_t *e;
+        if (!json_is_array(v)) {
+            snprintf(err, errlen, "%s: key 'cors_origins' is of the wrong type", path);
+            ok = false;
+            goto done;
+        }
+        json_array_foreach(v, i, e) {
+            char why[300];
+            if (!cors_add_origin(o, json_string_value(e), why, sizeof why)) {
+                snprintf(err, errlen, "%s: cors_origins[%zu]: %s", path, i, why);
+                ok = false;
+                goto done;
+            }
+        }
+    }
     uint32_t port = 0;
     if (!uint_key(root, "port", 1, 65535, &port, false, path, err, errlen) ||
         !uint_key(root, "context", 1, UINT32_MAX, &o->context, false, path, err, errlen) ||
@@ -266,6 +289,10 @@ bool server_options_from_args(server_options *o, int argc, char **argv, char *er
             break;
         case IEF_API_KEY_FILE: set_str(&o->api_key_file, val); break;
         case IEF_CHAT_TEMPLATE: set_str(&o->chat_template, val); break;
+        case IEF_CORS_ORIGIN:
+            if (!cors_add_origin(o, val, err, errlen))
+                return false;
+            break;
         case IEF_METRICS: o->metrics = true; break;
         case IEF_NO_METRICS: o->metrics = false; break;
         case IEF_MAX_BODY:
@@ -318,6 +345,8 @@ void server_usage(FILE *out)
           "  -ctv, --cache-v T    V cache type\n"
           "  --api-key-file FILE  require 'Authorization: Bearer <key>'\n"
           "  --chat-template T    chatml, llama3, mistral or gemma (default: from the GGUF)\n"
+          "  --cors-origin ORIGIN allow browser requests from ORIGIN (repeatable; \"*\" = any;\n"
+          "                       default: CORS off)\n"
           "  --metrics / --no-metrics   serve /metrics (default on)\n"
           "  --max-body BYTES     request body limit (default 4 MiB)\n"
           "  --timeout S          idle connection timeout (default 60)\n"
