@@ -123,6 +123,9 @@ static void own_config(arena *a, const service_config *from, service_config *to)
         for (uint32_t i = 0; i < counts[l]; i++) v[i] = arena_str(a, lists[l][i]);
         *dst[l] = v;
     }
+    const char **origins = arena_alloc(a, sizeof *origins * (from->n_cors_origins ? from->n_cors_origins : 1));
+    for (uint32_t i = 0; i < from->n_cors_origins; i++) origins[i] = arena_str(a, from->cors_origins[i]);
+    to->cors_origins = origins;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

@@ -70,6 +70,8 @@ typedef struct service_config {
     const char *numa;              /* llama.cpp --numa, or NULL */
     const char *const *after, *const *requires, *const *wants; /* systemd unit names */
     uint32_t n_after, n_requires, n_wants;
+    const char *const *cors_origins; /* infrac-engine --cors-origin */
+    uint32_t n_cors_origins;
 } service_config;
 
 /* Every default of a service of this engine, from the per-engine table

@@ -176,6 +176,11 @@ static const fs_key service_keys[] = {
     {.name = "spec_draft_n_min", .type = FS_INT, .min = 0, .max = 1024, .engines = LC,
      .doc = "Fewest drafted tokens used (--spec-draft-n-min); at most spec_draft_n_max (E0522).",
      .default_text = "0", .offset = SVC(spec_draft_n_min)},
+    {.name = "cors_origins", .type = FS_LIST, .item = FS_STRING, .flags = FS_ORIGIN, .engines = IN,
+     .id = FK_CORS_ORIGINS,
+     .doc = "Browser origins allowed to call the API (CORS, --cors-origin): `scheme://host[:port]` "
+            "(http or https, no path) or `\"*\"` for any. Access-Control-Allow-Credentials is never sent.",
+     .default_text = "none: CORS off", .offset = -1},
     {.name = "extra_args", .type = FS_LIST, .item = FS_STRING, .id = FK_EXTRA_ARGS,
      .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211) unless the build "
             "declares their flag in `flags:`.", .offset = -1},

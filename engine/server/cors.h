@@ -1,5 +1,6 @@
 /* CORS (Fetch standard, "CORS protocol"): off unless origins are listed
- * (--cors-origin, or the engine config's cors_origins). A listed origin's
+ * (--cors-origin; infrac build writes one per origin of the fleet's
+ * cors_origins). A listed origin's
  * requests get Access-Control-Allow-Origin echoing it (with Vary: Origin);
  * "*" allows every origin and answers "*". Access-Control-Allow-Credentials
  * is never sent: clients authenticate with the Authorization header, which
@@ -11,13 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cors_origin.h"
 #include "server.h"
 
 #define CORS_MAX_ORIGINS 32
-
-/* "*" or scheme://host[:port] with scheme http or https, no path, as a
- * browser sends it in Origin (RFC 6454 section 6.1). */
-bool cors_origin_valid(const char *origin);
 
 /* Adds origin to o (a copy); false with a message when it is not valid. */
 bool cors_add_origin(server_options *o, const char *origin, char *err, size_t errlen);

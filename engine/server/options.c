@@ -177,25 +177,6 @@ bool server_options_from_config(server_options *o, const char *path, char *err, 
     }
     if (!ok)
         goto done;
-    /* cors_origins: optional, an array of origins */
-    v = json_object_get(root, "cors_origins");
-    if (v && !json_is_null(v)) {
-        size_t i;
-        json_t *e;
-        if (!json_is_array(v)) {
-            snprintf(err, errlen, "%s: key 'cors_origins' is of the wrong type", path);
-            ok = false;
-            goto done;
-        }
-        json_array_foreach(v, i, e) {
-            char why[300];
-            if (!cors_add_origin(o, json_string_value(e), why, sizeof why)) {
-                snprintf(err, errlen, "%s: cors_origins[%zu]: %s", path, i, why);
-                ok = false;
-                goto done;
-            }
-        }
-    }
     uint32_t port = 0;
     if (!uint_key(root, "port", 1, 65535, &port, false, path, err, errlen) ||
         !uint_key(root, "context", 1, UINT32_MAX, &o->context, false, path, err, errlen) ||
