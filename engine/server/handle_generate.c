@@ -216,7 +216,7 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     return j;
 }
 
-static void job_error(const job *j, api_error *e)
+void job_error(const job *j, api_error *e)
 {
     if (j->error_status == 503)
         api_error_set(e, 503, "unavailable_error", NULL, "shutting_down", "%s", j->error);
