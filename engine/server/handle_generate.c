@@ -55,10 +55,21 @@ static call_grammar *forced_call(http_server *h, const gen_request *req)
         (req->tool_choice != TOOL_CHOICE_REQUIRED && req->tool_choice != TOOL_CHOICE_NAMED))
         return NULL;
     const char *named[1] = {req->tool_choice_name};
-    return req->tool_choice == TOOL_CHOICE_NAMED
-               ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
-               : call_grammar_new(chat_prompt_tool_syntax(h->chat),
-                                  (const char *const *)req->tool_names, (uint32_t)req->n_tools);
+    call_grammar *g = req->tool_choice == TOOL_CHOICE_NAMED
+                          ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
+                          : call_grammar_new(chat_prompt_tool_syntax(h->chat),
+                                             (const char *const *)req->tool_names,
+                                             (uint32_t)req->n_tools);
+    /* strict tools: their parameters schemas (request.c compiled each once) */
+    for (uint32_t k = 0; g && k < g->n_names; k++)
+        for (size_t i = 0; i < req->n_tools; i++)
+            if (req->tool_strict[i] && strncmp(g->names[k], req->tool_names[i], g->name_len[k] - 1) == 0 &&
+                !req->tool_names[i][g->name_len[k] - 1]) {
+                char msg[400];
+                json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
+                g->schemas[k] = schema_grammar_new(json_object_get(fn, "parameters"), msg, sizeof msg);
+            }
+    return g;
 }
 
 /* The prompt's tokens, or false with err set. */
@@ -114,6 +125,13 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
                           "constrain the output",
                           req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function",
                           req->schema ? "json_schema" : "json_object");
+        return NULL;
+    }
+    tool_syntax syntax = chat_prompt_tool_syntax(h->chat);
+    if (req->any_strict && (syntax == TOOL_SYNTAX_QWEN_XML || syntax == TOOL_SYNTAX_GLM)) {
+        api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                      "tools[].function.strict: this model's template writes arguments as XML "
+                      "blocks, which a JSON schema cannot constrain");
         return NULL;
     }
     int32_t *tokens = NULL;

@@ -361,6 +361,7 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
         }
         size_t n = json_array_size(t);
         r->tool_names = n ? calloc(n, sizeof *r->tool_names) : NULL;
+        r->tool_strict = n ? calloc(n, sizeof *r->tool_strict) : NULL;
         size_t i;
         json_t *tool;
         json_array_foreach(t, i, tool)
@@ -390,13 +391,19 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
                 return false;
             }
             json_t *strict = json_object_get(fn, "strict");
-            if (json_is_true(strict)) {
-                api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
-                              "tools[%zu].function.strict: infrac-engine constrains a required "
-                              "call to a JSON object of arguments but does not apply the "
-                              "parameters schema",
-                              i);
-                return false;
+            if (json_is_true(strict)) { /* the schema must compile (schema_matcher.c) */
+                char msg[400];
+                schema_grammar *g =
+                    params ? schema_grammar_new(params, msg, sizeof msg)
+                           : NULL;
+                if (!g) {
+                    api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                                  "tools[%zu].function.parameters: %s", i,
+                                  params ? msg : "strict needs a parameters schema");
+                    return false;
+                }
+                schema_grammar_free(g);
+                r->tool_strict[i] = r->any_strict = true;
             }
             for (size_t k = 0; k < i; k++)
                 if (strcmp(r->tool_names[k], json_string_value(name)) == 0) {
@@ -445,6 +452,14 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
             api_error_invalid(err, "tool_choice", "'tool_choice' \"required\" needs 'tools'");
             return false;
         }
+    }
+    if (r->any_strict && r->tool_choice != TOOL_CHOICE_REQUIRED &&
+        r->tool_choice != TOOL_CHOICE_NAMED) {
+        api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                      "tools[].function.strict: the parameters schema is enforced only when "
+                      "'tool_choice' is \"required\" or names a function (otherwise the model "
+                      "may answer in text, which is not constrained)");
+        return false;
     }
     if (!get_bool(o, "parallel_tool_calls", &r->parallel_tool_calls, err))
         return false;
@@ -700,6 +715,7 @@ void gen_request_free(gen_request *r)
     for (size_t i = 0; i < r->n_tools; i++)
         free(r->tool_names[i]);
     free(r->tool_names);
+    free(r->tool_strict);
     free(r->tool_choice_name);
     schema_grammar_free(r->schema);
     memset(r, 0, sizeof *r);

@@ -58,6 +58,8 @@ typedef struct gen_request {
     struct json_t *template_messages;
     struct json_t *tools;    /* the request's tools (json array), NULL = none */
     char **tool_names;       /* tools[i].function.name */
+    bool *tool_strict;       /* tools[i].function.strict: its parameters schema is enforced */
+    bool any_strict;
     size_t n_tools;
     tool_choice tool_choice;
     char *tool_choice_name;  /* TOOL_CHOICE_NAMED */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/call_matcher.h"
 #include "server/schema_matcher.h"
 
 static const char *const g_person =
@@ -210,6 +211,43 @@ static void random_walks_validate(void **state)
     schema_grammar_free(g);
 }
 
+/* A strict tool's call: its arguments follow its schema, the other tool's
+ * any JSON object; the closing cost counts the schema's shortest text. */
+static void strict_call_follows_schema(void **state)
+{
+    (void)state;
+    const char *names[] = {"f", "g"};
+    call_grammar *g = call_grammar_new(TOOL_SYNTAX_HERMES, names, 2);
+    char err[400];
+    g->schemas[0] = compile("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},"
+                            "\"required\":[\"n\"],\"additionalProperties\":false}",
+                            err, sizeof err);
+    assert_non_null(g->schemas[0]);
+    static const struct {
+        const char *text;
+        bool ok;
+    } cases[] = {
+        {"<tool_call>\n{\"name\": \"f\", \"arguments\": {\"n\":12}}\n</tool_call>", true},
+        {"<tool_call>\n{\"name\": \"f\", \"arguments\": {\"n\":\"x\"}}\n</tool_call>", false},
+        {"<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>", false},
+        {"<tool_call>\n{\"name\": \"g\", \"arguments\": {\"n\": \"x\"}}\n</tool_call>", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        call_matcher m;
+        cm_init(g, &m);
+        bool ok = cm_feed_all(g, &m, cases[i].text, (uint32_t)strlen(cases[i].text)) && cm_done(&m);
+        if (ok != cases[i].ok)
+            fail_msg("%s: %s", cases[i].text, ok ? "accepted" : "refused");
+    }
+    /* after the name f: the shortest rest is {"n":0} and the frame's end */
+    call_matcher m;
+    cm_init(g, &m);
+    const char *head = "<tool_call>\n{\"name\": \"f\", \"arguments\": ";
+    assert_true(cm_feed_all(g, &m, head, (uint32_t)strlen(head)));
+    assert_int_equal(cm_min_close(g, &m), strlen("{\"n\":0}}\n</tool_call>"));
+    call_grammar_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +255,7 @@ int main(void)
         cmocka_unit_test(unsupported_is_named),
         cmocka_unit_test(closing_cost_is_exact),
         cmocka_unit_test(random_walks_validate),
+        cmocka_unit_test(strict_call_follows_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
