@@ -6,6 +6,7 @@
  * refuses it. */
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +90,10 @@ static bool check_fields(http_server *h, json_t *root, bool *base64, api_error *
     json_object_foreach(root, key, v) {
         if (strcmp(key, "input") && strcmp(key, "model") && strcmp(key, "encoding_format") &&
             strcmp(key, "dimensions") && strcmp(key, "user")) {
-            api_error_set(e, 400, "invalid_request_error", key, "unknown_parameter",
+            api_error_set(e, 400, "invalid_request_error", NULL, "unknown_parameter",
                           "unknown field '%.100s'", key);
+            /* the body (and key with it) is freed before the error is written */
+            snprintf(e->param_text, sizeof e->param_text, "%s", key);
             return false;
         }
     }
