@@ -12,7 +12,7 @@ make_model "$SERVER_TMP/tiny.gguf" --ctx 512 || { fail "infrac-mkmodel made a mo
 # headers PORT METHOD PATH [curl args]: the response's status line and headers, lower-cased.
 headers() {
     _p=$1 _m=$2 _path=$3; shift 3
-    curl -s -o /dev/null -D - -X "$_m" "$@" "http://127.0.0.1:$_p$_path" | tr -d '\r' | tr 'A-Z' 'a-z'
+    curl -s -o /dev/null -D - -X "$_m" "$@" "http://127.0.0.1:$_p$_path" | tr -d '\r' | tr '[:upper:]' '[:lower:]'
 }
 has() { printf '%s\n' "$1" | grep -q "^$2"; }
 lacks() { ! printf '%s\n' "$1" | grep -q "^$2"; }
@@ -67,5 +67,6 @@ check "'*': never with Allow-Credentials" lacks "$h" "access-control-allow-crede
 kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 
 for bad in 'app.example' 'http://app.example/' 'ftp://x' 'http://a:99999' 'http://'; do
+    # shellcheck disable=SC2016 # expanded by the inner sh
     check_exit 2 "--cors-origin '$bad' refused" sh -c '"$INFRAC_ENGINE" --serve -m "$1" --cors-origin "$2" >/dev/null 2>&1' _ "$SERVER_TMP/tiny.gguf" "$bad"
 done
