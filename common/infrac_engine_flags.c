@@ -26,6 +26,7 @@ static const ie_flag flags[IEF_COUNT] = {
     [IEF_CACHE_V] = {IEF_CACHE_V, "--cache-v", "-ctv", true, S | O},
     [IEF_API_KEY_FILE] = {IEF_API_KEY_FILE, "--api-key-file", NULL, true, S},
     [IEF_CHAT_TEMPLATE] = {IEF_CHAT_TEMPLATE, "--chat-template", NULL, true, S},
+    [IEF_CORS_ORIGIN] = {IEF_CORS_ORIGIN, "--cors-origin", NULL, true, S},
     [IEF_METRICS] = {IEF_METRICS, "--metrics", NULL, false, S},
     [IEF_NO_METRICS] = {IEF_NO_METRICS, "--no-metrics", NULL, false, S},
     [IEF_MAX_BODY] = {IEF_MAX_BODY, "--max-body", NULL, true, S},

@@ -126,6 +126,9 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     const char **hosts = arena_alloc(a, sizeof *hosts * (from->n_allow_hosts ? from->n_allow_hosts : 1));
     for (uint32_t i = 0; i < from->n_allow_hosts; i++) hosts[i] = arena_str(a, from->allow_hosts[i]);
     to->allow_hosts = hosts;
+    const char **origins = arena_alloc(a, sizeof *origins * (from->n_cors_origins ? from->n_cors_origins : 1));
+    for (uint32_t i = 0; i < from->n_cors_origins; i++) origins[i] = arena_str(a, from->cors_origins[i]);
+    to->cors_origins = origins;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

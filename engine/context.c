@@ -215,8 +215,8 @@ uint32_t ie_slot_n_ctx(const ie_context *c)
     return c->cells_per_slot;
 }
 
-int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos, char *err,
-              size_t errlen)
+static int decode_impl(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos,
+                       float *pooled, char *err, size_t errlen)
 {
     if (slot >= c->params.n_slots) {
         fail(err, errlen, "slot %u does not exist (%u slots)", slot, c->params.n_slots);
@@ -251,6 +251,8 @@ int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, u
     for (uint32_t done = 0; done < n;) {
         uint32_t chunk = n - done < c->params.n_batch ? n - done : c->params.n_batch;
         ie_forward(c, slot, tokens + done, chunk, pos + done);
+        if (pooled)
+            ie_forward_pool(c, chunk, pos + done, pooled);
         done += chunk;
         c->n_past[slot] = pos + done;
         /* the ring's cells now hold the last swa_cells positions written */
@@ -258,6 +260,18 @@ int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, u
             c->swa_lo[slot] = pos + done - c->swa_cells;
     }
     return 0;
+}
+
+int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos, char *err,
+              size_t errlen)
+{
+    return decode_impl(c, slot, tokens, n, pos, NULL, err, errlen);
+}
+
+int ie_decode_pooled(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos,
+                     float *pooled, char *err, size_t errlen)
+{
+    return decode_impl(c, slot, tokens, n, pos, pooled, err, errlen);
 }
 
 bool ie_slot_can_resume(const ie_context *c, uint32_t slot, uint32_t pos)

@@ -35,6 +35,7 @@ struct ie_context {
     ie_layer_kv *layer_kv;             /* per layer */
     /* Scratch regions (see engine_memory.c for their sizes and order). */
     float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
+    uint32_t x_rows; /* tokens in x after the last ie_forward (pooling reads them) */
     /* MoE (empty for dense models): router probabilities, one expert's
      * gathered input rows, the chosen experts and their weights per token,
      * the (token, k) pairs ordered by expert, each expert's first pair. */
@@ -84,6 +85,8 @@ void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
 
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);
+/* After ie_forward of n tokens at pos: their share of the pooling into pooled. */
+void ie_forward_pool(ie_context *c, uint32_t n, uint32_t pos, float *pooled);
 
 /* The K / V cache row of a slot's position in a layer. */
 static inline uint8_t *ie_kv_k(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)

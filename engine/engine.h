@@ -25,6 +25,18 @@ const char *ie_model_arch(const ie_model *m);
 uint32_t ie_model_n_ctx_train(const ie_model *m);
 uint32_t ie_model_n_vocab(const ie_model *m);
 uint64_t ie_model_weight_bytes(const ie_model *m);
+uint32_t ie_model_n_embd(const ie_model *m);
+
+/* How a sequence's embedding is pooled from the final-norm hidden states of
+ * its tokens: the GGUF's {arch}.pooling_type, with llama.cpp's numbering
+ * (include/llama.h enum llama_pooling_type; src/llama-graph.cpp
+ * build_pooling). A model without the key has none, and llama-server then
+ * refuses /v1/embeddings ("Pooling type 'none' is not OAI compatible"). */
+typedef enum ie_pooling {
+    IE_POOLING_NONE = 0, IE_POOLING_MEAN = 1, IE_POOLING_CLS = 2, IE_POOLING_LAST = 3,
+    IE_POOLING_RANK = 4,
+} ie_pooling;
+ie_pooling ie_model_pooling(const ie_model *m);
 
 typedef struct ie_context_params {
     uint32_t n_ctx;    /* total KV cells, shared evenly by the slots */
@@ -49,6 +61,12 @@ uint32_t ie_slot_n_ctx(const ie_context *c); /* cells per slot */
  * pos that ie_slot_can_resume refuses). */
 int ie_decode(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos,
               char *err, size_t errlen);
+/* As ie_decode, and adds the tokens' share of the model's pooling (mean:
+ * the sum of their final-norm hidden states; cls: the state at position
+ * 0; last: the last token's) into pooled (n_embd floats, zeroed by the
+ * caller before position 0). Mean's sum is divided by the caller. */
+int ie_decode_pooled(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos,
+                     float *pooled, char *err, size_t errlen);
 /* The logits (n_vocab floats) after the slot's last ie_decode. */
 const float *ie_logits(const ie_context *c, uint32_t slot);
 /* Tokens currently cached in the slot (for prompt prefix reuse). */

@@ -271,6 +271,7 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         }
         (void)odim;
     }
+    c->x_rows = n;
     float *last = c->x + (size_t)(n - 1) * E;
     rmsnorm(c->xb, last, m->output_norm, E, hp->rms_eps);
     c->xq_of = NULL;
@@ -279,4 +280,20 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
     if (hp->logit_softcap > 0)
         for (uint32_t i = 0; i < hp->n_vocab; i++)
             logits[i] = tanhf(logits[i] / hp->logit_softcap) * hp->logit_softcap;
+}
+
+void ie_forward_pool(ie_context *c, uint32_t n, uint32_t pos, float *pooled)
+{
+    const ie_hparams *hp = &c->model->hp;
+    uint32_t E = hp->n_embd;
+    float *row = c->xb; /* scratch: the logits are computed already */
+    for (uint32_t t = 0; t < n && t < c->x_rows; t++) {
+        bool wanted = hp->pooling == IE_POOLING_MEAN || (hp->pooling == IE_POOLING_CLS && pos + t == 0) ||
+                      (hp->pooling == IE_POOLING_LAST && t + 1 == n);
+        if (!wanted)
+            continue;
+        rmsnorm(row, c->x + (size_t)t * E, c->model->output_norm, E, hp->rms_eps);
+        for (uint32_t i = 0; i < E; i++)
+            pooled[i] = hp->pooling == IE_POOLING_MEAN ? pooled[i] + row[i] : row[i];
+    }
 }

@@ -371,7 +371,8 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         !get_u32(f, a, "embedding_length", true, 0, &hp->n_embd, err, n) ||
         !get_u32(f, a, "feed_forward_length", m->arch != IE_ARCH_QWEN3MOE, 0, &hp->n_ff, err, n) ||
         !get_u32(f, a, "attention.head_count", true, 0, &hp->n_head, err, n) ||
-        !get_u32(f, a, "context_length", false, 4096, &hp->n_ctx_train, err, n))
+        !get_u32(f, a, "context_length", false, 4096, &hp->n_ctx_train, err, n) ||
+        !get_u32(f, a, "pooling_type", false, IE_POOLING_NONE, &hp->pooling, err, n))
         return false;
     if (hp->n_layer == 0 || hp->n_layer > IE_MAX_LAYERS) {
         fail(err, n, "metadata key %s.block_count is %u (must be 1..%u)", a, hp->n_layer, IE_MAX_LAYERS);
@@ -699,6 +700,16 @@ uint32_t ie_model_n_ctx_train(const ie_model *m)
 uint32_t ie_model_n_vocab(const ie_model *m)
 {
     return m->hp.n_vocab;
+}
+
+uint32_t ie_model_n_embd(const ie_model *m)
+{
+    return m->hp.n_embd;
+}
+
+ie_pooling ie_model_pooling(const ie_model *m)
+{
+    return (ie_pooling)m->hp.pooling;
 }
 
 uint64_t ie_model_weight_bytes(const ie_model *m)

@@ -65,6 +65,7 @@ typedef struct ie_hparams {
     float kq_scale;       /* multiplies q.k (1/sqrt(head_dim); 1 for gemma3) */
     float embd_scale;     /* multiplies the token embeddings (gemma3: sqrt(n_embd)) */
     float logit_softcap;  /* final_logit_softcapping; 0: off */
+    uint32_t pooling;     /* {arch}.pooling_type, an ie_pooling; absent: none */
     bool gelu;            /* GELU-gated FFN (gemma3) instead of SiLU */
 } ie_hparams;
 

@@ -76,6 +76,7 @@ static const engine_flag flags[] = {
     {IN, EF_ALIAS, {NULL}, "alias", IEF_ALIAS},
     {IN, EF_CHAT_TEMPLATE, {NULL}, "chat_template", IEF_CHAT_TEMPLATE},
     {IN, EF_ALLOW_HOST, {NULL}, "allow_hosts", IEF_ALLOW_HOST},
+    {IN, EF_CORS_ORIGIN, {NULL}, "cors_origins", IEF_CORS_ORIGIN},
 };
 
 /* A row's s-th spelling: its own, or on infrac's rows the engine table's

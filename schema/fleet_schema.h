@@ -41,6 +41,7 @@ enum fs_flags {
     FS_ENV_NAMES = 1 << 9,   /* FS_STRING_MAP: keys are environment variable names */
     FS_CPU_LIST = 1 << 10,   /* a CPU list: 0-7,16-23 */
     FS_UNIT_NAME = 1 << 11,  /* a systemd unit name: tailscaled.service */
+    FS_ORIGIN = 1 << 12,     /* a CORS origin (common/cors_origin.h) */
 };
 
 /* Engines an option applies to (bit = 1 << engine_kind); 0 = every engine. */
@@ -53,7 +54,7 @@ typedef enum fs_key_id {
     FK_NONE = 0,
     FK_DEFAULTS, FK_CHECKS, FK_HOSTS, FK_MODELS, FK_SERVICES,
     FK_HOST_GPUS, FK_RESERVED_PORTS, FK_GPU_MODEL, FK_SHAPE,
-    FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CACHE, FK_LLAMA_SWAP,
+    FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CORS_ORIGINS, FK_CACHE, FK_LLAMA_SWAP,
     FK_ENGINES, FK_ENGINE, FK_ENV, FK_ENGINE_BINARIES, FK_CACHE_TYPES, FK_ENGINE_FLAGS,
     FK_UNIT_AFTER, FK_UNIT_REQUIRES, FK_UNIT_WANTS, FK_ALLOW_HOSTS,
 } fs_key_id;

@@ -130,6 +130,8 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
         if (k->flags & FS_ABSPATH) json_object_set_new(o, "pattern", json_string("^/"));
         if (k->flags & FS_CPU_LIST) json_object_set_new(o, "pattern", json_string(FS_CPU_LIST_PATTERN));
         if (k->flags & FS_UNIT_NAME) json_object_set_new(o, "pattern", json_string(FS_UNIT_NAME_PATTERN));
+        /* common/cors_origin.c, loosely: the lowering checks the rest */
+        if (k->flags & FS_ORIGIN) json_object_set_new(o, "pattern", json_string("^(\\*|https?://[^/?#@]+)$"));
         if (k->flags & FS_IPADDR) {
             /* inet_pton(AF_INET or AF_INET6): a literal address, not a host name */
             json_t *v4 = json_object(), *v6 = json_object(), *any = json_array();
@@ -354,7 +356,8 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
     case FS_LIST:
         if (k->item == FS_OBJECT) snprintf(buf, n, "list of %s", k->object->name);
         else snprintf(buf, n, "list of %s", k->item == FS_INT ? "integers" : k->item == FS_NUMBER ? "numbers"
-                                            : k->flags & FS_UNIT_NAME ? "unit names" : "strings");
+                                            : k->flags & FS_UNIT_NAME ? "unit names"
+                                            : k->flags & FS_ORIGIN ? "origins" : "strings");
         return buf;
     case FS_CACHE: return "cache type or {k, v}";
     case FS_GPU_LAYERS: return "`all` or integer";

@@ -244,6 +244,8 @@ static void infrac_argv(const plan *p, const plan_service *s, target_argv *a)
     argv_push(a, s->cfg.binary ? s->cfg.binary : "infrac-engine");
     argv_pair(a, F(IN, EF_CONFIG), config);
     free(config);
+    for (uint32_t i = 0; i < s->cfg.n_cors_origins; i++)
+        argv_pair(a, F(IN, EF_CORS_ORIGIN), s->cfg.cors_origins[i]);
 }
 
 void target_engine_argv(const plan *p, const plan_service *s, target_argv *out)

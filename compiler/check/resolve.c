@@ -208,6 +208,12 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
     resolve_speculative(s, cfg);
     resolve_build(s, cfg, ar);
     resolve_tuning(s, cfg, ar);
+    if (s->n_cors_origins) {
+        const char **origins = arena_alloc(ar, sizeof *origins * s->n_cors_origins);
+        for (uint32_t i = 0; i < s->n_cors_origins; i++) origins[i] = s->cors_origins[i].v;
+        cfg->cors_origins = origins;
+        cfg->n_cors_origins = s->n_cors_origins;
+    }
     if (s->n_extra_args) {
         const char **args = arena_alloc(ar, sizeof *args * s->n_extra_args);
         for (uint32_t i = 0; i < s->n_extra_args; i++) args[i] = s->extra_args[i].v;

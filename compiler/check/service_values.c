@@ -64,6 +64,9 @@ static void check_engine_options(check_ctx *c, const fleet_service *s, int engin
     const fs_key *tk = fs_find(&fs_service, "tensor_split", 12, &shared);
     if (s->n_tensor_split && !engine_has(tk->engines, engine))
         warn_engine_option(c, s, "tensor_split", s->tensor_split_at, tk->engines, engine);
+    const fs_key *ck = fs_find(&fs_service, "cors_origins", 12, &shared);
+    if (s->n_cors_origins && !engine_has(ck->engines, engine))
+        warn_engine_option(c, s, "cors_origins", s->cors_origins_at, ck->engines, engine);
 }
 
 /* Returns whether a value was refused (the service is then not estimated). */

@@ -196,6 +196,9 @@ typedef struct fleet_service {
     src_span extra_args_at;
     fleet_env *env;          /* its own `env:`; the build's come first */
     uint32_t n_env;
+    fl_str *cors_origins;
+    uint32_t n_cors_origins;
+    src_span cors_origins_at;
     fleet_service_opts opts;
     /* speculative decoding (llama.cpp): a draft model of models: and its settings */
     fl_str draft;

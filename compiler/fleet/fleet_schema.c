@@ -180,6 +180,11 @@ static const fs_key service_keys[] = {
      .doc = "Host names (DNS names or IP addresses, no port) clients may send in `Host` besides the bind address and "
             "the host's `address`; any other name is refused with 421, against DNS rebinding (docs/engine-api.md).",
      .default_text = "none", .offset = -1},
+    {.name = "cors_origins", .type = FS_LIST, .item = FS_STRING, .flags = FS_ORIGIN, .engines = IN,
+     .id = FK_CORS_ORIGINS,
+     .doc = "Browser origins allowed to call the API (CORS, --cors-origin): `scheme://host[:port]` "
+            "(http or https, no path) or `\"*\"` for any. Access-Control-Allow-Credentials is never sent.",
+     .default_text = "none: CORS off", .offset = -1},
     {.name = "extra_args", .type = FS_LIST, .item = FS_STRING, .id = FK_EXTRA_ARGS,
      .doc = "Arguments passed verbatim to the engine; they bypass the checks (W0211) unless the build "
             "declares their flag in `flags:`.", .offset = -1},

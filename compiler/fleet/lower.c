@@ -393,6 +393,20 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         if (s->n_tensor_split != v->n_items) s->n_tensor_split = 0;
         return;
     }
+    case FK_CORS_ORIGINS: {
+        if (!lower_want_list(c, k, v)) return;
+        s->cors_origins_at = v->at;
+        s->cors_origins = arena_alloc(c->ar, (v->n_items ? v->n_items : 1) * sizeof *s->cors_origins);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_str *o = &s->cors_origins[s->n_cors_origins];
+            if (lower_string(c, k, v->items[i], &o->v)) { /* FS_ORIGIN: checked there */
+                o->at = v->items[i]->at;
+                o->set = true;
+                s->n_cors_origins++;
+            }
+        }
+        return;
+    }
     case FK_EXTRA_ARGS: {
         if (!lower_want_list(c, k, v)) return;
         s->extra_args_at = v->at;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fleet/cpu_list.h"
+#include "cors_origin.h"
 #include "fleet/lower_internal.h"
 
 const char *lower_describe(const ynode *n, char *buf, size_t len)
@@ -371,6 +372,13 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
             diag_help(d, "127.0.0.1 keeps the service on the host; 0.0.0.0 listens on every interface");
             return false;
         }
+    }
+    if (k->flags & FS_ORIGIN && !cors_origin_valid(n->text)) {
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` holds \"%s\", which is not a browser origin", k->name,
+                                   n->text);
+        diag_help(d, "write scheme://host[:port] with http or https and no path (https://app.example.com, "
+                     "http://localhost:3000), or \"*\" for any origin");
+        return false;
     }
     if (k->flags & FS_USERNAME && !is_username(n->text)) {
         diagnostic *d = diag_error(c->diags, "E0207", n->at, "invalid user name \"%s\"", n->text);

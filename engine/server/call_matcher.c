@@ -142,9 +142,30 @@ void call_grammar_free(call_grammar *g)
 {
     if (!g)
         return;
-    for (uint32_t i = 0; i < g->n_names; i++)
+    for (uint32_t i = 0; i < g->n_names; i++) {
         free(g->names[i]);
+        schema_grammar_free(g->schemas[i]);
+    }
     free(g);
+}
+
+/* Once the name is read, exactly one stays alive (names are prefix-free):
+ * its schema, or NULL. */
+static const schema_grammar *schema_of(const call_grammar *g, const call_matcher *m)
+{
+    if (m->seg < SEG_MIDDLE || !m->alive)
+        return NULL;
+    return g->schemas[__builtin_ctzll(m->alive)];
+}
+
+/* The fewest bytes of name i's arguments. */
+static uint32_t args_min(const call_grammar *g, uint32_t i, uint32_t plain)
+{
+    if (!g->schemas[i])
+        return plain;
+    schema_matcher fresh;
+    sm_init(&fresh);
+    return sm_min_close(g->schemas[i], &fresh);
 }
 
 void cm_init(const call_grammar *g, call_matcher *m)
@@ -152,6 +173,7 @@ void cm_init(const call_grammar *g, call_matcher *m)
     memset(m, 0, sizeof *m);
     m->alive = g->n_names == 64 ? ~(uint64_t)0 : (((uint64_t)1 << g->n_names) - 1);
     jm_init(&m->jm);
+    sm_init(&m->sm);
 }
 
 bool cm_done(const call_matcher *m) { return m->seg == SEG_DONE; }
@@ -203,6 +225,13 @@ bool cm_feed(const call_grammar *g, call_matcher *m, uint8_t c)
             }
             return true;
         }
+        if (schema_of(g, m)) { /* a strict tool: the arguments follow its schema */
+            if (!sm_feed(schema_of(g, m), &m->sm, c))
+                return false;
+            if (sm_done(&m->sm))
+                m->seg = g->suffix[0] ? SEG_SUFFIX : SEG_DONE;
+            return true;
+        }
         if (!jm_feed(&m->jm, c))
             return false;
         if (jm_done(&m->jm))
@@ -224,21 +253,26 @@ bool cm_feed_all(const call_grammar *g, call_matcher *m, const char *p, uint32_t
 uint32_t cm_min_close(const call_grammar *g, const call_matcher *m)
 {
     uint32_t suffix = (uint32_t)strlen(g->suffix), middle = (uint32_t)strlen(g->middle);
+    const xml_form *f = form_of(g);
+    uint32_t plain = f ? len_of(f->end) : 2; /* the end of the blocks, or {} */
+    /* the shortest name still possible with its arguments */
     uint32_t shortest = UINT32_MAX;
     for (uint32_t i = 0; i < g->n_names; i++)
         if (m->seg != SEG_NAME || (m->alive >> i & 1)) {
-            uint32_t left = g->name_len[i] - (m->seg == SEG_NAME ? m->off : 0);
+            uint32_t left = g->name_len[i] - (m->seg == SEG_NAME ? m->off : 0) + args_min(g, i, plain);
             if (left < shortest)
                 shortest = left;
         }
-    const xml_form *f = form_of(g);
-    uint32_t args = f ? len_of(f->end) : 2; /* the end of the blocks, or {} */
+    uint32_t args = m->seg >= SEG_MIDDLE && m->alive ? args_min(g, (uint32_t)__builtin_ctzll(m->alive), plain)
+                                                      : plain;
     switch (m->seg) {
     case SEG_PREFIX:
-        return (uint32_t)strlen(g->prefix) - m->off + shortest + middle + args + suffix;
-    case SEG_NAME: return shortest + middle + args + suffix;
+        return (uint32_t)strlen(g->prefix) - m->off + shortest + middle + suffix;
+    case SEG_NAME: return shortest + middle + suffix;
     case SEG_MIDDLE: return middle - m->off + args + suffix;
-    case SEG_ARGS: return (f ? xml_min_close(f, m) : jm_min_close(&m->jm)) + suffix;
+    case SEG_ARGS:
+        return (f ? xml_min_close(f, m) : schema_of(g, m) ? sm_min_close(schema_of(g, m), &m->sm)
+                                                          : jm_min_close(&m->jm)) + suffix;
     case SEG_SUFFIX: return suffix - m->off;
     default: return 0;
     }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "json_matcher.h"
+#include "schema_matcher.h"
 #include "token_mask.h"
 #include "tool_calls.h"
 
@@ -23,6 +24,9 @@ typedef struct call_grammar {
     char *names[CALL_MAX_NAMES];          /* each followed by its closing quote (or >) */
     uint32_t name_len[CALL_MAX_NAMES];
     uint32_t n_names;
+    /* a strict tool's parameters schema (owned; NULL: any JSON object);
+     * JSON-argument syntaxes only */
+    schema_grammar *schemas[CALL_MAX_NAMES];
 } call_grammar;
 
 typedef struct call_matcher {
@@ -30,6 +34,7 @@ typedef struct call_matcher {
     uint32_t off;   /* bytes of the current literal matched */
     uint64_t alive; /* names still matching (seg 1) */
     json_matcher jm;
+    schema_matcher sm; /* the arguments of a strict tool */
     uint8_t xs;     /* XML arguments: the state in call_matcher.c */
 } call_matcher;
 

@@ -6,6 +6,8 @@
 #include <sys/random.h>
 
 #include "call_matcher.h"
+#include "cors.h"
+#include "schema_matcher.h"
 #include "chat_template.h"
 #include "http_internal.h"
 #include "logprobs.h"
@@ -53,10 +55,21 @@ static call_grammar *forced_call(http_server *h, const gen_request *req)
         (req->tool_choice != TOOL_CHOICE_REQUIRED && req->tool_choice != TOOL_CHOICE_NAMED))
         return NULL;
     const char *named[1] = {req->tool_choice_name};
-    return req->tool_choice == TOOL_CHOICE_NAMED
-               ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
-               : call_grammar_new(chat_prompt_tool_syntax(h->chat),
-                                  (const char *const *)req->tool_names, (uint32_t)req->n_tools);
+    call_grammar *g = req->tool_choice == TOOL_CHOICE_NAMED
+                          ? call_grammar_new(chat_prompt_tool_syntax(h->chat), named, 1)
+                          : call_grammar_new(chat_prompt_tool_syntax(h->chat),
+                                             (const char *const *)req->tool_names,
+                                             (uint32_t)req->n_tools);
+    /* strict tools: their parameters schemas (request.c compiled each once) */
+    for (uint32_t k = 0; g && k < g->n_names; k++)
+        for (size_t i = 0; i < req->n_tools; i++)
+            if (req->tool_strict[i] && strncmp(g->names[k], req->tool_names[i], g->name_len[k] - 1) == 0 &&
+                !req->tool_names[i][g->name_len[k] - 1]) {
+                char msg[400];
+                json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
+                g->schemas[k] = schema_grammar_new(json_object_get(fn, "parameters"), msg, sizeof msg);
+            }
+    return g;
 }
 
 /* The prompt's tokens, or false with err set. */
@@ -105,12 +118,20 @@ static uint64_t random_seed(void)
 /* Builds the job from a valid request, or fails with a 4xx. */
 static job *make_job(http_server *h, gen_request *req, api_error *err)
 {
-    if (req->json_object && tools_active(req) &&
+    if ((req->json_object || req->schema) && tools_active(req) &&
         (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
         api_error_invalid(err, "tool_choice",
-                          "'tool_choice' %s and response_format json_object cannot both "
+                          "'tool_choice' %s and response_format %s cannot both "
                           "constrain the output",
-                          req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
+                          req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function",
+                          req->schema ? "json_schema" : "json_object");
+        return NULL;
+    }
+    tool_syntax syntax = chat_prompt_tool_syntax(h->chat);
+    if (req->any_strict && (syntax == TOOL_SYNTAX_QWEN_XML || syntax == TOOL_SYNTAX_GLM)) {
+        api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                      "tools[].function.strict: this model's template writes arguments as XML "
+                      "blocks, which a JSON schema cannot constrain");
         return NULL;
     }
     int32_t *tokens = NULL;
@@ -158,8 +179,23 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
             return NULL;
         }
     }
+    if (req->schema) { /* the shortest valid text must fit, one byte per token at worst */
+        schema_matcher m;
+        sm_init(&m);
+        uint32_t need = sm_min_close(req->schema, &m);
+        if (max < need) {
+            api_error_invalid(err, req->max_tokens_key,
+                              "%s (%llu) is too few for the response_format schema: its "
+                              "shortest valid text needs up to %u tokens",
+                              req->max_tokens_key, (unsigned long long)max, need);
+            free(tokens);
+            return NULL;
+        }
+    }
     job *j = job_new();
     j->call = call;
+    j->schema = req->schema;
+    req->schema = NULL;
     if (tools_active(req)) {
         const ie_vocab *v = scheduler_vocab(h->sched);
         for (const char *const *m = tool_syntax_markers(chat_prompt_tool_syntax(h->chat));
@@ -198,7 +234,7 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
     return j;
 }
 
-static void job_error(const job *j, api_error *e)
+void job_error(const job *j, api_error *e)
 {
     if (j->error_status == 503)
         api_error_set(e, 503, "unavailable_error", NULL, "shutting_down", "%s", j->error);
@@ -399,6 +435,7 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream");
     MHD_add_response_header(r, "Cache-Control", "no-cache");
+    cors_add_headers(h->opts, c, r);
     enum MHD_Result ret = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     metrics_count_request(h->metrics, rc->endpoint, 200);

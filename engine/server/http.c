@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "cors.h"
 #include "host_check.h"
 #include "http_internal.h"
 
@@ -43,6 +44,7 @@ enum MHD_Result http_respond(http_server *h, struct MHD_Connection *c, request_c
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     if (status == 503)
         MHD_add_response_header(r, "Retry-After", "1");
+    cors_add_headers(h->opts, c, r);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     metrics_count_request(h->metrics, rc->endpoint, status);
@@ -114,7 +116,8 @@ bool http_client_gone(struct MHD_Connection *c)
 
 /* The routes and their methods. */
 typedef enum route {
-    R_CHAT, R_COMPLETIONS, R_MODELS, R_MODEL, R_HEALTH, R_METRICS, R_TOKENIZE, R_DETOKENIZE, R_NONE
+    R_CHAT, R_COMPLETIONS, R_EMBEDDINGS, R_MODELS, R_MODEL, R_HEALTH, R_METRICS, R_TOKENIZE,
+    R_DETOKENIZE, R_NONE
 } route;
 static const struct {
     const char *path, *method;
@@ -123,7 +126,7 @@ static const struct {
     [R_MODELS] = {"/v1/models", "GET"},          [R_MODEL] = {"/v1/models/{id}", "GET"},
     [R_HEALTH] = {"/health", "GET"},
     [R_METRICS] = {"/metrics", "GET"},           [R_TOKENIZE] = {"/tokenize", "POST"},
-    [R_DETOKENIZE] = {"/detokenize", "POST"},
+    [R_DETOKENIZE] = {"/detokenize", "POST"},    [R_EMBEDDINGS] = {"/v1/embeddings", "POST"},
 };
 
 #define MODEL_PREFIX "/v1/models/"
@@ -198,6 +201,16 @@ static enum MHD_Result check_headers(http_server *h, struct MHD_Connection *c, r
         return http_respond_error(h, c, rc, &e);
     }
     route r = find_route(url);
+    if (cors_is_preflight(h->opts, c, method)) { /* before auth: preflights carry no key */
+        unsigned status;
+        struct MHD_Response *pre = cors_preflight_response(h->opts, c, &status);
+        if (!pre)
+            return MHD_NO;
+        enum MHD_Result ret = MHD_queue_response(c, status, pre);
+        MHD_destroy_response(pre);
+        metrics_count_request(h->metrics, rc->endpoint, (int)status);
+        return ret;
+    }
     if (r == R_HEALTH && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
         bool loaded = scheduler_loaded(h->sched);
         return http_respond(h, c, rc, loaded ? 200 : 503, "application/json",
@@ -265,6 +278,7 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
     case R_COMPLETIONS: return handle_generate(h, c, rc, false);
     case R_TOKENIZE: return handle_tokenize(h, c, rc);
     case R_DETOKENIZE: return handle_detokenize(h, c, rc);
+    case R_EMBEDDINGS: return handle_embeddings(h, c, rc);
     default: return MHD_NO;
     }
 }

@@ -24,6 +24,11 @@ enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, req
 /* True once the client closed its end of the connection. */
 bool http_client_gone(struct MHD_Connection *c);
 
+struct job;
+/* The API error of a job that failed (its error_status and message). */
+void job_error(const struct job *j, api_error *e);
+
+enum MHD_Result handle_embeddings(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                 bool chat);
 enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc);

@@ -39,6 +39,18 @@ void jm_init(json_matcher *m)
 
 bool jm_done(const json_matcher *m) { return m->done; }
 
+void jm_init_scalar(json_matcher *m)
+{
+    memset(m, 0, sizeof *m);
+    m->mode = M_VALUE;
+    m->scalar = 1;
+}
+
+bool jm_number_may_end(const json_matcher *m)
+{
+    return !m->done && m->mode == M_NUM && num_terminal(m->sub);
+}
+
 static bool open_container(json_matcher *m, uint8_t c)
 {
     if (m->depth >= JM_MAX_DEPTH)
@@ -51,6 +63,8 @@ static bool open_container(json_matcher *m, uint8_t c)
 static void value_ended(json_matcher *m)
 {
     m->mode = M_AFTER;
+    if (m->scalar && !m->depth)
+        m->done = 1;
 }
 
 static bool close_container(json_matcher *m, uint8_t c)

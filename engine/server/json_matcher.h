@@ -23,7 +23,8 @@ typedef struct json_matcher {
     uint8_t digits;   /* digits in the number's current part */
     uint8_t in_key;   /* the open string is an object key */
     uint8_t depth;
-    uint8_t done;     /* the top-level object is closed */
+    uint8_t done;     /* the top-level object (or the scalar) is closed */
+    uint8_t scalar;   /* jm_init_scalar: one string or number, then done */
     uint8_t stack[JM_MAX_DEPTH]; /* '{' or '[' */
     const char *lit;  /* the literal being spelled (true, false, null) */
 } json_matcher;
@@ -34,6 +35,11 @@ bool jm_feed(json_matcher *m, uint8_t c);
 /* Feeds n bytes; false when any leaves JSON. */
 bool jm_feed_all(json_matcher *m, const char *p, size_t n);
 bool jm_done(const json_matcher *m);
+/* For schema_matcher.c: one string or number instead of an object. The
+ * caller feeds only a first byte that starts one ('"', '-' or a digit). */
+void jm_init_scalar(json_matcher *m);
+/* The number read so far is complete (a byte that cannot continue it ends it). */
+bool jm_number_may_end(const json_matcher *m);
 /* The fewest bytes that complete the object from here, so generation can be
  * steered to close it before the token budget runs out. */
 uint32_t jm_min_close(const json_matcher *m);

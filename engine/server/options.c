@@ -8,6 +8,7 @@
 
 #include "chat_template.h"
 #include "infrac_engine_flags.h"
+#include "cors.h"
 #include "ggml_types.h"
 #include "host_check.h"
 #include "server.h"
@@ -37,6 +38,9 @@ void server_options_free(server_options *o)
     for (size_t i = 0; i < o->n_allow_hosts; i++)
         free(o->allow_hosts[i]);
     free(o->allow_hosts);
+    for (size_t i = 0; i < o->n_cors_origins; i++)
+        free(o->cors_origins[i]);
+    free(o->cors_origins);
     memset(o, 0, sizeof *o);
 }
 
@@ -308,6 +312,10 @@ bool server_options_from_args(server_options *o, int argc, char **argv, char *er
             break;
         case IEF_API_KEY_FILE: set_str(&o->api_key_file, val); break;
         case IEF_CHAT_TEMPLATE: set_str(&o->chat_template, val); break;
+        case IEF_CORS_ORIGIN:
+            if (!cors_add_origin(o, val, err, errlen))
+                return false;
+            break;
         case IEF_METRICS: o->metrics = true; break;
         case IEF_NO_METRICS: o->metrics = false; break;
         case IEF_MAX_BODY:
@@ -366,6 +374,8 @@ void server_usage(FILE *out)
           "  -ctv, --cache-v T    V cache type\n"
           "  --api-key-file FILE  require 'Authorization: Bearer <key>'\n"
           "  --chat-template T    chatml, llama3, mistral or gemma (default: from the GGUF)\n"
+          "  --cors-origin ORIGIN allow browser requests from ORIGIN (repeatable; \"*\" = any;\n"
+          "                       default: CORS off)\n"
           "  --metrics / --no-metrics   serve /metrics (default on)\n"
           "  --max-body BYTES     request body limit (default 4 MiB)\n"
           "  --timeout S          idle connection timeout (default 60)\n"

@@ -9,6 +9,7 @@
 #include "call_matcher.h"
 #include "logprobs.h"
 #include "request_fields.h"
+#include "schema_matcher.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -360,6 +361,7 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
         }
         size_t n = json_array_size(t);
         r->tool_names = n ? calloc(n, sizeof *r->tool_names) : NULL;
+        r->tool_strict = n ? calloc(n, sizeof *r->tool_strict) : NULL;
         size_t i;
         json_t *tool;
         json_array_foreach(t, i, tool)
@@ -389,13 +391,19 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
                 return false;
             }
             json_t *strict = json_object_get(fn, "strict");
-            if (json_is_true(strict)) {
-                api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
-                              "tools[%zu].function.strict: infrac-engine constrains a required "
-                              "call to a JSON object of arguments but does not apply the "
-                              "parameters schema",
-                              i);
-                return false;
+            if (json_is_true(strict)) { /* the schema must compile (schema_matcher.c) */
+                char msg[400];
+                schema_grammar *g =
+                    params ? schema_grammar_new(params, msg, sizeof msg)
+                           : NULL;
+                if (!g) {
+                    api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                                  "tools[%zu].function.parameters: %s", i,
+                                  params ? msg : "strict needs a parameters schema");
+                    return false;
+                }
+                schema_grammar_free(g);
+                r->tool_strict[i] = r->any_strict = true;
             }
             for (size_t k = 0; k < i; k++)
                 if (strcmp(r->tool_names[k], json_string_value(name)) == 0) {
@@ -444,6 +452,14 @@ static bool parse_tools(gen_request *r, json_t *o, api_error *err)
             api_error_invalid(err, "tool_choice", "'tool_choice' \"required\" needs 'tools'");
             return false;
         }
+    }
+    if (r->any_strict && r->tool_choice != TOOL_CHOICE_REQUIRED &&
+        r->tool_choice != TOOL_CHOICE_NAMED) {
+        api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                      "tools[].function.strict: the parameters schema is enforced only when "
+                      "'tool_choice' is \"required\" or names a function (otherwise the model "
+                      "may answer in text, which is not constrained)");
+        return false;
     }
     if (!get_bool(o, "parallel_tool_calls", &r->parallel_tool_calls, err))
         return false;
@@ -508,8 +524,52 @@ static bool parse_logprobs(gen_request *r, json_t *o, api_error *err)
     return true;
 }
 
-/* response_format: text, or json_object (constrained sampling, token_mask.c).
- * json_schema is refused by name until schemas are compiled to grammars. */
+/* response_format.json_schema: {name, description, schema, strict}; the
+ * schema is compiled to a grammar (schema_matcher.c) whatever strict says,
+ * so the output always validates. */
+static bool parse_json_schema(gen_request *r, json_t *f, api_error *err)
+{
+    json_t *js = json_object_get(f, "json_schema");
+    if (!json_is_object(js) || !json_is_string(json_object_get(js, "name"))) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema' must be an object with a string 'name'");
+        return false;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(js, key, v) {
+        if (strcmp(key, "name") != 0 && strcmp(key, "description") != 0 &&
+            strcmp(key, "schema") != 0 && strcmp(key, "strict") != 0) {
+            api_error_set(err, 400, "invalid_request_error", "response_format",
+                          "unknown_parameter", "unknown field 'response_format.json_schema.%.100s'",
+                          key);
+            return false;
+        }
+    }
+    json_t *strict = json_object_get(js, "strict");
+    if (strict && !json_is_boolean(strict) && !json_is_null(strict)) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema.strict' must be a boolean");
+        return false;
+    }
+    json_t *schema = json_object_get(js, "schema");
+    if (!json_is_object(schema)) {
+        api_error_invalid(err, "response_format",
+                          "'response_format.json_schema.schema' must be an object (a JSON Schema)");
+        return false;
+    }
+    char msg[400];
+    r->schema = schema_grammar_new(schema, msg, sizeof msg);
+    if (!r->schema) {
+        api_error_set(err, 400, "invalid_request_error", "response_format",
+                      "unsupported_parameter", "response_format.json_schema.%s", msg);
+        return false;
+    }
+    return true;
+}
+
+/* response_format: text, json_object or json_schema (constrained sampling,
+ * token_mask.c, schema_matcher.c). */
 static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
 {
     json_t *f = json_object_get(o, "response_format");
@@ -525,11 +585,8 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
     if (strcmp(t, "json_object") == 0)
         r->json_object = true;
     else if (strcmp(t, "json_schema") == 0) {
-        api_error_set(err, 400, "invalid_request_error", "response_format",
-                      "unsupported_parameter",
-                      "'response_format': type 'json_schema' is not supported by infrac-engine "
-                      "(only 'text' and 'json_object')");
-        return false;
+        if (!parse_json_schema(r, f, err))
+            return false;
     } else if (strcmp(t, "text") != 0) {
         api_error_invalid(err, "response_format",
                           "'response_format.type' must be 'text', 'json_object' or "
@@ -539,7 +596,7 @@ static bool parse_response_format(gen_request *r, json_t *o, api_error *err)
     }
     json_t *v;
     json_object_foreach(f, key, v) {
-        if (strcmp(key, "type") != 0) {
+        if (strcmp(key, "type") != 0 && !(r->schema && strcmp(key, "json_schema") == 0)) {
             api_error_set(err, 400, "invalid_request_error", "response_format",
                           "unknown_parameter", "unknown field 'response_format.%.100s'", key);
             return false;
@@ -658,6 +715,8 @@ void gen_request_free(gen_request *r)
     for (size_t i = 0; i < r->n_tools; i++)
         free(r->tool_names[i]);
     free(r->tool_names);
+    free(r->tool_strict);
     free(r->tool_choice_name);
+    schema_grammar_free(r->schema);
     memset(r, 0, sizeof *r);
 }

@@ -52,11 +52,14 @@ typedef struct gen_request {
     bool logprobs;           /* chat logprobs: true; completions logprobs: N given */
     uint32_t top_logprobs;   /* chat top_logprobs; completions logprobs N */
     bool json_object;        /* chat response_format {"type":"json_object"} */
+    struct schema_grammar *schema; /* chat response_format {"type":"json_schema"} */
     /* chat: the messages as the chat template reads them (role, content,
      * tool_calls with parsed arguments, tool_call_id, name): a json array */
     struct json_t *template_messages;
     struct json_t *tools;    /* the request's tools (json array), NULL = none */
     char **tool_names;       /* tools[i].function.name */
+    bool *tool_strict;       /* tools[i].function.strict: its parameters schema is enforced */
+    bool any_strict;
     size_t n_tools;
     tool_choice tool_choice;
     char *tool_choice_name;  /* TOOL_CHOICE_NAMED */

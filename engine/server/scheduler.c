@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include <jansson.h>
 
 #include "call_matcher.h"
+#include "schema_matcher.h"
 #include "logprobs.h"
 #include "text_stream.h"
 #include "token_mask.h"
@@ -25,6 +27,7 @@ typedef struct slot {
     text_stream text;
     json_matcher jm; /* the job asked for a JSON object */
     call_matcher cm; /* the job must make one tool call */
+    schema_matcher sm; /* the job's output must validate against its schema */
 } slot;
 
 struct scheduler {
@@ -96,6 +99,9 @@ job *job_new(void)
     return j;
 }
 
+/* The output is constrained by a grammar (token_mask.c). */
+static bool constrained(const job *j) { return j->json_object || j->call || j->schema; }
+
 static void job_free(job *j)
 {
     free(j->prompt);
@@ -105,6 +111,8 @@ static void job_free(job *j)
     sb_free(&j->text);
     json_decref(j->lp_entries);
     call_grammar_free(j->call);
+    schema_grammar_free(j->schema);
+    free(j->embedding);
     pthread_cond_destroy(j->cv);
     free(j->cv);
     free(j);
@@ -126,6 +134,8 @@ void job_unref(scheduler *s, job *j)
 bool scheduler_loaded(scheduler *s) { return atomic_load(&s->loaded); }
 const ie_vocab *scheduler_vocab(scheduler *s) { return s->vocab; }
 uint32_t scheduler_slot_context(scheduler *s) { return s->slot_ctx; }
+uint32_t scheduler_n_embd(scheduler *s) { return ie_model_n_embd(s->model); }
+ie_pooling scheduler_pooling(scheduler *s) { return ie_model_pooling(s->model); }
 
 /* Under mu: the job is over; wake its waiter and drop our reference. */
 static void complete_locked(scheduler *s, job *j, const char *finish_reason, int status,
@@ -325,8 +335,11 @@ static void assign_locked(scheduler *s)
         slot *sl = &s->slots[best];
         sl->job = j;
         sl->prompt_done = false;
-        /* At least one prompt token is decoded, for its logits. */
-        j->n_cached = best_len < j->n_prompt ? best_len : j->n_prompt - 1;
+        /* At least one prompt token is decoded, for its logits; an
+         * embedding pools every token's hidden state, so none is reused. */
+        j->n_cached = j->embed ? 0 : best_len < j->n_prompt ? best_len : j->n_prompt - 1;
+        if (j->embed && !j->embedding && !(j->embedding = calloc(ie_model_n_embd(s->model), sizeof(float))))
+            abort();
         /* Sliding-window layers keep only the last window + batch
          * positions: a prefix that ends behind them is recomputed from 0,
          * as llama.cpp's server does (the run thread, which decodes, is
@@ -340,7 +353,8 @@ static void assign_locked(scheduler *s)
         jm_init(&sl->jm);
         if (j->call)
             cm_init(j->call, &sl->cm);
-        if ((j->json_object || j->call) && !s->pieces) {
+        sm_init(&sl->sm);
+        if (constrained(j) && !s->pieces) {
             s->pieces = token_pieces_new(s->vocab);
             s->masked = malloc(s->n_vocab * sizeof *s->masked);
             if (!s->masked)
@@ -375,7 +389,9 @@ static bool decode(scheduler *s, slot *sl, const int32_t *tokens, uint32_t n)
     char err[256] = "";
     uint32_t idx = (uint32_t)(sl - s->slots);
     uint32_t pos = sl->n_cache;
-    if (ie_decode(s->ctx, idx, tokens, n, pos, err, sizeof err) != 0) {
+    int rc = sl->job->embed ? ie_decode_pooled(s->ctx, idx, tokens, n, pos, sl->job->embedding, err, sizeof err)
+                            : ie_decode(s->ctx, idx, tokens, n, pos, err, sizeof err);
+    if (rc != 0) {
         char msg[300];
         snprintf(msg, sizeof msg, "decode failed: %s", err);
         sl->n_cache = 0; /* the cache no longer matches what we think */
@@ -385,6 +401,24 @@ static bool decode(scheduler *s, slot *sl, const int32_t *tokens, uint32_t n)
     memcpy(sl->cache + pos, tokens, n * sizeof *tokens);
     sl->n_cache = pos + n;
     return true;
+}
+
+/* The pooled vector, L2-normalized as llama-server does for
+ * /v1/embeddings (common embd_normalize 2, the Euclidean norm). */
+static void finish_embedding(scheduler *s, slot *sl)
+{
+    job *j = sl->job;
+    uint32_t E = ie_model_n_embd(s->model);
+    double norm = 0;
+    for (uint32_t i = 0; i < E; i++) {
+        if (ie_model_pooling(s->model) == IE_POOLING_MEAN)
+            j->embedding[i] /= (float)j->n_prompt;
+        norm += (double)j->embedding[i] * j->embedding[i];
+    }
+    norm = sqrt(norm);
+    for (uint32_t i = 0; i < E && norm > 0; i++)
+        j->embedding[i] = (float)(j->embedding[i] / norm);
+    finish(s, sl, "stop", 0, NULL);
 }
 
 static void step_prompt(scheduler *s, slot *sl)
@@ -402,6 +436,8 @@ static void step_prompt(scheduler *s, slot *sl)
     s->prompt_tokens += n;
     s->prompt_seconds += now_s() - t0;
     pthread_mutex_unlock(&s->mu);
+    if (j->embed && sl->prompt_done)
+        finish_embedding(s, sl);
 }
 
 static void step_token(scheduler *s, slot *sl)
@@ -410,14 +446,16 @@ static void step_token(scheduler *s, slot *sl)
     uint32_t idx = (uint32_t)(sl - s->slots);
     double t0 = now_s();
     const float *raw = ie_logits(s->ctx, idx), *logits = raw;
-    if (j->json_object || j->call) {
+    if (constrained(j)) {
         /* Tokens still possible after this one: each can close one byte. */
         uint32_t left = j->max_tokens - j->n_generated - 1;
         uint32_t room = s->slot_ctx - sl->n_cache > 1 ? s->slot_ctx - sl->n_cache - 2 : 0;
         uint32_t budget = left < room ? left : room;
         memcpy(s->masked, logits, s->n_vocab * sizeof *s->masked);
-        uint32_t allowed = j->call ? token_mask_call(s->pieces, j->call, &sl->cm, budget, s->masked)
-                                   : token_mask_json(s->pieces, &sl->jm, budget, s->masked);
+        uint32_t allowed =
+            j->call     ? token_mask_call(s->pieces, j->call, &sl->cm, budget, s->masked)
+            : j->schema ? token_mask_schema(s->pieces, j->schema, &sl->sm, budget, s->masked)
+                        : token_mask_json(s->pieces, &sl->jm, budget, s->masked);
         if (!allowed) {
             finish(s, sl, "length", 0, NULL);
             return;
@@ -426,13 +464,16 @@ static void step_token(scheduler *s, slot *sl)
     }
     int32_t tok = ie_sampler_sample(sl->sampler, logits, sl->cache, sl->n_cache);
     bool json_done = false;
-    if (j->json_object || j->call) {
+    if (constrained(j)) {
         uint32_t plen;
         const char *pb = token_pieces_get(s->pieces, tok, &plen);
         /* the mask allowed only tokens that fit */
         if (j->call) {
             cm_feed_all(j->call, &sl->cm, pb, plen);
             json_done = cm_done(&sl->cm);
+        } else if (j->schema) {
+            sm_feed_all(j->schema, &sl->sm, pb, plen);
+            json_done = sm_done(&sl->sm);
         } else {
             jm_feed_all(&sl->jm, pb, plen);
             json_done = jm_done(&sl->jm);

@@ -41,7 +41,9 @@ typedef struct job {
     uint32_t top_logprobs;  /* with the most likely alternatives */
     bool json_object;       /* constrain the output to one JSON object */
     struct call_grammar *call; /* constrain the output to one tool call (the job owns it) */
+    struct schema_grammar *schema; /* constrain the output to the schema (the job owns it) */
     int32_t preserve[8];    /* control tokens written as their text (tool-call markers) */
+    bool embed;             /* no generation: the prompt's pooled embedding into embedding */
     uint32_t n_preserve;
 
     /* Shared with the scheduler thread: read under scheduler_wait. */
@@ -53,6 +55,7 @@ typedef struct job {
     uint32_t n_cached;          /* prompt tokens reused from the slot's cache */
     const char *finish_reason;  /* "stop" or "length" when done without error */
     int error_status;           /* 0, or the HTTP status of a failure */
+    float *embedding;           /* embed: n_embd floats, L2-normalized, once done */
     char error[256];
 
     /* Private to the scheduler. */
@@ -71,6 +74,8 @@ bool scheduler_loaded(scheduler *s);
 /* Valid once loaded, read-only, safe from any thread. */
 const ie_vocab *scheduler_vocab(scheduler *s);
 uint32_t scheduler_slot_context(scheduler *s);
+uint32_t scheduler_n_embd(scheduler *s);
+ie_pooling scheduler_pooling(scheduler *s);
 
 /* A job with one reference held by the caller. */
 job *job_new(void);

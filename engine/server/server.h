@@ -22,6 +22,8 @@ typedef struct server_options {
     char *api_key_file;   /* NULL = no key */
     char *chat_template;  /* chatml, llama3, mistral, gemma, or NULL = detect */
     bool metrics;         /* serve /metrics */
+    char **cors_origins;  /* browser origins allowed by CORS (cors.h); none = CORS off */
+    size_t n_cors_origins;
     size_t max_body;      /* request body bytes */
     unsigned timeout_s;   /* idle connection timeout */
     unsigned header_timeout_s; /* request line to the end of the headers */

@@ -133,7 +133,7 @@ await step('errors', async () => {
   // Unimplemented fields are a 400 naming the field, never silently ignored.
   for (const [field, extra] of [
     ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }] }],
-    ['response_format', { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } }],
+    ['response_format', { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', properties: { a: { type: 'string', format: 'email' } } } } } }],
     ['logit_bias', { logit_bias: { 1: 5 } }],
   ]) {
     try {

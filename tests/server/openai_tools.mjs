@@ -5,6 +5,7 @@
 // (constrained decoding), "none" none, and results go back through the
 // template. Prints TAP lines. usage: node openai_tools.mjs BASE_URL MODEL LABEL
 import OpenAI from 'openai';
+import Ajv from 'ajv';
 
 const [baseURL, model, label] = process.argv.slice(2);
 let n = 0;
@@ -116,10 +117,37 @@ await step('stream', async () => {
   ok(tc.length === 1 && validCall(tc[0], 'get_weather'), 'stream: the SDK stream helper rebuilds the call');
 });
 
+// strict: true with a forced call: the arguments follow the parameters
+// schema (schema_matcher.c); ajv validates them. XML-argument templates
+// cannot apply a JSON schema: a 400.
+const strictParams = {
+  type: 'object',
+  properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] }, days: { type: 'integer' },
+    hourly: { type: 'boolean' } },
+  required: ['city', 'unit', 'days', 'hourly'], additionalProperties: false,
+};
+await step('strict', async () => {
+  const strictTools = [{ type: 'function', function: { name: 'forecast', strict: true, parameters: strictParams } }, tools[1]];
+  const xml = label === 'qwen-xml' || label.startsWith('glm');
+  for (const [choice, seed] of [['required', 21], [{ type: 'function', function: { name: 'forecast' } }, 22]]) {
+    try {
+      const r = await client.chat.completions.create({ ...base, tools: strictTools, tool_choice: choice, seed, temperature: 1.2 });
+      const tc = r.choices[0].message.tool_calls ?? [];
+      const ajv = new Ajv();
+      const valid = tc.length === 1 && (tc[0].function.name !== 'forecast' ||
+        ajv.validate(strictParams, JSON.parse(tc[0].function.arguments)));
+      ok(!xml && valid, `strict ${JSON.stringify(choice).slice(0, 30)}: ${tc[0]?.function?.name} ${tc[0]?.function?.arguments?.slice(0, 60)} ${ajv.errorsText()}`);
+    } catch (e) {
+      ok(xml && e.status === 400 && e.param === 'tools', `strict on ${label}: ${e.status} ${e.message}`);
+    }
+  }
+});
+
 await step('errors', async () => {
   for (const [what, extra, param] of [
     ['a named function not in tools', { tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice'],
-    ['strict schemas', { tools: [{ type: 'function', function: { name: 'f', strict: true, parameters: { type: 'object' } } }] }, 'tools'],
+    ['strict with tool_choice auto', { tools: [{ type: 'function', function: { name: 'f', strict: true, parameters: { type: 'object' } } }] }, 'tools'],
+    ['strict with an unsupported keyword', { tool_choice: 'required', tools: [{ type: 'function', function: { name: 'f', strict: true, parameters: { type: 'object', properties: { a: { type: 'string', pattern: 'x' } } } } }] }, 'tools'],
     ['too few max_tokens for a call', { tool_choice: 'required', max_tokens: 5 }, 'max_tokens'],
   ]) {
     try {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "server/request.h"
+#include "server/schema_matcher.h"
 #include "strbuf.h"
 
 static bool parse(gen_request *r, request_kind k, const char *body, api_error *e)
@@ -124,7 +125,16 @@ static void unsupported_fields_refused(void **state)
         {REQUEST_CHAT, "\"function_call\":\"auto\",\"functions\":[{\"name\":\"f\"}]",
          "function_call", "unsupported_parameter"},
         {REQUEST_CHAT, "\"response_format\":{\"type\":\"json_schema\"}", "response_format",
-         "unsupported_parameter"},
+         "invalid"}, /* no json_schema */
+        {REQUEST_CHAT,
+         "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\","
+         "\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\","
+         "\"format\":\"date\"}}}}}",
+         "response_format", "unsupported_parameter"}, /* names the keyword, schema_matcher.c */
+        {REQUEST_CHAT,
+         "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\","
+         "\"schema\":{\"type\":\"object\"},\"extra\":1}}",
+         "response_format", "unknown_parameter"},
         {REQUEST_CHAT, "\"top_logprobs\":3", "top_logprobs", "invalid"}, /* needs logprobs */
         {REQUEST_CHAT, "\"logprobs\":true,\"top_logprobs\":21", "top_logprobs", "invalid"},
         {REQUEST_CHAT, "\"logit_bias\":{\"5\":-100}", "logit_bias", "unsupported_parameter"},
@@ -213,6 +223,26 @@ static void unsupported_fields_refused(void **state)
     assert_string_equal(e.code, "unknown_parameter");
     assert_string_equal(e.param_text, "k000000");
     sb_free(&big);
+}
+
+/* response_format json_schema compiles the schema at parse time. */
+static void json_schema_compiled(void **state)
+{
+    (void)state;
+    gen_request r;
+    api_error e;
+    assert_true(parse(&r, REQUEST_CHAT,
+                      "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                      "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"p\","
+                      "\"strict\":true,\"description\":\"d\",\"schema\":{\"type\":\"object\","
+                      "\"properties\":{\"a\":{\"type\":\"integer\"}},\"required\":[\"a\"]}}}}",
+                      &e));
+    assert_non_null(r.schema);
+    assert_false(r.json_object);
+    schema_matcher m;
+    sm_init(&m);
+    assert_true(sm_feed_all(r.schema, &m, "{\"a\":12}", 8) && sm_done(&m));
+    gen_request_free(&r);
 }
 
 static void chat_fields(void **state)
@@ -400,6 +430,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(chat_defaults),
         cmocka_unit_test(chat_fields),
+        cmocka_unit_test(json_schema_compiled),
         cmocka_unit_test(completion_prompts),
         cmocka_unit_test(bad_requests),
         cmocka_unit_test(tool_fields),
