@@ -40,12 +40,21 @@ static uint64_t em_cells_per_slot(const engine_mem_params *p)
     return p->n_ctx / em_slots(p);
 }
 
+/* The batch a context runs with: at least 1, at most the context (as
+ * engine/context.c's normalize applies it), so the compiler's estimate of a
+ * service whose batch exceeds its context sizes what the engine allocates. */
+static uint64_t em_batch(const engine_mem_params *p)
+{
+    uint64_t b = p->n_batch ? p->n_batch : 1;
+    return p->n_ctx && b > p->n_ctx ? p->n_ctx : b;
+}
+
 uint64_t engine_swa_cells_per_slot(const engine_mem_shape *s, const engine_mem_params *p)
 {
     uint64_t full = em_cells_per_slot(p);
     if (!s->n_swa || !s->n_layer_swa)
         return full;
-    uint64_t ring = (uint64_t)s->n_swa + (p->n_batch ? p->n_batch : 1);
+    uint64_t ring = (uint64_t)s->n_swa + em_batch(p);
     return ring < full ? ring : full;
 }
 
@@ -69,7 +78,7 @@ uint64_t engine_ffn_width(const engine_mem_shape *s)
 
 uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p)
 {
-    uint64_t b = p->n_batch ? p->n_batch : 1;
+    uint64_t b = em_batch(p);
     uint64_t t = p->n_threads ? p->n_threads : 1;
     uint64_t qdim = (uint64_t)s->n_head * s->head_dim_k;
     uint64_t odim = (uint64_t)s->n_head * s->head_dim_v;

@@ -408,6 +408,50 @@ static void memory_matches_formula_and_estimate(void **state)
     }
 }
 
+/* A batch larger than the context: the engine runs with the context as its
+ * batch (engine/context.c normalize), and the compiler's estimate of the
+ * same service must size that, not the batch as written. */
+static void batch_over_context_estimate_matches_engine(void **state)
+{
+    (void)state;
+    static const char *cases[] = {"--arch gemma3 --type f16 --embd 128 --layers 4 --swa-layers 1,0,1,1",
+                                  "--arch qwen3moe --type q8_0 --embd 128 --experts 16 --experts-used 4 --ff-exp 96"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        loaded L;
+        make_model(&L, "bigbatch", cases[i]);
+        ie_model *m = load_or_fail(&L, cases[i]);
+        ie_context_params p;
+        ie_context_params_default(&p);
+        p.n_ctx = 96;
+        p.n_slots = 1;
+        p.n_threads = 2;
+        p.n_batch = 512;
+        char err[256];
+        ie_context *c = ie_context_new(m, &p, err, sizeof err);
+        if (!c)
+            fail_msg("%s: %s", cases[i], err);
+        model_shape ms;
+        assert_int_equal(model_shape_from_gguf(&L.f, &ms, err, sizeof err), 0);
+        estimate_request req;
+        estimate_request_defaults(&req, ENGINE_INFRAC);
+        req.context = 96;
+        req.parallel = 1;
+        req.batch = 512;
+        req.threads = 2;
+        req.cache_k = p.cache_k;
+        req.cache_v = p.cache_v;
+        estimate_result r;
+        if (estimate_memory(&ms, &req, &r, err, sizeof err) != 0)
+            fail_msg("%s: estimate: %s", cases[i], err);
+        assert_int_equal(r.host.kv_cache, c->kv_bytes);
+        assert_int_equal(r.host.compute, c->scratch_bytes);
+        model_shape_free(&ms);
+        ie_context_free(c);
+        ie_model_free(m);
+        unload(&L);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +462,7 @@ int main(void)
         cmocka_unit_test(bad_expert_files_are_refused_by_name),
         cmocka_unit_test(gemma3_pattern_array),
         cmocka_unit_test(sliding_window_ring),
+        cmocka_unit_test(batch_over_context_estimate_matches_engine),
         cmocka_unit_test(memory_matches_formula_and_estimate),
     };
     return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);
