@@ -35,6 +35,7 @@ static const ie_flag flags[IEF_COUNT] = {
     [IEF_HEADER_TIMEOUT] = {IEF_HEADER_TIMEOUT, "--header-timeout", NULL, true, S},
     [IEF_BODY_TIMEOUT] = {IEF_BODY_TIMEOUT, "--body-timeout", NULL, true, S},
     [IEF_ALLOW_HOST] = {IEF_ALLOW_HOST, "--allow-host", NULL, true, S},
+    [IEF_REASONING_FORMAT] = {IEF_REASONING_FORMAT, "--reasoning-format", NULL, true, S},
     [IEF_PROMPT] = {IEF_PROMPT, "--prompt", "-p", true, O},
     [IEF_TOKENS] = {IEF_TOKENS, "--tokens", NULL, true, O},
     [IEF_N_PREDICT] = {IEF_N_PREDICT, "--n-predict", "-n", true, O},

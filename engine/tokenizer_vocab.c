@@ -103,12 +103,18 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Texts llama.cpp treats as end of generation (and forces to control). */
+/* Texts llama.cpp treats as end of generation (and forces to control),
+ * src/llama-vocab.cpp load(). */
 static const char *const k_eog_texts[] = {
     "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
     "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>",
-    "<end_of_utterance>",
+    "<end_of_utterance>", "</s>", "[EOT]", "[EOS]", "<eos>", "<turn|>", "<|tool_response>",
+    "<\xef\xbd\x9c" "end\xe2\x96\x81" "of\xe2\x96\x81" "sentence\xef\xbd\x9c>", "[e~[",
 };
+/* gpt-oss's harmony markers, which llama.cpp always renders as text
+ * (user-defined) so that replies can be parsed. */
+static const char *const k_rendered_texts[] = {"<|channel|>", "<|message|>", "<|start|>",
+                                               "<|constrain|>"};
 /* Texts that are EOT candidates when tokenizer.ggml.eot_token_id is absent. */
 static const char *const k_eot_texts[] = {
     "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>",
@@ -335,6 +341,44 @@ static bool text_in(const ie_token *t, const char *const *list, size_t n)
     return false;
 }
 
+/* Removes token `text` from the end-of-generation list, giving it type. */
+static bool drop_eog(ie_vocab *v, const char *text, uint8_t type)
+{
+    for (int32_t k = 0; k < v->n_eog; k++) {
+        ie_token *t = &v->tokens[v->eog[k]];
+        if (t->len == strlen(text) && memcmp(t->text, text, t->len) == 0) {
+            t->type = type;
+            memmove(v->eog + k, v->eog + k + 1, (size_t)(v->n_eog - k - 1) * sizeof *v->eog);
+            v->n_eog--;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool eog_has(const ie_vocab *v, const char *text)
+{
+    for (int32_t k = 0; k < v->n_eog; k++) {
+        const ie_token *t = &v->tokens[v->eog[k]];
+        if (t->len == strlen(text) && memcmp(t->text, text, t->len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* llama.cpp's two exceptions (src/llama-vocab.cpp): with <|return|> and
+ * <|call|> (gpt-oss's o200k_harmony), or <|calls|> and <|flush|>
+ * (solar-open), <|end|> only ends a message, not the generation, and is
+ * rendered as text; with <|tool_response>, (Gemma 4) </s> is ordinary. */
+static void drop_eog_workarounds(ie_vocab *v)
+{
+    bool call = eog_has(v, "<|call|>") || eog_has(v, "<|calls|>");
+    if (call && (eog_has(v, "<|return|>") || eog_has(v, "<|flush|>")))
+        drop_eog(v, "<|end|>", IE_TOK_USER_DEFINED);
+    if (eog_has(v, "<|tool_response>"))
+        drop_eog(v, "</s>", IE_TOK_NORMAL);
+}
+
 static bool build_special_lists(ie_vocab *v)
 {
     size_t n_eog_texts = sizeof k_eog_texts / sizeof k_eog_texts[0];
@@ -348,6 +392,8 @@ static bool build_special_lists(ie_vocab *v)
         }
         if (text_in(t, k_eog_texts, n_eog_texts))
             t->type = IE_TOK_CONTROL; /* llama.cpp overrides such tokens to control */
+        if (text_in(t, k_rendered_texts, sizeof k_rendered_texts / sizeof *k_rendered_texts))
+            t->type = IE_TOK_USER_DEFINED;
     }
     v->eog = malloc(((size_t)v->n_tokens + 3) * sizeof *v->eog);
     v->special = malloc((size_t)v->n_tokens * sizeof *v->special);
@@ -358,6 +404,10 @@ static bool build_special_lists(ie_vocab *v)
         if (i == v->eos || i == v->eot || text_in(t, k_eog_texts, n_eog_texts) ||
             (t->len == 15 && memcmp(t->text, "<|end_of_turn|>", 15) == 0))
             v->eog[v->n_eog++] = i;
+    }
+    drop_eog_workarounds(v);
+    for (int32_t i = 0; i < v->n_tokens; i++) {
+        const ie_token *t = &v->tokens[i];
         if ((t->type == IE_TOK_CONTROL || t->type == IE_TOK_USER_DEFINED || t->type == IE_TOK_UNKNOWN) &&
             t->len > 0)
             v->special[v->n_special++] = i;

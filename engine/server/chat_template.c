@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "jinja.h"
+#include "reasoning.h"
 #include "strbuf.h"
 #include "tokenize_util.h"
 
@@ -118,6 +119,7 @@ struct chat_prompt {
     char *origin, *bos, *eos;
     bool add_bos;
     tool_syntax syntax;
+    const char *think_open, *think_close; /* NULL: the template teaches no thinking tags */
 };
 
 chat_prompt *chat_prompt_compile(const char *source, const char *origin, const char *bos,
@@ -138,6 +140,8 @@ chat_prompt *chat_prompt_compile(const char *source, const char *origin, const c
     p->eos = strdup(eos ? eos : "");
     p->add_bos = add_bos;
     p->syntax = tool_syntax_detect(source);
+    if (!reasoning_tags_detect(source, &p->think_open, &p->think_close))
+        p->think_open = p->think_close = NULL;
     if (!p->origin || !p->bos || !p->eos)
         abort();
     return p;
@@ -190,10 +194,42 @@ void chat_prompt_free(chat_prompt *p)
 const char *chat_prompt_origin(const chat_prompt *p) { return p->origin; }
 tool_syntax chat_prompt_tool_syntax(const chat_prompt *p) { return p->syntax; }
 
+bool chat_prompt_think_tags(const chat_prompt *p, const char **open, const char **close)
+{
+    *open = p->think_open, *close = p->think_close;
+    return p->think_open != NULL;
+}
+
+/* gpt-oss's template reads an assistant turn's reasoning as `thinking` and
+ * refuses content beside it on a turn of calls; llama.cpp
+ * (common/parsers/gpt-oss.cpp) copies reasoning_content there and drops that
+ * content, and so does this. */
+static json_t *harmony_messages(json_t *messages)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(messages, i, m)
+    {
+        json_t *r = json_object_get(m, "reasoning_content");
+        if (!json_is_string(r)) {
+            json_array_append(out, m);
+            continue;
+        }
+        json_t *c = json_copy(m);
+        json_object_set(c, "thinking", r);
+        if (json_array_size(json_object_get(m, "tool_calls")))
+            json_object_del(c, "content");
+        json_array_append_new(out, c);
+    }
+    return out;
+}
+
 char *chat_prompt_render(const chat_prompt *p, json_t *messages, json_t *tools, char *err,
                          size_t errlen)
 {
-    json_t *vars = json_pack("{s:O, s:b, s:s, s:s}", "messages", messages, "add_generation_prompt",
+    json_t *msgs = p->syntax == TOOL_SYNTAX_HARMONY ? harmony_messages(messages) : json_incref(messages);
+    json_t *vars = json_pack("{s:o, s:b, s:s, s:s}", "messages", msgs, "add_generation_prompt",
                              1, "bos_token", p->bos, "eos_token", p->eos);
     if (!vars)
         abort();

@@ -40,6 +40,8 @@ void chat_prompt_free(chat_prompt *p);
 /* "the GGUF's tokenizer.chat_template", "the built-in chatml format", ... */
 const char *chat_prompt_origin(const chat_prompt *p);
 tool_syntax chat_prompt_tool_syntax(const chat_prompt *p);
+/* The thinking tags of the template (reasoning.h); false when none. */
+bool chat_prompt_think_tags(const chat_prompt *p, const char **open, const char **close);
 
 /* The prompt for messages (the template's shape: role, content, tool_calls
  * with arguments as objects, tool_call_id, name) and tools (NULL = none),

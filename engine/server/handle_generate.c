@@ -14,6 +14,7 @@
 #include "request.h"
 #include "response.h"
 #include "tokenize_util.h"
+#include "reply.h"
 #include "tool_calls.h"
 #include "utf8.h"
 
@@ -34,7 +35,8 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
         api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
                       "'tools': the chat prompt (%s) uses a tool-call syntax infrac-engine does "
                       "not parse (it reads Hermes <tool_call> JSON, Qwen <function=...> and GLM "
-                      "<arg_key> XML, Llama 3 JSON and Mistral [TOOL_CALLS] calls)",
+                      "<arg_key> XML, Llama 3 JSON, Mistral [TOOL_CALLS], Gemma 4 "
+                      "<|tool_call>call: and gpt-oss harmony calls)",
                       chat_prompt_origin(h->chat));
         return NULL;
     }
@@ -72,9 +74,10 @@ static call_grammar *forced_call(http_server *h, const gen_request *req)
     return g;
 }
 
-/* The prompt's tokens, or false with err set. */
+/* The prompt's tokens, or false with err set; *inside: the chat prompt
+ * ends in an opened thinking block. */
 static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint32_t *n,
-                          api_error *err)
+                          bool *inside, api_error *err)
 {
     const ie_vocab *v = scheduler_vocab(h->sched);
     if (req->prompt_tokens) {
@@ -95,6 +98,9 @@ static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint3
     char *rendered = NULL;
     if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, err)))
         return false;
+    const char *open, *close;
+    *inside = rendered && chat_prompt_think_tags(h->chat, &open, &close) &&
+              reasoning_prompt_opens(rendered, open, close);
     const char *text = rendered ? rendered : req->prompt;
     int count = tokenize_text(v, text, strlen(text), true, true, out);
     free(rendered);
@@ -134,10 +140,20 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
                       "blocks, which a JSON schema cannot constrain");
         return NULL;
     }
+    if (syntax == TOOL_SYNTAX_GEMMA4 && tools_active(req) &&
+        (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
+        api_error_set(err, 400, "invalid_request_error", "tool_choice", "unsupported_parameter",
+                      "'tool_choice' %s: Gemma 4 writes arguments in its own notation "
+                      "(<|\"|>strings<|\"|>), which infrac-engine parses but cannot yet "
+                      "constrain; use \"auto\"",
+                      req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
+        return NULL;
+    }
     int32_t *tokens = NULL;
     uint32_t n = 0;
+    bool inside = false;
     call_grammar *call = NULL;
-    if (!prompt_tokens(h, req, &tokens, &n, err))
+    if (!prompt_tokens(h, req, &tokens, &n, &inside, err))
         return NULL;
     const char *param = req->kind == REQUEST_CHAT ? "messages" : "prompt";
     uint32_t slot_ctx = scheduler_slot_context(h->sched);
@@ -193,17 +209,25 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
         }
     }
     job *j = job_new();
+    j->think_inside = inside;
     j->call = call;
     j->schema = req->schema;
     req->schema = NULL;
-    if (tools_active(req)) {
+    if (req->kind == REQUEST_CHAT) {
+        /* markers the reply parser must see: the call syntax's (harmony's
+         * channels with or without tools), and the thinking tags */
         const ie_vocab *v = scheduler_vocab(h->sched);
-        for (const char *const *m = tool_syntax_markers(chat_prompt_tool_syntax(h->chat));
-             *m && j->n_preserve < sizeof j->preserve / sizeof *j->preserve; m++) {
-            int32_t id = ie_vocab_find(v, *m, strlen(*m));
-            if (id >= 0)
-                j->preserve[j->n_preserve++] = id;
-        }
+        const char *tags[3] = {NULL, NULL, NULL};
+        chat_prompt_think_tags(h->chat, &tags[0], &tags[1]);
+        const char *const *marks = tool_syntax_markers(
+            tools_active(req) || syntax == TOOL_SYNTAX_HARMONY ? syntax : TOOL_SYNTAX_NONE);
+        for (int pass = 0; pass < 2; pass++)
+            for (const char *const *m = pass ? tags : marks;
+                 *m && j->n_preserve < sizeof j->preserve / sizeof *j->preserve; m++) {
+                int32_t id = ie_vocab_find(v, *m, strlen(*m));
+                if (id >= 0)
+                    j->preserve[j->n_preserve++] = id;
+            }
     }
     j->prompt = tokens;
     j->n_prompt = n;
@@ -264,9 +288,9 @@ typedef struct stream {
     strbuf out;
     size_t off;
     bool finished;
-    bool tools;         /* split the text into content and tool calls */
+    bool parse;         /* split the text into reasoning, content and tool calls */
     bool parallel;      /* more than one call may be returned */
-    tool_parser parser;
+    reply_parser parser;
     size_t n_calls;     /* calls streamed so far */
 } stream;
 
@@ -310,16 +334,24 @@ static bool stream_fill(stream *st)
         bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
         json_t *lp = st->logprobs ? scheduler_take_logprobs(st->h->sched, st->job) : NULL;
         json_t *calls = NULL;
-        if (st->tools) {
+        strbuf reasoning = {0};
+        if (st->parse) {
             strbuf content = {0};
             calls = json_array();
-            tool_parser_feed(&st->parser, text.p ? text.p : "", text.len, &content, calls);
+            reply_parser_feed(&st->parser, text.p ? text.p : "", text.len, &reasoning, &content,
+                              calls);
             if (done && !st->job->error_status)
-                tool_parser_finish(&st->parser, &content, calls);
+                reply_parser_finish(&st->parser, &reasoning, &content, calls);
             sb_free(&text);
             text = content;
             keep_calls(calls, st->n_calls, st->parallel);
         }
+        if (reasoning.len) { /* delta.reasoning_content, as llama-server streams it */
+            char *chunk = response_reasoning_chunk(&st->meta, reasoning.p);
+            sse_event(&st->out, chunk);
+            free(chunk);
+        }
+        sb_free(&reasoning);
         if (text.len || (lp && json_array_size(lp))) {
             char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", NULL, false,
                                             choice_logprobs(&st->meta, lp, &st->lp_offset));
@@ -388,15 +420,14 @@ static void stream_free(void *cls)
     scheduler_cancel(st->h->sched, st->job);
     job_unref(st->h->sched, st->job);
     sb_free(&st->out);
-    tool_parser_free(&st->parser);
+    reply_parser_free(&st->parser);
     free(st);
 }
 
 /* What the reply does with tool calls. */
 typedef struct tool_reply {
-    bool active;
+    reply_setup setup;
     bool parallel;
-    tool_syntax syntax;
 } tool_reply;
 
 static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
@@ -414,9 +445,9 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     st->include_usage = include_usage;
     st->logprobs = logprobs;
     st->lp_offset = echo ? strlen(echo) : 0;
-    st->tools = tr->active;
+    st->parse = reply_setup_active(&tr->setup);
     st->parallel = tr->parallel;
-    tool_parser_init(&st->parser, tr->syntax);
+    reply_parser_init(&st->parser, &tr->setup);
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
         char *chunk = response_chunk(meta, "", NULL, true);
         sse_event(&st->out, chunk);
@@ -471,14 +502,14 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
                                                    &offset)
                                  : NULL;
         char *body;
-        if (tr->active) {
-            tool_parser p;
-            strbuf content = {0};
+        if (reply_setup_active(&tr->setup)) {
+            reply_parser p;
+            strbuf content = {0}, reasoning = {0};
             json_t *calls = json_array();
-            tool_parser_init(&p, tr->syntax);
-            tool_parser_feed(&p, text.p ? text.p : "", text.len, &content, calls);
-            tool_parser_finish(&p, &content, calls);
-            tool_parser_free(&p);
+            reply_parser_init(&p, &tr->setup);
+            reply_parser_feed(&p, text.p ? text.p : "", text.len, &reasoning, &content, calls);
+            reply_parser_finish(&p, &reasoning, &content, calls);
+            reply_parser_free(&p);
             keep_calls(calls, 0, tr->parallel);
             bool any = json_array_size(calls) > 0;
             /* a reply of calls only has content null, as OpenAI's */
@@ -487,11 +518,13 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
                 blank = strchr(" \t\r\n", content.p[i]) != NULL;
             const char *reason = any && strcmp(j->finish_reason, "stop") == 0 ? "tool_calls"
                                                                                : j->finish_reason;
-            body = response_chat_full(meta, any && blank ? NULL : (content.p ? content.p : ""),
-                                      any ? calls : NULL, reason, &u, lp);
+            body = response_chat_reasoned(meta, reasoning.p,
+                                          any && blank ? NULL : (content.p ? content.p : ""),
+                                          any ? calls : NULL, reason, &u, lp);
             if (!any)
                 json_decref(calls);
             sb_free(&content);
+            sb_free(&reasoning);
         } else
             body = response_full_lp(meta, text.p ? text.p : "", j->finish_reason, &u, lp);
         ret = http_respond(h, c, rc, 200, "application/json", body);
@@ -518,8 +551,15 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     }
     job *j = make_job(h, &req, &e);
     bool stream = req.stream, include_usage = req.include_usage;
-    tool_reply tr = {.active = chat && tools_active(&req), .parallel = req.parallel_tool_calls,
-                     .syntax = chat ? chat_prompt_tool_syntax(h->chat) : TOOL_SYNTAX_NONE};
+    tool_reply tr = {.parallel = req.parallel_tool_calls};
+    if (chat && j) {
+        tr.setup.syntax = chat_prompt_tool_syntax(h->chat);
+        tr.setup.tools = tools_active(&req);
+        chat_prompt_think_tags(h->chat, &tr.setup.think_open, &tr.setup.think_close);
+        tr.setup.think_inside = j->think_inside;
+        tr.setup.format = (reasoning_format)(req.reasoning_format >= 0 ? req.reasoning_format
+                                                                       : h->opts->reasoning_format);
+    }
     /* echo: the prompt as sent, or the text of the token ids (made valid
      * UTF-8: ids may cut a character) ahead of the completion. */
     strbuf echo = {0};

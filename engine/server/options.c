@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chat_template.h"
+#include "reasoning.h"
 #include "infrac_engine_flags.h"
 #include "cors.h"
 #include "ggml_types.h"
@@ -312,6 +313,14 @@ bool server_options_from_args(server_options *o, int argc, char **argv, char *er
             break;
         case IEF_API_KEY_FILE: set_str(&o->api_key_file, val); break;
         case IEF_CHAT_TEMPLATE: set_str(&o->chat_template, val); break;
+        case IEF_REASONING_FORMAT:
+            if (reasoning_format_from_name(val) < 0) {
+                snprintf(err, errlen, "--reasoning-format %s: expected none, deepseek, "
+                                      "deepseek-legacy or auto", val);
+                return false;
+            }
+            o->reasoning_format = reasoning_format_from_name(val);
+            break;
         case IEF_CORS_ORIGIN:
             if (!cors_add_origin(o, val, err, errlen))
                 return false;
@@ -374,6 +383,8 @@ void server_usage(FILE *out)
           "  -ctv, --cache-v T    V cache type\n"
           "  --api-key-file FILE  require 'Authorization: Bearer <key>'\n"
           "  --chat-template T    chatml, llama3, mistral or gemma (default: from the GGUF)\n"
+          "  --reasoning-format F deepseek (thinking in reasoning_content; also auto), none\n"
+          "                       (left in content) or deepseek-legacy (both) (default: deepseek)\n"
           "  --cors-origin ORIGIN allow browser requests from ORIGIN (repeatable; \"*\" = any;\n"
           "                       default: CORS off)\n"
           "  --metrics / --no-metrics   serve /metrics (default on)\n"

@@ -8,6 +8,7 @@
 
 #include "call_matcher.h"
 #include "logprobs.h"
+#include "reasoning.h"
 #include "request_fields.h"
 #include "schema_matcher.h"
 #include "strbuf.h"
@@ -283,6 +284,7 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
         {
             if (strcmp(mk, "role") == 0 || strcmp(mk, "content") == 0 ||
                 strcmp(mk, "name") == 0 || (assistant && strcmp(mk, "tool_calls") == 0) ||
+                (assistant && strcmp(mk, "reasoning_content") == 0) ||
                 (tool && strcmp(mk, "tool_call_id") == 0) || json_is_null(mv) ||
                 (json_is_array(mv) && json_array_size(mv) == 0))
                 continue;
@@ -321,6 +323,15 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
         json_array_append_new(r->template_messages, tm);
         if (json_is_string(name))
             json_object_set(tm, "name", name);
+        json_t *thought = assistant ? json_object_get(m, "reasoning_content") : NULL;
+        if (thought && !json_is_null(thought)) { /* the templates read it (Qwen3, Gemma 4) */
+            if (!json_is_string(thought)) {
+                api_error_invalid(err, "messages",
+                                  "messages[%zu].reasoning_content must be a string", i);
+                return false;
+            }
+            json_object_set(tm, "reasoning_content", thought);
+        }
         if (has_calls) {
             json_t *calls = parse_tool_calls(calls_in, i, err);
             if (!calls)
@@ -658,6 +669,16 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
         return false;
     if (!parse_logprobs(r, o, err) || !parse_response_format(r, o, err))
         return false;
+    json_t *rf = r->kind == REQUEST_CHAT ? json_object_get(o, "reasoning_format") : NULL;
+    if (rf && !json_is_null(rf)) {
+        if (!json_is_string(rf) || reasoning_format_from_name(json_string_value(rf)) < 0) {
+            api_error_invalid(err, "reasoning_format",
+                              "'reasoning_format' must be 'none', 'deepseek', 'deepseek-legacy' "
+                              "or 'auto'");
+            return false;
+        }
+        r->reasoning_format = reasoning_format_from_name(json_string_value(rf));
+    }
 
     json_t *so = json_object_get(o, "stream_options");
     if (so && !json_is_null(so)) {
@@ -688,6 +709,7 @@ bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size
     r->temperature = 1.0;
     r->top_p = 1.0;
     r->repeat_penalty = 1.0;
+    r->reasoning_format = -1;
     json_t *root = request_parse_object(body, len, err);
     if (!root)
         return false;

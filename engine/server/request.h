@@ -64,6 +64,7 @@ typedef struct gen_request {
     tool_choice tool_choice;
     char *tool_choice_name;  /* TOOL_CHOICE_NAMED */
     bool parallel_tool_calls; /* default true */
+    int reasoning_format;     /* llama-server's per-request field (reasoning.h); -1 = the server's */
 } gen_request;
 
 /* Parses body (len bytes, any content). On failure fills err (4xx) and

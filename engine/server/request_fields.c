@@ -22,7 +22,7 @@ static const struct {
     {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
     {"user", BOTH},           {"echo", COMPLETION},       {"logprobs", BOTH},
     {"top_logprobs", CHAT},   {"response_format", CHAT},  {"tools", CHAT},
-    {"tool_choice", CHAT},    {"parallel_tool_calls", CHAT},
+    {"tool_choice", CHAT},    {"parallel_tool_calls", CHAT}, {"reasoning_format", CHAT},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */

@@ -81,9 +81,18 @@ char *response_full_lp(const response_meta *m, const char *text, const char *fin
 char *response_chat_full(const response_meta *m, const char *content, json_t *tool_calls,
                          const char *finish_reason, const usage *u, json_t *logprobs)
 {
+    return response_chat_reasoned(m, NULL, content, tool_calls, finish_reason, u, logprobs);
+}
+
+char *response_chat_reasoned(const response_meta *m, const char *reasoning, const char *content,
+                             json_t *tool_calls, const char *finish_reason, const usage *u,
+                             json_t *logprobs)
+{
     json_t *root = envelope(m, false);
     json_t *message = json_pack("{s:s, s:o, s:n}", "role", "assistant", "content",
                                 content ? json_string(content) : json_null(), "refusal");
+    if (reasoning && *reasoning)
+        json_object_set_new(message, "reasoning_content", json_string(reasoning));
     if (tool_calls)
         json_object_set_new(message, "tool_calls", tool_calls);
     json_t *choice = json_pack("{s:i, s:o, s:o, s:o}", "index", 0, "message", message, "logprobs",
@@ -99,6 +108,15 @@ char *response_tool_chunk(const response_meta *m, json_t *deltas)
     json_t *root = envelope(m, true);
     json_t *choice = json_pack("{s:i, s:{s:o}, s:n, s:n}", "index", 0, "delta", "tool_calls",
                                deltas, "logprobs", "finish_reason");
+    json_object_set_new(root, "choices", json_pack("[o]", choice));
+    return dump(root);
+}
+
+char *response_reasoning_chunk(const response_meta *m, const char *text)
+{
+    json_t *root = envelope(m, true);
+    json_t *choice = json_pack("{s:i, s:{s:s}, s:n, s:n}", "index", 0, "delta",
+                               "reasoning_content", text, "logprobs", "finish_reason");
     json_object_set_new(root, "choices", json_pack("[o]", choice));
     return dump(root);
 }

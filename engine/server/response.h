@@ -34,6 +34,12 @@ char *response_full_lp(const response_meta *m, const char *text, const char *fin
  * tool_calls array, taken over) or NULL; logprobs taken over or NULL. */
 char *response_chat_full(const response_meta *m, const char *content, struct json_t *tool_calls,
                          const char *finish_reason, const usage *u, struct json_t *logprobs);
+/* The same with message.reasoning_content (reasoning NULL or "": none). */
+char *response_chat_reasoned(const response_meta *m, const char *reasoning, const char *content,
+                             struct json_t *tool_calls, const char *finish_reason, const usage *u,
+                             struct json_t *logprobs);
+/* A streamed chunk whose delta is {"reasoning_content": text}. */
+char *response_reasoning_chunk(const response_meta *m, const char *text);
 /* A streamed chunk whose delta holds tool_calls deltas (taken over). */
 char *response_tool_chunk(const response_meta *m, struct json_t *deltas);
 char *response_chunk_lp(const response_meta *m, const char *text, const char *finish_reason,

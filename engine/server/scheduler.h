@@ -42,7 +42,8 @@ typedef struct job {
     bool json_object;       /* constrain the output to one JSON object */
     struct call_grammar *call; /* constrain the output to one tool call (the job owns it) */
     struct schema_grammar *schema; /* constrain the output to the schema (the job owns it) */
-    int32_t preserve[8];    /* control tokens written as their text (tool-call markers) */
+    bool think_inside;      /* the chat prompt ends inside an opened thinking block */
+    int32_t preserve[12];   /* control tokens written as their text (tool-call markers) */
     bool embed;             /* no generation: the prompt's pooled embedding into embedding */
     uint32_t n_preserve;
 

@@ -20,6 +20,7 @@ typedef struct server_options {
     uint32_t batch;       /* tokens per forward pass for prompts; 0 = engine default */
     int cache_k, cache_v; /* ggml type ids */
     char *api_key_file;   /* NULL = no key */
+    int reasoning_format; /* reasoning.h's reasoning_format (0 = deepseek) */
     char *chat_template;  /* chatml, llama3, mistral, gemma, or NULL = detect */
     bool metrics;         /* serve /metrics */
     char **cors_origins;  /* browser origins allowed by CORS (cors.h); none = CORS off */

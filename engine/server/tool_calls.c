@@ -12,11 +12,17 @@ enum { S_START, S_CONTENT, S_CALL, S_REST };
 static const char HERMES_OPEN[] = "<tool_call>", HERMES_CLOSE[] = "</tool_call>";
 static const char MISTRAL_MARK[] = "[TOOL_CALLS]", MISTRAL_ARGS[] = "[ARGS]";
 static const char PYTHON_TAG[] = "<|python_tag|>";
+static const char GEMMA_OPEN[] = "<|tool_call>", GEMMA_CLOSE[] = "<tool_call|>",
+                  GEMMA_QUOTE[] = "<|\"|>";
 
 tool_syntax tool_syntax_detect(const char *src)
 {
     if (!src)
         return TOOL_SYNTAX_NONE;
+    if (strstr(src, "<|channel|>")) /* as llama.cpp common/chat.cpp picks its gpt-oss parser */
+        return TOOL_SYNTAX_HARMONY;
+    if (strstr(src, "<|tool_call>call:"))
+        return TOOL_SYNTAX_GEMMA4;
     if (strstr(src, HERMES_OPEN) && strstr(src, "<arg_key>"))
         return TOOL_SYNTAX_GLM;
     if (strstr(src, HERMES_OPEN) && strstr(src, "<function="))
@@ -32,7 +38,8 @@ tool_syntax tool_syntax_detect(const char *src)
 
 const char *tool_syntax_name(tool_syntax s)
 {
-    static const char *const n[] = {"none", "hermes", "llama3", "mistral", "qwen_xml", "glm"};
+    static const char *const n[] = {"none",     "hermes", "llama3", "mistral",
+                                         "qwen_xml", "glm",    "gemma4", "harmony"};
     return n[s];
 }
 
@@ -41,10 +48,18 @@ const char *const *tool_syntax_markers(tool_syntax s)
     static const char *const hermes[] = {HERMES_OPEN, HERMES_CLOSE, NULL};
     static const char *const llama3[] = {PYTHON_TAG, NULL};
     static const char *const mistral[] = {MISTRAL_MARK, MISTRAL_ARGS, NULL};
+    static const char *const gemma4[] = {GEMMA_OPEN, GEMMA_CLOSE, GEMMA_QUOTE, NULL};
+    /* llama.cpp makes the first four user-defined (always rendered) and
+     * preserves <|end|> too (common/parsers/gpt-oss.cpp) */
+    static const char *const harmony[] = {"<|channel|>", "<|message|>", "<|start|>",
+                                          "<|constrain|>", "<|end|>", NULL};
     static const char *const none[] = {NULL};
     return s == TOOL_SYNTAX_HERMES || s == TOOL_SYNTAX_QWEN_XML || s == TOOL_SYNTAX_GLM ? hermes
-           : s == TOOL_SYNTAX_LLAMA3 ? llama3
-           : s == TOOL_SYNTAX_MISTRAL ? mistral : none;
+           : s == TOOL_SYNTAX_LLAMA3  ? llama3
+           : s == TOOL_SYNTAX_MISTRAL ? mistral
+           : s == TOOL_SYNTAX_GEMMA4  ? gemma4
+           : s == TOOL_SYNTAX_HARMONY ? harmony
+                                      : none;
 }
 
 void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
@@ -59,6 +74,13 @@ void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
         break;
     case TOOL_SYNTAX_QWEN_XML:
         *prefix = "<tool_call>\n<function=", *middle = ">\n", *suffix = "\n</tool_call>";
+        break;
+    case TOOL_SYNTAX_GEMMA4: /* the arguments' braces are the call's */
+        *prefix = "<|tool_call>call:", *middle = "{", *suffix = "<tool_call|>";
+        break;
+    case TOOL_SYNTAX_HARMONY: /* <|call|> (end of generation) follows */
+        *prefix = "<|channel|>commentary to=functions.", *middle = " <|constrain|>json<|message|>",
+        *suffix = "";
         break;
     case TOOL_SYNTAX_GLM: /* the blocks end with </tool_call> itself */
         *prefix = "<tool_call>", *middle = "\n", *suffix = "";
@@ -231,6 +253,146 @@ static bool add_glm_call(tool_parser *p, json_t *calls, const char *s, size_t n)
     return ok;
 }
 
+static const char *open_of(const tool_parser *p)
+{
+    return p->syntax == TOOL_SYNTAX_GEMMA4 ? GEMMA_OPEN : HERMES_OPEN;
+}
+static const char *close_of(const tool_parser *p)
+{
+    return p->syntax == TOOL_SYNTAX_GEMMA4 ? GEMMA_CLOSE : HERMES_CLOSE;
+}
+
+/* Gemma 4 values: <|"|>text<|"|>, bare keys in {k:v,...}, [a,...], and
+ * numbers, true, false, null as JSON writes them (llama.cpp
+ * common/parsers/gemma4.cpp reads the same). depth bounds nesting. */
+static json_t *gemma4_value(const char **s, const char *end, int depth);
+
+static void skip_space(const char **s, const char *end)
+{
+    while (*s < end && strchr(" \n\r\t", **s))
+        (*s)++;
+}
+
+static json_t *gemma4_container(const char **s, const char *end, int depth, bool object)
+{
+    json_t *c = object ? json_object() : json_array();
+    (*s)++;
+    skip_space(s, end);
+    if (*s < end && **s == (object ? '}' : ']')) {
+        (*s)++;
+        return c;
+    }
+    for (;;) {
+        char *key = NULL;
+        if (object) {
+            skip_space(s, end);
+            const char *k = *s;
+            size_t ql = strlen(GEMMA_QUOTE);
+            if ((size_t)(end - k) >= ql && memcmp(k, GEMMA_QUOTE, ql) == 0) { /* a quoted key */
+                const char *ke = find(k + ql, (size_t)(end - k - ql), GEMMA_QUOTE);
+                if (!ke)
+                    break;
+                key = strndup(k + ql, (size_t)(ke - k - ql));
+                *s = ke + ql;
+            } else {
+                while (*s < end && **s != ':' && **s != '}')
+                    (*s)++;
+                if (*s == k)
+                    break;
+                key = strndup(k, (size_t)(*s - k));
+            }
+            if (!key)
+                abort();
+            if (*s >= end || **s != ':') {
+                free(key);
+                break;
+            }
+            (*s)++;
+        }
+        json_t *v = gemma4_value(s, end, depth + 1);
+        if (!v) {
+            free(key);
+            break;
+        }
+        if (object) {
+            json_object_set_new(c, key, v);
+            free(key);
+        } else
+            json_array_append_new(c, v);
+        skip_space(s, end);
+        if (*s < end && **s == ',') {
+            (*s)++;
+            continue;
+        }
+        if (*s < end && **s == (object ? '}' : ']')) {
+            (*s)++;
+            return c;
+        }
+        break;
+    }
+    json_decref(c);
+    return NULL;
+}
+
+static json_t *gemma4_value(const char **s, const char *end, int depth)
+{
+    skip_space(s, end);
+    if (*s >= end || depth > 32)
+        return NULL;
+    size_t ql = strlen(GEMMA_QUOTE);
+    if ((size_t)(end - *s) >= ql && memcmp(*s, GEMMA_QUOTE, ql) == 0) {
+        const char *e = find(*s + ql, (size_t)(end - *s - ql), GEMMA_QUOTE);
+        if (!e)
+            return NULL;
+        json_t *v = json_stringn(*s + ql, (size_t)(e - *s - ql));
+        *s = e + ql;
+        return v; /* NULL for invalid UTF-8 */
+    }
+    if (**s == '{' || **s == '[')
+        return gemma4_container(s, end, depth, **s == '{');
+    const char *e = *s;
+    while (e < end && !strchr(",}] \n\r\t", *e))
+        e++;
+    json_t *v = e > *s ? json_loadb(*s, (size_t)(e - *s), JSON_DECODE_ANY, NULL) : NULL;
+    if (v && (json_is_object(v) || json_is_array(v) || json_is_string(v))) {
+        json_decref(v);
+        return NULL;
+    }
+    *s = e;
+    return v;
+}
+
+json_t *gemma4_value_parse(const char *s, size_t n)
+{
+    const char *end = s + n;
+    json_t *v = gemma4_value(&s, end, 0);
+    skip_space(&s, end);
+    if (v && s != end) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* call:NAME{...} */
+static bool add_gemma4_call(tool_parser *p, json_t *calls, const char *s, size_t n)
+{
+    static const char call[] = "call:";
+    const char *end = s + n;
+    skip_space(&s, end);
+    if ((size_t)(end - s) < strlen(call) || memcmp(s, call, strlen(call)) != 0)
+        return false;
+    const char *name = s + strlen(call), *brace = memchr(name, '{', (size_t)(end - name));
+    if (!brace || brace == name)
+        return false;
+    json_t *args = gemma4_value_parse(brace, (size_t)(end - brace));
+    char *fname = strndup(name, (size_t)(brace - name));
+    bool ok = json_is_object(args) && fname && add_call(p, calls, fname, args);
+    free(fname);
+    json_decref(args);
+    return ok;
+}
+
 static json_t *parse_json(const char *s, size_t n)
 {
     while (n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
@@ -365,8 +527,10 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
                 return;
             }
             bool hermes = p->syntax == TOOL_SYNTAX_HERMES || p->syntax == TOOL_SYNTAX_QWEN_XML ||
-                          p->syntax == TOOL_SYNTAX_GLM;
-            const char *mark = hermes ? HERMES_OPEN : MISTRAL_MARK;
+                          p->syntax == TOOL_SYNTAX_GLM || p->syntax == TOOL_SYNTAX_GEMMA4;
+            const char *mark = p->syntax == TOOL_SYNTAX_GEMMA4 ? GEMMA_OPEN
+                               : hermes                        ? HERMES_OPEN
+                                                               : MISTRAL_MARK;
             const char *at = find(h, hn, mark);
             if (!at) {
                 release(p, hn - partial_suffix(h, hn, mark), content, false);
@@ -382,12 +546,15 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
             continue;
         }
         case S_CALL: { /* hermes: up to </tool_call> */
-            const char *at = find(h, hn, HERMES_CLOSE);
+            const char *open = open_of(p), *close = close_of(p);
+            const char *at = find(h, hn, close);
             if (!at)
                 return;
             size_t body = (size_t)(at - h);
             bool ok;
-            if (p->syntax == TOOL_SYNTAX_QWEN_XML)
+            if (p->syntax == TOOL_SYNTAX_GEMMA4)
+                ok = add_gemma4_call(p, calls, h, body);
+            else if (p->syntax == TOOL_SYNTAX_QWEN_XML)
                 ok = add_xml_call(p, calls, h, body);
             else if (p->syntax == TOOL_SYNTAX_GLM)
                 ok = add_glm_call(p, calls, h, body);
@@ -397,10 +564,10 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
                 json_decref(o);
             }
             if (!ok) { /* not a call after all: it is text */
-                sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
-                sb_append(content, h, body + strlen(HERMES_CLOSE));
+                sb_append(content, open, strlen(open));
+                sb_append(content, h, body + strlen(close));
             }
-            sb_consume(&p->held, body + strlen(HERMES_CLOSE));
+            sb_consume(&p->held, body + strlen(close));
             p->state = S_CONTENT;
             continue;
         }
@@ -415,13 +582,15 @@ void tool_parser_finish(tool_parser *p, strbuf *content, json_t *calls)
     size_t hn = p->held.len;
     switch (p->state) {
     case S_CALL: { /* the model stopped before </tool_call> */
-        bool xml = p->syntax == TOOL_SYNTAX_QWEN_XML || p->syntax == TOOL_SYNTAX_GLM;
+        bool xml = p->syntax == TOOL_SYNTAX_QWEN_XML || p->syntax == TOOL_SYNTAX_GLM ||
+                   p->syntax == TOOL_SYNTAX_GEMMA4;
         json_t *o = xml ? NULL : parse_json(h, hn);
         bool ok = p->syntax == TOOL_SYNTAX_QWEN_XML ? add_xml_call(p, calls, h, hn)
                   : p->syntax == TOOL_SYNTAX_GLM    ? add_glm_call(p, calls, h, hn)
+                  : p->syntax == TOOL_SYNTAX_GEMMA4 ? add_gemma4_call(p, calls, h, hn)
                                                     : add_call_object(p, calls, o);
         if (!ok) {
-            sb_append(content, HERMES_OPEN, strlen(HERMES_OPEN));
+            sb_append(content, open_of(p), strlen(open_of(p)));
             sb_append(content, h, hn);
         }
         json_decref(o);

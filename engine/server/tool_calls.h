@@ -9,7 +9,11 @@
  *            (GLM-4.5 to 4.7; 4.7 without the newlines)
  *   llama3   {"name": N, "parameters": {...}}  as the whole reply (Llama 3.1-3.3 JSON tool calling)
  *   mistral  [TOOL_CALLS][{"name": N, "arguments": {...}}, ...]  or
- *            [TOOL_CALLS]N[ARGS]{...}  (Mistral v3 / v11 tokenizers) */
+ *            [TOOL_CALLS]N[ARGS]{...}  (Mistral v3 / v11 tokenizers)
+ *   gemma4   <|tool_call>call:N{key:VALUE,...}<tool_call|>  (Gemma 4: strings <|"|>...<|"|>,
+ *            keys bare, numbers, true/false/null, {...} and [...] as in JSON)
+ *   harmony  <|channel|>commentary to=functions.N <|constrain|>json<|message|>{...}  (gpt-oss;
+ *            parsed by harmony.c with the channels, only its frame is here) */
 #ifndef INFRAC_SERVER_TOOL_CALLS_H
 #define INFRAC_SERVER_TOOL_CALLS_H
 
@@ -25,6 +29,8 @@ typedef enum tool_syntax {
     TOOL_SYNTAX_MISTRAL,
     TOOL_SYNTAX_QWEN_XML,
     TOOL_SYNTAX_GLM,
+    TOOL_SYNTAX_GEMMA4,
+    TOOL_SYNTAX_HARMONY,
 } tool_syntax;
 
 /* From the marker texts in the template's source. */
@@ -41,6 +47,10 @@ void tool_syntax_frame(tool_syntax s, const char **prefix, const char **middle,
 const char *const *tool_syntax_markers(tool_syntax s);
 
 struct json_t;
+
+/* Gemma 4's value notation (the template's format_argument) as JSON: NULL
+ * when s is not one value. */
+struct json_t *gemma4_value_parse(const char *s, size_t n);
 
 /* Splits generated text as it comes. */
 typedef struct tool_parser {
