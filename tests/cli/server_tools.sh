@@ -75,6 +75,22 @@ check "qwen-xml: calls read as qwen_xml" grep -q "(tool calls: qwen_xml)" "$SERV
 [ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny qwen-xml
 kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 
+# gpt-oss harmony: its control tokens in the vocabulary (--special-token), the channels split
+# into reasoning_content / content and calls; a forced call is harmony text that parses.
+make_model "$SERVER_TMP/oss.gguf" --arch qwen3 --ctx 2048 --vocab 700 --chat-template "$tpl/gpt-oss.jinja" \
+    --special-token '<|start|>' --special-token '<|channel|>' --special-token '<|message|>' \
+    --special-token '<|end|>' --special-token '<|return|>' --special-token '<|call|>' \
+    --special-token '<|constrain|>' || fail "gpt-oss: infrac-mkmodel made a model"
+serve gpt-oss "$SERVER_TMP/oss.log" "$SERVER_TMP/oss.gguf"
+check "gpt-oss: calls read as harmony" grep -q "(tool calls: harmony)" "$SERVER_TMP/gpt-oss.log"
+oss_tools='"tools":[{"type":"function","function":{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]'
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"Oslo?"}],"max_tokens":80,'"$oss_tools"',"tool_choice":"required","seed":3}')
+check "gpt-oss: a required call comes back as tool_calls" \
+    test "$(json_get "${r#* }" "j['choices'][0]['message']['tool_calls'][0]['function']['name'] + j['choices'][0]['finish_reason']")" = get_weathertool_calls
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"Oslo?"},{"role":"assistant","content":"Sunny.","reasoning_content":"Look it up."},{"role":"user","content":"And?"}],"max_tokens":16,"seed":3}')
+check "gpt-oss: a plain reply with reasoning_content in the history is 200" test "${r%% *}" = 200
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+
 # No template in the GGUF: ChatML, with Hermes tool calls.
 make_model "$SERVER_TMP/plain.gguf" --ctx 2048 --chat-template none || fail "infrac-mkmodel made a model without a template"
 serve plain "$SERVER_TMP/plain.log" "$SERVER_TMP/plain.gguf"

@@ -45,7 +45,7 @@ static void usage(FILE *f)
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
             "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
             "               [--logit-softcap X]\n"
-            "       [--chat-template FILE|none]\n"
+            "       [--chat-template FILE|none] [--special-token TEXT (a control token, bpe; repeatable)]\n"
             "       tests: [--meta KEY=VALUE (as {arch}.KEY; repeatable)] [--extra-tensor NAME (f32 [embd])]\n");
 }
 
@@ -99,6 +99,8 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--logit-softcap")) o->logit_softcap = strtof(v, NULL);
         else if (!strcmp(a, "--threads")) o->threads = atoi(v);
         else if (!strcmp(a, "--meta") && o->n_meta < 16) o->meta[o->n_meta++] = v;
+        else if (!strcmp(a, "--special-token") && mk_n_extra_special < 16)
+            mk_extra_special[mk_n_extra_special++] = v;
         else if (!strcmp(a, "--extra-tensor") && o->n_extra < 8) o->extra[o->n_extra++] = v;
         else {
             fprintf(stderr, "infrac-mkmodel: unknown option %s\n", a);

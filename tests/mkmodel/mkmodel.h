@@ -18,5 +18,9 @@ extern const char mk_corpus[];
 /* chat_template: NULL = the kind's default, "" = none. */
 bool mk_write_vocab(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char *chat_template, char *err,
                     size_t errlen);
+/* Control tokens a BPE vocabulary adds after its own (--special-token),
+ * e.g. gpt-oss's <|channel|> or Gemma 4's <|tool_call>; set before writing. */
+extern const char *mk_extra_special[16];
+extern uint32_t mk_n_extra_special;
 
 #endif

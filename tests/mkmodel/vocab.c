@@ -292,14 +292,20 @@ oom:
     return false;
 }
 
+const char *mk_extra_special[16];
+uint32_t mk_n_extra_special;
+
 static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char *tmpl, char *err,
                       size_t errlen)
 {
     static const char *llama_special[] = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
                                           "<|end_header_id|>", "<|eot_id|>"};
     static const char *qwen_special[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
-    const char **special = kind == MK_TOK_BPE_LLAMA ? llama_special : qwen_special;
+    const char *special[5 + 16];
     uint32_t n_special = kind == MK_TOK_BPE_LLAMA ? 5 : 3;
+    memcpy(special, kind == MK_TOK_BPE_LLAMA ? llama_special : qwen_special, n_special * sizeof *special);
+    for (uint32_t i = 0; i < mk_n_extra_special; i++)
+        special[n_special++] = mk_extra_special[i];
     if (n_vocab < 256 + n_special + 1) {
         snprintf(err, errlen, "a byte-level BPE vocabulary needs at least %u tokens (got %u)", 257 + n_special,
                  n_vocab);

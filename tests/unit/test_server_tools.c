@@ -112,7 +112,7 @@ static void detects(void **state)
     assert_int_equal(tool_syntax_detect("{{ '[TOOL_CALLS]' }}"), TOOL_SYNTAX_MISTRAL);
     assert_int_equal(tool_syntax_detect("<|start_header_id|> \"parameters\": "), TOOL_SYNTAX_LLAMA3);
     assert_int_equal(tool_syntax_detect("<|start_header_id|>"), TOOL_SYNTAX_NONE);
-    assert_int_equal(tool_syntax_detect("<|channel|>commentary"), TOOL_SYNTAX_NONE);
+    assert_int_equal(tool_syntax_detect("<|channel|>commentary"), TOOL_SYNTAX_HARMONY);
     assert_int_equal(tool_syntax_detect(NULL), TOOL_SYNTAX_NONE);
 }
 

@@ -162,6 +162,65 @@ static void specials_and_eog(void **state)
     ie_vocab_free(v);
 }
 
+/* A vocabulary of the given control tokens after the 256 bytes. */
+static ie_vocab *specials_vocab(const char *const *specials, size_t n)
+{
+    static const char *tok[256 + 16];
+    static int32_t typ[256 + 16];
+    for (int b = 0; b < 256; b++) {
+        int k = ie_utf8_encode(ie_byte_to_cpt((uint8_t)b), g_chars[b]);
+        g_chars[b][k] = '\0';
+        tok[b] = g_chars[b];
+        typ[b] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tok[256 + i] = specials[i];
+        typ[256 + i] = 3;
+    }
+    tok_spec s = {.model = "gpt2", .pre = "qwen2", .tokens = tok, .n_tokens = 256 + n, .types = typ,
+                  .merges = k_merges_a, .n_merges = 1, .bos = 256, .eos = 256, .add_bos = -1};
+    char err[256];
+    ie_vocab *v = tok_load(&s, NULL, err, sizeof err);
+    if (!v)
+        fail_msg("load: %s", err);
+    return v;
+}
+
+/* llama.cpp's adjustments (src/llama-vocab.cpp): gpt-oss's <|end|> is no
+ * end of generation beside <|return|> and <|call|>, and its markers render
+ * as text; Gemma 4 ends at <turn|> and <|tool_response>, not at </s>. */
+static void harmony_and_gemma4_eog(void **state)
+{
+    (void)state;
+    static const char *const oss[] = {"<|endoftext|>", "<|start|>", "<|channel|>", "<|message|>",
+                                      "<|end|>", "<|return|>", "<|call|>", "<|constrain|>"};
+    ie_vocab *v = specials_vocab(oss, 8);
+    assert_true(ie_vocab_is_eog(v, 256 + 5));  /* <|return|> */
+    assert_true(ie_vocab_is_eog(v, 256 + 6));  /* <|call|> */
+    assert_false(ie_vocab_is_eog(v, 256 + 4)); /* <|end|> */
+    for (int32_t t = 256 + 1; t <= 256 + 7; t++) {
+        char buf[32];
+        int len = ie_token_to_piece(v, t, buf, sizeof buf, false);
+        bool rendered = len == (int)strlen(oss[t - 256]) && memcmp(buf, oss[t - 256], (size_t)len) == 0;
+        assert_int_equal(rendered, t != 256 + 5 && t != 256 + 6); /* all but the two ends */
+    }
+    ie_vocab_free(v);
+    /* without <|return|> and <|call|> (Phi-3), <|end|> ends the generation */
+    static const char *const phi[] = {"<|endoftext|>", "<|end|>"};
+    v = specials_vocab(phi, 2);
+    assert_true(ie_vocab_is_eog(v, 256 + 1));
+    ie_vocab_free(v);
+    static const char *const gemma4[] = {"<bos>", "<eos>", "<turn|>", "<|tool_response>", "</s>",
+                                         "<|tool_call>"};
+    v = specials_vocab(gemma4, 6);
+    assert_true(ie_vocab_is_eog(v, 256 + 1));
+    assert_true(ie_vocab_is_eog(v, 256 + 2));
+    assert_true(ie_vocab_is_eog(v, 256 + 3));
+    assert_false(ie_vocab_is_eog(v, 256 + 4));
+    assert_false(ie_vocab_is_eog(v, 256 + 5));
+    ie_vocab_free(v);
+}
+
 static void detokenize(void **state)
 {
     (void)state;
@@ -360,7 +419,7 @@ int main(void)
         cmocka_unit_test(pretok_llama3),
         cmocka_unit_test(pretok_qwen2_gpt2_default),
         cmocka_unit_test(merges_by_rank),
-        cmocka_unit_test(specials_and_eog),
+        cmocka_unit_test(specials_and_eog), cmocka_unit_test(harmony_and_gemma4_eog),
         cmocka_unit_test(detokenize),
         cmocka_unit_test(invalid_utf8),
         cmocka_unit_test(hostile_metadata),
