@@ -13,4 +13,10 @@ bool host_name_valid(const char *s);
  * 127.0.0.0/8, ::1 or localhost. */
 bool host_is_loopback(const char *addr);
 
+/* True when s is what systemd's IPAddressAllow= takes for one peer: an
+ * IPv4/IPv6 address, optionally with a /prefix (0-32, 0-128), or one of the
+ * keywords localhost, link-local, multicast (systemd.resource-control(5)).
+ * `any` is refused: allowing every peer is leaving the key out. */
+bool ip_network_valid(const char *s);
+
 #endif

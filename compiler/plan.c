@@ -115,20 +115,17 @@ static void own_config(arena *a, const service_config *from, service_config *to)
     to->cpu_affinity = arena_str(a, from->cpu_affinity);
     to->cpu_mask = arena_str(a, from->cpu_mask);
     to->numa = arena_str(a, from->numa);
-    const char *const *lists[] = {from->after, from->requires, from->wants};
-    const uint32_t counts[] = {from->n_after, from->n_requires, from->n_wants};
-    const char *const **dst[] = {&to->after, &to->requires, &to->wants};
-    for (size_t l = 0; l < 3; l++) {
+    const char *const *lists[] = {from->after, from->requires, from->wants,
+                                  from->allow_hosts, from->allow_clients, from->cors_origins};
+    const uint32_t counts[] = {from->n_after, from->n_requires, from->n_wants,
+                               from->n_allow_hosts, from->n_allow_clients, from->n_cors_origins};
+    const char *const **dst[] = {&to->after, &to->requires, &to->wants,
+                                 &to->allow_hosts, &to->allow_clients, &to->cors_origins};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
         const char **v = arena_alloc(a, sizeof *v * (counts[l] ? counts[l] : 1));
         for (uint32_t i = 0; i < counts[l]; i++) v[i] = arena_str(a, lists[l][i]);
         *dst[l] = v;
     }
-    const char **hosts = arena_alloc(a, sizeof *hosts * (from->n_allow_hosts ? from->n_allow_hosts : 1));
-    for (uint32_t i = 0; i < from->n_allow_hosts; i++) hosts[i] = arena_str(a, from->allow_hosts[i]);
-    to->allow_hosts = hosts;
-    const char **origins = arena_alloc(a, sizeof *origins * (from->n_cors_origins ? from->n_cors_origins : 1));
-    for (uint32_t i = 0; i < from->n_cors_origins; i++) origins[i] = arena_str(a, from->cors_origins[i]);
-    to->cors_origins = origins;
 }
 
 int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, plan *out) {

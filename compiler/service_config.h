@@ -72,6 +72,8 @@ typedef struct service_config {
     uint32_t n_after, n_requires, n_wants;
     const char *const *allow_hosts; /* infrac: Host names served besides the bind address */
     uint32_t n_allow_hosts;         /* 0 on other engines (W0210 told them) */
+    const char *const *allow_clients; /* IPAddressAllow= besides localhost (systemd IP filter) */
+    uint32_t n_allow_clients;
     const char *const *cors_origins; /* infrac-engine --cors-origin */
     uint32_t n_cors_origins;
 } service_config;

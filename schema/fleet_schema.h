@@ -42,6 +42,7 @@ enum fs_flags {
     FS_CPU_LIST = 1 << 10,   /* a CPU list: 0-7,16-23 */
     FS_UNIT_NAME = 1 << 11,  /* a systemd unit name: tailscaled.service */
     FS_ORIGIN = 1 << 12,     /* a CORS origin (common/cors_origin.h) */
+    FS_IP_NETWORK = 1 << 13, /* a peer for IPAddressAllow=: address[/prefix] or a keyword (common/host_name.h) */
 };
 
 /* Engines an option applies to (bit = 1 << engine_kind); 0 = every engine. */
@@ -56,7 +57,7 @@ typedef enum fs_key_id {
     FK_HOST_GPUS, FK_RESERVED_PORTS, FK_GPU_MODEL, FK_SHAPE,
     FK_SERVICE_GPUS, FK_TENSOR_SPLIT, FK_EXTRA_ARGS, FK_CORS_ORIGINS, FK_CACHE, FK_LLAMA_SWAP,
     FK_ENGINES, FK_ENGINE, FK_ENV, FK_ENGINE_BINARIES, FK_CACHE_TYPES, FK_ENGINE_FLAGS,
-    FK_UNIT_AFTER, FK_UNIT_REQUIRES, FK_UNIT_WANTS, FK_ALLOW_HOSTS,
+    FK_UNIT_AFTER, FK_UNIT_REQUIRES, FK_UNIT_WANTS, FK_ALLOW_HOSTS, FK_ALLOW_CLIENTS,
 } fs_key_id;
 
 struct fs_object;

@@ -132,6 +132,10 @@ static json_t *scalar_schema(const fs_key *k, fs_type t)
         if (k->flags & FS_UNIT_NAME) json_object_set_new(o, "pattern", json_string(FS_UNIT_NAME_PATTERN));
         /* common/cors_origin.c, loosely: the lowering checks the rest */
         if (k->flags & FS_ORIGIN) json_object_set_new(o, "pattern", json_string("^(\\*|https?://[^/?#@]+)$"));
+        /* common/host_name.c ip_network_valid, loosely: the lowering checks the rest */
+        if (k->flags & FS_IP_NETWORK)
+            json_object_set_new(o, "pattern",
+                                json_string("^(localhost|link-local|multicast|[0-9A-Fa-f:.]+(/(0|[1-9][0-9]{0,2}))?)$"));
         if (k->flags & FS_IPADDR) {
             /* inet_pton(AF_INET or AF_INET6): a literal address, not a host name */
             json_t *v4 = json_object(), *v6 = json_object(), *any = json_array();
@@ -357,7 +361,8 @@ static const char *md_type(const fs_key *k, char *buf, size_t n)
         if (k->item == FS_OBJECT) snprintf(buf, n, "list of %s", k->object->name);
         else snprintf(buf, n, "list of %s", k->item == FS_INT ? "integers" : k->item == FS_NUMBER ? "numbers"
                                             : k->flags & FS_UNIT_NAME ? "unit names"
-                                            : k->flags & FS_ORIGIN ? "origins" : "strings");
+                                            : k->flags & FS_ORIGIN ? "origins"
+                                            : k->flags & FS_IP_NETWORK ? "addresses or networks" : "strings");
         return buf;
     case FS_CACHE: return "cache type or {k, v}";
     case FS_GPU_LAYERS: return "`all` or integer";

@@ -167,9 +167,18 @@ char *target_service_unit(const plan *p, const plan_service *s)
               no_unix ? "" : " and local sockets");
     sb_printf(&b, "RestrictAddressFamilies=AF_INET AF_INET6%s\n", no_unix ? "" : " AF_UNIX");
     /* Bound to loopback: only this machine may talk to it, and it to only
-     * this machine (systemd.resource-control(5) IPAddressDeny=). */
-    if (host_is_loopback(s->cfg.bind))
+     * this machine; with allow_clients, those peers too. The filter checks
+     * the remote address both ways (systemd.resource-control(5)
+     * IPAddressDeny=), so an engine fetching anything elsewhere would be
+     * cut off as well: infrac writes no download flags. */
+    if (host_is_loopback(s->cfg.bind)) {
         sb_puts(&b, "IPAddressDeny=any\nIPAddressAllow=localhost\n");
+    } else if (s->cfg.n_allow_clients) {
+        sb_puts(&b, "IPAddressDeny=any\nIPAddressAllow=localhost");
+        for (uint32_t i = 0; i < s->cfg.n_allow_clients; i++)
+            sb_printf(&b, " %s", s->cfg.allow_clients[i]);
+        sb_puts(&b, "\n");
+    }
     sb_puts(&b, "SystemCallArchitectures=native\nSystemCallFilter=@system-service\n"
                  "SystemCallFilter=~@privileged\n");
     /* Changing priorities, affinities and NUMA policies (@resources) is

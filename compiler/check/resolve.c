@@ -220,6 +220,12 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
         cfg->extra_args = args;
         cfg->n_extra_args = s->n_extra_args;
     }
+    if (s->n_allow_clients) {
+        const char **peers = arena_alloc(ar, sizeof *peers * s->n_allow_clients);
+        for (uint32_t i = 0; i < s->n_allow_clients; i++) peers[i] = s->allow_clients[i].v;
+        cfg->allow_clients = peers;
+        cfg->n_allow_clients = s->n_allow_clients;
+    }
     if (s->n_allow_hosts && cfg->mem.engine == ENGINE_INFRAC) {
         const char **hosts = arena_alloc(ar, sizeof *hosts * s->n_allow_hosts);
         for (uint32_t i = 0; i < s->n_allow_hosts; i++) hosts[i] = s->allow_hosts[i].v;

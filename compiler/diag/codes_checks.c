@@ -166,6 +166,11 @@ const diag_code_info diag_codes_checks[] = {
      "s load. 0.0.0.0 and :: accept connections from every network.\n\nAdd `api_key_file:` (a file"
      " holding the key, readable by the service), or bind to 127.0.0.1 and put an authenticating"
      " proxy in front."},
+    {"W0602", DIAG_WARNING, "allow_clients on a service bound to loopback",
+     "A service bound to loopback already exchanges traffic with this machine only (its unit has"
+     " IPAddressDeny=any, IPAddressAllow=localhost), so the peers in `allow_clients:` could never"
+     " reach it and are left out of the unit.\n\nBind the service to an address they can reach"
+     " (`bind: 0.0.0.0` with an API key), or remove `allow_clients:`."},
     {"E0701", DIAG_ERROR, "Unknown host",
      "The service names a host the fleet does not declare under `hosts:`. The help suggests the "
      "closest name when one looks like a typo."},

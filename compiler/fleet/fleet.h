@@ -193,6 +193,9 @@ typedef struct fleet_service {
     fl_str *allow_hosts;     /* infrac: Host names served besides the bind address */
     uint32_t n_allow_hosts;
     src_span allow_hosts_at;
+    fl_str *allow_clients;   /* peers the unit's IP filter lets through besides localhost */
+    uint32_t n_allow_clients;
+    src_span allow_clients_at;
     src_span extra_args_at;
     fleet_env *env;          /* its own `env:`; the build's come first */
     uint32_t n_env;

@@ -180,6 +180,12 @@ static const fs_key service_keys[] = {
      .doc = "Host names (DNS names or IP addresses, no port) clients may send in `Host` besides the bind address and "
             "the host's `address`; any other name is refused with 421, against DNS rebinding (docs/engine-api.md).",
      .default_text = "none", .offset = -1},
+    {.name = "allow_clients", .type = FS_LIST, .item = FS_STRING, .flags = FS_UNIQUE | FS_IP_NETWORK, .id = FK_ALLOW_CLIENTS,
+     .doc = "Addresses or networks (`192.168.1.0/24`, `100.64.0.0/10`, `fd00::/8`, `10.0.0.5`, `link-local`) that "
+            "may exchange IP traffic with the service besides this machine: the unit gets `IPAddressDeny=any` and "
+            "`IPAddressAllow=localhost` plus these (systemd.resource-control(5)); every other peer, in or out, is "
+            "dropped by the kernel. A service bound to loopback allows only this machine.",
+     .default_text = "none: any peer (loopback binds: this machine only)", .offset = -1},
     {.name = "cors_origins", .type = FS_LIST, .item = FS_STRING, .flags = FS_ORIGIN, .engines = IN,
      .id = FK_CORS_ORIGINS,
      .doc = "Browser origins allowed to call the API (CORS, --cors-origin): `scheme://host[:port]` "

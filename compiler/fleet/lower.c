@@ -441,6 +441,20 @@ static void service_custom(lower_ctx *c, const fs_key *k, const ynode *key, cons
         }
         return;
     }
+    case FK_ALLOW_CLIENTS: {
+        if (!lower_want_list(c, k, v)) return;
+        s->allow_clients_at = v->at;
+        s->allow_clients = arena_alloc(c->ar, (v->n_items ? v->n_items : 1) * sizeof *s->allow_clients);
+        for (size_t i = 0; i < v->n_items; i++) {
+            fl_str *a = &s->allow_clients[s->n_allow_clients];
+            if (lower_string(c, k, v->items[i], &a->v)) { /* FS_IP_NETWORK: checked there */
+                a->at = v->items[i]->at;
+                a->set = true;
+                s->n_allow_clients++;
+            }
+        }
+        return;
+    }
     default: return;
     }
 }

@@ -10,6 +10,7 @@
 
 #include "fleet/cpu_list.h"
 #include "cors_origin.h"
+#include "host_name.h"
 #include "fleet/lower_internal.h"
 
 const char *lower_describe(const ynode *n, char *buf, size_t len)
@@ -378,6 +379,13 @@ bool lower_string(lower_ctx *c, const fs_key *k, const ynode *n, const char **ou
                                    n->text);
         diag_help(d, "write scheme://host[:port] with http or https and no path (https://app.example.com, "
                      "http://localhost:3000), or \"*\" for any origin");
+        return false;
+    }
+    if (k->flags & FS_IP_NETWORK && !ip_network_valid(n->text)) {
+        diagnostic *d = diag_error(c->diags, "E0203", n->at, "`%s` must list IP addresses or networks, found \"%s\"",
+                                   k->name, n->text);
+        diag_help(d, "an address or address/prefix as systemd's IPAddressAllow= takes them, or one of "
+                     "`localhost`, `link-local`, `multicast`: `192.168.1.0/24`, `10.0.0.5`, `fd00::/8`");
         return false;
     }
     if (k->flags & FS_USERNAME && !is_username(n->text)) {

@@ -164,6 +164,28 @@ hosts_fleet llama.cpp '[api.example]'
 check "allow_hosts on llama.cpp is W0210" grep -q "W0210.*allow_hosts" "$tmp/out"
 "$INFRAC" build "$tmp/f.yaml" -o "$tmp/hosts2" > /dev/null 2>&1
 check "a llama.cpp config lists no allowed hosts" grep -q '"allow_hosts": \[\]' "$tmp/hosts2/h/etc/s.json"
+# finding 20: allow_clients names the peers of a service open to the network:
+# the unit's IP filter lets only them (and this machine) through, on every
+# engine; what systemd's IPAddressAllow= cannot take is refused.
+clients_fleet() { # ENGINE CLIENTS-LIST
+    fleet_with_args "$1"
+    sed -i "s|^    extra_args: \[\]$|    bind: 0.0.0.0\n    api_key_file: /etc/infrac/s.key\n    allow_clients: $2|" "$tmp/f.yaml"
+}
+clients_fleet llama.cpp '[192.168.1.0/24, fd00::/8, 10.0.0.5, link-local]'
+"$INFRAC" build "$tmp/f.yaml" -o "$tmp/clients" > "$tmp/out" 2>&1; rc=$?
+check "allow_clients builds (rc $rc)" [ "$rc" -eq 0 ]
+check "allow_clients: IPAddressDeny=any" grep -qx "IPAddressDeny=any" "$tmp/clients/h/systemd/infrac-s.service"
+check "allow_clients: IPAddressAllow= lists localhost and the peers" \
+    grep -qx "IPAddressAllow=localhost 192.168.1.0/24 fd00::/8 10.0.0.5 link-local" "$tmp/clients/h/systemd/infrac-s.service"
+fleet_with_args infrac
+sed -i "s/^    extra_args: \[\]$/    allow_clients: [10.0.0.0\/8]/" "$tmp/f.yaml"
+"$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1; rc=$?
+check "allow_clients on a loopback service is W0602 (rc $rc)" sh -c "[ $rc -eq 0 ] && grep -q 'W0602' '$tmp/out'"
+for bad in '[192.168.1.0/33]' '[lan]' '[any]' '["10.0.0.5/"]' '["::1/129"]' '["10.0.0.5/08"]'; do
+    clients_fleet infrac "$bad"
+    "$INFRAC" check "$tmp/f.yaml" > "$tmp/out" 2>&1; rc=$?
+    check "allow_clients $bad is E0203 (rc $rc)" sh -c "[ $rc -ne 0 ] && grep -q 'E0203.*allow_clients' '$tmp/out'"
+done
 # finding 19: the build is durable with one syncfs(2) of the new tree and one
 # fsync of the directory holding OUT (the rename), not one fsync per file.
 sh "$SRC/tests/bench/check/gen_fleet.sh" 5 50 > "$tmp/fifty.yaml"

@@ -50,7 +50,13 @@ YAML
     for s in "$@"; do
         context=512
         case $s in
-            chat) port=8101 extra="    api_key_file: /etc/infrac/keys/chat.key" ;;
+            # open to the network, its peers named (issue 15 finding 20):
+            # 192.0.2.0/24 (TEST-NET-1) passes the unit's IP filter, other
+            # peers are dropped
+            chat) port=8101 extra="    api_key_file: /etc/infrac/keys/chat.key
+    bind: 0.0.0.0
+    allow_clients: [192.0.2.0/24]
+    allow_hosts: [192.0.2.7, 198.51.100.7]" ;;
             ex-a) port=8102 context=$pair_context extra="    exclusive: pair" ;;
             ex-b) port=8103 context=$pair_context extra="    exclusive: pair" ;;
             gone) port=8104 extra="" ;;
@@ -136,6 +142,16 @@ check "ex-b is not started (exclusive peer of ex-a)" inactive ex-b
 check "chat refuses /v1/models without its key" [ "$(http 8101 /v1/models)" = 401 ]
 check "chat serves /v1/models with the key systemd handed it (LoadCredential=)" \
     [ "$(http 8101 /v1/models -H 'Authorization: Bearer proof-key')" = 200 ]
+# IPAddressAllow=: the container's loopback gets one address inside
+# allow_clients and one outside; a connection from each to chat's port
+# (the source is the address dialled) passes or is dropped by the kernel.
+nspawn_in ip addr add 192.0.2.7/32 dev lo 2>/dev/null
+nspawn_in ip addr add 198.51.100.7/32 dev lo 2>/dev/null
+peer_status() { nspawn_in curl -s -m 2 -o /dev/null -w '%{http_code}' "http://$1:8101/health" 2>/dev/null; }
+check "allow_clients: a peer in 192.0.2.0/24 reaches chat ($(peer_status 192.0.2.7))" [ "$(peer_status 192.0.2.7)" = 200 ]
+check "allow_clients: a peer outside it is dropped ($(peer_status 198.51.100.7))" [ "$(peer_status 198.51.100.7)" = 000 ]
+check "allow_clients: the unit's filter is IPAddressDeny=any with the named network" \
+    grep -qx 'IPAddressAllow=localhost 192.0.2.0/24' "$share/out/box/systemd/infrac-chat.service"
 pid=$(prop infrac-chat.service MainPID)
 uid=$(nspawn_in awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 check "chat runs as a dynamic user (uid $uid in 61184..65519)" [ "${uid:-0}" -ge 61184 -a "${uid:-0}" -le 65519 ]
