@@ -145,7 +145,7 @@ swap_fleet 256 > "$T/fleet.yaml"
 "$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build5.log" 2>&1
 cd "$T/out/ansible" || exit 0
 play "$T/run10.log" --limit one; rc=$?
-check "a changed command line reaches llama-swap's config (exit $rc)" grep -q -- '--ctx-size 256' "$T/roots/one/etc/infrac/dep/llama-swap.yaml"
+check "a changed command line reaches llama-swap's config (exit $rc)" grep -q -- ' -c 256 ' "$T/roots/one/etc/infrac/dep/llama-swap.yaml"
 check "and notifies its restart again" grep -q 'RUNNING HANDLER \[Restart llama-swap\]' "$T/run10.log"
 check "llama-swap's installed files are read again after the install" sh -c \
     "grep -q 'TASK \\[Read llama-swap.s installed files after the install\\]' '$T/run10.log'"
