@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "targets.h"
+#include "shell_quote.h"
 #include "unit_quote.h"
 
 /* Where llama-swap reaches the service: its bind address, loopback for a
@@ -67,6 +68,29 @@ static bool first_of_group(const plan_host *h, uint32_t k)
     return true;
 }
 
+/* llama-swap substitutes `${name}` in a model's cmd, failing on a name it
+ * does not know, and `${env.NAME}` anywhere in the file; it has no escape
+ * (proxy/config/config.go: macroPatternRegex, envMacroRegex). A `$` of an
+ * argument is always inside a double-quoted shell word (common/shell_quote.c),
+ * so `$""{` hides it from both patterns, and llama-swap's POSIX split of cmd
+ * (shlex.Posix: adjacent quoted parts are one word) gives the word back. */
+static void add_macro_safe(strbuf *b, const char *line)
+{
+    for (const char *c = line; *c; c++) {
+        sb_append(b, c, 1);
+        if (c[0] == '$' && c[1] == '{')
+            sb_puts(b, "\"\"");
+    }
+}
+
+/* An env entry that would hold `${env.`: llama-swap would replace it with its
+ * own environment (or refuse to load when that is unset). Such a variable is
+ * set through env(1) on cmd instead, where the quoting above protects it. */
+static bool env_clashes(const char *value)
+{
+    return strstr(value, "${env.") != NULL;
+}
+
 char *target_llama_swap_config(const plan *p, const plan_host *h)
 {
     strbuf b = {0};
@@ -91,11 +115,29 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         target_engine_argv(p, s, &argv);
         char *line = target_argv_shell_line(&argv);
         target_argv_free(&argv);
+        strbuf cmd = {0};
+        bool via_env = false;
+        for (uint32_t i = 0; i < s->cfg.n_env; i++)
+            if (env_clashes(s->cfg.env[i].value)) {
+                strbuf v = {0};
+                sb_printf(&v, "%s=%s", s->cfg.env[i].name, s->cfg.env[i].value);
+                sb_puts(&cmd, via_env ? " " : "env ");
+                sb_add_shell_word(&cmd, v.p);
+                sb_free(&v);
+                via_env = true;
+            }
+        if (via_env)
+            sb_puts(&cmd, " ");
+        sb_puts(&cmd, line);
+        free(line);
+        strbuf safe = {0};
+        add_macro_safe(&safe, cmd.p);
+        sb_free(&cmd);
         sb_puts(&b, "  ");
         target_yaml_str(&b, s->name);
         sb_puts(&b, ":\n    cmd: ");
-        target_yaml_str(&b, line);
-        free(line);
+        target_yaml_str(&b, safe.p);
+        sb_free(&safe);
         sb_puts(&b, "\n    proxy: ");
         strbuf u = {0};
         proxy_url(&u, s);
@@ -112,6 +154,8 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         if (s->cfg.mem.engine == ENGINE_VLLM && s->cfg.api_key_file) /* vLLM reads its key from the environment */
             sb_printf(&b, "      - \"VLLM_API_KEY=${env.INFRAC_API_KEY_%d}\"\n", key_index(h, s));
         for (uint32_t i = 0; i < s->cfg.n_env; i++) {
+            if (env_clashes(s->cfg.env[i].value))
+                continue;
             strbuf v = {0};
             sb_printf(&v, "%s=%s", s->cfg.env[i].name, s->cfg.env[i].value);
             sb_puts(&b, "      - ");

@@ -104,4 +104,49 @@ check "the next run installs it though nothing new is copied (exit $rc: $(recap 
     [ "$rc" = 0 -a -f "$T/roots/one/etc/infrac/dep/dd.json" ]
 play "$T/run7.log" --limit one; rc=$?
 check "and the run after that reports changed=0 (exit $rc)" sh -c "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run7.log'"
+# A llama-swap host: its config holds every engine command line, so a change
+# to it notifies llama-swap's own restart handler (skipped when staged, as
+# the services' restarts are), and an unchanged rerun does not.
+swap_fleet() { # CONTEXT
+    cat <<YAML
+fleet: dep
+hosts:
+  one:
+    address: 127.0.0.1
+    memory: 32 GiB
+    cpus: 2
+    llama_swap: {port: 9300}
+models:
+  m:
+    path: $T/model.gguf
+    gguf: $T/model.gguf
+services:
+  b:
+    host: one
+    model: m
+    port: 9101
+    context: $1
+YAML
+}
+cd "$T" || exit 0
+swap_fleet 512 > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build4.log" 2>&1
+cd "$T/out/ansible" || exit 0
+check "the inventory says which hosts run llama-swap" grep -q 'infrac_llama_swap: true' inventory.yml
+check "ansible-lint is clean with llama-swap's handler" sh -c 'ansible-lint -q playbook.yml inventory.yml >"$0/lint2.log" 2>&1' "$T"
+play "$T/run8.log" --limit one; rc=$?
+check "a llama-swap host deploys (exit $rc)" [ "$rc" = 0 -a -f "$T/roots/one/etc/infrac/dep/llama-swap.yaml" ]
+check "its install notifies llama-swap's restart" grep -q 'RUNNING HANDLER \[Restart llama-swap\]' "$T/run8.log"
+play "$T/run9.log" --limit one; rc=$?
+check "an unchanged rerun restarts nothing (exit $rc)" sh -c \
+    "[ $rc = 0 ] && grep -q '^one .*changed=0 ' '$T/run9.log' && ! grep -q 'RUNNING HANDLER' '$T/run9.log'"
+cd "$T" || exit 0
+swap_fleet 256 > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build5.log" 2>&1
+cd "$T/out/ansible" || exit 0
+play "$T/run10.log" --limit one; rc=$?
+check "a changed command line reaches llama-swap's config (exit $rc)" grep -q -- ' -c 256 ' "$T/roots/one/etc/infrac/dep/llama-swap.yaml"
+check "and notifies its restart again" grep -q 'RUNNING HANDLER \[Restart llama-swap\]' "$T/run10.log"
+check "llama-swap's installed files are read again after the install" sh -c \
+    "grep -q 'TASK \\[Read llama-swap.s installed files after the install\\]' '$T/run10.log'"
 echo "1..$TAP_N"
