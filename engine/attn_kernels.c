@@ -131,6 +131,43 @@ static const float *kv_row(const ie_attn_kernels *ak, const ie_attn_cache *c, ui
     return buf;
 }
 
+/* The scores of one tile for every row (-inf outside a row's span): each K
+ * row is read (and converted) once for all rows. */
+static void tile_scores(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_row *rows,
+                        uint32_t n_rows, uint32_t p0, uint32_t nt, float scale, float *kbuf,
+                        float s[][IE_ATTN_TILE])
+{
+    for (uint32_t j = 0; j < nt; j++) {
+        uint32_t p = p0 + j;
+        const float *kr = NULL;
+        for (uint32_t r = 0; r < n_rows; r++) {
+            if (p < rows[r].first || p >= rows[r].end) {
+                s[r][j] = -INFINITY;
+                continue;
+            }
+            if (!kr)
+                kr = kv_row(ak, k, p, kbuf);
+            s[r][j] = ak->dot_f32(rows[r].q, kr, k->dim) * scale;
+        }
+    }
+}
+
+/* out_r += s[r][j] * V row p0 + j; each V row read once for all rows. */
+static void tile_values(const ie_attn_kernels *ak, const ie_attn_cache *v, const ie_attn_row *rows,
+                        uint32_t n_rows, uint32_t p0, uint32_t nt, float *vbuf, float s[][IE_ATTN_TILE])
+{
+    for (uint32_t j = 0; j < nt; j++) {
+        const float *vr = NULL;
+        for (uint32_t r = 0; r < n_rows; r++) {
+            if (s[r][j] == 0)
+                continue;
+            if (!vr)
+                vr = kv_row(ak, v, p0 + j, vbuf);
+            ak->axpy_f32(rows[r].out, s[r][j], vr, v->dim);
+        }
+    }
+}
+
 void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_cache *v,
                    const ie_attn_row *rows, uint32_t n_rows, float scale, float *kbuf, float *vbuf)
 {
@@ -145,22 +182,14 @@ void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_a
             hi = rows[r].end > hi ? rows[r].end : hi;
         }
     }
+    /* llama.cpp (without flash attention) multiplies an F16 V by the
+     * softmax weights rounded to F16, which needs the final maximum and sum
+     * before the first product: for an F16 V the tiles are walked twice
+     * (maximum and sum, then weights and V), else once. */
+    bool two_pass = v->type == GGML_T_F16;
     for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
         uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
-        /* scores: each K row is read (and converted) once for every row */
-        for (uint32_t j = 0; j < nt; j++) {
-            uint32_t p = p0 + j;
-            const float *kr = NULL;
-            for (uint32_t r = 0; r < n_rows; r++) {
-                if (p < rows[r].first || p >= rows[r].end) {
-                    s[r][j] = -INFINITY;
-                    continue;
-                }
-                if (!kr)
-                    kr = kv_row(ak, k, p, kbuf);
-                s[r][j] = ak->dot_f32(rows[r].q, kr, k->dim) * scale;
-            }
-        }
+        tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
         /* online softmax: rescale what the earlier tiles summed when the
          * running maximum grows */
         for (uint32_t r = 0; r < n_rows; r++) {
@@ -176,28 +205,35 @@ void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_a
                 if (l[r] > 0) {
                     float alpha = expf(m[r] - mt);
                     l[r] *= alpha;
-                    for (uint32_t i = 0; i < v->dim; i++)
-                        rows[r].out[i] *= alpha;
+                    if (!two_pass)
+                        for (uint32_t i = 0; i < v->dim; i++)
+                            rows[r].out[i] *= alpha;
                 }
                 m[r] = mt;
             }
             for (uint32_t j = 0; j < nt; j++) {
                 float e = s[r][j] == -INFINITY ? 0.0f : expf(s[r][j] - m[r]);
                 l[r] += e;
-                /* llama.cpp multiplies an F16 V by F16 weights */
-                s[r][j] = v->type == GGML_T_F16 ? ie_f16_to_f32(ie_f32_to_f16(e)) : e;
+                s[r][j] = e;
             }
         }
-        for (uint32_t j = 0; j < nt; j++) {
-            const float *vr = NULL;
-            for (uint32_t r = 0; r < n_rows; r++) {
-                if (s[r][j] == 0)
-                    continue;
-                if (!vr)
-                    vr = kv_row(ak, v, p0 + j, vbuf);
-                ak->axpy_f32(rows[r].out, s[r][j], vr, v->dim);
-            }
+        if (!two_pass)
+            tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
+    }
+    if (two_pass) {
+        float inv[IE_ATTN_MAX_ROWS];
+        for (uint32_t r = 0; r < n_rows; r++)
+            inv[r] = l[r] > 0 ? 1.0f / l[r] : 0.0f;
+        for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
+            uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
+            tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
+            for (uint32_t r = 0; r < n_rows; r++)
+                for (uint32_t j = 0; j < nt; j++)
+                    s[r][j] = s[r][j] == -INFINITY ? 0.0f
+                                                   : ie_f16_to_f32(ie_f32_to_f16(expf(s[r][j] - m[r]) * inv[r]));
+            tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
         }
+        return;
     }
     for (uint32_t r = 0; r < n_rows; r++) {
         if (l[r] <= 0)

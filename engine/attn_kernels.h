@@ -45,7 +45,9 @@ typedef struct ie_attn_row {
  * tokens). Grouped-query and flash-attention style: the cache is walked
  * once in tiles of IE_ATTN_TILE positions, every K and V row read and
  * converted once for all rows, with an online softmax (running maximum and
- * sum, earlier tiles rescaled), so no row of n_ctx scores is built. kbuf /
+ * sum, earlier tiles rescaled), so no row of n_ctx scores is built; an
+ * F16 V takes a second walk (weights rounded to F16 from the final maximum
+ * and sum, as llama.cpp's product has them). kbuf /
  * vbuf hold k->dim / v->dim floats (a converted row). A row attending
  * nothing gets zeros. */
 void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_cache *v,
