@@ -51,6 +51,8 @@ static const ie_flag flags[IEF_COUNT] = {
     [IEF_TOKENIZE] = {IEF_TOKENIZE, "--tokenize", NULL, false, O},
     [IEF_GREEDY_IDS] = {IEF_GREEDY_IDS, "--greedy-ids", NULL, false, O},
     [IEF_BENCH] = {IEF_BENCH, "--bench", NULL, false, O},
+    /* llama-bench's -d, --n-depth */
+    [IEF_DEPTH] = {IEF_DEPTH, "--depth", "-d", true, O},
 };
 
 const ie_flag *ie_flag_get(ie_flag_id id)

@@ -1,5 +1,10 @@
 #include "attn_kernels.h"
 
+#include <math.h>
+#include <string.h>
+
+#include "ggml_types.h"
+
 #include "kernels.h"
 #include "quant.h"
 
@@ -26,6 +31,12 @@ static void axpy_f32_c(float *out, float w, const float *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         out[i] += w * v[i];
+}
+
+static void cvt_f16_c(float *out, const uint16_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = ie_f16_to_f32(v[i]);
 }
 
 #if defined(__x86_64__)
@@ -77,6 +88,15 @@ TGT static void axpy_f32_512(float *out, float w, const float *v, size_t n)
         out[i] += w * v[i];
 }
 
+TGT static void cvt_f16_512(float *out, const uint16_t *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(out + i, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(v + i))));
+    for (; i < n; i++)
+        out[i] = ie_f16_to_f32(v[i]);
+}
+
 static bool have_avx512(void)
 {
     __builtin_cpu_init();
@@ -88,11 +108,138 @@ static bool have_avx512(void)
 
 void ie_attn_kernels_get(ie_attn_kernels *k, bool simd)
 {
-    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c};
+    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c};
 #if defined(__x86_64__)
     if (simd && have_avx512())
-        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512};
+        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512};
 #else
     (void)simd;
 #endif
+}
+
+/* One cache row as f32: F32 rows are used in place, F16 rows converted
+ * and quantized ones decoded into buf. */
+static const float *kv_row(const ie_attn_kernels *ak, const ie_attn_cache *c, uint32_t p, float *buf)
+{
+    const uint8_t *src = c->base + (uint64_t)(p % c->cells) * c->row_bytes + c->offset;
+    if (c->type == GGML_T_F32)
+        return (const float *)src;
+    if (c->type == GGML_T_F16)
+        ak->cvt_f16(buf, (const uint16_t *)src, c->dim);
+    else
+        ie_dequantize_row(c->type, src, buf, c->dim);
+    return buf;
+}
+
+/* The scores of one tile for every row (-inf outside a row's span): each K
+ * row is read (and converted) once for all rows. */
+static void tile_scores(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_row *rows,
+                        uint32_t n_rows, uint32_t p0, uint32_t nt, float scale, float *kbuf,
+                        float s[][IE_ATTN_TILE])
+{
+    for (uint32_t j = 0; j < nt; j++) {
+        uint32_t p = p0 + j;
+        const float *kr = NULL;
+        for (uint32_t r = 0; r < n_rows; r++) {
+            if (p < rows[r].first || p >= rows[r].end) {
+                s[r][j] = -INFINITY;
+                continue;
+            }
+            if (!kr)
+                kr = kv_row(ak, k, p, kbuf);
+            s[r][j] = ak->dot_f32(rows[r].q, kr, k->dim) * scale;
+        }
+    }
+}
+
+/* out_r += s[r][j] * V row p0 + j; each V row read once for all rows. */
+static void tile_values(const ie_attn_kernels *ak, const ie_attn_cache *v, const ie_attn_row *rows,
+                        uint32_t n_rows, uint32_t p0, uint32_t nt, float *vbuf, float s[][IE_ATTN_TILE])
+{
+    for (uint32_t j = 0; j < nt; j++) {
+        const float *vr = NULL;
+        for (uint32_t r = 0; r < n_rows; r++) {
+            if (s[r][j] == 0)
+                continue;
+            if (!vr)
+                vr = kv_row(ak, v, p0 + j, vbuf);
+            ak->axpy_f32(rows[r].out, s[r][j], vr, v->dim);
+        }
+    }
+}
+
+void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_cache *v,
+                   const ie_attn_row *rows, uint32_t n_rows, float scale, float *kbuf, float *vbuf)
+{
+    float m[IE_ATTN_MAX_ROWS], l[IE_ATTN_MAX_ROWS], s[IE_ATTN_MAX_ROWS][IE_ATTN_TILE];
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t r = 0; r < n_rows; r++) {
+        m[r] = -INFINITY;
+        l[r] = 0;
+        memset(rows[r].out, 0, v->dim * sizeof(float));
+        if (rows[r].first < rows[r].end) {
+            lo = rows[r].first < lo ? rows[r].first : lo;
+            hi = rows[r].end > hi ? rows[r].end : hi;
+        }
+    }
+    /* llama.cpp (without flash attention) multiplies an F16 V by the
+     * softmax weights rounded to F16, which needs the final maximum and sum
+     * before the first product: for an F16 V the tiles are walked twice
+     * (maximum and sum, then weights and V), else once. */
+    bool two_pass = v->type == GGML_T_F16;
+    for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
+        uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
+        tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
+        /* online softmax: rescale what the earlier tiles summed when the
+         * running maximum grows */
+        for (uint32_t r = 0; r < n_rows; r++) {
+            float mt = -INFINITY;
+            for (uint32_t j = 0; j < nt; j++)
+                mt = s[r][j] > mt ? s[r][j] : mt;
+            if (mt == -INFINITY) {
+                for (uint32_t j = 0; j < nt; j++)
+                    s[r][j] = 0;
+                continue;
+            }
+            if (mt > m[r]) {
+                if (l[r] > 0) {
+                    float alpha = expf(m[r] - mt);
+                    l[r] *= alpha;
+                    if (!two_pass)
+                        for (uint32_t i = 0; i < v->dim; i++)
+                            rows[r].out[i] *= alpha;
+                }
+                m[r] = mt;
+            }
+            for (uint32_t j = 0; j < nt; j++) {
+                float e = s[r][j] == -INFINITY ? 0.0f : expf(s[r][j] - m[r]);
+                l[r] += e;
+                s[r][j] = e;
+            }
+        }
+        if (!two_pass)
+            tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
+    }
+    if (two_pass) {
+        float inv[IE_ATTN_MAX_ROWS];
+        for (uint32_t r = 0; r < n_rows; r++)
+            inv[r] = l[r] > 0 ? 1.0f / l[r] : 0.0f;
+        for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
+            uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
+            tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
+            for (uint32_t r = 0; r < n_rows; r++)
+                for (uint32_t j = 0; j < nt; j++)
+                    s[r][j] = s[r][j] == -INFINITY ? 0.0f
+                                                   : ie_f16_to_f32(ie_f32_to_f16(expf(s[r][j] - m[r]) * inv[r]));
+            tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
+        }
+        return;
+    }
+    for (uint32_t r = 0; r < n_rows; r++) {
+        if (l[r] <= 0)
+            continue;
+        float inv = 1.0f / l[r];
+        for (uint32_t i = 0; i < v->dim; i++)
+            rows[r].out[i] *= inv;
+    }
 }

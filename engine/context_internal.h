@@ -1,5 +1,5 @@
-/* A context's internals, shared by context.c (allocation, API), matmul.c
- * and forward.c. */
+/* A context's internals, shared by context.c (allocation, API), matmul.c,
+ * forward.c and attention.c. */
 #ifndef INFRAC_ENGINE_CONTEXT_INTERNAL_H
 #define INFRAC_ENGINE_CONTEXT_INTERNAL_H
 
@@ -82,6 +82,10 @@ void ie_glu(ie_context *c, float *gate, const float *up, uint64_t n, bool gelu);
 /* The mixture-of-experts FFN of layer ly for n tokens: x += sum over
  * each token's chosen experts of weight x SwiGLU FFN(xb) (forward_moe.c). */
 void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
+
+/* The attention of layer for n_tok tokens at pos..: c->att from c->q and
+ * the cache rows already written (attention.c). */
+void ie_attention(ie_context *c, uint32_t layer, uint32_t slot, uint32_t n_tok, uint32_t pos);
 
 /* Runs n tokens (n <= n_batch) of a slot at pos..pos+n-1. */
 void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n, uint32_t pos);

@@ -28,105 +28,6 @@ static void rope_head(float *h, const float *cs, const float *sn, uint32_t rope_
     }
 }
 
-typedef struct attn_job {
-    ie_context *c;
-    uint32_t layer, slot, n_tok, pos;
-    ie_chunks tasks; /* (token, head) pairs; later tokens cost more */
-} attn_job;
-
-/* Bytes from the start of a cache row to element e (e at a block start). */
-static uint64_t cache_offset(uint32_t type, uint64_t e)
-{
-    uint64_t b = 0;
-    ggml_row_bytes(type, e, &b);
-    return b;
-}
-
-/* llama.cpp's CPU backend converts the query to the K cache's dot type
- * before K·q (F16 for an F16 cache, Q8_0 for a quantized one); doing the
- * same keeps the attention scores identical to its. q is this task's own
- * query row, so rounding it in place is safe. */
-static void round_query(float *q, uint32_t cache_k, uint32_t n)
-{
-    if (cache_k == GGML_T_F16) {
-        for (uint32_t i = 0; i < n; i++)
-            q[i] = ie_f16_to_f32(ie_f32_to_f16(q[i]));
-    } else if (cache_k != GGML_T_F32 && n % IE_QK == 0) {
-        ie_block_q8a b;
-        for (uint32_t i = 0; i < n; i += IE_QK) {
-            ie_quantize_act(q + i, &b, IE_QK);
-            for (int k = 0; k < IE_QK; k++)
-                q[i + (uint32_t)k] = b.d * (float)b.q[k];
-        }
-    }
-}
-
-static void attn_worker(void *arg, int ith, int nth)
-{
-    attn_job *j = arg;
-    ie_context *c = j->c;
-    const ie_hparams *hp = &c->model->hp;
-    (void)nth;
-    uint32_t hdk = hp->head_dim_k, hdv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
-    uint32_t ck = c->params.cache_k, cv = c->params.cache_v;
-    float *scores = c->scores + (size_t)ith * c->cells_per_slot;
-    float *krow = c->kv_row + (size_t)ith * (hdk + hdv), *vrow = krow + hdk;
-    float scale = hp->kq_scale;
-    uint32_t window = c->model->layers[j->layer].swa ? hp->n_swa : 0;
-    uint64_t a0, a1;
-    while (ie_chunks_take(&j->tasks, &a0, &a1))
-    for (uint32_t task = (uint32_t)a0; task < a1; task++) {
-        uint32_t t = task / hp->n_head, h = task % hp->n_head, kvh = h / group;
-        float *q = c->q + (size_t)t * hp->n_head * hdk + (size_t)h * hdk;
-        float *out = c->att + (size_t)t * hp->n_head * hdv + (size_t)h * hdv;
-        uint32_t n_att = j->pos + t + 1;
-        /* sliding window (llama.cpp's LLAMA_SWA_TYPE_STANDARD): positions
-         * p with pos - p < n_swa */
-        uint32_t first = window && n_att > window ? n_att - window : 0;
-        uint64_t koff = cache_offset(ck, (uint64_t)kvh * hdk), voff = cache_offset(cv, (uint64_t)kvh * hdv);
-        const ie_attn_kernels *ak = &c->attn;
-        round_query(q, ck, hdk);
-        float max = -INFINITY;
-        for (uint32_t p = first; p < n_att; p++) {
-            const uint8_t *src = ie_kv_k(c, j->layer, j->slot, p) + koff;
-            float s;
-            if (ck == GGML_T_F16) {
-                s = ak->dot_f16(q, (const uint16_t *)src, hdk);
-            } else if (ck == GGML_T_F32) {
-                s = ak->dot_f32(q, (const float *)src, hdk);
-            } else {
-                ie_dequantize_row(ck, src, krow, hdk);
-                s = ak->dot_f32(q, krow, hdk);
-            }
-            s *= scale;
-            scores[p] = s;
-            if (s > max)
-                max = s;
-        }
-        float sum = 0;
-        for (uint32_t p = first; p < n_att; p++) {
-            scores[p] = expf(scores[p] - max);
-            sum += scores[p];
-        }
-        float inv = 1.0f / sum;
-        memset(out, 0, hdv * sizeof(float));
-        for (uint32_t p = first; p < n_att; p++) {
-            const uint8_t *src = ie_kv_v(c, j->layer, j->slot, p) + voff;
-            float wgt = scores[p] * inv;
-            if (cv == GGML_T_F16) {
-                /* llama.cpp multiplies F16 V by F16 weights */
-                wgt = ie_f16_to_f32(ie_f32_to_f16(wgt));
-                ak->axpy_f16(out, wgt, (const uint16_t *)src, hdv);
-            } else if (cv == GGML_T_F32) {
-                ak->axpy_f32(out, wgt, (const float *)src, hdv);
-            } else {
-                ie_dequantize_row(cv, src, vrow, hdv);
-                ak->axpy_f32(out, wgt, vrow, hdv);
-            }
-        }
-    }
-}
-
 typedef struct glu_job {
     float *gate;
     const float *up;
@@ -240,9 +141,7 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
             ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, slot, pos + t), kdim);
             ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, slot, pos + t), vdim);
         }
-        attn_job aj = {c, l, slot, n, pos, {0}};
-        ie_chunks_init(&aj.tasks, (uint64_t)n * hp->n_head, ie_pool_size(c->pool), 1);
-        ie_pool_run(c->pool, attn_worker, &aj);
+        ie_attention(c, l, slot, n, pos);
         if (ly->attn_post_norm) {
             /* xb (the attention input) is free: wo's output goes there */
             ie_matmul(c, &ly->wo, c->att, n, c->xb, E, NULL, false);

@@ -24,24 +24,35 @@ static void random_tokens(int32_t *t, uint32_t n, uint32_t n_vocab, uint64_t *st
     }
 }
 
-/* n tokens from an empty cache, in batches of n_batch. */
-static int prompt_pass(ie_context *c, const int32_t *t, uint32_t n, uint32_t n_batch, char *err, size_t errlen)
+/* n tokens at positions from..from+n-1 (the cache keeps what is before),
+ * in batches of n_batch. */
+static int prompt_pass(ie_context *c, const int32_t *t, uint32_t from, uint32_t n, uint32_t n_batch, char *err,
+                       size_t errlen)
 {
-    for (uint32_t pos = 0; pos < n; pos += n_batch) {
-        uint32_t k = n - pos < n_batch ? n - pos : n_batch;
-        if (ie_decode(c, 0, t + pos, k, pos, err, errlen) != 0)
+    for (uint32_t i = 0; i < n; i += n_batch) {
+        uint32_t k = n - i < n_batch ? n - i : n_batch;
+        if (ie_decode(c, 0, t + from + i, k, from + i, err, errlen) != 0)
             return -1;
     }
     return 0;
 }
 
-/* n single-token decodes from an empty cache. */
-static int generation_pass(ie_context *c, const int32_t *t, uint32_t n, char *err, size_t errlen)
+/* n single-token decodes at positions from.. */
+static int generation_pass(ie_context *c, const int32_t *t, uint32_t from, uint32_t n, char *err, size_t errlen)
 {
-    for (uint32_t pos = 0; pos < n; pos++)
-        if (ie_decode(c, 0, t + pos, 1, pos, err, errlen) != 0)
+    for (uint32_t i = 0; i < n; i++)
+        if (ie_decode(c, 0, t + from + i, 1, from + i, err, errlen) != 0)
             return -1;
     return 0;
+}
+
+/* The first depth positions filled (untimed), as llama-bench's -d does
+ * before each test; kept when the cache still holds them. */
+static int fill_depth(ie_context *c, const int32_t *t, uint32_t depth, uint32_t n_batch, char *err, size_t errlen)
+{
+    if (!depth || (ie_slot_n_past(c, 0) >= depth && ie_slot_can_resume(c, 0, depth)))
+        return 0;
+    return prompt_pass(c, t, 0, depth, n_batch, err, errlen);
 }
 
 int cli_bench(const cli_options *o)
@@ -52,8 +63,8 @@ int cli_bench(const cli_options *o)
         fprintf(stderr, "infrac-engine: %s\n", err);
         return 1;
     }
-    uint32_t pp = o->bench_prompt, tg = (uint32_t)o->n_predict;
-    uint32_t n = pp > tg ? pp : tg;
+    uint32_t pp = o->bench_prompt, tg = (uint32_t)o->n_predict, depth = o->bench_depth;
+    uint32_t n = depth + (pp > tg ? pp : tg);
     int rc = 1;
     ie_context *c = NULL;
     int32_t *tokens = malloc((size_t)(n ? n : 1) * sizeof *tokens);
@@ -70,7 +81,7 @@ int cli_bench(const cli_options *o)
     cp.cache_k = o->cache_k;
     cp.cache_v = o->cache_v;
     if (n > cp.n_ctx) {
-        fprintf(stderr, "infrac-engine: -p %u / -n %u exceed the context of %u\n", pp, tg, cp.n_ctx);
+        fprintf(stderr, "infrac-engine: -d %u with -p %u / -n %u exceeds the context of %u\n", depth, pp, tg, cp.n_ctx);
         goto out;
     }
     c = ie_context_new(m, &cp, err, sizeof err);
@@ -80,24 +91,29 @@ int cli_bench(const cli_options *o)
     }
     /* Warm-up: a short batch and one single-token decode. */
     uint32_t warm = pp < 32 ? pp : 32;
-    if ((warm && prompt_pass(c, tokens, warm, cp.n_batch, err, sizeof err) != 0) ||
-        (tg && generation_pass(c, tokens, 1, err, sizeof err) != 0))
+    if ((warm && prompt_pass(c, tokens, 0, warm, cp.n_batch, err, sizeof err) != 0) ||
+        (tg && generation_pass(c, tokens, 0, 1, err, sizeof err) != 0))
         goto fail;
 
     double pp_tps = 0, tg_tps = 0;
     if (pp) {
+        if (fill_depth(c, tokens, depth, cp.n_batch, err, sizeof err) != 0)
+            goto fail;
         double t0 = now_s();
-        if (prompt_pass(c, tokens, pp, cp.n_batch, err, sizeof err) != 0)
+        if (prompt_pass(c, tokens, depth, pp, cp.n_batch, err, sizeof err) != 0)
             goto fail;
         pp_tps = (double)pp / (now_s() - t0);
     }
     if (tg) {
+        if (fill_depth(c, tokens, depth, cp.n_batch, err, sizeof err) != 0)
+            goto fail;
         double t0 = now_s();
-        if (generation_pass(c, tokens, tg, err, sizeof err) != 0)
+        if (generation_pass(c, tokens, depth, tg, err, sizeof err) != 0)
             goto fail;
         tg_tps = (double)tg / (now_s() - t0);
     }
-    printf("{\"pp_tokens\":%u,\"pp_tps\":%.2f,\"tg_tokens\":%u,\"tg_tps\":%.2f}\n", pp, pp_tps, tg, tg_tps);
+    printf("{\"pp_tokens\":%u,\"pp_tps\":%.2f,\"tg_tokens\":%u,\"tg_tps\":%.2f,\"depth\":%u}\n", pp, pp_tps, tg,
+           tg_tps, depth);
     rc = 0;
     goto out;
 fail:

@@ -26,7 +26,7 @@ void cli_usage(FILE *f)
             "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
             "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
             "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n"
-            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-t THREADS]\n"
+            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-d DEPTH] [-t THREADS]\n"
             "       infrac-engine --version | --help\n");
 }
 
@@ -184,6 +184,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
         case IEF_CACHE_K: if (cache_type(a, v, &o->cache_k, err, n)) return -1; break;
         case IEF_CACHE_V: if (cache_type(a, v, &o->cache_v, err, n)) return -1; break;
         case IEF_DUMP_PROBS: o->dump_probs = v; break;
+        case IEF_DEPTH: ok = to_u32(v, &o->bench_depth) && o->bench_depth <= 1000000; break;
         default: return fail(err, n, "unknown option %s", a);
         }
         if (!ok)
@@ -191,6 +192,8 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
     }
     if (!o->model)
         return fail(err, n, "--model is required");
+    if (o->bench_depth && !o->bench)
+        return fail(err, n, "--depth is a --bench option");
     if (o->bench) {
         if (o->tokens)
             return fail(err, n, "--bench takes -p N (a prompt length), not --tokens");

@@ -22,6 +22,7 @@ typedef struct cli_options {
     bool timings, tokenize_only, greedy_ids;
     bool bench;            /* --bench: -p is a prompt length in tokens */
     uint32_t bench_prompt;
+    uint32_t bench_depth;  /* --depth: tokens in the cache before pp / tg are timed */
     const char *dump_probs;
 } cli_options;
 

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3|qwen3moe|gemma3]\n"
-            "       [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m]\n"
+            "       [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m|q5_k_m]\n"
             "       [--layers N] [--embd N] [--heads N] [--kv-heads N] [--head-dim N] [--ff N] [--vocab N]\n"
             "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe] [--seed S]\n"
             "       [--threads N] [--header-only]\n"
@@ -244,7 +244,11 @@ static bool add_tensor(gguf_writer *w, const options *o, const char *name, uint3
 static uint32_t weight_type(const options *o, const char *role, uint32_t layer, uint64_t cols)
 {
     int t;
-    if (!strcmp(o->type, "q4_k_m")) {
+    /* llama.cpp's Q4_K_M / Q5_K_M mixes (src/llama-quant.cpp,
+     * llama_tensor_get_type): Q6_K for output and, in the layers
+     * use_more_bits picks, attn_v and ffn_down; the base K-quant elsewhere. */
+    bool q5m = !strcmp(o->type, "q5_k_m");
+    if (!strcmp(o->type, "q4_k_m") || q5m) {
         uint32_t n = o->layers;
         bool more = layer < n / 8 || layer >= 7 * n / 8 || (layer - n / 8) % 3 == 2;
         if (!strcmp(role, "output"))
@@ -252,7 +256,7 @@ static uint32_t weight_type(const options *o, const char *role, uint32_t layer, 
         else if ((!strcmp(role, "attn_v") || !strcmp(role, "ffn_down") || !strcmp(role, "ffn_down_exps")) && more)
             t = GGML_T_Q6_K;
         else
-            t = GGML_T_Q4_K;
+            t = q5m ? GGML_T_Q5_K : GGML_T_Q4_K;
     } else {
         t = ggml_type_from_name(o->type);
     }
@@ -266,7 +270,7 @@ static uint32_t file_type(const char *type)
 {
     static const struct { const char *name; uint32_t ft; } map[] = {
         {"f32", 0}, {"f16", 1}, {"q4_0", 2}, {"q8_0", 7}, {"q4_k", 14}, {"q4_k_m", 15},
-        {"q5_k", 16}, {"q6_k", 18}, {"bf16", 32}};
+        {"q5_k", 16}, {"q5_k_m", 17}, {"q6_k", 18}, {"bf16", 32}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(map[i].name, type))
             return map[i].ft;
@@ -319,12 +323,12 @@ static bool write_meta(gguf_writer *w, const char *arch, const char *kv)
 
 static int write_model(const options *o)
 {
-    static const char *types[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q5_k", "q6_k", "q4_k_m"};
+    static const char *types[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q5_k", "q6_k", "q4_k_m", "q5_k_m"};
     bool known = false;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         known = known || !strcmp(types[i], o->type);
     if (!known) {
-        fprintf(stderr, "infrac-mkmodel: --type %s: expected one of f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m\n",
+        fprintf(stderr, "infrac-mkmodel: --type %s: expected one of f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m q5_k_m\n",
                 o->type);
         return 1;
     }

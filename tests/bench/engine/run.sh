@@ -9,7 +9,8 @@
 # (CPU build, GGML_NATIVE=ON, target llama-bench only). Nothing of it is
 # committed.
 #   env: BENCH_REPS (default 3), BENCH_THREADS (default "1 2"),
-#        BENCH_MODELS (default: every model below),
+#        BENCH_MODELS (default: the cells of $default_cells below; the heavy
+#          ones, llama8b-q4_k_m and llama1b-q4_k_m@d16384, by name),
 #        INFRAC_CACHE (default ~/.cache/infrac), BENCH_OUT (default docs/benchmarks.md)
 set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -51,6 +52,7 @@ make_model llama1b-q8_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-hea
 make_model llama1b-q4_0 --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q4_0 --tokenizer bpe
 make_model llama1b-q4_k_m --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q4_k_m --tokenizer bpe
 make_model llama1b-q5_k --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q5_k --tokenizer bpe
+make_model llama1b-q5_k_m --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q5_k_m --tokenizer bpe
 make_model llama1b-q6_k --arch llama --layers 16 --embd 2048 --heads 32 --kv-heads 8 --ff 8192 --vocab 128256 --type q6_k --tokenizer bpe
 make_model qwen05b-q8_0 --arch qwen2 --layers 24 --embd 896 --heads 14 --kv-heads 2 --ff 4864 --vocab 151936 --type q8_0 --tokenizer bpe
 # A small mixture of experts: Qwen3-30B-A3B's layer shape (2048 wide, 32 x 128 heads, 4 KV heads,
@@ -58,23 +60,40 @@ make_model qwen05b-q8_0 --arch qwen2 --layers 24 --embd 896 --heads 14 --kv-head
 # 0.76 B read per token.
 make_model qwen3moe2b-q4_0 --arch qwen3moe --layers 8 --embd 2048 --heads 32 --kv-heads 4 --head-dim 128 --experts 32 --experts-used 8 --ff 6144 --ff-exp 768 --vocab 151936 --type q4_0 --tokenizer bpe
 
+# Cells: a model name, or MODEL@dDEPTH: tg128 after DEPTH tokens already in
+# the cache (llama-bench -d), which adds reading the KV cache to every token.
+default_cells="llama1b-q8_0 llama1b-q4_0 llama1b-q4_k_m llama1b-q5_k_m llama1b-q5_k llama1b-q6_k qwen05b-q8_0 qwen3moe2b-q4_0 llama1b-q4_k_m@d4096"
+cells=${BENCH_MODELS:-$default_cells}
+# Llama-3.1-8B's shape (4.6 GiB at Q4_K_M): made only when asked for.
+case " $cells " in *" llama8b-q4_k_m"[\ @]*)
+    make_model llama8b-q4_k_m --arch llama --layers 32 --embd 4096 --heads 32 --kv-heads 8 --ff 14336 --vocab 128256 --type q4_k_m --tokenizer bpe ;;
+esac
+
 results=$work/results.jsonl
 : > "$results"
 for t in $threads; do
     bw=$("$work/membw" "$t")
     echo "{\"kind\":\"membw\",\"threads\":$t,\"gbs\":$bw}" >> "$results"
 done
-for model in ${BENCH_MODELS:-llama1b-q8_0 llama1b-q4_0 llama1b-q4_k_m llama1b-q5_k llama1b-q6_k qwen05b-q8_0 qwen3moe2b-q4_0}; do
+for cell in $cells; do
+    model=${cell%@d*}
+    depth=0; args="-p 512 -n 128"
+    case $cell in *@d*) depth=${cell##*@d}; args="-p 0 -n 128 -d $depth" ;; esac
     m=$work/$model.gguf
+    [ -f "$m" ] || { echo "bench: no model $model (cells: $default_cells llama8b-q4_k_m llama1b-q4_k_m@d16384)" >&2; exit 1; }
     for t in $threads; do
         rep=1
         while [ "$rep" -le "$reps" ]; do
-            echo "bench: $model t=$t run $rep/$reps"
-            /usr/bin/time -f '%M' -o "$work/rss" "$llama_bench" -m "$m" -p 512 -n 128 -t "$t" -r 1 -o json > "$work/lb.json" 2>/dev/null
-            echo "{\"kind\":\"llama.cpp\",\"model\":\"$model\",\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/lb.json")}" | tr -d '\n' >> "$results"
+            echo "bench: $cell t=$t run $rep/$reps"
+            start=$(date +%s)
+            # shellcheck disable=SC2086
+            /usr/bin/time -f '%M' -o "$work/rss" "$llama_bench" -m "$m" $args -t "$t" -r 1 -o json > "$work/lb.json" 2>/dev/null
+            echo "{\"kind\":\"llama.cpp\",\"cell\":\"$cell\",\"model\":\"$model\",\"depth\":$depth,\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/lb.json")}" | tr -d '\n' >> "$results"
             echo >> "$results"
-            /usr/bin/time -f '%M' -o "$work/rss" "$bin/infrac-engine" --model "$m" --bench -p 512 -n 128 -t "$t" > "$work/ie.json"
-            echo "{\"kind\":\"infrac\",\"model\":\"$model\",\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/ie.json")}" >> "$results"
+            # shellcheck disable=SC2086
+            /usr/bin/time -f '%M' -o "$work/rss" "$bin/infrac-engine" --model "$m" --bench $args -t "$t" > "$work/ie.json"
+            echo "{\"kind\":\"infrac\",\"cell\":\"$cell\",\"model\":\"$model\",\"depth\":$depth,\"threads\":$t,\"rss_kib\":$(cat "$work/rss"),\"out\":$(cat "$work/ie.json")}" >> "$results"
+            echo "{\"kind\":\"seconds\",\"cell\":\"$cell\",\"threads\":$t,\"s\":$(($(date +%s) - start))}" >> "$results"
             rep=$((rep + 1))
         done
     done
