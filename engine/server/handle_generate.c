@@ -122,7 +122,7 @@ static uint64_t random_seed(void)
 }
 
 /* Builds the job from a valid request, or fails with a 4xx. */
-static job *make_job(http_server *h, gen_request *req, api_error *err)
+job *generate_make_job(http_server *h, gen_request *req, api_error *err)
 {
     if ((req->json_object || req->schema) && tools_active(req) &&
         (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
@@ -256,6 +256,24 @@ static job *make_job(http_server *h, gen_request *req, api_error *err)
         req->n_stop = 0;
     }
     return j;
+}
+
+bool generate_submit(http_server *h, job *j, api_error *e)
+{
+    switch (scheduler_submit(h->sched, j)) {
+    case SUBMIT_OK: return true;
+    case SUBMIT_QUEUE_FULL:
+        job_unref(h->sched, j);
+        api_error_set(e, 503, "unavailable_error", NULL, "queue_full",
+                      "every slot is busy and the queue is full (%u waiting): retry later",
+                      h->opts->queue);
+        return false;
+    default:
+        job_unref(h->sched, j);
+        api_error_set(e, 503, "unavailable_error", NULL, "unavailable",
+                      "the server is not taking requests (loading or shutting down)");
+        return false;
+    }
 }
 
 void job_error(const job *j, api_error *e)
@@ -549,7 +567,7 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
         gen_request_free(&req);
         return http_respond_error(h, c, rc, &e);
     }
-    job *j = make_job(h, &req, &e);
+    job *j = generate_make_job(h, &req, &e);
     bool stream = req.stream, include_usage = req.include_usage;
     tool_reply tr = {.parallel = req.parallel_tool_calls};
     if (chat && j) {
@@ -578,20 +596,8 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     if (!j)
         return http_respond_error(h, c, rc, &e);
 
-    switch (scheduler_submit(h->sched, j)) {
-    case SUBMIT_OK: break;
-    case SUBMIT_QUEUE_FULL:
-        job_unref(h->sched, j);
+    if (!generate_submit(h, j, &e)) {
         sb_free(&echo);
-        api_error_set(&e, 503, "unavailable_error", NULL, "queue_full",
-                      "every slot is busy and the queue is full (%u waiting): retry later",
-                      h->opts->queue);
-        return http_respond_error(h, c, rc, &e);
-    case SUBMIT_UNAVAILABLE:
-        job_unref(h->sched, j);
-        sb_free(&echo);
-        api_error_set(&e, 503, "unavailable_error", NULL, "unavailable",
-                      "the server is not taking requests (loading or shutting down)");
         return http_respond_error(h, c, rc, &e);
     }
     response_meta meta;

@@ -117,7 +117,7 @@ bool http_client_gone(struct MHD_Connection *c)
 /* The routes and their methods. */
 typedef enum route {
     R_CHAT, R_COMPLETIONS, R_EMBEDDINGS, R_MODELS, R_MODEL, R_HEALTH, R_METRICS, R_TOKENIZE,
-    R_DETOKENIZE, R_NONE
+    R_DETOKENIZE, R_RESPONSES, R_NONE
 } route;
 static const struct {
     const char *path, *method;
@@ -127,6 +127,7 @@ static const struct {
     [R_HEALTH] = {"/health", "GET"},
     [R_METRICS] = {"/metrics", "GET"},           [R_TOKENIZE] = {"/tokenize", "POST"},
     [R_DETOKENIZE] = {"/detokenize", "POST"},    [R_EMBEDDINGS] = {"/v1/embeddings", "POST"},
+    [R_RESPONSES] = {"/v1/responses", "POST"},
 };
 
 #define MODEL_PREFIX "/v1/models/"
@@ -279,6 +280,7 @@ static enum MHD_Result dispatch(http_server *h, struct MHD_Connection *c, reques
     case R_TOKENIZE: return handle_tokenize(h, c, rc);
     case R_DETOKENIZE: return handle_detokenize(h, c, rc);
     case R_EMBEDDINGS: return handle_embeddings(h, c, rc);
+    case R_RESPONSES: return handle_responses(h, c, rc);
     default: return MHD_NO;
     }
 }

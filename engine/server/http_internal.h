@@ -27,10 +27,19 @@ bool http_client_gone(struct MHD_Connection *c);
 struct job;
 /* The API error of a job that failed (its error_status and message). */
 void job_error(const struct job *j, api_error *e);
+struct gen_request;
+/* The job of a valid generation request (handle_generate.c), or NULL with
+ * a 4xx in err. */
+struct job *generate_make_job(http_server *h, struct gen_request *req, api_error *err);
+/* Hands the job to the scheduler; false with a 503 in err (the job is
+ * released then). */
+bool generate_submit(http_server *h, struct job *j, api_error *err);
 
 enum MHD_Result handle_embeddings(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                 bool chat);
+/* POST /v1/responses (handle_responses.c). */
+enum MHD_Result handle_responses(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 enum MHD_Result handle_models(http_server *h, struct MHD_Connection *c, request_ctx *rc);
 /* GET /v1/models/{id}: the model object, or 404 model_not_found. */
 enum MHD_Result handle_model(http_server *h, struct MHD_Connection *c, request_ctx *rc,

@@ -6,7 +6,8 @@
 
 static const char *const endpoints[] = {
     "/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/models/{id}", "/health",
-    "/metrics",             "/tokenize",       "/detokenize", "/v1/embeddings", "other",
+    "/metrics",             "/tokenize",       "/detokenize", "/v1/embeddings", "/v1/responses",
+    "other",
 };
 #define N_ENDPOINTS (sizeof endpoints / sizeof endpoints[0])
 #define N_STATUS 600

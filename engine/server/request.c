@@ -699,8 +699,7 @@ static bool parse_fields(gen_request *r, json_t *o, api_error *err)
     return true;
 }
 
-bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size_t len,
-                       api_error *err)
+bool gen_request_parse_json(gen_request *r, request_kind kind, json_t *root, api_error *err)
 {
     memset(r, 0, sizeof *r);
     r->kind = kind;
@@ -710,13 +709,22 @@ bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size
     r->top_p = 1.0;
     r->repeat_penalty = 1.0;
     r->reasoning_format = -1;
-    json_t *root = request_parse_object(body, len, err);
-    if (!root)
-        return false;
     bool ok = parse_fields(r, root, err);
-    json_decref(root);
     if (!ok)
         gen_request_free(r);
+    return ok;
+}
+
+bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size_t len,
+                       api_error *err)
+{
+    json_t *root = request_parse_object(body, len, err);
+    if (!root) {
+        memset(r, 0, sizeof *r);
+        return false;
+    }
+    bool ok = gen_request_parse_json(r, kind, root, err);
+    json_decref(root);
     return ok;
 }
 

@@ -71,6 +71,10 @@ typedef struct gen_request {
  * returns false; r is then freed already. */
 bool gen_request_parse(gen_request *r, request_kind kind, const char *body, size_t len,
                        api_error *err);
+/* The same from a parsed request object (not taken over). */
+struct json_t;
+bool gen_request_parse_json(gen_request *r, request_kind kind, struct json_t *root,
+                            api_error *err);
 void gen_request_free(gen_request *r);
 
 /* Parses a JSON object body shared by all POST endpoints: checks UTF-8 and

@@ -5,24 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHAT = 1, COMPLETION = 2, BOTH = 3 };
+enum { CHAT = 1, COMPLETION = 2, BOTH = 3, RESPONSES = 4, ALL = 7 };
 
-/* Fields parsed and applied by request.c. `user` (an end-user id for the
- * provider's abuse monitoring) changes nothing in the output and is
- * accepted as such. */
+/* Fields parsed and applied by request.c (responses_request.c for
+ * /v1/responses). `user`, `safety_identifier` (end-user ids for the
+ * provider's abuse monitoring) and `prompt_cache_key` (a routing hint for
+ * the provider's prompt cache; slots reuse cached prefixes anyway) change
+ * nothing in the output and are accepted as such. */
 static const struct {
     const char *name;
     unsigned kinds;
 } supported[] = {
-    {"model", BOTH},          {"messages", CHAT},         {"prompt", COMPLETION},
+    {"model", ALL},           {"messages", CHAT},         {"prompt", COMPLETION},
     {"max_tokens", BOTH},     {"max_completion_tokens", CHAT},
-    {"temperature", BOTH},    {"top_p", BOTH},            {"top_k", BOTH},
+    {"temperature", ALL},     {"top_p", ALL},             {"top_k", BOTH},
     {"min_p", BOTH},          {"repeat_penalty", BOTH},   {"presence_penalty", BOTH},
     {"frequency_penalty", BOTH}, {"seed", BOTH},          {"n", BOTH},
-    {"stop", BOTH},           {"stream", BOTH},           {"stream_options", BOTH},
-    {"user", BOTH},           {"echo", COMPLETION},       {"logprobs", BOTH},
+    {"stop", BOTH},           {"stream", ALL},            {"stream_options", ALL},
+    {"user", ALL},            {"echo", COMPLETION},       {"logprobs", BOTH},
     {"top_logprobs", CHAT},   {"response_format", CHAT},  {"tools", CHAT},
-    {"tool_choice", CHAT},    {"parallel_tool_calls", CHAT}, {"reasoning_format", CHAT},
+    {"tool_choice", CHAT},    {"parallel_tool_calls", CHAT | RESPONSES}, {"reasoning_format", CHAT},
+    {"input", RESPONSES},     {"instructions", RESPONSES}, {"max_output_tokens", RESPONSES},
+    {"text", RESPONSES},      {"metadata", RESPONSES},    {"safety_identifier", RESPONSES},
+    {"prompt_cache_key", RESPONSES},
 };
 
 /* Value checks for refused fields: true when the value asks for nothing. */
@@ -61,6 +66,31 @@ static bool is_one(json_t *v, json_t *o)
     (void)o;
     return json_is_integer(v) && json_integer_value(v) == 1;
 }
+static bool is_disabled(json_t *v, json_t *o)
+{
+    (void)o;
+    return is_string(v, "disabled");
+}
+/* tool_choice of /v1/responses, which takes no tools. */
+static bool no_tool_choice(json_t *v, json_t *o)
+{
+    (void)o;
+    return is_string(v, "none") || is_string(v, "auto");
+}
+/* reasoning: {} or {"effort": null, "summary": null}: nothing asked. */
+static bool all_null(json_t *v, json_t *o)
+{
+    (void)o;
+    if (!json_is_object(v))
+        return false;
+    const char *k;
+    json_t *m;
+    json_object_foreach(v, k, m) {
+        if (!json_is_null(m))
+            return false;
+    }
+    return true;
+}
 static bool never(json_t *v, json_t *o)
 {
     (void)v;
@@ -88,7 +118,23 @@ static const struct {
     {"web_search_options", CHAT, never, "web search is not supported"},
     {"store", CHAT, is_false, "stored completions are not supported"},
     {"metadata", CHAT, is_empty, "metadata (for stored completions) is not supported"},
-    {"service_tier", BOTH, never, "service tiers are not supported"},
+    {"service_tier", ALL, never, "service tiers are not supported"},
+    {"tools", RESPONSES, is_empty, "tools are not supported (send tools to /v1/chat/completions)"},
+    {"tool_choice", RESPONSES, no_tool_choice, "tool_choice needs tools, which are not supported"},
+    {"previous_response_id", RESPONSES, never,
+     "responses are not stored, so previous_response_id cannot be resolved (send the whole "
+     "conversation in 'input')"},
+    {"store", RESPONSES, is_false, "responses are not stored"},
+    {"conversation", RESPONSES, never, "conversations are not stored (send the whole conversation in 'input')"},
+    {"background", RESPONSES, is_false, "background responses are not supported"},
+    {"reasoning", RESPONSES, all_null, "reasoning options are not supported"},
+    {"include", RESPONSES, is_empty, "extra output data ('include') is not supported"},
+    {"top_logprobs", RESPONSES, is_false, "log probabilities are not supported"},
+    {"truncation", RESPONSES, is_disabled, "truncation other than \"disabled\" is not supported"},
+    {"prompt", RESPONSES, never, "stored prompt templates are not supported"},
+    {"prompt_cache_retention", RESPONSES, never, "prompt cache retention is not supported"},
+    {"max_tool_calls", RESPONSES, never, "max_tool_calls needs tools, which are not supported"},
+    {"context_management", RESPONSES, is_empty, "context management is not supported"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
@@ -98,10 +144,8 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-bool request_fields_check(json_t *o, request_kind kind, api_error *err)
+static bool check(json_t *o, unsigned k, const char *endpoint, api_error *err)
 {
-    unsigned k = kind == REQUEST_CHAT ? CHAT : COMPLETION;
-    const char *endpoint = kind == REQUEST_CHAT ? "/v1/chat/completions" : "/v1/completions";
     /* Sorted keys: the first offending field is the same on every run. */
     size_t n = json_object_size(o), m = 0;
     const char **keys = n ? malloc(n * sizeof *keys) : NULL;
@@ -144,4 +188,15 @@ bool request_fields_check(json_t *o, request_kind kind, api_error *err)
     }
     free(keys);
     return ok;
+}
+
+bool request_fields_check(json_t *o, request_kind kind, api_error *err)
+{
+    return kind == REQUEST_CHAT ? check(o, CHAT, "/v1/chat/completions", err)
+                                : check(o, COMPLETION, "/v1/completions", err);
+}
+
+bool responses_fields_check(json_t *o, api_error *err)
+{
+    return check(o, RESPONSES, "/v1/responses", err);
 }

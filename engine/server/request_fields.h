@@ -14,5 +14,7 @@ struct json_t;
 /* Checks every key of the request object o; false with err set (param = the
  * field, code unsupported_parameter or unknown_parameter). */
 bool request_fields_check(struct json_t *o, request_kind kind, api_error *err);
+/* The same for a /v1/responses request. */
+bool responses_fields_check(struct json_t *o, api_error *err);
 
 #endif

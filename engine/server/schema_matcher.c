@@ -29,7 +29,13 @@ typedef struct sm_node {
     uint16_t item;    /* arrays */
     uint32_t min_items, max_items;
     uint32_t min_len; /* the shortest valid text */
+    bool bounded;     /* integers: lo/hi apply; strings: min/max_chars apply */
+    int64_t lo, hi;   /* integers: the bounds, within what JM_MAX_DIGITS can write */
+    uint32_t min_chars, max_chars; /* strings: minLength, maxLength */
 } sm_node;
+
+/* The largest magnitude an integer of JM_MAX_DIGITS digits has. */
+#define INT_MAG_MAX 999999999999999LL
 
 struct schema_grammar {
     sm_node *nodes;
@@ -45,10 +51,15 @@ static uint32_t sat_mul(uint32_t a, uint32_t b)
 
 /* ---- compiling ---------------------------------------------------------- */
 
+#define MAX_REFS 16
+
 typedef struct compiler {
     schema_grammar *g;
     char *err;
     size_t errlen;
+    const json_t *root;             /* where $ref pointers resolve */
+    const json_t *refs[MAX_REFS];   /* the $ref targets being compiled, outermost first */
+    uint32_t n_refs;
 } compiler;
 
 static int refuse(compiler *c, const char *path, const char *fmt, ...)
@@ -86,10 +97,12 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Keywords that do not constrain the value: annotations, and the
+ * definitions $ref points into (read through the root). */
 static bool is_annotation(const char *k)
 {
     static const char *const keys[] = {"title", "description", "$schema", "$comment",
-                                       "default", "examples", NULL};
+                                       "default", "examples", "$defs", "definitions", NULL};
     for (const char *const *a = keys; *a; a++)
         if (strcmp(*a, k) == 0)
             return true;
@@ -101,11 +114,18 @@ static const char *const *type_keywords(const char *type)
 {
     static const char *const object[] = {"properties", "required", "additionalProperties", NULL};
     static const char *const array[] = {"items", "minItems", "maxItems", NULL};
+    static const char *const string[] = {"minLength", "maxLength", NULL};
+    static const char *const integer[] = {"minimum", "maximum", "exclusiveMinimum",
+                                          "exclusiveMaximum", NULL};
     static const char *const none[] = {NULL};
     if (strcmp(type, "object") == 0)
         return object;
     if (strcmp(type, "array") == 0)
         return array;
+    if (strcmp(type, "string") == 0)
+        return string;
+    if (strcmp(type, "integer") == 0)
+        return integer;
     return none;
 }
 
@@ -372,17 +392,91 @@ static int compile_any_of(compiler *c, const json_t *s, const char *path, int de
     return n == 1 ? ids[0] : make_union(c, ids, n, path);
 }
 
+/* The fewest digits still to write after an integer's sign and its nd
+ * digits of magnitude mag so that it lands in [lo, hi]; -1 when none can.
+ * With k more digits the magnitude is in [mag 10^k, mag 10^k + 10^k - 1]
+ * (after only a sign or nothing: k digits, 0 included when k is 1); no
+ * digit follows a leading 0 (RFC 8259 section 6). nd + k stays within
+ * JM_MAX_DIGITS, so nothing overflows. */
+static int int_more(const sm_node *n, bool neg, int64_t mag, uint32_t nd)
+{
+    int64_t p10 = 1;
+    for (uint32_t k = 0; nd + k <= JM_MAX_DIGITS; k++, p10 *= 10) {
+        int64_t a, b;
+        if (nd == 0) {
+            if (k == 0)
+                continue;
+            a = k == 1 ? 0 : p10 / 10, b = p10 - 1;
+        } else if (k > 0 && mag == 0)
+            break;
+        else
+            a = mag * p10, b = a + p10 - 1;
+        int64_t lo = neg ? -b : a, hi = neg ? -a : b;
+        if (lo <= n->hi && hi >= n->lo)
+            return (int)k;
+    }
+    return -1;
+}
+
+/* minimum, maximum, exclusiveMinimum, exclusiveMaximum of an integer, as
+ * the integer bounds they imply (ceil of a real minimum, ...). */
+static int integer_bounds(compiler *c, const json_t *s, sm_node *n, const char *path)
+{
+    static const char *const keys[] = {"minimum", "exclusiveMinimum", "maximum",
+                                       "exclusiveMaximum"};
+    n->lo = -INT_MAG_MAX, n->hi = INT_MAG_MAX;
+    for (int i = 0; i < 4; i++) {
+        const json_t *v = json_object_get(s, keys[i]);
+        if (!v)
+            continue;
+        if (!json_is_number(v))
+            return refuse(c, path, "'%s' must be a number", keys[i]);
+        n->bounded = true;
+        double d = json_number_value(v);
+        int64_t b;
+        bool upper = i >= 2, exclusive = i % 2 == 1;
+        if (json_is_integer(v)) {
+            json_int_t x = json_integer_value(v);
+            x = x > INT_MAG_MAX + 1 ? INT_MAG_MAX + 1 : x < -INT_MAG_MAX - 1 ? -INT_MAG_MAX - 1 : x;
+            b = (int64_t)x + (exclusive ? (upper ? -1 : 1) : 0);
+        } else {
+            d = d > 1e16 ? 1e16 : d < -1e16 ? -1e16 : d;
+            b = (int64_t)(upper ? (exclusive ? ceil(d) - 1 : floor(d))
+                                : (exclusive ? floor(d) + 1 : ceil(d)));
+        }
+        if (upper && b < n->hi)
+            n->hi = b;
+        if (!upper && b > n->lo)
+            n->lo = b;
+    }
+    if (n->lo > n->hi)
+        return refuse(c, path, "no integer of at most %d digits is within 'minimum'/'maximum'",
+                      JM_MAX_DIGITS);
+    int pos = int_more(n, false, 0, 0), neg = int_more(n, true, 0, 0);
+    uint32_t best = BIG;
+    if (pos >= 0)
+        best = (uint32_t)pos;
+    if (neg >= 0 && (uint32_t)neg + 1 < best)
+        best = (uint32_t)neg + 1;
+    n->min_len = best;
+    return 0;
+}
+
+/* compile_typed for one type of the schema; check_keys: refuse keywords
+ * that type does not read (a list of types checks them once, for all). */
 static int compile_typed(compiler *c, const json_t *s, const char *type, const char *path,
-                         int depth)
+                         int depth, bool check_keys)
 {
     const char *key;
     json_t *v;
     const char *const *kw = type_keywords(type);
     json_object_foreach((json_t *)s, key, v) {
-        if (strcmp(key, "type") != 0 && !is_annotation(key) && !listed(kw, key) &&
+        if (check_keys && strcmp(key, "type") != 0 && !is_annotation(key) && !listed(kw, key) &&
             strcmp(key, "enum") != 0 && strcmp(key, "const") != 0)
             return refuse(c, path, "keyword '%.100s' is not supported%s", key,
-                          listed(type_keywords("object"), key) || listed(type_keywords("array"), key)
+                          listed(type_keywords("object"), key) || listed(type_keywords("array"), key) ||
+                                  listed(type_keywords("string"), key) ||
+                                  listed(type_keywords("integer"), key)
                               ? " for this type"
                               : "");
     }
@@ -391,13 +485,25 @@ static int compile_typed(compiler *c, const json_t *s, const char *type, const c
     if (strcmp(type, "array") == 0)
         return compile_array(c, s, path, depth);
     int id;
-    if (strcmp(type, "string") == 0)
-        id = new_node(c, K_STRING), c->g->nodes[id].min_len = 2;
-    else if (strcmp(type, "number") == 0)
+    if (strcmp(type, "string") == 0) {
+        uint32_t lo = 0, hi = UINT32_MAX;
+        if (!get_count(c, s, "minLength", path, &lo) || !get_count(c, s, "maxLength", path, &hi))
+            return -1;
+        if (lo > hi)
+            return refuse(c, path, "'minLength' is above 'maxLength'");
+        if ((id = new_node(c, K_STRING)) < 0)
+            return refuse(c, path, "the schema is too large");
+        sm_node *n = &c->g->nodes[id];
+        n->bounded = json_object_get(s, "minLength") || json_object_get(s, "maxLength");
+        n->min_chars = lo, n->max_chars = hi, n->min_len = sat_add(lo, 2);
+    } else if (strcmp(type, "number") == 0)
         id = new_node(c, K_NUMBER), c->g->nodes[id].min_len = 1;
-    else if (strcmp(type, "integer") == 0)
-        id = new_node(c, K_INTEGER), c->g->nodes[id].min_len = 1;
-    else if (strcmp(type, "boolean") == 0) {
+    else if (strcmp(type, "integer") == 0) {
+        if ((id = new_node(c, K_INTEGER)) < 0)
+            return refuse(c, path, "the schema is too large");
+        if (integer_bounds(c, s, &c->g->nodes[id], path) < 0)
+            return -1;
+    } else if (strcmp(type, "boolean") == 0) {
         json_t *b = json_pack("[bb]", 1, 0);
         id = compile_literals(c, b, NULL, path);
         json_decref(b);
@@ -410,6 +516,55 @@ static int compile_typed(compiler *c, const json_t *s, const char *type, const c
     return id;
 }
 
+/* "$ref": "#/$defs/NAME" or "#/definitions/NAME" (JSON Pointer, RFC 6901:
+ * ~1 is '/', ~0 is '~'), resolved in the root schema and compiled in
+ * place. A definition that refers to itself, directly or not, would need
+ * an unbounded grammar: refused. */
+static int compile_ref(compiler *c, const json_t *s, const json_t *ref, const char *path,
+                       int depth)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)s, key, v) {
+        if (strcmp(key, "$ref") != 0 && !is_annotation(key))
+            return refuse(c, path, "'%.100s' beside '$ref' is not supported", key);
+    }
+    const char *r = json_is_string(ref) ? json_string_value(ref) : "";
+    const char *dir = strncmp(r, "#/$defs/", 8) == 0         ? "$defs"
+                      : strncmp(r, "#/definitions/", 14) == 0 ? "definitions"
+                                                              : NULL;
+    if (!dir)
+        return refuse(c, path, "'$ref' %.100s is not supported: only \"#/$defs/NAME\" and "
+                               "\"#/definitions/NAME\" are resolved", r);
+    char name[256];
+    size_t n = 0;
+    for (const char *p = r + strlen(dir) + 3; *p; p++) {
+        char ch = *p;
+        if (ch == '/')
+            return refuse(c, path, "'$ref' %.100s points inside a definition: not supported", r);
+        if (ch == '~' && (p[1] == '0' || p[1] == '1'))
+            ch = *++p == '0' ? '~' : '/';
+        if (n + 1 >= sizeof name)
+            return refuse(c, path, "'$ref' %.100s: the name is too long", r);
+        name[n++] = ch;
+    }
+    name[n] = '\0';
+    const json_t *target = json_object_get(json_object_get(c->root, dir), name);
+    if (!target)
+        return refuse(c, path, "'$ref' %.100s is not defined in the schema's '%s'", r, dir);
+    for (uint32_t i = 0; i < c->n_refs; i++)
+        if (c->refs[i] == target)
+            return refuse(c, path, "recursive '$ref' %.100s is not supported", r);
+    if (c->n_refs == MAX_REFS)
+        return refuse(c, path, "'$ref' chains longer than %d are not supported", MAX_REFS);
+    char p[512];
+    snprintf(p, sizeof p, "schema.%s.%s", dir, name);
+    c->refs[c->n_refs++] = target;
+    int id = compile(c, target, p, depth);
+    c->n_refs--;
+    return id;
+}
+
 static int compile(compiler *c, const json_t *s, const char *path, int depth)
 {
     if (!json_is_object(s))
@@ -418,6 +573,9 @@ static int compile(compiler *c, const json_t *s, const char *path, int depth)
         return refuse(c, path, "nested deeper than %d values", SM_MAX_DEPTH);
     const json_t *type = json_object_get(s, "type");
     const json_t *en = json_object_get(s, "enum"), *cn = json_object_get(s, "const");
+    const json_t *ref = json_object_get(s, "$ref");
+    if (ref)
+        return compile_ref(c, s, ref, path, depth);
     if (json_object_get(s, "anyOf"))
         return compile_any_of(c, s, path, depth);
     if (en || cn) {
@@ -440,19 +598,30 @@ static int compile(compiler *c, const json_t *s, const char *path, int depth)
         return id;
     }
     if (json_is_string(type))
-        return compile_typed(c, s, json_string_value(type), path, depth);
+        return compile_typed(c, s, json_string_value(type), path, depth, true);
     if (json_is_array(type)) {
         size_t n = json_array_size(type);
         if (n == 0 || n > 7)
             return refuse(c, path, "'type' must list 1 to 7 type names");
         int ids[8];
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
             if (!json_is_string(json_array_get(type, i)))
                 return refuse(c, path, "'type' must list type names");
-            if ((ids[i] = compile_typed(c, s, json_string_value(json_array_get(type, i)), path,
-                                        depth)) < 0)
-                return -1;
+        /* A keyword applies to the instances of its type (JSON Schema
+         * 2020-12 validation, section 6): it must be read by one of them. */
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)s, key, v) {
+            bool read = strcmp(key, "type") == 0 || is_annotation(key);
+            for (size_t i = 0; i < n && !read; i++)
+                read = listed(type_keywords(json_string_value(json_array_get(type, i))), key);
+            if (!read)
+                return refuse(c, path, "keyword '%.100s' is not supported", key);
         }
+        for (size_t i = 0; i < n; i++)
+            if ((ids[i] = compile_typed(c, s, json_string_value(json_array_get(type, i)), path,
+                                        depth, false)) < 0)
+                return -1;
         return n == 1 ? ids[0] : make_union(c, ids, n, path);
     }
     const char *key;
@@ -468,16 +637,13 @@ static int compile(compiler *c, const json_t *s, const char *path, int depth)
 schema_grammar *schema_grammar_new(const json_t *schema, char *err, size_t errlen)
 {
     schema_grammar *g = xcalloc(1, sizeof *g);
-    compiler c = {g, err, errlen};
-    const json_t *type = json_object_get(schema, "type");
-    if (!json_is_object(schema) || !json_is_string(type) ||
-        strcmp(json_string_value(type), "object") != 0) {
-        refuse(&c, "schema", "the root must be an object schema ({\"type\": \"object\", ...})");
-        schema_grammar_free(g);
-        return NULL;
-    }
-    int root = compile(&c, schema, "schema", 0);
+    compiler c = {.g = g, .err = err, .errlen = errlen, .root = schema};
+    int root = json_is_object(schema) ? compile(&c, schema, "schema", 0) : -1;
+    if (root >= 0 && g->nodes[root].kind != K_OBJECT)
+        root = refuse(&c, "schema", "the root must be an object schema ({\"type\": \"object\", ...})");
     if (root < 0) {
+        if (!json_is_object(schema))
+            refuse(&c, "schema", "the root must be an object schema ({\"type\": \"object\", ...})");
         schema_grammar_free(g);
         return NULL;
     }
@@ -584,14 +750,60 @@ static bool feed_literal(const sm_node *n, sm_frame *f, schema_matcher *m, uint8
     return true;
 }
 
-static bool feed_scalar(const sm_node *n, schema_matcher *m, uint8_t c, bool *reread)
+/* A bounded integer's frame: phase = 1 after a '-', alive = the magnitude,
+ * off = its digits. Each byte must leave a prefix that int_more can still
+ * complete, so the decode never reaches a dead end. */
+static bool integer_step(const sm_node *n, sm_frame *f, uint8_t c)
+{
+    if (c == '-')
+        f->phase = 1;
+    else if (c >= '0' && c <= '9' && f->off < JM_MAX_DIGITS)
+        f->alive = f->alive * 10 + (uint64_t)(c - '0'), f->off++;
+    else
+        return true; /* the number grammar refuses it */
+    return int_more(n, f->phase, (int64_t)f->alive, f->off) >= 0;
+}
+
+/* A length-bounded string's frame: count = characters (code points) so
+ * far, off = 1 once the opening quote is in, phase = 1 after a backslash.
+ * A byte starts a character unless it is a UTF-8 continuation byte, the
+ * letter of an escape or the closing quote. \u escapes are not written
+ * here: a surrogate pair would be two escapes but one character. */
+static bool string_step(const sm_node *n, sm_frame *f, uint8_t c)
+{
+    if (!f->off) {
+        f->off = 1;
+        return true;
+    }
+    if (f->phase) {
+        f->phase = 0;
+        return c != 'u';
+    }
+    if (c == '"')
+        return f->count >= n->min_chars;
+    if ((c & 0xC0) == 0x80)
+        return true;
+    if (f->count >= n->max_chars)
+        return false;
+    f->count++;
+    f->phase = c == '\\';
+    return true;
+}
+
+static bool feed_scalar(const sm_node *n, sm_frame *f, schema_matcher *m, uint8_t c,
+                        bool *reread)
 {
     if (n->kind != K_STRING && jm_number_may_end(&m->jm) && !strchr("0123456789.eE+-", c)) {
+        if (n->kind == K_INTEGER && n->bounded &&
+            int_more(n, f->phase, (int64_t)f->alive, f->off) != 0)
+            return false; /* not yet within the bounds */
         pop(m); /* the number ended; the byte is the parent's */
         *reread = true;
         return true;
     }
     if (n->kind == K_INTEGER && (c == '.' || c == 'e' || c == 'E'))
+        return false;
+    if (n->bounded && !(n->kind == K_INTEGER ? integer_step(n, f, c) : string_step(n, f, c)))
         return false;
     if (!jm_feed(&m->jm, c))
         return false;
@@ -692,7 +904,7 @@ bool sm_feed(const schema_grammar *g, schema_matcher *m, uint8_t c)
             ok = feed_literal(n, f, m, c, &reread);
             break;
         default:
-            ok = feed_scalar(n, m, c, &reread);
+            ok = feed_scalar(n, f, m, c, &reread);
             break;
         }
         if (!ok)
@@ -767,7 +979,13 @@ static uint32_t frame_rest(const schema_grammar *g, const schema_matcher *m, con
                 best = n->len[i] - f->off;
         return best;
     default:
-        return top ? jm_min_close(&m->jm) : 0;
+        if (!top)
+            return 0;
+        if (n->kind == K_INTEGER && n->bounded)
+            return (uint32_t)int_more(n, f->phase, (int64_t)f->alive, f->off);
+        if (n->kind == K_STRING && n->bounded && f->count < n->min_chars)
+            return sat_add(jm_min_close(&m->jm), n->min_chars - f->count);
+        return jm_min_close(&m->jm);
     }
 }
 

@@ -9,10 +9,14 @@
  * json-schema-to-grammar does (common/json-schema-to-grammar.cpp). Supported
  * keywords (JSON Schema 2020-12 validation vocabulary): type (a name or a
  * list), properties, required, additionalProperties (false or absent: no
- * other keys are written), items, minItems, maxItems, enum and const of
- * scalars, anyOf whose alternatives start with different bytes; title,
- * description, $schema, $comment, default and examples are annotations.
- * Any other keyword is refused by name (schema_grammar_new's message). */
+ * other keys are written), items, minItems, maxItems, minLength and
+ * maxLength of strings, minimum, maximum, exclusiveMinimum and
+ * exclusiveMaximum of integers, enum and const of scalars, anyOf whose
+ * alternatives start with different bytes, $ref to #/$defs/NAME or
+ * #/definitions/NAME (not recursive); title, description, $schema,
+ * $comment, default and examples are annotations, $defs and definitions
+ * are read through $ref. Any other keyword is refused by name
+ * (schema_grammar_new's message). */
 #ifndef INFRAC_SERVER_SCHEMA_MATCHER_H
 #define INFRAC_SERVER_SCHEMA_MATCHER_H
 

@@ -101,6 +101,63 @@ await step('langchain', async () => {
   ok(ajv.validate(person, v), `LangChain withStructuredOutput(jsonSchema, strict) gives a valid object ${ajv.errorsText()}`);
 });
 
+// What pydantic's model_json_schema() writes (2020-12: $defs, titles,
+// Optional as anyOf with null, conint/constr bounds) and what
+// zod-to-json-schema writes with a name (draft-07: a root $ref into
+// definitions, exclusive bounds, literals of mixed types).
+const pydantic = {
+  $defs: {
+    Address: {
+      properties: { city: { title: 'City', type: 'string', minLength: 2, maxLength: 12 },
+        zip: { anyOf: [{ type: 'string', maxLength: 5 }, { type: 'null' }], default: null, title: 'Zip' } },
+      required: ['city', 'zip'], title: 'Address', type: 'object',
+    },
+    Level: { enum: ['low', 'high', 3, null], title: 'Level' },
+  },
+  properties: {
+    name: { title: 'Name', type: 'string', maxLength: 6 },
+    age: { title: 'Age', type: 'integer', minimum: 18, maximum: 99 },
+    home: { $ref: '#/$defs/Address' },
+    work: { anyOf: [{ $ref: '#/$defs/Address' }, { type: 'null' }] },
+    level: { $ref: '#/$defs/Level' },
+    years: { items: { type: 'integer', exclusiveMinimum: 1900, exclusiveMaximum: 2100 }, maxItems: 3, minItems: 1, title: 'Years', type: 'array' },
+  },
+  required: ['name', 'age', 'home', 'work', 'level', 'years'],
+  title: 'Person', type: 'object',
+};
+const zod = {
+  $ref: '#/definitions/Order',
+  definitions: {
+    Order: {
+      type: 'object',
+      properties: {
+        id: { type: 'integer', exclusiveMinimum: 0, maximum: 9007199254740991 },
+        qty: { type: 'integer', minimum: -5, maximum: -2 },
+        code: { type: 'string', minLength: 3, maxLength: 3 },
+        kind: { type: 'string', const: 'order' },
+        flag: { anyOf: [{ type: 'boolean' }, { type: 'null' }] },
+      },
+      required: ['id', 'qty', 'code', 'kind', 'flag'],
+      additionalProperties: false,
+    },
+  },
+  $schema: 'http://json-schema.org/draft-07/schema#',
+};
+
+await step('pydantic and zod schemas', async () => {
+  for (const [label, schema] of [['pydantic', pydantic], ['zod', zod]]) {
+    for (const [seed, temperature] of [[11, 1], [12, 1.5], [13, 0]]) {
+      const r = await client.chat.completions.create({
+        model, messages, max_tokens: 300, seed, temperature, response_format: format(schema, true),
+      });
+      const t = r.choices[0].message.content;
+      const { valid, why } = validates(schema, t);
+      ok(valid && r.choices[0].finish_reason === 'stop',
+         `${label} schema, seed ${seed}: validates ${why} ${JSON.stringify(t).slice(0, 70)}`);
+    }
+  }
+});
+
 await step('refusals', async () => {
   const refused = async (what, extra, check) => {
     try {
@@ -116,6 +173,13 @@ await step('refusals', async () => {
       e.message.includes("properties.note: keyword 'pattern'"));
   await refused('too few max_tokens', { max_tokens: 5, response_format: format(person, true) },
     (e) => e.param === 'max_tokens');
+  const recursive = { type: 'object', properties: { root: { $ref: '#/$defs/Node' } },
+    $defs: { Node: { type: 'object', properties: { next: { anyOf: [{ $ref: '#/$defs/Node' }, { type: 'null' }] } } } } };
+  await refused('a recursive $ref', { response_format: format(recursive, true) },
+    (e) => e.param === 'response_format' && e.message.includes("recursive '$ref' #/$defs/Node"));
+  const dated = { type: 'object', properties: { d: { type: 'string', format: 'date' } } };
+  await refused('format', { response_format: format(dated, true) },
+    (e) => e.param === 'response_format' && e.message.includes("properties.d: keyword 'format'"));
   await refused('no schema', { response_format: { type: 'json_schema', json_schema: { name: 'x' } } },
     (e) => e.param === 'response_format');
 });

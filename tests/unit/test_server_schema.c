@@ -96,10 +96,32 @@ static void unsupported_is_named(void **state)
     } cases[] = {
         {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"pattern\":\"x\"}}}",
          "schema.properties.a: keyword 'pattern'"},
-        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\",\"minimum\":0}}}",
-         "keyword 'minimum'"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\",\"minimum\":0}}}",
+         "keyword 'minimum' is not supported for this type"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}}}",
+         "no integer of at most 15 digits"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\",\"exclusiveMinimum\":true}}}",
+         "'exclusiveMinimum' must be a number"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"format\":\"date\"}}}",
+         "schema.properties.a: keyword 'format'"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":2}}}",
+         "'minLength' is above 'maxLength'"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":[\"string\",\"null\"],\"minimum\":1}}}",
+         "keyword 'minimum' is not supported"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/x\"}}}",
+         "'$ref' #/$defs/x is not defined"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"http://x/s.json\"}}}",
+         "only \"#/$defs/NAME\""},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/n\",\"minimum\":1}},"
+         "\"$defs\":{\"n\":{\"type\":\"integer\"}}}",
+         "'minimum' beside '$ref'"},
+        {"{\"type\":\"object\",\"properties\":{\"t\":{\"$ref\":\"#/$defs/tree\"}},\"$defs\":{\"tree\":"
+         "{\"type\":\"object\",\"properties\":{\"kids\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/tree\"}}}}}}",
+         "schema.$defs.tree.properties.kids.items: recursive '$ref' #/$defs/tree"},
+        {"{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/b\"}},\"$defs\":{\"b\":"
+         "{\"type\":\"string\",\"pattern\":\"x\"}}}",
+         "schema.$defs.b: keyword 'pattern'"},
         {"{\"type\":\"object\",\"additionalProperties\":true}", "'additionalProperties'"},
-        {"{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/x\"}}}", "keyword '$ref'"},
         {"{\"type\":\"object\",\"properties\":{\"a\":{\"anyOf\":[{\"type\":\"string\"},{\"enum\":[\"x\"]}]}}}",
          "can both start with '\"'"},
         {"{\"type\":\"array\",\"items\":{\"type\":\"string\"}}", "the root must be an object"},
@@ -119,6 +141,152 @@ static void unsupported_is_named(void **state)
         if (!strstr(err, cases[i].named))
             fail_msg("%s: message '%s' does not name %s", cases[i].schema, err, cases[i].named);
     }
+}
+
+
+/* Bounds, lengths and $ref (pydantic writes $defs, zod-to-json-schema
+ * definitions): accepted exactly when ajv would accept the value, except
+ * that a length-bounded string is not written with \u escapes. */
+static const char *const g_bounded =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"n\":{\"type\":\"integer\",\"minimum\":37,\"maximum\":4100},"
+    "\"m\":{\"type\":\"integer\",\"minimum\":-1000,\"exclusiveMaximum\":-3},"
+    "\"h\":{\"type\":\"integer\",\"exclusiveMinimum\":0.5,\"maximum\":2.5},"
+    "\"s\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":5},"
+    "\"o\":{\"type\":[\"string\",\"null\"],\"maxLength\":1},"
+    "\"p\":{\"$ref\":\"#/$defs/Point\",\"description\":\"where\"},"
+    "\"q\":{\"$ref\":\"#/definitions/a~1b\"},"
+    "\"e\":{\"enum\":[\"x\",2,false,null,1.5]}},"
+    "\"required\":[\"n\",\"m\",\"h\",\"s\",\"o\",\"p\",\"q\",\"e\"],\"additionalProperties\":false,"
+    "\"$defs\":{\"Point\":{\"type\":\"object\",\"title\":\"Point\",\"properties\":"
+    "{\"x\":{\"$ref\":\"#/$defs/Coord\"},\"y\":{\"$ref\":\"#/$defs/Coord\"}},\"required\":[\"x\",\"y\"]},"
+    "\"Coord\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":9}},"
+    "\"definitions\":{\"a/b\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"},\"maxItems\":1}}}";
+
+static void bounded_instances(void **state)
+{
+    (void)state;
+    char err[400];
+    schema_grammar *g = compile(g_bounded, err, sizeof err);
+    if (!g)
+        fail_msg("%s", err);
+    const char *head = "{\"n\":", *tail = ",\"e\":null}";
+    static const struct {
+        const char *mid;
+        bool ok;
+    } cases[] = {
+        {"37,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", true},
+        {"4100,\"m\":-1000,\"h\":2,\"s\":\"\\u00e9\\\\\\n\\\"\\t\",\"o\":\"\\u00e9\",\"p\":{\"x\":5,\"y\":5},\"q\":[true]", false},
+        {"4100,\"m\":-1000,\"h\":2,\"s\":\"\xc3\xa9\\\\\\n\\\"\\t\",\"o\":\"\xc3\xa9\",\"p\":{\"x\":5,\"y\":5},\"q\":[true]", true},
+        {"999,\"m\":-999,\"h\":2,\"s\":\"abcde\",\"o\":\"\",\"p\":{\"x\":1,\"y\":2},\"q\":[false]", true},
+        {"36,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"4101,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-3,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-1001,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":0,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":3,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"ab\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"abcdef\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":\"ab\",\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":10,\"y\":9},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0},\"q\":[]", false},
+        {"370,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[true,false]", false},
+        {"0370,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[]", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[400];
+        snprintf(text, sizeof text, "%s%s%s", head, cases[i].mid, tail);
+        if (accepts(g, text) != cases[i].ok)
+            fail_msg("case %zu %s: %s", i, cases[i].ok ? "refused" : "accepted", text);
+    }
+    for (const char *e = "x\0" "2\0" "false\0" "1.5\0"; *e; e += strlen(e) + 1) {
+        char text[400];
+        snprintf(text, sizeof text, "%s%s\"e\":%s%s}", head,
+                 "37,\"m\":-4,\"h\":1,\"s\":\"abc\",\"o\":null,\"p\":{\"x\":0,\"y\":9},\"q\":[],",
+                 strcmp(e, "x") == 0 ? "\"x\"" : e, "");
+        if (!accepts(g, text))
+            fail_msg("mixed enum value refused: %s", text);
+    }
+    /* prefixes that cannot reach the bounds are refused at once */
+    schema_matcher m;
+    sm_init(&m);
+    assert_true(sm_feed_all(g, &m, "{\"n\":", 5));
+    schema_matcher t = m;
+    assert_false(sm_feed_all(g, &t, "-", 1));
+    t = m;
+    assert_false(sm_feed_all(g, &t, "0", 1));
+    t = m;
+    assert_true(sm_feed_all(g, &t, "4", 1));
+    assert_int_equal(sm_min_close(g, &t), 1 + strlen(",\"m\":-4,\"h\":1,\"s\":\"aaa\",\"o\":\"\",\"p\":{\"x\":0,\"y\":0},\"q\":[],\"e\":2}"));
+    assert_true(sm_feed_all(g, &t, "11", 2)); /* 411 */
+    schema_matcher u = t;
+    assert_false(sm_feed_all(g, &u, "1", 1)); /* 4111 > 4100 */
+    assert_true(sm_feed_all(g, &t, ",", 1));  /* 411 ends */
+    schema_grammar_free(g);
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Random walks over the bounded schema with tight budgets: never stuck,
+ * always within budget, every value within its bounds. */
+static void bounded_walks_validate(void **state)
+{
+    (void)state;
+    char err[400];
+    schema_grammar *g = compile(g_bounded, err, sizeof err);
+    if (!g)
+        fail_msg("%s", err);
+    uint64_t rng = 1234567ull;
+    uint32_t least = sm_min_close(g, &(schema_matcher){0});
+    for (int walk = 0; walk < 400; walk++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t budget = least + (uint32_t)(rng % 24);
+        char out[512];
+        uint32_t n = 0;
+        schema_matcher m;
+        sm_init(&m);
+        while (!sm_done(&m)) {
+            assert_true(n < budget);
+            uint8_t ok[256];
+            int k = 0;
+            for (int c = 0; c < 256; c++) {
+                schema_matcher t = m;
+                if (sm_feed(g, &t, (uint8_t)c) && sm_min_close(g, &t) <= budget - n - 1)
+                    ok[k++] = (uint8_t)c;
+            }
+            if (k == 0)
+                fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            uint8_t c = ok[rng % (uint64_t)k];
+            assert_true(sm_feed(g, &m, c));
+            out[n++] = (char)c;
+        }
+        out[n] = '\0';
+        json_error_t e;
+        json_t *v = json_loadb(out, n, 0, &e);
+        if (!json_is_object(v))
+            fail_msg("walk %d: %s does not parse: %s", walk, out, e.text);
+        json_int_t nn = json_integer_value(json_object_get(v, "n"));
+        json_int_t mm = json_integer_value(json_object_get(v, "m"));
+        json_int_t hh = json_integer_value(json_object_get(v, "h"));
+        json_t *p = json_object_get(v, "p"), *o = json_object_get(v, "o");
+        const char *s = json_string_value(json_object_get(v, "s"));
+        json_int_t x = json_integer_value(json_object_get(p, "x"));
+        if (nn < 37 || nn > 4100 || mm < -1000 || mm >= -3 || hh < 1 || hh > 2 || !s ||
+            utf8_chars(s) < 3 || utf8_chars(s) > 5 ||
+            !(json_is_null(o) || (json_is_string(o) && utf8_chars(json_string_value(o)) <= 1)) ||
+            x < 0 || x > 9 || json_array_size(json_object_get(v, "q")) > 1)
+            fail_msg("walk %d: %s does not validate", walk, out);
+        json_decref(v);
+    }
+    schema_grammar_free(g);
 }
 
 /* Appending the cheapest completion takes exactly sm_min_close bytes. */
@@ -253,6 +421,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(person_instances),
         cmocka_unit_test(unsupported_is_named),
+        cmocka_unit_test(bounded_instances),
+        cmocka_unit_test(bounded_walks_validate),
         cmocka_unit_test(closing_cost_is_exact),
         cmocka_unit_test(random_walks_validate),
         cmocka_unit_test(strict_call_follows_schema),
