@@ -26,7 +26,7 @@ void cli_usage(FILE *f)
             "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
             "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
             "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n"
-            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-d DEPTH] [-t THREADS]\n"
+            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-d|--depth DEPTH] [-t THREADS]\n"
             "       infrac-engine --version | --help\n");
 }
 

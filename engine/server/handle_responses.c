@@ -47,31 +47,32 @@ static json_t *at_part(const rstream *st)
 static void stream_end(rstream *st)
 {
     const char *text = st->text.p ? st->text.p : "";
+    size_t len = st->text.len;
     if (st->job->error_status) {
         api_error e;
         job_error(st->job, &e);
         responses_event(&st->out, &st->seq, "response.failed",
                         json_pack("{s:o}", "response",
-                                  responses_object(&st->meta, NULL, NULL, NULL, &e)));
+                                  responses_object(&st->meta, NULL, NULL, 0, NULL, &e)));
         return;
     }
     const char *reason = st->job->finish_reason;
     bool incomplete = strcmp(reason, "length") == 0;
     json_t *d = at_part(st);
-    json_object_set_new(d, "text", json_string(text));
+    json_object_set_new(d, "text", json_stringn(text, len));
     json_object_set_new(d, "logprobs", json_array());
     responses_event(&st->out, &st->seq, "response.output_text.done", d);
     d = at_part(st);
-    json_object_set_new(d, "part", responses_text_part(text));
+    json_object_set_new(d, "part", responses_text_part(text, len));
     responses_event(&st->out, &st->seq, "response.content_part.done", d);
     responses_event(&st->out, &st->seq, "response.output_item.done",
                     json_pack("{s:i, s:o}", "output_index", 0, "item",
                               responses_message(&st->meta, incomplete ? "incomplete" : "completed",
-                                                text)));
+                                                text, len)));
     responses_usage u = usage_of(st->job);
     responses_event(&st->out, &st->seq, incomplete ? "response.incomplete" : "response.completed",
                     json_pack("{s:o}", "response",
-                              responses_object(&st->meta, reason, text, &u, NULL)));
+                              responses_object(&st->meta, reason, text, len, &u, NULL)));
 }
 
 /* Appends the next events; blocks until there is at least one. False when
@@ -137,16 +138,16 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
         abort();
     st->h = h, st->c = c, st->job = j, st->echo = echo;
     responses_meta_init(&st->meta, h->opts->alias, echo);
-    json_t *start = responses_object(&st->meta, NULL, NULL, NULL, NULL);
+    json_t *start = responses_object(&st->meta, NULL, NULL, 0, NULL, NULL);
     responses_event(&st->out, &st->seq, "response.created",
                     json_pack("{s:O}", "response", start));
     responses_event(&st->out, &st->seq, "response.in_progress",
                     json_pack("{s:o}", "response", start));
     responses_event(&st->out, &st->seq, "response.output_item.added",
                     json_pack("{s:i, s:o}", "output_index", 0, "item",
-                              responses_message(&st->meta, "in_progress", NULL)));
+                              responses_message(&st->meta, "in_progress", NULL, 0)));
     json_t *d = at_part(st);
-    json_object_set_new(d, "part", responses_text_part(""));
+    json_object_set_new(d, "part", responses_text_part("", 0));
     responses_event(&st->out, &st->seq, "response.content_part.added", d);
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
@@ -183,7 +184,7 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
         responses_meta meta;
         responses_meta_init(&meta, h->opts->alias, echo);
         responses_usage u = usage_of(j);
-        json_t *o = responses_object(&meta, j->finish_reason, text.p ? text.p : "", &u, NULL);
+        json_t *o = responses_object(&meta, j->finish_reason, text.p ? text.p : "", text.len, &u, NULL);
         char *body = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (!body)

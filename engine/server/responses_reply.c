@@ -20,22 +20,23 @@ void responses_meta_init(responses_meta *m, const char *model, const json_t *ech
     m->echo = echo;
 }
 
-json_t *responses_text_part(const char *text)
+json_t *responses_text_part(const char *text, size_t len)
 {
-    return json_pack("{s:s, s:s, s:[], s:[]}", "type", "output_text", "text", text, "annotations",
-                     "logprobs");
+    /* by length: a generated NUL byte is text too, as in the deltas */
+    return json_pack("{s:s, s:o, s:[], s:[]}", "type", "output_text", "text", json_stringn(text, len),
+                     "annotations", "logprobs");
 }
 
-json_t *responses_message(const responses_meta *m, const char *status, const char *text)
+json_t *responses_message(const responses_meta *m, const char *status, const char *text, size_t len)
 {
     json_t *content = json_array();
     if (text)
-        json_array_append_new(content, responses_text_part(text));
+        json_array_append_new(content, responses_text_part(text, len));
     return json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", m->msg_id, "type", "message", "status",
                      status, "role", "assistant", "content", content);
 }
 
-json_t *responses_object(const responses_meta *m, const char *finish_reason, const char *text,
+json_t *responses_object(const responses_meta *m, const char *finish_reason, const char *text, size_t len,
                          const responses_usage *u, const api_error *error)
 {
     json_t *o = json_deep_copy(m->echo);
@@ -57,7 +58,7 @@ json_t *responses_object(const responses_meta *m, const char *finish_reason, con
                                    : json_null());
     json_t *output = json_array();
     if (finish_reason && !error)
-        json_array_append_new(output, responses_message(m, status, text ? text : ""));
+        json_array_append_new(output, responses_message(m, status, text ? text : "", text ? len : 0));
     json_object_set_new(o, "output", output);
     if (finish_reason && !error)
         json_object_set_new(o, "completed_at", json_integer((json_int_t)time(NULL)));

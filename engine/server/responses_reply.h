@@ -29,14 +29,16 @@ void responses_meta_init(responses_meta *m, const char *model, const struct json
 
 /* The output message: status "in_progress" (no content yet), "completed"
  * or "incomplete" with one output_text part holding text. */
-struct json_t *responses_message(const responses_meta *m, const char *status, const char *text);
+struct json_t *responses_message(const responses_meta *m, const char *status, const char *text,
+                                 size_t len);
 /* An output_text content part. */
-struct json_t *responses_text_part(const char *text);
+struct json_t *responses_text_part(const char *text, size_t len);
 /* The response object. finish_reason NULL: in progress (no output, no
  * usage); "stop" completed; "length" incomplete (max_output_tokens).
  * error: failed. */
 struct json_t *responses_object(const responses_meta *m, const char *finish_reason,
-                                const char *text, const responses_usage *u, const api_error *error);
+                                const char *text, size_t len, const responses_usage *u,
+                                const api_error *error);
 /* Appends "event: TYPE\ndata: JSON\n\n", JSON being data (taken over) with
  * "type" and "sequence_number" (*seq, then incremented) added. */
 void responses_event(strbuf *out, uint32_t *seq, const char *type, struct json_t *data);

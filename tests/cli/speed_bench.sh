@@ -13,7 +13,7 @@ out=$("$E" --model "$m" --bench -p 40 -n 9 -t 2 2>"$tmp/err")
 check "--bench prints one JSON object with pp and tg speeds" python3 -c "
 import json, sys
 d = json.loads(sys.argv[1])
-assert set(d) == {'pp_tokens', 'pp_tps', 'tg_tokens', 'tg_tps'}, d
+assert set(d) == {'pp_tokens', 'pp_tps', 'tg_tokens', 'tg_tps', 'depth'} and d['depth'] == 0, d
 assert d['pp_tokens'] == 40 and d['tg_tokens'] == 9 and d['pp_tps'] > 0 and d['tg_tps'] > 0, d" "$out"
 
 out=$("$E" --model "$m" --bench -p 0 -n 3 -t 1 2>"$tmp/err")
