@@ -496,9 +496,11 @@ static int compile_typed(compiler *c, const json_t *s, const char *type, const c
         sm_node *n = &c->g->nodes[id];
         n->bounded = json_object_get(s, "minLength") || json_object_get(s, "maxLength");
         n->min_chars = lo, n->max_chars = hi, n->min_len = sat_add(lo, 2);
-    } else if (strcmp(type, "number") == 0)
-        id = new_node(c, K_NUMBER), c->g->nodes[id].min_len = 1;
-    else if (strcmp(type, "integer") == 0) {
+    } else if (strcmp(type, "number") == 0) {
+        if ((id = new_node(c, K_NUMBER)) < 0)
+            return refuse(c, path, "the schema is too large");
+        c->g->nodes[id].min_len = 1;
+    } else if (strcmp(type, "integer") == 0) {
         if ((id = new_node(c, K_INTEGER)) < 0)
             return refuse(c, path, "the schema is too large");
         if (integer_bounds(c, s, &c->g->nodes[id], path) < 0)

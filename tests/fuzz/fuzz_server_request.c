@@ -1,5 +1,5 @@
-/* libFuzzer: any request body through the server's parsing (chat and
- * completion), chat rendering in every built-in format, the error JSON,
+/* libFuzzer: any request body through the server's parsing (chat,
+ * completion and /v1/responses, with its response object), chat rendering in every built-in format, the error JSON,
  * the streaming text path (UTF-8 repair and stop sequences) and the tool
  * call splitter of every syntax. */
 #include <stdint.h>
@@ -9,6 +9,8 @@
 #include "server/api_error.h"
 #include "server/chat_template.h"
 #include "server/request.h"
+#include "server/responses_reply.h"
+#include "server/responses_request.h"
 #include "server/text_stream.h"
 #include "server/tool_calls.h"
 #include "server/utf8.h"
@@ -18,6 +20,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *body = (const char *)data;
+    responses_request rr;
+    api_error re;
+    if (responses_request_parse(&rr, body, size, &re)) {
+        responses_meta m;
+        responses_meta_init(&m, "fuzz", rr.echo);
+        responses_usage u = {1, 0, 1};
+        json_decref(responses_object(&m, "length", "x", &u, NULL));
+        responses_request_free(&rr);
+    } else
+        free(api_error_json(&re));
     for (int kind = 0; kind < 2; kind++) {
         gen_request r;
         api_error e;

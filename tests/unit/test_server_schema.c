@@ -289,6 +289,28 @@ static void bounded_walks_validate(void **state)
     schema_grammar_free(g);
 }
 
+/* $ref compiles definitions in place, so a chain of definitions each
+ * used three times triples at every step: past the node limit it is refused,
+ * never written out of bounds. */
+static void ref_blowup_is_refused(void **state)
+{
+    (void)state;
+    char text[4096];
+    int n = snprintf(text, sizeof text, "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/$defs/d0\"}},\"$defs\":{");
+    for (int i = 0; i < 11; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "\"d%d\":{\"type\":\"object\",\"properties\":{\"x\":{\"$ref\":\"#/$defs/d%d\"},"
+                      "\"y\":{\"$ref\":\"#/$defs/d%d\"},\"z\":{\"$ref\":\"#/$defs/d%d\"}}},",
+                      i, i + 1, i + 1, i + 1);
+    snprintf(text + n, sizeof text - (size_t)n, "\"d11\":{\"type\":\"number\"}}}");
+    char err[400] = "";
+    schema_grammar *g = compile(text, err, sizeof err);
+    if (g)
+        fail_msg("accepted a schema of 3^11 values");
+    if (!strstr(err, "the schema is too large"))
+        fail_msg("message '%s'", err);
+}
+
 /* Appending the cheapest completion takes exactly sm_min_close bytes. */
 static void closing_cost_is_exact(void **state)
 {
@@ -423,6 +445,7 @@ int main(void)
         cmocka_unit_test(unsupported_is_named),
         cmocka_unit_test(bounded_instances),
         cmocka_unit_test(bounded_walks_validate),
+        cmocka_unit_test(ref_blowup_is_refused),
         cmocka_unit_test(closing_cost_is_exact),
         cmocka_unit_test(random_walks_validate),
         cmocka_unit_test(strict_call_follows_schema),
