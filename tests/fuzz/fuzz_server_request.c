@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         responses_meta m;
         responses_meta_init(&m, "fuzz", rr.echo);
         responses_usage u = {1, 0, 1};
-        json_decref(responses_object(&m, "length", "x", &u, NULL));
+        json_decref(responses_object(&m, "length", "x", 1, &u, NULL));
         responses_request_free(&rr);
     } else
         free(api_error_json(&re));
