@@ -37,11 +37,7 @@ void harmony_parser_free(harmony_parser *p)
 
 static const char *find(const char *h, size_t hn, const char *needle)
 {
-    size_t nn = strlen(needle);
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (memcmp(h + i, needle, nn) == 0)
-            return h + i;
-    return NULL;
+    return memmem(h, hn, needle, strlen(needle)); /* glibc (_GNU_SOURCE) */
 }
 
 static bool is_prefix(const char *s, size_t n, const char *of)

@@ -54,11 +54,7 @@ void reasoning_split_free(reasoning_split *s) { sb_free(&s->held); }
 
 static const char *find(const char *h, size_t hn, const char *needle)
 {
-    size_t nn = strlen(needle);
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (memcmp(h + i, needle, nn) == 0)
-            return h + i;
-    return NULL;
+    return memmem(h, hn, needle, strlen(needle)); /* glibc (_GNU_SOURCE) */
 }
 
 /* Trailing bytes of s that could begin tag. */
