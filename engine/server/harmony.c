@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tool_calls.h"
+#include "text_scan.h"
 
 static const char START[] = "<|start|>", CHANNEL[] = "<|channel|>", MESSAGE[] = "<|message|>",
                   END[] = "<|end|>", TO[] = " to=";
@@ -35,11 +36,6 @@ void harmony_parser_free(harmony_parser *p)
     free(p->name);
 }
 
-static const char *find(const char *h, size_t hn, const char *needle)
-{
-    return memmem(h, hn, needle, strlen(needle)); /* glibc (_GNU_SOURCE) */
-}
-
 static bool is_prefix(const char *s, size_t n, const char *of)
 {
     size_t m = strlen(of);
@@ -61,7 +57,7 @@ static bool header_possible(const char *s, size_t n)
 /* The word after marker in the header: letters, digits, '.', '_', '-'. */
 static char *word_after(const char *h, size_t n, const char *marker)
 {
-    const char *at = find(h, n, marker);
+    const char *at = text_find(h, n, marker);
     if (!at)
         return NULL;
     const char *w = at + strlen(marker), *e = w;
@@ -146,7 +142,7 @@ static const char *find_end(const char *h, size_t hn, const char **which)
 {
     const char *best = NULL;
     for (size_t i = 0; i < sizeof ENDS / sizeof *ENDS; i++) {
-        const char *at = find(h, hn, ENDS[i]);
+        const char *at = text_find(h, hn, ENDS[i]);
         if (at && (!best || at < best))
             best = at, *which = ENDS[i];
     }
@@ -157,12 +153,9 @@ static size_t partial_end(const char *h, size_t hn)
 {
     size_t keep = 0;
     for (size_t i = 0; i < sizeof ENDS / sizeof *ENDS; i++) {
-        size_t m = strlen(ENDS[i]);
-        for (size_t k = m - 1 < hn ? m - 1 : hn; k > keep; k--)
-            if (memcmp(h + hn - k, ENDS[i], k) == 0) {
-                keep = k;
-                break;
-            }
+        size_t k = text_partial_suffix(h, hn, ENDS[i]);
+        if (k > keep)
+            keep = k;
     }
     return keep;
 }
@@ -188,10 +181,10 @@ void harmony_parser_feed(harmony_parser *p, const char *text, size_t n, strbuf *
         size_t hn = p->held.len;
         switch (p->state) {
         case H_HEADER: {
-            const char *at = find(h, hn, MESSAGE);
+            const char *at = text_find(h, hn, MESSAGE);
             size_t upto = at ? (size_t)(at - h) : hn;
-            if (!header_possible(h, upto) || upto > MAX_HEADER || find(h, upto, END) ||
-                find(h, upto, START)) {
+            if (!header_possible(h, upto) || upto > MAX_HEADER || text_find(h, upto, END) ||
+                text_find(h, upto, START)) {
                 p->state = H_RAW; /* not harmony: the text is the answer */
                 continue;
             }
@@ -219,7 +212,7 @@ void harmony_parser_feed(harmony_parser *p, const char *text, size_t n, strbuf *
             continue;
         }
         case H_BETWEEN: {
-            const char *at = find(h, hn, START);
+            const char *at = text_find(h, hn, START);
             if (!at) {
                 size_t i = 0;
                 while (i < hn && strchr(" \t\r\n", h[i]))

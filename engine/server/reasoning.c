@@ -1,4 +1,5 @@
 #include "reasoning.h"
+#include "text_scan.h"
 
 #include <string.h>
 
@@ -51,21 +52,6 @@ void reasoning_split_init(reasoning_split *s, const char *open, const char *clos
 }
 
 void reasoning_split_free(reasoning_split *s) { sb_free(&s->held); }
-
-static const char *find(const char *h, size_t hn, const char *needle)
-{
-    return memmem(h, hn, needle, strlen(needle)); /* glibc (_GNU_SOURCE) */
-}
-
-/* Trailing bytes of s that could begin tag. */
-static size_t partial(const char *s, size_t n, const char *tag)
-{
-    size_t m = strlen(tag);
-    for (size_t k = m - 1 < n ? m - 1 : n; k > 0; k--)
-        if (memcmp(s + n - k, tag, k) == 0)
-            return k;
-    return 0;
-}
 
 /* Trailing whitespace: kept back inside the thinking, where it may turn
  * out to be the last before the close tag (dropped, as llama.cpp trims). */
@@ -125,7 +111,7 @@ void reasoning_split_feed(reasoning_split *s, const char *text, size_t n, strbuf
             continue;
         }
         case R_THINK: {
-            const char *at = find(h, hn, s->close);
+            const char *at = text_find(h, hn, s->close);
             if (at) {
                 size_t body = (size_t)(at - h);
                 size_t ws = trailing_space(h, body);
@@ -136,7 +122,7 @@ void reasoning_split_feed(reasoning_split *s, const char *text, size_t n, strbuf
                 s->state = R_LEAD;
                 continue;
             }
-            size_t keep = partial(h, hn, s->close);
+            size_t keep = text_partial_suffix(h, hn, s->close);
             keep += trailing_space(h, hn - keep);
             emit(s, hn - keep, reasoning, legacy);
             return;

@@ -1,4 +1,5 @@
 #include "tool_calls.h"
+#include "text_scan.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -146,7 +147,6 @@ static bool add_call_object(tool_parser *p, json_t *calls, json_t *o)
 }
 
 static json_t *parse_json(const char *s, size_t n);
-static const char *find(const char *h, size_t hn, const char *needle);
 static json_t *xml_value(const char *v, const char *ve);
 
 /* <function=N>\n<parameter=K>\nV\n</parameter>\n...</function>: a value that
@@ -161,19 +161,19 @@ static bool add_xml_call(tool_parser *p, json_t *calls, const char *s, size_t n)
         return false;
     const char *name = s + strlen(fopen_), *end = s + n;
     const char *gt = memchr(name, '>', (size_t)(end - name));
-    const char *fclose_ = find(name, (size_t)(end - name), "</function>");
+    const char *fclose_ = text_find(name, (size_t)(end - name), "</function>");
     if (!gt || !fclose_ || gt == name || gt > fclose_)
         return false;
     json_t *args = json_object();
     const char *q = gt + 1;
     bool ok = true;
     for (;;) {
-        const char *po = find(q, (size_t)(fclose_ - q), popen_);
+        const char *po = text_find(q, (size_t)(fclose_ - q), popen_);
         if (!po)
             break;
         const char *key = po + strlen(popen_);
         const char *kgt = memchr(key, '>', (size_t)(fclose_ - key));
-        const char *pc = kgt ? find(kgt, (size_t)(fclose_ - kgt), pclose) : NULL;
+        const char *pc = kgt ? text_find(kgt, (size_t)(fclose_ - kgt), pclose) : NULL;
         if (!kgt || !pc || kgt == key) {
             ok = false;
             break;
@@ -230,11 +230,11 @@ static bool add_glm_call(tool_parser *p, json_t *calls, const char *s, size_t n)
         return false;
     json_t *args = json_object();
     bool ok = true;
-    for (const char *k; ok && (k = find(q, (size_t)(end - q), ko));) {
-        const char *k0 = k + strlen(ko), *k1 = find(k0, (size_t)(end - k0), kc);
-        const char *v = k1 ? find(k1, (size_t)(end - k1), vo) : NULL;
+    for (const char *k; ok && (k = text_find(q, (size_t)(end - q), ko));) {
+        const char *k0 = k + strlen(ko), *k1 = text_find(k0, (size_t)(end - k0), kc);
+        const char *v = k1 ? text_find(k1, (size_t)(end - k1), vo) : NULL;
         const char *v0 = v ? v + strlen(vo) : NULL;
-        const char *v1 = v0 ? find(v0, (size_t)(end - v0), vc) : NULL;
+        const char *v1 = v0 ? text_find(v0, (size_t)(end - v0), vc) : NULL;
         if (!v1 || k1 == k0) {
             ok = false;
             break;
@@ -289,7 +289,7 @@ static json_t *gemma4_container(const char **s, const char *end, int depth, bool
             const char *k = *s;
             size_t ql = strlen(GEMMA_QUOTE);
             if ((size_t)(end - k) >= ql && memcmp(k, GEMMA_QUOTE, ql) == 0) { /* a quoted key */
-                const char *ke = find(k + ql, (size_t)(end - k - ql), GEMMA_QUOTE);
+                const char *ke = text_find(k + ql, (size_t)(end - k - ql), GEMMA_QUOTE);
                 if (!ke)
                     break;
                 key = strndup(k + ql, (size_t)(ke - k - ql));
@@ -341,7 +341,7 @@ static json_t *gemma4_value(const char **s, const char *end, int depth)
         return NULL;
     size_t ql = strlen(GEMMA_QUOTE);
     if ((size_t)(end - *s) >= ql && memcmp(*s, GEMMA_QUOTE, ql) == 0) {
-        const char *e = find(*s + ql, (size_t)(end - *s - ql), GEMMA_QUOTE);
+        const char *e = text_find(*s + ql, (size_t)(end - *s - ql), GEMMA_QUOTE);
         if (!e)
             return NULL;
         json_t *v = json_stringn(*s + ql, (size_t)(e - *s - ql));
@@ -402,22 +402,6 @@ static json_t *parse_json(const char *s, size_t n)
     return n ? json_loadb(s, n, 0, NULL) : NULL;
 }
 
-static const char *find(const char *h, size_t hn, const char *needle)
-{
-    return memmem(h, hn, needle, strlen(needle)); /* glibc (_GNU_SOURCE) */
-}
-
-/* How many trailing bytes of s could begin marker (kept back while
- * streaming, as text_stream.c does for stop sequences). */
-static size_t partial_suffix(const char *s, size_t n, const char *marker)
-{
-    size_t m = strlen(marker);
-    for (size_t k = m - 1 < n ? m - 1 : n; k > 0; k--)
-        if (memcmp(s + n - k, marker, k) == 0)
-            return k;
-    return 0;
-}
-
 static bool all_space(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -466,9 +450,9 @@ static bool parse_mistral(tool_parser *p, const char *s, size_t n, json_t *calls
     size_t before = p->n_calls;
     bool ok = true;
     while (ok && n) {
-        const char *next = find(s, n, MISTRAL_MARK);
+        const char *next = text_find(s, n, MISTRAL_MARK);
         size_t seg = next ? (size_t)(next - s) : n;
-        const char *args = find(s, seg, MISTRAL_ARGS);
+        const char *args = text_find(s, seg, MISTRAL_ARGS);
         if (!args) {
             ok = false;
             break;
@@ -527,9 +511,9 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
             const char *mark = p->syntax == TOOL_SYNTAX_GEMMA4 ? GEMMA_OPEN
                                : hermes                        ? HERMES_OPEN
                                                                : MISTRAL_MARK;
-            const char *at = find(h, hn, mark);
+            const char *at = text_find(h, hn, mark);
             if (!at) {
-                release(p, hn - partial_suffix(h, hn, mark), content, false);
+                release(p, hn - text_partial_suffix(h, hn, mark), content, false);
                 return;
             }
             size_t before = (size_t)(at - h);
@@ -543,7 +527,7 @@ void tool_parser_feed(tool_parser *p, const char *text, size_t n, strbuf *conten
         }
         case S_CALL: { /* hermes: up to </tool_call> */
             const char *open = open_of(p), *close = close_of(p);
-            const char *at = find(h, hn, close);
+            const char *at = text_find(h, hn, close);
             if (!at)
                 return;
             size_t body = (size_t)(at - h);
