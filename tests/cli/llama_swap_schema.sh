@@ -83,4 +83,23 @@ console.log("ok");
 JS
 res=$(node "$tmp/cmp.mjs" "$cfg" "$tmp/out" "$dir/node_modules" 2>&1)
 check "each model's cmd is its unit's command line, groups as the fleet's: $res" [ "$res" = ok ]
+# `${` in a value: llama-swap would substitute (or fail on) `${name}` in cmd and
+# `${env.NAME}` anywhere; the written cmd holds neither, and its POSIX word
+# split (as llama-swap's) gives the value back
+sed "s|^    api_key_file: /etc/infrac/chat.key|&\n    extra_args: ['--slot-save-path', '/tmp/\${model}']\n    env: {INFRAC_T2: '\${env.HOME}'}|" \
+    "$SRC/examples/llama-swap.yaml" > "$tmp/dollar.yaml"
+"$INFRAC" build "$tmp/dollar.yaml" -o "$tmp/dollar" >/dev/null 2>&1
+cat > "$tmp/cmd.mjs" <<'JS'
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+const require = createRequire(process.argv[3] + "/");
+const { parse } = require("yaml");
+process.stdout.write(parse(readFileSync(process.argv[2], "utf8")).models.chat.cmd);
+JS
+dcmd=$(node "$tmp/cmd.mjs" "$tmp/dollar/box/etc/llama-swap.yaml" "$dir/node_modules" 2>&1)
+check "a cmd with \${ in its values holds no llama-swap macro: $dcmd" \
+    sh -c 'case "$1" in *'"'"'${'"'"'*|"") exit 1;; esac' sh "$dcmd"
+words=$(eval "set -- $dcmd"; printf '%s\n' "$@")
+check "its word split gives the values back" \
+    sh -c 'printf "%s\n" "$1" | grep -qxF "INFRAC_T2=\${env.HOME}" && printf "%s\n" "$1" | grep -qxF "/tmp/\${model}"' sh "$words"
 echo "1..$TAP_N"
