@@ -365,13 +365,13 @@ static bool stream_fill(stream *st)
             keep_calls(calls, st->n_calls, st->parallel);
         }
         if (reasoning.len) { /* delta.reasoning_content, as llama-server streams it */
-            char *chunk = response_reasoning_chunk(&st->meta, reasoning.p);
+            char *chunk = response_reasoning_chunk(&st->meta, reasoning.p, reasoning.len);
             sse_event(&st->out, chunk);
             free(chunk);
         }
         sb_free(&reasoning);
         if (text.len || (lp && json_array_size(lp))) {
-            char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", NULL, false,
+            char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", text.len, NULL, false,
                                             choice_logprobs(&st->meta, lp, &st->lp_offset));
             lp = NULL;
             sse_event(&st->out, chunk);
@@ -393,7 +393,7 @@ static bool stream_fill(stream *st)
                 const char *reason = st->n_calls && strcmp(st->job->finish_reason, "stop") == 0
                                          ? "tool_calls"
                                          : st->job->finish_reason;
-                char *chunk = response_chunk(&st->meta, NULL, reason, false);
+                char *chunk = response_chunk(&st->meta, NULL, 0, reason, false);
                 sse_event(&st->out, chunk);
                 free(chunk);
                 if (st->include_usage) {
@@ -450,7 +450,7 @@ typedef struct tool_reply {
 
 static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                       job *j, const response_meta *meta, bool include_usage,
-                                      const char *echo, const tool_reply *tr)
+                                      const char *echo, size_t echo_len, const tool_reply *tr)
 {
     bool logprobs = j->logprobs;
     stream *st = calloc(1, sizeof *st);
@@ -462,17 +462,17 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     st->meta = *meta;
     st->include_usage = include_usage;
     st->logprobs = logprobs;
-    st->lp_offset = echo ? strlen(echo) : 0;
+    st->lp_offset = echo ? echo_len : 0;
     st->parse = reply_setup_active(&tr->setup);
     st->parallel = tr->parallel;
     reply_parser_init(&st->parser, &tr->setup);
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
-        char *chunk = response_chunk(meta, "", NULL, true);
+        char *chunk = response_chunk(meta, "", 0, NULL, true);
         sse_event(&st->out, chunk);
         free(chunk);
     }
-    if (echo && *echo) { /* completions with echo: the prompt is the first text */
-        char *chunk = response_chunk(meta, echo, NULL, false);
+    if (echo && echo_len) { /* completions with echo: the prompt is the first text */
+        char *chunk = response_chunk(meta, echo, echo_len, NULL, false);
         sse_event(&st->out, chunk);
         free(chunk);
     }
@@ -495,11 +495,11 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
 
 static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, request_ctx *rc,
                                      job *j, const response_meta *meta, const char *echo,
-                                     const tool_reply *tr)
+                                     size_t echo_len, const tool_reply *tr)
 {
     strbuf text = {0};
     if (echo)
-        sb_puts(&text, echo);
+        sb_append(&text, echo, echo_len);
     while (!scheduler_wait(h->sched, j, &text, POLL_MS))
         if (http_client_gone(c)) {
             scheduler_cancel(h->sched, j);
@@ -515,7 +515,7 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
         ret = http_respond_error(h, c, rc, &e);
     } else {
         usage u = {j->n_prompt, j->n_generated};
-        size_t offset = echo ? strlen(echo) : 0;
+        size_t offset = echo ? echo_len : 0;
         json_t *lp = j->logprobs ? choice_logprobs(meta, scheduler_take_logprobs(h->sched, j),
                                                    &offset)
                                  : NULL;
@@ -530,21 +530,22 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
             reply_parser_free(&p);
             keep_calls(calls, 0, tr->parallel);
             bool any = json_array_size(calls) > 0;
-            /* a reply of calls only has content null, as OpenAI's */
+            /* a reply of calls only has content null, as OpenAI's (memchr:
+             * strchr finds a NUL byte, which is text, in the terminator) */
             bool blank = true;
             for (size_t i = 0; i < content.len && blank; i++)
-                blank = strchr(" \t\r\n", content.p[i]) != NULL;
+                blank = memchr(" \t\r\n", content.p[i], 4) != NULL;
             const char *reason = any && strcmp(j->finish_reason, "stop") == 0 ? "tool_calls"
                                                                                : j->finish_reason;
-            body = response_chat_reasoned(meta, reasoning.p,
+            body = response_chat_reasoned(meta, reasoning.p, reasoning.len,
                                           any && blank ? NULL : (content.p ? content.p : ""),
-                                          any ? calls : NULL, reason, &u, lp);
+                                          content.len, any ? calls : NULL, reason, &u, lp);
             if (!any)
                 json_decref(calls);
             sb_free(&content);
             sb_free(&reasoning);
         } else
-            body = response_full_lp(meta, text.p ? text.p : "", j->finish_reason, &u, lp);
+            body = response_full_lp(meta, text.p ? text.p : "", text.len, j->finish_reason, &u, lp);
         ret = http_respond(h, c, rc, 200, "application/json", body);
     }
     sb_free(&text);
@@ -602,8 +603,10 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     }
     response_meta meta;
     response_meta_init(&meta, chat ? REQUEST_CHAT : REQUEST_COMPLETION, h->opts->alias);
-    enum MHD_Result ret = stream ? respond_stream(h, c, rc, j, &meta, include_usage, echo_text, &tr)
-                                 : respond_whole(h, c, rc, j, &meta, echo_text, &tr);
+    /* the echo by length too: a prompt token may decode to a NUL byte */
+    enum MHD_Result ret =
+        stream ? respond_stream(h, c, rc, j, &meta, include_usage, echo_text, echo.len, &tr)
+               : respond_whole(h, c, rc, j, &meta, echo_text, echo.len, &tr);
     sb_free(&echo);
     return ret;
 }

@@ -107,7 +107,7 @@ static void raw_message(harmony_parser *p, strbuf *content, const char *end)
 static bool add_call(harmony_parser *p, json_t *calls)
 {
     json_error_t e;
-    json_t *args = p->args.len ? json_loadb(p->args.p, p->args.len, 0, &e) : NULL;
+    json_t *args = p->args.len ? json_loadb(p->args.p, p->args.len, JSON_ALLOW_NUL, &e) : NULL;
     bool ok = json_is_object(args);
     if (ok) {
         char *text = json_dumps(args, JSON_COMPACT);

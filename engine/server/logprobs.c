@@ -18,8 +18,9 @@ static json_t *token_json(const ie_vocab *v, int32_t tok, double lp)
     json_t *bytes = json_array();
     for (size_t i = 0; i < raw.len; i++)
         json_array_append_new(bytes, json_integer((unsigned char)raw.p[i]));
-    json_t *o = json_pack("{s:s, s:f, s:o}", "token", text.p ? text.p : "", "logprob", lp,
-                          "bytes", bytes);
+    /* by length: a byte token for NUL is that byte, as in the reply's text */
+    json_t *o = json_pack("{s:o, s:f, s:o}", "token", json_stringn(text.p ? text.p : "", text.len),
+                          "logprob", lp, "bytes", bytes);
     sb_free(&raw);
     sb_free(&text);
     return o;
@@ -81,8 +82,11 @@ json_t *logprobs_completion(json_t *entries, size_t *offset)
         size_t k;
         json_t *t;
         json_array_foreach(json_object_get(e, "top_logprobs"), k, t)
-            json_object_set(m, json_string_value(json_object_get(t, "token")),
-                            json_object_get(t, "logprob"));
+        {
+            const json_t *tok = json_object_get(t, "token");
+            json_object_setn(m, json_string_value(tok), json_string_length(tok),
+                             json_object_get(t, "logprob"));
+        }
         json_array_append_new(tops, m);
         json_array_append_new(offs, json_integer((json_int_t)*offset));
         *offset += json_array_size(json_object_get(e, "bytes"));

@@ -51,26 +51,33 @@ static json_t *reason_json(const char *finish_reason)
     return finish_reason ? json_string(finish_reason) : json_null();
 }
 
-char *response_full(const response_meta *m, const char *text, const char *finish_reason,
-                    const usage *u)
+char *response_full(const response_meta *m, const char *text, size_t len,
+                    const char *finish_reason, const usage *u)
 {
-    return response_full_lp(m, text, finish_reason, u, NULL);
+    return response_full_lp(m, text, len, finish_reason, u, NULL);
 }
 
-char *response_chunk(const response_meta *m, const char *text, const char *finish_reason,
-                     bool first)
+char *response_chunk(const response_meta *m, const char *text, size_t len,
+                     const char *finish_reason, bool first)
 {
-    return response_chunk_lp(m, text, finish_reason, first, NULL);
+    return response_chunk_lp(m, text, len, finish_reason, first, NULL);
 }
 
-char *response_full_lp(const response_meta *m, const char *text, const char *finish_reason,
-                       const usage *u, json_t *logprobs)
+/* Every generated text goes out by length: a NUL byte the model wrote is
+ * text too (json_string would stop at it; jansson escapes it as \u0000). */
+static json_t *text_json(const char *text, size_t len)
+{
+    return json_stringn(text ? text : "", text ? len : 0);
+}
+
+char *response_full_lp(const response_meta *m, const char *text, size_t len,
+                       const char *finish_reason, const usage *u, json_t *logprobs)
 {
     if (m->kind == REQUEST_CHAT)
-        return response_chat_full(m, text, NULL, finish_reason, u, logprobs);
+        return response_chat_full(m, text ? text : "", len, NULL, finish_reason, u, logprobs);
     json_t *root = envelope(m, false);
-    json_t *choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text, "logprobs",
-                               "finish_reason", reason_json(finish_reason));
+    json_t *choice = json_pack("{s:i, s:o, s:n, s:o}", "index", 0, "text", text_json(text, len),
+                               "logprobs", "finish_reason", reason_json(finish_reason));
     if (logprobs)
         json_object_set_new(choice, "logprobs", logprobs);
     json_object_set_new(root, "choices", json_pack("[o]", choice));
@@ -78,21 +85,24 @@ char *response_full_lp(const response_meta *m, const char *text, const char *fin
     return dump(root);
 }
 
-char *response_chat_full(const response_meta *m, const char *content, json_t *tool_calls,
-                         const char *finish_reason, const usage *u, json_t *logprobs)
+char *response_chat_full(const response_meta *m, const char *content, size_t content_len,
+                         json_t *tool_calls, const char *finish_reason, const usage *u,
+                         json_t *logprobs)
 {
-    return response_chat_reasoned(m, NULL, content, tool_calls, finish_reason, u, logprobs);
+    return response_chat_reasoned(m, NULL, 0, content, content_len, tool_calls, finish_reason, u,
+                                  logprobs);
 }
 
-char *response_chat_reasoned(const response_meta *m, const char *reasoning, const char *content,
-                             json_t *tool_calls, const char *finish_reason, const usage *u,
-                             json_t *logprobs)
+char *response_chat_reasoned(const response_meta *m, const char *reasoning, size_t reasoning_len,
+                             const char *content, size_t content_len, json_t *tool_calls,
+                             const char *finish_reason, const usage *u, json_t *logprobs)
 {
     json_t *root = envelope(m, false);
     json_t *message = json_pack("{s:s, s:o, s:n}", "role", "assistant", "content",
-                                content ? json_string(content) : json_null(), "refusal");
-    if (reasoning && *reasoning)
-        json_object_set_new(message, "reasoning_content", json_string(reasoning));
+                                content ? text_json(content, content_len) : json_null(),
+                                "refusal");
+    if (reasoning && reasoning_len)
+        json_object_set_new(message, "reasoning_content", text_json(reasoning, reasoning_len));
     if (tool_calls)
         json_object_set_new(message, "tool_calls", tool_calls);
     json_t *choice = json_pack("{s:i, s:o, s:o, s:o}", "index", 0, "message", message, "logprobs",
@@ -112,17 +122,18 @@ char *response_tool_chunk(const response_meta *m, json_t *deltas)
     return dump(root);
 }
 
-char *response_reasoning_chunk(const response_meta *m, const char *text)
+char *response_reasoning_chunk(const response_meta *m, const char *text, size_t len)
 {
     json_t *root = envelope(m, true);
-    json_t *choice = json_pack("{s:i, s:{s:s}, s:n, s:n}", "index", 0, "delta",
-                               "reasoning_content", text, "logprobs", "finish_reason");
+    json_t *choice = json_pack("{s:i, s:{s:o}, s:n, s:n}", "index", 0, "delta",
+                               "reasoning_content", text_json(text, len), "logprobs",
+                               "finish_reason");
     json_object_set_new(root, "choices", json_pack("[o]", choice));
     return dump(root);
 }
 
-char *response_chunk_lp(const response_meta *m, const char *text, const char *finish_reason,
-                        bool first, json_t *logprobs)
+char *response_chunk_lp(const response_meta *m, const char *text, size_t len,
+                        const char *finish_reason, bool first, json_t *logprobs)
 {
     json_t *root = envelope(m, true);
     json_t *choice;
@@ -131,11 +142,11 @@ char *response_chunk_lp(const response_meta *m, const char *text, const char *fi
         if (first)
             json_object_set_new(delta, "role", json_string("assistant"));
         if (text)
-            json_object_set_new(delta, "content", json_string(text));
+            json_object_set_new(delta, "content", text_json(text, len));
         choice = json_pack("{s:i, s:o, s:n, s:o}", "index", 0, "delta", delta, "logprobs",
                            "finish_reason", reason_json(finish_reason));
     } else
-        choice = json_pack("{s:i, s:s, s:n, s:o}", "index", 0, "text", text ? text : "",
+        choice = json_pack("{s:i, s:o, s:n, s:o}", "index", 0, "text", text_json(text, len),
                            "logprobs", "finish_reason", reason_json(finish_reason));
     if (logprobs)
         json_object_set_new(choice, "logprobs", logprobs);

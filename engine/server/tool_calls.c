@@ -120,16 +120,23 @@ static bool add_call(tool_parser *p, json_t *calls, const char *name, json_t *ar
 {
     if (!name || !*name || !(json_is_object(args) || json_is_string(args)))
         return false;
-    char *text = json_is_string(args) ? strdup(json_string_value(args))
-                                      : json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* a string of arguments by length: it may hold a NUL byte (\u0000);
+     * an object's dump escapes one */
+    json_t *text;
+    if (json_is_string(args))
+        text = json_stringn(json_string_value(args), json_string_length(args));
+    else {
+        char *dump = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+        text = dump ? json_string(dump) : NULL;
+        free(dump);
+    }
     if (!text)
         abort();
     char id[10];
     tool_call_id(id);
-    json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", id, "type",
+    json_array_append_new(calls, json_pack("{s:s, s:s, s:{s:s, s:o}}", "id", id, "type",
                                            "function", "function", "name", name, "arguments",
                                            text));
-    free(text);
     p->n_calls++;
     return true;
 }
@@ -201,7 +208,7 @@ static bool add_xml_call(tool_parser *p, json_t *calls, const char *s, size_t n)
 /* A value written raw for strings, with tojson otherwise. */
 static json_t *xml_value(const char *v, const char *ve)
 {
-    json_t *val = ve > v ? json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL) : NULL;
+    json_t *val = ve > v ? json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
     if (!val || json_is_string(val)) {
         json_decref(val);
         val = json_stringn(v, (size_t)(ve - v));
@@ -353,7 +360,7 @@ static json_t *gemma4_value(const char **s, const char *end, int depth)
     const char *e = *s;
     while (e < end && !strchr(",}] \n\r\t", *e))
         e++;
-    json_t *v = e > *s ? json_loadb(*s, (size_t)(e - *s), JSON_DECODE_ANY, NULL) : NULL;
+    json_t *v = e > *s ? json_loadb(*s, (size_t)(e - *s), JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
     if (v && (json_is_object(v) || json_is_array(v) || json_is_string(v))) {
         json_decref(v);
         return NULL;
@@ -399,7 +406,8 @@ static json_t *parse_json(const char *s, size_t n)
         s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' || s[n - 1] == '\r'))
         n--;
-    return n ? json_loadb(s, n, 0, NULL) : NULL;
+    /* JSON_ALLOW_NUL: \u0000 is JSON (RFC 8259 section 7), jansson refuses it without */
+    return n ? json_loadb(s, n, JSON_ALLOW_NUL, NULL) : NULL;
 }
 
 static bool all_space(const char *s, size_t n)

@@ -55,6 +55,17 @@ got=$(post "$port" /v1/completions '{"prompt":"Once upon","echo":true,"max_token
 plain=$(post "$port" /v1/completions '{"prompt":"Once upon","max_tokens":3,"temperature":0}')
 check "echo puts the prompt before the completion" \
     [ "$(json_get "${got#* }" "j['choices'][0]['text']")" = "Once upon$(json_get "${plain#* }" "j['choices'][0]['text']")" ]
+# ids whose text holds a NUL byte (byte-level BPE: ids 0-255 are the bytes): the echo keeps it,
+# whole and streamed (texts go out by length, the NUL as \u0000)
+got=$(post "$port" /v1/completions '{"prompt":[97,0,98],"echo":true,"max_tokens":1,"temperature":0}')
+check "echo of ids with a NUL byte: the text starts a NUL b" \
+    [ "$(json_get "${got#* }" "j['choices'][0]['text'][:3] == 'a\x00b'")" = True ]
+got=$(post "$port" /v1/completions '{"prompt":[97,0,98],"echo":true,"max_tokens":1,"temperature":0,"stream":true}')
+check "streamed echo of ids with a NUL byte: the joined texts start a NUL b" \
+    [ "$(printf '%s' "${got#* }" | "$PY" -c "
+import json, sys
+t = ''.join(c['text'] for l in sys.stdin.read().split('\n') if l.startswith('data: {') for c in json.loads(l[6:])['choices'])
+print(t[:3] == 'a\x00b')")" = True ]
 got=$(post "$port" /v1/completions '{"prompt":"Once","logprobs":2,"max_tokens":4,"temperature":0,"echo":true}')
 check "completion logprobs: tokens, logprobs, 2 alternatives, offsets after the echo" \
     [ "$(json_get "${got#* }" "(lambda l, t: str(len(l['tokens']) == len(l['token_logprobs']) == len(l['text_offset']) > 0 and all(x <= 0 for x in l['token_logprobs']) and all(1 <= len(m) <= 2 for m in l['top_logprobs']) and l['text_offset'][0] == 4 and t.startswith('Once')))(j['choices'][0]['logprobs'], j['choices'][0]['text'])")" = True ]

@@ -79,11 +79,46 @@ static void piece_not_utf8_is_sanitized(void **state)
     ie_vocab_free(v);
 }
 
+/* A byte token for NUL: its text is the one NUL byte (by length, as the
+ * reply's text), in the entry, its alternatives and the completions shape
+ * (whose top_logprobs key is that byte). */
+static void nul_token_text(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {"a", "<0x00>"};
+    static const int32_t types[] = {1, 6};
+    static const float scores[] = {0, 0};
+    tok_spec s = {.model = "llama", .tokens = tokens, .n_tokens = 2, .scores = scores,
+                  .types = types, .bos = -1, .eos = -1, .add_bos = -1};
+    char err[256];
+    ie_vocab *v = tok_load(&s, NULL, err, sizeof err);
+    if (!v)
+        fail_msg("load: %s", err);
+    const float logits[2] = {0, 1};
+    json_t *e = logprobs_entry(v, logits, 2, 1, 1);
+    const json_t *t = json_object_get(e, "token");
+    assert_int_equal(json_string_length(t), 1);
+    assert_int_equal(json_string_value(t)[0], 0);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(e, "bytes"), 0)), 0);
+    t = json_object_get(json_array_get(json_object_get(e, "top_logprobs"), 0), "token");
+    assert_int_equal(json_string_length(t), 1);
+    size_t off = 0;
+    json_t *c = logprobs_completion(json_pack("[o]", e), &off);
+    assert_int_equal(off, 1);
+    assert_int_equal(json_string_length(json_array_get(json_object_get(c, "tokens"), 0)), 1);
+    json_t *top = json_array_get(json_object_get(c, "top_logprobs"), 0);
+    assert_non_null(json_object_getn(top, "\0", 1));
+    assert_null(json_object_get(top, ""));
+    json_decref(c);
+    ie_vocab_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(entry_is_a_log_softmax),
         cmocka_unit_test(piece_not_utf8_is_sanitized),
+        cmocka_unit_test(nul_token_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,6 +102,9 @@ static void harmony_calls(void **state)
     /* a call while tools are off stays text */
     expect(&HARMONY, "<|channel|>commentary to=functions.f <|constrain|>json<|message|>{}",
            "|<|channel|>commentary to=functions.f <|constrain|>json<|message|>{}|");
+    /* \u0000 is JSON (RFC 8259 section 7): still a call */
+    expect(&HARMONY_TOOLS, "<|channel|>commentary to=functions.f <|constrain|>json<|message|>{\"s\":\"\\u0000\"}",
+           "||f({\"s\":\"\\u0000\"});");
     /* a builtin recipient the request did not define: text, not dropped */
     expect(&HARMONY_TOOLS, "<|channel|>analysis to=browser.search<|message|>{\"q\":1}<|end|>",
            "|<|channel|>analysis to=browser.search<|message|>{\"q\":1}<|end|>|");
@@ -160,6 +163,39 @@ static void think_tags(void **state)
     reply_setup gemma = {.syntax = TOOL_SYNTAX_GEMMA4, .think_open = "<|channel>thought",
                          .think_close = "<channel|>"};
     expect(&gemma, "<|channel>thought\nPlan.<channel|>Answer", "Plan.|Answer|");
+}
+
+/* A NUL byte the model generates is text: the split keeps it in the
+ * reasoning and the content, whole and fed a byte at a time. */
+static void nul_bytes_pass(void **state)
+{
+    (void)state;
+    static const char qwen[] = "<think>r\0s</think>a\0b", harmony[] =
+        "<|channel|>analysis<|message|>r\0s<|end|><|start|>assistant<|channel|>final<|message|>a\0b";
+    const struct {
+        const reply_setup *s;
+        const char *text;
+        size_t n;
+    } cases[] = {{&QWEN, qwen, sizeof qwen - 1}, {&HARMONY, harmony, sizeof harmony - 1}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+        for (int bytewise = 0; bytewise < 2; bytewise++) {
+            reply_parser p;
+            reply_parser_init(&p, cases[k].s);
+            strbuf r = {0}, c = {0};
+            json_t *calls = json_array();
+            for (size_t i = 0; i < cases[k].n; i += bytewise ? 1 : cases[k].n)
+                reply_parser_feed(&p, cases[k].text + i, bytewise ? 1 : cases[k].n, &r, &c, calls);
+            reply_parser_finish(&p, &r, &c, calls);
+            reply_parser_free(&p);
+            assert_int_equal(r.len, 3);
+            assert_memory_equal(r.p, "r\0s", 3);
+            assert_int_equal(c.len, 3);
+            assert_memory_equal(c.p, "a\0b", 3);
+            assert_int_equal(json_array_size(calls), 0);
+            json_decref(calls);
+            sb_free(&r);
+            sb_free(&c);
+        }
 }
 
 static void prompt_opens(void **state)
@@ -238,7 +274,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(harmony_channels), cmocka_unit_test(harmony_calls),
         cmocka_unit_test(harmony_malformed), cmocka_unit_test(think_tags),
-        cmocka_unit_test(prompt_opens),     cmocka_unit_test(gemma4_calls),
+        cmocka_unit_test(prompt_opens), cmocka_unit_test(nul_bytes_pass),    cmocka_unit_test(gemma4_calls),
         cmocka_unit_test(harmony_forced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

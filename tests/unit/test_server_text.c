@@ -102,7 +102,7 @@ static void sse_and_responses(void **state)
     assert_int_equal(strlen(m.id), 9 + 24);
 
     usage u = {5, 3};
-    char *full = response_full(&m, "hi", "stop", &u);
+    char *full = response_full(&m, "hi", 2, "stop", &u);
     json_t *j = json_loads(full, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "object")), "chat.completion");
@@ -115,7 +115,7 @@ static void sse_and_responses(void **state)
     json_decref(j);
     free(full);
 
-    char *chunk = response_chunk(&m, "x", NULL, true);
+    char *chunk = response_chunk(&m, "x", 1, NULL, true);
     strbuf sse = {0};
     sse_event(&sse, chunk);
     sse_done(&sse);
@@ -132,10 +132,87 @@ static void sse_and_responses(void **state)
     free(uc);
 
     response_meta_init(&m, REQUEST_COMPLETION, "tiny");
-    char *c = response_full(&m, "t", "length", &u);
+    char *c = response_full(&m, "t", 1, "length", &u);
     assert_non_null(strstr(c, "\"object\":\"text_completion\""));
     assert_non_null(strstr(c, "\"text\":\"t\""));
     free(c);
+}
+
+/* A string value's bytes are exactly want[0..n) (NUL bytes included). */
+static void assert_json_bytes(const json_t *s, const char *want, size_t n)
+{
+    assert_true(json_is_string(s));
+    assert_int_equal(json_string_length(s), n);
+    assert_memory_equal(json_string_value(s), want, n);
+}
+
+static json_t *first_choice(const char *body, json_t **root)
+{
+    json_error_t e;
+    /* JSON_ALLOW_NUL: jansson refuses \u0000 in strings without it */
+    *root = json_loads(body, JSON_ALLOW_NUL, &e);
+    assert_non_null(*root);
+    return json_array_get(json_object_get(*root, "choices"), 0);
+}
+
+/* A generated NUL byte is text like any other: every chat and completion
+ * text is built by length, so the whole reply equals the concatenation of
+ * the streamed deltas (jansson's json_string stops at the first NUL). */
+static void responses_keep_nul_bytes(void **state)
+{
+    (void)state;
+    static const char content[] = "ab\0cd", reasoning[] = "r\0s";
+    const size_t clen = sizeof content - 1, rlen = sizeof reasoning - 1;
+    usage u = {5, 3};
+    response_meta m;
+    response_meta_init(&m, REQUEST_CHAT, "tiny");
+    json_t *root;
+
+    char *body = response_chat_reasoned(&m, reasoning, rlen, content, clen, NULL, "stop", &u, NULL);
+    json_t *msg = json_object_get(first_choice(body, &root), "message");
+    assert_json_bytes(json_object_get(msg, "content"), content, clen);
+    assert_json_bytes(json_object_get(msg, "reasoning_content"), reasoning, rlen);
+    json_decref(root);
+    free(body);
+
+    body = response_full(&m, content, clen, "stop", &u);
+    msg = json_object_get(first_choice(body, &root), "message");
+    assert_json_bytes(json_object_get(msg, "content"), content, clen);
+    json_decref(root);
+    free(body);
+
+    /* the deltas, split around the NUL, concatenate to the whole text */
+    static const size_t cut[] = {0, 2, 4, 5};
+    strbuf joined = {0};
+    for (size_t i = 0; i + 1 < sizeof cut / sizeof *cut; i++) {
+        body = response_chunk_lp(&m, content + cut[i], cut[i + 1] - cut[i], NULL, i == 0, NULL);
+        const json_t *d = json_object_get(json_object_get(first_choice(body, &root), "delta"),
+                                          "content");
+        assert_int_equal(json_string_length(d), cut[i + 1] - cut[i]);
+        sb_append(&joined, json_string_value(d), json_string_length(d));
+        json_decref(root);
+        free(body);
+    }
+    assert_int_equal(joined.len, clen);
+    assert_memory_equal(joined.p, content, clen);
+    sb_free(&joined);
+
+    body = response_reasoning_chunk(&m, reasoning, rlen);
+    assert_json_bytes(json_object_get(json_object_get(first_choice(body, &root), "delta"),
+                                      "reasoning_content"),
+                      reasoning, rlen);
+    json_decref(root);
+    free(body);
+
+    response_meta_init(&m, REQUEST_COMPLETION, "tiny");
+    body = response_full(&m, content, clen, "length", &u);
+    assert_json_bytes(json_object_get(first_choice(body, &root), "text"), content, clen);
+    json_decref(root);
+    free(body);
+    body = response_chunk(&m, content, clen, NULL, false);
+    assert_json_bytes(json_object_get(first_choice(body, &root), "text"), content, clen);
+    json_decref(root);
+    free(body);
 }
 
 static void error_objects(void **state)
@@ -281,7 +358,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(utf8_checks),     cmocka_unit_test(stop_sequences),
-        cmocka_unit_test(sse_and_responses), cmocka_unit_test(error_objects),
+        cmocka_unit_test(sse_and_responses), cmocka_unit_test(responses_keep_nul_bytes),
+        cmocka_unit_test(error_objects),
         cmocka_unit_test(api_keys), cmocka_unit_test(api_key_files),        cmocka_unit_test(metrics_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,55 @@ static void mistral(void **state)
     expect_split(TOOL_SYNTAX_MISTRAL, "Sure [TOOL_CALLS]garbage", "Sure [TOOL_CALLS]garbage|");
 }
 
+/* The one call parsed from text[0..n) (fed whole): its arguments string. */
+static json_t *only_call_args(tool_syntax s, const char *text, size_t n)
+{
+    tool_parser p;
+    tool_parser_init(&p, s);
+    strbuf content = {0};
+    json_t *calls = json_array();
+    tool_parser_feed(&p, text, n, &content, calls);
+    tool_parser_finish(&p, &content, calls);
+    tool_parser_free(&p);
+    sb_free(&content);
+    assert_int_equal(json_array_size(calls), 1);
+    json_t *args = json_object_get(json_object_get(json_array_get(calls, 0), "function"),
+                                   "arguments");
+    json_incref(args);
+    json_decref(calls);
+    return args;
+}
+
+/* JSON allows \u0000 (RFC 8259 section 7): a call whose arguments hold one
+ * is a call, and a NUL byte in arguments is kept whole, not cut there. */
+static void nul_in_arguments(void **state)
+{
+    (void)state;
+    expect_split(TOOL_SYNTAX_HERMES,
+                 "<tool_call>{\"name\": \"f\", \"arguments\": {\"s\": \"a\\u0000b\"}}</tool_call>",
+                 "|f({\"s\":\"a\\u0000b\"});");
+    expect_split(TOOL_SYNTAX_MISTRAL, "[TOOL_CALLS]f[ARGS]{\"s\": \"\\u0000\"}",
+                 "|f({\"s\":\"\\u0000\"});");
+    /* arguments given as a string: its bytes, NUL included */
+    static const char str[] = "<tool_call>{\"name\": \"f\", \"arguments\": \"x\\u0000y\"}</tool_call>";
+    json_t *args = only_call_args(TOOL_SYNTAX_HERMES, str, sizeof str - 1);
+    assert_int_equal(json_string_length(args), 3);
+    assert_memory_equal(json_string_value(args), "x\0y", 3);
+    json_decref(args);
+    /* a raw NUL byte in a Qwen XML value is part of the string */
+    static const char xml[] = "<tool_call>\n<function=f>\n<parameter=s>\nu\0v\n</parameter>\n"
+                              "</function>\n</tool_call>";
+    args = only_call_args(TOOL_SYNTAX_QWEN_XML, xml, sizeof xml - 1);
+    assert_string_equal(json_string_value(args), "{\"s\":\"u\\u0000v\"}");
+    json_decref(args);
+    /* a tojson'd object value holding \u0000 stays an object */
+    static const char obj[] = "<tool_call>\n<function=f>\n<parameter=o>\n{\"k\": \"\\u0000\"}\n"
+                              "</parameter>\n</function>\n</tool_call>";
+    args = only_call_args(TOOL_SYNTAX_QWEN_XML, obj, sizeof obj - 1);
+    assert_string_equal(json_string_value(args), "{\"o\":{\"k\":\"\\u0000\"}}");
+    json_decref(args);
+}
+
 static void detects(void **state)
 {
     (void)state;
@@ -234,7 +283,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hermes), cmocka_unit_test(llama3), cmocka_unit_test(mistral),
         cmocka_unit_test(detects), cmocka_unit_test(grammar),  cmocka_unit_test(qwen_xml),
-        cmocka_unit_test(glm),
+        cmocka_unit_test(glm), cmocka_unit_test(nul_in_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
