@@ -2,11 +2,14 @@
  * (engine/server/options.c for serving, engine/cli/options.c for one-shot
  * runs) match argv against it, and the compiler (schema/engine_flags.c)
  * takes the spellings it writes and refuses in extra_args from it. A flag
- * renamed here is renamed for both at once. */
+ * renamed here is renamed for both at once, and both usages (--help) are
+ * printed from it by ie_flags_usage. */
 #ifndef INFRAC_INFRAC_ENGINE_FLAGS_H
 #define INFRAC_INFRAC_ENGINE_FLAGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 typedef enum ie_flag_id {
     IEF_HELP, IEF_VERSION,
@@ -32,6 +35,8 @@ typedef struct ie_flag {
     const char *short_name; /* "-c", or NULL */
     bool takes_value;       /* the next word is its value */
     unsigned modes;         /* IEF_SERVER | IEF_ONESHOT */
+    const char *metavar;    /* the value's word in --help ("N"), NULL when none */
+    const char *help;       /* its --help line, without the default */
 } ie_flag;
 
 /* The table row of id (every id has one). */
@@ -39,5 +44,13 @@ const ie_flag *ie_flag_get(ie_flag_id id);
 /* The flag arg spells (long or short name, exactly) among those mode
  * reads, or NULL. */
 const ie_flag *ie_flag_find(const char *arg, unsigned mode);
+
+/* Writes a flag's default into buf (n bytes) and returns true, or returns
+ * false when its help shows none. */
+typedef bool (*ie_flag_default_fn)(ie_flag_id id, char *buf, size_t n);
+/* Prints a row for every flag mode reads, in table order: its names and
+ * value word, then its help and "(default X)" from default_of (which each
+ * parser takes from the values it starts from), wrapped to 79 columns. */
+void ie_flags_usage(FILE *out, unsigned mode, ie_flag_default_fn default_of);
 
 #endif

@@ -19,25 +19,61 @@ static int fail(char *err, size_t n, const char *fmt, ...)
     return -1;
 }
 
-void cli_usage(FILE *f)
-{
-    fprintf(f,
-            "usage: infrac-engine --model M.gguf (--prompt TEXT | --tokens 1,2,3) [-n|--n-predict N] [-t THREADS]\n"
-            "  [--temp X] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n"
-            "  [--seed S] [--cache-k f32|f16|q8_0|q4_0] [--cache-v TYPE] [--context N] [--batch N]\n"
-            "  [--timings] [--tokenize] [--dump-probs FILE] [--greedy-ids]\n"
-            "       infrac-engine --model M.gguf --bench [-p PROMPT_TOKENS] [-n GEN_TOKENS] [-d|--depth DEPTH] [-t THREADS]\n"
-            "       infrac-engine --version | --help\n");
-}
+/* --bench's prompt length when -p gives none. */
+#define BENCH_PROMPT_DEFAULT 512
+
+/* The defaults a one-shot run starts from: what cli_options_default sets
+ * (with ie_sampler_params_default's sampling) and cli_usage prints. */
+static const cli_options cli_defaults = {
+    .n_predict = 32,
+    .n_batch = 512,
+    .cache_k = GGML_T_F16,
+    .cache_v = GGML_T_F16,
+};
 
 void cli_options_default(cli_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->n_predict = 32;
-    o->n_batch = 512;
-    o->cache_k = GGML_T_F16;
-    o->cache_v = GGML_T_F16;
+    *o = cli_defaults;
     ie_sampler_params_default(&o->sampling);
+}
+
+/* The default cli_usage shows for a flag, from cli_options_default. */
+static bool cli_flag_default(ie_flag_id id, char *buf, size_t n)
+{
+    cli_options d;
+    cli_options_default(&d);
+    const ie_sampler_params *s = &d.sampling;
+    switch (id) {
+    case IEF_PROMPT: snprintf(buf, n, "%u with --bench", BENCH_PROMPT_DEFAULT); return true;
+    case IEF_N_PREDICT: snprintf(buf, n, "%d", (int)d.n_predict); return true;
+    case IEF_BATCH: snprintf(buf, n, "%u", d.n_batch); return true;
+    case IEF_CACHE_K:
+    case IEF_CACHE_V:
+        snprintf(buf, n, "%s", ggml_type_get(id == IEF_CACHE_K ? d.cache_k : d.cache_v)->name);
+        return true;
+    case IEF_TEMP: snprintf(buf, n, "%g", (double)s->temperature); return true;
+    case IEF_TOP_K: snprintf(buf, n, "%d", (int)s->top_k); return true;
+    case IEF_TOP_P: snprintf(buf, n, "%g", (double)s->top_p); return true;
+    case IEF_MIN_P: snprintf(buf, n, "%g", (double)s->min_p); return true;
+    case IEF_REPEAT_PENALTY: snprintf(buf, n, "%g", (double)s->repeat_penalty); return true;
+    case IEF_REPEAT_LAST_N: snprintf(buf, n, "%d", (int)s->repeat_last_n); return true;
+    case IEF_SEED: snprintf(buf, n, "%llu", (unsigned long long)s->seed); return true;
+    default: return false;
+    }
+}
+
+void cli_usage(FILE *f)
+{
+    const char *model = ie_flag_get(IEF_MODEL)->long_name;
+    fprintf(f,
+            "usage: infrac-engine %s FILE (%s TEXT | %s 1,2,3) [flags]\n"
+            "       infrac-engine %s FILE %s [-p N] [-n N] [-d N] [flags]\n"
+            "       infrac-engine %s | %s\n"
+            "Generates once from a prompt, or measures speed with %s.\n",
+            model, ie_flag_get(IEF_PROMPT)->long_name, ie_flag_get(IEF_TOKENS)->long_name, model,
+            ie_flag_get(IEF_BENCH)->long_name, ie_flag_get(IEF_VERSION)->long_name,
+            ie_flag_get(IEF_HELP)->long_name, ie_flag_get(IEF_BENCH)->long_name);
+    ie_flags_usage(f, IEF_ONESHOT, cli_flag_default);
 }
 
 void cli_options_free(cli_options *o)
@@ -198,7 +234,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t n
         if (o->tokens)
             return fail(err, n, "--bench takes -p N (a prompt length), not --tokens");
         if (!o->prompt)
-            o->bench_prompt = 512;
+            o->bench_prompt = BENCH_PROMPT_DEFAULT;
         else if (!to_u32(o->prompt, &o->bench_prompt) || o->bench_prompt > 1000000)
             return fail(err, n, "--bench: -p %s is not a token count", o->prompt);
         if (o->bench_prompt == 0 && o->n_predict == 0)

@@ -14,19 +14,31 @@
 #include "host_check.h"
 #include "server.h"
 
+/* The values a server starts from before its config or flags: what
+ * server_options_init sets and what server_usage prints as defaults. */
+static const server_options server_defaults = {
+    .bind = "127.0.0.1",
+    .port = 8080,
+    .parallel = 1,
+    .cache_k = GGML_T_F16,
+    .cache_v = GGML_T_F16,
+    .reasoning_format = REASONING_DEEPSEEK,
+    .metrics = true,
+    .max_body = 4u << 20,
+    .timeout_s = 60,
+    .header_timeout_s = 10,
+    .body_timeout_s = 60,
+    .shutdown_s = 10,
+};
+
+/* queue 0 means this many waiting requests per slot. */
+#define QUEUE_PER_SLOT 4
+
 void server_options_init(server_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->bind = strdup("127.0.0.1");
-    o->port = 8080;
-    o->parallel = 1;
-    o->cache_k = o->cache_v = GGML_T_F16;
-    o->metrics = true;
-    o->max_body = 4u << 20;
-    o->timeout_s = 60;
-    o->header_timeout_s = 10;
-    o->body_timeout_s = 60;
-    o->shutdown_s = 10;
+    *o = server_defaults;
+    if (!(o->bind = strdup(server_defaults.bind)))
+        abort();
 }
 
 void server_options_free(server_options *o)
@@ -103,7 +115,7 @@ static bool check_options(server_options *o, char *err, size_t errlen)
         return false;
     }
     if (o->queue == 0)
-        o->queue = 4 * o->parallel;
+        o->queue = QUEUE_PER_SLOT * o->parallel;
     default_alias(o);
     return true;
 }
@@ -364,35 +376,44 @@ bool server_cli_requested(int argc, char **argv)
     return false;
 }
 
+/* The default server_usage shows for a flag, from server_defaults. */
+static bool server_flag_default(ie_flag_id id, char *buf, size_t n)
+{
+    const server_options *d = &server_defaults;
+    switch (id) {
+    case IEF_HOST: snprintf(buf, n, "%s", d->bind); return true;
+    case IEF_PORT: snprintf(buf, n, "%u", (unsigned)d->port); return true;
+    case IEF_PARALLEL: snprintf(buf, n, "%u", d->parallel); return true;
+    case IEF_QUEUE: snprintf(buf, n, "%u x slots", QUEUE_PER_SLOT); return true;
+    case IEF_CACHE_K:
+    case IEF_CACHE_V:
+        snprintf(buf, n, "%s", ggml_type_get((uint32_t)(id == IEF_CACHE_K ? d->cache_k : d->cache_v))->name);
+        return true;
+    case IEF_REASONING_FORMAT:
+        snprintf(buf, n, "%s", reasoning_format_name((reasoning_format)d->reasoning_format));
+        return true;
+    case IEF_METRICS: snprintf(buf, n, "%s", d->metrics ? "on" : "off"); return true;
+    case IEF_MAX_BODY:
+        if (d->max_body % (1u << 20) == 0)
+            snprintf(buf, n, "%zu MiB", d->max_body >> 20);
+        else
+            snprintf(buf, n, "%zu", d->max_body);
+        return true;
+    case IEF_TIMEOUT: snprintf(buf, n, "%u", d->timeout_s); return true;
+    case IEF_HEADER_TIMEOUT: snprintf(buf, n, "%u", d->header_timeout_s); return true;
+    case IEF_BODY_TIMEOUT: snprintf(buf, n, "%u", d->body_timeout_s); return true;
+    case IEF_SHUTDOWN_TIMEOUT: snprintf(buf, n, "%u", d->shutdown_s); return true;
+    default: return false;
+    }
+}
+
 void server_usage(FILE *out)
 {
-    fputs("usage: infrac-engine --config OUT/<host>/etc/<service>.json [flags]\n"
-          "       infrac-engine --serve --model FILE [flags]\n"
-          "Serves an OpenAI-compatible API (docs/engine-api.md).\n"
-          "  --config FILE        engine config written by infrac build\n"
-          "  -m, --model FILE     GGUF model\n"
-          "  -a, --alias NAME     model name clients send (default: file name)\n"
-          "  --host ADDR          listen address (default 127.0.0.1)\n"
-          "  --port N             listen port (default 8080)\n"
-          "  -c, --context N      total KV cells shared by the slots (0 = model's)\n"
-          "  -np, --parallel N    slots (default 1)\n"
-          "  --queue N            requests waiting for a slot before 503 (default 4 x slots)\n"
-          "  -t, --threads N      compute threads (0 = all CPUs)\n"
-          "  -b, --batch N        prompt tokens per forward pass\n"
-          "  -ctk, --cache-k T    K cache type: f32 f16 q8_0 q4_0 (default f16)\n"
-          "  -ctv, --cache-v T    V cache type\n"
-          "  --api-key-file FILE  require 'Authorization: Bearer <key>'\n"
-          "  --chat-template T    chatml, llama3, mistral or gemma (default: from the GGUF)\n"
-          "  --reasoning-format F deepseek (thinking in reasoning_content; also auto), none\n"
-          "                       (left in content) or deepseek-legacy (both) (default: deepseek)\n"
-          "  --cors-origin ORIGIN allow browser requests from ORIGIN (repeatable; \"*\" = any;\n"
-          "                       default: CORS off)\n"
-          "  --metrics / --no-metrics   serve /metrics (default on)\n"
-          "  --max-body BYTES     request body limit (default 4 MiB)\n"
-          "  --timeout S          idle connection timeout (default 60)\n"
-          "  --header-timeout S   request line to end of headers (default 10)\n"
-          "  --body-timeout S     end of headers to end of body (default 60)\n"
-          "  --allow-host NAME    a Host name served besides the bind address (repeatable)\n"
-          "  --shutdown-timeout S grace for running requests on SIGTERM (default 10)\n",
-          out);
+    fprintf(out,
+            "usage: infrac-engine %s OUT/<host>/etc/<service>.json [flags]\n"
+            "       infrac-engine %s %s FILE [flags]\n"
+            "Serves an OpenAI-compatible API (docs/engine-api.md).\n",
+            ie_flag_get(IEF_CONFIG)->long_name, ie_flag_get(IEF_SERVE)->long_name,
+            ie_flag_get(IEF_MODEL)->long_name);
+    ie_flags_usage(out, IEF_SERVER, server_flag_default);
 }

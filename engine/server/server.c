@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "http.h"
+#include "infrac_engine_flags.h"
 #include "scheduler.h"
 #include "server.h"
 
@@ -145,7 +146,7 @@ out:
 int server_main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        if (ie_flag_find(argv[i], IEF_ONESHOT) == ie_flag_get(IEF_HELP)) {
             server_usage(stdout);
             return 0;
         }

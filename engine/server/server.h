@@ -11,11 +11,11 @@
 typedef struct server_options {
     char *model_path;
     char *alias;          /* the model name clients send; defaults to the file's stem */
-    char *bind;           /* listen address, default 127.0.0.1 */
-    uint16_t port;        /* default 8080 */
+    char *bind;           /* listen address (defaults: server_defaults, options.c) */
+    uint16_t port;
     uint32_t context;     /* total KV cells shared by the slots; 0 = model's training context */
     uint32_t parallel;    /* slots */
-    uint32_t queue;       /* requests waiting for a slot before 503; 0 = 4 x parallel */
+    uint32_t queue;       /* requests waiting for a slot before 503; 0 = QUEUE_PER_SLOT x parallel */
     uint32_t threads;     /* 0 = engine default */
     uint32_t batch;       /* tokens per forward pass for prompts; 0 = engine default */
     int cache_k, cache_v; /* ggml type ids */

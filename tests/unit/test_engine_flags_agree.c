@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/options.h"
@@ -89,11 +90,75 @@ static void every_flag_is_read_by_its_parsers(void **state)
     }
 }
 
+/* What a usage printer writes, as a string (free it). */
+static char *usage_text(void (*usage)(FILE *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    usage(f);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+/* True when text has a help row for f: its names and value word at the
+ * start of a line. */
+static bool has_row(const char *text, const ie_flag *f)
+{
+    char row[96];
+    snprintf(row, sizeof row, "\n  %s%s%s%s%s", f->short_name ? f->short_name : "",
+             f->short_name ? ", " : "", f->long_name, f->metavar ? " " : "",
+             f->metavar ? f->metavar : "");
+    return strstr(text, row) != NULL;
+}
+
+/* --help is generated from the table: every flag has a help line and a value
+ * word exactly when it takes a value, each mode's usage has a row for every
+ * flag of that mode, and the defaults it shows are the parsers' own. */
+static void help_lists_every_flag_with_the_parsers_defaults(void **state)
+{
+    (void)state;
+    char *srv = usage_text(server_usage), *one = usage_text(cli_usage);
+    for (int id = 0; id < IEF_COUNT; id++) {
+        const ie_flag *f = ie_flag_get((ie_flag_id)id);
+        assert_non_null(f->help);
+        assert_true(f->help[0] != '\0');
+        assert_int_equal(f->metavar != NULL, f->takes_value);
+        if ((f->modes & IEF_SERVER) && !has_row(srv, f)) fail_msg("server usage lacks %s", f->long_name);
+        if ((f->modes & IEF_ONESHOT) && !has_row(one, f)) fail_msg("one-shot usage lacks %s", f->long_name);
+    }
+    server_options o;
+    server_options_init(&o);
+    char want[64];
+    snprintf(want, sizeof want, "(default %s)", o.bind);
+    assert_non_null(strstr(srv, want));
+    snprintf(want, sizeof want, "(default %u)", (unsigned)o.port);
+    assert_non_null(strstr(srv, want));
+    snprintf(want, sizeof want, "(default %zu MiB)", o.max_body >> 20);
+    assert_non_null(strstr(srv, want));
+    snprintf(want, sizeof want, "idle connection timeout (default %u)", o.timeout_s);
+    assert_non_null(strstr(srv, want));
+    snprintf(want, sizeof want, "on SIGTERM (default %u)", o.shutdown_s);
+    assert_non_null(strstr(srv, want));
+    server_options_free(&o);
+    cli_options c;
+    cli_options_default(&c);
+    snprintf(want, sizeof want, "tokens to generate (default %d)", c.n_predict);
+    assert_non_null(strstr(one, want));
+    snprintf(want, sizeof want, "(default %g)", (double)c.sampling.temperature);
+    assert_non_null(strstr(one, want));
+    cli_options_free(&c);
+    free(srv);
+    free(one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(compiler_flags_parse_in_engine),
         cmocka_unit_test(every_flag_is_read_by_its_parsers),
+        cmocka_unit_test(help_lists_every_flag_with_the_parsers_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
