@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "targets.h"
@@ -149,14 +151,14 @@ static int make_dir_at(int dirfd, char *rel, mode_t umask_bits)
     return rc == 0 ? make_dir_at(dirfd, rel, umask_bits) : -1;
 }
 
-/* Writes rel below dirfd with exactly mode: the umask must not change the
+/* Writes name below dirfd with exactly mode: the umask must not change the
  * output, so a mode it would narrow is set again with fchmod. No fsync
  * here: commit_locked syncs the whole tree at once (issue 15 finding 19:
  * one fsync per file made 10,000 services take 205 s). */
-static int write_file_at(int dirfd, const char *rel, const char *data, size_t len, unsigned mode,
+static int write_file_at(int dirfd, const char *name, const char *data, size_t len, unsigned mode,
                          mode_t umask_bits)
 {
-    int fd = openat(dirfd, rel, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0777);
     if (fd < 0)
         return -1;
     size_t done = 0;
@@ -179,6 +181,59 @@ static int write_file_at(int dirfd, const char *rel, const char *data, size_t le
         return -1;
     }
     return close(fd);
+}
+
+/* Opens the directory rel of the previous output without following a
+ * symlink or leaving its filesystem (openat2(2) RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV, Linux 5.6): only files that are
+ * truly inside it are linked into the new tree. -1 where it fails. */
+static int open_old_dir(int old_root, const char *rel)
+{
+    struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV};
+    return (int)syscall(SYS_openat2, old_root, rel, &how, sizeof how);
+}
+
+/* Whether the previous output's name (below old_dir) is a regular file of
+ * ours holding exactly data with exactly mode, and no other name links to
+ * it: the new tree may then link it rather than write a copy. */
+static bool same_file_at(int old_dir, const char *name, const char *data, size_t len, unsigned mode, uid_t uid)
+{
+    int fd = openat(old_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
+                st.st_nlink == 1 && st.st_uid == uid && st.st_size >= 0 && (size_t)st.st_size == len;
+    char buf[65536];
+    for (size_t done = 0; same && done < len;) {
+        size_t want = len - done < sizeof buf ? len - done : sizeof buf;
+        ssize_t n = read(fd, buf, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        same = n > 0 && memcmp(buf, data + done, (size_t)n) == 0;
+        done += n > 0 ? (size_t)n : 0;
+    }
+    close(fd);
+    return same;
+}
+
+/* A file of the tree in the order it is written: directory by directory,
+ * so that each directory is made and opened once. */
+typedef struct tree_entry {
+    const char *path, *data;
+    size_t dlen, len;
+    unsigned mode;
+} tree_entry;
+
+static int by_directory(const void *a, const void *b)
+{
+    const tree_entry *x = a, *y = b;
+    size_t n = x->dlen < y->dlen ? x->dlen : y->dlen;
+    int c = memcmp(x->path, y->path, n);
+    if (c || x->dlen == y->dlen)
+        return c ? c : strcmp(x->path + x->dlen, y->path + y->dlen);
+    return x->dlen < y->dlen ? -1 : 1;
 }
 
 static bool is_ours(const char *dir)
@@ -284,33 +339,83 @@ static out_commit_status commit_locked(const out_tree *t, const char *out, const
         goto io_error;
     mode_t umask_bits = umask(0);
     umask(umask_bits);
-    char last_dir[4096] = "";
+    /* A file the previous output already holds byte for byte is linked
+     * from it, not written again: no new inode, no data to write back, and
+     * removing the previous tree then frees no inode. (ext4 without a
+     * journal skips, at each new inode, every inode freed in the last
+     * minute (fs/ext4/ialloc.c, recently_deleted): writing 43,004 new
+     * files just after the previous build freed as many took 4-13 s of
+     * CPU there, docs/benchmarks.md.) */
+    int old_root = exists_dir ? open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    static const char marker_text[] = "infrac build output: `infrac build -o` may replace this directory\n";
+    tree_entry *order = malloc((t->n + 1) * sizeof *order);
+    if (!order)
+        abort();
     for (size_t i = 0; i <= t->n; i++) {
         const char *rel = i < t->n ? t->files[i].path : TARGET_MARKER;
         const char *slash = strrchr(rel, '/');
-        size_t dlen = slash ? (size_t)(slash - rel) : 0;
-        bool dir_ok = true;
-        if (dlen && (dlen >= sizeof last_dir || strncmp(last_dir, rel, dlen) != 0 || last_dir[dlen] != '\0')) {
-            char dir[4096];
-            dir_ok = dlen < sizeof dir;
-            if (dir_ok) {
-                memcpy(dir, rel, dlen);
-                dir[dlen] = '\0';
-                dir_ok = make_dir_at(tmpfd, dir, umask_bits) == 0;
-                memcpy(last_dir, dir, dlen + 1);
+        order[i] = i < t->n ? (tree_entry){rel, t->files[i].data, slash ? (size_t)(slash - rel) : 0, t->files[i].len,
+                                           t->files[i].mode}
+                            : (tree_entry){rel, marker_text, 0, sizeof marker_text - 1, 0644};
+    }
+    qsort(order, t->n + 1, sizeof *order, by_directory);
+    uid_t uid = geteuid();
+    int new_dir = tmpfd, old_dir = old_root;
+    char last_dir[4096] = "";
+    const char *failed = NULL;
+    for (size_t i = 0; i <= t->n && !failed; i++) {
+        const char *rel = order[i].path;
+        size_t dlen = order[i].dlen;
+        if (dlen >= sizeof last_dir) {
+            errno = ENAMETOOLONG;
+            failed = rel;
+            break;
+        }
+        if (strncmp(last_dir, rel, dlen) != 0 || last_dir[dlen] != '\0') {
+            if (new_dir != tmpfd)
+                close(new_dir);
+            if (old_dir >= 0 && old_dir != old_root)
+                close(old_dir);
+            memcpy(last_dir, rel, dlen);
+            last_dir[dlen] = '\0';
+            new_dir = tmpfd;
+            old_dir = old_root;
+            if (dlen) {
+                new_dir = make_dir_at(tmpfd, last_dir, umask_bits) == 0
+                              ? openat(tmpfd, last_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                              : -1;
+                old_dir = old_root >= 0 ? open_old_dir(old_root, last_dir) : -1;
+                if (new_dir < 0) {
+                    new_dir = tmpfd;
+                    last_dir[0] = '\0';
+                    failed = rel;
+                    break;
+                }
             }
         }
-        static const char marker_text[] = "infrac build output: `infrac build -o` may replace this directory\n";
-        int rc = !dir_ok ? -1
-                 : i < t->n ? write_file_at(tmpfd, rel, t->files[i].data, t->files[i].len, t->files[i].mode,
-                                            umask_bits)
-                            : write_file_at(tmpfd, rel, marker_text, sizeof marker_text - 1, 0644, umask_bits);
-        if (rc != 0) {
-            snprintf(err, errlen, "cannot write '%s': %s", rel, strerror(errno));
-            close(tmpfd);
-            remove_tree(tmp);
-            return OUT_COMMIT_IO;
-        }
+        const char *name = dlen ? rel + dlen + 1 : rel;
+        const char *data = order[i].data;
+        size_t len = order[i].len;
+        unsigned mode = order[i].mode;
+        if (old_dir >= 0 && same_file_at(old_dir, name, data, len, mode, uid) &&
+            linkat(old_dir, name, new_dir, name, 0) == 0)
+            continue;
+        if (write_file_at(new_dir, name, data, len, mode, umask_bits) != 0)
+            failed = rel;
+    }
+    int e = errno;
+    free(order);
+    if (new_dir != tmpfd)
+        close(new_dir);
+    if (old_dir >= 0 && old_dir != old_root)
+        close(old_dir);
+    if (old_root >= 0)
+        close(old_root);
+    if (failed) {
+        snprintf(err, errlen, "cannot write '%s': %s", failed, strerror(e));
+        close(tmpfd);
+        remove_tree(tmp);
+        return OUT_COMMIT_IO;
     }
     /* Durable before it is renamed into place: one syncfs(2) writes back
      * every file of the tree (and whatever else of that filesystem is
