@@ -298,10 +298,15 @@ static int open_old_dir(int old_root, const char *rel)
  * it: the new tree may then link it rather than write a copy. */
 static bool same_file_at(int old_dir, const char *name, const char *data, size_t len, unsigned mode, uid_t uid)
 {
-    int fd = openat(old_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* Looked at before it is opened: opening a FIFO or a device someone
+     * left in OUT could block or act; O_NONBLOCK covers a swap between. */
+    struct stat before, st;
+    if (fstatat(old_dir, name, &before, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(before.st_mode) ||
+        before.st_size < 0 || (size_t)before.st_size != len)
+        return false;
+    int fd = openat(old_dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return false;
-    struct stat st;
     bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
                 st.st_nlink == 1 && st.st_uid == uid && st.st_size >= 0 && (size_t)st.st_size == len;
     char buf[65536];

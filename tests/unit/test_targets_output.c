@@ -213,6 +213,9 @@ static void rebuild_links_unchanged_files(void **state)
     write_text(path_in("ln/gpu1/etc/chat.json"), "edited by hand\n");
     assert_int_equal(link(path_in("ln/plan.json"), path_in("plan-elsewhere.json")), 0);
     assert_int_equal(chmod(path_in("ln/gpu1/bin/chat.sh"), 0700), 0);
+    /* A FIFO in a file's place is not opened (that would block), just replaced. */
+    assert_int_equal(unlink(path_in("ln/gpu1/install.sh")), 0);
+    assert_int_equal(mkfifo(path_in("ln/gpu1/install.sh"), 0755), 0);
     assert_int_equal(build_into(p, path_in("ln"), false, err, sizeof err), OUT_COMMIT_OK);
     assert_true(inode_of(path_in("ln/gpu1/README.md")) == readme);
     assert_true(inode_of(path_in("ln/plan.json")) != plan_json);
@@ -220,6 +223,8 @@ static void rebuild_links_unchanged_files(void **state)
     struct stat st;
     assert_int_equal(stat(path_in("ln/gpu1/bin/chat.sh"), &st), 0);
     assert_int_equal(st.st_mode & 07777, 0755);
+    assert_int_equal(lstat(path_in("ln/gpu1/install.sh"), &st), 0);
+    assert_true(S_ISREG(st.st_mode));
     char *after = NULL;
     run_quiet("cat %s%s", path_in("ln/gpu1/etc/chat.json"), "", &after);
     assert_string_equal(after, before);
