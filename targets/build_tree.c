@@ -2,9 +2,13 @@
  * OUT/prometheus/, and per host its README,
  * install.sh, target, units, backoff drop-ins, launch scripts and engine
  * configs. */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "targets.h"
 
@@ -78,26 +82,17 @@ static int check_names(const plan *p, char *err, size_t errlen)
     return 0;
 }
 
-int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
+/* The files of hosts [from, to) into t; -1 with err set on a failure. */
+static int build_hosts(const plan *p, const char *target, uint32_t from, uint32_t to, out_tree *t, char *err,
+                       size_t errlen)
 {
-    if (check_names(p, err, errlen))
-        return -1;
-    char *plan_json = target_plan_json(p);
-    out_tree_add(t, "plan.json", plan_json, strlen(plan_json), 0644);
-    add_text(t, target_ansible_inventory(p), 0644, "ansible/inventory.yml%s%s", "", "");
-    add_text(t, target_ansible_playbook(p), 0644, "ansible/playbook.yml%s%s", "", "");
-    add_text(t, target_prometheus_config(p), 0644, "prometheus/prometheus.yml%s%s", "", "");
-    add_text(t, target_grafana_dashboard(p), 0644, "prometheus/grafana-dashboard.json%s%s", "", "");
-    char *target = target_fleet_target_name(p);
-    for (uint32_t i = 0; i < p->n_hosts; i++) {
+    for (uint32_t i = from; i < to; i++) {
         const plan_host *h = &p->hosts[i];
         if (h->kubernetes) { /* a node of an LLMKube cluster: its resources, no host files */
             for (uint32_t k = 0; k < h->n_services; k++) {
                 char *res = target_llmkube_resources(p, h->services[k], err, errlen);
-                if (!res) {
-                    free(target);
+                if (!res)
                     return -1;
-                }
                 add_text(t, res, 0644, "llmkube/%s.yaml%s", h->services[k]->name, "");
             }
             continue;
@@ -119,6 +114,86 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
             add_text(t, target_llama_swap_script(p, h), 0755, "%s/bin/llama-swap.sh%s", h->name, "");
         }
     }
-    free(target);
     return 0;
+}
+
+/* The build rendered in parts on a thread per CPU (issue 15 finding 19:
+ * rendering 10,000 services took 0.75 s on one): part 0 is the fleet-wide
+ * files, part k > 0 a run of hosts. The parts are joined in order, so the
+ * tree is the same as one thread's. */
+enum { RENDER_PARTS = 33, RENDER_THREADS = 8 };
+
+typedef struct render_job {
+    const plan *p;
+    const char *target;
+    out_tree parts[RENDER_PARTS];
+    char errs[RENDER_PARTS][512];
+    int rcs[RENDER_PARTS];
+    atomic_uint next;
+} render_job;
+
+static void *render_worker(void *arg)
+{
+    render_job *j = arg;
+    const plan *p = j->p;
+    for (unsigned k; (k = atomic_fetch_add(&j->next, 1)) < RENDER_PARTS;) {
+        out_tree *t = &j->parts[k];
+        if (k == 0) {
+            char *plan_json = target_plan_json(p);
+            out_tree_add(t, "plan.json", plan_json, strlen(plan_json), 0644);
+            add_text(t, target_ansible_inventory(p), 0644, "ansible/inventory.yml%s%s", "", "");
+            add_text(t, target_ansible_playbook(p), 0644, "ansible/playbook.yml%s%s", "", "");
+            add_text(t, target_prometheus_config(p), 0644, "prometheus/prometheus.yml%s%s", "", "");
+            add_text(t, target_grafana_dashboard(p), 0644, "prometheus/grafana-dashboard.json%s%s", "", "");
+            continue;
+        }
+        uint64_t n = p->n_hosts, per = RENDER_PARTS - 1;
+        j->rcs[k] = build_hosts(p, j->target, (uint32_t)(n * (k - 1) / per), (uint32_t)(n * k / per), t,
+                                j->errs[k], sizeof j->errs[k]);
+    }
+    return NULL;
+}
+
+int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
+{
+    if (check_names(p, err, errlen))
+        return -1;
+    json_object_seed(0); /* before the threads: jansson seeds its hashes once */
+    render_job *j = calloc(1, sizeof *j);
+    if (!j)
+        abort();
+    j->p = p;
+    char *target = target_fleet_target_name(p);
+    j->target = target;
+    for (unsigned k = 0; k < RENDER_PARTS; k++)
+        out_tree_init(&j->parts[k]);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    pthread_t th[RENDER_THREADS - 1];
+    unsigned started = 0;
+    while (started + 1 < (unsigned)(cpus > 1 ? cpus : 1) && started < RENDER_THREADS - 1 &&
+           pthread_create(&th[started], NULL, render_worker, j) == 0)
+        started++;
+    render_worker(j);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(target);
+    int rc = 0;
+    for (unsigned k = 0; k < RENDER_PARTS; k++) {
+        out_tree *part = &j->parts[k];
+        if (j->rcs[k] && !rc) {
+            snprintf(err, errlen, "%s", j->errs[k]);
+            rc = -1;
+        }
+        for (size_t i = 0; i < part->n; i++) {
+            out_file *f = &part->files[i];
+            if (!rc)
+                out_tree_add(t, f->path, f->data, f->len, f->mode);
+            else
+                free(f->data);
+            free(f->path);
+        }
+        free(part->files);
+    }
+    free(j);
+    return rc;
 }

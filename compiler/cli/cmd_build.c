@@ -4,6 +4,7 @@
  * then writes per-host units, launch scripts and engine configs into OUT,
  * atomically. --print-commands prints each service's final command line
  * (with -o it also builds; without, it only prints). */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,12 @@ int cmd_build(int argc, char **argv)
     /* The commands own stdout when asked for; diagnostics then go to stderr. */
     if (commands)
         o.out = stderr;
+    /* Rendering makes and frees millions of small JSON nodes between large
+     * text buffers; with glibc's fastbins each large allocation first
+     * consolidates them (malloc_consolidate was 7-10% of a 10,000-service
+     * build's profile). Without them the build is about 10% faster
+     * (mallopt(3) M_MXFAST). */
+    mallopt(M_MXFAST, 0);
     build_step step = {out_dir, force};
     o.after = build_outputs;
     o.after_ctx = &step;

@@ -189,6 +189,50 @@ static void rebuild_replaces_previous(void **state)
     targets_test_plan_free(p);
 }
 
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_ino;
+}
+
+/* A rebuild links the files the previous output holds byte for byte (same
+ * inode, nothing written), and writes anew every file that differs, that
+ * the user changed in place, or that another name also links to. */
+static void rebuild_links_unchanged_files(void **state)
+{
+    (void)state;
+    plan *p = targets_test_plan();
+    char err[512];
+    assert_int_equal(build_into(p, path_in("ln"), false, err, sizeof err), OUT_COMMIT_OK);
+    ino_t readme = inode_of(path_in("ln/gpu1/README.md"));
+    ino_t plan_json = inode_of(path_in("ln/plan.json"));
+    ino_t script = inode_of(path_in("ln/gpu1/bin/chat.sh"));
+    char *before = NULL;
+    run_quiet("cat %s%s", path_in("ln/gpu1/etc/chat.json"), "", &before);
+    write_text(path_in("ln/gpu1/etc/chat.json"), "edited by hand\n");
+    assert_int_equal(link(path_in("ln/plan.json"), path_in("plan-elsewhere.json")), 0);
+    assert_int_equal(chmod(path_in("ln/gpu1/bin/chat.sh"), 0700), 0);
+    /* A FIFO in a file's place is not opened (that would block), just replaced. */
+    assert_int_equal(unlink(path_in("ln/gpu1/install.sh")), 0);
+    assert_int_equal(mkfifo(path_in("ln/gpu1/install.sh"), 0755), 0);
+    assert_int_equal(build_into(p, path_in("ln"), false, err, sizeof err), OUT_COMMIT_OK);
+    assert_true(inode_of(path_in("ln/gpu1/README.md")) == readme);
+    assert_true(inode_of(path_in("ln/plan.json")) != plan_json);
+    assert_true(inode_of(path_in("ln/gpu1/bin/chat.sh")) != script);
+    struct stat st;
+    assert_int_equal(stat(path_in("ln/gpu1/bin/chat.sh"), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0755);
+    assert_int_equal(lstat(path_in("ln/gpu1/install.sh"), &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    char *after = NULL;
+    run_quiet("cat %s%s", path_in("ln/gpu1/etc/chat.json"), "", &after);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    targets_test_plan_free(p);
+}
+
 static void refuses_foreign_directory_unless_forced(void **state)
 {
     (void)state;
@@ -312,6 +356,7 @@ int main(void)
         cmocka_unit_test(lint_catches_a_weak_unit),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(rebuild_replaces_previous),
+        cmocka_unit_test(rebuild_links_unchanged_files),
         cmocka_unit_test(refuses_foreign_directory_unless_forced),
         cmocka_unit_test(failed_write_leaves_previous_output),
         cmocka_unit_test(launch_script_stops_before_exec),
