@@ -3,13 +3,12 @@
  * install.sh, target, units, backoff drop-ins, launch scripts and engine
  * configs. */
 #include <jansson.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "run_threads.h"
 #include "targets.h"
 
 static void add_text(out_tree *t, char *data, unsigned mode, const char *fmt, const char *a, const char *b)
@@ -121,7 +120,7 @@ static int build_hosts(const plan *p, const char *target, uint32_t from, uint32_
  * rendering 10,000 services took 0.75 s on one): part 0 is the fleet-wide
  * files, part k > 0 a run of hosts. The parts are joined in order, so the
  * tree is the same as one thread's. */
-enum { RENDER_PARTS = 33, RENDER_THREADS = 8 };
+enum { RENDER_PARTS = 33 };
 
 typedef struct render_job {
     const plan *p;
@@ -167,15 +166,7 @@ int target_build_tree(const plan *p, out_tree *t, char *err, size_t errlen)
     j->target = target;
     for (unsigned k = 0; k < RENDER_PARTS; k++)
         out_tree_init(&j->parts[k]);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    pthread_t th[RENDER_THREADS - 1];
-    unsigned started = 0;
-    while (started + 1 < (unsigned)(cpus > 1 ? cpus : 1) && started < RENDER_THREADS - 1 &&
-           pthread_create(&th[started], NULL, render_worker, j) == 0)
-        started++;
-    render_worker(j);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
+    run_threads(render_worker, j, online_cpus());
     free(target);
     int rc = 0;
     for (unsigned k = 0; k < RENDER_PARTS; k++) {

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "run_threads.h"
 #include "targets.h"
 
 void out_tree_init(out_tree *t) { memset(t, 0, sizeof *t); }
@@ -58,7 +59,23 @@ const out_file *out_tree_find(const out_tree *t, const char *path)
     return NULL;
 }
 
-/* Removes everything below the directory dirfd (not following symlinks). */
+static void remove_contents(int dirfd);
+
+/* Removes the entry name of dirfd: a file (or link) at once, a directory
+ * with everything below it (not following symlinks). */
+static void remove_entry_at(int dirfd, const char *name)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+        return;
+    int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub >= 0) {
+        remove_contents(sub);
+        close(sub);
+    }
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* Removes everything below the directory dirfd. */
 static void remove_contents(int dirfd)
 {
     int fd = dup(dirfd);
@@ -68,22 +85,18 @@ static void remove_contents(int dirfd)
             close(fd);
         return;
     }
-    for (struct dirent *e; (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (unlinkat(dirfd, e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
-            continue;
-        int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) {
-            remove_contents(sub);
-            close(sub);
-        }
-        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
-    }
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            remove_entry_at(dirfd, e->d_name);
     closedir(d);
 }
 
-/* The entries of one directory, removed by several threads at once. */
+/* The entries of one directory, removed by several threads at once.
+ * Removing mostly waits for the disk (ext4 mounted with discard, without
+ * a journal, discards each freed block synchronously: fs/ext4/mballoc.c,
+ * ext4_mb_clear_bb), and the waits of several threads overlap: removing
+ * the previous 10,000-service tree took 1.2-3.8 s on one thread, 0.33 s
+ * on RUN_THREADS_MAX (8). */
 typedef struct remove_job {
     int dirfd;
     char **names;
@@ -94,37 +107,9 @@ typedef struct remove_job {
 static void *remove_worker(void *arg)
 {
     remove_job *j = arg;
-    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
-        if (unlinkat(j->dirfd, j->names[i], 0) == 0 || (errno != EISDIR && errno != EPERM))
-            continue;
-        int sub = openat(j->dirfd, j->names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) {
-            remove_contents(sub);
-            close(sub);
-        }
-        unlinkat(j->dirfd, j->names[i], AT_REMOVEDIR);
-    }
+    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+        remove_entry_at(j->dirfd, j->names[i]);
     return NULL;
-}
-
-/* At most how many threads remove or write a tree. Removing mostly waits
- * for the disk (ext4 mounted with discard, without a journal, discards
- * each freed block synchronously: fs/ext4/mballoc.c, ext4_mb_clear_bb),
- * and the waits of several threads overlap: removing the previous
- * 10,000-service tree took 1.2-3.8 s on one thread, 0.33 s on 8. */
-enum { TREE_THREADS = 8 };
-
-/* Runs fn on n threads, at most TREE_THREADS (fewer where threads cannot
- * start; at least on this one). */
-static void run_threads(void *(*fn)(void *), void *arg, size_t n)
-{
-    pthread_t th[TREE_THREADS - 1];
-    size_t started = 0;
-    while (started + 1 < n && started < TREE_THREADS - 1 && pthread_create(&th[started], NULL, fn, arg) == 0)
-        started++;
-    fn(arg);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
 }
 
 /* rm -rf path, its top entries spread over threads. */
@@ -156,7 +141,7 @@ static void remove_tree(const char *path)
         closedir(d);
     else if (fd2 >= 0)
         close(fd2);
-    run_threads(remove_worker, &j, TREE_THREADS);
+    run_threads(remove_worker, &j, RUN_THREADS_MAX);
     for (size_t i = 0; i < j.n; i++)
         free(j.names[i]);
     free(j.names);
@@ -580,8 +565,7 @@ static out_commit_status commit_locked(const out_tree *t, const char *out, const
     j.starts[j.n_dirs] = t->n + 1;
     j.items[j.n_items] = j.n_dirs;
     /* Writing is mostly the kernel's CPU work: a thread per processor. */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    run_threads(write_worker, &j, cpus > 1 ? (size_t)cpus : 1);
+    run_threads(write_worker, &j, online_cpus());
     const char *failed = j.failed;
     int e = j.failed_errno;
     pthread_mutex_destroy(&j.lock);

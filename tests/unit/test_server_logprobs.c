@@ -15,17 +15,24 @@
 
 static const char *const g_tokens[] = {"a", "b", "c", "d", "<0xC3>"};
 
-static ie_vocab *vocab(void)
+/* A llama vocabulary of these tokens (type 1 normal, 6 byte), scores 0. */
+static ie_vocab *vocab_of(const char *const *tokens, const int32_t *types, size_t n)
 {
-    static const int32_t types[] = {1, 1, 1, 1, 6}; /* the last is a byte token */
-    static const float scores[] = {0, 0, 0, 0, 0};
-    tok_spec s = {.model = "llama", .tokens = g_tokens, .n_tokens = 5, .scores = scores,
+    static const float scores[8];
+    assert_true(n <= sizeof scores / sizeof scores[0]);
+    tok_spec s = {.model = "llama", .tokens = tokens, .n_tokens = (int32_t)n, .scores = scores,
                   .types = types, .bos = -1, .eos = -1, .add_bos = -1};
     char err[256];
     ie_vocab *v = tok_load(&s, NULL, err, sizeof err);
     if (!v)
         fail_msg("load: %s", err);
     return v;
+}
+
+static ie_vocab *vocab(void)
+{
+    static const int32_t types[] = {1, 1, 1, 1, 6}; /* the last is a byte token */
+    return vocab_of(g_tokens, types, 5);
 }
 
 static void entry_is_a_log_softmax(void **state)
@@ -87,13 +94,7 @@ static void nul_token_text(void **state)
     (void)state;
     static const char *const tokens[] = {"a", "<0x00>"};
     static const int32_t types[] = {1, 6};
-    static const float scores[] = {0, 0};
-    tok_spec s = {.model = "llama", .tokens = tokens, .n_tokens = 2, .scores = scores,
-                  .types = types, .bos = -1, .eos = -1, .add_bos = -1};
-    char err[256];
-    ie_vocab *v = tok_load(&s, NULL, err, sizeof err);
-    if (!v)
-        fail_msg("load: %s", err);
+    ie_vocab *v = vocab_of(tokens, types, 2);
     const float logits[2] = {0, 1};
     json_t *e = logprobs_entry(v, logits, 2, 1, 1);
     const json_t *t = json_object_get(e, "token");
