@@ -30,9 +30,27 @@ def plan_c():
     return [x + (512, 2048) for x in P]
 
 
+def plan_d():
+    """Set 2026-D: Gemma 4 26B-A4B (the MoE), then the MTP context with 4 slots and a quantized cache.
+    llama-server built without the CUDA flash-attention kernels (GGML_CUDA_FA=OFF, a shorter build, as set
+    2026-C): every row runs with -fa off."""
+    G = "gemma4-26b-a4b"
+    P = [(G, 8192, "f16", 1, []), (G, 32768, "f16", 1, []), (G, 131072, "f16", 1, []),
+         (G, 262144, "q8_0", 1, []), (G, 32768, "q8_0", 1, []), (G, 32768, "q4_0", 1, []),
+         (G, 32768, "f16", 4, []), (G, 131072, "f16", 4, []), (G, 32768, "f16", 1, ["--n-cpu-moe", "15"]),
+         (G, 32768, "f16", 1, ["--swa-full"]), (G, 32768, "f16", 4, ["--swa-full"]), (G, 32768, "f16", 4, ["-kvu"]),
+         (G, 262144, "f16", 1, [])]
+    M, Q = "glm45-air-12l", "qwen35-27b-16l-mtp"
+    mtp = ["--spec-type", "draft-mtp"]
+    P += [(Q, 16384, "f16", 4, mtp), (Q, 65536, "q8_0", 1, mtp), (M, 16384, "f16", 4, mtp), (M, 16384, "q8_0", 1, mtp)]
+    return [(s, c, ct, np_, "off", x, 512, 2048) for (s, c, ct, np_, x) in P] + [(G, 32768, "f16", 1, "off", [], 2048, 2048)]
+
+
 def plan():
     if os.environ.get("ROUND") == "C":
         return plan_c()
+    if os.environ.get("ROUND") == "D":
+        return plan_d()
     by = {}
     for s in SHAPES:
         P = [(s, 8192, "f16", 1, "on", []), (s, 32768, "f16", 1, "on", []), (s, 131072, "f16", 1, "on", []),
