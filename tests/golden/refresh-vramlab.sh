@@ -20,8 +20,13 @@ SRC="$root" ESTIMATE_TABLE="$tmp" "$out/tests/test_vramlab_measured" >/dev/null 
     cat "$tmp"
 } > "$root/docs/vram-measured-table.md"
 rm -f "$tmp"
-tmp="$root/docs/vram-measured-2026-table.md.tmp"
-SRC="$root" ESTIMATE_TABLE_2026="$tmp" "$out/tests/test_vramlab_measured" >/dev/null 2>&1 || { echo "measured-rows test failed: run $out/tests/test_vramlab_measured" >&2; rm -f "$tmp"; exit 1; }
+# table ENVVAR: the markdown table the test writes to the file named by ENVVAR.
+table() {
+    t="$root/docs/vram-measured-table-$1.tmp"
+    env SRC="$root" "$1=$t" "$out/tests/test_vramlab_measured" >/dev/null 2>&1 || { echo "measured-rows test failed: run $out/tests/test_vramlab_measured" >&2; rm -f "$t"; exit 1; }
+    cat "$t"
+    rm -f "$t"
+}
 {
     echo "# Estimate vs measured: gemma4, qwen35, gpt-oss"
     echo
@@ -29,26 +34,28 @@ SRC="$root" ESTIMATE_TABLE_2026="$tmp" "$out/tests/test_vramlab_measured" >/dev/
     echo "(llama-server on one H200; every flag set below is added to \`llama-server -m MODEL --fit off -ngl all\`)."
     echo "error = (estimate - measured) / measured. Bounds: +3% / -1%. See docs/vram.md."
     echo
-    cat "$tmp"
-    tmp2="$root/docs/vram-measured-2026b-table.md.tmp"
-    SRC="$root" ESTIMATE_TABLE_2026B="$tmp2" "$out/tests/test_vramlab_measured" >/dev/null 2>&1 || { echo "measured-rows test failed: run $out/tests/test_vramlab_measured" >&2; rm -f "$tmp2"; exit 1; }
+    table ESTIMATE_TABLE_2026
     echo
     echo "## Set 2026-B: glm47-flash, qwen35moe, gemma4, qwen3next, gpt-oss-120b"
     echo
     echo "From tests/data/vram/2026/rows.jsonl (102 rows, one H200, headers in tests/data/vram/2026/headers)."
     echo 'Rows b026 and b079 (`--n-cpu-moe` on the hybrid recurrent MoE shapes) hold two expert copies: see docs/vram.md.'
     echo
-    cat "$tmp2"
-    rm -f "$tmp2"
-    tmp3="$root/docs/vram-measured-2026c-table.md.tmp"
-    SRC="$root" ESTIMATE_TABLE_2026C="$tmp3" "$out/tests/test_vramlab_measured" >/dev/null 2>&1 || { echo "measured-rows test failed: run $out/tests/test_vramlab_measured" >&2; rm -f "$tmp3"; exit 1; }
+    table ESTIMATE_TABLE_2026B
     echo
     echo "## Set 2026-C: glm4moe with its MTP block, llama-server's MTP context (draft-mtp)"
     echo
     echo "From tests/data/vram/2026c/rows.jsonl (6 rows, one H200, llama-server built without the CUDA flash-attention"
     echo "kernels, so every row is \`-fa off\`; headers in tests/data/vram/2026c/headers)."
     echo
-    cat "$tmp3"
-    rm -f "$tmp3"
-} > "$root/docs/vram-measured-2026-table.md"
-rm -f "$tmp"
+    table ESTIMATE_TABLE_2026C
+    echo
+    echo "## Set 2026-D: gemma4 26B-A4B (MoE), MTP with 4 slots"
+    echo
+    echo "From tests/data/vram/2026d/rows.jsonl (13 rows that ran of 18, one H200, llama-server built as for set 2026-C,"
+    echo "so every row is \`-fa off\`; the 5 rows with a quantized V cache were refused by llama.cpp, as E0502 refuses them;"
+    echo "headers in tests/data/vram/2026d/headers)."
+    echo
+    table ESTIMATE_TABLE_2026D
+} > "$root/docs/vram-measured-2026-table.md.new"
+mv "$root/docs/vram-measured-2026-table.md.new" "$root/docs/vram-measured-2026-table.md"

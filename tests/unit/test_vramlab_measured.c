@@ -285,6 +285,15 @@ static void measured_2026c_rows_within_bounds(void **state)
     check_lab_rows("2026c", 6, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026C"));
 }
 
+/* Set 2026-D (tests/data/vram/2026d/README.md): Gemma 4 26B-A4B (the MoE:
+ * sliding and global layers of two geometries, --n-cpu-moe, --swa-full,
+ * -kvu, 4 slots) and the MTP contexts with 4 slots. */
+static void measured_2026d_rows_within_bounds(void **state)
+{
+    (void)state;
+    check_lab_rows("2026d", 12, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026D"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +301,7 @@ int main(void)
         cmocka_unit_test(measured_2026_rows_within_bounds),
         cmocka_unit_test(measured_2026b_rows_within_bounds),
         cmocka_unit_test(measured_2026c_rows_within_bounds),
+        cmocka_unit_test(measured_2026d_rows_within_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

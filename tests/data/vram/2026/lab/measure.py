@@ -46,7 +46,21 @@ def plan_d():
     return [(s, c, ct, np_, "off", x, 512, 2048) for (s, c, ct, np_, x) in P] + [(G, 32768, "f16", 1, "off", [], 2048, 2048)]
 
 
+def plan_e():
+    """Set 2026-E: quantized K with an f16 V cache (what runs without flash attention: llama.cpp refuses a
+    quantized V cache with -fa off, "quantized V cache requires flash_attn to be enabled", as set D found) on
+    Gemma 4 26B-A4B and the MTP contexts. A cache type "K/V" names the two."""
+    G, M, Q = "gemma4-26b-a4b", "glm45-air-12l", "qwen35-27b-16l-mtp"
+    mtp = ["--spec-type", "draft-mtp"]
+    P = [(G, 32768, "q8_0/f16", 1, []), (G, 262144, "q8_0/f16", 1, []), (G, 32768, "q4_0/f16", 1, []),
+         (G, 131072, "q8_0/f16", 4, []), (Q, 65536, "q8_0/f16", 1, mtp), (M, 16384, "q8_0/f16", 1, mtp),
+         (Q, 65536, "q4_0/f16", 4, mtp), (G, 65536, "f16", 2, ["--n-cpu-moe", "30"])]
+    return [(s, c, ct, np_, "off", x, 512, 2048) for (s, c, ct, np_, x) in P]
+
+
 def plan():
+    if os.environ.get("ROUND") == "E":
+        return plan_e()
     if os.environ.get("ROUND") == "C":
         return plan_c()
     if os.environ.get("ROUND") == "D":
@@ -106,10 +120,10 @@ def get(url, data=None, timeout=5):
 
 def run_one(i, s, c, ct, np_, fa, extra, ub=512, b=2048):
     port = 18100 + i
-    tag = "%02d-%s-c%d-%s-np%d-fa%s-ub%d%s" % (i, s, c, ct, np_, fa, ub, "".join(x.strip("-") for x in extra))
+    tag = "%02d-%s-c%d-%s-np%d-fa%s-ub%d%s" % (i, s, c, ct.replace("/", "-"), np_, fa, ub, "".join(x.strip("-") for x in extra))
     logf = "%s/%s.log" % (LOGS, tag)
     cmd = [SERVER, "-m", "%s/%s.gguf" % (MODELS, s), "--host", "127.0.0.1", "--port", str(port), "--fit", "off",
-           "-ngl", "all", "-c", str(c), "-np", str(np_), "-ctk", ct, "-ctv", ct, "-fa", fa, "-b", str(b),
+           "-ngl", "all", "-c", str(c), "-np", str(np_), "-ctk", ct.split("/")[0], "-ctv", ct.split("/")[-1], "-fa", fa, "-b", str(b),
            "-ub", str(ub), "-lv", "4"] + extra
     base_apps, base_tot = smi()
     t0 = time.time()
@@ -170,7 +184,7 @@ def run_one(i, s, c, ct, np_, fa, extra, ub=512, b=2048):
     keep = keep[:80]
     keep.append("driver: %s; wall %.1fs; nvidia-smi memory.used,total after = %s; before = %s (apps before %s)" % (
         note, time.time() - t0, tot, base_tot, base_apps))
-    row = {"shape": s, "ub": ub, "b": b, "np": np_, "fa": fa, "ctk": ct, "ctv": ct, "c": c, "extra": extra,
+    row = {"shape": s, "ub": ub, "b": b, "np": np_, "fa": fa, "ctk": ct.split("/")[0], "ctv": ct.split("/")[-1], "c": c, "extra": extra,
            "ok": bool(ok and isinstance(mib, int)), "gpus": 1, "per_gpu_mib": [mib] if isinstance(mib, int) else [],
            "log": keep, "ngl": "all"}
     with open(RES, "a") as f:
@@ -183,7 +197,7 @@ def main():
     if os.path.exists(RES):
         for l in open(RES):
             r = json.loads(l)
-            done.add((r["shape"], r["c"], r["ctk"], r["np"], r["fa"], tuple(r["extra"]), r["ub"], r["b"]))
+            done.add((r["shape"], r["c"], r["ctk"] if r["ctk"] == r["ctv"] else r["ctk"] + "/" + r["ctv"], r["np"], r["fa"], tuple(r["extra"]), r["ub"], r["b"]))
     only = sys.argv[1:]  # optional shape filter
     for i, (s, c, ct, np_, fa, extra, ub, b) in enumerate(plan()):
         if os.path.exists(GT + "/STOP"):
