@@ -121,7 +121,12 @@ static json_t *row_from_lab(json_t *lab, size_t n)
             assert_non_null(v);
             assert_string_equal(v, "draft-mtp");
             json_object_set_new(row, "mtp", json_true());
-        } else if (strcmp(a, "--spec-draft-type-k") == 0) {
+        } else if (strcmp(a, "-md") == 0) { /* "MODEL:NAME": the draft model, a header beside the model's */
+            const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
+            assert_non_null(v);
+            assert_true(strncmp(v, "MODEL:", 6) == 0);
+            json_object_set_new(row, "draft", json_string(v + 6));
+        } else if (strcmp(a, "--spec-draft-type-k") == 0 || strcmp(a, "-ctkd") == 0) {
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
             json_object_set_new(row, "draft_cache", json_string(v));
@@ -215,6 +220,15 @@ static void check_rows(json_t *root, const char *header_dir, size_t min_rows, do
 
         estimate_request req;
         fill_request(row, &req);
+        model_shape draft;
+        const char *draft_name = json_string_value(json_object_get(row, "draft"));
+        if (draft_name) {
+            snprintf(gguf, sizeof gguf, "%s/%s.gguf", header_dir, draft_name);
+            if (model_shape_load(gguf, &draft, err, sizeof err) != 0)
+                fprintf(stderr, "%s\n", err);
+            assert_true(draft.arch_known);
+            req.draft = &draft; /* -ngld all: every draft layer on the GPU, as the default */
+        }
         estimate_result res;
         assert_int_equal(estimate_memory(&shape, &req, &res, err, sizeof err), 0);
         json_t *measured = json_object_get(row, "measured_gpu_mib");
@@ -244,6 +258,8 @@ static void check_rows(json_t *root, const char *header_dir, size_t min_rows, do
                 fprintf(table, "| %s | `%s` | %u | %.0f | %.0f | %+.2f |\n", id, flags, g, est, got, pct);
         }
         model_shape_free(&shape);
+        if (draft_name)
+            model_shape_free(&draft);
     }
     printf("# %d GPU readings, worst over-estimate %+.2f%%, worst under-estimate %+.2f%%\n", checked, worst_over,
            worst_under);

@@ -49,12 +49,17 @@ def plan_d():
 def plan_e():
     """Set 2026-E: quantized K with an f16 V cache (what runs without flash attention: llama.cpp refuses a
     quantized V cache with -fa off, "quantized V cache requires flash_attn to be enabled", as set D found) on
-    Gemma 4 26B-A4B and the MTP contexts. A cache type "K/V" names the two."""
-    G, M, Q = "gemma4-26b-a4b", "glm45-air-12l", "qwen35-27b-16l-mtp"
+    Gemma 4 26B-A4B and the MTP contexts; a draft model (-md) beside Qwen3-8B. A cache type "K/V" names the
+    two; an argument "MODEL:NAME" is the path of model NAME."""
+    G, M, Q, T = "gemma4-26b-a4b", "glm45-air-12l", "qwen35-27b-16l-mtp", "qwen3-8b"
     mtp = ["--spec-type", "draft-mtp"]
-    P = [(G, 32768, "q8_0/f16", 1, []), (G, 262144, "q8_0/f16", 1, []), (G, 32768, "q4_0/f16", 1, []),
+    md = ["-md", "MODEL:qwen3-0.6b", "-ngld", "all"]  # a draft model (Qwen3-0.6B for Qwen3-8B)
+    P = [(T, 16384, "f16", 1, []), (T, 32768, "f16", 1, md), (T, 32768, "f16", 4, md),
+         (T, 40960, "q8_0/f16", 1, md + ["-ctkd", "q8_0"])]
+    P += [(G, 32768, "q8_0/f16", 1, []), (G, 262144, "q8_0/f16", 1, []), (G, 32768, "q4_0/f16", 1, []),
          (G, 131072, "q8_0/f16", 4, []), (Q, 65536, "q8_0/f16", 1, mtp), (M, 16384, "q8_0/f16", 1, mtp),
-         (Q, 65536, "q4_0/f16", 4, mtp), (G, 65536, "f16", 2, ["--n-cpu-moe", "30"])]
+         (Q, 65536, "q4_0/f16", 4, mtp), (G, 65536, "f16", 2, ["--n-cpu-moe", "30"]),
+         (Q, 65536, "f16", 1, mtp + ["--spec-draft-type-k", "q8_0"]), (M, 16384, "f16", 1, mtp + ["--spec-draft-type-k", "q4_0"])]
     return [(s, c, ct, np_, "off", x, 512, 2048) for (s, c, ct, np_, x) in P]
 
 
@@ -124,7 +129,8 @@ def run_one(i, s, c, ct, np_, fa, extra, ub=512, b=2048):
     logf = "%s/%s.log" % (LOGS, tag)
     cmd = [SERVER, "-m", "%s/%s.gguf" % (MODELS, s), "--host", "127.0.0.1", "--port", str(port), "--fit", "off",
            "-ngl", "all", "-c", str(c), "-np", str(np_), "-ctk", ct.split("/")[0], "-ctv", ct.split("/")[-1], "-fa", fa, "-b", str(b),
-           "-ub", str(ub), "-lv", "4"] + extra
+           "-ub", str(ub), "-lv", "4"] + [
+               "%s/%s.gguf" % (MODELS, x[6:]) if x.startswith("MODEL:") else x for x in extra]
     base_apps, base_tot = smi()
     t0 = time.time()
     with open(logf, "w") as lf:
