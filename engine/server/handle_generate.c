@@ -140,14 +140,14 @@ job *generate_make_job(http_server *h, gen_request *req, api_error *err)
                       "blocks, which a JSON schema cannot constrain");
         return NULL;
     }
-    if (syntax == TOOL_SYNTAX_GEMMA4 && tools_active(req) &&
-        (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
-        api_error_set(err, 400, "invalid_request_error", "tool_choice", "unsupported_parameter",
-                      "'tool_choice' %s: Gemma 4 writes arguments in its own notation "
-                      "(<|\"|>strings<|\"|>), which infrac-engine parses but cannot yet "
-                      "constrain; use \"auto\"",
-                      req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
-        return NULL;
+    for (size_t i = 0; syntax == TOOL_SYNTAX_GEMMA4 && i < req->n_tools; i++) {
+        char msg[300];
+        json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
+        if (req->tool_strict[i] && !gemma4_schema_keys_ok(json_object_get(fn, "parameters"), msg, sizeof msg)) {
+            api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                          "tools[%zu].function.parameters: %s", i, msg);
+            return NULL;
+        }
     }
     int32_t *tokens = NULL;
     uint32_t n = 0;
