@@ -237,11 +237,6 @@ static bool inner_done(const call_grammar *g, const call_matcher *m)
     return schema_of(g, m) ? sm_done(&m->sm) : jm_done(&m->jm);
 }
 
-static uint32_t inner_close(const call_grammar *g, const call_matcher *m)
-{
-    return schema_of(g, m) ? sm_min_close(schema_of(g, m), &m->sm) : jm_min_close(&m->jm);
-}
-
 /* One byte of a string's text, as JSON (RFC 8259 section 7). */
 static bool gemma_text_byte(const call_grammar *g, call_matcher *m, uint8_t c)
 {
@@ -334,12 +329,16 @@ static bool gemma_feed(const call_grammar *g, call_matcher *m, uint8_t c)
     return true;
 }
 
-/* Gemma bytes from JSON bytes: a quote becomes <|"|> (five), a key's quotes
- * nothing, an escape one byte, the rest one each, so five per JSON byte
- * bounds the shortest completion from above. */
-static uint32_t gemma_bytes(uint32_t json)
+/* The fewest bytes from here: a strict tool's schema counts each quote of a
+ * string as the five of <|"|> (schema_grammar_new_quoted); the plain JSON
+ * matcher's shortest completion has no string but the one it may be in. The
+ * keys' quotes, which Gemma does not write, are counted: a bound from above. */
+static uint32_t gemma_inner_close(const call_grammar *g, const call_matcher *m)
 {
-    return json >= GEMMA_BIG / QUOTE_LEN ? GEMMA_BIG : json * QUOTE_LEN;
+    if (schema_of(g, m))
+        return sm_min_close(schema_of(g, m), &m->sm);
+    bool in_string = m->gs == G_STR || (m->gs == G_OUT && m->gq);
+    return jm_min_close(&m->jm) + (in_string ? QUOTE_LEN - 1u : 0);
 }
 
 static uint32_t gemma_close(const call_grammar *g, const call_matcher *m)
@@ -347,19 +346,26 @@ static uint32_t gemma_close(const call_grammar *g, const call_matcher *m)
     if (m->gs == G_STR && m->gq) { /* the held bytes close the string, or are text */
         uint32_t best = GEMMA_BIG;
         call_matcher a = *m, b = *m;
-        a.gq = 0, b.gq = 0;
+        a.gq = 0, a.gs = G_OUT, b.gq = 0;
         if (inner_feed(g, &a, '"'))
-            best = QUOTE_LEN - m->gq + gemma_bytes(inner_close(g, &a));
+            best = QUOTE_LEN - m->gq + gemma_inner_close(g, &a);
         bool text = true;
         for (uint8_t i = 0; i < m->gq && text; i++)
             text = gemma_text_byte(g, &b, (uint8_t)GEMMA4_QUOTE[i]);
-        if (text && gemma_bytes(inner_close(g, &b)) < best)
-            best = gemma_bytes(inner_close(g, &b));
+        if (text && gemma_inner_close(g, &b) < best)
+            best = gemma_inner_close(g, &b);
         return best;
     }
     if (m->gs == G_OUT && m->gq) /* an opening quote: the inner matcher has it */
-        return QUOTE_LEN - m->gq + gemma_bytes(inner_close(g, m));
-    return gemma_bytes(inner_close(g, m));
+        return QUOTE_LEN - m->gq + gemma_inner_close(g, m);
+    return gemma_inner_close(g, m);
+}
+
+schema_grammar *call_schema_new(const call_grammar *g, const json_t *params, char *err,
+                                size_t errlen)
+{
+    return schema_grammar_new_quoted(params, g->syntax == TOOL_SYNTAX_GEMMA4 ? QUOTE_LEN : 1, err,
+                                     errlen);
 }
 
 /* The fewest bytes of name i's arguments. */
@@ -369,9 +375,9 @@ static uint32_t args_min(const call_grammar *g, uint32_t i, uint32_t plain)
     sm_init(&fresh);
     if (g->syntax == TOOL_SYNTAX_GEMMA4) { /* after the '{' that ends the name */
         if (!g->schemas[i])
-            return gemma_bytes(1);
+            return 1;
         sm_feed(g->schemas[i], &fresh, '{');
-        return gemma_bytes(sm_min_close(g->schemas[i], &fresh));
+        return sm_min_close(g->schemas[i], &fresh);
     }
     if (!g->schemas[i])
         return plain;

@@ -51,6 +51,10 @@ typedef struct call_matcher {
 call_grammar *call_grammar_new(tool_syntax s, const char *const *names, uint32_t n_names);
 /* gemma4: false with the property name in err when schema has a property
  * that a bare key cannot write (see call_matcher.c). */
+/* A strict tool's parameters schema compiled for g's syntax (its string
+ * quotes' length), for g->schemas; NULL with a message as schema_grammar_new. */
+schema_grammar *call_schema_new(const call_grammar *g, const struct json_t *params, char *err,
+                                size_t errlen);
 bool gemma4_schema_keys_ok(const struct json_t *schema, char *err, size_t errlen);
 void call_grammar_free(call_grammar *g);
 
@@ -58,8 +62,8 @@ void cm_init(const call_grammar *g, call_matcher *m);
 bool cm_feed(const call_grammar *g, call_matcher *m, uint8_t c);
 bool cm_feed_all(const call_grammar *g, call_matcher *m, const char *p, uint32_t n);
 bool cm_done(const call_matcher *m);
-/* The fewest bytes that complete the call from here (gemma4: at most five
- * times the JSON's, see call_matcher.c). */
+/* The fewest bytes that complete the call from here (gemma4: a bound from
+ * above, see call_matcher.c). */
 uint32_t cm_min_close(const call_grammar *g, const call_matcher *m);
 
 /* As token_mask_json, for the call grammar. */

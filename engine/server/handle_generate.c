@@ -69,7 +69,7 @@ static call_grammar *forced_call(http_server *h, const gen_request *req)
                 !req->tool_names[i][g->name_len[k] - 1]) {
                 char msg[400];
                 json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
-                g->schemas[k] = schema_grammar_new(json_object_get(fn, "parameters"), msg, sizeof msg);
+                g->schemas[k] = call_schema_new(g, json_object_get(fn, "parameters"), msg, sizeof msg);
             }
     return g;
 }

@@ -337,8 +337,11 @@ static void gemma4_grammar(void **state)
 
     call_matcher m;
     cm_init(g, &m);
-    /* the shortest name with {, its } counted five times over, the suffix */
-    assert_int_equal(cm_min_close(g, &m), strlen("<|tool_call>call:get_time{") + 5 + strlen("<tool_call|>"));
+    /* the shortest name with {}, the suffix */
+    assert_int_equal(cm_min_close(g, &m), strlen("<|tool_call>call:get_time{}<tool_call|>"));
+    assert_true(cm_feed_all(g, &m, "<|tool_call>call:get_time{a:<", 29));
+    assert_int_equal(cm_min_close(g, &m), strlen("|\"|><|\"|>}<tool_call|>"));
+    cm_init(g, &m);
     closes_within_bound(g, &m);
     const char *heads[] = {"<|tool_call>call:get_weather{city:<|\"|>Os<|\"",
                            "<|tool_call>call:get_weather{ci", "<|tool_call>call:get_weather{a:[1,{b:<|"};
@@ -359,8 +362,12 @@ static void gemma4_grammar(void **state)
                                 0, NULL);
     char msg[300];
     assert_true(gemma4_schema_keys_ok(schema, msg, sizeof msg));
-    g->schemas[0] = schema_grammar_new(schema, msg, sizeof msg);
+    g->schemas[0] = call_schema_new(g, schema, msg, sizeof msg);
     assert_non_null(g->schemas[0]);
+    cm_init(g, &m);
+    /* city is the one required property: its empty string, quoted as Gemma quotes;
+     * the key counted as JSON writes it */
+    assert_int_equal(cm_min_close(g, &m), strlen("<|tool_call>call:f{\"city\":<|\"|><|\"|>}<tool_call|>"));
     assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|>Osl<|\"|>,unit:<|\"|>c<|\"|>,n:4}<tool_call|>"));
     assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|><b<|\"|>}<tool_call|>"));
     assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|><|\"<|\"|>}<tool_call|>"));
