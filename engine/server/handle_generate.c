@@ -28,8 +28,8 @@ static bool tools_active(const gen_request *req)
     return req->n_tools > 0 && req->tool_choice != TOOL_CHOICE_NONE;
 }
 
-/* The chat prompt, or NULL with err (400). */
-static char *render_chat(http_server *h, const gen_request *req, api_error *err)
+/* The chat prompt (*len bytes), or NULL with err (400). */
+static char *render_chat(http_server *h, const gen_request *req, size_t *len, api_error *err)
 {
     if (tools_active(req) && chat_prompt_tool_syntax(h->chat) == TOOL_SYNTAX_NONE) {
         api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
@@ -42,7 +42,7 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
     }
     char why[600];
     char *text = chat_prompt_render(h->chat, req->template_messages,
-                                    tools_active(req) ? req->tools : NULL, why, sizeof why);
+                                    tools_active(req) ? req->tools : NULL, len, why, sizeof why);
     if (!text)
         api_error_invalid(err, "messages", "the chat template (%s) cannot render these messages: %s",
                           chat_prompt_origin(h->chat), why);
@@ -96,13 +96,14 @@ static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint3
         return true;
     }
     char *rendered = NULL;
-    if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, err)))
+    size_t len = 0; /* the rendered prompt by length: a message may hold a NUL byte */
+    if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, &len, err)))
         return false;
     const char *open, *close;
     *inside = rendered && chat_prompt_think_tags(h->chat, &open, &close) &&
-              reasoning_prompt_opens(rendered, open, close);
+              reasoning_prompt_opens(rendered, len, open, close);
     const char *text = rendered ? rendered : req->prompt;
-    int count = tokenize_text(v, text, strlen(text), true, true, out);
+    int count = tokenize_text(v, text, rendered ? len : strlen(text), true, true, out);
     free(rendered);
     if (count < 0) {
         api_error_invalid(err, req->kind == REQUEST_CHAT ? "messages" : "prompt",
