@@ -24,6 +24,8 @@ static bool nul_allowed(const char *path)
 {
     size_t i, k;
     int n = 0;
+    if (strcmp(path, "content") == 0) /* POST /tokenize's text, tokenized by length */
+        return true;
     if (sscanf(path, "messages[%zu].content%n", &i, &n) == 1 && n > 0 && path[n] == 0)
         return true;
     n = 0;
@@ -84,8 +86,8 @@ json_t *request_parse_object(const char *body, size_t len, api_error *err)
         snprintf(top, sizeof top, "%.*s", (int)strcspn(path, ".["), path);
         api_error_invalid(err, top,
                           "'%s' holds U+0000 (\\u0000): infrac-engine takes it only in "
-                          "messages[].content (and its text parts), where it reaches the "
-                          "tokenizer as a byte",
+                          "messages[].content (and its text parts) and /tokenize's content, "
+                          "where it reaches the tokenizer as a byte",
                           path);
         json_decref(root);
         return NULL;
