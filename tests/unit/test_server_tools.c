@@ -14,6 +14,7 @@
 #include "server/call_matcher.h"
 #include "server/schema_matcher.h"
 #include "server/tool_calls.h"
+#include "strbuf.h"
 
 /* Parses text (whole, or byte by byte) and returns content|name(args);... */
 static char *split(tool_syntax s, const char *text, bool bytewise)
@@ -301,6 +302,87 @@ static void closes_within_bound(const call_grammar *g, call_matcher *m)
     assert_int_equal(left, 0);
 }
 
+/* Random walks over the bytes the Gemma 4 call grammar allows, steered by
+ * cm_min_close the way the token mask steers tokens (a byte per token),
+ * biased to '<' so that strings hold held quote bytes: never stuck, done
+ * within budget, and the parser gives back one call whose arguments the
+ * check accepts. */
+static void gemma4_walks(const call_grammar *g, uint64_t seed, int walks,
+                         bool (*valid)(const json_t *args))
+{
+    uint64_t rng = seed;
+    call_matcher m;
+    cm_init(g, &m);
+    uint32_t least = cm_min_close(g, &m);
+    for (int walk = 0; walk < walks; walk++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t budget = least + (uint32_t)(rng % 60);
+        char out[256];
+        uint32_t n = 0;
+        cm_init(g, &m);
+        while (!cm_done(&m)) {
+            assert_true(n < budget);
+            uint8_t ok[256];
+            int k = 0;
+            for (int c = 1; c < 256; c++) {
+                call_matcher t = m;
+                if (cm_feed(g, &t, (uint8_t)c) && cm_min_close(g, &t) <= budget - n - 1)
+                    ok[k++] = (uint8_t)c;
+            }
+            if (k == 0)
+                fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            uint8_t c = ok[rng % (uint64_t)k];
+            for (int i = 0; i < k && rng % 3 == 0; i++)
+                if (ok[i] == '<')
+                    c = '<';
+            assert_true(cm_feed(g, &m, c));
+            out[n++] = (char)c;
+        }
+        out[n] = 0;
+        tool_parser p;
+        tool_parser_init(&p, TOOL_SYNTAX_GEMMA4);
+        strbuf content = {0};
+        json_t *calls = json_array();
+        tool_parser_feed(&p, out, n, &content, calls);
+        tool_parser_finish(&p, &content, calls);
+        tool_parser_free(&p);
+        json_t *args = json_array_size(calls) == 1
+                           ? json_loads(json_string_value(json_object_get(json_object_get(
+                                            json_array_get(calls, 0), "function"), "arguments")),
+                                        JSON_ALLOW_NUL, NULL)
+                           : NULL;
+        if (content.len || !json_is_object(args) || !valid(args))
+            fail_msg("walk %d: %s is not one valid call", walk, out);
+        json_decref(args);
+        json_decref(calls);
+        sb_free(&content);
+    }
+}
+
+static bool any_object(const json_t *args) { return json_is_object(args); }
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* {city: string of at most 3 characters (required), unit: "c" or "f", n: integer >= 1} */
+static bool forecast_args(const json_t *args)
+{
+    const json_t *city = json_object_get(args, "city"), *unit = json_object_get(args, "unit"),
+                 *n = json_object_get(args, "n");
+    const char *u = json_string_value(unit);
+    size_t known = 1 + (unit != NULL) + (n != NULL);
+    return json_is_string(city) && utf8_chars(json_string_value(city)) <= 3 &&
+           strlen(json_string_value(city)) == json_string_length(city) &&
+           (!unit || (u && (strcmp(u, "c") == 0 || strcmp(u, "f") == 0))) &&
+           (!n || (json_is_integer(n) && json_integer_value(n) >= 1)) && json_object_size(args) == known;
+}
+
 /* Gemma 4's notation (tests/data/chat_templates/gemma4.jinja format_argument):
  * the grammar accepts what the template writes and the parser reads back. */
 static void gemma4_grammar(void **state)
@@ -350,6 +432,7 @@ static void gemma4_grammar(void **state)
         assert_true(cm_feed_all(g, &m, heads[i], (uint32_t)strlen(heads[i])));
         closes_within_bound(g, &m);
     }
+    gemma4_walks(g, 88172645463325252ull, 200, any_object);
     call_grammar_free(g);
 
     /* a strict tool: the schema constrains the same arguments */
@@ -385,6 +468,7 @@ static void gemma4_grammar(void **state)
     cm_init(g, &m);
     assert_true(cm_feed_all(g, &m, "<|tool_call>call:f{city:<|\"|>ab<", 32));
     closes_within_bound(g, &m);
+    gemma4_walks(g, 1234567ull, 300, forecast_args);
     call_grammar_free(g);
     json_decref(schema);
 
