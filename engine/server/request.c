@@ -16,41 +16,50 @@
 
 /* U+0000 is JSON (RFC 8259 section 7) and reaches the tokenizer as a byte
  * from a message's text, which goes by length from here to the tokens
- * (template_messages, jinja, the rendered prompt). Every other string is read
- * as a C string, where it would cut the text short: a string holding it
- * anywhere else is refused, naming the field. Returns the first such path
- * in path, or false when none. */
-static bool nul_allowed(const char *path)
+ * (template_messages, jinja, the rendered prompt), and from /tokenize's
+ * content. Every other string is read as a C string, where it would cut the
+ * text short: a string holding it anywhere else is refused, naming the
+ * field. Where a value stands: */
+enum {
+    AT_OTHER,   /* anywhere else */
+    AT_ROOT,
+    AT_MESSAGES, /* messages */
+    AT_MESSAGE,  /* messages[i] */
+    AT_CONTENT,  /* messages[i].content: a string, or an array of parts */
+    AT_PART,     /* messages[i].content[j] */
+    AT_TEXT,     /* messages[i].content[j].text, /tokenize's content */
+};
+
+static int at_key(int at, const char *key)
 {
-    size_t i, k;
-    int n = 0;
-    if (strcmp(path, "content") == 0) /* POST /tokenize's text, tokenized by length */
-        return true;
-    if (sscanf(path, "messages[%zu].content%n", &i, &n) == 1 && n > 0 && path[n] == 0)
-        return true;
-    n = 0;
-    return sscanf(path, "messages[%zu].content[%zu].text%n", &i, &k, &n) == 2 && n > 0 && path[n] == 0;
+    return at == AT_ROOT && strcmp(key, "messages") == 0  ? AT_MESSAGES
+           : at == AT_ROOT && strcmp(key, "content") == 0 ? AT_TEXT
+           : at == AT_MESSAGE && strcmp(key, "content") == 0 ? AT_CONTENT
+           : at == AT_PART && strcmp(key, "text") == 0     ? AT_TEXT
+                                                           : AT_OTHER;
 }
 
-/* exact: path names v (not cut short by its size). */
-static bool find_nul(const json_t *v, char *path, size_t cap, size_t used, bool exact)
+/* True when v holds a NUL it may not; path (cap bytes, used so far) then
+ * names it, cut short if it does not fit. */
+static bool find_nul(const json_t *v, int at, char *path, size_t cap, size_t used)
 {
     if (json_is_string(v))
-        return memchr(json_string_value(v), 0, json_string_length(v)) &&
-               !(exact && nul_allowed(path));
+        return memchr(json_string_value(v), 0, json_string_length(v)) && at != AT_TEXT &&
+               at != AT_CONTENT;
     const char *key;
     size_t i;
     json_t *e;
     json_object_foreach((json_t *)v, key, e) {
         int w = snprintf(path + used, cap - used, used ? ".%s" : "%s", key);
-        bool fits = w > 0 && (size_t)w < cap - used;
-        if (find_nul(e, path, cap, fits ? used + (size_t)w : used, exact && fits))
+        size_t next = w > 0 && (size_t)w < cap - used ? used + (size_t)w : cap - 1;
+        if (find_nul(e, at_key(at, key), path, cap, next))
             return true;
     }
     json_array_foreach(v, i, e) {
         int w = snprintf(path + used, cap - used, "[%zu]", i);
-        bool fits = w > 0 && (size_t)w < cap - used;
-        if (find_nul(e, path, cap, fits ? used + (size_t)w : used, exact && fits))
+        size_t next = w > 0 && (size_t)w < cap - used ? used + (size_t)w : cap - 1;
+        int inner = at == AT_MESSAGES ? AT_MESSAGE : at == AT_CONTENT ? AT_PART : AT_OTHER;
+        if (find_nul(e, inner, path, cap, next))
             return true;
     }
     path[used] = 0;
@@ -81,7 +90,7 @@ json_t *request_parse_object(const char *body, size_t len, api_error *err)
     }
     char path[300];
     path[0] = 0;
-    if (find_nul(root, path, sizeof path, 0, true)) {
+    if (find_nul(root, AT_ROOT, path, sizeof path, 0)) {
         char top[100];
         snprintf(top, sizeof top, "%.*s", (int)strcspn(path, ".["), path);
         api_error_invalid(err, top,
