@@ -340,23 +340,12 @@ static void gemma4_walks(const call_grammar *g, uint64_t seed, int walks,
             out[n++] = (char)c;
         }
         out[n] = 0;
-        tool_parser p;
-        tool_parser_init(&p, TOOL_SYNTAX_GEMMA4);
-        strbuf content = {0};
-        json_t *calls = json_array();
-        tool_parser_feed(&p, out, n, &content, calls);
-        tool_parser_finish(&p, &content, calls);
-        tool_parser_free(&p);
-        json_t *args = json_array_size(calls) == 1
-                           ? json_loads(json_string_value(json_object_get(json_object_get(
-                                            json_array_get(calls, 0), "function"), "arguments")),
-                                        JSON_ALLOW_NUL, NULL)
-                           : NULL;
-        if (content.len || !json_is_object(args) || !valid(args))
+        json_t *text = only_call_args(TOOL_SYNTAX_GEMMA4, out, n);
+        json_t *args = json_loadb(json_string_value(text), json_string_length(text), JSON_ALLOW_NUL, NULL);
+        json_decref(text);
+        if (!json_is_object(args) || !valid(args))
             fail_msg("walk %d: %s is not one valid call", walk, out);
         json_decref(args);
-        json_decref(calls);
-        sb_free(&content);
     }
 }
 
