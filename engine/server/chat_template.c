@@ -225,8 +225,8 @@ static json_t *harmony_messages(json_t *messages)
     return out;
 }
 
-char *chat_prompt_render(const chat_prompt *p, json_t *messages, json_t *tools, char *err,
-                         size_t errlen)
+char *chat_prompt_render(const chat_prompt *p, json_t *messages, json_t *tools, size_t *len,
+                         char *err, size_t errlen)
 {
     json_t *msgs = p->syntax == TOOL_SYNTAX_HARMONY ? harmony_messages(messages) : json_incref(messages);
     json_t *vars = json_pack("{s:o, s:b, s:s, s:s}", "messages", msgs, "add_generation_prompt",
@@ -235,10 +235,12 @@ char *chat_prompt_render(const chat_prompt *p, json_t *messages, json_t *tools, 
         abort();
     if (tools)
         json_object_set(vars, "tools", tools);
-    char *text = jinja_render(p->t, vars, time(NULL), err, errlen);
+    char *text = jinja_render(p->t, vars, time(NULL), len, err, errlen);
     json_decref(vars);
     size_t n = strlen(p->bos);
-    if (text && p->add_bos && n && strncmp(text, p->bos, n) == 0)
-        memmove(text, text + n, strlen(text + n) + 1);
+    if (text && p->add_bos && n && *len >= n && memcmp(text, p->bos, n) == 0) {
+        memmove(text, text + n, *len - n + 1);
+        *len -= n;
+    }
     return text;
 }

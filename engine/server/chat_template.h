@@ -47,8 +47,9 @@ bool chat_prompt_think_tags(const chat_prompt *p, const char **open, const char 
  * with arguments as objects, tool_call_id, name) and tools (NULL = none),
  * ending with the opening of the assistant's turn. NULL with err: the
  * template refused the conversation (raise_exception) or failed. Special
- * token texts in the result are meant to be parsed as such. */
+ * token texts in the result are meant to be parsed as such. *len: its
+ * bytes (a message's content may hold NUL bytes, and so may the text). */
 char *chat_prompt_render(const chat_prompt *p, struct json_t *messages, struct json_t *tools,
-                         char *err, size_t errlen);
+                         size_t *len, char *err, size_t errlen);
 
 #endif

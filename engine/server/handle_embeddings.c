@@ -16,7 +16,6 @@
 #include "tokenize_util.h"
 
 #define EMBED_MAX_INPUTS 2048 /* OpenAI's limit on inputs per request */
-#define POLL_MS 100
 
 /* The inputs as token lists: a string, an array of strings, an array of
  * token ids, or an array of such arrays. */
@@ -189,7 +188,7 @@ enum MHD_Result handle_embeddings(http_server *h, struct MHD_Connection *c, requ
             goto fail;
         }
         strbuf none = {0};
-        while (!scheduler_wait(h->sched, j, &none, POLL_MS))
+        while (!scheduler_wait(h->sched, j, &none, HTTP_POLL_MS))
             if (http_client_gone(c)) {
                 scheduler_cancel(h->sched, j);
                 job_unref(h->sched, j);

@@ -6,7 +6,6 @@
 #include <sys/random.h>
 
 #include "call_matcher.h"
-#include "cors.h"
 #include "schema_matcher.h"
 #include "chat_template.h"
 #include "http_internal.h"
@@ -18,9 +17,6 @@
 #include "tool_calls.h"
 #include "utf8.h"
 
-/* How often a waiting handler looks whether its client is still there. */
-#define POLL_MS 100
-
 /* Tools reach the template and calls are parsed unless tool_choice is
  * "none". */
 static bool tools_active(const gen_request *req)
@@ -28,8 +24,8 @@ static bool tools_active(const gen_request *req)
     return req->n_tools > 0 && req->tool_choice != TOOL_CHOICE_NONE;
 }
 
-/* The chat prompt, or NULL with err (400). */
-static char *render_chat(http_server *h, const gen_request *req, api_error *err)
+/* The chat prompt (*len bytes), or NULL with err (400). */
+static char *render_chat(http_server *h, const gen_request *req, size_t *len, api_error *err)
 {
     if (tools_active(req) && chat_prompt_tool_syntax(h->chat) == TOOL_SYNTAX_NONE) {
         api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
@@ -42,7 +38,7 @@ static char *render_chat(http_server *h, const gen_request *req, api_error *err)
     }
     char why[600];
     char *text = chat_prompt_render(h->chat, req->template_messages,
-                                    tools_active(req) ? req->tools : NULL, why, sizeof why);
+                                    tools_active(req) ? req->tools : NULL, len, why, sizeof why);
     if (!text)
         api_error_invalid(err, "messages", "the chat template (%s) cannot render these messages: %s",
                           chat_prompt_origin(h->chat), why);
@@ -69,7 +65,7 @@ static call_grammar *forced_call(http_server *h, const gen_request *req)
                 !req->tool_names[i][g->name_len[k] - 1]) {
                 char msg[400];
                 json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
-                g->schemas[k] = schema_grammar_new(json_object_get(fn, "parameters"), msg, sizeof msg);
+                g->schemas[k] = call_schema_new(g, json_object_get(fn, "parameters"), msg, sizeof msg);
             }
     return g;
 }
@@ -96,13 +92,14 @@ static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint3
         return true;
     }
     char *rendered = NULL;
-    if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, err)))
+    size_t len = 0; /* the rendered prompt by length: a message may hold a NUL byte */
+    if (req->kind == REQUEST_CHAT && !(rendered = render_chat(h, req, &len, err)))
         return false;
     const char *open, *close;
     *inside = rendered && chat_prompt_think_tags(h->chat, &open, &close) &&
-              reasoning_prompt_opens(rendered, open, close);
+              reasoning_prompt_opens(rendered, len, open, close);
     const char *text = rendered ? rendered : req->prompt;
-    int count = tokenize_text(v, text, strlen(text), true, true, out);
+    int count = tokenize_text(v, text, rendered ? len : strlen(text), true, true, out);
     free(rendered);
     if (count < 0) {
         api_error_invalid(err, req->kind == REQUEST_CHAT ? "messages" : "prompt",
@@ -140,14 +137,14 @@ job *generate_make_job(http_server *h, gen_request *req, api_error *err)
                       "blocks, which a JSON schema cannot constrain");
         return NULL;
     }
-    if (syntax == TOOL_SYNTAX_GEMMA4 && tools_active(req) &&
-        (req->tool_choice == TOOL_CHOICE_REQUIRED || req->tool_choice == TOOL_CHOICE_NAMED)) {
-        api_error_set(err, 400, "invalid_request_error", "tool_choice", "unsupported_parameter",
-                      "'tool_choice' %s: Gemma 4 writes arguments in its own notation "
-                      "(<|\"|>strings<|\"|>), which infrac-engine parses but cannot yet "
-                      "constrain; use \"auto\"",
-                      req->tool_choice == TOOL_CHOICE_REQUIRED ? "\"required\"" : "naming a function");
-        return NULL;
+    for (size_t i = 0; syntax == TOOL_SYNTAX_GEMMA4 && i < req->n_tools; i++) {
+        char msg[300];
+        json_t *fn = json_object_get(json_array_get(req->tools, i), "function");
+        if (req->tool_strict[i] && !gemma4_schema_keys_ok(json_object_get(fn, "parameters"), msg, sizeof msg)) {
+            api_error_set(err, 400, "invalid_request_error", "tools", "unsupported_parameter",
+                          "tools[%zu].function.parameters: %s", i, msg);
+            return NULL;
+        }
     }
     int32_t *tokens = NULL;
     uint32_t n = 0;
@@ -296,16 +293,11 @@ static json_t *choice_logprobs(const response_meta *m, json_t *entries, size_t *
 /* ---- streaming ---- */
 
 typedef struct stream {
-    http_server *h;
-    struct MHD_Connection *c;
-    job *job;
+    job_stream base; /* first: the loop's part */
     response_meta meta;
     bool include_usage;
     bool logprobs;
     size_t lp_offset; /* completions: text offset of the next token */
-    strbuf out;
-    size_t off;
-    bool finished;
     bool parse;         /* split the text into reasoning, content and tool calls */
     bool parallel;      /* more than one call may be returned */
     reply_parser parser;
@@ -333,114 +325,79 @@ static void stream_calls(stream *st, json_t *calls)
             &st->meta, json_pack("[{s:I, s:O, s:s, s:{s:O, s:s}}]", "index", index, "id",
                                  json_object_get(c, "id"), "type", "function", "function", "name",
                                  json_object_get(fn, "name"), "arguments", ""));
-        sse_event(&st->out, chunk);
+        sse_event(&st->base.out, chunk);
         free(chunk);
         chunk = response_tool_chunk(&st->meta,
                                     json_pack("[{s:I, s:{s:O}}]", "index", index, "function",
                                               "arguments", json_object_get(fn, "arguments")));
-        sse_event(&st->out, chunk);
+        sse_event(&st->base.out, chunk);
         free(chunk);
     }
 }
 
-/* Appends the next events; blocks until there is at least one. Returns
- * false when the client went away. */
-static bool stream_fill(stream *st)
+/* The loop's step (job_stream): a piece of text as chunks: reasoning,
+ * content, logprobs and calls; at the end the finish reason (or the error)
+ * and usage. */
+static void stream_step(job_stream *base, strbuf *text, bool done)
 {
-    while (st->out.len == 0) {
-        strbuf text = {0};
-        bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
-        json_t *lp = st->logprobs ? scheduler_take_logprobs(st->h->sched, st->job) : NULL;
-        json_t *calls = NULL;
-        strbuf reasoning = {0};
-        if (st->parse) {
-            strbuf content = {0};
-            calls = json_array();
-            reply_parser_feed(&st->parser, text.p ? text.p : "", text.len, &reasoning, &content,
-                              calls);
-            if (done && !st->job->error_status)
-                reply_parser_finish(&st->parser, &reasoning, &content, calls);
-            sb_free(&text);
-            text = content;
-            keep_calls(calls, st->n_calls, st->parallel);
-        }
-        if (reasoning.len) { /* delta.reasoning_content, as llama-server streams it */
-            char *chunk = response_reasoning_chunk(&st->meta, reasoning.p, reasoning.len);
-            sse_event(&st->out, chunk);
+    stream *st = (stream *)base;
+    json_t *lp = st->logprobs ? scheduler_take_logprobs(st->base.h->sched, st->base.job) : NULL;
+    json_t *calls = NULL;
+    strbuf reasoning = {0};
+    if (st->parse) {
+        strbuf content = {0};
+        calls = json_array();
+        reply_parser_feed(&st->parser, text->p ? text->p : "", text->len, &reasoning, &content,
+                          calls);
+        if (done && !st->base.job->error_status)
+            reply_parser_finish(&st->parser, &reasoning, &content, calls);
+        sb_free(text);
+        *text = content;
+        keep_calls(calls, st->n_calls, st->parallel);
+    }
+    if (reasoning.len) { /* delta.reasoning_content, as llama-server streams it */
+        char *chunk = response_reasoning_chunk(&st->meta, reasoning.p, reasoning.len);
+        sse_event(&st->base.out, chunk);
+        free(chunk);
+    }
+    sb_free(&reasoning);
+    if (text->len || (lp && json_array_size(lp))) {
+        char *chunk = response_chunk_lp(&st->meta, text->p ? text->p : "", text->len, NULL, false,
+                                        choice_logprobs(&st->meta, lp, &st->lp_offset));
+        lp = NULL;
+        sse_event(&st->base.out, chunk);
+        free(chunk);
+    }
+    json_decref(lp);
+    if (calls)
+        stream_calls(st, calls);
+    json_decref(calls);
+    if (done) {
+        if (st->base.job->error_status) {
+            api_error e;
+            job_error(st->base.job, &e);
+            char *body = api_error_json(&e);
+            sse_event(&st->base.out, body);
+            free(body);
+        } else {
+            const char *reason = st->n_calls && strcmp(st->base.job->finish_reason, "stop") == 0
+                                     ? "tool_calls"
+                                     : st->base.job->finish_reason;
+            char *chunk = response_chunk(&st->meta, NULL, 0, reason, false);
+            sse_event(&st->base.out, chunk);
             free(chunk);
-        }
-        sb_free(&reasoning);
-        if (text.len || (lp && json_array_size(lp))) {
-            char *chunk = response_chunk_lp(&st->meta, text.p ? text.p : "", text.len, NULL, false,
-                                            choice_logprobs(&st->meta, lp, &st->lp_offset));
-            lp = NULL;
-            sse_event(&st->out, chunk);
-            free(chunk);
-        }
-        json_decref(lp);
-        sb_free(&text);
-        if (calls)
-            stream_calls(st, calls);
-        json_decref(calls);
-        if (done) {
-            if (st->job->error_status) {
-                api_error e;
-                job_error(st->job, &e);
-                char *body = api_error_json(&e);
-                sse_event(&st->out, body);
-                free(body);
-            } else {
-                const char *reason = st->n_calls && strcmp(st->job->finish_reason, "stop") == 0
-                                         ? "tool_calls"
-                                         : st->job->finish_reason;
-                char *chunk = response_chunk(&st->meta, NULL, 0, reason, false);
-                sse_event(&st->out, chunk);
+            if (st->include_usage) {
+                usage u = {st->base.job->n_prompt, st->base.job->n_generated};
+                chunk = response_usage_chunk(&st->meta, &u);
+                sse_event(&st->base.out, chunk);
                 free(chunk);
-                if (st->include_usage) {
-                    usage u = {st->job->n_prompt, st->job->n_generated};
-                    chunk = response_usage_chunk(&st->meta, &u);
-                    sse_event(&st->out, chunk);
-                    free(chunk);
-                }
             }
-            sse_done(&st->out);
-            st->finished = true;
-        } else if (st->out.len == 0 && http_client_gone(st->c))
-            return false;
+        }
+        sse_done(&st->base.out);
     }
-    return true;
 }
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    (void)pos;
-    stream *st = cls;
-    if (st->off == st->out.len) {
-        if (st->finished)
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        sb_clear(&st->out);
-        st->off = 0;
-        if (!stream_fill(st))
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-    }
-    size_t n = st->out.len - st->off;
-    if (n > max)
-        n = max;
-    memcpy(buf, st->out.p + st->off, n);
-    st->off += n;
-    return (ssize_t)n;
-}
-
-static void stream_free(void *cls)
-{
-    stream *st = cls;
-    /* A client gone mid-stream frees its slot now. */
-    scheduler_cancel(st->h->sched, st->job);
-    job_unref(st->h->sched, st->job);
-    sb_free(&st->out);
-    reply_parser_free(&st->parser);
-    free(st);
-}
+static void stream_release(job_stream *base) { reply_parser_free(&((stream *)base)->parser); }
 
 /* What the reply does with tool calls. */
 typedef struct tool_reply {
@@ -456,9 +413,11 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     stream *st = calloc(1, sizeof *st);
     if (!st)
         abort();
-    st->h = h;
-    st->c = c;
-    st->job = j;
+    st->base.h = h;
+    st->base.c = c;
+    st->base.job = j;
+    st->base.step = stream_step;
+    st->base.release = stream_release;
     st->meta = *meta;
     st->include_usage = include_usage;
     st->logprobs = logprobs;
@@ -468,27 +427,15 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     reply_parser_init(&st->parser, &tr->setup);
     if (meta->kind == REQUEST_CHAT) { /* the role comes first, as OpenAI sends it */
         char *chunk = response_chunk(meta, "", 0, NULL, true);
-        sse_event(&st->out, chunk);
+        sse_event(&st->base.out, chunk);
         free(chunk);
     }
     if (echo && echo_len) { /* completions with echo: the prompt is the first text */
         char *chunk = response_chunk(meta, echo, echo_len, NULL, false);
-        sse_event(&st->out, chunk);
+        sse_event(&st->base.out, chunk);
         free(chunk);
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
-    if (!r) {
-        stream_free(st);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", "text/event-stream");
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    cors_add_headers(h->opts, c, r);
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    metrics_count_request(h->metrics, rc->endpoint, 200);
-    return ret;
+    return job_stream_respond(&st->base, rc);
 }
 
 /* ---- whole responses ---- */
@@ -500,7 +447,7 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
     strbuf text = {0};
     if (echo)
         sb_append(&text, echo, echo_len);
-    while (!scheduler_wait(h->sched, j, &text, POLL_MS))
+    while (!scheduler_wait(h->sched, j, &text, HTTP_POLL_MS))
         if (http_client_gone(c)) {
             scheduler_cancel(h->sched, j);
             job_unref(h->sched, j);

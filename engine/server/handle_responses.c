@@ -10,14 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cors.h"
 #include "http_internal.h"
 #include "responses_reply.h"
 #include "responses_request.h"
 #include "scheduler.h"
-
-/* How often a waiting handler looks whether its client is still there. */
-#define POLL_MS 100
 
 static responses_usage usage_of(const job *j)
 {
@@ -25,16 +21,11 @@ static responses_usage usage_of(const job *j)
 }
 
 typedef struct rstream {
-    http_server *h;
-    struct MHD_Connection *c;
-    job *job;
+    job_stream base; /* first: the loop's part */
     responses_meta meta;
     json_t *echo; /* owned: meta.echo */
     uint32_t seq;
     strbuf text; /* all text so far */
-    strbuf out;
-    size_t off;
-    bool finished;
 } rstream;
 
 /* item_id, output_index and content_index of the one text part. */
@@ -48,86 +39,54 @@ static void stream_end(rstream *st)
 {
     const char *text = st->text.p ? st->text.p : "";
     size_t len = st->text.len;
-    if (st->job->error_status) {
+    if (st->base.job->error_status) {
         api_error e;
-        job_error(st->job, &e);
-        responses_event(&st->out, &st->seq, "response.failed",
+        job_error(st->base.job, &e);
+        responses_event(&st->base.out, &st->seq, "response.failed",
                         json_pack("{s:o}", "response",
                                   responses_object(&st->meta, NULL, NULL, 0, NULL, &e)));
         return;
     }
-    const char *reason = st->job->finish_reason;
+    const char *reason = st->base.job->finish_reason;
     bool incomplete = strcmp(reason, "length") == 0;
     json_t *d = at_part(st);
     json_object_set_new(d, "text", json_stringn(text, len));
     json_object_set_new(d, "logprobs", json_array());
-    responses_event(&st->out, &st->seq, "response.output_text.done", d);
+    responses_event(&st->base.out, &st->seq, "response.output_text.done", d);
     d = at_part(st);
     json_object_set_new(d, "part", responses_text_part(text, len));
-    responses_event(&st->out, &st->seq, "response.content_part.done", d);
-    responses_event(&st->out, &st->seq, "response.output_item.done",
+    responses_event(&st->base.out, &st->seq, "response.content_part.done", d);
+    responses_event(&st->base.out, &st->seq, "response.output_item.done",
                     json_pack("{s:i, s:o}", "output_index", 0, "item",
                               responses_message(&st->meta, incomplete ? "incomplete" : "completed",
                                                 text, len)));
-    responses_usage u = usage_of(st->job);
-    responses_event(&st->out, &st->seq, incomplete ? "response.incomplete" : "response.completed",
+    responses_usage u = usage_of(st->base.job);
+    responses_event(&st->base.out, &st->seq, incomplete ? "response.incomplete" : "response.completed",
                     json_pack("{s:o}", "response",
                               responses_object(&st->meta, reason, text, len, &u, NULL)));
 }
 
-/* Appends the next events; blocks until there is at least one. False when
- * the client went away. */
-static bool stream_fill(rstream *st)
+/* The loop's step (job_stream): a delta event per piece of text, the
+ * closing events at the end. */
+static void stream_step(job_stream *base, strbuf *text, bool done)
 {
-    while (st->out.len == 0) {
-        strbuf text = {0};
-        bool done = scheduler_wait(st->h->sched, st->job, &text, POLL_MS);
-        if (text.len) {
-            sb_append(&st->text, text.p, text.len);
-            json_t *d = at_part(st);
-            json_object_set_new(d, "delta", json_stringn(text.p, text.len));
-            json_object_set_new(d, "logprobs", json_array());
-            responses_event(&st->out, &st->seq, "response.output_text.delta", d);
-        }
-        sb_free(&text);
-        if (done) {
-            stream_end(st);
-            st->finished = true;
-        } else if (st->out.len == 0 && http_client_gone(st->c))
-            return false;
+    rstream *st = (rstream *)base;
+    if (text->len) {
+        sb_append(&st->text, text->p, text->len);
+        json_t *d = at_part(st);
+        json_object_set_new(d, "delta", json_stringn(text->p, text->len));
+        json_object_set_new(d, "logprobs", json_array());
+        responses_event(&st->base.out, &st->seq, "response.output_text.delta", d);
     }
-    return true;
+    if (done)
+        stream_end(st);
 }
 
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+static void stream_release(job_stream *base)
 {
-    (void)pos;
-    rstream *st = cls;
-    if (st->off == st->out.len) {
-        if (st->finished)
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        sb_clear(&st->out);
-        st->off = 0;
-        if (!stream_fill(st))
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-    }
-    size_t n = st->out.len - st->off;
-    if (n > max)
-        n = max;
-    memcpy(buf, st->out.p + st->off, n);
-    st->off += n;
-    return (ssize_t)n;
-}
-
-static void stream_free(void *cls)
-{
-    rstream *st = cls;
-    scheduler_cancel(st->h->sched, st->job); /* a client gone mid-stream frees its slot now */
-    job_unref(st->h->sched, st->job);
+    rstream *st = (rstream *)base;
     json_decref(st->echo);
     sb_free(&st->text);
-    sb_free(&st->out);
-    free(st);
 }
 
 static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, request_ctx *rc,
@@ -136,32 +95,21 @@ static enum MHD_Result respond_stream(http_server *h, struct MHD_Connection *c, 
     rstream *st = calloc(1, sizeof *st);
     if (!st)
         abort();
-    st->h = h, st->c = c, st->job = j, st->echo = echo;
+    st->base.h = h, st->base.c = c, st->base.job = j, st->echo = echo;
+    st->base.step = stream_step, st->base.release = stream_release;
     responses_meta_init(&st->meta, h->opts->alias, echo);
     json_t *start = responses_object(&st->meta, NULL, NULL, 0, NULL, NULL);
-    responses_event(&st->out, &st->seq, "response.created",
+    responses_event(&st->base.out, &st->seq, "response.created",
                     json_pack("{s:O}", "response", start));
-    responses_event(&st->out, &st->seq, "response.in_progress",
+    responses_event(&st->base.out, &st->seq, "response.in_progress",
                     json_pack("{s:o}", "response", start));
-    responses_event(&st->out, &st->seq, "response.output_item.added",
+    responses_event(&st->base.out, &st->seq, "response.output_item.added",
                     json_pack("{s:i, s:o}", "output_index", 0, "item",
                               responses_message(&st->meta, "in_progress", NULL, 0)));
     json_t *d = at_part(st);
     json_object_set_new(d, "part", responses_text_part("", 0));
-    responses_event(&st->out, &st->seq, "response.content_part.added", d);
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
-    if (!r) {
-        stream_free(st);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", "text/event-stream");
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    cors_add_headers(h->opts, c, r);
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    metrics_count_request(h->metrics, rc->endpoint, 200);
-    return ret;
+    responses_event(&st->base.out, &st->seq, "response.content_part.added", d);
+    return job_stream_respond(&st->base, rc);
 }
 
 static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, request_ctx *rc,
@@ -169,7 +117,7 @@ static enum MHD_Result respond_whole(http_server *h, struct MHD_Connection *c, r
 {
     strbuf text = {0};
     enum MHD_Result ret;
-    while (!scheduler_wait(h->sched, j, &text, POLL_MS))
+    while (!scheduler_wait(h->sched, j, &text, HTTP_POLL_MS))
         if (http_client_gone(c)) {
             scheduler_cancel(h->sched, j);
             metrics_count_request(h->metrics, rc->endpoint, 499);

@@ -24,7 +24,31 @@ enum MHD_Result http_respond_error(http_server *h, struct MHD_Connection *c, req
 /* True once the client closed its end of the connection. */
 bool http_client_gone(struct MHD_Connection *c);
 
+/* How often a waiting handler looks whether its client is still there (ms). */
+#define HTTP_POLL_MS 100
+
 struct job;
+
+/* A job's answer as server-sent events (job_stream.c): the loop waits for
+ * the job's text, hands each piece to step, which appends its events to
+ * out (the last ones when done), and feeds them to the client; a client
+ * gone mid-stream cancels the job. A handler's stream begins with this
+ * struct, so step and release can reach the rest. */
+typedef struct job_stream job_stream;
+struct job_stream {
+    http_server *h;
+    struct MHD_Connection *c;
+    struct job *job;
+    strbuf out; /* events not sent yet */
+    size_t off; /* bytes of out sent */
+    bool finished;
+    /* text: what came (the step may replace it; freed after); done: the job ended */
+    void (*step)(job_stream *s, strbuf *text, bool done);
+    void (*release)(job_stream *s); /* frees the handler's part; NULL: none */
+};
+/* Answers 200 with the stream st (calloc'd, h, c, job, step set; events
+ * already in out go first), which it takes over, job included. */
+enum MHD_Result job_stream_respond(job_stream *st, request_ctx *rc);
 /* The API error of a job that failed (its error_status and message). */
 void job_error(const struct job *j, api_error *e);
 struct gen_request;

@@ -25,9 +25,10 @@ void jinja_free(jinja_template *t);
 
 /* Renders with the variables of the JSON object vars (messages, tools,
  * add_generation_prompt, bos_token, ...). now is what strftime_now formats
- * (local time). Returns the text (caller frees), or NULL with err: a
+ * (local time). Returns the text (caller frees; *len: its bytes, which may
+ * include NUL bytes from the variables' strings), or NULL with err: a
  * raise_exception message, or what went wrong and on which line. */
-char *jinja_render(const jinja_template *t, struct json_t *vars, time_t now, char *err,
-                   size_t errlen);
+char *jinja_render(const jinja_template *t, struct json_t *vars, time_t now, size_t *len,
+                   char *err, size_t errlen);
 
 #endif

@@ -1705,7 +1705,8 @@ static void exec_body(ctx *c, frame *f, const jnodes *body, strbuf *out)
     }
 }
 
-char *jinja_render(const jinja_template *t, json_t *vars, time_t now, char *err, size_t errlen)
+char *jinja_render(const jinja_template *t, json_t *vars, time_t now, size_t *len, char *err,
+                   size_t errlen)
 {
     ctx c = {.now = now, .err = err, .errlen = errlen};
     c.mem.limit = RENDER_MEMORY;
@@ -1727,5 +1728,6 @@ char *jinja_render(const jinja_template *t, json_t *vars, time_t now, char *err,
     }
     if (!out.p)
         sb_puts(&out, "");
+    *len = out.len;
     return sb_steal(&out);
 }

@@ -148,9 +148,8 @@ void reasoning_split_finish(reasoning_split *s, strbuf *reasoning, strbuf *conte
     sb_clear(&s->held);
 }
 
-bool reasoning_prompt_opens(const char *prompt, const char *open, const char *close)
+bool reasoning_prompt_opens(const char *prompt, size_t n, const char *open, const char *close)
 {
-    size_t n = strlen(prompt);
     while (n && space(prompt[n - 1]))
         n--;
     size_t ol = strlen(open);

@@ -47,6 +47,6 @@ void reasoning_split_feed(reasoning_split *s, const char *text, size_t n, strbuf
 void reasoning_split_finish(reasoning_split *s, strbuf *reasoning, strbuf *content);
 
 /* Whether the rendered prompt ends inside an opened thinking block. */
-bool reasoning_prompt_opens(const char *prompt, const char *open, const char *close);
+bool reasoning_prompt_opens(const char *prompt, size_t n, const char *open, const char *close);
 
 #endif

@@ -14,6 +14,58 @@
 #include "strbuf.h"
 #include "utf8.h"
 
+/* U+0000 is JSON (RFC 8259 section 7) and reaches the tokenizer as a byte
+ * from a message's text, which goes by length from here to the tokens
+ * (template_messages, jinja, the rendered prompt), and from /tokenize's
+ * content. Every other string is read as a C string, where it would cut the
+ * text short: a string holding it anywhere else is refused, naming the
+ * field. Where a value stands: */
+enum {
+    AT_OTHER,   /* anywhere else */
+    AT_ROOT,
+    AT_MESSAGES, /* messages */
+    AT_MESSAGE,  /* messages[i] */
+    AT_CONTENT,  /* messages[i].content: a string, or an array of parts */
+    AT_PART,     /* messages[i].content[j] */
+    AT_TEXT,     /* messages[i].content[j].text, /tokenize's content */
+};
+
+static int at_key(int at, const char *key)
+{
+    return at == AT_ROOT && strcmp(key, "messages") == 0  ? AT_MESSAGES
+           : at == AT_ROOT && strcmp(key, "content") == 0 ? AT_TEXT
+           : at == AT_MESSAGE && strcmp(key, "content") == 0 ? AT_CONTENT
+           : at == AT_PART && strcmp(key, "text") == 0     ? AT_TEXT
+                                                           : AT_OTHER;
+}
+
+/* True when v holds a NUL it may not; path (cap bytes, used so far) then
+ * names it, cut short if it does not fit. */
+static bool find_nul(const json_t *v, int at, char *path, size_t cap, size_t used)
+{
+    if (json_is_string(v))
+        return memchr(json_string_value(v), 0, json_string_length(v)) && at != AT_TEXT &&
+               at != AT_CONTENT;
+    const char *key;
+    size_t i;
+    json_t *e;
+    json_object_foreach((json_t *)v, key, e) {
+        int w = snprintf(path + used, cap - used, used ? ".%s" : "%s", key);
+        size_t next = w > 0 && (size_t)w < cap - used ? used + (size_t)w : cap - 1;
+        if (find_nul(e, at_key(at, key), path, cap, next))
+            return true;
+    }
+    json_array_foreach(v, i, e) {
+        int w = snprintf(path + used, cap - used, "[%zu]", i);
+        size_t next = w > 0 && (size_t)w < cap - used ? used + (size_t)w : cap - 1;
+        int inner = at == AT_MESSAGES ? AT_MESSAGE : at == AT_CONTENT ? AT_PART : AT_OTHER;
+        if (find_nul(e, inner, path, cap, next))
+            return true;
+    }
+    path[used] = 0;
+    return false;
+}
+
 json_t *request_parse_object(const char *body, size_t len, api_error *err)
 {
     if (len == 0) {
@@ -25,7 +77,7 @@ json_t *request_parse_object(const char *body, size_t len, api_error *err)
         return NULL;
     }
     json_error_t je;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!root) {
         api_error_invalid(err, NULL, "invalid JSON at line %d column %d: %s", je.line, je.column,
                           je.text);
@@ -34,6 +86,19 @@ json_t *request_parse_object(const char *body, size_t len, api_error *err)
     if (!json_is_object(root)) {
         json_decref(root);
         api_error_invalid(err, NULL, "request body must be a JSON object");
+        return NULL;
+    }
+    char path[300];
+    path[0] = 0;
+    if (find_nul(root, AT_ROOT, path, sizeof path, 0)) {
+        char top[100];
+        snprintf(top, sizeof top, "%.*s", (int)strcspn(path, ".["), path);
+        api_error_invalid(err, top,
+                          "'%s' holds U+0000 (\\u0000): infrac-engine takes it only in "
+                          "messages[].content (and its text parts) and /tokenize's content, "
+                          "where it reaches the tokenizer as a byte",
+                          path);
+        json_decref(root);
         return NULL;
     }
     return root;
@@ -203,7 +268,9 @@ static json_t *parse_tool_calls(json_t *v, size_t index, api_error *err)
             json_decref(out);
             return NULL;
         }
-        json_t *parsed = json_loads(json_string_value(args), JSON_DECODE_ANY, NULL);
+        /* JSON_ALLOW_NUL: an argument may be "\u0000" (RFC 8259 section 7) */
+        json_t *parsed = json_loadb(json_string_value(args), json_string_length(args),
+                                    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         if (!json_is_object(parsed)) {
             json_decref(parsed);
             api_error_invalid(err, "messages",
@@ -313,13 +380,14 @@ static bool parse_messages(gen_request *r, json_t *o, api_error *err)
             return false;
         }
         r->messages[i].role = strdup(rs);
+        size_t content_len = text.len; /* by length: it may hold U+0000 */
         r->messages[i].content = sb_steal(&text);
         if (!r->messages[i].content)
             r->messages[i].content = strdup("");
         r->n_messages = i + 1;
         /* content null (a turn of tool calls only) reaches templates as "":
          * they concatenate it */
-        json_t *tm = json_pack("{s:s, s:s}", "role", rs, "content", r->messages[i].content);
+        json_t *tm = json_pack("{s:s, s:s%}", "role", rs, "content", r->messages[i].content, content_len);
         json_array_append_new(r->template_messages, tm);
         if (json_is_string(name))
             json_object_set(tm, "name", name);

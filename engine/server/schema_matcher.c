@@ -41,7 +41,12 @@ struct schema_grammar {
     sm_node *nodes;
     uint32_t n, cap;
     uint16_t root;
+    uint32_t quote; /* the bytes a string value's quote takes in the output (JSON: 1) */
 };
+
+/* The extra bytes a string's quote costs beyond JSON's one. */
+static uint32_t quote_extra(const schema_grammar *g) { return g->quote - 1; }
+static bool is_string_text(const char *json_text) { return json_text[0] == '"'; }
 
 static uint32_t sat_add(uint32_t a, uint32_t b) { return a + b > BIG || a > BIG || b > BIG ? BIG : a + b; }
 static uint32_t sat_mul(uint32_t a, uint32_t b)
@@ -305,8 +310,9 @@ static int compile_literals(compiler *c, const json_t *values, const json_t *typ
         if (!node->text[i])
             abort();
         node->len[i] = (uint32_t)strlen(node->text[i]);
-        if (node->len[i] < node->min_len)
-            node->min_len = node->len[i];
+        uint32_t out = node->len[i] + (is_string_text(node->text[i]) ? 2 * quote_extra(c->g) : 0);
+        if (out < node->min_len)
+            node->min_len = out;
     }
     return id;
 }
@@ -495,7 +501,7 @@ static int compile_typed(compiler *c, const json_t *s, const char *type, const c
             return refuse(c, path, "the schema is too large");
         sm_node *n = &c->g->nodes[id];
         n->bounded = json_object_get(s, "minLength") || json_object_get(s, "maxLength");
-        n->min_chars = lo, n->max_chars = hi, n->min_len = sat_add(lo, 2);
+        n->min_chars = lo, n->max_chars = hi, n->min_len = sat_add(lo, 2 * c->g->quote);
     } else if (strcmp(type, "number") == 0) {
         if ((id = new_node(c, K_NUMBER)) < 0)
             return refuse(c, path, "the schema is too large");
@@ -638,7 +644,14 @@ static int compile(compiler *c, const json_t *s, const char *path, int depth)
 
 schema_grammar *schema_grammar_new(const json_t *schema, char *err, size_t errlen)
 {
+    return schema_grammar_new_quoted(schema, 1, err, errlen);
+}
+
+schema_grammar *schema_grammar_new_quoted(const json_t *schema, uint32_t quote_bytes, char *err,
+                                          size_t errlen)
+{
     schema_grammar *g = xcalloc(1, sizeof *g);
+    g->quote = quote_bytes ? quote_bytes : 1;
     compiler c = {.g = g, .err = err, .errlen = errlen, .root = schema};
     int root = json_is_object(schema) ? compile(&c, schema, "schema", 0) : -1;
     if (root >= 0 && g->nodes[root].kind != K_OBJECT)
@@ -975,18 +988,21 @@ static uint32_t frame_rest(const schema_grammar *g, const schema_matcher *m, con
             return sat_add(f->count < n->min_items ? sat_mul(n->min_items - f->count, item) : 0, 1);
         }
     }
-    case K_LITERALS:
-        for (uint32_t i = 0; i < n->n; i++)
-            if ((f->alive >> i & 1) && n->len[i] - f->off < best)
-                best = n->len[i] - f->off;
+    case K_LITERALS: /* a string's closing quote is still to come: a literal ends there */
+        for (uint32_t i = 0; i < n->n; i++) {
+            uint32_t r = n->len[i] - f->off + (is_string_text(n->text[i]) ? quote_extra(g) : 0);
+            if ((f->alive >> i & 1) && r < best)
+                best = r;
+        }
         return best;
     default:
         if (!top)
             return 0;
         if (n->kind == K_INTEGER && n->bounded)
             return (uint32_t)int_more(n, f->phase, (int64_t)f->alive, f->off);
-        if (n->kind == K_STRING && n->bounded && f->count < n->min_chars)
-            return sat_add(jm_min_close(&m->jm), n->min_chars - f->count);
+        if (n->kind == K_STRING) /* the closing quote is still to come */
+            return sat_add(sat_add(jm_min_close(&m->jm), quote_extra(g)),
+                           n->bounded && f->count < n->min_chars ? n->min_chars - f->count : 0);
         return jm_min_close(&m->jm);
     }
 }

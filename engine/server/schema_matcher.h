@@ -52,6 +52,11 @@ typedef struct schema_matcher {
 /* Compiles schema (the root must be an object schema). NULL with a message
  * in err naming the path and the keyword or value that is not supported. */
 schema_grammar *schema_grammar_new(const struct json_t *schema, char *err, size_t errlen);
+/* The same for an output whose string quotes take quote_bytes bytes each
+ * (call_matcher.c's Gemma 4 notation: 5), so sm_min_close counts them so;
+ * the rest is counted as JSON, at least what such an output needs. */
+schema_grammar *schema_grammar_new_quoted(const struct json_t *schema, uint32_t quote_bytes,
+                                          char *err, size_t errlen);
 void schema_grammar_free(schema_grammar *g);
 
 void sm_init(schema_matcher *m);

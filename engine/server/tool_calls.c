@@ -14,7 +14,7 @@ static const char HERMES_OPEN[] = "<tool_call>", HERMES_CLOSE[] = "</tool_call>"
 static const char MISTRAL_MARK[] = "[TOOL_CALLS]", MISTRAL_ARGS[] = "[ARGS]";
 static const char PYTHON_TAG[] = "<|python_tag|>";
 static const char GEMMA_OPEN[] = "<|tool_call>", GEMMA_CLOSE[] = "<tool_call|>",
-                  GEMMA_QUOTE[] = "<|\"|>";
+                  GEMMA_QUOTE[] = GEMMA4_QUOTE;
 
 tool_syntax tool_syntax_detect(const char *src)
 {

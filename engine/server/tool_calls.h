@@ -48,6 +48,9 @@ const char *const *tool_syntax_markers(tool_syntax s);
 
 struct json_t;
 
+/* Gemma 4's string quote, a token of its vocabulary. */
+#define GEMMA4_QUOTE "<|\"|>"
+
 /* Gemma 4's value notation (the template's format_argument) as JSON: NULL
  * when s is not one value. */
 struct json_t *gemma4_value_parse(const char *s, size_t n);

@@ -66,6 +66,17 @@ check "streamed echo of ids with a NUL byte: the joined texts start a NUL b" \
 import json, sys
 t = ''.join(c['text'] for l in sys.stdin.read().split('\n') if l.startswith('data: {') for c in json.loads(l[6:])['choices'])
 print(t[:3] == 'a\x00b')")" = True ]
+# U+0000 in a message reaches the tokenizer as a byte, the rest of the prompt after it
+# (no C-string cut): as many prompt tokens as with U+0001; /tokenize reads it as that byte;
+# anywhere else it is a 400 naming the field
+got=$(post "$port" /tokenize '{"content":"a\u0000b"}')
+check "/tokenize: U+0000 is the NUL byte's token" [ "$(json_get "${got#* }" "j['tokens']")" = "[97, 0, 98]" ]
+got=$(post "$port" $chat '{"messages":[{"role":"user","content":"a\u0000b"}],"max_tokens":1}')
+one=$(post "$port" $chat '{"messages":[{"role":"user","content":"a\u0001b"}],"max_tokens":1}')
+check "a message with U+0000 is tokenized whole" \
+    [ "${got%% *}" = 200 -a "$(json_get "${got#* }" "j['usage']['prompt_tokens']")" = "$(json_get "${one#* }" "j['usage']['prompt_tokens']")" ]
+expect "U+0000 in stop refused by path" 400 invalid_request_error stop "'stop[0]' holds U+0000" \
+    "$(post "$port" $chat "{$user,\"stop\":[\"\\u0000\"]}")"
 got=$(post "$port" /v1/completions '{"prompt":"Once","logprobs":2,"max_tokens":4,"temperature":0,"echo":true}')
 check "completion logprobs: tokens, logprobs, 2 alternatives, offsets after the echo" \
     [ "$(json_get "${got#* }" "(lambda l, t: str(len(l['tokens']) == len(l['token_logprobs']) == len(l['text_offset']) > 0 and all(x <= 0 for x in l['token_logprobs']) and all(1 <= len(m) <= 2 for m in l['top_logprobs']) and l['text_offset'][0] == 4 and t.startswith('Once')))(j['choices'][0]['logprobs'], j['choices'][0]['text'])")" = True ]

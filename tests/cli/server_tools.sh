@@ -91,6 +91,25 @@ r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"Os
 check "gpt-oss: a plain reply with reasoning_content in the history is 200" test "${r%% *}" = 200
 kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
 
+# Gemma 4: its call markers and string quote are tokens of the vocabulary, as in
+# the real one; a forced call (required, named, strict, streamed or not) is
+# constrained to its notation (call:NAME{key:<|"|>text<|"|>,...}) and parses.
+make_model "$SERVER_TMP/gemma4.gguf" --arch llama --ctx 2048 --vocab 700 --chat-template "$tpl/gemma4.jinja" \
+    --special-token '<|tool_call>' --special-token '<tool_call|>' --special-token '<|"|>' \
+    --special-token '<|turn>' --special-token '<turn|>' || fail "gemma4: infrac-mkmodel made a model"
+serve gemma4 "$SERVER_TMP/gemma4.log" "$SERVER_TMP/gemma4.gguf"
+check "gemma4: calls read as gemma4" grep -q "(tool calls: gemma4)" "$SERVER_TMP/gemma4.log"
+[ "$have_client" = 1 ] && timeout 120 node "$dir/openai_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny gemma4
+[ "$have_client" = 1 ] && timeout 120 node "$dir/langchain_tools.mjs" "http://127.0.0.1:$PORT/v1" tiny gemma4
+g4_tools='"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]'
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"Oslo?"}],"max_tokens":60,'"$g4_tools"',"tool_choice":"required","seed":5}')
+check "gemma4: a required call comes back as tool_calls whose arguments are a JSON object" \
+    test "$(json_get "${r#* }" "j['choices'][0]['message']['tool_calls'][0]['function']['name'] + j['choices'][0]['finish_reason'] + str(type(json.loads(j['choices'][0]['message']['tool_calls'][0]['function']['arguments'])).__name__)")" = get_weathertool_callsdict
+r=$(post "$PORT" /v1/chat/completions '{"messages":[{"role":"user","content":"Oslo?"}],"max_tokens":60,"tools":[{"type":"function","function":{"name":"f","strict":true,"parameters":{"type":"object","properties":{"a b":{"type":"string"}}}}}],"tool_choice":"required"}')
+check "gemma4: a strict property name a bare key cannot write is a 400 naming it" \
+    test "${r%% *}" = 400 -a -n "$(printf '%s' "$r" | grep "property 'a b'")"
+kill -TERM "$ENGINE_PID"; wait "$ENGINE_PID"
+
 # No template in the GGUF: ChatML, with Hermes tool calls.
 make_model "$SERVER_TMP/plain.gguf" --ctx 2048 --chat-template none || fail "infrac-mkmodel made a model without a template"
 serve plain "$SERVER_TMP/plain.log" "$SERVER_TMP/plain.gguf"

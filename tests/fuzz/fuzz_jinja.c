@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             "{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}],\"add_generation_prompt\":true,"
             "\"bos_token\":\"<s>\",\"eos_token\":\"</s>\"}",
             0, NULL);
-        free(jinja_render(t, vars, 0, err, sizeof err));
+        size_t len;
+        free(jinja_render(t, vars, 0, &len, err, sizeof err));
         json_decref(vars);
         jinja_free(t);
     }

@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                  "<s>", "</s>", f == CHAT_LLAMA3, err, sizeof err);
             if (!p)
                 abort(); /* the built-in formats always compile */
-            free(chat_prompt_render(p, r.template_messages, r.tools, err, sizeof err));
+            size_t len;
+            free(chat_prompt_render(p, r.template_messages, r.tools, &len, err, sizeof err));
             chat_prompt_free(p);
         }
         for (int s = TOOL_SYNTAX_HERMES; s <= TOOL_SYNTAX_MISTRAL; s++) {

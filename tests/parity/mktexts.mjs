@@ -2,7 +2,7 @@
 // corpus, edge cases, and N seeded random mixtures of pieces chosen to hit
 // the pre-tokenizers' corners (contractions, digit runs, whitespace runs
 // before words, CR/LF, non-ASCII spaces, combining marks, emoji
-// sequences, special-token texts).
+// sequences, special-token texts, NUL bytes as a chat message may hold).
 //   node mktexts.mjs OUT.json [N]
 import fs from "node:fs";
 import path from "node:path";
@@ -29,7 +29,8 @@ const pieces = [" ", "  ", "   ", "\t", "\n", "\r\n", "\r", " \n", "\n\n", "'s",
     "ع", "ह", "ก", "\u{10ffff}", "\u{e000}", "\u0378"];
 const texts = [...corpus.split("\n"), corpus, " " + corpus.slice(0, 200), "", " ", "  ", "\n", "\n\n \n",
     " Hello", "Hello  ", "a".repeat(300), "1".repeat(40), "x" + " ".repeat(50) + "y", "<s><s></s>",
-    "<|im_start|><|im_end|>", "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n"];
+    "<|im_start|><|im_end|>", "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n",
+    "\u0000", "a\u0000b", " \u0000 x\u0000\u0000\n"];
 for (let i = 0; i < n; i++) {
     const len = 1 + Math.floor(rand() * 25);
     let t = "";

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "server/chat_template.h"
 
@@ -24,7 +25,8 @@ static char *render_with(const char *source, bool add_bos, const char *messages,
     assert_non_null(p);
     json_t *m = json_loads(messages, 0, NULL), *t = tools ? json_loads(tools, 0, NULL) : NULL;
     assert_non_null(m);
-    char *out = chat_prompt_render(p, m, t, err, errlen);
+    size_t len;
+    char *out = chat_prompt_render(p, m, t, &len, err, errlen);
     json_decref(m);
     json_decref(t);
     chat_prompt_free(p);
@@ -39,6 +41,42 @@ static void check(chat_format f, const char *messages, const char *want)
         fail_msg("%s: %s", chat_format_name(f), err);
     assert_string_equal(got, want);
     free(got);
+}
+
+/* A message holding U+0000 renders whole, by length, through the template
+ * and the leading-BOS strip; a Jinja string method reads past it too. */
+static void nul_in_content(void **state)
+{
+    (void)state;
+    char err[512];
+    size_t len = 0;
+    for (int f = 0; f < 2; f++) {
+        chat_prompt *p = chat_prompt_compile(f ? chat_format_source(CHAT_LLAMA3)
+                                               : "{{ bos_token }}{% for m in messages %}"
+                                                 "{{ m.content.split('b')[1] }}|{{ m.content | tojson }}"
+                                                 "{% endfor %}",
+                                             "test", "<s>", "</s>", true, err, sizeof err);
+        assert_non_null(p);
+        json_t *m = json_loads("[{\"role\":\"user\",\"content\":\"a\\u0000bc\\u0000\"}]",
+                               JSON_ALLOW_NUL, NULL);
+        assert_non_null(m);
+        char *out = chat_prompt_render(p, m, NULL, &len, err, sizeof err);
+        assert_non_null(out);
+        if (f) { /* the format's <|begin_of_text|> is not the test's BOS: kept */
+            const char want[] = "user<|end_header_id|>\n\na\0bc\0<|eot_id|>";
+            bool found = false;
+            for (size_t i = 0; i + sizeof want - 1 <= len && !found; i++)
+                found = memcmp(out + i, want, sizeof want - 1) == 0;
+            assert_true(found);
+        } else {
+            const char want[] = "c\0|\"a\\u0000bc\\u0000\"";
+            assert_int_equal(len, sizeof want - 1);
+            assert_memory_equal(out, want, len);
+        }
+        free(out);
+        json_decref(m);
+        chat_prompt_free(p);
+    }
 }
 
 static void names(void **state)
@@ -133,7 +171,7 @@ static void bos_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(names), cmocka_unit_test(renders), cmocka_unit_test(chatml_tools),
+        cmocka_unit_test(names), cmocka_unit_test(renders), cmocka_unit_test(nul_in_content), cmocka_unit_test(chatml_tools),
         cmocka_unit_test(bos_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

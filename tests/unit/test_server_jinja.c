@@ -41,7 +41,8 @@ static char *render(const char *src, const char *vars_json, char *err, size_t er
         return NULL;
     json_t *vars = json_loads(vars_json ? vars_json : "{}", 0, NULL);
     assert_non_null(vars);
-    char *out = jinja_render(t, vars, 0, err, errlen);
+    size_t len;
+    char *out = jinja_render(t, vars, 0, &len, err, errlen);
     json_decref(vars);
     jinja_free(t);
     return out;
@@ -238,7 +239,8 @@ static void real_templates(void **state)
             json_object_set_new(vars, "add_generation_prompt", json_true());
             json_object_set(vars, "bos_token", json_object_get(tok, "bos"));
             json_object_set(vars, "eos_token", json_object_get(tok, "eos"));
-            char *got = jinja_render(t, vars, now, err, sizeof err);
+            size_t got_len;
+            char *got = jinja_render(t, vars, now, &got_len, err, sizeof err);
             json_decref(vars);
             snprintf(rel, sizeof rel, "chat_templates/expected/%s.%s.txt", name, cname);
             char *want = slurp(test_data_path(rel, path, sizeof path));

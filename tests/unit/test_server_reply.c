@@ -201,9 +201,9 @@ static void nul_bytes_pass(void **state)
 static void prompt_opens(void **state)
 {
     (void)state;
-    assert_true(reasoning_prompt_opens("<|im_start|>assistant\n<think>\n", "<think>", "</think>"));
-    assert_false(reasoning_prompt_opens("<|im_start|>assistant\n<think>\n\n</think>\n\n", "<think>", "</think>"));
-    assert_false(reasoning_prompt_opens("<|turn>model\n<|channel>thought\n<channel|>", "<|channel>thought", "<channel|>"));
+    assert_true(reasoning_prompt_opens("<|im_start|>assistant\n<think>\n", strlen("<|im_start|>assistant\n<think>\n"), "<think>", "</think>"));
+    assert_false(reasoning_prompt_opens("<|im_start|>assistant\n<think>\n\n</think>\n\n", strlen("<|im_start|>assistant\n<think>\n\n</think>\n\n"), "<think>", "</think>"));
+    assert_false(reasoning_prompt_opens("<|turn>model\n<|channel>thought\n<channel|>", strlen("<|turn>model\n<|channel>thought\n<channel|>"), "<|channel>thought", "<channel|>"));
     const char *o, *c;
     assert_true(reasoning_tags_detect("{{ '<think>' }}x{{ '</think>' }}", &o, &c));
     assert_string_equal(o, "<think>");

@@ -234,6 +234,36 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+/* One random walk over the bytes the matcher allows, steered by the
+ * closing cost the way the token mask steers tokens (a byte per token):
+ * never stuck, done within budget (< 512). Returns the bytes written to out,
+ * NUL-terminated. */
+static uint32_t random_walk(const schema_grammar *g, uint64_t *rng, uint32_t budget, char *out,
+                            int walk)
+{
+    uint32_t n = 0;
+    schema_matcher m;
+    sm_init(&m);
+    while (!sm_done(&m)) {
+        assert_true(n < budget && n < 511);
+        uint8_t ok[256];
+        int k = 0;
+        for (int c = 0; c < 256; c++) {
+            schema_matcher t = m;
+            if (sm_feed(g, &t, (uint8_t)c) && sm_min_close(g, &t) <= budget - n - 1)
+                ok[k++] = (uint8_t)c;
+        }
+        if (k == 0)
+            fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
+        *rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
+        uint8_t c = ok[*rng % (uint64_t)k];
+        assert_true(sm_feed(g, &m, c));
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* Random walks over the bounded schema with tight budgets: never stuck,
  * always within budget, every value within its bounds. */
 static void bounded_walks_validate(void **state)
@@ -249,26 +279,7 @@ static void bounded_walks_validate(void **state)
         rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
         uint32_t budget = least + (uint32_t)(rng % 24);
         char out[512];
-        uint32_t n = 0;
-        schema_matcher m;
-        sm_init(&m);
-        while (!sm_done(&m)) {
-            assert_true(n < budget);
-            uint8_t ok[256];
-            int k = 0;
-            for (int c = 0; c < 256; c++) {
-                schema_matcher t = m;
-                if (sm_feed(g, &t, (uint8_t)c) && sm_min_close(g, &t) <= budget - n - 1)
-                    ok[k++] = (uint8_t)c;
-            }
-            if (k == 0)
-                fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
-            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-            uint8_t c = ok[rng % (uint64_t)k];
-            assert_true(sm_feed(g, &m, c));
-            out[n++] = (char)c;
-        }
-        out[n] = '\0';
+        uint32_t n = random_walk(g, &rng, budget, out, walk);
         json_error_t e;
         json_t *v = json_loadb(out, n, 0, &e);
         if (!json_is_object(v))
@@ -352,9 +363,8 @@ static void closing_cost_is_exact(void **state)
     schema_grammar_free(g);
 }
 
-/* A random walk over the bytes the matcher allows, steered by the closing
- * cost the way the token mask steers tokens: it always ends within budget in
- * a text that jansson parses, with the required keys and the array bounds. */
+/* Random walks (random_walk) always end within budget in a text that
+ * jansson parses, with the required keys and the array bounds. */
 static void random_walks_validate(void **state)
 {
     (void)state;
@@ -368,25 +378,7 @@ static void random_walks_validate(void **state)
         rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
         uint32_t budget = least + (uint32_t)(rng % 150);
         char out[512];
-        uint32_t n = 0;
-        schema_matcher m;
-        sm_init(&m);
-        while (!sm_done(&m)) {
-            assert_true(n < budget);
-            uint8_t ok[256];
-            int k = 0;
-            for (int c = 0; c < 256; c++) {
-                schema_matcher t = m;
-                if (sm_feed(g, &t, (uint8_t)c) && sm_min_close(g, &t) <= budget - n - 1)
-                    ok[k++] = (uint8_t)c;
-            }
-            if (k == 0)
-                fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
-            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-            uint8_t c = ok[rng % (uint64_t)k];
-            assert_true(sm_feed(g, &m, c));
-            out[n++] = (char)c;
-        }
+        uint32_t n = random_walk(g, &rng, budget, out, walk);
         json_error_t e;
         json_t *v = json_loadb(out, n, 0, &e);
         if (!json_is_object(v))

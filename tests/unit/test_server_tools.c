@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "server/call_matcher.h"
+#include "server/schema_matcher.h"
 #include "server/tool_calls.h"
+#include "strbuf.h"
 
 /* Parses text (whole, or byte by byte) and returns content|name(args);... */
 static char *split(tool_syntax s, const char *text, bool bytewise)
@@ -278,12 +280,202 @@ static void glm(void **state)
     call_grammar_free(g);
 }
 
+/* Feeds, a byte at a time, the byte that leaves the fewest bytes to go:
+ * the call must end within what cm_min_close promised, each step closer. */
+static void closes_within_bound(const call_grammar *g, call_matcher *m)
+{
+    uint32_t left = cm_min_close(g, m), used = 0;
+    while (!cm_done(m)) {
+        int best = -1;
+        uint32_t best_left = UINT32_MAX;
+        for (int c = 1; c < 256; c++) {
+            call_matcher t = *m;
+            if (cm_feed(g, &t, (uint8_t)c) && cm_min_close(g, &t) < best_left)
+                best = c, best_left = cm_min_close(g, &t);
+        }
+        assert_true(best >= 0);
+        assert_true(best_left < left);
+        assert_true(cm_feed(g, m, (uint8_t)best));
+        left = best_left;
+        assert_true(++used < 2000);
+    }
+    assert_int_equal(left, 0);
+}
+
+/* Random walks over the bytes the Gemma 4 call grammar allows, steered by
+ * cm_min_close the way the token mask steers tokens (a byte per token),
+ * biased to '<' so that strings hold held quote bytes: never stuck, done
+ * within budget, and the parser gives back one call whose arguments the
+ * check accepts. */
+static void gemma4_walks(const call_grammar *g, uint64_t seed, int walks,
+                         bool (*valid)(const json_t *args))
+{
+    uint64_t rng = seed;
+    call_matcher m;
+    cm_init(g, &m);
+    uint32_t least = cm_min_close(g, &m);
+    for (int walk = 0; walk < walks; walk++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t budget = least + (uint32_t)(rng % 60);
+        char out[256];
+        uint32_t n = 0;
+        cm_init(g, &m);
+        while (!cm_done(&m)) {
+            assert_true(n < budget);
+            uint8_t ok[256];
+            int k = 0;
+            for (int c = 1; c < 256; c++) {
+                call_matcher t = m;
+                if (cm_feed(g, &t, (uint8_t)c) && cm_min_close(g, &t) <= budget - n - 1)
+                    ok[k++] = (uint8_t)c;
+            }
+            if (k == 0)
+                fail_msg("walk %d stuck after %.*s", walk, (int)n, out);
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            uint8_t c = ok[rng % (uint64_t)k];
+            for (int i = 0; i < k && rng % 3 == 0; i++)
+                if (ok[i] == '<')
+                    c = '<';
+            assert_true(cm_feed(g, &m, c));
+            out[n++] = (char)c;
+        }
+        out[n] = 0;
+        json_t *text = only_call_args(TOOL_SYNTAX_GEMMA4, out, n);
+        json_t *args = json_loadb(json_string_value(text), json_string_length(text), JSON_ALLOW_NUL, NULL);
+        json_decref(text);
+        if (!json_is_object(args) || !valid(args))
+            fail_msg("walk %d: %s is not one valid call", walk, out);
+        json_decref(args);
+    }
+}
+
+static bool any_object(const json_t *args) { return json_is_object(args); }
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* {city: string of at most 3 characters (required), unit: "c" or "f", n: integer >= 1} */
+static bool forecast_args(const json_t *args)
+{
+    const json_t *city = json_object_get(args, "city"), *unit = json_object_get(args, "unit"),
+                 *n = json_object_get(args, "n");
+    const char *u = json_string_value(unit);
+    size_t known = 1 + (unit != NULL) + (n != NULL);
+    return json_is_string(city) && utf8_chars(json_string_value(city)) <= 3 &&
+           strlen(json_string_value(city)) == json_string_length(city) &&
+           (!unit || (u && (strcmp(u, "c") == 0 || strcmp(u, "f") == 0))) &&
+           (!n || (json_is_integer(n) && json_integer_value(n) >= 1)) && json_object_size(args) == known;
+}
+
+/* Gemma 4's notation (tests/data/chat_templates/gemma4.jinja format_argument):
+ * the grammar accepts what the template writes and the parser reads back. */
+static void gemma4_grammar(void **state)
+{
+    (void)state;
+    const char *names[] = {"get_weather", "get_time"};
+    call_grammar *g = call_grammar_new(TOOL_SYNTAX_GEMMA4, names, 2);
+    assert_non_null(g);
+    const char good[] = "<|tool_call>call:get_weather{city:<|\"|>Oslo <b> \"x\" \\ <|<|\"|>,days:3,"
+                        "opts:{deep:[1,-2.5e3,true,null,<|\"|>a\nb<|\"|>,{}],e:[]}}<tool_call|>";
+    assert_true(accepts(g, good));
+    char *got = split(TOOL_SYNTAX_GEMMA4, good, false);
+    assert_string_equal(got, "|get_weather({\"city\":\"Oslo <b> \\\"x\\\" \\\\ <|\",\"days\":3,"
+                             "\"opts\":{\"deep\":[1,-2500.0,true,null,\"a\\nb\",{}],\"e\":[]}});");
+    free(got);
+    assert_true(accepts(g, "<|tool_call>call:get_time{}<tool_call|>"));
+    assert_true(accepts(g, "<|tool_call>call:get_time{a-b_1:<|\"|><|\"|>}<tool_call|>"));
+    const char *bad[] = {
+        "<|tool_call>call:get_tim{}<tool_call|>",          /* not a tool */
+        "<|tool_call>call:get_time{city:Oslo}<tool_call|>", /* a bare string */
+        "<|tool_call>call:get_time{\"city\":1}<tool_call|>", /* JSON quotes */
+        "<|tool_call>call:get_time{city: 1}<tool_call|>",  /* whitespace */
+        "<|tool_call>call:get_time{<|\"|>city<|\"|>:1}<tool_call|>", /* a quoted key */
+        "<|tool_call>call:get_time{a:1,}<tool_call|>",
+        "<|tool_call>call:get_time{:1}<tool_call|>",
+        "<|tool_call>call:get_time{a:[1,]}<tool_call|>",
+        "<|tool_call>call:get_time{a:<|\"|>x<|\"|}<tool_call|>",
+        "<|tool_call>call:get_time{a:1}",                  /* not closed */
+        "<|tool_call>call:get_time{a:1}<tool_call|>x",
+        "<|tool_call>call:get_time[]<tool_call|>",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(accepts(g, bad[i]));
+
+    call_matcher m;
+    cm_init(g, &m);
+    /* the shortest name with {}, the suffix */
+    assert_int_equal(cm_min_close(g, &m), strlen("<|tool_call>call:get_time{}<tool_call|>"));
+    assert_true(cm_feed_all(g, &m, "<|tool_call>call:get_time{a:<", 29));
+    assert_int_equal(cm_min_close(g, &m), strlen("|\"|><|\"|>}<tool_call|>"));
+    cm_init(g, &m);
+    closes_within_bound(g, &m);
+    const char *heads[] = {"<|tool_call>call:get_weather{city:<|\"|>Os<|\"",
+                           "<|tool_call>call:get_weather{ci", "<|tool_call>call:get_weather{a:[1,{b:<|"};
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+        cm_init(g, &m);
+        assert_true(cm_feed_all(g, &m, heads[i], (uint32_t)strlen(heads[i])));
+        closes_within_bound(g, &m);
+    }
+    gemma4_walks(g, 88172645463325252ull, 200, any_object);
+    call_grammar_free(g);
+
+    /* a strict tool: the schema constrains the same arguments */
+    const char *one[] = {"f"};
+    g = call_grammar_new(TOOL_SYNTAX_GEMMA4, one, 1);
+    json_t *schema = json_loads("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\","
+                                "\"maxLength\":3},\"unit\":{\"enum\":[\"c\",\"f\"]},\"n\":{\"type\":"
+                                "\"integer\",\"minimum\":1}},\"required\":[\"city\"],"
+                                "\"additionalProperties\":false}",
+                                0, NULL);
+    char msg[300];
+    assert_true(gemma4_schema_keys_ok(schema, msg, sizeof msg));
+    g->schemas[0] = call_schema_new(g, schema, msg, sizeof msg);
+    assert_non_null(g->schemas[0]);
+    cm_init(g, &m);
+    /* city is the one required property: its empty string, quoted as Gemma quotes;
+     * the key counted as JSON writes it */
+    assert_int_equal(cm_min_close(g, &m), strlen("<|tool_call>call:f{\"city\":<|\"|><|\"|>}<tool_call|>"));
+    assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|>Osl<|\"|>,unit:<|\"|>c<|\"|>,n:4}<tool_call|>"));
+    assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|><b<|\"|>}<tool_call|>"));
+    assert_true(accepts(g, "<|tool_call>call:f{city:<|\"|><|\"<|\"|>}<tool_call|>"));
+    assert_false(accepts(g, "<|tool_call>call:f{city:<|\"|><|\"|<|\"|>}<tool_call|>")); /* 4 characters */
+    assert_false(accepts(g, "<|tool_call>call:f{city:<|\"|>Oslo<|\"|>}<tool_call|>"));
+    assert_false(accepts(g, "<|tool_call>call:f{unit:<|\"|>c<|\"|>}<tool_call|>")); /* city is required */
+    assert_false(accepts(g, "<|tool_call>call:f{city:<|\"|>a<|\"|>,unit:<|\"|>k<|\"|>}<tool_call|>"));
+    assert_false(accepts(g, "<|tool_call>call:f{city:<|\"|>a<|\"|>,n:0}<tool_call|>"));
+    assert_false(accepts(g, "<|tool_call>call:f{city:<|\"|>a<|\"|>,x:1}<tool_call|>"));
+    got = split(TOOL_SYNTAX_GEMMA4, "<|tool_call>call:f{city:<|\"|><b<|\"|>,n:12}<tool_call|>", true);
+    assert_string_equal(got, "|f({\"city\":\"<b\",\"n\":12});");
+    free(got);
+    cm_init(g, &m);
+    closes_within_bound(g, &m);
+    cm_init(g, &m);
+    assert_true(cm_feed_all(g, &m, "<|tool_call>call:f{city:<|\"|>ab<", 32));
+    closes_within_bound(g, &m);
+    gemma4_walks(g, 1234567ull, 300, forecast_args);
+    call_grammar_free(g);
+    json_decref(schema);
+
+    /* keys a bare key cannot write are refused by name */
+    schema = json_loads("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\",\"items\":"
+                        "{\"type\":\"object\",\"properties\":{\"x:y\":{}}}}}}",
+                        0, NULL);
+    assert_false(gemma4_schema_keys_ok(schema, msg, sizeof msg));
+    assert_non_null(strstr(msg, "property 'x:y'"));
+    json_decref(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hermes), cmocka_unit_test(llama3), cmocka_unit_test(mistral),
         cmocka_unit_test(detects), cmocka_unit_test(grammar),  cmocka_unit_test(qwen_xml),
-        cmocka_unit_test(glm), cmocka_unit_test(nul_in_arguments),
+        cmocka_unit_test(glm), cmocka_unit_test(nul_in_arguments), cmocka_unit_test(gemma4_grammar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
