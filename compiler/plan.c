@@ -177,6 +177,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         ph->reserved_ports = rp;
         ph->kubernetes = fleet_host_is(h, "kubernetes");
         ph->macos = fleet_host_is(h, "macos");
+        ph->gpu_wired_limit_bytes = ph->macos && h->gpu_wired_limit.set ? h->gpu_wired_limit.v : 0;
         ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;
         ph->llama_swap_ttl = h->llama_swap.ttl.set ? (uint32_t)h->llama_swap.ttl.v : 0;
     }

@@ -49,6 +49,7 @@ struct plan_host {
     const uint16_t *reserved_ports;
     bool kubernetes;              /* a node of an LLMKube cluster: resources, not units */
     bool macos;                   /* an Apple Silicon Mac: launchd property lists, not units */
+    uint64_t gpu_wired_limit_bytes; /* macos: iogpu.wired_limit_mb to set at boot; 0 = macOS's default */
     uint16_t llama_swap_port;     /* 0 = no llama-swap on this host */
     uint32_t llama_swap_ttl;      /* seconds; 0 = never unload */
 };
