@@ -195,10 +195,11 @@ static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t c
             p++;
         size_t len = (size_t)(p - start);
         if (tolower((unsigned char)*p) == 'g' && (!p[1] || tolower((unsigned char)p[1]) == 'b' || p[1] == '-')) {
-            /* a size: the card's nominal size, or the usable rounded up */
+            /* a size: an Apple chip's RAM, the card's nominal size, or the usable rounded up */
             if (g) {
                 double gib = strtod(start, NULL);
-                double have = g->nominal_bytes ? (double)g->nominal_bytes / 1073741824.0
+                double have = g->unified_bytes ? (double)g->unified_bytes / 1073741824.0
+                              : g->nominal_bytes ? (double)g->nominal_bytes / 1073741824.0
                                                : ceil((double)g->usable_bytes / 1073741824.0);
                 if (fabs(gib - have) > 0.5)
                     return false;

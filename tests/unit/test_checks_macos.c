@@ -60,6 +60,9 @@ static void default_share_is_two_thirds_then_three_quarters(void **state)
         assert_non_null(strstr(e->name, "Apple M"));
     }
     assert_true(apple >= 40);
+    /* the size in an Apple id is its RAM: another RAM is another machine, never proposed in silence */
+    assert_false(gpu_catalog_same_card("m4-max-96gb", g));
+    assert_true(gpu_catalog_same_card("m4max-128gb", g));
 }
 
 /* A 24 GB M4 Pro gives its GPU 16 GiB by default: what fits 24 GiB does not fit there. */
