@@ -84,6 +84,23 @@ sed -e 's/^    restart: always/    autostart: false/' "$fleet" > "$tmp/later.yam
 check "not at load, restart on-failure: KeepAlive Crashed only (SuccessfulExit would start it)" \
     key "$tmp/later/studio/launchd/local.infrac.studio.fast.plist" 'j["KeepAlive"] == {"Crashed": True} and j["RunAtLoad"] is False'
 
+# A draft on the Mac's GPU is on Metal's device, MTL0, not CUDA0.
+cat > "$tmp/draft.yaml" <<'YAML'
+fleet: d
+hosts:
+  mac: {platform: macos, gpus: [m4-max-64gb]}
+models:
+  big: {path: /m/Qwen3-14B-Q4_K_M.gguf, catalog: qwen3-14b}
+  small:
+    path: /m/Qwen3-0.6B.gguf
+    shape: {arch: qwen3, layers: 28, embd: 1024, heads: 16, kv_heads: 8, head_dim: 128, ff: 3072, vocab: 151936, ctx_train: 40960, weights: 0.6 GiB}
+services:
+  chat: {host: mac, model: big, port: 8080, gpus: [0], draft: small, draft_gpu: 0}
+YAML
+"$INFRAC" build "$tmp/draft.yaml" -o "$tmp/draft" >/dev/null 2>&1
+check "a draft on the Mac's GPU: --spec-draft-device MTL0" \
+    key "$tmp/draft/mac/launchd/local.infrac.d.chat.plist" '"MTL0" == j["ProgramArguments"][j["ProgramArguments"].index("--spec-draft-device") + 1]'
+
 # XML escaping, and what XML 1.0 cannot hold.
 sed -e 's|^    threads: 16|    threads: 16\n    extra_args: ["--jinja", "--chat-template-kwargs", "{\\"a\\": \\"<\&>\\"}"]|' "$fleet" > "$tmp/esc.yaml"
 "$INFRAC" build "$tmp/esc.yaml" -o "$tmp/esc" >/dev/null 2>&1
