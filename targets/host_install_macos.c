@@ -1,7 +1,9 @@
 /* OUT/<host>/install.sh of a Mac (platform: macos): copies the launchd
  * property lists and engine configs into place, makes each job's log file
  * and working directory for its user, and (re)loads the jobs with
- * launchctl (bootout, then bootstrap into the system domain). Run as root
+ * launchctl (bootout, then bootstrap into the system domain); a service an
+ * earlier install recorded that the fleet dropped is booted out and its
+ * files removed (the manifest is the Linux install's). Run as root
  * from the copied OUT/<host> directory. INFRAC_INSTALL_ROOT stages
  * everything under a directory instead (tests): no chown, no launchctl. */
 #include <stdlib.h>
@@ -30,7 +32,22 @@ char *target_install_script_macos(const plan *p, const plan_host *h)
     sb_printf(&b, "config_dir=$root%s/%s\n", TARGET_CONFIG_DIR, p->fleet);
     sb_printf(&b, "log_dir=$root%s/%s\n", TARGET_LAUNCHD_LOG_DIR, p->fleet);
     sb_printf(&b, "work_dir=$root%s/%s\n", TARGET_LAUNCHD_WORK_DIR, p->fleet);
+    sb_puts(&b, "services='");
+    for (uint32_t i = 0; i < h->n_services; i++)
+        sb_printf(&b, "%s%s", i ? " " : "", h->services[i]->name);
+    sb_puts(&b, "'\n");
     sb_puts(&b, "install -d -m 0755 \"$daemon_dir\" \"$config_dir\" \"$log_dir\" \"$work_dir\"\n\n");
+    /* a dropped service's job, by the label its name gives (names.c) */
+    char *old_label = target_launchd_label(p, &(plan_service){.name = "$old"});
+    strbuf rm = {0};
+    sb_printf(&rm, "        if [ -z \"$root\" ]; then\n"
+                   "            launchctl bootout \"system/%s\" 2>/dev/null || true\n"
+                   "        fi\n"
+                   "        rm -rf \"$daemon_dir/%s.plist\" \"$config_dir/$old.json\" \"${work_dir:?}/$old\"\n",
+              old_label, old_label);
+    target_install_stale_removal(&b, rm.p);
+    sb_free(&rm);
+    free(old_label);
     sb_puts(&b, "# owner USER FILE...: the job's user owns its log and working directory\n"
                  "owner() {\n"
                  "    user=$1\n"
@@ -51,6 +68,7 @@ char *target_install_script_macos(const plan *p, const plan_host *h)
         sb_printf(&b, "if [ -z \"$root\" ]; then chown root:wheel \"$daemon_dir/%s.plist\"; fi\n\n", label);
         free(label);
     }
+    target_install_manifest(&b, h);
     char *sysctl = h->gpu_wired_limit_bytes ? target_launchd_sysctl_label(p) : NULL;
     if (sysctl) { /* the GPU's share the fleet was checked with, at every boot (and now, at load) */
         sb_printf(&b, "install -m 0644 \"$here/launchd/%s.plist\" \"$daemon_dir/%s.plist\"\n", sysctl, sysctl);

@@ -140,6 +140,12 @@ char *target_launchd_plist(const plan *p, const plan_service *s);
 /* A Mac whose fleet sets gpu_wired_limit: the job that sets iogpu.wired_limit_mb at boot
  * (the sysctl does not survive a reboot). Its label: target_launchd_sysctl_label. */
 char *target_launchd_wired_limit_plist(const plan *p, const plan_host *h);
+/* install.sh's record of the host's services (host_install.c): the lines
+ * that stop and remove, with `remove` the platform's (it uses $old), the
+ * services an earlier install recorded that the fleet no longer has; and
+ * the lines that record this build's (after $config_dir, $services, $root). */
+void target_install_stale_removal(strbuf *b, const char *remove);
+void target_install_manifest(strbuf *b, const plan_host *h);
 /* A Mac's install.sh (host_install_macos.c): plists, configs, directories, launchctl. */
 char *target_install_script_macos(const plan *p, const plan_host *h);
 

@@ -68,6 +68,16 @@ check "property lists in /Library/LaunchDaemons" \
 check "engine configs, log files and working directories in place" \
     test -f "$stage/etc/infrac/studio/big.json" -a -f "$stage/Library/Logs/infrac/studio/big.log" -a -d "$stage/Library/Caches/infrac/studio/fast"
 
+check "install.sh records the services" sh -c "[ \"\$(cat '$stage/etc/infrac/studio/installed-services')\" = \"\$(printf 'big\\nfast')\" ]"
+printf 'gone\n' >> "$stage/etc/infrac/studio/installed-services"
+: > "$stage/Library/LaunchDaemons/local.infrac.studio.gone.plist"
+: > "$stage/etc/infrac/studio/gone.json"
+out=$(INFRAC_INSTALL_ROOT="$stage" sh "$host/install.sh")
+check "a reinstall removes a dropped service's plist and config" \
+    test ! -e "$stage/Library/LaunchDaemons/local.infrac.studio.gone.plist" -a ! -e "$stage/etc/infrac/studio/gone.json"
+check "a reinstall says what it removed" sh -c "echo '$out' | grep -q 'removed gone'"
+check "and keeps the fleet's" test -f "$stage/Library/LaunchDaemons/local.infrac.studio.big.plist"
+
 # No user, no restart, not at boot; and neither a wired limit.
 sed -e '/^  user: llm/d' -e '/gpu_wired_limit/d' -e 's/^    restart: always/    restart: "no"/' \
     -e 's/^    restart_sec: 5/    autostart: false/' "$fleet" > "$tmp/plain.yaml"
