@@ -5,9 +5,11 @@
  *   restart      KeepAlive: always -> true; on-failure -> {SuccessfulExit:
  *                false} (restarted until it exits 0); on-abnormal ->
  *                {Crashed: true} (restarted after a crash signal); no -> false.
- *                SuccessfulExit implies RunAtLoad and `true` starts the job at
- *                once, so a service that does not start at boot restarts on
- *                crashes only.
+ *                KeepAlive in any form implies RunAtLoad ("The use of this key
+ *                implicitly implies RunAtLoad, causing launchd to
+ *                speculatively launch the job", launchd.plist(5) of macOS 26),
+ *                so a service that does not start at load gets none: launchd
+ *                does not restart it.
  *   restart_sec  ThrottleInterval (launchd spawns a job at most once in it).
  *   mlock        SoftResourceLimits/HardResourceLimits MemoryLock unlimited,
  *                as LimitMEMLOCK=infinity in a unit.
@@ -51,20 +53,18 @@ static void key_bool(strbuf *b, const char *indent, const char *k, bool v)
 static void keep_alive(strbuf *b, const plan_service *s, bool at_load)
 {
     const char *restart = s->cfg.restart ? s->cfg.restart : "on-failure";
-    if (!strcmp(restart, "no")) {
+    if (!at_load || !strcmp(restart, "no")) {
         key_bool(b, "\t", "KeepAlive", false);
         return;
     }
-    if (at_load && !strcmp(restart, "always")) {
+    if (!strcmp(restart, "always")) {
         key_bool(b, "\t", "KeepAlive", true);
         return;
     }
     key(b, "\t", "KeepAlive");
     sb_puts(b, "\t<dict>\n");
-    if (at_load && !strcmp(restart, "on-failure"))
-        key_bool(b, "\t\t", "SuccessfulExit", false);
-    else
-        key_bool(b, "\t\t", "Crashed", true);
+    key_bool(b, "\t\t", !strcmp(restart, "on-failure") ? "SuccessfulExit" : "Crashed",
+             strcmp(restart, "on-failure") != 0);
     sb_puts(b, "\t</dict>\n");
 }
 

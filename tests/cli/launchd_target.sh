@@ -89,10 +89,12 @@ check "autostart false: RunAtLoad false" key "$pfast" 'j["RunAtLoad"] is False'
 check "restart no: KeepAlive false" key "$pfast" 'j["KeepAlive"] is False'
 check "no gpu_wired_limit: no sysctl job" test ! -e "$tmp/plain/studio/launchd/local.infrac-sysctl.studio.plist"
 check "its plists lint" python3 "$SRC/tests/lib/plist_lint.py" "$tmp/plain/studio/launchd/"*.plist
-sed -e 's/^    restart: always/    autostart: false/' "$fleet" > "$tmp/later.yaml"
+sed -e 's/^    restart: always/    autostart: false/' -e 's/^    mlock: true/    mlock: true\n    restart: on-abnormal/' "$fleet" > "$tmp/later.yaml"
 "$INFRAC" build "$tmp/later.yaml" -o "$tmp/later" >/dev/null 2>&1
-check "not at load, restart on-failure: KeepAlive Crashed only (SuccessfulExit would start it)" \
-    key "$tmp/later/studio/launchd/local.infrac.studio.fast.plist" 'j["KeepAlive"] == {"Crashed": True} and j["RunAtLoad"] is False'
+check "restart on-abnormal: KeepAlive Crashed true" \
+    key "$tmp/later/studio/launchd/local.infrac.studio.big.plist" 'j["KeepAlive"] == {"Crashed": True} and j["RunAtLoad"] is True'
+check "not at load: KeepAlive false (any KeepAlive would start it at load)" \
+    key "$tmp/later/studio/launchd/local.infrac.studio.fast.plist" 'j["KeepAlive"] is False and j["RunAtLoad"] is False'
 
 # A draft on the Mac's GPU is on Metal's device, MTL0, not CUDA0.
 cat > "$tmp/draft.yaml" <<'YAML'
