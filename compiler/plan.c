@@ -155,7 +155,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         plan_host *ph = &out->hosts[k];
         ph->name = arena_str(a, h->name.v);
         ph->address = arena_str(a, opt_str(&h->address));
-        ph->memory_bytes = h->memory.set ? h->memory.v : 0;
+        ph->memory_bytes = fleet_host_ram_bytes(h);
         ph->cpus = (h->cpus.set && h->cpus.v > 0) ? (uint32_t)h->cpus.v : 0;
         ph->n_gpus = h->n_gpus;
         ph->gpus = arena_alloc(a, sizeof *ph->gpus * (h->n_gpus ? h->n_gpus : 1));
@@ -166,7 +166,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
             pg->index = g;
             pg->model = arena_str(a, opt_str(&fg->model) ? fg->model.v : opt_str(&fg->name));
             pg->vendor = arena_str(a, fleet_gpu_vendor(fg));
-            pg->usable_bytes = fg->vram.set ? fg->vram.v : (fg->spec ? fg->spec->usable_bytes : 0);
+            pg->usable_bytes = fleet_gpu_usable_bytes(h, fg);
             pg->margin_bytes = margin;
             pg->peak_bytes = r->gpu_peak ? r->gpu_peak[r->gpu_base[hi] + g] : 0;
         }
@@ -175,7 +175,9 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         uint16_t *rp = arena_alloc(a, sizeof *rp * (h->n_reserved_ports ? h->n_reserved_ports : 1));
         for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
         ph->reserved_ports = rp;
-        ph->kubernetes = h->platform.set && !strcmp(h->platform.v, "kubernetes");
+        ph->kubernetes = fleet_host_is(h, "kubernetes");
+        ph->macos = fleet_host_is(h, "macos");
+        ph->gpu_wired_limit_bytes = ph->macos && h->gpu_wired_limit.set ? h->gpu_wired_limit.v : 0;
         ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;
         ph->llama_swap_ttl = h->llama_swap.ttl.set ? (uint32_t)h->llama_swap.ttl.v : 0;
     }

@@ -29,7 +29,7 @@ typedef struct plan_service {
 typedef struct plan_gpu {
     uint32_t index;
     const char *model;            /* catalog id, or custom name, or NULL */
-    const char *vendor;           /* "nvidia" or "amd" */
+    const char *vendor;           /* "nvidia", "amd" or "apple" */
     uint64_t usable_bytes;
     uint64_t margin_bytes;
     uint64_t peak_bytes;          /* worst case of what can be resident together */
@@ -38,7 +38,7 @@ typedef struct plan_gpu {
 struct plan_host {
     const char *name;
     const char *address;          /* NULL when not given */
-    uint64_t memory_bytes;        /* 0 = not declared */
+    uint64_t memory_bytes;        /* 0 = not declared (macos: the Apple chip's unified memory when not) */
     uint32_t cpus;
     uint32_t n_gpus;
     plan_gpu *gpus;
@@ -48,6 +48,8 @@ struct plan_host {
     uint32_t n_reserved_ports;
     const uint16_t *reserved_ports;
     bool kubernetes;              /* a node of an LLMKube cluster: resources, not units */
+    bool macos;                   /* an Apple Silicon Mac: launchd property lists, not units */
+    uint64_t gpu_wired_limit_bytes; /* macos: iogpu.wired_limit_mb to set at boot; 0 = macOS's default */
     uint16_t llama_swap_port;     /* 0 = no llama-swap on this host */
     uint32_t llama_swap_ttl;      /* seconds; 0 = never unload */
 };

@@ -26,7 +26,7 @@ extern const char infrac_gpus_yaml[];
 extern const char infrac_gpus_yaml_end[];
 
 typedef struct gpu_entry {
-    char *id, *name, *vendor, *usable, *overhead, *basis, *nominal;
+    char *id, *name, *vendor, *usable, *overhead, *basis, *nominal, *unified;
 } gpu_entry;
 
 typedef struct gpu_doc {
@@ -38,10 +38,11 @@ static const cyaml_schema_field_t entry_fields[] = {
     CYAML_FIELD_STRING_PTR("id", CYAML_FLAG_POINTER, gpu_entry, id, 1, 64),
     CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, gpu_entry, name, 1, 128),
     CYAML_FIELD_STRING_PTR("vendor", CYAML_FLAG_POINTER, gpu_entry, vendor, 1, 32),
-    CYAML_FIELD_STRING_PTR("usable", CYAML_FLAG_POINTER, gpu_entry, usable, 1, 32),
+    CYAML_FIELD_STRING_PTR("usable", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, gpu_entry, usable, 1, 32),
     CYAML_FIELD_STRING_PTR("overhead", CYAML_FLAG_POINTER, gpu_entry, overhead, 1, 32),
     CYAML_FIELD_STRING_PTR("basis", CYAML_FLAG_POINTER, gpu_entry, basis, 1, 16),
     CYAML_FIELD_STRING_PTR("nominal", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, gpu_entry, nominal, 1, 32),
+    CYAML_FIELD_STRING_PTR("unified", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, gpu_entry, unified, 1, 32),
     CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t entry_schema = {
@@ -77,6 +78,28 @@ static uint64_t parse_size(const char *s)
     return (uint64_t)floor(v * unit);
 }
 
+/* The default share is what Metal reports as recommendedMaxWorkingSetSize
+ * on a machine nobody tuned, as llama.cpp prints it at start
+ * (ggml_metal_init / `llama-server --list-devices`):
+ *   16 GB: 10922.67 MB = 2/3 (github.com/abetlen/llama-cpp-python issue 687)
+ *   32 GB: 21845.34 MB = 2/3 (github.com/ollama/ollama issue 434,
+ *          github.com/ggml-org/llama.cpp pull 2011, M1/M2 Max)
+ *   64 GB: 49152.00 MiB = 3/4 (github.com/ggml-org/llama.cpp issue 1870, M1 Max)
+ * Where the fraction changes between 32 and 64 GB is not in those reports;
+ * 36 GB is the boundary commonly given, and a 36 GB machine counted at 2/3
+ * is the lower of the two. macOS 26 reports more on some machines (107.52
+ * GiB of 128 GiB on an M5 Max, github.com/antirez/ds4 pull 893; 17.76 GiB
+ * of 24 GiB, github.com/sgl-project/sglang pull 29949): the rule is the
+ * lower figure, so it never overstates; `gpu_wired_limit:` states the real
+ * one. Setting iogpu.wired_limit_mb changes what Metal reports
+ * (github.com/AlexsJones/llmfit pull 754: 12000 and 14000 MiB read back
+ * exactly; ds4 pull 893: 114688 MiB -> 112.00 GiB). */
+uint64_t gpu_unified_default_share(uint64_t ram)
+{
+    const uint64_t gib = 1073741824ull;
+    return ram <= 36 * gib ? ram / 3 * 2 : ram / 4 * 3;
+}
+
 static void catalog_load(void)
 {
     size_t len = (size_t)(infrac_gpus_yaml_end - infrac_gpus_yaml) - 1;
@@ -96,7 +119,10 @@ static void catalog_load(void)
     for (unsigned i = 0; i < doc->gpus_count; i++) {
         const gpu_entry *e = &doc->gpus[i];
         gpu_spec *g = &catalog[catalog_n];
-        g->usable_bytes = parse_size(e->usable);
+        g->unified_bytes = e->unified ? parse_size(e->unified) : 0;
+        /* exactly one of usable (a card) and unified (an Apple machine) */
+        g->usable_bytes = e->unified ? (e->usable ? 0 : gpu_unified_default_share(g->unified_bytes))
+                                     : (e->usable ? parse_size(e->usable) : 0);
         g->runtime_overhead_bytes = parse_size(e->overhead);
         g->measured = strcmp(e->basis, "measured") == 0;
         g->nominal_bytes = e->nominal ? parse_size(e->nominal) : 0;
@@ -169,10 +195,11 @@ static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t c
             p++;
         size_t len = (size_t)(p - start);
         if (tolower((unsigned char)*p) == 'g' && (!p[1] || tolower((unsigned char)p[1]) == 'b' || p[1] == '-')) {
-            /* a size: the card's nominal size, or the usable rounded up */
+            /* a size: an Apple chip's RAM, the card's nominal size, or the usable rounded up */
             if (g) {
                 double gib = strtod(start, NULL);
-                double have = g->nominal_bytes ? (double)g->nominal_bytes / 1073741824.0
+                double have = g->unified_bytes ? (double)g->unified_bytes / 1073741824.0
+                              : g->nominal_bytes ? (double)g->nominal_bytes / 1073741824.0
                                                : ceil((double)g->usable_bytes / 1073741824.0);
                 if (fabs(gib - have) > 0.5)
                     return false;

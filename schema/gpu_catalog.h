@@ -15,7 +15,13 @@ typedef struct gpu_spec {
     uint64_t runtime_overhead_bytes; /* CUDA context + pools of one llama-server process */
     bool measured;           /* usable_bytes measured on the card, not derived */
     uint64_t nominal_bytes;  /* the advertised size when usable was derived from it; else 0 */
+    uint64_t unified_bytes;  /* Apple Silicon: the machine's RAM, shared with the GPU; else 0 */
 } gpu_spec;
+
+/* What Metal lets the GPU of an Apple Silicon machine with ram bytes of
+ * unified memory keep resident by default (recommendedMaxWorkingSetSize,
+ * which iogpu.wired_limit_mb replaces): 2/3 of it up to 36 GiB, 3/4 above. */
+uint64_t gpu_unified_default_share(uint64_t ram);
 
 /* NULL when unknown. */
 const gpu_spec *gpu_catalog_find(const char *id);

@@ -31,7 +31,7 @@ char *target_ansible_inventory(const plan *p)
     bool any = false;
     for (uint32_t i = 0; i < p->n_hosts; i++) {
         const plan_host *h = &p->hosts[i];
-        if (h->kubernetes) /* deployed with kubectl: OUT/llmkube/ */
+        if (h->kubernetes || h->macos) /* deployed with kubectl (OUT/llmkube/), or a Mac's install.sh (launchd) */
             continue;
         any = true;
         sb_printf(&b, "        %s:\n", h->name);

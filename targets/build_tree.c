@@ -10,6 +10,7 @@
 
 #include "run_threads.h"
 #include "targets.h"
+#include "xml_quote.h"
 
 static void add_text(out_tree *t, char *data, unsigned mode, const char *fmt, const char *a, const char *b)
 {
@@ -71,7 +72,20 @@ static int check_names(const plan *p, char *err, size_t errlen)
                 snprintf(err, errlen, "service '%s' has an env value with a control character", s->name);
                 return -1;
             }
-        if (s->cfg.api_key_file && (strpbrk(s->cfg.api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
+        if (s->host && s->host->macos) { /* the plist's strings: XML 1.0 has no control characters */
+            target_argv argv;
+            target_engine_argv(p, s, &argv);
+            bool ok = true;
+            for (size_t k = 0; k < argv.n && ok; k++)
+                ok = xml_text_ok(argv.v[k]);
+            target_argv_free(&argv);
+            if (!ok) {
+                snprintf(err, errlen, "service '%s' has a command line argument with a control character, which "
+                         "a launchd property list (XML 1.0) cannot hold", s->name);
+                return -1;
+            }
+        }
+        if (s->cfg.api_key_file && !(s->host && s->host->macos) && (strpbrk(s->cfg.api_key_file, " \t:") || !target_name_ok(target_credential_name(s)))) {
             snprintf(err, errlen, "service '%s': api_key_file '%s' must end in a file name of letters, digits, '-', '_' "
                      "and '.' and hold no space or ':' (LoadCredential= names the credential after it)",
                      s->name, s->cfg.api_key_file);
@@ -97,6 +111,22 @@ static int build_hosts(const plan *p, const char *target, uint32_t from, uint32_
             continue;
         }
         add_text(t, target_host_readme(p, h), 0644, "%s/README.md%s", h->name, "");
+        if (h->macos) { /* a Mac: launchd jobs in place of units and launch scripts */
+            add_text(t, target_install_script_macos(p, h), 0755, "%s/install.sh%s", h->name, "");
+            for (uint32_t k = 0; k < h->n_services; k++) {
+                const plan_service *s = h->services[k];
+                char *label = target_launchd_label(p, s);
+                add_text(t, target_launchd_plist(p, s), 0644, "%s/launchd/%s.plist", h->name, label);
+                free(label);
+                add_text(t, target_engine_config(p, s), 0644, "%s/etc/%s.json", h->name, s->name);
+            }
+            if (h->gpu_wired_limit_bytes) {
+                char *label = target_launchd_sysctl_label(p);
+                add_text(t, target_launchd_wired_limit_plist(p, h), 0644, "%s/launchd/%s.plist", h->name, label);
+                free(label);
+            }
+            continue;
+        }
         add_text(t, target_install_script(p, h), 0755, "%s/install.sh%s", h->name, "");
         add_text(t, target_host_target_unit(p, h), 0644, "%s/systemd/%s", h->name, target);
         for (uint32_t k = 0; k < h->n_services; k++) {

@@ -9,35 +9,61 @@
 #include "targets.h"
 #include "shell_quote.h"
 
-static const char stale_removal[] =
-    "# Services an earlier build installed here that the fleet no longer has: stop\n"
-    "# them and remove their files.\n"
-    "# It is trusted only when root owns it and no one else may write it; a name\n"
-    "# is used only when it is a service name (schema/fleet_schema.h FS_NAME).\n"
-    "manifest=\"$config_dir/installed-services\"\n"
-    "trusted=no\n"
-    "if [ -f \"$manifest\" ] && [ ! -L \"$manifest\" ]; then\n"
-    "    if [ -n \"$root\" ] || [ -z \"$(find \"$manifest\" \\( ! -user 0 -o -perm -020 -o -perm -002 \\) -print)\" ]; then\n"
-    "        trusted=yes\n"
-    "    fi\n"
-    "fi\n"
-    "if [ \"$trusted\" = yes ]; then\n"
-    "    while IFS= read -r old; do\n"
-    "        case $old in '' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) continue ;; esac\n"
-    "        [ \"${#old}\" -le 64 ] || continue\n"
-    "        case \" $services \" in *\" $old \"*) continue ;; esac\n"
+/* The services an earlier build installed here that the fleet no longer
+ * has (the manifest, written by target_install_manifest): `remove` is the
+ * platform's lines that stop $old and remove its files. */
+void target_install_stale_removal(strbuf *b, const char *remove)
+{
+    sb_puts(b, "# Services an earlier build installed here that the fleet no longer has: stop\n"
+               "# them and remove their files.\n"
+               "# It is trusted only when root owns it and no one else may write it; a name\n"
+               "# is used only when it is a service name (schema/fleet_schema.h FS_NAME).\n"
+               "manifest=\"$config_dir/installed-services\"\n"
+               "trusted=no\n"
+               "if [ -f \"$manifest\" ] && [ ! -L \"$manifest\" ]; then\n"
+               "    if [ -n \"$root\" ] || [ -z \"$(find \"$manifest\" \\( ! -user 0 -o -perm -020 -o -perm -002 \\) -print)\" ]; then\n"
+               "        trusted=yes\n"
+               "    fi\n"
+               "fi\n"
+               "if [ \"$trusted\" = yes ]; then\n"
+               "    while IFS= read -r old; do\n"
+               "        case $old in '' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*) continue ;; esac\n"
+               "        [ \"${#old}\" -le 64 ] || continue\n"
+               "        case \" $services \" in *\" $old \"*) continue ;; esac\n");
+    sb_puts(b, remove);
+    sb_puts(b, "        echo \"install.sh: removed $old (no longer in the fleet)\"\n"
+               "    done < \"$manifest\"\n"
+               "elif [ -e \"$manifest\" ]; then\n"
+               "    echo \"install.sh: ignoring $manifest: not a root-owned file only root may write\" >&2\n"
+               "fi\n\n");
+}
+
+/* Written beside, with its mode and owner set explicitly (the umask may be
+ * 000), then renamed over the old one. */
+void target_install_manifest(strbuf *b, const plan_host *h)
+{
+    sb_puts(b, "rm -f \"$manifest.new\"\n");
+    if (h->n_services) {
+        sb_puts(b, "printf '%s\\n'");
+        for (uint32_t i = 0; i < h->n_services; i++)
+            sb_printf(b, " %s", h->services[i]->name);
+        sb_puts(b, " > \"$manifest.new\"\n");
+    } else {
+        sb_puts(b, ": > \"$manifest.new\"\n");
+    }
+    sb_puts(b, "chmod 0644 \"$manifest.new\"\n"
+               "if [ -z \"$root\" ]; then chown 0:0 \"$manifest.new\"; fi\n"
+               "mv -f \"$manifest.new\" \"$manifest\"\n\n");
+}
+
+static const char systemd_removal[] =
     "        if [ -z \"$root\" ]; then\n"
     "            systemctl stop \"infrac-$old.service\" || true\n"
     "            # A unit whose stop failed would stay listed as failed once its file is gone.\n"
     "            systemctl reset-failed \"infrac-$old.service\" 2>/dev/null || true\n"
     "        fi\n"
     "        rm -rf \"$unit_dir/infrac-$old.service\" \"$unit_dir/infrac-$old.service.d\" \\\n"
-    "            \"$config_dir/$old.json\" \"$script_dir/$old.sh\"\n"
-    "        echo \"install.sh: removed $old (no longer in the fleet)\"\n"
-    "    done < \"$manifest\"\n"
-    "elif [ -e \"$manifest\" ]; then\n"
-    "    echo \"install.sh: ignoring $manifest: not a root-owned file only root may write\" >&2\n"
-    "fi\n\n";
+    "            \"$config_dir/$old.json\" \"$script_dir/$old.sh\"\n";
 
 /* Written last, as the manifest is: a deploy (OUT/ansible) reads it to know
  * whether this build's install went through, and installs again if not. */
@@ -72,7 +98,7 @@ char *target_install_script(const plan *p, const plan_host *h)
         sb_printf(&b, "%s%s", i ? " " : "", h->services[i]->name);
     sb_puts(&b, "'\n\n");
     sb_puts(&b, "install -d -m 0755 \"$unit_dir\" \"$config_dir\" \"$script_dir\"\n\n");
-    sb_puts(&b, stale_removal);
+    target_install_stale_removal(&b, systemd_removal);
     for (uint32_t i = 0; i < h->n_services; i++) {
         const char *n = h->services[i]->name;
         sb_printf(&b, "install -m 0644 \"$here/etc/%s.json\" \"$config_dir/%s.json\"\n", n, n);
@@ -84,20 +110,7 @@ char *target_install_script(const plan *p, const plan_host *h)
                      "install -m 0755 \"$here/bin/llama-swap.sh\" \"$script_dir/llama-swap.sh\"\n"
                      "install -m 0644 \"$here/systemd/infrac-llama-swap.service\" \"$unit_dir/\"\n");
     sb_printf(&b, "install -m 0644 \"$here/systemd/%s\" \"$unit_dir/\"\n", target);
-    /* Written beside, with its mode and owner set explicitly (the umask may be
-     * 000), then renamed over the old one. */
-    sb_puts(&b, "rm -f \"$manifest.new\"\n");
-    if (h->n_services) {
-        sb_puts(&b, "printf '%s\\n'");
-        for (uint32_t i = 0; i < h->n_services; i++)
-            sb_printf(&b, " %s", h->services[i]->name);
-        sb_puts(&b, " > \"$manifest.new\"\n");
-    } else {
-        sb_puts(&b, ": > \"$manifest.new\"\n");
-    }
-    sb_puts(&b, "chmod 0644 \"$manifest.new\"\n"
-                 "if [ -z \"$root\" ]; then chown 0:0 \"$manifest.new\"; fi\n"
-                 "mv -f \"$manifest.new\" \"$manifest\"\n\n");
+    target_install_manifest(&b, h);
 
     sb_puts(&b, "# Restart backoff (RestartSteps=, RestartMaxDelaySec=) needs systemd 254.\n"
                  "systemd_version=$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }')\n"

@@ -41,8 +41,8 @@ static void add_cell(strbuf *b, const char *s)
 
 static void services_table(strbuf *b, const plan_host *h)
 {
-    sb_puts(b, "| service | engine | model | URL | GPUs | starts with the target | exclusive group |\n"
-                "|---|---|---|---|---|---|---|\n");
+    sb_printf(b, "| service | engine | model | URL | GPUs | %s | exclusive group |\n"
+                 "|---|---|---|---|---|---|---|\n", h->macos ? "starts at load" : "starts with the target");
     for (uint32_t i = 0; i < h->n_services; i++) {
         const plan_service *s = h->services[i];
         char *url = target_service_url(s);
@@ -100,6 +100,39 @@ static void memory_table(strbuf *b, const plan_host *h)
     }
 }
 
+/* A Mac's install section: launchd jobs in /Library/LaunchDaemons. */
+static void macos_install(strbuf *b, const plan *p, const plan_host *h)
+{
+    sb_puts(b, "\n## Install\n\n");
+    sb_printf(b, "Copy this directory to %s, then:\n\n```sh\nsudo sh install.sh\n", h->name);
+    for (uint32_t i = 0; i < h->n_services; i++) {
+        char *label = target_launchd_label(p, h->services[i]);
+        sb_printf(b, "sudo launchctl print system/%s | head\n", label);
+        free(label);
+    }
+    sb_puts(b, "```\n\n");
+    sb_printf(b, "`install.sh` puts each job's property list (`launchd/LABEL.plist`) in `%s/LABEL.plist` "
+                 "(owned by root:wheel, mode 0644, as launchd requires), the engine configs in `%s/%s`, the logs "
+                 "in `%s/%s/SERVICE.log` and each job's working directory in `%s/%s/SERVICE`, then loads every "
+                 "job into the system domain: `sudo launchctl bootout system/LABEL` (an earlier one) and "
+                 "`sudo launchctl bootstrap system %s/LABEL.plist`. The jobs:\n\n",
+              TARGET_LAUNCHD_DIR, TARGET_CONFIG_DIR, p->fleet, TARGET_LAUNCHD_LOG_DIR, p->fleet,
+              TARGET_LAUNCHD_WORK_DIR, p->fleet, TARGET_LAUNCHD_DIR);
+    for (uint32_t i = 0; i < h->n_services; i++) {
+        const plan_service *s = h->services[i];
+        char *label = target_launchd_label(p, s);
+        sb_printf(b, "- `%s`: `%s/%s.plist`, runs as `", s->name, TARGET_LAUNCHD_DIR, label);
+        add_text(b, s->cfg.user ? s->cfg.user : TARGET_LAUNCHD_DEFAULT_USER);
+        sb_printf(b, "`, %s\n", target_service_wanted(h, s) ? "started at load (RunAtLoad)"
+                                                            : "not started at load: `sudo launchctl kickstart system/"
+                                                              "LABEL` starts it");
+        free(label);
+    }
+    sb_puts(b, "\nModel files must be readable by each job's user, and so must API key files: launchd hands no "
+               "credentials over, llama-server reads the file itself. Stop a job with `sudo launchctl bootout "
+               "system/LABEL`.\n");
+}
+
 char *target_host_readme(const plan *p, const plan_host *h)
 {
     strbuf b = {0};
@@ -122,7 +155,8 @@ char *target_host_readme(const plan *p, const plan_host *h)
     else
         sb_puts(&b, "No service of the fleet runs on this host.\n");
 
-    sb_puts(&b, "\nCommand lines (what each launch script execs after its checks):\n\n");
+    sb_puts(&b, h->macos ? "\nCommand lines (each launchd job's ProgramArguments):\n\n"
+                         : "\nCommand lines (what each launch script execs after its checks):\n\n");
     for (uint32_t i = 0; i < h->n_services; i++) {
         target_argv argv;
         target_engine_argv(p, h->services[i], &argv);
@@ -145,7 +179,26 @@ char *target_host_readme(const plan *p, const plan_host *h)
         add_mib(&b, h->memory_bytes);
     }
     sb_puts(&b, ".\n");
+    if (h->macos && h->n_gpus)
+    {
+        sb_puts(&b, "\nThe GPU shares the RAM (unified memory): the peak counts its share too, and the usable GPU "
+                     "memory is what macOS lets the GPU keep resident (Metal's recommendedMaxWorkingSetSize");
+        if (h->gpu_wired_limit_bytes) {
+            char *sysctl = target_launchd_sysctl_label(p);
+            sb_printf(&b, "), here raised to the fleet's `gpu_wired_limit` with `sudo sysctl iogpu.wired_limit_mb=%llu`. "
+                          "That setting does not survive a reboot: the job `%s` sets it at every boot.\n",
+                      (unsigned long long)(h->gpu_wired_limit_bytes / MIB), sysctl);
+            free(sysctl);
+        } else {
+            sb_puts(&b, ", macOS's default: 2/3 of the RAM up to 36 GiB, 3/4 above).\n");
+        }
+    }
 
+    if (h->macos) {
+        macos_install(&b, p, h);
+        free(target);
+        return sb_steal(&b);
+    }
     sb_puts(&b, "\n## Install\n\n");
     sb_printf(&b, "Copy this directory to %s, then as root:\n\n```sh\nsh install.sh\n"
                     "systemctl start %s\nsystemctl status '%s' 'infrac-*'\n```\n\n",

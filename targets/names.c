@@ -39,10 +39,32 @@ const char *target_credential_name(const plan_service *s)
 
 char *target_credential_path(const plan_service *s)
 {
+    /* launchd hands no credentials over: the engine reads the key file itself */
+    if (s->host && s->host->macos)
+        return fmt_alloc("%s%s", s->cfg.api_key_file ? s->cfg.api_key_file : "", "");
     /* behind llama-swap the engine is llama-swap's child: its credentials */
     if (s->host && s->host->llama_swap_port)
         return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-llama-swap.service/%s.api-key%s", s->name, "");
     return fmt_alloc(TARGET_CREDENTIAL_DIR "/infrac-%s.service/%s", s->name, target_credential_name(s));
+}
+
+/* Reverse-DNS, as launchd.plist(5) asks: under `local`, no vendor's domain. */
+char *target_launchd_label(const plan *p, const plan_service *s)
+{
+    return fmt_alloc("local.infrac.%s.%s", p->fleet, s->name);
+}
+
+/* Not under local.infrac.F., where a service's name could meet it. */
+char *target_launchd_sysctl_label(const plan *p) { return fmt_alloc("local.infrac-sysctl.%s%s", p->fleet, ""); }
+
+char *target_launchd_log_path(const plan *p, const plan_service *s)
+{
+    return fmt_alloc(TARGET_LAUNCHD_LOG_DIR "/%s/%s.log", p->fleet, s->name);
+}
+
+char *target_launchd_work_dir(const plan *p, const plan_service *s)
+{
+    return fmt_alloc(TARGET_LAUNCHD_WORK_DIR "/%s/%s", p->fleet, s->name);
 }
 
 char *target_llama_swap_credential(const plan_service *s)

@@ -139,6 +139,8 @@ static json_t *host_json(const plan_host *h)
     json_object_set_new(o, "cpus", h->cpus ? json_integer(h->cpus) : json_null());
     if (h->kubernetes)
         json_object_set_new(o, "platform", json_string("kubernetes"));
+    if (h->macos)
+        json_object_set_new(o, "platform", json_string("macos"));
     json_object_set_new(o, "ram_peak_bytes", u64(h->ram_peak_bytes));
     json_t *gpus = json_array();
     for (uint32_t i = 0; i < h->n_gpus; i++) {

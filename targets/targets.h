@@ -16,6 +16,12 @@
 #define TARGET_CONFIG_DIR "/etc/infrac"          /* + /<fleet>/<service>.json */
 #define TARGET_SCRIPT_DIR "/usr/local/lib/infrac" /* + /<fleet>/bin/<service>.sh */
 #define TARGET_CREDENTIAL_DIR "/run/credentials" /* + /<unit>/<credential> (systemd) */
+/* A Mac (platform: macos): launchd's daemons, their logs and working directories. */
+#define TARGET_LAUNCHD_DIR "/Library/LaunchDaemons"   /* + /<label>.plist */
+#define TARGET_LAUNCHD_LOG_DIR "/Library/Logs/infrac"  /* + /<fleet>/<service>.log */
+#define TARGET_LAUNCHD_WORK_DIR "/Library/Caches/infrac" /* + /<fleet>/<service> */
+/* The user a launchd job runs as where the fleet names none: launchd would run it as root. */
+#define TARGET_LAUNCHD_DEFAULT_USER "nobody"
 /* The file at the root of every build output: OUT is ours to replace. */
 #define TARGET_MARKER ".infrac-build"
 
@@ -70,7 +76,11 @@ char *target_script_path(const plan *p, const plan_service *s);
 /* The API key's systemd credential is named after the key file (its base
  * name): infrac-engine reads $CREDENTIALS_DIRECTORY/<basename of api_key_file>. */
 const char *target_credential_name(const plan_service *s);
-char *target_credential_path(const plan_service *s);      /* API key under systemd (or llama-swap's unit) */
+char *target_credential_path(const plan_service *s);      /* API key under systemd (or llama-swap's unit); a Mac: the file */
+char *target_launchd_label(const plan *p, const plan_service *s);    /* local.infrac.F.S */
+char *target_launchd_log_path(const plan *p, const plan_service *s); /* /Library/Logs/infrac/F/S.log */
+char *target_launchd_work_dir(const plan *p, const plan_service *s); /* /Library/Caches/infrac/F/S */
+char *target_launchd_sysctl_label(const plan *p);                    /* local.infrac-sysctl.F */
 /* The credential name of s's API key in llama-swap's unit: "<service>.api-key" (malloc'ed). */
 char *target_llama_swap_credential(const plan_service *s);
 char *target_service_url(const plan_service *s);          /* http://ADDR:PORT */
@@ -123,6 +133,21 @@ char *target_llama_swap_script(const plan *p, const plan_host *h);
  * InferenceService, two YAML documents. NULL with err when a value is
  * outside what the CRDs accept. */
 char *target_llmkube_resources(const plan *p, const plan_service *s, char *err, size_t errlen);
+
+/* A service of a Mac (launchd_plist.c): its launchd job, an XML property
+ * list 1.0 for /Library/LaunchDaemons/<label>.plist. */
+char *target_launchd_plist(const plan *p, const plan_service *s);
+/* A Mac whose fleet sets gpu_wired_limit: the job that sets iogpu.wired_limit_mb at boot
+ * (the sysctl does not survive a reboot). Its label: target_launchd_sysctl_label. */
+char *target_launchd_wired_limit_plist(const plan *p, const plan_host *h);
+/* install.sh's record of the host's services (host_install.c): the lines
+ * that stop and remove, with `remove` the platform's (it uses $old), the
+ * services an earlier install recorded that the fleet no longer has; and
+ * the lines that record this build's (after $config_dir, $services, $root). */
+void target_install_stale_removal(strbuf *b, const char *remove);
+void target_install_manifest(strbuf *b, const plan_host *h);
+/* A Mac's install.sh (host_install_macos.c): plists, configs, directories, launchctl. */
+char *target_install_script_macos(const plan *p, const plan_host *h);
 
 /* Every file of the build output for p. 0, or -1 with err (a name that
  * cannot be used for a unit or a file). */

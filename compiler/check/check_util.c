@@ -15,11 +15,7 @@ const char *fmt_bytes(uint64_t bytes, char *buf, size_t len) {
     return buf;
 }
 
-uint64_t gpu_usable_bytes(const fleet_gpu *g) {
-    if (g->vram.set) return g->vram.v;
-    if (g->spec) return g->spec->usable_bytes;
-    return 0;
-}
+uint64_t gpu_usable_bytes(const fleet_host *h, const fleet_gpu *g) { return fleet_gpu_usable_bytes(h, g); }
 
 const char *gpu_display_model(const fleet_gpu *g) {
     if (g->model.set && g->model.v) return g->model.v;

@@ -82,6 +82,7 @@ void check_fleet(fleet *f, const char *fleet_dir, diag_list *d, check_result *ou
     check_ports(&c);
     check_host_tuning(&c);
     check_platform(&c);
+    check_platform_macos(&c);
     check_exposure(&c);
     check_model_fit(&c);
     check_speculative(&c);

@@ -1,6 +1,8 @@
 /* Host RAM: weights left on the CPU, host buffers (llama-server's prompt
  * cache) and CPU-only services must fit the host's declared memory minus
- * the margin. Exclusive groups count once, at their largest, as for VRAM. */
+ * the margin. Exclusive groups count once, at their largest, as for VRAM.
+ * On unified memory (an Apple chip) what the GPU holds comes out of the
+ * same RAM: its peak (check_vram, run before) is added. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +22,14 @@ void check_host_ram(check_ctx *c) {
             sh[n++] = (mem_share){si, -1, c->r->svc[si].est->host.total, true};
         }
         uint64_t total = count_exclusive_peak(f, sh, n);
+        const fleet_gpu *unified = fleet_host_unified_gpu(host);
+        uint64_t gpu_part = unified ? c->r->gpu_peak[c->r->gpu_base[h] + unified->index] : 0;
+        total = sat_add(total, gpu_part);
         c->r->ram_peak[h] = total;
-        if (!host->memory.set || host->memory.v == 0 || n == 0) continue;
-        if (sat_add(total, margin) <= host->memory.v) continue;
-        uint64_t limit = host->memory.v > margin ? host->memory.v - margin : 0;
+        uint64_t ram = fleet_host_ram_bytes(host);
+        if (ram == 0 || n == 0) continue;
+        if (sat_add(total, margin) <= ram) continue;
+        uint64_t limit = ram > margin ? ram - margin : 0;
         char tb[32], lb[32], mb[32], rb[32];
         diagnostic *d = diag_error(c->d, "E0402", span_or(host->memory.at, host->name.at),
                                    "host `%s` runs out of RAM: %s needed, %s available", host->name.v,
@@ -40,8 +46,13 @@ void check_host_ram(check_ctx *c) {
                       fmt_bytes(m->compute, cb, sizeof cb), fmt_bytes(m->overhead, o, sizeof o),
                       fmt_bytes(m->other, x, sizeof x));
         }
+        if (unified) {
+            char gb[32];
+            diag_note(d, span_or(unified->at, host->name.at), "GPU %u shares the RAM (unified memory): %s of it at peak",
+                      unified->index, fmt_bytes(gpu_part, gb, sizeof gb));
+        }
         diag_note(d, span_or(host->memory.at, host->name.at), "memory %s minus the %s margin",
-                  fmt_bytes(host->memory.v, rb, sizeof rb), fmt_bytes(margin, mb, sizeof mb));
+                  fmt_bytes(ram, rb, sizeof rb), fmt_bytes(margin, mb, sizeof mb));
         diag_help(d, "lower `cache_ram` (llama-server's prompt cache, 8192 MiB by default), offload more layers to a GPU, "
                      "or give services that need not run together one `exclusive:` group");
     }

@@ -52,6 +52,8 @@ void check_vram(check_ctx *c);
 void check_host_tuning(check_ctx *c);
 /* platform.c: keys a Kubernetes host (LLMKube) cannot honour (E0805). */
 void check_platform(check_ctx *c);
+/* platform_macos.c: what a Mac (launchd, Metal, unified memory) can run (E0806, E0807, E0808). */
+void check_platform_macos(check_ctx *c);
 void check_host_ram(check_ctx *c);
 
 /* resolve.c: the service's one resolved configuration (defaults applied);
@@ -78,8 +80,8 @@ static inline uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX -
 uint64_t count_exclusive_peak(const fleet *f, mem_share *sh, uint32_t n);
 /* "15.48 GiB" or "512 MiB": a human size, deterministic ("more than" for a saturated sum). */
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
-/* A GPU's usable memory: the catalog's, else the declared vram; 0 = unknown. */
-uint64_t gpu_usable_bytes(const fleet_gpu *g);
+/* A GPU's usable memory on host h (fleet_gpu_usable_bytes); 0 = unknown. */
+uint64_t gpu_usable_bytes(const fleet_host *h, const fleet_gpu *g);
 const char *gpu_display_model(const fleet_gpu *g);
 uint32_t host_index(const fleet *f, const fleet_host *h);
 /* The span to report a service-level problem at: the value if written, else the service. */

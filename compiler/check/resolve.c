@@ -78,7 +78,7 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
             int64_t g = s->gpus[i].v;
             if (g >= 0 && (uint64_t)g < s->host_ref->n_gpus) {
                 const fleet_gpu *gpu = &s->host_ref->gpus[g];
-                r->gpu_total_bytes[i] = gpu_usable_bytes(gpu);
+                r->gpu_total_bytes[i] = gpu_usable_bytes(s->host_ref, gpu);
                 r->gpu_overhead_bytes[i] = gpu->spec ? gpu->spec->runtime_overhead_bytes : 0;
             }
         }

@@ -209,7 +209,7 @@ void check_vram(check_ctx *c) {
             }
             uint64_t total = count_exclusive_peak(f, sh, n);
             c->r->gpu_peak[flat] = total;
-            uint64_t usable = gpu_usable_bytes(&f->hosts[h].gpus[g]);
+            uint64_t usable = gpu_usable_bytes(&f->hosts[h], &f->hosts[h].gpus[g]);
             if (usable == 0 || n == 0 || c->gpu_overclaimed[flat]) continue;
             if (sat_add(total, margin) > usable) report(c, h, g, sh, n, total, usable, margin);
         }

@@ -74,6 +74,10 @@ void plan_print_text(const plan *p, FILE *out) {
         } else {
             fprintf(out, " (memory not declared)");
         }
+        for (uint32_t g = 0; g < host->n_gpus; g++) /* unified memory: the GPU's share is in the RAM's peak */
+            if (host->gpus[g].vendor && !strcmp(host->gpus[g].vendor, "apple"))
+                fprintf(out, ", GPU %u's %s included (unified memory)", (unsigned)g,
+                        gib(host->gpus[g].peak_bytes, b, sizeof b));
         fprintf(out, "\n");
         if (host->n_services) header(out);
         for (uint32_t s = 0; s < host->n_services; s++) {

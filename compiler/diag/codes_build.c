@@ -17,8 +17,10 @@ const diag_code_info diag_codes_build[] = {
      "(`infrac-SERVICE.service`, `infrac-FLEET.target`) and file names, so they must be made of "
      "letters, digits, `-`, `_` and `.`, and not start with `.` or `-`. Values written into "
      "units and scripts (paths, the user, the exclusive group) must not hold control characters, "
+     "nor may any argument of a Mac's service (its launchd property list is XML 1.0, which has no "
+     "form for them), "
      "and `api_key_file` must hold no space or `:` and end in such a name: systemd's "
-     "`LoadCredential=` names the key's credential after the file.\n\n"
+     "`LoadCredential=` names the key's credential after the file (not on a Mac).\n\n"
      "Rename the fleet, host or service, or move the file."},
     {NULL, DIAG_ERROR, NULL, NULL} /* end */
 };

@@ -232,6 +232,33 @@ const diag_code_info diag_codes_checks[] = {
      "engine (no LLMKube runtime). infrac refuses them rather than drop them.\n\nExample:\n    hosts: {node1: "
      "{platform: kubernetes}}\n    services:\n      chat: {host: node1, mlock: true, ...}\n\nFix: remove the key, or "
      "run the service on a linux host."},
+    {"E0806", DIAG_ERROR, "A key a macOS (launchd) host cannot honour",
+     "The host is a Mac (`platform: macos`): infrac build writes one launchd property list per service, which "
+     "runs llama-server built with Metal. What only a systemd unit, Linux or a CUDA engine does has no form "
+     "there: after/requires/wants (launchd orders no jobs), allow_clients (systemd's IP filter), cpu_affinity "
+     "(launchd has no CPUAffinity= and macOS pins no thread to a core), numa (one memory node), an exclusive "
+     "group of two services or more (launchd has no Conflicts=, so nothing would keep them apart while the "
+     "memory checks count the group once), llama_swap (its unit is systemd's), `engine: vllm` (no Metal "
+     "backend) and `engine: infrac` (built for Linux). infrac refuses them rather than drop them; mlock is "
+     "honoured (the job's MemoryLock limits).\n\nExample:\n    hosts: {studio: {platform: macos, gpus: "
+     "[m3-ultra-512gb]}}\n    services:\n      chat: {host: studio, engine: vllm, ...}\n\nFix: `engine: "
+     "llama.cpp`, remove the key, or run the service on a linux host."},
+    {"E0807", DIAG_ERROR, "A GPU the host's platform cannot drive",
+     "A Mac (`platform: macos`) drives its own Apple GPU only, through Metal: an NVIDIA or AMD card listed on it "
+     "(a catalog card or `vendor:` nvidia/amd) has no driver there. An Apple GPU (`m4-max-128gb`, `vendor: "
+     "apple`) runs only under macOS, so on a linux or kubernetes host it is refused too, as is a second Apple "
+     "GPU on one host (a Mac has one chip).\n\nExample:\n    hosts: {studio: {platform: macos, gpus: "
+     "[rtx-4090]}}\n\nFix: name the Mac's chip and RAM, `gpus: [m2-ultra-192gb]`, or give the card's host "
+     "`platform: linux`."},
+    {"E0808", DIAG_ERROR, "Unified memory settings that do not fit the machine",
+     "On an Apple chip the GPU shares the RAM: by default macOS lets it keep about 2/3 of the RAM resident up "
+     "to 36 GiB, 3/4 above (Metal's recommendedMaxWorkingSetSize), and `gpu_wired_limit:` states a share "
+     "raised with `sudo sysctl iogpu.wired_limit_mb=N`. The limit must fit the RAM and leave macOS at least "
+     "4 GiB (the kernel, WindowServer and the Metal runtime take about that before any engine runs); it has "
+     "no meaning on a host without an Apple GPU or one that is not a Mac. A `memory:` other than the chip's "
+     "RAM is refused: the catalog id names the RAM (`m4-max-128gb`).\n\nExample:\n    hosts: {studio: "
+     "{platform: macos, gpus: [m4-max-64gb], gpu_wired_limit: 64 GiB}}\n\nFix: `gpu_wired_limit: 60 GiB` "
+     "(`sudo sysctl iogpu.wired_limit_mb=61440`), or no limit."},
     {"W0801", DIAG_WARNING, "More threads than the CPUs a service may use",
      "`threads` is above the CPUs of the service's cpu_affinity, or (without one) above the host's `cpus`. "
      "The extra threads wait for a CPU, and llama.cpp's generation slows down when threads are descheduled in "

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "diag/diag.h"
 #include "estimate/estimate.h"
@@ -31,7 +32,7 @@ typedef struct fleet_gpu {
     const gpu_spec *spec;    /* resolved catalog entry; NULL for a custom GPU */
     fl_size vram;            /* custom GPU: usable memory */
     fl_str name;             /* optional display name */
-    fl_str vendor;           /* "nvidia" / "amd"; a catalog card's own when not given */
+    fl_str vendor;           /* "nvidia" / "amd" / "apple"; a catalog card's own when not given */
 } fleet_gpu;
 
 /* The GPU's vendor: as declared, else the catalog's, else NVIDIA (the
@@ -63,8 +64,44 @@ typedef struct fleet_host {
     fl_int *reserved_ports;
     uint32_t n_reserved_ports;
     fleet_llama_swap llama_swap;
-    fl_str platform;         /* "linux" (systemd units), "kubernetes" (LLMKube resources) */
+    fl_str platform;         /* "linux" (systemd units), "kubernetes" (LLMKube resources), "macos" (launchd) */
+    fl_size gpu_wired_limit; /* macos: iogpu.wired_limit_mb, the GPU's share of the unified memory */
 } fleet_host;
+
+static inline bool fleet_host_is(const fleet_host *h, const char *platform)
+{
+    return h && h->platform.set && h->platform.v && !strcmp(h->platform.v, platform);
+}
+
+/* Whether g is an Apple GPU (unified memory, Metal): a catalog chip or `vendor: apple`. */
+static inline bool fleet_gpu_is_apple(const fleet_gpu *g) { return !strcmp(fleet_gpu_vendor(g), "apple"); }
+
+/* The host's first Apple GPU (its memory is the host's RAM); NULL if none. */
+static inline const fleet_gpu *fleet_host_unified_gpu(const fleet_host *h)
+{
+    for (uint32_t i = 0; h && i < h->n_gpus; i++)
+        if (fleet_gpu_is_apple(&h->gpus[i])) return &h->gpus[i];
+    return NULL;
+}
+
+/* A GPU's usable memory: an Apple GPU's wired limit where the host raises
+ * it; a custom card's declared vram; a catalog card's usable (an Apple
+ * chip's: macOS's default share); 0 = unknown. The checks and the plan
+ * read it here. */
+static inline uint64_t fleet_gpu_usable_bytes(const fleet_host *h, const fleet_gpu *g)
+{
+    if (h && h->gpu_wired_limit.set && fleet_gpu_is_apple(g)) return h->gpu_wired_limit.v;
+    if (g->vram.set) return g->vram.v;
+    return g->spec ? g->spec->usable_bytes : 0;
+}
+
+/* The host's RAM: `memory:`, else the unified memory of its Apple chip; 0 = unknown. */
+static inline uint64_t fleet_host_ram_bytes(const fleet_host *h)
+{
+    if (h->memory.set) return h->memory.v;
+    const fleet_gpu *u = fleet_host_unified_gpu(h);
+    return u && u->spec ? u->spec->unified_bytes : 0;
+}
 
 /* One environment variable (a key of `env:`), in the order written. */
 typedef struct fleet_env {

@@ -28,8 +28,8 @@ const char *const fs_env_reserved[] = {"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVI
                                        "CREDENTIALS_DIRECTORY", "CACHE_DIRECTORY", NULL};
 static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
-static const char *const gpu_vendors[] = {"nvidia", "amd", NULL};
-static const char *const platforms[] = {"linux", "kubernetes", NULL};
+static const char *const gpu_vendors[] = {"nvidia", "amd", "apple", NULL};
+static const char *const platforms[] = {"linux", "kubernetes", "macos", NULL};
 static const char *const numa_modes[] = {"distribute", "isolate", "numactl", NULL};
 static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
 
@@ -78,7 +78,8 @@ static const fs_key option_keys[] = {
             "the host's `cpus` does not have is E0804.", .offset = OPT(cpu_affinity)},
     {.name = "mlock", .type = FS_BOOL, .engines = LC,
      .doc = "Keep the weights in RAM, never swapped (llama.cpp -lm mmap+mlock; with `load_mode`, one that "
-            "locks: E0209) and LimitMEMLOCK=infinity in the unit.", .default_text = "false", .offset = OPT(mlock)},
+            "locks: E0209) and LimitMEMLOCK=infinity in the unit (on a Mac: the job's MemoryLock limits).",
+     .default_text = "false", .offset = OPT(mlock)},
     {.name = "numa", .type = FS_ENUM, .values = numa_modes, .engines = LC,
      .doc = "llama.cpp's NUMA placement (--numa): distribute (threads over every node), isolate (the node it "
             "starts on), numactl (the CPU map numactl gives it).", .default_text = "none", .offset = OPT(numa)},
@@ -117,12 +118,15 @@ static const fs_key option_keys[] = {
     {.name = "metrics", .type = FS_BOOL, .engines = LC, .doc = "Expose Prometheus metrics (--metrics).",
      .default_of = fsd_metrics, .offset = OPT(metrics)},
     {.name = "restart", .type = FS_ENUM, .values = restarts,
-     .doc = "systemd Restart= policy.", .default_of = fsd_restart, .offset = OPT(restart)},
+     .doc = "systemd Restart= policy; on a Mac launchd's KeepAlive (docs/targets.md).", .default_of = fsd_restart,
+     .offset = OPT(restart)},
     {.name = "restart_sec", .type = FS_INT, .min = 0, .max = 86400,
-     .doc = "Seconds systemd waits before a restart (RestartSec=).", .default_of = fsd_restart_sec,
+     .doc = "Seconds systemd waits before a restart (RestartSec=; on a Mac launchd's ThrottleInterval).",
+     .default_of = fsd_restart_sec,
      .offset = OPT(restart_sec)},
     {.name = "user", .type = FS_STRING, .flags = FS_USERNAME,
-     .doc = "Existing user the service runs as; absent = a systemd DynamicUser.", .offset = OPT(user)},
+     .doc = "Existing user the service runs as; absent = a systemd DynamicUser (on a Mac: nobody).",
+     .offset = OPT(user)},
     {.name = "cache_ram", .type = FS_SIZE, .min = 0, .max = BIG, .engines = LC,
      .doc = "Host RAM for llama-server's prompt cache (--cache-ram).", .default_of = fsd_cache_ram, .offset = OPT(cache_ram)},
     {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
@@ -313,9 +317,10 @@ static const fs_key gpu_keys[] = {
      .doc = "Usable memory of a custom GPU (overrides the catalog's).", .offset = GPU(vram)},
     {.name = "name", .type = FS_STRING, .doc = "Display name.", .offset = GPU(name)},
     {.name = "vendor", .type = FS_ENUM, .values = gpu_vendors,
-     .doc = "nvidia (CUDA: /dev/nvidia*, nvidia-smi, CUDA_VISIBLE_DEVICES) or amd (ROCm/HIP: /dev/kfd, "
-            "/dev/dri/renderD*, sysfs VRAM counters, HIP_VISIBLE_DEVICES). Default: the catalog card's, "
-            "else nvidia.", .offset = GPU(vendor)},
+     .doc = "nvidia (CUDA: /dev/nvidia*, nvidia-smi, CUDA_VISIBLE_DEVICES), amd (ROCm/HIP: /dev/kfd, "
+            "/dev/dri/renderD*, sysfs VRAM counters, HIP_VISIBLE_DEVICES) or apple (Apple Silicon, Metal, "
+            "unified memory: `platform: macos` hosts only, E0807). Default: the catalog card's, else nvidia.",
+     .offset = GPU(vendor)},
 };
 
 const fs_object fs_gpu = {"gpu", "One GPU: a catalog model, or a custom card with its vram. "
@@ -339,17 +344,25 @@ const fs_object fs_llama_swap = {"llama_swap", "A llama-swap proxy on the host: 
 static const fs_key host_keys[] = {
     {.name = "address", .type = FS_STRING, .doc = "How clients reach the host (name or IP).",
      .offset = HOST(address)},
-    {.name = "memory", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Host RAM.", .offset = HOST(memory)},
+    {.name = "memory", .type = FS_SIZE, .min = 1, .max = BIG,
+     .doc = "Host RAM. On a macos host with an Apple GPU: the machine's unified memory, the catalog chip's "
+            "RAM when not given (another size is E0808).", .offset = HOST(memory)},
     {.name = "cpus", .type = FS_INT, .min = 1, .max = 65536, .doc = "CPU threads.", .offset = HOST(cpus)},
     {.name = "gpus", .type = FS_LIST, .item = FS_OBJECT, .object = &fs_gpu, .flags = FS_SCALAR_ITEM,
      .id = FK_HOST_GPUS, .doc = "The host's GPUs; the list position is the device index.", .offset = -1},
     {.name = "reserved_ports", .type = FS_LIST, .item = FS_INT, .min = 1, .max = 65535, .id = FK_RESERVED_PORTS,
      .doc = "Ports other software uses on this host.", .offset = -1},
     {.name = "platform", .type = FS_ENUM, .values = platforms,
-     .doc = "What runs the services: linux (systemd units and launch scripts) or kubernetes (a Kubernetes node "
+     .doc = "What runs the services: linux (systemd units and launch scripts), kubernetes (a Kubernetes node "
             "of an LLMKube cluster: infrac build writes OUT/llmkube/ Model and InferenceService resources "
-            "pinned to the node by its name; keys only a unit has are E0805).", .default_text = "linux",
-     .offset = HOST(platform)},
+            "pinned to the node by its name; keys only a unit has are E0805) or macos (an Apple Silicon Mac: "
+            "one launchd property list per service, llama.cpp with Metal; keys launchd cannot honour are "
+            "E0806).", .default_text = "linux", .offset = HOST(platform)},
+    {.name = "gpu_wired_limit", .type = FS_SIZE, .min = 1, .max = BIG,
+     .doc = "macos: the unified memory the GPU may keep resident, as raised with `sudo sysctl "
+            "iogpu.wired_limit_mb=N`; the usable GPU memory of the checks. At most the RAM less 4 GiB for "
+            "macOS (E0808).", .default_text = "Metal's default: 2/3 of the RAM up to 36 GiB, 3/4 above",
+     .offset = HOST(gpu_wired_limit)},
     {.name = "llama_swap", .type = FS_OBJECT, .object = &fs_llama_swap, .id = FK_LLAMA_SWAP,
      .doc = "Front the host's services with llama-swap (`{port: 8080}`): infrac build writes its config.yaml "
             "and unit.", .offset = -1},

@@ -6,14 +6,16 @@
 # `systemd-analyze security --offline=true` (issue 15 finding 20: `engine:
 # infrac` and CPU-only services at most 1.0 on loopback and 1.1 open to the
 # network, GPU services at most 1.4, llama-swap's proxy at most 2.0), and
-# shellcheck on every script. Prints what is wrong; exits 1 when anything is.
+# shellcheck on every script. A Mac's host (launchd/): every property list
+# through plist_lint.py (plistlib, plutil -lint's rules) and shellcheck on
+# its install.sh. Prints what is wrong; exits 1 when anything is.
 set -u
 out=$1
 . "$(dirname "$0")/targets_exposure.sh"
 status=0
 problem() { echo "targets_lint: $*"; status=1; }
 
-for tool in systemd-analyze shellcheck; do
+for tool in systemd-analyze shellcheck python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "targets_lint: $tool is not installed (scripts/deps.txt lists it)"
         exit 1
@@ -23,8 +25,29 @@ done
 system_units=/usr/lib/systemd/system
 [ -d "$system_units" ] || system_units=/lib/systemd/system
 
+lint_scripts() {
+    for script in "$@"; do
+        [ -f "$script" ] || continue
+        [ "$(head -n 1 "$script")" = "#!/bin/sh" ] || problem "$script: not a #!/bin/sh script"
+        grep -qx 'set -eu' "$script" || problem "$script: no 'set -eu'"
+        [ -x "$script" ] || problem "$script: not executable"
+        log=$(shellcheck -s sh "$script" 2>&1) || problem "$script: shellcheck: $log"
+    done
+}
+
 for host in "$out"/*/; do
     host=${host%/}
+    if [ -d "$host/launchd" ]; then
+        set -- "$host"/launchd/*.plist
+        if [ ! -f "$1" ]; then
+            problem "$host/launchd: no property list"
+        elif ! log=$(python3 "$(dirname "$0")/plist_lint.py" "$@" 2>&1); then
+            problem "$host/launchd: $log"
+        fi
+        [ -d "$host/systemd" ] && problem "$host: both launchd/ and systemd/"
+        lint_scripts "$host/install.sh"
+        continue
+    fi
     [ -d "$host/systemd" ] || continue
     root=$(mktemp -d /tmp/targets-root-XXXXXX)
     mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd"
@@ -70,12 +93,6 @@ for host in "$out"/*/; do
         fi
     done
     rm -rf "$root"
-    for script in "$host"/bin/*.sh "$host/install.sh"; do
-        [ -f "$script" ] || continue
-        [ "$(head -n 1 "$script")" = "#!/bin/sh" ] || problem "$script: not a #!/bin/sh script"
-        grep -qx 'set -eu' "$script" || problem "$script: no 'set -eu'"
-        [ -x "$script" ] || problem "$script: not executable"
-        log=$(shellcheck -s sh "$script" 2>&1) || problem "$script: shellcheck: $log"
-    done
+    lint_scripts "$host"/bin/*.sh "$host/install.sh"
 done
 exit "$status"
