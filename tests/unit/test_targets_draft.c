@@ -53,6 +53,13 @@ static void draft_flags_in_the_command(void **state) {
                         "--spec-draft-ngl all --spec-draft-type-k q8_0 --spec-draft-type-v q8_0 "
                         "--spec-type draft-simple --spec-draft-n-max 16 --spec-draft-n-min 2");
     free(line);
+    /* a HIP build names its devices ROCm0, ROCm1, ... (ggml-cuda.h GGML_CUDA_NAME) */
+    s->amd = true;
+    line = line_of(p, s);
+    assert_non_null(strstr(line, "--spec-draft-device ROCm0 "));
+    assert_null(strstr(line, "CUDA0"));
+    free(line);
+    s->amd = false;
     /* defaults: the draft follows the model's devices, llama.cpp's n-max/min and type */
     s->cfg.draft_slot = -1;
     s->cfg.draft_gpu_layers = 12;
