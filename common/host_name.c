@@ -66,3 +66,14 @@ bool ip_network_valid(const char *s)
     long prefix = strtol(p, &end, 10);
     return *end == 0 && prefix <= max_prefix;
 }
+
+bool dns_label_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return false;
+    return true;
+}

@@ -19,4 +19,9 @@ bool host_is_loopback(const char *addr);
  * `any` is refused: allowing every peer is leaving the key out. */
 bool ip_network_valid(const char *s);
 
+/* True when s is an RFC 1123 label as Kubernetes names objects and
+ * namespaces: 1-63 lowercase letters, digits and '-', neither first nor
+ * last a '-' (kubernetes.io "Object Names and IDs", DNS label names). */
+bool dns_label_valid(const char *s);
+
 #endif

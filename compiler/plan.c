@@ -176,6 +176,7 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
         for (uint32_t i = 0; i < h->n_reserved_ports; i++) rp[i] = (uint16_t)h->reserved_ports[i].v;
         ph->reserved_ports = rp;
         ph->kubernetes = fleet_host_is(h, "kubernetes");
+        ph->k8s_namespace = ph->kubernetes && h->k8s_namespace.set ? h->k8s_namespace.v : NULL;
         ph->macos = fleet_host_is(h, "macos");
         ph->gpu_wired_limit_bytes = ph->macos && h->gpu_wired_limit.set ? h->gpu_wired_limit.v : 0;
         ph->llama_swap_port = h->llama_swap.set && h->llama_swap.port.set ? (uint16_t)h->llama_swap.port.v : 0;

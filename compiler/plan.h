@@ -48,6 +48,7 @@ struct plan_host {
     uint32_t n_reserved_ports;
     const uint16_t *reserved_ports;
     bool kubernetes;              /* a node of an LLMKube cluster: resources, not units */
+    const char *k8s_namespace;    /* kubernetes: the resources' namespace; NULL = kubectl's current one */
     bool macos;                   /* an Apple Silicon Mac: launchd property lists, not units */
     uint64_t gpu_wired_limit_bytes; /* macos: iogpu.wired_limit_mb to set at boot; 0 = macOS's default */
     uint16_t llama_swap_port;     /* 0 = no llama-swap on this host */

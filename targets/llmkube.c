@@ -5,11 +5,11 @@
  * same estimate: the KV memory LLMKube leaves to its users). Field names and
  * ranges as the CRDs' openAPIV3Schema gives them (defilantech/LLMKube,
  * config/crd/bases, Apache-2.0; tests/data/ecosystem). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_name.h"
 #include "targets.h"
 
 #define LLMKUBE_API "inference.llmkube.dev/v1alpha1"
@@ -24,24 +24,15 @@ static bool crd_cache_type(const char *t)
     return false;
 }
 
-/* RFC 1123 label: what metadata.name of both resources must be. */
-static bool dns_label(const char *s)
-{
-    size_t n = strlen(s);
-    if (!n || n > 63 || s[0] == '-' || s[n - 1] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-            return false;
-    return true;
-}
 
 static uint64_t mib_up(uint64_t bytes) { return (bytes + MIB - 1) / MIB; }
 
 static void metadata(strbuf *b, const plan *p, const plan_service *s)
 {
-    sb_printf(b, "metadata:\n  name: %s\n  labels:\n    app.kubernetes.io/managed-by: infrac\n"
-                 "    app.kubernetes.io/part-of: ", s->name);
+    sb_printf(b, "metadata:\n  name: %s\n", s->name);
+    if (s->host && s->host->k8s_namespace) /* both resources in one: the service refers to its model by name */
+        sb_printf(b, "  namespace: %s\n", s->host->k8s_namespace);
+    sb_puts(b, "  labels:\n    app.kubernetes.io/managed-by: infrac\n    app.kubernetes.io/part-of: ");
     target_yaml_str(b, p->fleet);
     sb_puts(b, "\n");
 }
@@ -58,7 +49,7 @@ static bool in_range(char *err, size_t errlen, const plan_service *s, const char
 
 char *target_llmkube_resources(const plan *p, const plan_service *s, char *err, size_t errlen)
 {
-    if (!dns_label(s->name)) {
+    if (!dns_label_valid(s->name)) { /* metadata.name of both resources */
         snprintf(err, errlen, "service '%s' on a Kubernetes host cannot name an LLMKube resource: a name of lowercase "
                  "letters, digits and '-' (RFC 1123 label)", s->name);
         return NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/passes.h"
+#include "host_name.h"
 
 static void refuse(check_ctx *c, const fleet_service *s, const char *key, src_span at, const char *why)
 {
@@ -16,8 +17,26 @@ static void refuse(check_ctx *c, const fleet_service *s, const char *key, src_sp
     diag_help(d, "remove `%s`, or run the service on a linux host", key);
 }
 
+/* namespace: a Kubernetes host's, and a name Kubernetes takes (E0809). */
+static void check_namespace(check_ctx *c, const fleet_host *host)
+{
+    if (!host->k8s_namespace.set) return;
+    if (!fleet_host_is(host, "kubernetes")) {
+        diagnostic *d = diag_error(c->d, "E0809", host->k8s_namespace.at,
+                                   "host `%s` sets `namespace`, but it is not a Kubernetes node", host->name.v);
+        diag_help(d, "remove `namespace`, or set `platform: kubernetes` on the host");
+    } else if (!dns_label_valid(host->k8s_namespace.v)) {
+        diagnostic *d = diag_error(c->d, "E0809", host->k8s_namespace.at,
+                                   "namespace `%s` of host `%s` is not a Kubernetes namespace name", host->k8s_namespace.v,
+                                   host->name.v);
+        diag_help(d, "1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit (RFC 1123 label)");
+    }
+}
+
 void check_platform(check_ctx *c) {
     fleet *f = c->f;
+    for (uint32_t h = 0; h < f->n_hosts; h++)
+        check_namespace(c, &f->hosts[h]);
     for (uint32_t h = 0; h < f->n_hosts; h++) {
         const fleet_host *host = &f->hosts[h];
         if (!host->platform.set || strcmp(host->platform.v, "kubernetes") || !host->llama_swap.set) continue;

@@ -259,6 +259,13 @@ const diag_code_info diag_codes_checks[] = {
      "RAM is refused: the catalog id names the RAM (`m4-max-128gb`).\n\nExample:\n    hosts: {studio: "
      "{platform: macos, gpus: [m4-max-64gb], gpu_wired_limit: 64 GiB}}\n\nFix: `gpu_wired_limit: 60 GiB` "
      "(`sudo sysctl iogpu.wired_limit_mb=61440`), or no limit."},
+    {"E0809", DIAG_ERROR, "A Kubernetes namespace that cannot be used",
+     "`namespace:` names the Kubernetes namespace of the LLMKube resources (Model, InferenceService) of a "
+     "host's services, so it belongs to a host with `platform: kubernetes`, and Kubernetes takes only an RFC "
+     "1123 label as a namespace name: 1 to 63 lowercase letters, digits and '-', starting and ending with a "
+     "letter or digit. Both resources of a service go into it: the InferenceService refers to its Model by "
+     "name, within one namespace. Without the key, `kubectl apply` uses its current namespace.\n\nExample:\n"
+     "    hosts: {node1: {platform: kubernetes, namespace: LLM_Prod}}\n\nFix: `namespace: llm-prod`."},
     {"W0801", DIAG_WARNING, "More threads than the CPUs a service may use",
      "`threads` is above the CPUs of the service's cpu_affinity, or (without one) above the host's `cpus`. "
      "The extra threads wait for a CPU, and llama.cpp's generation slows down when threads are descheduled in "

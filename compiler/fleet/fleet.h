@@ -66,6 +66,7 @@ typedef struct fleet_host {
     fleet_llama_swap llama_swap;
     fl_str platform;         /* "linux" (systemd units), "kubernetes" (LLMKube resources), "macos" (launchd) */
     fl_size gpu_wired_limit; /* macos: iogpu.wired_limit_mb, the GPU's share of the unified memory */
+    fl_str k8s_namespace;    /* kubernetes: the namespace of its services' LLMKube resources */
 } fleet_host;
 
 static inline bool fleet_host_is(const fleet_host *h, const char *platform)

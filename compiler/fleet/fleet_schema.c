@@ -363,6 +363,10 @@ static const fs_key host_keys[] = {
             "iogpu.wired_limit_mb=N`; the usable GPU memory of the checks. At most the RAM less 4 GiB for "
             "macOS (E0808).", .default_text = "Metal's default: 2/3 of the RAM up to 36 GiB, 3/4 above",
      .offset = HOST(gpu_wired_limit)},
+    {.name = "namespace", .type = FS_STRING,
+     .doc = "kubernetes: the namespace of the LLMKube resources of the host's services (metadata.namespace, an "
+            "RFC 1123 label; E0809).", .default_text = "kubectl's current namespace",
+     .offset = HOST(k8s_namespace)},
     {.name = "llama_swap", .type = FS_OBJECT, .object = &fs_llama_swap, .id = FK_LLAMA_SWAP,
      .doc = "Front the host's services with llama-swap (`{port: 8080}`): infrac build writes its config.yaml "
             "and unit.", .offset = -1},

@@ -24,6 +24,16 @@ for s in chat batch long; do
                grep -qx '      memory: ${gpu}Mi' '$tmp/out/llmkube/$s.yaml'"
 done
 check "the node pins the pod" grep -qx '    kubernetes.io/hostname: "gpu-node-1"' "$tmp/out/llmkube/chat.yaml"
+check "a node's namespace is both resources' metadata.namespace" \
+    sh -c "[ \"\$(grep -c '^  namespace: llm-batch\$' '$tmp/out/llmkube/batch.yaml')\" = 2 ] && ! grep -q namespace '$tmp/out/llmkube/chat.yaml'"
+sed 's/    namespace: llm-batch .*/    namespace: LLM_Batch/' "$fleet" > "$tmp/ns.yaml"
+sed '/gpu-node-2:/,/memory/ s/    platform: kubernetes/    platform: linux/' "$fleet" > "$tmp/ns-linux.yaml"
+"$INFRAC" check --color never "$tmp/ns.yaml" > "$tmp/ns.txt" 2>&1
+"$INFRAC" check --color never "$tmp/ns-linux.yaml" > "$tmp/ns-linux.txt" 2>&1
+check "a namespace that is no RFC 1123 label is E0809 at its line" \
+    sh -c "grep -q 'error\[E0809\]: namespace .LLM_Batch. of host .gpu-node-2. is not a Kubernetes namespace name' '$tmp/ns.txt' && grep -q 'ns.yaml:17:' '$tmp/ns.txt'"
+check "a namespace on a host that is no Kubernetes node is E0809" \
+    grep -q "error\[E0809\]: host .gpu-node-2. sets .namespace., but it is not a Kubernetes node" "$tmp/ns-linux.txt"
 check "cache types as the CRD names them" sh -c "grep -qx '  cacheTypeK: q8_0' '$tmp/out/llmkube/chat.yaml'"
 # refusals: keys only a unit honours, names a resource cannot take, values beyond the CRD
 sed 's/    cache: q8_0/    cache: q8_0\n    mlock: true\n    after: [tailscaled.service]/' "$fleet" > "$tmp/unit-keys.yaml"
