@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check/estimate_memo.h"
+#include "estimate/engine_defaults.h"
 #include "fleet/cpu_list.h"
 #include "check/passes.h"
 #include "ggml_types.h"
@@ -122,6 +123,7 @@ static void resolve_speculative(const fleet_service *s, service_config *cfg) {
     cfg->draft_slot = slot;
     cfg->draft_gpu_layers = draft_gpu_layers;
     cfg->draft_cache_set = engine == ENGINE_LLAMACPP;
+    if (engine == ENGINE_LLAMACPP && !cfg->spec_type) cfg->spec_type = LLAMACPP_DRAFT_SPEC_TYPE;
 }
 
 static const char *cache_name_of(const fleet_service *s, uint32_t id) {

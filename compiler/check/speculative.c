@@ -237,6 +237,15 @@ static void check_one(check_ctx *c, const fleet_service *s, const service_eval *
         diag_note(d, s->spec_draft_n_max.at, "the maximum is set here");
     }
     if (!has_draft) return;
+    if (s->spec_type.set && !spec_type_has(s, "draft-simple") && !spec_type_has(s, "draft-eagle3") &&
+        !spec_type_has(s, "draft-dflash") && !spec_type_has(s, "draft-dspark")) {
+        diagnostic *d = diag_warning(c->d, "W0521", s->spec_type.at,
+                                     "`spec_type: %s` on service `%s` names no type that drafts with a draft model: "
+                                     "llama-server will not draft with `%s`", s->spec_type.v, s->name.v, s->draft.v);
+        diag_note(d, s->draft.at, "the draft model is named here");
+        diag_help(d, "add draft-simple to the list (`spec_type: draft-simple`, the default with `draft:`), or "
+                     "remove `draft:`");
+    }
     if (!draft_gpu_listed(s)) {
         diagnostic *d = diag_error(c->d, "E0525", s->draft_gpu.at, "`draft_gpu: %lld` is not one of service `%s`'s GPUs",
                                    (long long)s->draft_gpu.v, s->name.v);

@@ -155,6 +155,14 @@ const diag_code_info diag_codes_checks[] = {
      "header was read and declares none, so there is nothing to draft with. A catalog model or a "
      "declared shape is not refused: the catalog leaves the MTP block out and a shape cannot say."
      "\n\nUse a GGUF converted with its MTP layers, or name a draft model (`draft:`)."},
+    {"W0521", DIAG_WARNING, "A draft model no speculative type uses",
+     "llama-server drafts with a draft model (`draft:`, --spec-draft-model) only for the types that take "
+     "one: draft-simple, draft-eagle3, draft-dflash, draft-dspark. With a `spec_type` that names none of "
+     "them (only n-gram types, draft-mtp, or none) the draft is loaded and never drafts (with none, "
+     "llama-server frees it again: \"no implementations specified for speculative decoding\"). Its memory is "
+     "still counted. Without `spec_type`, infrac writes `--spec-type draft-simple` for a draft model, since "
+     "llama-server's own default is none.\n\nExample:\n    chat: {draft: qwen3-0.6b, spec_type: ngram-simple, "
+     "...}\n\nFix: `spec_type: draft-simple,ngram-simple`, or remove `draft:`."},
     {"W0511", DIAG_WARNING, "Unknown architecture: conservative estimate",
      "The estimator models a set of architectures exactly (llama, mistral, qwen2, qwen3, qwen3mo"
      "e, gemma2, gemma3, ...). For any other it assumes every layer is a full-attention layer wi"

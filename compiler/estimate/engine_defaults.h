@@ -28,6 +28,12 @@ const engine_defaults *engine_defaults_get(engine_kind e);
 
 /* llama.cpp's --spec-draft-n-max (common/common.h common_params_speculative_draft n_max). */
 #define LLAMACPP_SPEC_DRAFT_N_MAX 3u
+/* The --spec-type written for a draft model when the fleet names none:
+ * llama-server's default is none (common/common.h speculative.types), and
+ * with none it loads the draft, finds no implementation and frees it again
+ * (tools/server/server-context.cpp: "no implementations specified for
+ * speculative decoding"; measured, tests/data/vram/2026e). */
+#define LLAMACPP_DRAFT_SPEC_TYPE "draft-simple"
 
 /* Engine-independent service defaults. */
 #define SERVICE_DEFAULT_CONTEXT_CAP 8192u /* the trained context, at most this */

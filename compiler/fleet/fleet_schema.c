@@ -172,7 +172,8 @@ static const fs_key service_keys[] = {
      .doc = "llama.cpp --spec-type: a comma list of draft-simple, draft-eagle3, draft-mtp, draft-dflash, "
             "draft-dspark, ngram-simple, ngram-map-k, ngram-map-k4v, ngram-mod, ngram-cache, none. vLLM: the "
             "--speculative-config method, one of draft_model, mtp, ngram (E0524).",
-     .default_text = "llama.cpp's; vLLM: draft_model with `draft:`", .offset = SVC(spec_type)},
+     .default_text = "llama.cpp: draft-simple with `draft:`, else none; vLLM: draft_model with `draft:`",
+     .offset = SVC(spec_type)},
     {.name = "spec_draft_n_max", .type = FS_INT, .min = 1, .max = 1024, .engines = LC | VL,
      .doc = "Most tokens drafted per step (llama.cpp --spec-draft-n-max; vLLM num_speculative_tokens, needed "
             "by draft_model and ngram: E0527).", .default_text = "3 (vLLM mtp: the model's)",

@@ -16,6 +16,16 @@ want='--spec-draft-model /models/Qwen3-8B-Q4_K_M.gguf --spec-draft-device CUDA1 
 if grep -qF -- "$want" "$tmp/cmd"; then ok "draft flags in the command"; else fail "draft flags in the command"; sed 's/^/# /' "$tmp/cmd"; fi
 if grep -q -- ' --draft\| -md \| -cd ' "$tmp/cmd"; then fail "no removed --draft* flags"; else ok "no removed --draft* flags"; fi
 
+# without spec_type a draft gets --spec-type draft-simple: llama-server's default (none) would load the
+# draft and free it again; a spec_type that no draft-model type is in is W0521 at its line
+grep -v '^    spec_type' "$ex" > "$tmp/nospec.yaml"
+"$INFRAC" build "$tmp/nospec.yaml" -o "$tmp/nospec" --print-commands > "$tmp/nospec.cmd" 2>&1
+check "a draft without spec_type drafts: --spec-type draft-simple" grep -qF -- '--spec-type draft-simple' "$tmp/nospec.cmd"
+sed 's/^    spec_type: draft-simple/    spec_type: ngram-simple/' "$ex" > "$tmp/ngram.yaml"
+"$INFRAC" check --color never "$tmp/ngram.yaml" > "$tmp/ngram.txt" 2>&1
+check "a draft with spec_type ngram-simple is W0521 at the spec_type line" \
+    sh -c "grep -q 'warning\[W0521\]' '$tmp/ngram.txt' && grep -q \"ngram.yaml:$(grep -n '^    spec_type' "$ex" | cut -d: -f1):\" '$tmp/ngram.txt'"
+
 # plan.json carries the draft
 "$INFRAC" plan --format json "$ex" > "$tmp/plan.json"
 if python3 - "$tmp/plan.json" <<'PY'
