@@ -108,7 +108,7 @@ static void resolve_speculative(const fleet_service *s, service_config *cfg) {
         cfg->spec_draft_n_min = s->spec_draft_n_min.set ? (uint32_t)s->spec_draft_n_min.v : 0;
     }
     estimate_request *r = &cfg->mem;
-    r->draft_cache = cfg->draft_cache;
+    r->draft_cache = r->draft_cache_v = cfg->draft_cache;
     r->mtp = service_spec_mtp(s, cfg);
     r->rs_rollback = service_spec_rollback(s, cfg);
     if (!service_draft_counted(s, cfg)) return;

@@ -297,7 +297,7 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
             return usage_error("unsupported --draft-cache '%s'", f->draft_cache);
         if (!req->flash_attn && ggml_type_get((uint32_t)t)->block_elems > 1)
             return usage_error("%s", "a quantized --draft-cache needs --flash-attention on (llama-server refuses it)");
-        req->draft_cache = (uint32_t)t;
+        req->draft_cache = req->draft_cache_v = (uint32_t)t;
     }
     if (f->draft_ngl) {
         if (strcmp(f->draft_ngl, "all") == 0)

@@ -67,7 +67,7 @@ void estimate_request_defaults(estimate_request *req, engine_kind engine)
     req->n_gpus = d->n_gpus;
     req->gpu_memory_utilization = d->gpu_memory_utilization;
     req->cache_ram_bytes = d->cache_ram_bytes;
-    req->draft_cache = GGML_T_F16; /* llama-server's --spec-draft-type-k/v default */
+    req->draft_cache = req->draft_cache_v = GGML_T_F16; /* llama-server's --spec-draft-type-k/v default */
     req->draft_gpu_layers = -1;
     req->draft_gpu = -1;
 }

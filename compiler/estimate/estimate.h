@@ -146,7 +146,8 @@ typedef struct estimate_request {
     /* Speculative decoding (docs/vram.md, "Drafters"): a draft model in the
      * same process, and/or the model's own MTP (nextn) layers drafting. */
     const model_shape *draft;  /* NULL = none */
-    uint32_t draft_cache;      /* K and V cache type of the draft / MTP context (ggml id) */
+    uint32_t draft_cache;      /* K cache type of the draft / MTP context (ggml id) */
+    uint32_t draft_cache_v;    /* its V cache type (llama.cpp -ctvd; the fleet's draft_cache sets both) */
     int32_t draft_gpu_layers;  /* -1 = all */
     int32_t draft_gpu;         /* the one GPU (index into this request's GPUs) holding the draft; -1 = split alike */
     bool mtp;                  /* llama.cpp --spec-type draft-mtp, vLLM method mtp */

@@ -32,7 +32,8 @@ int est_llamacpp_draft(const model_shape *m, const estimate_request *target, est
     req.draft = NULL;
     req.mtp = false;
     req.rs_rollback = 0; /* common/speculative.cpp: the draft context's n_rs_seq is 0 */
-    req.cache_k = req.cache_v = target->draft_cache;
+    req.cache_k = target->draft_cache;
+    req.cache_v = target->draft_cache_v;
     req.gpu_layers = target->draft_gpu_layers;
     req.cpu_moe_layers = 0;
     req.cache_ram_bytes = 0;

@@ -14,6 +14,10 @@
 #define LLAMA_CUBLAS_POOL_BYTES (96ull * MIB)    /* CUDA pool of cuBLAS matmuls (float weights), measured */
 #define LLAMA_SCHED_COPIES 4u                    /* GGML_SCHED_MAX_COPIES: pipeline-parallel input copies */
 #define LLAMA_OFFLOAD_MIN_BATCH 32u              /* CUDA op offload threshold (tokens) */
+/* Sliding-window MoE with host experts: the compute buffer above the graph's
+ * own peak, at ub 512 (measured, Gemma 4 26B-A4B: 105 MiB at 16K-131K, 121
+ * at 8K; 51 at ub 2048). Scaled by 512 / ub above ub 512. */
+#define LLAMA_SWA_HOST_EXPERT_BYTES (121ull * MIB)
 #define VLLM_NON_TORCH_BYTES (600ull * MIB)      /* CUDA context, NCCL, allocator slack */
 #define VLLM_BLOCK_TOKENS 16u                   /* vLLM's default KV block size */
 #define VLLM_CUDA_GRAPH_BYTES (512ull * MIB)

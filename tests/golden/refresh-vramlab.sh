@@ -57,5 +57,20 @@ table() {
     echo "headers in tests/data/vram/2026d/headers)."
     echo
     table ESTIMATE_TABLE_2026D
+    echo
+    echo "## Set 2026-E: a draft model beside Qwen3-8B, quantized K caches without flash attention, quantized MTP draft caches"
+    echo
+    echo "From tests/data/vram/2026e/rows.jsonl (14 rows, one H200, built as for set 2026-C, so every row is \`-fa off\`;"
+    echo "headers in tests/data/vram/2026e/headers). The \`-md\` rows have no \`--spec-type\`: llama-server freed the draft"
+    echo "(see its README), so they are estimated without it."
+    echo
+    table ESTIMATE_TABLE_2026E
+    echo
+    echo "## Set 2026-F: the draft model drafting (--spec-type draft-simple), Gemma 4 with its experts on the host"
+    echo
+    echo "From tests/data/vram/2026f/rows.jsonl (12 rows, one H200, built as for set 2026-C, so every row is \`-fa off\`;"
+    echo "headers in tests/data/vram/2026f/headers)."
+    echo
+    table ESTIMATE_TABLE_2026F
 } > "$root/docs/vram-measured-2026-table.md.new"
 mv "$root/docs/vram-measured-2026-table.md.new" "$root/docs/vram-measured-2026-table.md"

@@ -115,7 +115,7 @@ static void nextn_skipped_unless_mtp_arch(const char *arch)
     assert_int_equal(a.kv_bytes_per_token, b.kv_bytes_per_token);
 
     req.mtp = true;
-    req.draft_cache = GGML_T_Q8_0;
+    req.draft_cache = req.draft_cache_v = GGML_T_Q8_0;
     run(&with, &req, &c);
     assert_int_equal(c.gpu[0].weights - a.gpu[0].weights, MAT_BYTES + EH_BYTES);
     /* one block of 2 KV heads x 64, 8192 cells, K + V in q8_0 (34 bytes a 32) */
@@ -186,7 +186,7 @@ static void llamacpp_draft_added(void **state)
     run(&draft, &dreq, &d);
 
     req.draft = &draft;
-    req.draft_cache = GGML_T_Q8_0;
+    req.draft_cache = req.draft_cache_v = GGML_T_Q8_0;
     run(&target, &req, &both);
     for (uint32_t g = 0; g < 2; g++) {
         assert_int_equal(both.gpu[g].weights, t.gpu[g].weights + d.gpu[g].weights);

@@ -53,6 +53,7 @@ static void fill_request(json_t *row, estimate_request *req)
     req->mtp = json_is_true(json_object_get(row, "mtp"));
     if (req->mtp)
         req->rs_rollback = LLAMACPP_SPEC_DRAFT_N_MAX; /* the rows leave --spec-draft-n-max at its default */
+    /* -ctkd alone: the draft's K type; its V stays f16 */
     const char *dc = json_string_value(json_object_get(row, "draft_cache"));
     if (dc)
         req->draft_cache = (uint32_t)ggml_type_from_name(dc);
@@ -104,7 +105,8 @@ static json_t *row_from_lab(json_t *lab, size_t n)
     assert_non_null(ctk);
     assert_non_null(ctv);
     json_t *row = json_object();
-    char id[160], command[512], extra[160] = "";
+    bool drafts = false; /* a --spec-type that drafts with the -md model */
+    char id[160], command[512], extra[200] = "";
     size_t i;
     json_t *arg;
     json_array_foreach(json_object_get(lab, "extra"), i, arg) {
@@ -119,8 +121,12 @@ static json_t *row_from_lab(json_t *lab, size_t n)
         else if (strcmp(a, "--spec-type") == 0) {
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
-            assert_string_equal(v, "draft-mtp");
-            json_object_set_new(row, "mtp", json_true());
+            if (strcmp(v, "draft-simple") == 0)
+                drafts = true;
+            else {
+                assert_string_equal(v, "draft-mtp");
+                json_object_set_new(row, "mtp", json_true());
+            }
         } else if (strcmp(a, "-md") == 0) { /* "MODEL:NAME": the draft model, a header beside the model's */
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
@@ -136,6 +142,10 @@ static json_t *row_from_lab(json_t *lab, size_t n)
             json_object_set_new(row, "n_cpu_moe", json_integer(atoi(v)));
         }
     }
+    /* -md without such a type: llama-server loads the draft, finds no
+     * speculative implementation and frees it (set 2026-E's rows 2-4) */
+    if (!drafts)
+        json_object_del(row, "draft");
     snprintf(id, sizeof id, "b%03zu-%s", n, shape);
     snprintf(command, sizeof command, "llama-server -m %s --fit off -ngl all -c %lld -ub %lld -b %lld -np %lld -fa %s -ctk %s -ctv %s%s",
              shape, (long long)c, (long long)ub, (long long)b, (long long)np, fa, ctk, ctv, extra);
@@ -310,6 +320,24 @@ static void measured_2026d_rows_within_bounds(void **state)
     check_lab_rows("2026d", 12, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026D"));
 }
 
+/* Set 2026-E (tests/data/vram/2026e/README.md): a draft model (-md) beside
+ * Qwen3-8B, quantized K with f16 V without flash attention, quantized MTP
+ * draft caches. */
+static void measured_2026e_rows_within_bounds(void **state)
+{
+    (void)state;
+    check_lab_rows("2026e", 14, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026E"));
+}
+
+/* Set 2026-F (tests/data/vram/2026f/README.md): the draft model drafting
+ * (--spec-type draft-simple) beside Qwen3-8B, and Gemma 4 with every expert
+ * on the host at 8K-131K, ub 512/2048, 1 and 4 slots. */
+static void measured_2026f_rows_within_bounds(void **state)
+{
+    (void)state;
+    check_lab_rows("2026f", 12, 3.0, 1.0, getenv("ESTIMATE_TABLE_2026F"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +346,8 @@ int main(void)
         cmocka_unit_test(measured_2026b_rows_within_bounds),
         cmocka_unit_test(measured_2026c_rows_within_bounds),
         cmocka_unit_test(measured_2026d_rows_within_bounds),
+        cmocka_unit_test(measured_2026e_rows_within_bounds),
+        cmocka_unit_test(measured_2026f_rows_within_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

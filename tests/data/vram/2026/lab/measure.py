@@ -63,7 +63,25 @@ def plan_e():
     return [(s, c, ct, np_, "off", x, 512, 2048) for (s, c, ct, np_, x) in P]
 
 
+def plan_f():
+    """Set 2026-F: the draft model as llama-server uses it. Set E found that -md alone loads the draft and
+    frees it again ("no implementations specified for speculative decoding": --spec-type defaults to none), so
+    these rows add --spec-type draft-simple. Then Gemma 4 with every expert on the host (--n-cpu-moe 30) at
+    several contexts and batches: set E's row was 1.42% under the estimate's compute buffer."""
+    G, T = "gemma4-26b-a4b", "qwen3-8b"
+    md = ["-md", "MODEL:qwen3-0.6b", "-ngld", "all", "--spec-type", "draft-simple"]
+    ncm = ["--n-cpu-moe", "30"]
+    P = [(T, 32768, "f16", 1, md, 512), (T, 32768, "f16", 4, md, 512), (T, 40960, "q8_0/f16", 1, md + ["-ctkd", "q8_0"], 512),
+         (T, 8192, "f16", 1, md, 2048),
+         (G, 8192, "f16", 1, ncm, 512), (G, 16384, "f16", 1, ncm, 512), (G, 32768, "f16", 1, ncm, 512),
+         (G, 131072, "f16", 1, ncm, 512), (G, 8192, "f16", 1, ncm, 2048), (G, 32768, "f16", 1, ncm, 2048),
+         (G, 32768, "f16", 1, ["--n-cpu-moe", "1"], 512), (G, 32768, "f16", 4, ncm, 512)]
+    return [(s, c, ct, np_, "off", x, ub, 2048) for (s, c, ct, np_, x, ub) in P]
+
+
 def plan():
+    if os.environ.get("ROUND") == "F":
+        return plan_f()
     if os.environ.get("ROUND") == "E":
         return plan_e()
     if os.environ.get("ROUND") == "C":
