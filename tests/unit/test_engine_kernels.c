@@ -148,7 +148,7 @@ static void repacked_kernels_agree(void **state)
     size_t sizes[] = {32, 96, 256, 512, 2048};
     for (int t = 0; t < 5; t++)
         for (int s = 0; s < 5; s++) {
-            size_t n = sizes[s], rows = 32;
+            size_t n = sizes[s], rows = 48;
             bool k_quant = ggml_type_get(types[t])->block_elems == 256;
             if (k_quant && n % 256) {
                 assert_false(ie_repack_possible(types[t], rows, n));
@@ -158,16 +158,16 @@ static void repacked_kernels_agree(void **state)
             size_t ab = ie_repack_act_bytes(types[t], n);
             uint64_t rb;
             ggml_row_bytes(types[t], n, &rb);
-            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ab);
+            uint8_t *w = malloc(rb * rows), *act = malloc(IE_RDOT_COLS * ab);
             float *x = malloc(n * 4);
-            ie_block_q8a *xq = malloc(IE_MAX_COLS * (n / 32) * sizeof *xq);
+            ie_block_q8a *xq = malloc(IE_RDOT_COLS * (n / 32) * sizeof *xq);
             for (size_t r = 0; r < rows; r++) {
                 for (size_t i = 0; i < n; i++)
                     x[i] = next_f();
                 ie_quantize_row(types[t], x, w + r * rb, n);
             }
-            const uint8_t *acts[IE_MAX_COLS];
-            for (int c = 0; c < IE_MAX_COLS; c++) {
+            const uint8_t *acts[IE_RDOT_COLS];
+            for (int c = 0; c < IE_RDOT_COLS; c++) {
                 for (size_t i = 0; i < n; i++)
                     x[i] = next_f() * 3;
                 acts[c] = act + c * ab;
@@ -187,15 +187,18 @@ static void repacked_kernels_agree(void **state)
             ie_repack_tiles(&rp, w, rb, 0, rows / IE_TILE_ROWS);
             ie_rdot_fn fast = ie_rdot_avx512vnni();
             for (size_t tile = 0; tile < rows / IE_TILE_ROWS; tile++)
-                for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
-                    float port[IE_MAX_COLS * IE_TILE_ROWS], simd[IE_MAX_COLS * IE_TILE_ROWS];
+                for (int ncols = 1; ncols <= IE_RDOT_COLS; ncols++) {
+                    float port[IE_RDOT_COLS * IE_TILE_ROWS], simd[IE_RDOT_COLS * IE_TILE_ROWS];
                     ie_rdot_portable(&rp, tile, acts, ncols, port);
                     if (fast)
                         fast(&rp, tile, acts, ncols, simd);
                     for (int l = 0; l < IE_TILE_ROWS; l++) {
-                        float plain[IE_MAX_COLS];
-                        ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb, xq, n / 32,
-                                                   ncols, plain);
+                        float plain[IE_RDOT_COLS];
+                        /* The row kernels take up to IE_MAX_COLS tokens a call. */
+                        for (int c0 = 0; c0 < ncols; c0 += IE_MAX_COLS)
+                            ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb,
+                                                       xq + (size_t)c0 * (n / 32), n / 32,
+                                                       ncols - c0 < IE_MAX_COLS ? ncols - c0 : IE_MAX_COLS, plain + c0);
                         for (int c = 0; c < ncols; c++) {
                             float p = port[c * IE_TILE_ROWS + l];
                             if (fabsf(plain[c] - p) > 1e-3f * (1 + fabsf(plain[c])))
