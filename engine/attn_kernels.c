@@ -39,6 +39,12 @@ static void cvt_f16_c(float *out, const uint16_t *v, size_t n)
         out[i] = ie_f16_to_f32(v[i]);
 }
 
+static void round_f16_c(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define TGT __attribute__((target("avx2,fma,f16c,avx512f")))
@@ -97,6 +103,16 @@ TGT static void cvt_f16_512(float *out, const uint16_t *v, size_t n)
         out[i] = ie_f16_to_f32(v[i]);
 }
 
+/* F16C's conversion rounds to nearest even, as ie_f32_to_f16 does. */
+TGT static void round_f16_512(float *x, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
+}
+
 static bool have_avx512(void)
 {
     __builtin_cpu_init();
@@ -108,10 +124,11 @@ static bool have_avx512(void)
 
 void ie_attn_kernels_get(ie_attn_kernels *k, bool simd)
 {
-    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c};
+    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c, round_f16_c};
 #if defined(__x86_64__)
     if (simd && have_avx512())
-        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512};
+        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512,
+                                round_f16_512};
 #else
     (void)simd;
 #endif
@@ -227,10 +244,11 @@ void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_a
         for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
             uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
             tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
-            for (uint32_t r = 0; r < n_rows; r++)
+            for (uint32_t r = 0; r < n_rows; r++) {
                 for (uint32_t j = 0; j < nt; j++)
-                    s[r][j] = s[r][j] == -INFINITY ? 0.0f
-                                                   : ie_f16_to_f32(ie_f32_to_f16(expf(s[r][j] - m[r]) * inv[r]));
+                    s[r][j] = s[r][j] == -INFINITY ? 0.0f : expf(s[r][j] - m[r]) * inv[r];
+                ak->round_f16(s[r], nt);
+            }
             tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
         }
         return;

@@ -15,6 +15,8 @@ typedef struct ie_attn_kernels {
     void (*axpy_f16)(float *out, float w, const uint16_t *v, size_t n);
     void (*axpy_f32)(float *out, float w, const float *v, size_t n);
     void (*cvt_f16)(float *out, const uint16_t *v, size_t n);
+    /* x[i] = x[i] rounded to the nearest f16 (ties to even), as f32. */
+    void (*round_f16)(float *x, size_t n);
 } ie_attn_kernels;
 
 /* simd: use AVX-512 when the CPU has it (false: portable, for tests). */

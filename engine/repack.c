@@ -106,8 +106,11 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
     int32_t *sums = (int32_t *)(d + nb);
     for (size_t i = 0; i < nb; i++, x += 32) {
         float amax = 0;
-        for (int j = 0; j < 32; j++)
-            amax = fmaxf(amax, fabsf(x[j]));
+        for (int j = 0; j < 32; j++) {
+            /* fmaxf's result without its libm call (a NaN is skipped either way). */
+            float a = fabsf(x[j]);
+            amax = a > amax ? a : amax;
+        }
         /* The same integers and scale as ie_quantize_act (ggml's x86 q8_0). */
         float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = amax > 0 ? 127.0f / amax : 0;
         int32_t sum = 0;

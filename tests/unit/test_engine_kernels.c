@@ -246,6 +246,16 @@ static void attention_kernels_agree(void **state)
         port.axpy_f32(o2, -0.7f, k, n);
         for (size_t i = 0; i < n; i++)
             assert_true(fabsf(o1[i] - o2[i]) < 1e-5f);
+        /* f16 rounding is exact: the same bits as the scalar conversion,
+         * ties and subnormals included. */
+        float r1[128], r2[128];
+        for (size_t i = 0; i < n; i++)
+            r1[i] = r2[i] = i % 4 == 0 ? next_f() * 1e-5f : i % 4 == 1 ? next_f() * 7e4f : next_f();
+        r1[0] = r2[0] = 1.0f + 1.0f / 2048; /* a tie: rounds to even, 1.0 */
+        simd.round_f16(r1, n);
+        port.round_f16(r2, n);
+        assert_memory_equal(r1, r2, n * sizeof *r1);
+        assert_true(r2[0] == 1.0f);
     }
 }
 
