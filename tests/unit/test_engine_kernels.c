@@ -246,6 +246,21 @@ static void attention_kernels_agree(void **state)
         port.axpy_f32(o2, -0.7f, k, n);
         for (size_t i = 0; i < n; i++)
             assert_true(fabsf(o1[i] - o2[i]) < 1e-5f);
+        /* 16 transposed rows: each score is the plain dot product. */
+        static float kt[16 * 128];
+        float s16a[16], s16b[16];
+        for (size_t i = 0; i < 16 * n; i++)
+            kt[i] = next_f();
+        simd.dot16_f32(q, kt, n, s16a);
+        port.dot16_f32(q, kt, n, s16b);
+        for (int jj = 0; jj < 16; jj++) {
+            float col[128];
+            for (size_t d = 0; d < n; d++)
+                col[d] = kt[16 * d + (size_t)jj];
+            float ref = port.dot_f32(q, col, n);
+            assert_true(fabsf(s16a[jj] - ref) < 1e-4f);
+            assert_true(fabsf(s16b[jj] - ref) < 1e-4f);
+        }
         /* f16 rounding is exact: the same bits as the scalar conversion,
          * ties and subnormals included. */
         float r1[128], r2[128];
