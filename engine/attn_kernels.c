@@ -179,7 +179,10 @@ static void tile_scores(const ie_attn_kernels *ak, const ie_attn_cache *k, const
                         float s[][IE_ATTN_TILE])
 {
     uint32_t j = 0;
-    if (k->dim <= IE_ATTN_KT_DIM) {
+    /* The transpose pays for itself over prompt blocks; a decoded token's
+     * few rows (one per query head of the group) keep the plain dots,
+     * measured 3-5% faster at depth 1024. */
+    if (k->dim <= IE_ATTN_KT_DIM && n_rows >= 8) {
         float kt[16 * IE_ATTN_KT_DIM], s16[16];
         for (; j + 16 <= nt; j += 16) {
             uint32_t q0 = p0 + j, q1 = q0 + 16, lo = UINT32_MAX, hi = 0;
