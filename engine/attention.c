@@ -10,11 +10,10 @@
  * before K·q (F16 for an F16 cache, Q8_0 for a quantized one); doing the
  * same keeps the attention scores identical to its. q is this task's own
  * query row, so rounding it in place is safe. */
-static void round_query(float *q, uint32_t cache_k, uint32_t n)
+static void round_query(const ie_attn_kernels *ak, float *q, uint32_t cache_k, uint32_t n)
 {
     if (cache_k == GGML_T_F16) {
-        for (uint32_t i = 0; i < n; i++)
-            q[i] = ie_f16_to_f32(ie_f32_to_f16(q[i]));
+        ak->round_f16(q, n);
     } else if (cache_k != GGML_T_F32 && n % IE_QK == 0) {
         ie_block_q8a b;
         for (uint32_t i = 0; i < n; i += IE_QK) {
@@ -74,7 +73,7 @@ static void attn_worker(void *arg, int ith, int nth)
             uint32_t first = window && end > window ? end - window : 0;
             for (uint32_t h = h0; h < h0 + j->sub; h++) {
                 float *q = c->q + ((size_t)t * hp->n_head + h) * hdk;
-                round_query(q, ck, hdk);
+                round_query(&c->attn, q, ck, hdk);
                 rows[n++] = (ie_attn_row){q, c->att + ((size_t)t * hp->n_head + h) * hdv, first, end};
             }
         }

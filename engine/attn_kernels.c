@@ -39,6 +39,21 @@ static void cvt_f16_c(float *out, const uint16_t *v, size_t n)
         out[i] = ie_f16_to_f32(v[i]);
 }
 
+static void dot16_f32_c(const float *q, const float *kt, size_t n, float *s)
+{
+    for (int j = 0; j < 16; j++)
+        s[j] = 0;
+    for (size_t d = 0; d < n; d++)
+        for (int j = 0; j < 16; j++)
+            s[j] += q[d] * kt[16 * d + (size_t)j];
+}
+
+static void round_f16_c(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define TGT __attribute__((target("avx2,fma,f16c,avx512f")))
@@ -97,6 +112,29 @@ TGT static void cvt_f16_512(float *out, const uint16_t *v, size_t n)
         out[i] = ie_f16_to_f32(v[i]);
 }
 
+TGT static void dot16_f32_512(const float *q, const float *kt, size_t n, float *s)
+{
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    size_t d = 0;
+    for (; d + 2 <= n; d += 2) {
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_loadu_ps(kt + 16 * d), a0);
+        a1 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 1]), _mm512_loadu_ps(kt + 16 * d + 16), a1);
+    }
+    if (d < n)
+        a0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_loadu_ps(kt + 16 * d), a0);
+    _mm512_storeu_ps(s, _mm512_add_ps(a0, a1));
+}
+
+/* F16C's conversion rounds to nearest even, as ie_f32_to_f16 does. */
+TGT static void round_f16_512(float *x, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(x + i, _mm512_cvtph_ps(_mm512_cvtps_ph(_mm512_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
+}
+
 static bool have_avx512(void)
 {
     __builtin_cpu_init();
@@ -108,10 +146,11 @@ static bool have_avx512(void)
 
 void ie_attn_kernels_get(ie_attn_kernels *k, bool simd)
 {
-    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c};
+    *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c, dot16_f32_c, round_f16_c};
 #if defined(__x86_64__)
     if (simd && have_avx512())
-        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512};
+        *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512,
+                                dot16_f32_512, round_f16_512};
 #else
     (void)simd;
 #endif
@@ -132,12 +171,49 @@ static const float *kv_row(const ie_attn_kernels *ak, const ie_attn_cache *c, ui
 }
 
 /* The scores of one tile for every row (-inf outside a row's span): each K
- * row is read (and converted) once for all rows. */
+ * row is read (and converted) once for all rows. Head sizes up to
+ * IE_ATTN_KT_DIM take 16 positions at a time, transposed once for all rows,
+ * so a row's 16 scores are dim multiply-adds with no horizontal sum. */
 static void tile_scores(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_attn_row *rows,
                         uint32_t n_rows, uint32_t p0, uint32_t nt, float scale, float *kbuf,
                         float s[][IE_ATTN_TILE])
 {
-    for (uint32_t j = 0; j < nt; j++) {
+    uint32_t j = 0;
+    /* The transpose pays for itself over prompt blocks; a decoded token's
+     * few rows (one per query head of the group) keep the plain dots,
+     * measured 3-5% faster at depth 1024. */
+    if (k->dim <= IE_ATTN_KT_DIM && n_rows >= 8) {
+        float kt[16 * IE_ATTN_KT_DIM], s16[16];
+        for (; j + 16 <= nt; j += 16) {
+            uint32_t q0 = p0 + j, q1 = q0 + 16, lo = UINT32_MAX, hi = 0;
+            for (uint32_t r = 0; r < n_rows; r++)
+                if (rows[r].first < q1 && rows[r].end > q0 && rows[r].first < rows[r].end) {
+                    lo = rows[r].first < lo ? rows[r].first : lo;
+                    hi = rows[r].end > hi ? rows[r].end : hi;
+                }
+            for (uint32_t jj = 0; jj < 16; jj++) {
+                uint32_t p = q0 + jj;
+                if (p < lo || p >= hi) {
+                    for (uint32_t d = 0; d < k->dim; d++)
+                        kt[16 * d + jj] = 0;
+                    continue;
+                }
+                const float *kr = kv_row(ak, k, p, kbuf);
+                for (uint32_t d = 0; d < k->dim; d++)
+                    kt[16 * d + jj] = kr[d];
+            }
+            for (uint32_t r = 0; r < n_rows; r++) {
+                bool any = rows[r].first < q1 && rows[r].end > q0;
+                if (any)
+                    ak->dot16_f32(rows[r].q, kt, k->dim, s16);
+                for (uint32_t jj = 0; jj < 16; jj++) {
+                    uint32_t p = q0 + jj;
+                    s[r][j + jj] = any && p >= rows[r].first && p < rows[r].end ? s16[jj] * scale : -INFINITY;
+                }
+            }
+        }
+    }
+    for (; j < nt; j++) {
         uint32_t p = p0 + j;
         const float *kr = NULL;
         for (uint32_t r = 0; r < n_rows; r++) {
@@ -227,10 +303,11 @@ void ie_attn_group(const ie_attn_kernels *ak, const ie_attn_cache *k, const ie_a
         for (uint32_t p0 = lo; p0 < hi; p0 += IE_ATTN_TILE) {
             uint32_t nt = hi - p0 < IE_ATTN_TILE ? hi - p0 : IE_ATTN_TILE;
             tile_scores(ak, k, rows, n_rows, p0, nt, scale, kbuf, s);
-            for (uint32_t r = 0; r < n_rows; r++)
+            for (uint32_t r = 0; r < n_rows; r++) {
                 for (uint32_t j = 0; j < nt; j++)
-                    s[r][j] = s[r][j] == -INFINITY ? 0.0f
-                                                   : ie_f16_to_f32(ie_f32_to_f16(expf(s[r][j] - m[r]) * inv[r]));
+                    s[r][j] = s[r][j] == -INFINITY ? 0.0f : expf(s[r][j] - m[r]) * inv[r];
+                ak->round_f16(s[r], nt);
+            }
             tile_values(ak, v, rows, n_rows, p0, nt, vbuf, s);
         }
         return;

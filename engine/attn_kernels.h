@@ -15,6 +15,11 @@ typedef struct ie_attn_kernels {
     void (*axpy_f16)(float *out, float w, const uint16_t *v, size_t n);
     void (*axpy_f32)(float *out, float w, const float *v, size_t n);
     void (*cvt_f16)(float *out, const uint16_t *v, size_t n);
+    /* s[j] = sum over d < n of q[d] * kt[16 d + j], j < 16 (16 cache rows
+     * transposed: one multiply-add per element and row, no reduction). */
+    void (*dot16_f32)(const float *q, const float *kt, size_t n, float *s);
+    /* x[i] = x[i] rounded to the nearest f16 (ties to even), as f32. */
+    void (*round_f16)(float *x, size_t n);
 } ie_attn_kernels;
 
 /* simd: use AVX-512 when the CPU has it (false: portable, for tests). */
@@ -39,6 +44,7 @@ typedef struct ie_attn_row {
 
 #define IE_ATTN_MAX_ROWS 32 /* query rows one call takes */
 #define IE_ATTN_TILE 64     /* cache positions per tile */
+#define IE_ATTN_KT_DIM 256  /* head sizes up to this take the transposed 16-row scores */
 
 /* out = softmax(scale * q . K) V for up to IE_ATTN_MAX_ROWS rows that share
  * the cache k / v (the query heads of one KV head, over one or several

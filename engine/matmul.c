@@ -29,8 +29,8 @@
 static uint32_t tiled_token_tile(size_t act_stride)
 {
     size_t t = ((size_t)512 << 10) / (act_stride ? act_stride : 1);
-    t = t / IE_MAX_COLS * IE_MAX_COLS;
-    return t < IE_MAX_COLS ? IE_MAX_COLS : t > 256 ? 256 : (uint32_t)t;
+    t = t / IE_RDOT_COLS * IE_RDOT_COLS;
+    return t < IE_RDOT_COLS ? IE_RDOT_COLS : t > 256 ? 256 : (uint32_t)t;
 }
 
 typedef struct matmul_job {
@@ -113,8 +113,8 @@ static void matmul_worker(void *arg, int ith, int nth)
          * chunk's weights from cache. */
         size_t stride = ie_repack_act_bytes(w->type, w->cols);
         const uint8_t *base = (const uint8_t *)j->c->xq;
-        float out[IE_MAX_COLS * IE_TILE_ROWS];
-        const uint8_t *act[IE_MAX_COLS];
+        float out[IE_RDOT_COLS * IE_TILE_ROWS];
+        const uint8_t *act[IE_RDOT_COLS];
         uint32_t tt = tiled_token_tile(stride);
         while (ie_chunks_take(&j->chunks, &u0, &u1)) {
             for (uint32_t t0 = 0; t0 < j->n_tok; t0 += tt) {
@@ -125,8 +125,8 @@ static void matmul_worker(void *arg, int ith, int nth)
                         p++;
                     const ie_matmul_out *o = &j->parts[p];
                     uint64_t tile = g - j->first_tile[p];
-                    for (uint32_t t = t0; t < t1; t += IE_MAX_COLS) {
-                        int ncols = t1 - t < IE_MAX_COLS ? (int)(t1 - t) : IE_MAX_COLS;
+                    for (uint32_t t = t0; t < t1; t += IE_RDOT_COLS) {
+                        int ncols = t1 - t < IE_RDOT_COLS ? (int)(t1 - t) : IE_RDOT_COLS;
                         for (int k = 0; k < ncols; k++)
                             act[k] = base + (size_t)(t + (uint32_t)k) * stride;
                         j->rdot(o->w->rp, tile, act, ncols, out);

@@ -102,11 +102,15 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
 {
     size_t nb = k / 32;
     int8_t *q = (int8_t *)dst;
-    float *d = (float *)(dst + k), *ds = d + nb;
+    float *d = (float *)(dst + k);
+    int32_t *sums = (int32_t *)(d + nb);
     for (size_t i = 0; i < nb; i++, x += 32) {
         float amax = 0;
-        for (int j = 0; j < 32; j++)
-            amax = fmaxf(amax, fabsf(x[j]));
+        for (int j = 0; j < 32; j++) {
+            /* fmaxf's result without its libm call (a NaN is skipped either way). */
+            float a = fabsf(x[j]);
+            amax = a > amax ? a : amax;
+        }
         /* The same integers and scale as ie_quantize_act (ggml's x86 q8_0). */
         float s = ie_f16_to_f32(ie_f32_to_f16(amax / 127.0f)), id = amax > 0 ? 127.0f / amax : 0;
         int32_t sum = 0;
@@ -117,7 +121,7 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
             sum += v;
         }
         d[i] = s;
-        ds[i] = s * (float)sum;
+        sums[i] = sum;
     }
 }
 
@@ -132,16 +136,18 @@ void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const 
         return;
     }
     size_t k = (size_t)r->nb * 32;
-    float off = r->type == GGML_T_Q4_0 ? 8.0f : 128.0f;
+    int32_t off = r->type == GGML_T_Q4_0 ? 8 : 128;
     for (int c = 0; c < ncols; c++) {
         const int8_t *a = (const int8_t *)act[c];
-        const float *ad = (const float *)(act[c] + k), *ads = ad + r->nb;
+        const float *ad = (const float *)(act[c] + k);
+        const int32_t *sums = (const int32_t *)(ad + r->nb);
         for (int l = 0; l < IE_TILE_ROWS; l++) {
-            float acc = 0, acc_off = 0;
+            float acc = 0;
             for (uint32_t b = 0; b < r->nb; b++) {
                 const uint8_t *blk = r->data + (tile * r->nb + b) * r->tile_block;
                 const uint16_t *scales = (const uint16_t *)(blk + code_bytes(r->type));
-                int32_t s = 0;
+                /* sum (code - off) x a, exact in int32 as llama.cpp's block sums. */
+                int32_t s = -off * sums[b];
                 for (int e = 0; e < 32; e++) {
                     int code;
                     if (r->type == GGML_T_Q8_0) {
@@ -152,11 +158,9 @@ void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const 
                     }
                     s += code * a[b * 32 + (uint32_t)e];
                 }
-                float dw = ie_f16_to_f32(scales[l]);
-                acc += dw * ad[b] * (float)s;
-                acc_off += dw * ads[b];
+                acc += ie_f16_to_f32(scales[l]) * ad[b] * (float)s;
             }
-            out[c * IE_TILE_ROWS + l] = acc - off * acc_off;
+            out[c * IE_TILE_ROWS + l] = acc;
         }
     }
 }

@@ -4,7 +4,8 @@
  * the 16 rows' f16 scales follow. Codes are unsigned (value = code -
  * offset: 8 for Q4_0, 128 for Q8_0). Same bytes as the ggml blocks, in
  * anonymous (huge-page) memory. Activations for these kernels are "split
- * rows": K int8 codes, K/32 float scales, K/32 floats scale x code sum.
+ * rows": K int8 codes, K/32 float scales, K/32 int32 code sums (for the
+ * offset: the block sum of (code - offset) x activation is exact in int32).
  * Q4_K and Q6_K tiles (repack_q4k.h, repack_q6k.h) hold one block per
  * 256-element super-block and take Q8_K-style blocks as activations. */
 #ifndef INFRAC_ENGINE_REPACK_H
@@ -15,6 +16,10 @@
 #include <stdint.h>
 
 #define IE_TILE_ROWS 16
+/* Tokens one ie_rdot_fn call takes: the Q4_0 / Q8_0 kernels unpack a
+ * block's codes once for all of them (the K-quant ones, IE_MAX_COLS at a
+ * time, are called in turn). */
+#define IE_RDOT_COLS 8
 
 typedef struct ie_repacked {
     uint8_t *data;       /* tiles x nb x tile_block bytes */
@@ -47,7 +52,7 @@ void ie_repack_init(ie_repacked *r, uint8_t *data, uint32_t type, uint64_t k);
 void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_bytes, uint64_t t0, uint64_t t1);
 
 /* out[c * IE_TILE_ROWS + l] = row (16 * tile + l) . activation c, for
- * ncols (<= IE_MAX_COLS) activation rows (split rows, or Q8_K-style blocks
+ * ncols (<= IE_RDOT_COLS) activation rows (split rows, or Q8_K-style blocks
  * for Q4_K). */
 typedef void (*ie_rdot_fn)(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);

@@ -1,7 +1,9 @@
 /* The AVX-512 VNNI kernel for repacked Q4_0 / Q8_0 (repack.h): one
  * vpdpbusd advances 16 rows by 4 elements against a broadcast activation
  * word; per block and token one convert and one FMA with the 16 rows'
- * scales. Two partial sums per token break the vpdpbusd dependency chain. */
+ * scales. Under 4 tokens, two partial sums per token break the vpdpbusd
+ * dependency chain;
+ * up to IE_RDOT_COLS tokens share each block's unpacked codes. */
 #include "repack.h"
 
 #include "ggml_types.h"
@@ -28,71 +30,108 @@ TGT static inline __m512i bcast4(const int8_t *p)
     return _mm512_set1_epi32(v);
 }
 
-TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
+/* nc tokens (a compile-time constant in each instance, so the accumulators
+ * stay in registers). Each block's int32 sum starts at -offset x the
+ * activation block's code sum, so it is the exact integer block sum of
+ * (code - offset) x activation, as llama.cpp's own Q4_0 / Q8_0 dot products
+ * compute it; then one convert and one FMA with the 16 rows' scales. */
+TGT static inline __attribute__((always_inline)) void rdot_n(const ie_repacked *r, uint64_t tile,
+                                                              const uint8_t *const *act, const int nc, const int q4,
+                                                              float *out)
 {
     const uint32_t nb = r->nb;
     const size_t k = (size_t)nb * 32;
-    const bool q4 = r->type == GGML_T_Q4_0;
     const uint32_t codes = q4 ? 256 : 512;
+    const int32_t off = q4 ? -8 : -128;
     const __m512i m4 = _mm512_set1_epi8(0xf);
-    __m512 acc[IE_MAX_COLS], offacc[IE_MAX_COLS];
-    const int8_t *aq[IE_MAX_COLS];
-    const float *ad[IE_MAX_COLS], *ads[IE_MAX_COLS];
-    for (int c = 0; c < ncols; c++) {
+    __m512 acc[IE_RDOT_COLS];
+    const int8_t *aq[IE_RDOT_COLS];
+    const float *ad[IE_RDOT_COLS];
+    const int32_t *as[IE_RDOT_COLS];
+    _Pragma("GCC unroll 8") for (int c = 0; c < nc; c++) {
         acc[c] = _mm512_setzero_ps();
-        offacc[c] = _mm512_setzero_ps();
         aq[c] = (const int8_t *)act[c];
         ad[c] = (const float *)(act[c] + k);
-        ads[c] = ad[c] + nb;
+        as[c] = (const int32_t *)(ad[c] + nb);
     }
     const uint8_t *blk = r->data + tile * nb * r->tile_block;
     for (uint32_t b = 0; b < nb; b++, blk += r->tile_block) {
         __m512i w[8];
         /* The stream is sequential; fetching well ahead keeps DRAM busy. */
-        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 64), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 128), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 192), _MM_HINT_T0);
-        _mm_prefetch((const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block + 256), _MM_HINT_T0);
+        const char *pf = (const char *)(blk + RDOT_PREFETCH_BLOCKS * r->tile_block);
+        for (int i = 0; i < (q4 ? 5 : 9); i++)
+            _mm_prefetch(pf + 64 * i, _MM_HINT_T0);
         if (q4) {
-            for (int v = 0; v < 4; v++) {
+            _Pragma("GCC unroll 4") for (int v = 0; v < 4; v++) {
                 __m512i raw = _mm512_loadu_si512((const void *)(blk + v * 64));
                 w[v] = _mm512_and_si512(raw, m4);
                 w[v + 4] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), m4);
             }
         } else {
-            for (int s = 0; s < 8; s++)
+            _Pragma("GCC unroll 8") for (int s = 0; s < 8; s++)
                 w[s] = _mm512_loadu_si512((const void *)(blk + s * 64));
         }
         __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(blk + codes)));
-        for (int c = 0; c < ncols; c++) {
+        _Pragma("GCC unroll 8") for (int c = 0; c < nc; c++) {
             const int8_t *a = aq[c] + (size_t)b * 32;
-            __m512i s0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], bcast4(a));
-            __m512i s1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[1], bcast4(a + 4));
-            s0 = _mm512_dpbusd_epi32(s0, w[2], bcast4(a + 8));
-            s1 = _mm512_dpbusd_epi32(s1, w[3], bcast4(a + 12));
-            s0 = _mm512_dpbusd_epi32(s0, w[4], bcast4(a + 16));
-            s1 = _mm512_dpbusd_epi32(s1, w[5], bcast4(a + 20));
-            s0 = _mm512_dpbusd_epi32(s0, w[6], bcast4(a + 24));
-            s1 = _mm512_dpbusd_epi32(s1, w[7], bcast4(a + 28));
-            __m512 sum = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+            __m512i s0 = _mm512_set1_epi32(off * as[c][b]), s;
+            if (nc >= 4) {
+                /* Enough tokens in flight to hide vpdpbusd's latency: one chain each. */
+                _Pragma("GCC unroll 8") for (int v = 0; v < 8; v++)
+                    s0 = _mm512_dpbusd_epi32(s0, w[v], bcast4(a + 4 * v));
+                s = s0;
+            } else {
+                __m512i s1 = _mm512_setzero_si512();
+                _Pragma("GCC unroll 4") for (int v = 0; v < 8; v += 2) {
+                    s0 = _mm512_dpbusd_epi32(s0, w[v], bcast4(a + 4 * v));
+                    s1 = _mm512_dpbusd_epi32(s1, w[v + 1], bcast4(a + 4 * v + 4));
+                }
+                s = _mm512_add_epi32(s0, s1);
+            }
+            __m512 sum = _mm512_cvtepi32_ps(s);
             acc[c] = _mm512_fmadd_ps(sum, _mm512_mul_ps(dw, _mm512_set1_ps(ad[c][b])), acc[c]);
-            offacc[c] = _mm512_fmadd_ps(dw, _mm512_set1_ps(ads[c][b]), offacc[c]);
         }
     }
-    const __m512 off = _mm512_set1_ps(q4 ? 8.0f : 128.0f);
-    for (int c = 0; c < ncols; c++)
-        _mm512_storeu_ps(out + c * IE_TILE_ROWS, _mm512_fnmadd_ps(off, offacc[c], acc[c]));
+    _Pragma("GCC unroll 8") for (int c = 0; c < nc; c++)
+        _mm512_storeu_ps(out + c * IE_TILE_ROWS, acc[c]);
+}
+
+_Static_assert(IE_RDOT_COLS == 8, "one instance per token count");
+
+#define RDOT_CASES(q4)                                                                                                 \
+    switch (ncols) {                                                                                                   \
+    case 1: rdot_n(r, tile, act, 1, q4, out); break;                                                                   \
+    case 2: rdot_n(r, tile, act, 2, q4, out); break;                                                                   \
+    case 3: rdot_n(r, tile, act, 3, q4, out); break;                                                                   \
+    case 4: rdot_n(r, tile, act, 4, q4, out); break;                                                                   \
+    case 5: rdot_n(r, tile, act, 5, q4, out); break;                                                                   \
+    case 6: rdot_n(r, tile, act, 6, q4, out); break;                                                                   \
+    case 7: rdot_n(r, tile, act, 7, q4, out); break;                                                                   \
+    default: rdot_n(r, tile, act, 8, q4, out); break;                                                                  \
+    }
+
+TGT static void rdot(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
+{
+    if (r->type == GGML_T_Q4_0)
+        RDOT_CASES(1)
+    else
+        RDOT_CASES(0)
 }
 
 TGT static void rdot_any(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
-    if (r->type == GGML_T_Q4_K || r->type == GGML_T_Q5_K)
-        ie_rdot_q4k_avx512vnni(r, tile, act, ncols, out);
-    else if (r->type == GGML_T_Q6_K)
-        ie_rdot_q6k_avx512vnni(r, tile, act, ncols, out);
-    else
+    if (r->type != GGML_T_Q4_K && r->type != GGML_T_Q5_K && r->type != GGML_T_Q6_K) {
         rdot(r, tile, act, ncols, out);
+        return;
+    }
+    /* The K-quant kernels take up to IE_MAX_COLS tokens a call. */
+    for (int c0 = 0; c0 < ncols; c0 += IE_MAX_COLS) {
+        int n = ncols - c0 < IE_MAX_COLS ? ncols - c0 : IE_MAX_COLS;
+        if (r->type == GGML_T_Q6_K)
+            ie_rdot_q6k_avx512vnni(r, tile, act + c0, n, out + c0 * IE_TILE_ROWS);
+        else
+            ie_rdot_q4k_avx512vnni(r, tile, act + c0, n, out + c0 * IE_TILE_ROWS);
+    }
 }
 
 ie_rdot_fn ie_rdot_avx512vnni(void)

@@ -148,7 +148,7 @@ static void repacked_kernels_agree(void **state)
     size_t sizes[] = {32, 96, 256, 512, 2048};
     for (int t = 0; t < 5; t++)
         for (int s = 0; s < 5; s++) {
-            size_t n = sizes[s], rows = 32;
+            size_t n = sizes[s], rows = 48;
             bool k_quant = ggml_type_get(types[t])->block_elems == 256;
             if (k_quant && n % 256) {
                 assert_false(ie_repack_possible(types[t], rows, n));
@@ -158,16 +158,16 @@ static void repacked_kernels_agree(void **state)
             size_t ab = ie_repack_act_bytes(types[t], n);
             uint64_t rb;
             ggml_row_bytes(types[t], n, &rb);
-            uint8_t *w = malloc(rb * rows), *act = malloc(IE_MAX_COLS * ab);
+            uint8_t *w = malloc(rb * rows), *act = malloc(IE_RDOT_COLS * ab);
             float *x = malloc(n * 4);
-            ie_block_q8a *xq = malloc(IE_MAX_COLS * (n / 32) * sizeof *xq);
+            ie_block_q8a *xq = malloc(IE_RDOT_COLS * (n / 32) * sizeof *xq);
             for (size_t r = 0; r < rows; r++) {
                 for (size_t i = 0; i < n; i++)
                     x[i] = next_f();
                 ie_quantize_row(types[t], x, w + r * rb, n);
             }
-            const uint8_t *acts[IE_MAX_COLS];
-            for (int c = 0; c < IE_MAX_COLS; c++) {
+            const uint8_t *acts[IE_RDOT_COLS];
+            for (int c = 0; c < IE_RDOT_COLS; c++) {
                 for (size_t i = 0; i < n; i++)
                     x[i] = next_f() * 3;
                 acts[c] = act + c * ab;
@@ -187,15 +187,18 @@ static void repacked_kernels_agree(void **state)
             ie_repack_tiles(&rp, w, rb, 0, rows / IE_TILE_ROWS);
             ie_rdot_fn fast = ie_rdot_avx512vnni();
             for (size_t tile = 0; tile < rows / IE_TILE_ROWS; tile++)
-                for (int ncols = 1; ncols <= IE_MAX_COLS; ncols++) {
-                    float port[IE_MAX_COLS * IE_TILE_ROWS], simd[IE_MAX_COLS * IE_TILE_ROWS];
+                for (int ncols = 1; ncols <= IE_RDOT_COLS; ncols++) {
+                    float port[IE_RDOT_COLS * IE_TILE_ROWS], simd[IE_RDOT_COLS * IE_TILE_ROWS];
                     ie_rdot_portable(&rp, tile, acts, ncols, port);
                     if (fast)
                         fast(&rp, tile, acts, ncols, simd);
                     for (int l = 0; l < IE_TILE_ROWS; l++) {
-                        float plain[IE_MAX_COLS];
-                        ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb, xq, n / 32,
-                                                   ncols, plain);
+                        float plain[IE_RDOT_COLS];
+                        /* The row kernels take up to IE_MAX_COLS tokens a call. */
+                        for (int c0 = 0; c0 < ncols; c0 += IE_MAX_COLS)
+                            ie_qdot_portable(types[t])(n / 32, w + (tile * IE_TILE_ROWS + (size_t)l) * rb,
+                                                       xq + (size_t)c0 * (n / 32), n / 32,
+                                                       ncols - c0 < IE_MAX_COLS ? ncols - c0 : IE_MAX_COLS, plain + c0);
                         for (int c = 0; c < ncols; c++) {
                             float p = port[c * IE_TILE_ROWS + l];
                             if (fabsf(plain[c] - p) > 1e-3f * (1 + fabsf(plain[c])))
@@ -243,6 +246,31 @@ static void attention_kernels_agree(void **state)
         port.axpy_f32(o2, -0.7f, k, n);
         for (size_t i = 0; i < n; i++)
             assert_true(fabsf(o1[i] - o2[i]) < 1e-5f);
+        /* 16 transposed rows: each score is the plain dot product. */
+        static float kt[16 * 128];
+        float s16a[16], s16b[16];
+        for (size_t i = 0; i < 16 * n; i++)
+            kt[i] = next_f();
+        simd.dot16_f32(q, kt, n, s16a);
+        port.dot16_f32(q, kt, n, s16b);
+        for (int jj = 0; jj < 16; jj++) {
+            float col[128];
+            for (size_t d = 0; d < n; d++)
+                col[d] = kt[16 * d + (size_t)jj];
+            float ref = port.dot_f32(q, col, n);
+            assert_true(fabsf(s16a[jj] - ref) < 1e-4f);
+            assert_true(fabsf(s16b[jj] - ref) < 1e-4f);
+        }
+        /* f16 rounding is exact: the same bits as the scalar conversion,
+         * ties and subnormals included. */
+        float r1[128], r2[128];
+        for (size_t i = 0; i < n; i++)
+            r1[i] = r2[i] = i % 4 == 0 ? next_f() * 1e-5f : i % 4 == 1 ? next_f() * 7e4f : next_f();
+        r1[0] = r2[0] = 1.0f + 1.0f / 2048; /* a tie: rounds to even, 1.0 */
+        simd.round_f16(r1, n);
+        port.round_f16(r2, n);
+        assert_memory_equal(r1, r2, n * sizeof *r1);
+        assert_true(r2[0] == 1.0f);
     }
 }
 
