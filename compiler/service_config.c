@@ -28,3 +28,8 @@ uint32_t service_default_context(uint32_t n_ctx_train)
         return SERVICE_DEFAULT_CONTEXT_CAP;
     return n_ctx_train;
 }
+
+const char *service_restart(const service_config *cfg)
+{
+    return cfg->restart ? cfg->restart : SERVICE_DEFAULT_RESTART;
+}

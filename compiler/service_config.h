@@ -82,6 +82,9 @@ typedef struct service_config {
  * (estimate/engine_defaults.c): the resolver starts from it, and so does
  * `infrac estimate`, so both give the same numbers for the same service. */
 void service_config_defaults(service_config *cfg, engine_kind engine);
+
+/* Its restart policy: cfg->restart, else the default (SERVICE_DEFAULT_RESTART). */
+const char *service_restart(const service_config *cfg);
 /* A service's context when the file gives none: the model's trained
  * context, at most SERVICE_DEFAULT_CONTEXT_CAP (the cap when unknown). */
 uint32_t service_default_context(uint32_t n_ctx_train);

@@ -52,7 +52,7 @@ static void key_bool(strbuf *b, const char *indent, const char *k, bool v)
 
 static void keep_alive(strbuf *b, const plan_service *s, bool at_load)
 {
-    const char *restart = s->cfg.restart ? s->cfg.restart : "on-failure";
+    const char *restart = service_restart(&s->cfg);
     if (!at_load || !strcmp(restart, "no")) {
         key_bool(b, "\t", "KeepAlive", false);
         return;

@@ -96,7 +96,7 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "alias", json_string(s->cfg.alias ? s->cfg.alias : s->model));
     json_object_set_new(o, "load_mode", tj_str_or_null(s->cfg.load_mode));
     json_object_set_new(o, "metrics", json_boolean(s->cfg.metrics));
-    json_object_set_new(o, "restart", json_string(s->cfg.restart ? s->cfg.restart : "on-failure"));
+    json_object_set_new(o, "restart", json_string(service_restart(&s->cfg)));
     json_object_set_new(o, "restart_sec", json_integer(s->cfg.restart_sec));
     json_object_set_new(o, "user", tj_str_or_null(s->cfg.user));
     json_object_set_new(o, "chat_template", tj_str_or_null(s->cfg.chat_template));

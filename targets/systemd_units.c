@@ -99,7 +99,7 @@ char *target_service_unit(const plan *p, const plan_service *s)
 
     sb_puts(&b, "\n[Service]\nType=exec\n");
     sb_printf(&b, "ExecStart=%s\n", script);
-    sb_printf(&b, "Restart=%s\n", s->cfg.restart ? s->cfg.restart : "on-failure");
+    sb_printf(&b, "Restart=%s\n", service_restart(&s->cfg));
     sb_printf(&b, "RestartSec=%u\n", (unsigned)s->cfg.restart_sec);
     sb_puts(&b, "TimeoutStopSec=30\n");
     for (uint32_t i = 0; i < s->cfg.n_env; i++)
