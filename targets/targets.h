@@ -146,6 +146,12 @@ char *target_launchd_wired_limit_plist(const plan *p, const plan_host *h);
  * the lines that record this build's (after $config_dir, $services, $root). */
 void target_install_stale_removal(strbuf *b, const char *remove);
 void target_install_manifest(strbuf *b, const plan_host *h);
+/* The opening every install.sh shares: the header naming the fleet, host and
+ * platform (" (macOS, launchd)" or ""), `set -eu`, $here, $root from
+ * INFRAC_INSTALL_ROOT (staging says what staging skips) and the root check. */
+void target_install_preamble(strbuf *b, const plan *p, const plan_host *h, const char *platform, const char *staging);
+/* `services='a b c'` with the host's service names, and its newline. */
+void target_install_services(strbuf *b, const plan_host *h);
 /* A Mac's install.sh (host_install_macos.c): plists, configs, directories, launchctl. */
 char *target_install_script_macos(const plan *p, const plan_host *h);
 
