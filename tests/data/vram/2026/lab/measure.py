@@ -79,7 +79,40 @@ def plan_f():
     return [(s, c, ct, np_, "off", x, ub, 2048) for (s, c, ct, np_, x, ub) in P]
 
 
+def plan_g():
+    """Set 2026-G: llama-server built with the flash-attention kernels (FA_KERNELS=ON). Embedding models
+    served with --embedding (bge-m3 as arch bert, nomic-embed-text-v1.5 as nomic-bert: encoders without a KV
+    cache; Qwen3-0.6B as a decoder with last-token pooling), flash attention off and on; then, with flash
+    attention on, what sets C-F could not run: a draft model (-md), the MTP contexts, and Gemma 4 26B-A4B with
+    a quantized V cache. llama-server sets n_batch = n_ubatch for --embedding (tools/server/server.cpp), so
+    those rows pass -b = -ub."""
+    B, N, Q, T = "bge-m3", "nomic-embed-v1.5", "qwen3-0.6b", "qwen3-8b"
+    G, M, Z = "gemma4-26b-a4b", "glm45-air-12l", "qwen35-27b-16l-mtp"
+    emb = ["--embedding"]
+    P = []
+    for fa in ("off", "on"):
+        P += [(B, 8192, "f16", 1, fa, emb, 512, 512), (B, 8192, "f16", 1, fa, emb, 2048, 2048),
+              (B, 8192, "f16", 1, fa, emb, 8192, 8192), (B, 8192, "f16", 4, fa, emb, 2048, 2048),
+              (B, 512, "f16", 1, fa, emb, 512, 512),
+              (N, 2048, "f16", 1, fa, emb, 512, 512), (N, 2048, "f16", 1, fa, emb, 2048, 2048),
+              (N, 2048, "f16", 4, fa, emb, 2048, 2048),
+              (Q, 8192, "f16", 1, fa, emb + ["--pooling", "last"], 512, 512),
+              (Q, 32768, "f16", 1, fa, emb + ["--pooling", "last"], 2048, 2048)]
+    md = ["-md", "MODEL:qwen3-0.6b", "-ngld", "all", "--spec-type", "draft-simple"]
+    mtp = ["--spec-type", "draft-mtp"]
+    R = [(T, 32768, "f16", 1, md), (T, 32768, "f16", 4, md), (T, 40960, "q8_0", 1, md + ["-ctkd", "q8_0", "-ctvd", "q8_0"]),
+         (T, 32768, "q4_0", 1, md + ["-ctkd", "q4_0", "-ctvd", "q4_0"]),
+         (Z, 16384, "f16", 1, mtp), (Z, 65536, "q8_0", 1, mtp), (Z, 16384, "f16", 4, mtp),
+         (M, 16384, "f16", 1, mtp), (M, 16384, "q8_0", 4, mtp),
+         (G, 32768, "f16", 1, []), (G, 32768, "q8_0", 1, []), (G, 262144, "q4_0", 1, []), (G, 131072, "q8_0", 4, []),
+         (G, 32768, "f16", 1, ["--n-cpu-moe", "30"]), (G, 32768, "f16", 4, ["--swa-full"])]
+    P += [(s, c, ct, np_, "on", x, 512, 2048) for (s, c, ct, np_, x) in R]
+    return P
+
+
 def plan():
+    if os.environ.get("ROUND") == "G":
+        return plan_g()
     if os.environ.get("ROUND") == "F":
         return plan_f()
     if os.environ.get("ROUND") == "E":
@@ -171,13 +204,19 @@ def run_one(i, s, c, ct, np_, fa, extra, ub=512, b=2048):
             note = "health timeout"
         if proc.poll() is None and not note:
             t_h = time.time() - t0
+            tokens = [300 + (k * 7) % 5000 for k in range(200)]
             try:
-                st, body = get("http://127.0.0.1:%d/completion" % port,
-                               {"prompt": [300 + (k * 7) % 5000 for k in range(200)], "n_predict": 8,
-                                "temperature": 0}, timeout=180)
-                js = json.loads(body)
-                note = "healthy after %.1fs; completion ok: prompt_n=%s predicted_n=%s" % (
-                    t_h, js.get("timings", {}).get("prompt_n"), js.get("timings", {}).get("predicted_n"))
+                if "--embedding" in extra:  # an embedding server answers no completions
+                    st, body = get("http://127.0.0.1:%d/v1/embeddings" % port, {"input": tokens}, timeout=180)
+                    js = json.loads(body)
+                    note = "healthy after %.1fs; embedding ok: %d floats, prompt_tokens=%s" % (
+                        t_h, len(js["data"][0]["embedding"]), js.get("usage", {}).get("prompt_tokens"))
+                else:
+                    st, body = get("http://127.0.0.1:%d/completion" % port,
+                                   {"prompt": tokens, "n_predict": 8, "temperature": 0}, timeout=180)
+                    js = json.loads(body)
+                    note = "healthy after %.1fs; completion ok: prompt_n=%s predicted_n=%s" % (
+                        t_h, js.get("timings", {}).get("prompt_n"), js.get("timings", {}).get("predicted_n"))
                 ok = True
             except Exception as e:
                 note = "healthy after %.1fs; completion failed: %r" % (t_h, e)
