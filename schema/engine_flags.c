@@ -43,6 +43,7 @@ static const engine_flag flags[] = {
     {LC, EF_LOAD_MODE, {"-lm"}, "load_mode", 0},
     {LC, EF_CPU_MOE, {"--n-cpu-moe", "-ncmoe"}, "cpu_moe_layers", 0},
     {LC, EF_SWA_FULL, {"--swa-full"}, "swa_full", 0},
+    {LC, EF_EMBEDDING, {"--embedding", "--embeddings"}, "embeddings", 0},
     {LC, EF_CACHE_RAM, {"--cache-ram", "-cram"}, "cache_ram", 0},
     {LC, EF_CHAT_TEMPLATE, {"--chat-template"}, "chat_template", 0},
     {VL, EF_GPU_MEM_UTIL, {"--gpu-memory-utilization"}, "gpu_memory_utilization", 0},

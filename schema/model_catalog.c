@@ -287,8 +287,8 @@ static uint32_t tensor_type(const quant_ctx *q, const char *name, uint32_t n_dim
 {
     const quant_rule *r = q->r;
     if (n_dims < 2 || contains(name, "_norm") || contains(name, "ffn_gate_inp") || contains(name, "ssm_") ||
-        contains(name, "token_types"))
-        return GGML_T_F32;
+        contains(name, "token_types") || contains(name, "position_embd"))
+        return GGML_T_F32; /* llama-quant.cpp: BERT's positions and token types stay F32 */
     bool m_mix = r->kind == MIX_Q4_K_M || r->kind == MIX_Q5_K_M || r->kind == MIX_UD;
     long layer = -1;
     if (strncmp(name, "blk.", 4) == 0)

@@ -185,6 +185,8 @@ static void llamacpp_argv(const plan_service *s, target_argv *a)
         argv_pushf_u(a, F(LC, EF_CPU_MOE), s->cfg.mem.cpu_moe_layers);
     if (s->cfg.mem.swa_full)
         argv_push(a, F(LC, EF_SWA_FULL));
+    if (s->cfg.mem.embeddings)
+        argv_push(a, F(LC, EF_EMBEDDING));
     if (s->cfg.cache_ram_set)
         argv_pushf_u(a, F(LC, EF_CACHE_RAM), s->cfg.mem.cache_ram_bytes / MIB);
     if (s->cfg.chat_template) {

@@ -80,6 +80,7 @@ static json_t *service_json(const plan *p, const plan_service *s)
     json_object_set_new(o, "cpu_moe_layers", json_integer(s->cfg.mem.cpu_moe_layers));
     json_object_set_new(o, "swa_full", json_boolean(s->cfg.mem.swa_full));
     json_object_set_new(o, "kv_unified", json_boolean(s->cfg.mem.kv_unified));
+    json_object_set_new(o, "embeddings", json_boolean(s->cfg.mem.embeddings));
     json_object_set_new(o, "cache_ram_bytes", s->cfg.cache_ram_set ? u64(s->cfg.mem.cache_ram_bytes) : json_null());
     json_t *gpus = json_array(), *split = json_array();
     for (uint32_t i = 0; i < s->cfg.mem.n_gpus && i < EST_MAX_GPUS; i++) {

@@ -1,6 +1,7 @@
 /* Model fit: does the configuration suit the model and the engine?
  * Context against the trained context, per-slot context, quantized V cache
- * without flash attention (llama.cpp), vLLM's tensor parallel size against
+ * without flash attention (llama.cpp), embeddings (an encoder needs them,
+ * an input fits one ubatch), vLLM's tensor parallel size against
  * the KV heads, vLLM's max-model-len against the KV memory its claim
  * leaves, and vLLM processes sharing a GPU. */
 #include <stdlib.h>
@@ -37,6 +38,30 @@ static void check_context(check_ctx *c, const fleet_service *s, const service_ev
             diag_help(d, "raise `context` to at least %u, or lower `parallel`", e->cfg.mem.parallel * CHECK_MIN_SLOT_CONTEXT);
         }
     }
+}
+
+/* llama-server --embedding: an input is one ubatch; an encoder serves
+ * nothing else (tools/server/server-context.cpp) */
+static void check_embeddings(check_ctx *c, const fleet_service *s, const service_eval *e) {
+    if (e->cfg.mem.engine != ENGINE_LLAMACPP) return;
+    const fleet_model *m = s->model_ref;
+    if (m->shape_resolved.encoder && !e->cfg.mem.embeddings) {
+        diagnostic *d = diag_error(c->d, "E0531", span_or(s->opts.embeddings.at, s->at),
+                                   "model `%s` is an encoder (%s): llama-server serves only its embeddings",
+                                   m->name.v, m->shape_resolved.arch);
+        diag_note(d, span_or(m->name.at, m->at), "model `%s` is declared here", m->name.v);
+        diag_help(d, "remove `embeddings: false`");
+        return;
+    }
+    if (!e->cfg.mem.embeddings) return;
+    uint32_t ub = e->cfg.mem.ubatch < e->cfg.mem.batch ? e->cfg.mem.ubatch : e->cfg.mem.batch;
+    uint32_t slots = e->cfg.mem.parallel ? e->cfg.mem.parallel : 1;
+    uint32_t per_slot = e->cfg.mem.kv_unified ? e->cfg.mem.context : e->cfg.mem.context / slots;
+    if (ub >= per_slot) return;
+    diagnostic *d = diag_warning(c->d, "W0530", span_or(s->opts.ubatch.at, span_or(s->opts.embeddings.at, s->at)),
+                                 "`%s` embeds inputs of at most %u tokens (its ubatch), though a slot holds %u",
+                                 s->name.v, ub, per_slot);
+    diag_help(d, "set `ubatch: %u` to embed whole inputs (and `batch` no lower, if set), or lower `context`", per_slot);
 }
 
 static void check_cache(check_ctx *c, const fleet_service *s, const service_eval *e) {
@@ -160,6 +185,7 @@ void check_model_fit(check_ctx *c) {
         if (!s->model_ref || !s->model_ref->loaded) continue;
         check_context(c, s, e);
         check_cache(c, s, e);
+        check_embeddings(c, s, e);
         check_vllm(c, s, e);
         check_cpu_moe(c, s, e);
     }

@@ -65,6 +65,11 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
     r->cpu_moe_layers = u32_or(&o->cpu_moe_layers, 0);
     r->swa_full = o->swa_full.set && o->swa_full.v;
     r->kv_unified = o->kv_unified.set && o->kv_unified.v;
+    /* an encoder has nothing to serve but embeddings */
+    if (engine == ENGINE_LLAMACPP)
+        estimate_request_set_embeddings(r, o->embeddings.set ? o->embeddings.v
+                                                             : (m && m->loaded && m->shape_resolved.encoder),
+                                        o->batch.set);
     /* the prompt cache is llama-server's, the claim vLLM's */
     if (engine == ENGINE_LLAMACPP && o->cache_ram.set) r->cache_ram_bytes = o->cache_ram.v;
     if (engine == ENGINE_VLLM && o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)

@@ -16,7 +16,7 @@ static const char usage_text[] =
     "usage: infrac estimate --gguf FILE [--engine llama.cpp|vllm|infrac] [--context N]\n"
     "         [--cache-k T] [--cache-v T] [--batch N] [--ubatch N] [--parallel N]\n"
     "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
-    "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--gpu-memory-utilization X]\n"
+    "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--embedding] [--gpu-memory-utilization X]\n"
     "         [--cache-ram MIB] [--threads N] [--draft FILE] [--draft-cache T] [--draft-gpu-layers N|all]\n"
     "         [--draft-gpu I] [--mtp] [--gpu MODEL] [--format text|json]\n"
     "Prints the memory one service would take on each GPU and in host RAM, with its draft model\n"
@@ -24,7 +24,7 @@ static const char usage_text[] =
 
 enum {
     OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
-    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
+    OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_EMBEDDING, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
     OPT_DRAFT, OPT_DRAFT_CACHE, OPT_DRAFT_NGL, OPT_DRAFT_GPU, OPT_MTP, OPT_HELP
 };
 
@@ -43,6 +43,7 @@ static const struct option options[] = {
     {"gpu-layers", required_argument, NULL, OPT_NGL},
     {"cpu-moe-layers", required_argument, NULL, OPT_CPU_MOE},
     {"swa-full", no_argument, NULL, OPT_SWA_FULL},
+    {"embedding", no_argument, NULL, OPT_EMBEDDING},
     {"kv-unified", no_argument, NULL, OPT_KVU},
     {"gpu-memory-utilization", required_argument, NULL, OPT_UTIL},
     {"cache-ram", required_argument, NULL, OPT_CACHE_RAM},
@@ -126,7 +127,7 @@ typedef struct raw_flags {
     const char *gguf, *engine, *context, *cache_k, *cache_v, *batch, *ubatch, *parallel, *fa, *gpus;
     const char *split, *ngl, *cpu_moe, *util, *cache_ram, *threads, *gpu, *format;
     const char *draft, *draft_cache, *draft_ngl, *draft_gpu;
-    bool swa_full, kv_unified, mtp, help;
+    bool swa_full, kv_unified, embedding, mtp, help;
 } raw_flags;
 
 static int collect_flags(int argc, char **argv, raw_flags *f)
@@ -152,6 +153,7 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
         case OPT_CPU_MOE: f->cpu_moe = optarg; break;
         case OPT_SWA_FULL: f->swa_full = true; break;
         case OPT_KVU: f->kv_unified = true; break;
+        case OPT_EMBEDDING: f->embedding = true; break;
         case OPT_UTIL: f->util = optarg; break;
         case OPT_CACHE_RAM: f->cache_ram = optarg; break;
         case OPT_THREADS: f->threads = optarg; break;
@@ -359,6 +361,13 @@ int cmd_estimate(int argc, char **argv)
     }
     if (!f.context)
         req->context = service_default_context(model.n_ctx_train); /* as a fleet's service without one */
+    if (f.embedding && req->engine != ENGINE_LLAMACPP) {
+        model_shape_free(&model);
+        return usage_error("%s", "--embedding is llama-server's: only for engine llama.cpp");
+    }
+    /* as a fleet's service: an encoder serves embeddings unless told */
+    if (req->engine == ENGINE_LLAMACPP)
+        estimate_request_set_embeddings(req, f.embedding || model.encoder, f.batch != NULL);
     model_shape draft;
     memset(&draft, 0, sizeof draft);
     if (f.draft) {

@@ -27,10 +27,10 @@ void estimate_print_text(FILE *out, const estimate_view *v)
     fprintf(out, "model:   %s (%s%s, %u layers, %u KV heads x %u, vocab %u, weights %llu MiB)\n",
             v->gguf_path, m->arch, m->arch_known ? "" : ", not modelled exactly", m->n_layer, m->n_head_kv,
             m->head_dim_k, m->n_vocab, (unsigned long long)mib_up(m->weights_bytes));
-    fprintf(out, "engine:  %s, context %u, %u slot%s, batch %u/%u, cache %s/%s, flash attention %s\n",
+    fprintf(out, "engine:  %s, context %u, %u slot%s, batch %u/%u, cache %s/%s, flash attention %s%s\n",
             engine_kind_name(q->engine), q->context ? q->context : m->n_ctx_train, q->parallel,
             q->parallel == 1 ? "" : "s", q->batch, q->ubatch, cache_type_name(q->cache_k), cache_type_name(q->cache_v),
-            q->flash_attn ? "on" : "off");
+            q->flash_attn ? "on" : "off", q->embeddings ? ", embeddings" : "");
     if (q->draft) {
         fprintf(out, "draft:   %s (%s, %u layers, weights %llu MiB)", v->draft_path ? v->draft_path : "?",
                 q->draft->arch, q->draft->n_layer, (unsigned long long)mib_up(q->draft->weights_bytes));
@@ -110,6 +110,8 @@ int estimate_print_json(FILE *out, const estimate_view *v)
                                 "flash_attention", q->flash_attn, "gpus", (int)q->n_gpus,
                                 "gpu_layers", (int)q->gpu_layers, "cpu_moe_layers", (int)q->cpu_moe_layers,
                                 "swa_full", q->swa_full);
+    if (request)
+        json_object_set_new(request, "embeddings", json_boolean(q->embeddings));
     if (request && (q->draft || q->mtp)) {
         json_t *d = json_pack("{s:o, s:b, s:s}", "model", v->draft_path ? json_string(v->draft_path) : json_null(),
                               "mtp", q->mtp, "cache", cache_type_name(q->draft_cache));

@@ -54,6 +54,19 @@ const diag_code_info diag_codes_checks[] = {
      "n flash attention is on; otherwise llama-server refuses to start.\n\nSet `flash_attention: t"
      "rue` (infrac's default for llama.cpp), or keep the V cache at f16 (`cache: {k: q8_0, v: f1"
      "6}`)."},
+    {"W0530", DIAG_WARNING, "Embedding inputs longer than the ubatch are refused",
+     "With `embeddings` on, llama-server computes an input's embedding in one physical batch: an input of "
+     "more tokens than the ubatch is refused (\"input (N tokens) is too large to process. increase the "
+     "physical batch size\", tools/server/server-context.cpp), while the context would take it. infrac "
+     "reports a service whose ubatch is smaller than the context of one slot.\n\nExample:\n    embed: "
+     "{model: bge-m3, context: 8192}   # ubatch 512: inputs of 513+ tokens fail\n\nFix: `ubatch: 8192` "
+     "(the compute buffer grows with it: the estimate counts it), or lower `context` to the longest input."},
+    {"E0531", DIAG_ERROR, "An encoder served without embeddings",
+     "An encoder (bert, nomic-bert, jina-bert, modern-bert, gemma-embedding, ...) has no LM head and no KV "
+     "cache: llama-server can only compute its embeddings. With `embeddings: false` it starts, and then "
+     "refuses every request (\"the current context does not logits computation\"; /v1/embeddings answers "
+     "\"This server does not support embeddings\"). infrac turns `embeddings` on for an encoder unless "
+     "told otherwise.\n\nFix: remove `embeddings: false`, or serve a decoder model."},
     {"E0503", DIAG_ERROR, "vLLM tensor parallel size does not divide the heads",
      "vLLM runs one worker per GPU listed (tensor parallelism) and splits the attention heads ev"
      "enly among them: the number of GPUs must divide the model's KV heads (and its attention he"

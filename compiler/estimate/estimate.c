@@ -72,6 +72,13 @@ void estimate_request_defaults(estimate_request *req, engine_kind engine)
     req->draft_gpu = -1;
 }
 
+void estimate_request_set_embeddings(estimate_request *req, bool on, bool batch_given)
+{
+    req->embeddings = on;
+    if (on && (req->batch > req->ubatch || !batch_given))
+        req->batch = req->ubatch;
+}
+
 void est_note(estimate_result *out, const char *fmt, ...)
 {
     if (out->n_notes >= EST_MAX_NOTES)

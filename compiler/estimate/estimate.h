@@ -38,6 +38,9 @@ int engine_kind_from_name(const char *name);
 /* Where a tensor goes, for placement: decided from its name. */
 typedef enum tensor_role {
     TROLE_TOKEN_EMBD,   /* token_embd.*: stays on the host in llama.cpp */
+    TROLE_INPUT,        /* position_embd, token_types, per_layer_token_embd: the
+                         * other inputs llama.cpp keeps on the host (llama-arch.cpp
+                         * LLM_TENSOR_LAYER_INPUT) */
     TROLE_OUTPUT,       /* output.weight (absent = tied to token_embd) */
     TROLE_OUTPUT_NORM,
     TROLE_LAYER,        /* blk.N.* dense weights */
@@ -77,6 +80,11 @@ typedef struct model_shape {
     /* MLA (deepseek2): llama.cpp caches kv_lora_rank + rope dims of K only. */
     uint32_t kv_lora_rank, n_rot;
     bool tied_output;         /* no output.weight: the output reuses token_embd */
+    /* An encoder served with --embedding (bert, nomic-bert, ...): no KV cache
+     * and no LM head; attention spans one ubatch (llama-graph.cpp
+     * build_attn_inp_no_cache). rope: positions by RoPE (no position_embd);
+     * gated_ffn: a ffn_gate beside ffn_up (SwiGLU), else one up projection. */
+    bool encoder, encoder_rope, gated_ffn;
     /* MTP heads (%s.nextn_predict_layers, llama-model.cpp n_layer_nextn): the
      * last n_nextn of the n_layer blocks (block_count counts them), flagged
      * EST_LAYER_NEXTN; and the tokenizer (tokenizer.ggml.model; "" = not said). */
@@ -143,6 +151,9 @@ typedef struct estimate_request {
     uint32_t cpu_moe_layers;
     bool swa_full;
     uint64_t cache_ram_bytes;  /* llama-server --cache-ram (host); default 8192 MiB */
+    /* llama-server --embedding: the server sets n_batch = n_ubatch
+     * (tools/server/server.cpp) so a request fits one ubatch */
+    bool embeddings;
     /* Speculative decoding (docs/vram.md, "Drafters"): a draft model in the
      * same process, and/or the model's own MTP (nextn) layers drafting. */
     const model_shape *draft;  /* NULL = none */
@@ -171,6 +182,12 @@ typedef struct estimate_request {
 
 /* Sets every field to the engine's defaults (llama-server's for llama.cpp). */
 void estimate_request_defaults(estimate_request *req, engine_kind engine);
+/* llama-server --embedding: on, and n_batch = n_ubatch as the server sets
+ * it when the batch is larger (tools/server/server.cpp), so a request fits
+ * one ubatch; a batch not given follows the ubatch too (else llama.cpp's
+ * n_ubatch = min(n_batch, n_ubatch) would cap the ubatch asked for). Call
+ * after batch and ubatch are final. */
+void estimate_request_set_embeddings(estimate_request *req, bool on, bool batch_given);
 
 typedef struct memory_breakdown {
     uint64_t weights;

@@ -135,6 +135,9 @@ static void place_weights(const model_shape *m, const model_tensor *ts, uint32_t
             if (m->tied_output && out_dev != DEV_HOST)
                 out->gpu[out_dev].weights += t->bytes; /* the output's copy */
             break;
+        case TROLE_INPUT:
+            dev = DEV_HOST;
+            break;
         case TROLE_OUTPUT:
         case TROLE_OUTPUT_NORM:
             dev = out_dev;
@@ -183,10 +186,10 @@ static int add_mtp_context(const model_shape *m, const estimate_request *req, co
         uint64_t bytes = streams * cells * (row_k + row_v);
         dev_mem(out, dev)->kv_cache += bytes;
         kv += bytes;
-        if (cells * nk > stage_k)
-            stage_k = cells * nk;
-        if (cells * nv > stage_v)
-            stage_v = cells * nv;
+        if (streams * cells * nk > stage_k)
+            stage_k = streams * cells * nk;
+        if (streams * cells * nv > stage_v)
+            stage_v = streams * cells * nv;
         n++;
     }
     if (n == 0) {
@@ -259,7 +262,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
      * sliding layers at swa_cells, recurrent layers a fixed state per slot
      * (llama-memory-recurrent.cpp: max(1, n_seq_max) cells, F32). */
     bool any_swa = false;
-    /* largest K and V of one layer (elements): flash attention stages a
+    /* largest K and V of one layer, all streams (elements): flash attention stages a
      * quantized one as F16 */
     uint64_t stage_k = 0, stage_v = 0, per_token = 0;
     uint64_t rs_layer = est_recurrent_state_bytes(m);
@@ -302,10 +305,13 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
             return -1;
         any_swa |= swa;
         uint64_t cells = swa ? swa_cells : stream_cells;
-        if (cells * nk > stage_k)
-            stage_k = cells * nk;
-        if (cells * nv > stage_v)
-            stage_v = cells * nv;
+        /* the worst-case graph has one sequence per stream and its KV view
+         * spans them all (llama-context.cpp sched_reserve: n_seqs), so the
+         * F16 copy does too (set 2026-G: 4 slots, q8_0, 3 x 128 MiB more) */
+        if (streams * cells * nk > stage_k)
+            stage_k = streams * cells * nk;
+        if (streams * cells * nv > stage_v)
+            stage_v = streams * cells * nv;
         dev_mem(out, layer_device(&p, il))->kv_cache += streams * cells * (row_k + row_v);
         per_token += row_k + row_v;
     }
@@ -314,7 +320,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         est_note(out, "architecture '%s' is not modelled exactly: KV assumed on every layer as the header's "
                  "per-layer heads say (%llu bytes a token)%s", m->arch, (unsigned long long)per_token,
                  any_swa ? ", sliding window as declared" : "");
-    out->kv_cells = (uint32_t)(streams * stream_cells);
+    out->kv_cells = m->encoder ? 0 : (uint32_t)(streams * stream_cells);
     if (n_recurrent)
         est_note(out, "%u recurrent layers hold no KV: %llu KiB of state per slot each%s", n_recurrent,
                  (unsigned long long)(rs_layer * rs_rows / 1024),
@@ -329,20 +335,42 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
      * outputs before their weighted sum), the KQ mask, and without flash
      * attention the n_kv x ubatch x n_head KQ matrix; with flash attention a
      * quantized cache is staged as F16 for the kernel. */
-    uint64_t ub = ubatch < n_ctx ? ubatch : n_ctx;
+    /* an encoder's batch is not capped by the context (llama-context.cpp:
+     * n_batch = min(n_ctx, n_batch) only for causal attention) */
+    uint64_t ub = m->encoder || ubatch < n_ctx ? ubatch : n_ctx;
     bool moe = m->n_expert > 0 && m->n_expert_used > 0;
     uint64_t activations = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
     if (moe)
         activations += ub * m->n_expert_used * (uint64_t)m->n_embd * 4;
     uint64_t mask = stream_cells * ub * (req->flash_attn ? 2 : 4);
     uint64_t attention = mask;
-    if (!req->flash_attn) {
+    if (m->encoder) {
+        /* no cache: the mask and KQ span the ubatch (ub x ub); the peak is the
+         * attention (q, k, v, their RoPE copies, residual and norm beside KQ)
+         * or the FFN (its up/gate outputs beside residual and norm), fitted on
+         * set 2026-G (bert, nomic-bert) within 0.1 MiB */
+        mask = ub * ub * (req->flash_attn ? 2 : 4);
+        uint64_t attn_acts = ub * (5ull + (m->encoder_rope ? 2 : 0)) * m->n_embd * 4;
+        if (!req->flash_attn)
+            attn_acts += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(ub * ub * m->n_head * 4));
+        uint64_t ffn_acts = ub * ((m->gated_ffn ? 3 : 1) * est_ffn_width(m) + 2ull * m->n_embd) * 4;
+        activations = 0;
+        attention = mask + (attn_acts > ffn_acts ? attn_acts : ffn_acts);
+    } else if (!req->flash_attn) {
         attention += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
     } else {
         if (req->cache_k != GGML_T_F16)
             attention += stage_k * 2;
         if (req->cache_v != GGML_T_F16)
             attention += stage_v * 2;
+    }
+    /* --embedding on a decoder: llama-server reserves one output per token of
+     * the batch (server-context.cpp server_output_limits: n_batch), so the LM
+     * head's logits (ub x n_vocab F32) are the peak unless KQ is larger */
+    if (req->embeddings && !m->encoder) {
+        uint64_t logits_peak = mask + ub * ((uint64_t)m->n_vocab + m->n_embd) * 4;
+        if (logits_peak > activations + attention)
+            activations = logits_peak - attention;
     }
     uint64_t compute = activations + attention;
     double compute_factor = 1.0;

@@ -15,20 +15,36 @@ static const char *const known_archs[] = {
     "glm4moe", "bert", "nomic-bert",
 };
 
-/* Encoders and diffusion models: llama.cpp creates no KV cache for them
- * (llama_model::create_memory returns none), e.g. bert served with
+/* Encoders (no LM head) and diffusion models: llama.cpp creates no KV cache
+ * for them (llama_model::create_memory returns none), e.g. bert served with
  * --embedding. */
-static const char *const no_kv_archs[] = {
+static const char *const encoder_archs[] = {
     "bert", "jina-bert-v2", "jina-bert-v3", "nomic-bert", "nomic-bert-moe", "neo-bert",
-    "eurobert", "modern-bert", "gemma-embedding", "dream", "llada", "llada-moe",
+    "eurobert", "modern-bert", "gemma-embedding",
 };
+static const char *const diffusion_archs[] = {"dream", "llada", "llada-moe"};
+
+static bool in_list(const char *arch, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(arch, list[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool is_encoder_arch(const char *arch)
+{
+    return in_list(arch, encoder_archs, sizeof encoder_archs / sizeof encoder_archs[0]);
+}
+
+static bool is_no_kv_arch(const char *arch)
+{
+    return is_encoder_arch(arch) || in_list(arch, diffusion_archs, sizeof diffusion_archs / sizeof diffusion_archs[0]);
+}
 
 bool estimate_arch_known(const char *arch)
 {
-    for (size_t i = 0; i < sizeof known_archs / sizeof known_archs[0]; i++)
-        if (strcmp(arch, known_archs[i]) == 0)
-            return true;
-    return false;
+    return in_list(arch, known_archs, sizeof known_archs / sizeof known_archs[0]);
 }
 
 static bool has_prefix(const char *s, const char *prefix)
@@ -42,6 +58,9 @@ static tensor_role classify_tensor(const char *name, int32_t *layer)
     *layer = -1;
     if (has_prefix(name, "token_embd."))
         return TROLE_TOKEN_EMBD;
+    if (has_prefix(name, "position_embd.") || has_prefix(name, "token_types.") ||
+        has_prefix(name, "per_layer_token_embd."))
+        return TROLE_INPUT;
     if (has_prefix(name, "output_norm."))
         return TROLE_OUTPUT_NORM;
     if (has_prefix(name, "output."))
@@ -161,9 +180,7 @@ static int read_layers(const gguf_file *f, model_shape *m, char *err, size_t err
     char pkey[96];
     snprintf(pkey, sizeof pkey, "%s.attention.sliding_window_pattern", a);
     bool swa_all = m->n_swa && !swa && m->swa_period == 0 && gguf_find_kv(f, pkey);
-    bool no_kv = false;
-    for (size_t i = 0; i < sizeof no_kv_archs / sizeof no_kv_archs[0]; i++)
-        no_kv |= strcmp(a, no_kv_archs[i]) == 0;
+    bool no_kv = is_no_kv_arch(a);
     uint32_t max_heads = 0;
     for (uint32_t il = 0; il < m->n_layer; il++) {
         int64_t v = m->n_head_kv;
@@ -285,7 +302,7 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
         return -1;
     }
     shape->n_tensors = (uint32_t)f->n_tensors;
-    bool has_output = false;
+    bool has_output = false, has_position_embd = false;
     for (uint64_t i = 0; i < f->n_tensors; i++) {
         const gguf_tensor *t = &f->tensors[i];
         model_tensor *mt = &shape->tensors[i];
@@ -305,10 +322,16 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
         shape->weights_bytes += t->nbytes;
         if (mt->role == TROLE_OUTPUT)
             has_output = true;
+        if (has_prefix(mt->name, "position_embd."))
+            has_position_embd = true;
+        if (mt->layer == 0 && has_prefix(mt->name, "blk.0.ffn_gate."))
+            shape->gated_ffn = true;
         if (mt->role == TROLE_TOKEN_EMBD && shape->n_vocab == 0 && t->n_dims >= 2 && t->ne[1] <= UINT32_MAX)
             shape->n_vocab = (uint32_t)t->ne[1];
     }
-    shape->tied_output = !has_output;
+    shape->encoder = is_encoder_arch(shape->arch);
+    shape->encoder_rope = shape->encoder && !has_position_embd;
+    shape->tied_output = !has_output && !shape->encoder;
     return 0;
 }
 

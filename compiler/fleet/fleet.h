@@ -195,6 +195,7 @@ typedef struct fleet_service_opts {
     fl_int cpu_moe_layers;
     fl_bool swa_full;
     fl_bool kv_unified;
+    fl_bool embeddings;      /* llama-server --embedding */
     fl_num gpu_memory_utilization;
     fl_str load_mode;        /* llama.cpp -lm */
     fl_bool metrics;

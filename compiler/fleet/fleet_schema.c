@@ -109,6 +109,10 @@ static const fs_key option_keys[] = {
     {.name = "kv_unified", .type = FS_BOOL, .engines = LC,
      .doc = "One KV cache shared by all slots (-kvu) instead of context/parallel each.",
      .default_of = fsd_kv_unified, .offset = OPT(kv_unified)},
+    {.name = "embeddings", .type = FS_BOOL, .engines = LC,
+     .doc = "Serve /v1/embeddings (--embedding; the batch is then the ubatch, and an input longer than the "
+            "ubatch is refused). Encoders (bert, nomic-bert, ...) serve nothing else: E0531 without it.",
+     .default_of = fsd_embeddings, .offset = OPT(embeddings)},
     {.name = "gpu_memory_utilization", .type = FS_NUMBER, .flags = FS_MIN_EXCLUSIVE, .min = 0, .max = 1,
      .engines = VL, .doc = "Fraction of each GPU vLLM may claim, in (0, 1].", .default_of = fsd_gpu_memory_utilization,
      .offset = OPT(gpu_memory_utilization)},

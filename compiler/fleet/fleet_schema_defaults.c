@@ -71,6 +71,15 @@ bool fsd_cache_ram(unsigned engine, char *buf, size_t n)
     return true;
 }
 
+/* resolve.c: on when the model is an encoder (its header says so); a
+ * description, so no JSON default */
+bool fsd_embeddings(unsigned engine, char *buf, size_t n)
+{
+    (void)engine;
+    snprintf(buf, n, "true for an encoder, else false");
+    return false;
+}
+
 bool fsd_vram_margin(unsigned engine, char *buf, size_t n)
 {
     (void)engine;

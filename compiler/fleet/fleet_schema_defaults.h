@@ -23,6 +23,7 @@ bool fsd_gpu_layers(unsigned engine, char *buf, size_t n);
 bool fsd_cpu_moe_layers(unsigned engine, char *buf, size_t n);
 bool fsd_swa_full(unsigned engine, char *buf, size_t n);
 bool fsd_kv_unified(unsigned engine, char *buf, size_t n);
+bool fsd_embeddings(unsigned engine, char *buf, size_t n);
 bool fsd_gpu_memory_utilization(unsigned engine, char *buf, size_t n);
 bool fsd_metrics(unsigned engine, char *buf, size_t n);
 bool fsd_restart(unsigned engine, char *buf, size_t n);

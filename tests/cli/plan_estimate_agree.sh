@@ -35,11 +35,13 @@ for p in plan["services"]:
         for k in ("parallel", "batch", "ubatch"):
             if k in s: args += ["--" + k, str(s[k])]
     if "flash_attention" in s: args += ["--flash-attention", "on" if s["flash_attention"] else "off"]
+    # the stand-in header is no encoder: say what the plan resolved from the model
+    if p.get("embeddings"): args += ["--embedding"]
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         bad.append("%s: infrac estimate failed: %s" % (p["name"], r.stderr.strip())); continue
     req = json.loads(r.stdout)["request"]
-    for k in ("parallel", "batch", "ubatch", "flash_attention"):
+    for k in ("parallel", "batch", "ubatch", "flash_attention", "embeddings"):
         if req[k] != p[k]:
             bad.append("%s (%s): %s plan %s, estimate %s" % (p["name"], p["engine"], k, p[k], req[k]))
     print("%s %s parallel=%s batch=%s ubatch=%s" % (p["name"], p["engine"], p["parallel"], p["batch"], p["ubatch"]))
@@ -49,7 +51,7 @@ PY
 )
     rc=$?
     printf '%s\n' "$out" | sed "s/^/# $name: /"
-    check "$name: plan and estimate use the same parallel/batch/ubatch/flash_attention" [ $rc -eq 0 ]
+    check "$name: plan and estimate use the same parallel/batch/ubatch/flash_attention/embeddings" [ $rc -eq 0 ]
 done
 
 # The same bytes: every example again, its models swapped for the reference

@@ -55,7 +55,7 @@ shown = {
     "restart": ("restart", str), "restart_sec": ("restart_sec", int), "cache_ram": ("cache_ram_bytes", size),
 }
 # defaults that are a description or that no plan field shows
-described = {"context", "max_num_seqs", "threads", "load_mode", "chat_template", "mlock", "numa"}  # mlock: the plan shows it as load_mode; numa: none means no --numa flag
+described = {"context", "max_num_seqs", "threads", "load_mode", "chat_template", "mlock", "numa", "embeddings"}  # embeddings: on for an encoder (the model decides); mlock: the plan shows it as load_mode; numa: none means no --numa flag
 bad, checked = [], 0
 for key, prop in schema["definitions"]["defaults"]["properties"].items():
     m = re.search(r"Default: (.*)\.$", prop.get("description", ""))

@@ -109,8 +109,15 @@ for seed in 1 2 3 4 5 6; do
         -d "{\"prompt\":\"x\",\"max_tokens\":900,\"seed\":$seed}" \
         "http://127.0.0.1:$port/v1/completions" > "$SERVER_TMP/abort.code" &
     CLIENTS=$!
-    sleep 0.4
-    busy=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^infrac_slots_busy/ {print $2}')
+    # poll, not one fixed sleep: on a busy machine the request may take a
+    # while to start, and a request that ended early leaves the loop too
+    busy=0
+    for _ in $(seq 30); do
+        sleep 0.1
+        busy=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^infrac_slots_busy/ {print $2}')
+        [ "$busy" = 1 ] && break
+        kill -0 "$CLIENTS" 2>/dev/null || break
+    done
     [ "$busy" = 1 ] && break
     wait_clients
 done

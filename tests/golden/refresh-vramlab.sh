@@ -72,5 +72,13 @@ table() {
     echo "headers in tests/data/vram/2026f/headers)."
     echo
     table ESTIMATE_TABLE_2026F
+    echo
+    echo "## Set 2026-G: embedding models (--embedding), flash attention on with a draft model, MTP and quantized Gemma 4 caches"
+    echo
+    echo "From tests/data/vram/2026g/rows.jsonl (35 rows, one H200, llama-server built with the CUDA flash-attention"
+    echo "kernels; headers in tests/data/vram/2026g/headers). The \`--embedding\` rows pass \`-b\` = \`-ub\`, as llama-server"
+    echo "sets for embeddings; bge-m3 (bert) and nomic-embed-text-v1.5 (nomic-bert) have no KV cache."
+    echo
+    table ESTIMATE_TABLE_2026G
 } > "$root/docs/vram-measured-2026-table.md.new"
 mv "$root/docs/vram-measured-2026-table.md.new" "$root/docs/vram-measured-2026-table.md"

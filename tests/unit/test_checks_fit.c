@@ -292,6 +292,46 @@ static void gguf_header_is_read(void **state) {
     cs_free(c);
 }
 
+/* an encoder (bge-m3's header, arch bert): --embedding on by itself, the
+ * batch follows the ubatch, an input longer than the ubatch is W0530 and
+ * `embeddings: false` is E0531 */
+static void encoder_serves_embeddings(void **state) {
+    (void)state;
+    char dir[1024];
+    test_data_path("vram/2026g/headers", dir, sizeof dir);
+    cs_fleet *c = cs_new();
+    fleet_host *h = cs_host(c, "box");
+    cs_gpu(c, h, "rtx-4090");
+    cs_model_gguf(c, "bge", "bge-m3.gguf");
+    fleet_service *dflt = cs_service(c, "a", "box", "bge", 8080);
+    cs_gpus(c, dflt, 1, (int64_t[]){0});
+    fleet_service *whole = cs_service(c, "b", "box", "bge", 8081);
+    cs_gpus(c, whole, 1, (int64_t[]){0});
+    cs_set_int(c, &whole->opts.ubatch, 8192);
+    fleet_service *off = cs_service(c, "c", "box", "bge", 8082);
+    cs_gpus(c, off, 1, (int64_t[]){0});
+    cs_set_bool(c, &off->opts.embeddings, false);
+    cs_run(c, dir);
+    assert_true(c->models[0].shape_resolved.encoder);
+    const service_eval *a = &c->r.svc[0], *b = &c->r.svc[1];
+    assert_true(a->cfg.mem.embeddings);
+    assert_int_equal(a->cfg.mem.batch, 512); /* the ubatch, not llama-server's 2048 */
+    assert_true(b->cfg.mem.embeddings);
+    assert_int_equal(b->cfg.mem.batch, 8192);
+    assert_false(c->r.svc[2].cfg.mem.embeddings);
+    assert_int_equal(cs_count(c, "W0530"), 1);
+    const diagnostic *w = cs_find(c, "W0530", 0);
+    assert_string_equal(w->message, "`a` embeds inputs of at most 512 tokens (its ubatch), though a slot holds 8192");
+    assert_int_equal(cs_count(c, "E0531"), 1);
+    const diagnostic *e = cs_find(c, "E0531", 0);
+    assert_int_equal(e->at.line, off->opts.embeddings.at.line);
+    assert_string_equal(e->message, "model `bge` is an encoder (bert): llama-server serves only its embeddings");
+    /* no KV cache; the attention of ub 8192 is 8192 x 8192 x 16 heads (set 2026-G) */
+    assert_int_equal(b->est->gpu[0].kv_cache, 0);
+    assert_true(b->est->gpu[0].compute > a->est->gpu[0].compute);
+    cs_free(c);
+}
+
 static void hostile_gguf_is_a_diagnostic(void **state) {
     (void)state;
     char dir[] = "/tmp/checks-ggufXXXXXX";
@@ -355,6 +395,7 @@ int main(void) {
         cmocka_unit_test(neither_gguf_nor_shape),
         cmocka_unit_test(unknown_arch_is_conservative),
         cmocka_unit_test(gguf_header_is_read),
+        cmocka_unit_test(encoder_serves_embeddings),
         cmocka_unit_test(hostile_gguf_is_a_diagnostic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

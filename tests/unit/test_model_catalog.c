@@ -44,11 +44,11 @@ static void has_the_releases_people_use(void **state)
         "qwen3.6-27b", "qwen3.6-35b-a3b", "qwen3-8b", "qwen3-14b", "qwen3-32b", "qwen3-30b-a3b",
         "gemma-4-12b", "gemma-4-26b-a4b", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "gpt-oss-20b",
         "gpt-oss-120b", "glm-4.7-flash", "llama-3.1-8b", "llama-3.3-70b", "mistral-small-3.2-24b",
-        "nomic-embed-text-v1.5",
+        "nomic-embed-text-v1.5", "bge-m3",
     };
     static const char *const archs[] = {
         "qwen35", "qwen35moe", "qwen3", "qwen3", "qwen3", "qwen3moe", "gemma4", "gemma4", "gemma3", "gemma3",
-        "gemma3", "gpt-oss", "gpt-oss", "deepseek2", "llama", "llama", "llama", "nomic-bert",
+        "gemma3", "gpt-oss", "gpt-oss", "deepseek2", "llama", "llama", "llama", "nomic-bert", "bert",
     };
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         const model_cat_entry *e = model_catalog_find(ids[i]);

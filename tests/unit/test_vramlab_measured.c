@@ -53,10 +53,14 @@ static void fill_request(json_t *row, estimate_request *req)
     req->mtp = json_is_true(json_object_get(row, "mtp"));
     if (req->mtp)
         req->rs_rollback = LLAMACPP_SPEC_DRAFT_N_MAX; /* the rows leave --spec-draft-n-max at its default */
-    /* -ctkd alone: the draft's K type; its V stays f16 */
+    /* -ctkd alone: the draft's K type; its V stays f16 unless -ctvd */
     const char *dc = json_string_value(json_object_get(row, "draft_cache"));
     if (dc)
         req->draft_cache = (uint32_t)ggml_type_from_name(dc);
+    const char *dcv = json_string_value(json_object_get(row, "draft_cache_v"));
+    if (dcv)
+        req->draft_cache_v = (uint32_t)ggml_type_from_name(dcv);
+    req->embeddings = json_is_true(json_object_get(row, "embeddings"));
     size_t i;
     json_t *share;
     json_array_foreach(json_object_get(row, "tensor_split"), i, share)
@@ -136,6 +140,12 @@ static json_t *row_from_lab(json_t *lab, size_t n)
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
             json_object_set_new(row, "draft_cache", json_string(v));
+        } else if (strcmp(a, "--spec-draft-type-v") == 0 || strcmp(a, "-ctvd") == 0) {
+            const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
+            assert_non_null(v);
+            json_object_set_new(row, "draft_cache_v", json_string(v));
+        } else if (strcmp(a, "--embedding") == 0) {
+            json_object_set_new(row, "embeddings", json_true());
         } else if (strcmp(a, "--n-cpu-moe") == 0) {
             const char *v = json_string_value(json_array_get(json_object_get(lab, "extra"), i + 1));
             assert_non_null(v);
@@ -304,7 +314,10 @@ static void measured_2026_rows_within_bounds(void **state)
  *         4 slots), the MTP contexts with 4 slots;
  *   2026e quantized K with f16 V without flash attention, quantized MTP
  *         draft caches, -md without a drafting --spec-type (freed);
- *   2026f a draft model drafting beside Qwen3-8B, Gemma 4's host experts. */
+ *   2026f a draft model drafting beside Qwen3-8B, Gemma 4's host experts;
+ *   2026g encoders and a decoder served with --embedding, and with flash
+ *         attention a drafting draft model, the MTP contexts and Gemma 4
+ *         with quantized caches. */
 typedef struct lab_set {
     const char *dir;
     size_t min_rows;
@@ -314,7 +327,7 @@ typedef struct lab_set {
 static const lab_set lab_sets[] = {
     {"2026", 102, "ESTIMATE_TABLE_2026B"}, {"2026c", 6, "ESTIMATE_TABLE_2026C"},
     {"2026d", 13, "ESTIMATE_TABLE_2026D"}, {"2026e", 14, "ESTIMATE_TABLE_2026E"},
-    {"2026f", 12, "ESTIMATE_TABLE_2026F"},
+    {"2026f", 12, "ESTIMATE_TABLE_2026F"}, {"2026g", 35, "ESTIMATE_TABLE_2026G"},
 };
 
 static void lab_rows_within_bounds(void **state)
@@ -335,6 +348,7 @@ int main(void)
         LAB_TEST("measured_2026d_rows_within_bounds", 2),
         LAB_TEST("measured_2026e_rows_within_bounds", 3),
         LAB_TEST("measured_2026f_rows_within_bounds", 4),
+        LAB_TEST("measured_2026g_rows_within_bounds", 5),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
