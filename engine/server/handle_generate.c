@@ -99,7 +99,7 @@ static bool prompt_tokens(http_server *h, gen_request *req, int32_t **out, uint3
     *inside = rendered && chat_prompt_think_tags(h->chat, &open, &close) &&
               reasoning_prompt_opens(rendered, len, open, close);
     const char *text = rendered ? rendered : req->prompt;
-    int count = tokenize_text(v, text, rendered ? len : strlen(text), true, true, out);
+    int count = tokenize_text(v, text, rendered ? len : req->prompt_len, true, true, out);
     free(rendered);
     if (count < 0) {
         api_error_invalid(err, req->kind == REQUEST_CHAT ? "messages" : "prompt",
@@ -531,7 +531,7 @@ enum MHD_Result handle_generate(http_server *h, struct MHD_Connection *c, reques
     strbuf echo = {0};
     if (j && req.echo) {
         if (req.prompt)
-            sb_puts(&echo, req.prompt);
+            sb_append(&echo, req.prompt, req.prompt_len);
         else {
             strbuf raw = {0};
             detokenize_tokens(scheduler_vocab(h->sched), j->prompt, (int)j->n_prompt, true, &raw);

@@ -16,24 +16,27 @@
 
 /* U+0000 is JSON (RFC 8259 section 7) and reaches the tokenizer as a byte
  * from a message's text, which goes by length from here to the tokens
- * (template_messages, jinja, the rendered prompt), and from /tokenize's
- * content. Every other string is read as a C string, where it would cut the
- * text short: a string holding it anywhere else is refused, naming the
- * field. Where a value stands: */
+ * (template_messages, jinja, the rendered prompt), from a completion's
+ * prompt, an embedding's or a response's input and /tokenize's content.
+ * Every other string is read as a C string, where it would cut the text
+ * short: a string holding it anywhere else is refused, naming the field.
+ * Where a value stands: */
 enum {
     AT_OTHER,   /* anywhere else */
     AT_ROOT,
     AT_MESSAGES, /* messages */
-    AT_MESSAGE,  /* messages[i] */
+    AT_MESSAGE,  /* messages[i], a response's input[i] */
     AT_CONTENT,  /* messages[i].content: a string, or an array of parts */
     AT_PART,     /* messages[i].content[j] */
     AT_TEXT,     /* messages[i].content[j].text, /tokenize's content */
+    AT_PROMPT,   /* prompt, input: a string, or an array of strings (or of messages) */
 };
 
 static int at_key(int at, const char *key)
 {
     return at == AT_ROOT && strcmp(key, "messages") == 0  ? AT_MESSAGES
            : at == AT_ROOT && strcmp(key, "content") == 0 ? AT_TEXT
+           : at == AT_ROOT && (strcmp(key, "prompt") == 0 || strcmp(key, "input") == 0) ? AT_PROMPT
            : at == AT_MESSAGE && strcmp(key, "content") == 0 ? AT_CONTENT
            : at == AT_PART && strcmp(key, "text") == 0     ? AT_TEXT
                                                            : AT_OTHER;
@@ -45,7 +48,7 @@ static bool find_nul(const json_t *v, int at, char *path, size_t cap, size_t use
 {
     if (json_is_string(v))
         return memchr(json_string_value(v), 0, json_string_length(v)) && at != AT_TEXT &&
-               at != AT_CONTENT;
+               at != AT_CONTENT && at != AT_PROMPT && at != AT_MESSAGE;
     const char *key;
     size_t i;
     json_t *e;
@@ -58,7 +61,8 @@ static bool find_nul(const json_t *v, int at, char *path, size_t cap, size_t use
     json_array_foreach(v, i, e) {
         int w = snprintf(path + used, cap - used, "[%zu]", i);
         size_t next = w > 0 && (size_t)w < cap - used ? used + (size_t)w : cap - 1;
-        int inner = at == AT_MESSAGES ? AT_MESSAGE : at == AT_CONTENT ? AT_PART : AT_OTHER;
+        /* a prompt's items: strings (by length) or a response's messages */
+        int inner = at == AT_MESSAGES || at == AT_PROMPT ? AT_MESSAGE : at == AT_CONTENT ? AT_PART : AT_OTHER;
         if (find_nul(e, inner, path, cap, next))
             return true;
     }
@@ -95,8 +99,8 @@ json_t *request_parse_object(const char *body, size_t len, api_error *err)
         snprintf(top, sizeof top, "%.*s", (int)strcspn(path, ".["), path);
         api_error_invalid(err, top,
                           "'%s' holds U+0000 (\\u0000): infrac-engine takes it only in "
-                          "messages[].content (and its text parts) and /tokenize's content, "
-                          "where it reaches the tokenizer as a byte",
+                          "messages[].content (and its text parts), prompt, input and /tokenize's "
+                          "content, where it reaches the tokenizer as a byte",
                           path);
         json_decref(root);
         return NULL;
@@ -555,7 +559,14 @@ static bool parse_prompt(gen_request *r, json_t *o, api_error *err)
     if (json_is_array(v) && json_array_size(v) == 1 && json_is_string(json_array_get(v, 0)))
         v = json_array_get(v, 0); /* ["text"]: one prompt, as clients often send it */
     if (json_is_string(v)) {
-        r->prompt = strdup(json_string_value(v));
+        /* by length: it may hold U+0000, a byte for the tokenizer */
+        r->prompt_len = json_string_length(v);
+        r->prompt = malloc(r->prompt_len + 1);
+        if (!r->prompt) {
+            api_error_set(err, 500, "server_error", NULL, "out_of_memory", "out of memory");
+            return false;
+        }
+        memcpy(r->prompt, json_string_value(v), r->prompt_len + 1);
         return true;
     }
     if (json_is_array(v) && json_array_size(v) > 0) {

@@ -31,6 +31,7 @@ typedef struct gen_request {
     chat_message *messages;  /* chat */
     size_t n_messages;
     char *prompt;            /* completion given as text */
+    size_t prompt_len;       /* its bytes: it may hold U+0000 */
     int32_t *prompt_tokens;  /* completion given as token ids */
     size_t n_prompt_tokens;
     int64_t max_tokens;      /* -1 = as many as the context allows */

@@ -75,6 +75,13 @@ got=$(post "$port" $chat '{"messages":[{"role":"user","content":"a\u0000b"}],"ma
 one=$(post "$port" $chat '{"messages":[{"role":"user","content":"a\u0001b"}],"max_tokens":1}')
 check "a message with U+0000 is tokenized whole" \
     [ "${got%% *}" = 200 -a "$(json_get "${got#* }" "j['usage']['prompt_tokens']")" = "$(json_get "${one#* }" "j['usage']['prompt_tokens']")" ]
+got=$(post "$port" /v1/completions '{"prompt":"a\u0000b","max_tokens":1,"echo":true}')
+one=$(post "$port" /v1/completions '{"prompt":"a\u0001b","max_tokens":1,"echo":true}')
+check "a completion prompt with U+0000 is tokenized whole and echoed with it" \
+    [ "${got%% *}" = 200 -a "$(json_get "${got#* }" "j['usage']['prompt_tokens']")" = "$(json_get "${one#* }" "j['usage']['prompt_tokens']")" \
+      -a "$(json_get "${got#* }" "j['choices'][0]['text'][:3] == 'a\x00b'")" = True ]
+got=$(post "$port" /v1/embeddings '{"input":["a\u0000b"]}')
+check "an embedding input with U+0000 is not refused for it" [ "$(json_get "${got#* }" "'U+0000' not in str(j)")" = True ]
 expect "U+0000 in stop refused by path" 400 invalid_request_error stop "'stop[0]' holds U+0000" \
     "$(post "$port" $chat "{$user,\"stop\":[\"\\u0000\"]}")"
 got=$(post "$port" /v1/completions '{"prompt":"Once","logprobs":2,"max_tokens":4,"temperature":0,"echo":true}')

@@ -285,6 +285,14 @@ static void completion_prompts(void **state)
     assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":[\"Once\"]}", &e));
     assert_string_equal(r.prompt, "Once");
     gen_request_free(&r);
+    /* U+0000 is a byte of the text, kept by length (as llama-server tokenizes it) */
+    assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":\"a\\u0000b\"}", &e));
+    assert_int_equal(r.prompt_len, 3);
+    assert_memory_equal(r.prompt, "a\0b", 4);
+    gen_request_free(&r);
+    assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":[\"\\u0000\"]}", &e));
+    assert_int_equal(r.prompt_len, 1);
+    gen_request_free(&r);
     assert_true(parse(&r, REQUEST_COMPLETION, "{\"prompt\":[1,2,3]}", &e));
     assert_null(r.prompt);
     assert_int_equal(r.n_prompt_tokens, 3);
@@ -308,7 +316,7 @@ static const struct bad_case {
      "messages", "'messages[0].name' holds U+0000"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[\"a\",\"\\u0000\"]}",
      "stop", "'stop[1]' holds U+0000"},
-    {REQUEST_COMPLETION, "{\"prompt\":\"a\\u0000\"}", "prompt", "'prompt' holds U+0000"},
+    {REQUEST_COMPLETION, "{\"prompt\":\"a\",\"suffix\":\"\\u0000\"}", "suffix", "'suffix' holds U+0000"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"te\\u0000xt\",\"text\":\"x\"}]}]}",
      "messages", "'messages[0].content[0].type' holds U+0000"},
     {REQUEST_CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"content\":1,\"user\":\"\\u0000\"}",
