@@ -37,6 +37,8 @@ typedef struct service_config {
     bool cache_ram_set;            /* llama.cpp --cache-ram written out (the RAM check counted mem.cache_ram_bytes) */
     const char *api_key_file;      /* NULL = no key */
     const char *exclusive;         /* exclusive group or NULL */
+    bool swap_ttl_set;             /* swap_ttl given: llama-swap's ttl for this model */
+    uint32_t swap_ttl;             /* seconds; 0 = never unload */
     bool autostart;
     const char *alias;             /* served model name: alias:, else the model's name */
     const char *load_mode;         /* llama.cpp -lm: NULL = engine default; `mlock: true` alone: mmap+mlock */

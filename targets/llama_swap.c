@@ -168,8 +168,10 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
             target_yaml_str(&b, s->cfg.alias);
             sb_puts(&b, "\n");
         }
-        if (h->llama_swap_ttl)
-            sb_printf(&b, "    ttl: %u\n", (unsigned)h->llama_swap_ttl);
+        /* the service's own ttl (0 = never) over the host's */
+        uint32_t ttl = s->cfg.swap_ttl_set ? s->cfg.swap_ttl : h->llama_swap_ttl;
+        if (ttl)
+            sb_printf(&b, "    ttl: %u\n", (unsigned)ttl);
     }
     if (!h->n_services)
         sb_puts(&b, "  {}\n");

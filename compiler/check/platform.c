@@ -1,7 +1,8 @@
 /* What a service may ask of a host that is a Kubernetes node (`platform:
  * kubernetes`): LLMKube runs its engine in a pod from the runtime's image,
  * so what only a systemd unit or a launch script can do has no form there
- * and is refused by name (E0805), never dropped. */
+ * and is refused by name (E0805), never dropped. Likewise a llama-swap
+ * setting on a host without llama-swap (E0820). */
 #include <string.h>
 
 #include "check/passes.h"
@@ -44,6 +45,17 @@ void check_platform(check_ctx *c) {
                                    "host `%s` is a Kubernetes node: llama-swap is a host service, LLMKube runs pods",
                                    host->name.v);
         diag_help(d, "remove `llama_swap:` (LLMKube's llamacpp-router runtime routes by model inside the cluster)");
+    }
+    /* swap_ttl is llama-swap's: a host without it would drop the key (E0820) */
+    for (uint32_t i = 0; i < f->n_services; i++) {
+        const fleet_service *s = &f->services[i];
+        if (!s->swap_ttl.set || !s->host_ref || s->host_ref->llama_swap.set) continue;
+        diagnostic *d = diag_error(c->d, "E0820", s->swap_ttl.at,
+                                   "service `%s` sets `swap_ttl`, but host `%s` has no llama-swap", s->name.v,
+                                   s->host_ref->name.v);
+        diag_note(d, span_or(s->host_ref->name.at, s->host_ref->at), "host `%s` is declared here",
+                  s->host_ref->name.v);
+        diag_help(d, "add `llama_swap: {port: ...}` to the host, or remove `swap_ttl`");
     }
     for (uint32_t i = 0; i < f->n_services; i++) {
         const fleet_service *s = &f->services[i];

@@ -203,6 +203,8 @@ void service_config_resolve(const fleet_service *s, service_config *cfg, arena *
     cfg->port = (s->port.set && s->port.v > 0 && s->port.v <= 65535) ? (uint16_t)s->port.v : 0;
     cfg->api_key_file = opt_str(&o->api_key_file);
     cfg->exclusive = opt_str(&s->exclusive);
+    cfg->swap_ttl_set = s->swap_ttl.set;
+    cfg->swap_ttl = u32_or(&s->swap_ttl, 0);
     if (o->autostart.set) cfg->autostart = o->autostart.v;
     cfg->alias = opt_str(&s->alias) ? s->alias.v : s->model.v;
     cfg->load_mode = opt_str(&o->load_mode);

@@ -61,6 +61,11 @@ const diag_code_info diag_codes_checks[] = {
      "reports a service whose ubatch is smaller than the context of one slot.\n\nExample:\n    embed: "
      "{model: bge-m3, context: 8192}   # ubatch 512: inputs of 513+ tokens fail\n\nFix: `ubatch: 8192` "
      "(the compute buffer grows with it: the estimate counts it), or lower `context` to the longest input."},
+    {"E0820", DIAG_ERROR, "swap_ttl on a host without llama-swap",
+     "`swap_ttl` is llama-swap's `ttl` for one model: how long it may stay idle before llama-swap unloads "
+     "it. It only means something on a host with `llama_swap:`, where the service is a model llama-swap "
+     "starts on demand; elsewhere the service runs under systemd (or launchd) until stopped, and infrac "
+     "would silently drop the key.\n\nFix: add `llama_swap: {port: ...}` to the host, or remove `swap_ttl`."},
     {"E0531", DIAG_ERROR, "An encoder served without embeddings",
      "An encoder (bert, nomic-bert, jina-bert, modern-bert, gemma-embedding, ...) has no LM head and no KV "
      "cache: llama-server can only compute its embeddings. With `embeddings: false` it starts, and then "

@@ -226,6 +226,7 @@ typedef struct fleet_service {
     uint32_t n_tensor_split;
     src_span tensor_split_at;
     fl_str exclusive;
+    fl_int swap_ttl;         /* llama-swap's ttl for this model, over the host's */
     fl_str alias;
     fl_str *extra_args;
     uint32_t n_extra_args;

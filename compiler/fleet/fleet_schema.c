@@ -156,6 +156,10 @@ static const fs_key service_keys[] = {
     {.name = "exclusive", .type = FS_STRING, .flags = FS_NAME,
      .doc = "Group name: services of one group never run at once, so their memory is not added up.",
      .offset = SVC(exclusive)},
+    {.name = "swap_ttl", .type = FS_INT, .min = 0, .max = 86400 * 365,
+     .doc = "On a host with `llama_swap:`, seconds this model may stay idle before llama-swap unloads "
+            "it (its `ttl`; 0 = never), over the host's `ttl`. E0820 on a host without llama-swap.",
+     .default_text = "the host's `llama_swap.ttl`", .offset = SVC(swap_ttl)},
     {.name = "alias", .type = FS_STRING, .doc = "Model name clients ask for (served model name).",
      .default_text = "the model's key", .offset = SVC(alias)},
     {.name = "draft", .type = FS_STRING, .engines = LC | VL,

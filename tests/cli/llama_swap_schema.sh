@@ -45,6 +45,10 @@ check "a service on llama-swap's port is E0302" grep -q "error\[E0302\]: port 90
 sed 's/llama_swap: {port: 9000, ttl: 600}/llama_swap: {ttl: 600}/' "$SRC/examples/llama-swap.yaml" > "$tmp/noport.yaml"
 "$INFRAC" check "$tmp/noport.yaml" > "$tmp/noport.txt" 2>&1
 check "llama_swap without a port is E0206" grep -q 'error\[E0206\]: llama_swap of host `box` has no `port`' "$tmp/noport.txt"
+grep -v 'llama_swap: {port: 9000, ttl: 600}' "$SRC/examples/llama-swap.yaml" > "$tmp/noswap.yaml"
+"$INFRAC" check "$tmp/noswap.yaml" > "$tmp/noswap.txt" 2>&1
+check "swap_ttl on a host without llama-swap is E0820" \
+    grep -q 'error\[E0820\]: service .chat. sets .swap_ttl., but host .box. has no llama-swap' "$tmp/noswap.txt"
 npm_ready "$dir" "llama-swap schema validation" ajv yaml || { echo "1..$TAP_N"; exit 0; }
 out=$(node "$dir/validate.mjs" "$schema" "$cfg" 2>&1)
 check "config.yaml valid against llama-swap's schema: $out" [ $? -eq 0 ]
@@ -77,7 +81,8 @@ for (const n of names) {
   const sh = readFileSync(`${out}/box/bin/${n}.sh`, "utf8");
   const exec = sh.slice(sh.indexOf("\nexec ") + 6).replace(/ \\\n    /g, " ").trim();
   if (exec !== cfg.models[n].cmd) fail(`${n}: cmd ${cfg.models[n].cmd} != exec ${exec}`);
-  if (cfg.models[n].ttl !== 600) fail(`${n}: ttl`);
+  // chat's swap_ttl: 0 (never unloaded: no ttl); the others the host's 600
+  if (cfg.models[n].ttl !== (n === "chat" ? undefined : 600)) fail(`${n}: ttl ${cfg.models[n].ttl}`);
 }
 console.log("ok");
 JS
