@@ -21,9 +21,9 @@ static const char *opt_str(const fl_str *s) { return (s->set && s->v) ? s->v : N
  * the KV estimate is as exact as for ggml's types. */
 static est_cache_geom declared_geom(const fleet_service *s, uint32_t id) {
     const fleet_cache_type *t = fleet_engine_cache_type(s->opts.engine_build, id);
-    if (!t || !t->bits.set) return (est_cache_geom){0, 0};
-    uint32_t block = t->block.set ? (uint32_t)t->block.v : 32;
-    return (est_cache_geom){block, (uint32_t)llround(t->bits.v * block / 8.0)};
+    est_cache_geom g = {0, 0};
+    if (t && t->bits.set) est_declared_cache_geom(t->bits.v, t->block.set ? (uint32_t)t->block.v : 0, &g);
+    return g;
 }
 
 /* The options memory depends on: what the service (or `defaults:`) says

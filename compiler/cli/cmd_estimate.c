@@ -1,5 +1,6 @@
 /* infrac estimate --gguf FILE [options]: what one service would allocate on
  * each GPU and in host RAM, from the model's GGUF header (see docs/vram.md). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,14 +19,17 @@ static const char usage_text[] =
     "         [--flash-attention on|off] [--gpus N] [--tensor-split a,b,..] [--gpu-layers N|all]\n"
     "         [--cpu-moe-layers N] [--swa-full] [--kv-unified] [--embedding] [--gpu-memory-utilization X]\n"
     "         [--cache-ram MIB] [--threads N] [--draft FILE] [--draft-cache T] [--draft-gpu-layers N|all]\n"
+    "         [--cache-type NAME=BITS[/BLOCK]]...\n"
     "         [--draft-gpu I] [--mtp] [--gpu MODEL] [--format text|json]\n"
     "Prints the memory one service would take on each GPU and in host RAM, with its draft model\n"
-    "(--draft) or its own MTP layers drafting (--mtp) counted as `infrac check` counts them.\n";
+    "(--draft) or its own MTP layers drafting (--mtp) counted as `infrac check` counts them.\n"
+    "--cache-type declares a cache type a build adds (as a fleet's engines: cache_types), for\n"
+    "--cache-k/--cache-v to name: e.g. --cache-type turbo3=3.5 --cache-k turbo3.\n";
 
 enum {
     OPT_GGUF = 1000, OPT_ENGINE, OPT_CONTEXT, OPT_CACHE_K, OPT_CACHE_V, OPT_BATCH, OPT_UBATCH, OPT_PARALLEL,
     OPT_FA, OPT_GPUS, OPT_SPLIT, OPT_NGL, OPT_CPU_MOE, OPT_SWA_FULL, OPT_KVU, OPT_EMBEDDING, OPT_UTIL, OPT_CACHE_RAM, OPT_THREADS, OPT_GPU, OPT_FORMAT,
-    OPT_DRAFT, OPT_DRAFT_CACHE, OPT_DRAFT_NGL, OPT_DRAFT_GPU, OPT_MTP, OPT_HELP
+    OPT_DRAFT, OPT_DRAFT_CACHE, OPT_DRAFT_NGL, OPT_DRAFT_GPU, OPT_MTP, OPT_CACHE_TYPE, OPT_HELP
 };
 
 static const struct option options[] = {
@@ -55,6 +59,7 @@ static const struct option options[] = {
     {"draft-gpu-layers", required_argument, NULL, OPT_DRAFT_NGL},
     {"draft-gpu", required_argument, NULL, OPT_DRAFT_GPU},
     {"mtp", no_argument, NULL, OPT_MTP},
+    {"cache-type", required_argument, NULL, OPT_CACHE_TYPE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -79,22 +84,6 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, uint
         return false;
     *out = (uint32_t)v;
     return true;
-}
-
-/* llama-server's -ctk/-ctv choices; vLLM's --kv-cache-dtype kinds (auto,
- * fp8, fp8_e4m3, fp8_e5m2) and the 16-bit types, which the estimator sizes. */
-static int parse_cache_type(const char *s, engine_kind engine)
-{
-    if (engine == ENGINE_VLLM) {
-        int t = cache_type_from_name(s);
-        bool ok = t >= CACHE_AUTO || t == GGML_T_F16 || t == GGML_T_BF16;
-        return ok ? t : -1;
-    }
-    static const char *const allowed[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        if (strcmp(s, allowed[i]) == 0)
-            return ggml_type_from_name(s);
-    return -1;
 }
 
 static int parse_split(const char *s, estimate_request *req, uint32_t *n)
@@ -128,7 +117,75 @@ typedef struct raw_flags {
     const char *split, *ngl, *cpu_moe, *util, *cache_ram, *threads, *gpu, *format;
     const char *draft, *draft_cache, *draft_ngl, *draft_gpu;
     bool swa_full, kv_unified, embedding, mtp, help;
+    /* --cache-type NAME=BITS[/BLOCK]: a build's own types, at most one for K and one for V */
+    char declared[2][40];
+    est_cache_geom declared_geom[2];
+    uint32_t n_declared;
 } raw_flags;
+
+#define MAX_DECLARED_TYPES 2
+
+/* NAME=BITS[/BLOCK], into f->declared; 0, or 2 after printing why. */
+static int declare_cache_type(raw_flags *f, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : 0;
+    if (!eq || n == 0 || n >= sizeof f->declared[0])
+        return usage_error("--cache-type wants NAME=BITS[/BLOCK], got '%s'", arg);
+    for (size_t i = 0; i < n; i++)
+        if (!(isalnum((unsigned char)arg[i]) || arg[i] == '_' || arg[i] == '-'))
+            return usage_error("--cache-type: '%s' is not a cache type name (letters, digits, _ and -)", arg);
+    char name[40];
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    if (cache_type_from_name(name) >= 0)
+        return usage_error("--cache-type: '%s' is built in; declare only the types a build adds", name);
+    char *end = NULL;
+    errno = 0;
+    double bits = strtod(eq + 1, &end);
+    unsigned long block = 0;
+    if (end != eq + 1 && *end == '/') {
+        char *bend = NULL;
+        block = strtoul(end + 1, &bend, 10);
+        if (bend == end + 1 || *bend || block < 1 || block > 4096)
+            return usage_error("--cache-type wants a block of 1 to 4096 elements after '/', got '%s'", arg);
+        end = bend;
+    }
+    est_cache_geom g;
+    if (end == eq + 1 || *end || errno || !(bits > 0 && bits <= 64) || !est_declared_cache_geom(bits, (uint32_t)block, &g))
+        return usage_error("--cache-type: '%s' is not BITS[/BLOCK] making whole bytes per block (bits x block / 8)",
+                           arg);
+    for (uint32_t i = 0; i < f->n_declared; i++)
+        if (strcmp(f->declared[i], name) == 0)
+            return usage_error("--cache-type: '%s' declared twice", name);
+    if (f->n_declared >= MAX_DECLARED_TYPES)
+        return usage_error("--cache-type: at most %s types (one for K, one for V)", "2");
+    snprintf(f->declared[f->n_declared], sizeof f->declared[0], "%s", name);
+    f->declared_geom[f->n_declared++] = g;
+    return 0;
+}
+
+/* llama-server's -ctk/-ctv choices and the types --cache-type declared; vLLM's --kv-cache-dtype kinds (auto,
+ * fp8, fp8_e4m3, fp8_e5m2) and the 16-bit types, which the estimator sizes. */
+static int parse_cache_type(const raw_flags *f, const char *s, engine_kind engine, est_cache_geom *geom)
+{
+    if (engine == ENGINE_VLLM) {
+        int t = cache_type_from_name(s);
+        bool ok = t >= CACHE_AUTO || t == GGML_T_F16 || t == GGML_T_BF16;
+        return ok ? t : -1;
+    }
+    static const char *const allowed[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (strcmp(s, allowed[i]) == 0)
+            return ggml_type_from_name(s);
+    /* a type --cache-type declared: its blocks travel in the request */
+    for (uint32_t i = 0; i < f->n_declared; i++)
+        if (strcmp(s, f->declared[i]) == 0) {
+            *geom = f->declared_geom[i];
+            return (int)(CACHE_DECLARED + i);
+        }
+    return -1;
+}
 
 static int collect_flags(int argc, char **argv, raw_flags *f)
 {
@@ -164,6 +221,12 @@ static int collect_flags(int argc, char **argv, raw_flags *f)
         case OPT_DRAFT_NGL: f->draft_ngl = optarg; break;
         case OPT_DRAFT_GPU: f->draft_gpu = optarg; break;
         case OPT_MTP: f->mtp = true; break;
+        case OPT_CACHE_TYPE: {
+            int rc = declare_cache_type(f, optarg);
+            if (rc)
+                return rc;
+            break;
+        }
         case OPT_HELP: f->help = true; break;
         case ':': return usage_error("%s needs a value", argv[optind - 1]);
         default: return usage_error("unknown option %s", argv[optind - 1]);
@@ -190,18 +253,22 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
             return usage_error("--context wants a whole number of tokens, got '%s'", f->context);
         req->context = v;
     }
+    if (f->n_declared && req->engine != ENGINE_LLAMACPP)
+        return usage_error("%s", "--cache-type declares a llama.cpp build's cache type: only for engine llama.cpp");
     if (f->cache_k) {
-        int t = parse_cache_type(f->cache_k, req->engine);
+        int t = parse_cache_type(f, f->cache_k, req->engine, &req->cache_k_geom);
         if (t < 0)
-            return usage_error("unsupported --cache-k '%s'", f->cache_k);
+            return usage_error("unsupported --cache-k '%s' (declare a build's own with --cache-type NAME=BITS)",
+                               f->cache_k);
         req->cache_k = (uint32_t)t;
         if (req->engine == ENGINE_VLLM)
             req->cache_v = (uint32_t)t; /* one --kv-cache-dtype for both */
     }
     if (f->cache_v) {
-        int t = parse_cache_type(f->cache_v, req->engine);
+        int t = parse_cache_type(f, f->cache_v, req->engine, &req->cache_v_geom);
         if (t < 0)
-            return usage_error("unsupported --cache-v '%s'", f->cache_v);
+            return usage_error("unsupported --cache-v '%s' (declare a build's own with --cache-type NAME=BITS)",
+                               f->cache_v);
         req->cache_v = (uint32_t)t;
     }
     if (f->batch) {
@@ -279,7 +346,9 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
             return usage_error("--threads wants a positive whole number, got '%s'", f->threads);
         req->threads = v;
     }
-    if (req->engine == ENGINE_LLAMACPP && !req->flash_attn && ggml_type_get(req->cache_v)->block_elems > 1)
+    /* a declared type is a quantized one (the fleet's E0502 says the same) */
+    if (req->engine == ENGINE_LLAMACPP && !req->flash_attn &&
+        (req->cache_v >= CACHE_DECLARED || ggml_type_get(req->cache_v)->block_elems > 1))
         return usage_error("%s", "a quantized --cache-v needs --flash-attention on (llama-server refuses it)");
     /* the draft's own settings are llama.cpp's (--spec-draft-type-k/v,
      * --spec-draft-ngl, --spec-draft-device); vLLM shards the draft like the model */
@@ -294,7 +363,10 @@ static int build_config(const raw_flags *f, service_config *cfg, const gpu_spec 
     if (f->mtp && req->engine == ENGINE_LLAMACPP)
         req->rs_rollback = LLAMACPP_SPEC_DRAFT_N_MAX;
     if (f->draft_cache) {
-        int t = parse_cache_type(f->draft_cache, req->engine);
+        /* the draft's cache: ggml's types only (no declared geometry for it) */
+        est_cache_geom unused;
+        const raw_flags builtin_only = {0};
+        int t = parse_cache_type(&builtin_only, f->draft_cache, req->engine, &unused);
         if (t < 0)
             return usage_error("unsupported --draft-cache '%s'", f->draft_cache);
         if (!req->flash_attn && ggml_type_get((uint32_t)t)->block_elems > 1)
@@ -385,7 +457,7 @@ int cmd_estimate(int argc, char **argv)
         model_shape_free(&draft);
         return 2;
     }
-    estimate_view view = {f.gguf, f.draft, &model, req, &res, gpu};
+    estimate_view view = {f.gguf, f.draft, &model, req, &res, gpu, {f.declared[0], f.declared[1]}};
     rc = 0;
     if (json)
         rc = estimate_print_json(stdout, &view) == 0 ? 0 : 2;

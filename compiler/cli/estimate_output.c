@@ -19,6 +19,14 @@ static void text_row(FILE *out, const char *label, const memory_breakdown *b)
             (unsigned long long)mib_up(b->other), (unsigned long long)mib_up(b->total));
 }
 
+/* A cache type's name: ggml's, vLLM's kinds, or one --cache-type declared. */
+static const char *type_name(const estimate_view *v, uint32_t t)
+{
+    if (t >= CACHE_DECLARED && t - CACHE_DECLARED < 2 && v->declared[t - CACHE_DECLARED])
+        return v->declared[t - CACHE_DECLARED];
+    return cache_type_name(t);
+}
+
 void estimate_print_text(FILE *out, const estimate_view *v)
 {
     const model_shape *m = v->model;
@@ -29,7 +37,7 @@ void estimate_print_text(FILE *out, const estimate_view *v)
             m->head_dim_k, m->n_vocab, (unsigned long long)mib_up(m->weights_bytes));
     fprintf(out, "engine:  %s, context %u, %u slot%s, batch %u/%u, cache %s/%s, flash attention %s%s\n",
             engine_kind_name(q->engine), q->context ? q->context : m->n_ctx_train, q->parallel,
-            q->parallel == 1 ? "" : "s", q->batch, q->ubatch, cache_type_name(q->cache_k), cache_type_name(q->cache_v),
+            q->parallel == 1 ? "" : "s", q->batch, q->ubatch, type_name(v, q->cache_k), type_name(v, q->cache_v),
             q->flash_attn ? "on" : "off", q->embeddings ? ", embeddings" : "");
     if (q->draft) {
         fprintf(out, "draft:   %s (%s, %u layers, weights %llu MiB)", v->draft_path ? v->draft_path : "?",
@@ -106,7 +114,7 @@ int estimate_print_json(FILE *out, const estimate_view *v)
     json_t *request = json_pack("{s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:b, s:i, s:i, s:i, s:b}",
                                 "engine", engine_kind_name(q->engine), "context", (int)(q->context ? q->context : m->n_ctx_train),
                                 "parallel", (int)q->parallel, "batch", (int)q->batch, "ubatch", (int)q->ubatch,
-                                "cache_k", cache_type_name(q->cache_k), "cache_v", cache_type_name(q->cache_v),
+                                "cache_k", type_name(v, q->cache_k), "cache_v", type_name(v, q->cache_v),
                                 "flash_attention", q->flash_attn, "gpus", (int)q->n_gpus,
                                 "gpu_layers", (int)q->gpu_layers, "cpu_moe_layers", (int)q->cpu_moe_layers,
                                 "swa_full", q->swa_full);

@@ -14,6 +14,7 @@ typedef struct estimate_view {
     const estimate_request *req;
     const estimate_result *res;
     const gpu_spec *gpu;  /* --gpu, or NULL */
+    const char *declared[2]; /* the names of CACHE_DECLARED + 0 and + 1 (--cache-type) */
 } estimate_view;
 
 void estimate_print_text(FILE *out, const estimate_view *v);

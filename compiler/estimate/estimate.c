@@ -1,5 +1,6 @@
 /* The estimator's entry points: engine names, request defaults, dispatch,
  * and helpers shared by the engine models. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,17 @@ void est_note(estimate_result *out, const char *fmt, ...)
 uint64_t est_pad(uint64_t x, uint64_t n)
 {
     return (x + n - 1) / n * n;
+}
+
+bool est_declared_cache_geom(double bits, uint32_t block, est_cache_geom *out)
+{
+    if (!block)
+        block = EST_DECLARED_BLOCK;
+    double block_bytes = bits * (double)block / 8.0;
+    if (!(bits > 0) || !(block_bytes < 1e9) || fabs(block_bytes - nearbyint(block_bytes)) > 1e-9)
+        return false;
+    *out = (est_cache_geom){block, (uint32_t)llround(block_bytes)};
+    return true;
 }
 
 bool est_row_bytes(uint32_t type, est_cache_geom geom, uint64_t n, uint64_t *bytes, char *err, size_t errlen)

@@ -135,6 +135,12 @@ typedef struct est_cache_geom {
 /* Cache types declared by builds: CACHE_DECLARED + index in fleet.cache_names;
  * a request with one gives its geometry in cache_*_geom. */
 #define CACHE_DECLARED 2000
+#define EST_DECLARED_BLOCK 32 /* a declared type's block when it names none (ggml's usual) */
+
+/* A declared type's blocks: `block` elements (0 = EST_DECLARED_BLOCK) of
+ * `bits` each, as ggml sizes a type (bytes per block). False when they are
+ * not a whole number of bytes. */
+bool est_declared_cache_geom(double bits, uint32_t block, est_cache_geom *out);
 
 typedef struct estimate_request {
     engine_kind engine;

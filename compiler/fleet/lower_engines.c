@@ -149,9 +149,10 @@ static void lower_cache_types(lower_ctx *c, const fs_key *k, const ynode *v, fle
             continue;
         }
         if (!t->bits.set) continue; /* E0206 said so */
-        int64_t block = t->block.set ? t->block.v : 32;
+        int64_t block = t->block.set ? t->block.v : EST_DECLARED_BLOCK;
         double block_bits = t->bits.v * (double)block;
-        if (fabs(block_bits / 8.0 - nearbyint(block_bits / 8.0)) > 1e-9) {
+        est_cache_geom geom;
+        if (!est_declared_cache_geom(t->bits.v, (uint32_t)block, &geom)) {
             diagnostic *d = diag_error(c->diags, "E0802", t->bits.at, "cache type `%s`: %lld elements of %g bits are "
                                        "%g bytes, not a whole number", t->name.v, (long long)block, t->bits.v,
                                        block_bits / 8.0);

@@ -107,6 +107,10 @@ static void bad_flags_exit_2(void **state)
         {"--format", "xml", "--format"},
         {"--gpu-layers", "-3", "--gpu-layers"},
         {"--bogus", "1", "unknown option"},
+        {"--cache-type", "turbo3", "NAME=BITS"},
+        {"--cache-type", "q8_0=8", "built in"},
+        {"--cache-type", "t3=3.3", "whole bytes"},
+        {"--cache-type", "t3=3.5/0", "block"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *argv[] = {"estimate", "--gguf", gguf_path, (char *)cases[i][0], (char *)cases[i][1], NULL};
@@ -127,6 +131,43 @@ static void bad_flags_exit_2(void **state)
     free(out);
     char *qv[] = {"estimate", "--gguf", gguf_path, "--cache-v", "q4_0", "--flash-attention", "off", NULL};
     assert_int_equal(run_cmd(&out, 7, qv), 2);
+    free(out);
+}
+
+/* --cache-type: a build's own type, sized as the fleet's engines: cache_types
+ * are (est_declared_cache_geom), named in the output */
+static void declared_cache_types(void **state)
+{
+    (void)state;
+    char *f16[] = {"estimate", "--gguf", gguf_path, "--context", "32768", "--format", "json", NULL};
+    char *t3[] = {"estimate", "--gguf", gguf_path, "--context", "32768", "--format", "json",
+                  "--cache-type", "turbo3=3.5", "--cache-type", "tq4=4.5/32", "--cache-k", "turbo3", "--cache-v", "tq4", NULL};
+    char *out = NULL;
+    assert_int_equal(run_cmd(&out, 7, f16), 0);
+    json_t *a = json_loads(out, 0, NULL);
+    free(out);
+    assert_int_equal(run_cmd(&out, 15, t3), 0);
+    json_t *b = json_loads(out, 0, NULL);
+    free(out);
+    assert_non_null(a);
+    assert_non_null(b);
+    json_int_t kv16 = json_integer_value(json_object_get(json_array_get(json_object_get(a, "gpus"), 0), "kv_cache_mib"));
+    json_int_t kvt = json_integer_value(json_object_get(json_array_get(json_object_get(b, "gpus"), 0), "kv_cache_mib"));
+    /* K at 3.5 bits and V at 4.5 of 16: half of f16's K + V */
+    assert_int_equal(kv16, 4096);
+    assert_int_equal(kvt, 4096 * (3.5 + 4.5) / 32);
+    json_t *req = json_object_get(b, "request");
+    assert_string_equal(json_string_value(json_object_get(req, "cache_k")), "turbo3");
+    assert_string_equal(json_string_value(json_object_get(req, "cache_v")), "tq4");
+    json_decref(a);
+    json_decref(b);
+    /* only llama.cpp builds declare types; a declared V needs flash attention */
+    char *vl[] = {"estimate", "--gguf", gguf_path, "--engine", "vllm", "--cache-type", "t=4", NULL};
+    assert_int_equal(run_cmd(&out, 7, vl), 2);
+    free(out);
+    char *nofa[] = {"estimate", "--gguf", gguf_path, "--cache-type", "t=4", "--cache-v", "t", "--flash-attention", "off", NULL};
+    assert_int_equal(run_cmd(&out, 9, nofa), 2);
+    assert_non_null(strstr(out, "flash-attention"));
     free(out);
 }
 
@@ -162,6 +203,7 @@ int main(void)
         cmocka_unit_test(text_and_splits),
         cmocka_unit_test(bad_flags_exit_2),
         cmocka_unit_test(vllm_and_infrac),
+        cmocka_unit_test(declared_cache_types),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
