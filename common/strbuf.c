@@ -32,16 +32,23 @@ void sb_puts(strbuf *b, const char *s) { sb_append(b, s, strlen(s)); }
 
 void sb_printf(strbuf *b, const char *fmt, ...)
 {
+    /* one pass where the text fits the room left (most calls: a few bytes
+     * into a buffer already grown), a second only when it did not */
+    reserve(b, 64);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        b->p[b->len] = 0;
         return;
-    reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        reserve(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 

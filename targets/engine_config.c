@@ -33,18 +33,14 @@ json_t *tj_argv(const target_argv *a)
 char *tj_dump(json_t *root)
 {
     /* Sorted keys and a fixed real precision: the same plan, the same bytes. */
-    char *text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    char *text = tj_text(root);
     json_decref(root);
-    if (!text)
-        abort();
     size_t n = strlen(text);
-    char *out = malloc(n + 2);
+    char *out = realloc(text, n + 2);
     if (!out)
         abort();
-    memcpy(out, text, n);
     out[n] = '\n';
     out[n + 1] = '\0';
-    free(text);
     return out;
 }
 

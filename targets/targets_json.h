@@ -13,5 +13,8 @@ json_t *tj_argv(const target_argv *a);
 json_t *tj_breakdown(const memory_breakdown *m);
 /* Serializes (sorted keys, 2-space indent, trailing newline) and releases root. */
 char *tj_dump(json_t *root);
+/* The JSON text json_dumps writes with tj_dump's flags (sorted keys, indent
+ * 2, reals %.10g), without the final newline; malloc'ed (targets/json_text.c). */
+char *tj_text(json_t *root);
 
 #endif
