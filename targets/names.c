@@ -16,7 +16,9 @@ static char *fmt_alloc(const char *fmt, const char *a, const char *b)
     return s;
 }
 
-char *target_unit_name(const plan_service *s) { return fmt_alloc("infrac-%s.service%s", s->name, ""); }
+char *target_unit_name_of(const char *service) { return fmt_alloc("infrac-%s.service%s", service, ""); }
+
+char *target_unit_name(const plan_service *s) { return target_unit_name_of(s->name); }
 
 char *target_fleet_target_name(const plan *p) { return fmt_alloc("infrac-%s.target%s", p->fleet, ""); }
 
@@ -49,10 +51,12 @@ char *target_credential_path(const plan_service *s)
 }
 
 /* Reverse-DNS, as launchd.plist(5) asks: under `local`, no vendor's domain. */
-char *target_launchd_label(const plan *p, const plan_service *s)
+char *target_launchd_label_of(const char *fleet, const char *service)
 {
-    return fmt_alloc("local.infrac.%s.%s", p->fleet, s->name);
+    return fmt_alloc("local.infrac.%s.%s", fleet, service);
 }
+
+char *target_launchd_label(const plan *p, const plan_service *s) { return target_launchd_label_of(p->fleet, s->name); }
 
 /* Not under local.infrac.F., where a service's name could meet it. */
 char *target_launchd_sysctl_label(const plan *p) { return fmt_alloc("local.infrac-sysctl.%s%s", p->fleet, ""); }

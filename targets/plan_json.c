@@ -122,7 +122,10 @@ static json_t *service_json(const plan *p, const plan_service *s)
     target_engine_argv(p, s, &argv);
     json_object_set_new(o, "command", tj_argv(&argv));
     target_argv_free(&argv);
-    char *url = target_service_url(s), *unit = target_unit_name(s);
+    /* the job the host's supervisor knows: a systemd unit, on a Mac the
+     * launchd label (infrac status asks launchctl for it) */
+    char *url = target_service_url(s),
+         *unit = s->host && s->host->macos ? target_launchd_label(p, s) : target_unit_name(s);
     json_object_set_new(o, "url", json_string(url));
     json_object_set_new(o, "unit", json_string(unit));
     free(url);

@@ -70,6 +70,7 @@ char *target_argv_shell_line(const target_argv *a);
 
 /* --- names and install paths (malloc'ed strings) ------------------------- */
 char *target_unit_name(const plan_service *s);            /* infrac-S.service */
+char *target_unit_name_of(const char *service);           /* the same from a name (infrac status) */
 char *target_fleet_target_name(const plan *p);            /* infrac-F.target */
 char *target_config_path(const plan *p, const plan_service *s);
 char *target_script_path(const plan *p, const plan_service *s);
@@ -78,6 +79,7 @@ char *target_script_path(const plan *p, const plan_service *s);
 const char *target_credential_name(const plan_service *s);
 char *target_credential_path(const plan_service *s);      /* API key under systemd (or llama-swap's unit); a Mac: the file */
 char *target_launchd_label(const plan *p, const plan_service *s);    /* local.infrac.F.S */
+char *target_launchd_label_of(const char *fleet, const char *service); /* the same from names */
 char *target_launchd_log_path(const plan *p, const plan_service *s); /* /Library/Logs/infrac/F/S.log */
 char *target_launchd_work_dir(const plan *p, const plan_service *s); /* /Library/Caches/infrac/F/S */
 char *target_launchd_sysctl_label(const plan *p);                    /* local.infrac-sysctl.F */

@@ -27,6 +27,7 @@ typedef struct svc {
     char addr[256];
     int port;
     bool autostart, local;
+    bool launchd;     /* a Mac's job (unit is its launchd label) */
     svc_state state;
     bool as_planned;  /* down, and the plan does not run it now */
     bool running;     /* something of ours answers, or its unit is active */
@@ -49,7 +50,8 @@ static int usage(FILE *f, const char *why)
           "                     [--root DIR]\n"
           "Probes every service of the plan (a fleet file, or the OUT of infrac build): the port,\n"
           "GET /health, GET /v1/models with the plan's API key; on this machine also the unit's\n"
-          "state (systemctl show) and services installed here that the fleet no longer has.\n"
+          "state (systemctl show; on a Mac the launchd job's, launchctl print) and services\n"
+          "installed here that the fleet no longer has.\n"
           "Each service is up, down, starting, drifted or unexpected.\n"
           "  --host NAME       only this host\n"
           "  --format FORMAT   text (default) or json\n"
@@ -225,7 +227,7 @@ static void probe_service(svc *s, const status_opts *o)
             s->running = true;
         if (active && s->state == ST_DOWN && strncmp(s->unit_state, "activating/", 11) == 0) {
             s->state = ST_STARTING;
-            snprintf(s->detail, sizeof s->detail, "unit %s is %s", s->unit, s->unit_state);
+            snprintf(s->detail, sizeof s->detail, "%s %s is %s", s->launchd ? "launchd job" : "unit", s->unit, s->unit_state);
         }
     }
 }
@@ -267,7 +269,7 @@ static void set_addr(svc *s, const char *bind, const char *host_addr)
         snprintf(s->addr, sizeof s->addr, "%s", a);
 }
 
-static void print_text(const char *fleet, const svc *v, size_t n, json_t *hosts_seen)
+static void print_text(const char *fleet, const svc *v, size_t n, json_t *hosts_seen, json_t *macs_seen)
 {
     printf("fleet %s\n", fleet);
     size_t wh = 4, ws = 7;
@@ -282,7 +284,7 @@ static void print_text(const char *fleet, const svc *v, size_t n, json_t *hosts_
         printf("%-*s  %-*s  %-10s  %-28s  %s", (int)wh, v[i].host, (int)ws, v[i].name, state_names[v[i].state],
                v[i].port ? where : "-", v[i].detail);
         if (v[i].unit_state[0])
-            printf(" [unit %s]", v[i].unit_state);
+            printf(" [%s %s]", v[i].launchd ? "job" : "unit", v[i].unit_state);
         putchar('\n');
     }
     const char *h;
@@ -291,9 +293,13 @@ static void print_text(const char *fleet, const svc *v, size_t n, json_t *hosts_
         if (strcmp(json_string_value(val), "absent") == 0)
             printf("%s: systemd is not running on this machine: unit states not read\n", h);
     }
+    json_object_foreach(macs_seen, h, val) {
+        if (strcmp(json_string_value(val), "absent") == 0)
+            printf("%s: launchctl is not on this machine: launchd job states not read\n", h);
+    }
 }
 
-static void print_json(const char *fleet, const svc *v, size_t n, json_t *hosts_seen, int code)
+static void print_json(const char *fleet, const svc *v, size_t n, json_t *hosts_seen, json_t *macs_seen, int code)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -307,8 +313,8 @@ static void print_json(const char *fleet, const svc *v, size_t n, json_t *hosts_
         json_object_set_new(o, "models_served", v[i].served[0] ? json_string(v[i].served) : json_null());
         json_array_append_new(arr, o);
     }
-    json_t *root = json_pack("{s:s, s:i, s:O, s:o}", "fleet", fleet, "format", 1, "systemd", hosts_seen,
-                             "services", arr);
+    json_t *root = json_pack("{s:s, s:i, s:O, s:O, s:o}", "fleet", fleet, "format", 1, "systemd", hosts_seen,
+                             "launchd", macs_seen, "services", arr);
     json_object_set_new(root, "exit", json_integer(code));
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
     puts(text);
@@ -367,7 +373,8 @@ int cmd_status(int argc, char **argv)
     char **extra_names[64] = {0};
     size_t extra_counts[64] = {0}, n_extra_lists = 0;
     json_t *hosts_seen = json_object(); /* local host -> "present" | "absent" */
-    bool systemd = status_systemd_present();
+    json_t *macs_seen = json_object();  /* the same for a local Mac's launchd */
+    bool systemd = status_systemd_present(), launchd = status_launchd_present();
     size_t hi;
     json_t *h;
     json_array_foreach(hosts, hi, h) {
@@ -377,8 +384,13 @@ int cmd_status(int argc, char **argv)
         host_found = true;
         bool local = run_is_this_machine(hname, haddr) || (haddr && (strcmp(haddr, "localhost") == 0 ||
                                                                      strncmp(haddr, "127.", 4) == 0));
+        /* a Mac's jobs are launchd's (plan.json: the host's platform, the
+         * service's unit its label) */
+        const char *platform = str(h, "platform");
+        bool mac = platform && strcmp(platform, "macos") == 0;
+        bool supervised = mac ? launchd : systemd;
         if (local)
-            json_object_set_new(hosts_seen, hname, json_string(systemd ? "present" : "absent"));
+            json_object_set_new(mac ? macs_seen : hosts_seen, hname, json_string(supervised ? "present" : "absent"));
         size_t si;
         json_t *sj;
         json_array_foreach(services, si, sj) {
@@ -396,6 +408,7 @@ int cmd_status(int argc, char **argv)
             s->port = (int)json_integer_value(json_object_get(sj, "port"));
             s->autostart = !json_is_false(json_object_get(sj, "autostart"));
             s->local = local;
+            s->launchd = mac;
             if (!s->name || !s->engine || !s->alias || !str(sj, "bind") || !s->port) {
                 fprintf(stderr, "infrac status: %s: service %zu is not of format 1: rebuild\n", what, si);
                 n--;
@@ -410,7 +423,9 @@ int cmd_status(int argc, char **argv)
                          hname, hname);
                 continue;
             }
-            if (local && systemd && s->unit && !status_unit_state(s->unit, s->unit_state, sizeof s->unit_state))
+            if (local && supervised && s->unit &&
+                !(mac ? status_job_state(s->unit, s->unit_state, sizeof s->unit_state)
+                      : status_unit_state(s->unit, s->unit_state, sizeof s->unit_state)))
                 snprintf(s->unit_state, sizeof s->unit_state, "unknown");
             probe_service(s, &o);
         }
@@ -435,10 +450,12 @@ int cmd_status(int argc, char **argv)
             s->state = ST_UNEXPECTED;
             s->port = status_installed_port(o.root, fleet, inst[k]);
             snprintf(s->addr, sizeof s->addr, "127.0.0.1");
-            char unit[300];
-            snprintf(unit, sizeof unit, "infrac-%s.service", inst[k]);
-            if (systemd && !status_unit_state(unit, s->unit_state, sizeof s->unit_state))
+            s->launchd = mac;
+            char *unit = mac ? target_launchd_label_of(fleet, inst[k]) : target_unit_name_of(inst[k]);
+            if (supervised && !(mac ? status_job_state(unit, s->unit_state, sizeof s->unit_state)
+                                    : status_unit_state(unit, s->unit_state, sizeof s->unit_state)))
                 snprintf(s->unit_state, sizeof s->unit_state, "unknown");
+            free(unit);
             bool answers = false;
             if (s->port) {
                 probe_reply r;
@@ -461,11 +478,12 @@ int cmd_status(int argc, char **argv)
                 v[i].state == ST_UNEXPECTED)
                 code = 1;
         if (o.json)
-            print_json(fleet, v, n, hosts_seen, code);
+            print_json(fleet, v, n, hosts_seen, macs_seen, code);
         else
-            print_text(fleet, v, n, hosts_seen);
+            print_text(fleet, v, n, hosts_seen, macs_seen);
     }
     json_decref(hosts_seen);
+    json_decref(macs_seen);
     for (size_t i = 0; i < n_extra_lists; i++) {
         for (size_t k = 0; k < extra_counts[i]; k++)
             free(extra_names[i][k]);

@@ -1,6 +1,7 @@
 #include "status_host.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,36 +26,98 @@ static bool safe_name(const char *s)
     return true;
 }
 
-bool status_unit_state(const char *unit, char *buf, size_t n)
+/* Runs argv (argv[0] looked up on PATH) with stdout into out (NUL-terminated,
+ * cut at cap); its exit status, or -1 when it could not run. */
+static int run_capture(char *const argv[], char *out, size_t cap)
 {
-    if (!safe_name(unit) || n < 2)
-        return false;
     int fds[2];
     if (pipe(fds) != 0)
-        return false;
+        return -1;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]), close(fds[1]);
-        return false;
+        return -1;
     }
     if (pid == 0) {
         dup2(fds[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2); /* launchctl's "Could not find service" is an answer, not noise */
         close(fds[0]), close(fds[1]);
-        char *argv[] = {"systemctl", "show", "--property=ActiveState,SubState", "--", (char *)unit, NULL};
-        execvp("systemctl", argv);
+        execvp(argv[0], argv);
         _exit(127);
     }
     close(fds[1]);
-    char out[512];
     size_t len = 0;
     ssize_t r;
-    while (len < sizeof out - 1 && (r = read(fds[0], out + len, sizeof out - 1 - len)) > 0)
-        len += (size_t)r;
+    char sink[4096];
+    while ((r = read(fds[0], len < cap - 1 ? out + len : sink, len < cap - 1 ? cap - 1 - len : sizeof sink)) > 0)
+        if (len < cap - 1)
+            len += (size_t)r;
     out[len] = 0;
     close(fds[0]);
     int st;
-    waitpid(pid, &st, 0);
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st) == 127 ? -1 : WEXITSTATUS(st);
+}
+
+bool status_launchd_present(void)
+{
+    /* launchctl on PATH (macOS: /bin/launchctl) */
+    const char *path = getenv("PATH");
+    char dir[4096];
+    while (path && *path) {
+        size_t l = strcspn(path, ":");
+        snprintf(dir, sizeof dir, "%.*s/launchctl", (int)l, path);
+        if (l && access(dir, X_OK) == 0)
+            return true;
+        path += l + (path[l] == ':');
+    }
+    return false;
+}
+
+bool status_job_state(const char *label, char *buf, size_t n)
+{
+    if (!safe_name(label) || n < 2)
+        return false;
+    char target[400], out[16384];
+    snprintf(target, sizeof target, "system/%s", label);
+    char *argv[] = {"launchctl", "print", target, NULL};
+    int rc = run_capture(argv, out, sizeof out);
+    if (rc < 0)
+        return false;
+    if (rc != 0) { /* 113: "Could not find service ... in domain for system" */
+        snprintf(buf, n, "inactive/not loaded");
+        return true;
+    }
+    /* the job's own "state = ..." line, one tab in (deeper ones are its endpoints') */
+    const char *state = NULL;
+    size_t len = 0;
+    for (char *line = strtok(out, "\n"); line && !state; line = strtok(NULL, "\n"))
+        if (strncmp(line, "\tstate = ", 9) == 0) {
+            state = line + 9;
+            len = strlen(state);
+        }
+    if (!state)
+        return false;
+    /* in the systemd words the judge reads: running is active, a spawn
+     * launchd has scheduled is activating, anything else inactive */
+    const char *word = strcmp(state, "running") == 0 ? "active"
+                       : strncmp(state, "spawn scheduled", 15) == 0 ? "activating" : "inactive";
+    snprintf(buf, n, "%s/%.*s", word, (int)len, state);
+    return true;
+}
+
+bool status_unit_state(const char *unit, char *buf, size_t n)
+{
+    if (!safe_name(unit) || n < 2)
+        return false;
+    char out[512];
+    char *argv[] = {"systemctl", "show", "--property=ActiveState,SubState", "--", (char *)unit, NULL};
+    if (run_capture(argv, out, sizeof out) != 0)
+        return false;
     char active[64] = "", sub[64] = "";
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
         if (strncmp(line, "ActiveState=", 12) == 0)
@@ -62,7 +125,7 @@ bool status_unit_state(const char *unit, char *buf, size_t n)
         else if (strncmp(line, "SubState=", 9) == 0)
             snprintf(sub, sizeof sub, "%s", line + 9);
     }
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !*active)
+    if (!*active)
         return false;
     snprintf(buf, n, "%s/%s", active, *sub ? sub : "?");
     return true;

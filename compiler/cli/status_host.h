@@ -11,6 +11,13 @@ bool status_systemd_present(void);
 /* ActiveState/SubState of unit ("active/running", "inactive/dead", ...)
  * from `systemctl show`, into buf; false when systemctl could not say. */
 bool status_unit_state(const char *unit, char *buf, size_t n);
+/* True when launchctl is on PATH (a Mac: launchd runs the jobs). */
+bool status_launchd_present(void);
+/* A launchd job's state from `launchctl print system/<label>`, in the words
+ * of status_unit_state: "active/running", "activating/spawn scheduled",
+ * "inactive/not running", "inactive/not loaded"; false when launchctl could
+ * not say. */
+bool status_job_state(const char *label, char *buf, size_t n);
 /* The services installed for the fleet under root (TARGET_CONFIG_DIR/<fleet>:
  * the install manifest and the engine configs), sorted, deduplicated. */
 char **status_installed_services(const char *root, const char *fleet, size_t *n);
