@@ -67,7 +67,7 @@ static const char systemd_removal[] =
 
 /* Written last, as the manifest is: a deploy (OUT/ansible) reads it to know
  * whether this build's install went through, and installs again if not. */
-static void add_install_record(strbuf *b, const plan *p, const char *in)
+void target_install_record(strbuf *b, const plan *p, const char *in)
 {
     sb_printf(b, "%secho %s > \"$config_dir/installed-build.new\"\n", in, p->source_sha256);
     sb_printf(b, "%schmod 0644 \"$config_dir/installed-build.new\"\n", in);
@@ -137,13 +137,13 @@ char *target_install_script(const plan *p, const plan_host *h)
         sb_puts(&b, "fi\n");
     }
     sb_puts(&b, "\nif [ -n \"$root\" ]; then\n");
-    add_install_record(&b, p, "    ");
+    target_install_record(&b, p, "    ");
     sb_puts(&b, "    echo \"install.sh: staged under $root\"\n"
                  "    exit 0\n"
                  "fi\n");
     sb_puts(&b, "systemctl daemon-reload\n");
     sb_printf(&b, "systemctl enable %s\n", target);
-    add_install_record(&b, p, "");
+    target_install_record(&b, p, "");
     sb_printf(&b, "echo \"installed; start the fleet with: systemctl start %s (after a rebuild: systemctl "
                     "restart %s)\"\n", target, target);
     free(target);

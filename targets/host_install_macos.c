@@ -60,8 +60,9 @@ char *target_install_script_macos(const plan *p, const plan_host *h)
         sb_printf(&b, "install -m 0644 \"$here/launchd/%s.plist\" \"$daemon_dir/%s.plist\"\n", sysctl, sysctl);
         sb_printf(&b, "if [ -z \"$root\" ]; then chown root:wheel \"$daemon_dir/%s.plist\"; fi\n\n", sysctl);
     }
-    sb_puts(&b, "if [ -n \"$root\" ]; then\n"
-                 "    echo \"install.sh: staged under $root\"\n"
+    sb_puts(&b, "if [ -n \"$root\" ]; then\n");
+    target_install_record(&b, p, "    ");
+    sb_puts(&b, "    echo \"install.sh: staged under $root\"\n"
                  "    exit 0\n"
                  "fi\n\n");
     sb_puts(&b, "# Reload each job: out of the system domain (waiting for it to stop), then in again.\n");
@@ -84,6 +85,7 @@ char *target_install_script_macos(const plan *p, const plan_host *h)
                  "    done\n"
                  "    launchctl bootstrap system \"$daemon_dir/$label.plist\"\n"
                  "done\n");
+    target_install_record(&b, p, "");
     sb_puts(&b, "echo \"installed; a job that does not start at load starts with: launchctl kickstart system/LABEL\"\n");
     return sb_steal(&b);
 }

@@ -148,6 +148,9 @@ char *target_launchd_wired_limit_plist(const plan *p, const plan_host *h);
  * the lines that record this build's (after $config_dir, $services, $root). */
 void target_install_stale_removal(strbuf *b, const char *remove);
 void target_install_manifest(strbuf *b, const plan_host *h);
+/* The build's digest into $config_dir/installed-build, written last: OUT/ansible
+ * installs again when it is not this build's. `in` indents each line. */
+void target_install_record(strbuf *b, const plan *p, const char *in);
 /* The opening every install.sh shares: the header naming the fleet, host and
  * platform (" (macOS, launchd)" or ""), `set -eu`, $here, $root from
  * INFRAC_INSTALL_ROOT (staging says what staging skips) and the root check. */

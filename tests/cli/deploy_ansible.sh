@@ -4,7 +4,8 @@
 # (ansible_connection=local, one staging root each via -e infrac_stage):
 # the first run changes, the second reports changed=0, a rebuild without a
 # service retires it, --limit touches one host only, and then changes nothing;
-# an install that failed is retried.
+# an install that failed is retried; a Mac host (launchd) is deployed by a
+# play of its own, staged too (its install.sh stages without launchctl).
 . "$SRC/tests/lib/tap.sh"
 T=$(mktemp -d /tmp/deploy-ansible-XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -149,4 +150,60 @@ check "a changed command line reaches llama-swap's config (exit $rc)" grep -q --
 check "and notifies its restart again" grep -q 'RUNNING HANDLER \[Restart llama-swap\]' "$T/run10.log"
 check "llama-swap's installed files are read again after the install" sh -c \
     "grep -q 'TASK \\[Read llama-swap.s installed files after the install\\]' '$T/run10.log'"
+# A Mac (platform: macos) on loopback, beside a Linux host: its own group and
+# play, which copies OUT/<host> and runs its install.sh (plists into
+# Library/LaunchDaemons, every job reloaded by install.sh itself, staged here).
+mac_fleet() { # SERVICES-OF-THE-MAC...
+    cat <<YAML
+fleet: dep
+defaults:
+  engine: llama.cpp
+hosts:
+  one:
+    address: 127.0.0.1
+    memory: 32 GiB
+    cpus: 2
+  mac:
+    platform: macos
+    address: localhost
+    cpus: 8
+    gpus: [m3-ultra-256gb]
+models:
+  q:
+    path: /Users/Shared/models/Qwen3-8B-Q4_K_M.gguf
+    catalog: qwen3-8b
+    quant: Q4_K_M
+services:
+  b:
+    host: one
+    model: q
+    port: 9101
+    context: 512
+YAML
+    for s in "$@"; do
+        printf '  %s:\n    host: mac\n    model: q\n    port: %s\n    gpus: [0]\n    context: 4096\n' "$s" "$(( 9200 + ${#s} ))"
+    done
+}
+cd "$T" || exit 0
+mac_fleet x yy > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build6.log" 2>&1
+cd "$T/out/ansible" || exit 0
+check "the Mac is in a group of its own" sh -c \
+    "sed -n '/infrac_dep_macos:/,\$p' inventory.yml | grep -q '^        mac:' && ! sed -n '/infrac_dep:/,/infrac_dep_macos:/p' inventory.yml | grep -q '^        mac:'"
+check "ansible-lint is clean with the Macs' play" sh -c 'ansible-lint -q playbook.yml inventory.yml >"$0/lint3.log" 2>&1' "$T"
+sed 's/^/# /' "$T/lint3.log" | head -10
+play "$T/run11.log" --limit mac; rc=$?
+check "the Mac deploys (exit $rc: $(recap "$T/run11.log" mac))" sh -c \
+    "[ $rc = 0 ] && grep -q '^mac .*changed=[1-9]' '$T/run11.log' &&
+     [ -f '$T/roots/mac/Library/LaunchDaemons/local.infrac.dep.x.plist' -a -f '$T/roots/mac/Library/LaunchDaemons/local.infrac.dep.yy.plist' ] &&
+     [ -f '$T/roots/mac/etc/infrac/dep/x.json' ]"
+play "$T/run12.log" --limit mac; rc=$?
+check "an unchanged rerun on the Mac changes nothing (exit $rc)" sh -c "[ $rc = 0 ] && grep -q '^mac .*changed=0 ' '$T/run12.log'"
+cd "$T" || exit 0
+mac_fleet x > "$T/fleet.yaml"
+"$INFRAC" build "$T/fleet.yaml" -o "$T/out" > "$T/build7.log" 2>&1
+cd "$T/out/ansible" || exit 0
+play "$T/run13.log" --limit mac; rc=$?
+check "a service dropped from the Mac is retired: its plist gone, reported (exit $rc)" sh -c \
+    "[ $rc = 0 ] && [ ! -e '$T/roots/mac/Library/LaunchDaemons/local.infrac.dep.yy.plist' ] && grep -q 'removed yy (no longer in the fleet)' '$T/run13.log'"
 echo "1..$TAP_N"
