@@ -58,7 +58,9 @@ check "the wired-limit job sets the fleet's gpu_wired_limit (224 GiB) at load" \
 check "the README says where the jobs go and how to load them" \
     sh -c "grep -q '/Library/LaunchDaemons/local.infrac.studio.big.plist' '$host/README.md' && grep -q 'launchctl bootstrap system' '$host/README.md'"
 check "plan.json says the host is a Mac" grep -q '"platform": "macos"' "$out/plan.json"
-check "the Ansible inventory leaves the Mac out" sh -c "! grep -q '^ *studio:' '$out/ansible/inventory.yml'"
+check "the Ansible inventory puts the Mac in the Macs' group only" sh -c \
+    "sed -n '/infrac_studio_macos:/,\$p' '$out/ansible/inventory.yml' | grep -q '^        studio:' &&
+     ! sed -n '/infrac_studio:/,/infrac_studio_macos:/p' '$out/ansible/inventory.yml' | grep -q '^        studio:'"
 
 # install.sh staged under a directory: the jobs where launchd reads them.
 stage="$tmp/stage"
