@@ -342,6 +342,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     uint64_t activations = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
     if (moe)
         activations += ub * m->n_expert_used * (uint64_t)m->n_embd * 4;
+    const uint64_t layer_activations = activations; /* the MTP context's graph: its own staging */
     uint64_t mask = stream_cells * ub * (req->flash_attn ? 2 : 4);
     uint64_t attention = mask;
     if (m->encoder) {
@@ -359,10 +360,20 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     } else if (!req->flash_attn) {
         attention += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
     } else {
+        /* the F16 copies live while one layer's attention runs, beside its
+         * q, k, v and output (4 x n_embd a token), not beside the FFN's
+         * peak: the larger of the two (set 2026-H: Qwen3-8B at q8_0, 1, 4 and
+         * 8 slots, within 1 MiB where their sum was 72 MiB over) */
+        uint64_t staged = 0;
         if (req->cache_k != GGML_T_F16)
-            attention += stage_k * 2;
+            staged += stage_k * 2;
         if (req->cache_v != GGML_T_F16)
-            attention += stage_v * 2;
+            staged += stage_v * 2;
+        if (staged) {
+            uint64_t attn_peak = staged + ub * 4ull * m->n_embd * 4;
+            if (attn_peak > activations)
+                activations = attn_peak;
+        }
     }
     /* --embedding on a decoder: llama-server reserves one output per token of
      * the batch (server-context.cpp server_output_limits: n_batch), so the LM
@@ -451,7 +462,7 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         }
     }
 
-    if (req->mtp && add_mtp_context(m, req, &p, streams, stream_cells, ub, activations, out, err, errlen) != 0)
+    if (req->mtp && add_mtp_context(m, req, &p, streams, stream_cells, ub, layer_activations, out, err, errlen) != 0)
         return -1;
 
     /* Host: a CPU compute buffer when layers run there (otherwise the input

@@ -80,5 +80,13 @@ table() {
     echo "sets for embeddings; bge-m3 (bert) and nomic-embed-text-v1.5 (nomic-bert) have no KV cache."
     echo
     table ESTIMATE_TABLE_2026G
+    echo
+    echo "## Set 2026-H: several slots with a quantized cache and flash attention on"
+    echo
+    echo "From tests/data/vram/2026h/rows.jsonl (12 rows, one H200, built as for set 2026-G; headers in"
+    echo "tests/data/vram/2026h/headers): Qwen3-8B at 1, 2, 4 and 8 slots (one with -kvu, one with K alone"
+    echo "quantized), Gemma 4 12B and 31B, Qwen3.6-27B, gpt-oss-20b and GLM-4.7-Flash."
+    echo
+    table ESTIMATE_TABLE_2026H
 } > "$root/docs/vram-measured-2026-table.md.new"
 mv "$root/docs/vram-measured-2026-table.md.new" "$root/docs/vram-measured-2026-table.md"

@@ -317,7 +317,9 @@ static void measured_2026_rows_within_bounds(void **state)
  *   2026f a draft model drafting beside Qwen3-8B, Gemma 4's host experts;
  *   2026g encoders and a decoder served with --embedding, and with flash
  *         attention a drafting draft model, the MTP contexts and Gemma 4
- *         with quantized caches. */
+ *         with quantized caches;
+ *   2026h several slots with a quantized cache and flash attention on:
+ *         dense, sliding-window, hybrid, sink and MLA models. */
 typedef struct lab_set {
     const char *dir;
     size_t min_rows;
@@ -328,6 +330,7 @@ static const lab_set lab_sets[] = {
     {"2026", 102, "ESTIMATE_TABLE_2026B"}, {"2026c", 6, "ESTIMATE_TABLE_2026C"},
     {"2026d", 13, "ESTIMATE_TABLE_2026D"}, {"2026e", 14, "ESTIMATE_TABLE_2026E"},
     {"2026f", 12, "ESTIMATE_TABLE_2026F"}, {"2026g", 35, "ESTIMATE_TABLE_2026G"},
+    {"2026h", 12, "ESTIMATE_TABLE_2026H"},
 };
 
 static void lab_rows_within_bounds(void **state)
@@ -349,6 +352,7 @@ int main(void)
         LAB_TEST("measured_2026e_rows_within_bounds", 3),
         LAB_TEST("measured_2026f_rows_within_bounds", 4),
         LAB_TEST("measured_2026g_rows_within_bounds", 5),
+        LAB_TEST("measured_2026h_rows_within_bounds", 6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,7 +110,25 @@ def plan_g():
     return P
 
 
+def plan_h():
+    """Set 2026-H: several slots with a quantized cache and flash attention on, across architectures. Set G
+    found that the F16 copy flash attention makes of a quantized cache spans every slot's stream (4 slots of
+    Gemma 4 26B-A4B at q8_0: 3 x 128 MiB more than one); these rows check it on dense, sliding-window,
+    hybrid, sink and MLA models, with a unified cache (one stream), K alone quantized, and 8 slots."""
+    T, G12, G31, Z, O, F = "qwen3-8b", "gemma4-12b", "gemma4-31b", "qwen35-27b", "gpt-oss-20b", "glm47-flash"
+    P = [(T, 32768, "q8_0", 4, [], 512), (T, 32768, "q8_0/f16", 2, [], 512), (T, 40960, "q4_0", 4, [], 512),
+         (T, 32768, "q8_0", 4, ["-kvu"], 512), (T, 32768, "q8_0", 8, [], 2048), (T, 32768, "q8_0", 1, [], 512),
+         (G12, 32768, "q8_0", 4, [], 512), (G12, 131072, "q4_0", 4, [], 512),
+         (G31, 65536, "q8_0", 2, [], 512),
+         (Z, 65536, "q8_0", 4, [], 512),
+         (O, 32768, "q8_0", 4, [], 512),
+         (F, 32768, "q8_0", 4, [], 512)]
+    return [(s, c, ct, np_, "on", x, ub, 2048) for (s, c, ct, np_, x, ub) in P]
+
+
 def plan():
+    if os.environ.get("ROUND") == "H":
+        return plan_h()
     if os.environ.get("ROUND") == "G":
         return plan_g()
     if os.environ.get("ROUND") == "F":
