@@ -143,22 +143,24 @@ char *target_llama_swap_config(const plan *p, const plan_host *h)
         proxy_url(&u, s);
         target_yaml_str(&b, u.p);
         sb_free(&u);
-        sb_puts(&b, "\n    env:\n      - ");
-        strbuf e = {0};
+        /* the launch script's pinning: the API's order variable (the indexes are nvidia-smi's,
+         * PCI order), then its visible devices */
+        sb_puts(&b, "\n    env:\n");
         const gpu_api_info *ai = gpu_api_info_of(s->cfg.mem.n_gpus ? s->cfg.gpu_api : GPU_API_NONE);
+        strbuf e = {0};
+        if (s->cfg.mem.n_gpus && ai->order_var) {
+            sb_printf(&e, "%s=%s", ai->order_var, ai->order_value);
+            sb_puts(&b, "      - ");
+            target_yaml_str(&b, e.p);
+            sb_puts(&b, "\n");
+            sb_clear(&e);
+        }
         sb_printf(&e, "%s=", ai->visible_var ? ai->visible_var : GPU_ENV_CUDA_VISIBLE);
         target_gpu_visible_value(&e, s);
+        sb_puts(&b, "      - ");
         target_yaml_str(&b, e.p);
         sb_free(&e);
         sb_puts(&b, "\n");
-        if (s->cfg.mem.n_gpus && ai->order_var && s->cfg.gpu_api != GPU_API_CUDA) {
-            strbuf o = {0};
-            sb_printf(&o, "%s=%s", ai->order_var, ai->order_value);
-            sb_puts(&b, "      - ");
-            target_yaml_str(&b, o.p);
-            sb_free(&o);
-            sb_puts(&b, "\n");
-        }
         if (s->cfg.mem.engine == ENGINE_VLLM && s->cfg.api_key_file) /* vLLM reads its key from the environment */
             sb_printf(&b, "      - \"VLLM_API_KEY=${env.INFRAC_API_KEY_%d}\"\n", key_index(h, s));
         for (uint32_t i = 0; i < s->cfg.n_env; i++) {

@@ -256,9 +256,12 @@ static void llama_swap_per_api(void **state)
     build_clean(&b, "fleet: t\n"
                     "engines:\n  vulkan: {kind: llama.cpp, backend: vulkan}\n"
                     "hosts:\n  box:\n    memory: 64GiB\n    gpus: [arc-b580, arc-a770-16gb]\n"
+                    "    llama_swap: {port: 9000}\n"
+                    "  tower:\n    memory: 64GiB\n    gpus: [rtx-4090, rtx-5090]\n"
                     "    llama_swap: {port: 9000}\n" MODELS "services:\n"
                     "  a: {host: box, model: m, port: 8001, gpus: [0]}\n"
-                    "  v: {host: box, model: m, port: 8002, gpus: [1], engine: vulkan}\n");
+                    "  v: {host: box, model: m, port: 8002, gpus: [1], engine: vulkan}\n"
+                    "  c: {host: tower, model: m, port: 8001, gpus: [1]}\n");
     const plan_host *h = &b.p.hosts[0];
     char *cfg = target_llama_swap_config(&b.p, h);
     assert_non_null(strstr(cfg, "\"ONEAPI_DEVICE_SELECTOR=level_zero:0\""));
@@ -270,6 +273,18 @@ static void llama_swap_per_api(void **state)
     assert_true(has_line(u, "DeviceAllow=char-drm rw"));
     assert_null(strstr(u, "nvidia"));
     assert_null(strstr(u, "kfd"));
+    free(u);
+    /* CUDA's engines count their GPUs as the launch script's do: in PCI order, nvidia-smi's */
+    h = &b.p.hosts[1];
+    cfg = target_llama_swap_config(&b.p, h);
+    const char *order = strstr(cfg, "      - \"CUDA_DEVICE_ORDER=PCI_BUS_ID\"\n");
+    assert_non_null(order);
+    assert_ptr_equal(strstr(order, "\n") + 1, strstr(cfg, "      - \"CUDA_VISIBLE_DEVICES=1\""));
+    free(cfg);
+    u = target_llama_swap_unit(&b.p, h);
+    assert_true(has_line(u, "DeviceAllow=/dev/nvidia1 rw"));
+    assert_null(strstr(u, "/dev/nvidia0 "));
+    assert_null(strstr(u, "char-drm"));
     free(u);
     built_free(&b);
 }
