@@ -200,9 +200,6 @@ int plan_build(const fleet *f, const check_result *r, const char *fleet_dir, pla
             p->model_path = host_model_path(a, opt_str(&s->model_ref->path), fleet_dir);
             p->model_file_bytes = mbytes[s->model_ref - f->models];
         }
-        /* the checks allow one vendor per service: its first GPU says which */
-        p->amd = e->cfg.mem.n_gpus > 0 && s->host_ref && e->cfg.gpus[0] < s->host_ref->n_gpus &&
-                 strcmp(fleet_gpu_vendor(&s->host_ref->gpus[e->cfg.gpus[0]]), "amd") == 0;
         if (e->cfg.draft_counted) p->draft_path = host_model_path(a, opt_str(&s->draft_ref->path), fleet_dir);
         own_config(a, &e->cfg, &p->cfg);
         if (e->estimated) p->memory = *e->est;

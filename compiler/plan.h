@@ -21,7 +21,6 @@ typedef struct plan_service {
     const char *model_path;       /* where the GGUF lives on the host */
     uint64_t model_file_bytes;    /* expected size of model_path; 0 = unknown */
     const char *draft_path;       /* the draft's GGUF on the host; NULL = no draft model */
-    bool amd;                     /* its GPUs are AMD's: ROCm/HIP device nodes and tools */
     service_config cfg;           /* the resolved options (strings owned by the plan) */
     estimate_result memory;       /* per GPU (in cfg.gpus order) and host */
 } plan_service;
@@ -29,7 +28,7 @@ typedef struct plan_service {
 typedef struct plan_gpu {
     uint32_t index;
     const char *model;            /* catalog id, or custom name, or NULL */
-    const char *vendor;           /* "nvidia", "amd" or "apple" */
+    const char *vendor;           /* "nvidia", "amd", "intel" or "apple" */
     uint64_t usable_bytes;
     uint64_t margin_bytes;
     uint64_t peak_bytes;          /* worst case of what can be resident together */

@@ -17,6 +17,7 @@ void service_config_defaults(service_config *cfg, engine_kind engine)
     /* pinned for llama-server: the host RAM check counts this cache */
     cfg->cache_ram_set = engine == ENGINE_LLAMACPP;
     cfg->draft_slot = -1;
+    cfg->gpu_api = GPU_API_NONE;
     cfg->draft_cache = d->draft_cache_type;
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "estimate/estimate.h"
+#include "gpu_api.h"
 
 /* One environment variable of the engine process. */
 typedef struct service_env {
@@ -31,6 +32,7 @@ typedef struct service_config {
     estimate_request mem;
     bool context_defaulted;        /* the file gave no context: the trained one, capped */
     uint32_t gpus[EST_MAX_GPUS];   /* device indexes on the host, mem.n_gpus of them */
+    gpu_api gpu_api;               /* how the engine drives them (fleet_service_gpu_api); GPU_API_NONE without GPUs */
     const char *bind;              /* address to listen on */
     uint16_t port;
     uint32_t max_num_batched_tokens; /* vLLM's key as written; 0 = not set (mem.batch holds the value used) */

@@ -180,11 +180,13 @@ static bool is_laptop(const char *id)
 }
 
 /* The model-number digit runs of an id, joined by '-' into out; a run
- * followed by "gb"/"g" is a size, checked against g instead (when g). */
-static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t cap)
+ * followed by "gb"/"g" is a size, checked against g instead (when g), and
+ * *sized says whether there was one. */
+static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t cap, bool *sized)
 {
     size_t n = 0;
     out[0] = 0;
+    *sized = false;
     for (const char *p = id; *p;) {
         if (!isdigit((unsigned char)*p)) {
             p++;
@@ -196,6 +198,7 @@ static bool model_numbers(const char *id, const gpu_spec *g, char *out, size_t c
         size_t len = (size_t)(p - start);
         if (tolower((unsigned char)*p) == 'g' && (!p[1] || tolower((unsigned char)p[1]) == 'b' || p[1] == '-')) {
             /* a size: an Apple chip's RAM, the card's nominal size, or the usable rounded up */
+            *sized = true;
             if (g) {
                 double gib = strtod(start, NULL);
                 double have = g->unified_bytes ? (double)g->unified_bytes / 1073741824.0
@@ -222,7 +225,10 @@ bool gpu_catalog_same_card(const char *typed, const gpu_spec *g)
     if (!typed || !g || is_laptop(typed) != is_laptop(g->id))
         return false;
     char a[64], b[64];
-    if (!model_numbers(typed, g, a, sizeof a) || !model_numbers(g->id, NULL, b, sizeof b))
+    bool typed_sized, id_sized;
+    if (!model_numbers(typed, g, a, sizeof a, &typed_sized) || !model_numbers(g->id, NULL, b, sizeof b, &id_sized))
         return false;
-    return strcmp(a, b) == 0;
+    /* an id that names its size is a card sold in more than one (arc-a770-8gb, -16gb): a
+     * name without a size may be the other */
+    return strcmp(a, b) == 0 && (typed_sized || !id_sized);
 }

@@ -10,7 +10,7 @@
 typedef struct gpu_spec {
     const char *id;          /* "rtx-4090" */
     const char *name;        /* "NVIDIA GeForce RTX 4090" */
-    const char *vendor;      /* "nvidia" */
+    const char *vendor;      /* "nvidia", "amd", "intel", "apple" */
     uint64_t usable_bytes;   /* what cudaMemGetInfo reports as total */
     uint64_t runtime_overhead_bytes; /* CUDA context + pools of one llama-server process */
     bool measured;           /* usable_bytes measured on the card, not derived */
@@ -30,7 +30,8 @@ const gpu_spec *gpu_catalog_at(size_t i);
 
 /* Whether an id typed by the user ("rtx-4090-24gb") can only mean card g:
  * the same model numbers, the same laptop marker, and any size it names
- * (24gb) g's size. A did-you-mean for anything else must say that the card
+ * (24gb) g's size; a size named when g's id names one (arc-a770-16gb: the
+ * A770 is sold in two). A did-you-mean for anything else must say that the card
  * proposed is a different one, which may have more memory. */
 bool gpu_catalog_same_card(const char *typed, const gpu_spec *g);
 

@@ -99,12 +99,12 @@ static void spec_argv(const plan_service *s, target_argv *a)
     if (s->draft_path) {
         argv_pair(a, F(LC, EF_SPEC_DRAFT_MODEL), s->draft_path);
         if (s->cfg.draft_slot >= 0) {
-            /* CUDA_VISIBLE_DEVICES / HIP_VISIBLE_DEVICES list the service's GPUs: the draft's
-             * device is <backend><its position>, the backend named as ggml names it: CUDA, or
-             * ROCm in a HIP build (ggml/include/ggml-cuda.h GGML_CUDA_NAME). A Mac's one GPU is
-             * Metal's MTL0 (`llama-server --list-devices` there: "MTL0: Apple M1 Max (26000 MiB,
-             * ...)", github.com/Andyyyy64/whichllm issue 152). */
-            const char *backend = s->host && s->host->macos ? "MTL" : s->amd ? "ROCm" : "CUDA";
+            /* The visible-devices variable lists the service's GPUs: the draft's device is
+             * <backend><its position>, the backend named as ggml names it (gpu_api.c): CUDA, ROCm
+             * in a HIP build (ggml/include/ggml-cuda.h GGML_CUDA_NAME), SYCL, Vulkan. A Mac's one
+             * GPU is Metal's MTL0 (`llama-server --list-devices` there: "MTL0: Apple M1 Max
+             * (26000 MiB, ...)", github.com/Andyyyy64/whichllm issue 152). */
+            const char *backend = gpu_api_info_of(s->cfg.gpu_api)->ggml_device;
             char dev[32];
             snprintf(dev, sizeof dev, "%s%d", backend, (int)s->cfg.draft_slot);
             argv_pair(a, F(LC, EF_SPEC_DRAFT_DEVICE), dev);

@@ -76,12 +76,12 @@ char *target_launch_script(const plan *p, const plan_service *s)
     add_var(&b, "service", s->name);
     add_var(&b, "model", s->model_path);
     sb_printf(&b, "port=%u\n", (unsigned)s->cfg.port);
-    if (s->cfg.mem.n_gpus)
+    if (target_gpu_probe(s))
         sb_printf(&b, "gpu_wait_sec=%u\n", GPU_WAIT_SEC);
     sb_puts(&b, "\n");
     sb_puts(&b, script_functions);
     target_gpu_free_function(&b, s);
-    if (s->cfg.mem.n_gpus)
+    if (target_gpu_probe(s))
         sb_puts(&b, gpu_wait_function);
 
     if (s->cfg.mem.engine == ENGINE_VLLM) /* a GGUF file or a Hugging Face model directory */
@@ -115,14 +115,7 @@ char *target_launch_script(const plan *p, const plan_service *s)
                  "    fail \"port $port is already in use: another service is listening on it\"\n"
                  "fi\n");
 
-    if (s->cfg.mem.n_gpus) {
-        sb_puts(&b, "\n");
-        sb_puts(&b, target_gpu_wait_guard(s));
-        for (uint32_t i = 0; i < s->cfg.mem.n_gpus; i++)
-            sb_printf(&b, "    wait_gpu_memory %u %llu\n", (unsigned)s->cfg.gpus[i],
-                        (unsigned long long)target_gpu_need_mib(s, i));
-        sb_puts(&b, "fi\n");
-    }
+    target_gpu_wait(&b, s);
 
     target_gpu_visible(&b, s);
     sb_puts(&b, "# The only writable place: the unit's CacheDirectory.\n"

@@ -24,6 +24,26 @@ static bool crd_cache_type(const char *t)
     return false;
 }
 
+/* hardware.accelerator of the Model CRD (cpu, metal, cuda, rocm, intel, vulkan): the service's GPU API. */
+static const char *accelerator(gpu_api a)
+{
+    switch (a) {
+    case GPU_API_HIP: return "rocm";
+    case GPU_API_SYCL: return "intel";
+    case GPU_API_VULKAN: return "vulkan";
+    case GPU_API_METAL: return "metal";
+    default: return "cuda";
+    }
+}
+
+/* hardware.gpu.vendor (nvidia, amd, intel): its GPUs' vendor. With `vendor: amd` the CRD's
+ * gpu.runtime picks ROCm or Vulkan ("" keeps the stock amd.com/gpu path, the HIP one). */
+static const char *crd_vendor(const plan_service *s)
+{
+    const plan_host *h = s->host;
+    const char *v = h && s->cfg.mem.n_gpus && s->cfg.gpus[0] < h->n_gpus ? h->gpus[s->cfg.gpus[0]].vendor : NULL;
+    return v && (!strcmp(v, "amd") || !strcmp(v, "intel")) ? v : "nvidia";
+}
 
 static uint64_t mib_up(uint64_t bytes) { return (bytes + MIB - 1) / MIB; }
 
@@ -90,7 +110,9 @@ char *target_llmkube_resources(const plan *p, const plan_service *s, char *err, 
     sb_printf(&b, "\n  format: %s\n  hardware:\n", gguf || !vllm ? "gguf" : "safetensors");
     if (s->cfg.mem.n_gpus) {
         sb_printf(&b, "    accelerator: %s\n    gpu:\n      enabled: true\n      count: %u\n      vendor: %s\n",
-                  s->amd ? "rocm" : "cuda", (unsigned)s->cfg.mem.n_gpus, s->amd ? "amd" : "nvidia");
+                  accelerator(s->cfg.gpu_api), (unsigned)s->cfg.mem.n_gpus, crd_vendor(s));
+        if (s->cfg.gpu_api == GPU_API_VULKAN && !strcmp(crd_vendor(s), "amd"))
+            sb_puts(&b, "      runtime: vulkan\n");
         if (!vllm)
             sb_printf(&b, "      layers: %lld\n", s->cfg.mem.gpu_layers < 0 ? (long long)layers : (long long)s->cfg.mem.gpu_layers);
         sb_printf(&b, "      memory: %lluMi\n", (unsigned long long)mib_up(gpu_peak));

@@ -88,6 +88,9 @@ static json_t *service_json(const plan *p, const plan_service *s)
         json_array_append_new(split, json_real(s->cfg.mem.tensor_split[i]));
     }
     json_object_set_new(o, "gpus", gpus);
+    /* how the engine drives them: the `backend:` spelling; null without GPUs */
+    json_object_set_new(o, "gpu_api", s->cfg.mem.n_gpus && s->cfg.gpu_api < GPU_API_COUNT
+                                          ? json_string(gpu_api_info_of(s->cfg.gpu_api)->name) : json_null());
     json_object_set_new(o, "tensor_split", split);
     json_object_set_new(o, "gpu_memory_utilization",
                         s->cfg.mem.engine == ENGINE_VLLM ? json_real(s->cfg.mem.gpu_memory_utilization) : json_null());

@@ -95,12 +95,27 @@ bool target_is_loopback(const char *address);
 void target_yaml_str(strbuf *b, const char *s);
 /* Bytes the service needs free on its i-th GPU before it starts, in MiB (rounded up). */
 uint64_t target_gpu_need_mib(const plan_service *s, uint32_t i);
-/* The GPU vendor's part of the unit and the launch script (gpu_devices.c). */
+/* The GPU API's part of the unit and the launch script (gpu_devices.c), by
+ * the service's cfg.gpu_api. The device nodes an engine opens: a service's,
+ * or (target_gpu_nodes_add for each) the union of the engines llama-swap starts. */
+typedef struct target_gpu_nodes {
+    uint64_t nvidia;         /* bit g: /dev/nvidia<g> */
+    bool nvidia_ctl;         /* /dev/nvidiactl, /dev/nvidia-uvm, /dev/nvidia-uvm-tools */
+    bool nvidia_modeset;     /* /dev/nvidia-modeset (NVIDIA's Vulkan driver) */
+    bool kfd;                /* /dev/kfd (ROCm) */
+    bool drm;                /* the DRM class (/dev/dri/card*, renderD*) and the render and video groups */
+} target_gpu_nodes;
+void target_gpu_nodes_add(target_gpu_nodes *n, const plan_service *s);
+void target_gpu_nodes_write(strbuf *b, const target_gpu_nodes *n); /* DeviceAllow= (and group) lines */
 const char *target_gpu_after(const plan_service *s);            /* " nvidia-persistenced.service" or "" */
 void target_gpu_device_allow(strbuf *b, const plan_service *s); /* DevicePolicy= and DeviceAllow= lines */
-void target_gpu_free_function(strbuf *b, const plan_service *s); /* gpu_free_mib() and gpu_tool */
-const char *target_gpu_wait_guard(const plan_service *s);        /* "if ...; then\n" around the waits */
-void target_gpu_visible(strbuf *b, const plan_service *s);       /* CUDA_ or HIP_VISIBLE_DEVICES */
+/* Whether the launch script can read the free memory of the service's GPUs (CUDA, HIP). */
+bool target_gpu_probe(const plan_service *s);
+void target_gpu_free_function(strbuf *b, const plan_service *s); /* gpu_free_mib() and gpu_tool, where probed */
+void target_gpu_wait(strbuf *b, const plan_service *s);          /* the waits (or, unprobed, what each GPU needs) */
+/* The service's GPUs as its API's visible-devices variable lists them ("0,1", "level_zero:0"). */
+void target_gpu_visible_value(strbuf *b, const plan_service *s);
+void target_gpu_visible(strbuf *b, const plan_service *s);       /* that variable (and the order one), exported */
 /* True when name can be a unit, file and shell name as it is. */
 bool target_name_ok(const char *name);
 

@@ -5,7 +5,7 @@
  *          dropped: systemd unit dependencies and IP filters, CPU pinning,
  *          NUMA, exclusive groups (launchd has no Conflicts=), llama-swap
  *          (its unit is systemd's), vLLM (no Metal backend) and infrac-engine;
- *   E0807  a GPU the platform cannot drive: an NVIDIA or AMD card on a Mac,
+ *   E0807  a GPU the platform cannot drive: an NVIDIA, AMD or Intel card on a Mac,
  *          an Apple GPU on a linux or kubernetes host, two Apple GPUs;
  *   E0808  unified memory settings that do not fit the machine: a
  *          gpu_wired_limit above the RAM or leaving macOS less than
@@ -81,8 +81,6 @@ static void check_service(check_ctx *c, uint32_t i)
     }
 }
 
-static const char *vendor_name(const char *v) { return !strcmp(v, "nvidia") ? "NVIDIA" : !strcmp(v, "amd") ? "AMD" : v; }
-
 static void check_gpus(check_ctx *c, const fleet_host *h, bool macos)
 {
     const fleet_gpu *apple = NULL;
@@ -92,7 +90,7 @@ static void check_gpus(check_ctx *c, const fleet_host *h, bool macos)
         if (macos && !is_apple) {
             diagnostic *d = diag_error(c->d, "E0807", span_or(gpu->at, h->gpus_at),
                                        "GPU %u of host `%s` (%s) is an %s card, which a Mac cannot drive", g,
-                                       h->name.v, gpu_display_model(gpu), vendor_name(fleet_gpu_vendor(gpu)));
+                                       h->name.v, gpu_display_model(gpu), gpu_vendor_title(fleet_gpu_vendor(gpu)));
             diag_note(d, span_or(h->platform.at, h->name.at), "host `%s` is a Mac (`platform: macos`)", h->name.v);
             diag_help(d, "name the Mac's chip and its RAM (e.g. `m4-max-128gb`), or set the host's platform to linux");
         } else if (!macos && is_apple) {

@@ -172,34 +172,55 @@ static void check_service_refs(check_ctx *c, fleet_service *s, const name_index 
     }
 
     /* One vendor per process: a CUDA build cannot open an AMD card, nor a
-     * HIP build an NVIDIA one; and the vLLM target is CUDA's (its memory
-     * model, CUDA graphs, nvidia-smi), so an AMD card is refused by name. */
+     * HIP build an NVIDIA one; the API the build declares must drive the
+     * vendor's GPUs (E0810); and the vLLM target is CUDA's (its memory
+     * model, CUDA graphs, nvidia-smi), so an AMD or Intel card is refused by
+     * name. */
     if (s->host_ref && s->n_gpus > 0) {
         const fleet_host *h = s->host_ref;
-        const fleet_gpu *first = NULL;
-        for (uint32_t i = 0; i < s->n_gpus; i++) {
+        const fleet_gpu *first = fleet_service_first_gpu(s);
+        bool mixed = false;
+        for (uint32_t i = 0; first && i < s->n_gpus && !mixed; i++) {
             int64_t g = s->gpus[i].v;
             if (g < 0 || (uint64_t)g >= h->n_gpus) continue;
             const fleet_gpu *fg = &h->gpus[g];
-            if (!first) {
-                first = fg;
-                continue;
-            }
             if (strcmp(fleet_gpu_vendor(fg), fleet_gpu_vendor(first)) != 0) {
                 diagnostic *d = diag_error(c->d, "E0707", s->gpus[i].at,
                                            "service `%s` mixes an %s GPU (%u) with an %s GPU (%u)", s->name.v,
                                            fleet_gpu_vendor(first), first->index, fleet_gpu_vendor(fg), fg->index);
                 diag_note(d, fg->at, "GPU %u of host `%s` declared here", fg->index, h->name.v);
-                diag_help(d, "one engine process uses one vendor's runtime (CUDA or HIP): run one service per vendor");
-                break;
+                diag_help(d, "one engine process uses one vendor's runtime (CUDA, HIP or SYCL): run one service per "
+                             "vendor");
+                mixed = true;
             }
         }
+        const char *vendor = first ? fleet_gpu_vendor(first) : NULL;
+        const fleet_engine *b = s->opts.engine_build;
+        gpu_api api = fleet_service_gpu_api(s);
         engine_kind e = (engine_kind)s->opts.engine.v;
-        if (first && e == ENGINE_VLLM && strcmp(fleet_gpu_vendor(first), "amd") == 0) {
+        if (first && b && b->backend.set && !gpu_api_drives(api, vendor)) {
+            const gpu_api_info *ai = gpu_api_info_of(api);
+            diagnostic *d = diag_error(c->d, "E0810", span_or(s->opts.engine.at, s->at),
+                                       "service `%s` runs build `%s`, built for %s, on an %s GPU", s->name.v,
+                                       b->name.v, ai->title, gpu_vendor_title(vendor));
+            diag_note(d, b->backend.at, "build `%s` declares `backend: %s` here", b->name.v, ai->name);
+            diag_note(d, first->at, "GPU %u of host `%s` is an %s %s", first->index, h->name.v,
+                      gpu_vendor_title(vendor), strcmp(vendor, "apple") ? "card" : "chip");
+            if (!strcmp(vendor, "apple"))
+                diag_help(d, "a Mac runs llama.cpp with Metal: remove `backend:` (or write `backend: metal`)");
+            else
+                diag_help(d, "run the service on a build for %s cards (`backend: %s` or `vulkan`), or remove "
+                             "`backend:` if this build is one", gpu_vendor_title(vendor),
+                          gpu_api_info_of(gpu_api_of_vendor(vendor))->name);
+        } else if (first && e == ENGINE_VLLM && (!strcmp(vendor, "amd") || !strcmp(vendor, "intel"))) {
             diagnostic *d = diag_error(c->d, "E0707", span_or(s->opts.engine.at, s->at),
-                                       "vLLM service `%s` on an AMD GPU: infrac's vLLM target is CUDA's", s->name.v);
-            diag_note(d, first->at, "GPU %u of host `%s` is an AMD card", first->index, h->name.v);
-            diag_help(d, "use `engine: llama.cpp` with a HIP (ROCm) build of llama-server");
+                                       "vLLM service `%s` on an %s GPU: infrac's vLLM target is CUDA's", s->name.v,
+                                       gpu_vendor_title(vendor));
+            diag_note(d, first->at, "GPU %u of host `%s` is an %s card", first->index, h->name.v,
+                      gpu_vendor_title(vendor));
+            diag_help(d, "%s", !strcmp(vendor, "amd") ? "use `engine: llama.cpp` with a HIP (ROCm) build of llama-server"
+                                                      : "use `engine: llama.cpp` with a SYCL or Vulkan build of "
+                                                        "llama-server");
         }
     }
 }

@@ -75,6 +75,7 @@ static void resolve_memory_options(const fleet_service *s, service_config *cfg) 
     if (engine == ENGINE_VLLM && o->gpu_memory_utilization.set && o->gpu_memory_utilization.v > 0)
         r->gpu_memory_utilization = o->gpu_memory_utilization.v;
     r->n_gpus = s->n_gpus <= EST_MAX_GPUS ? s->n_gpus : EST_MAX_GPUS;
+    cfg->gpu_api = fleet_service_gpu_api(s);
     for (uint32_t i = 0; i < r->n_gpus; i++) {
         cfg->gpus[i] = (uint32_t)s->gpus[i].v;
         if (s->n_tensor_split == s->n_gpus) r->tensor_split[i] = s->tensor_split[i].v;

@@ -215,8 +215,9 @@ const diag_code_info diag_codes_checks[] = {
     {"E0707", DIAG_ERROR, "The engine cannot run on these devices",
      "vLLM needs at least one GPU (`gpus:`); infrac-engine runs on the CPU only and takes no `gp"
      "us`. Use llama.cpp for CPU inference or GPU offload. One service uses one vendor's GPUs (a CUDA "
-     "build cannot open an AMD card, a HIP build an NVIDIA one), and vLLM is generated for CUDA only: "
-     "an AMD card (`vendor: amd`) takes a HIP build of llama.cpp."},
+     "build cannot open an AMD card, a HIP build an NVIDIA one, a SYCL build any but Intel's), and vLLM is generated "
+     "for CUDA only: an AMD card (`vendor: amd`) takes a HIP build of llama.cpp, an Intel card (`vendor: "
+     "intel`, the Arc cards of the catalog) a SYCL or Vulkan one."},
     {"W0701", DIAG_WARNING, "An exclusive group of one",
      "An `exclusive` group keeps the services of one host from running at the same time (each un"
      "it conflicts with the others), so a group is scoped to its host: the same name on two host"
@@ -237,8 +238,9 @@ const diag_code_info diag_codes_checks[] = {
      "An entry of `engines:` cannot be used as written: its name is a built-in kind (llama.cpp, vllm, "
      "infrac: a service could not tell them apart), it declares a cache type that is built in (q8_0), a "
      "cache type whose block of `block` elements at `bits` bits is not a whole number of bytes (the "
-     "estimate sizes the cache from it), or a vLLM or infrac build declares cache types (only llama.cpp "
-     "builds add them: -ctk/-ctv).\n\nExample:\n    engines:\n      llama-turbo:\n        kind: "
+     "estimate sizes the cache from it), a vLLM or infrac build declares cache types (only llama.cpp "
+     "builds add them: -ctk/-ctv), an infrac build declares a `backend:` (infrac-engine runs on the CPU), or "
+     "a vLLM build one other than cuda (infrac's vLLM target is CUDA's).\n\nExample:\n    engines:\n      llama-turbo:\n        kind: "
      "llama.cpp\n        cache_types: {turbo3: {bits: 3.3}}\n\nFix: the bits of the build's ggml type "
      "(bytes per block x 8 / block), e.g. `{bits: 3.5, block: 32}`."},
     {"E0803", DIAG_ERROR, "A build's binary for an unknown host",
@@ -270,8 +272,8 @@ const diag_code_info diag_codes_checks[] = {
      "[m3-ultra-512gb]}}\n    services:\n      chat: {host: studio, engine: vllm, ...}\n\nFix: `engine: "
      "llama.cpp`, remove the key, or run the service on a linux host."},
     {"E0807", DIAG_ERROR, "A GPU the host's platform cannot drive",
-     "A Mac (`platform: macos`) drives its own Apple GPU only, through Metal: an NVIDIA or AMD card listed on it "
-     "(a catalog card or `vendor:` nvidia/amd) has no driver there. An Apple GPU (`m4-max-128gb`, `vendor: "
+     "A Mac (`platform: macos`) drives its own Apple GPU only, through Metal: an NVIDIA, AMD or Intel card listed "
+     "on it (a catalog card or `vendor:` nvidia/amd/intel) has no driver there. An Apple GPU (`m4-max-128gb`, `vendor: "
      "apple`) runs only under macOS, so on a linux or kubernetes host it is refused too, as is a second Apple "
      "GPU on one host (a Mac has one chip).\n\nExample:\n    hosts: {studio: {platform: macos, gpus: "
      "[rtx-4090]}}\n\nFix: name the Mac's chip and RAM, `gpus: [m2-ultra-192gb]`, or give the card's host "
@@ -292,6 +294,19 @@ const diag_code_info diag_codes_checks[] = {
      "letter or digit. Both resources of a service go into it: the InferenceService refers to its Model by "
      "name, within one namespace. Without the key, `kubectl apply` uses its current namespace.\n\nExample:\n"
      "    hosts: {node1: {platform: kubernetes, namespace: LLM_Prod}}\n\nFix: `namespace: llm-prod`."},
+    {"E0810", DIAG_ERROR, "A build's GPU backend that cannot drive the service's GPUs",
+     "An entry of `engines:` says which GPU API it was built for (`backend:`: cuda, hip, sycl, vulkan, metal), "
+     "and a service running it on cards of a vendor that API cannot open would start without its GPUs or not "
+     "at all. CUDA drives NVIDIA cards, HIP (ROCm) AMD's, SYCL Intel's (infrac's SYCL target is Level Zero's), "
+     "Vulkan NVIDIA's, AMD's and Intel's, Metal an Apple chip (on a Mac infrac runs llama.cpp with Metal, not "
+     "Vulkan). The backend also picks the unit's device nodes, the visible-devices variable "
+     "(CUDA_VISIBLE_DEVICES, HIP_VISIBLE_DEVICES, ONEAPI_DEVICE_SELECTOR, GGML_VK_VISIBLE_DEVICES) and the "
+     "draft's device name (CUDA0, ROCm0, SYCL0, Vulkan0), so a wrong one is refused rather than written."
+     "\n\nExample:\n    engines:\n      llama-cuda: {kind: llama.cpp, backend: cuda, binary: "
+     "/opt/llama-cuda/bin/llama-server}\n    hosts:\n      arc: {gpus: [arc-b580]}\n    services:\n      "
+     "chat: {host: arc, engine: llama-cuda, gpus: [0], ...}\n\nFix: a build for the card (`backend: sycl` or "
+     "`backend: vulkan`), or remove `backend:` when the build is the vendor's (the default: nvidia cuda, amd "
+     "hip, intel sycl, apple metal)."},
     {"W0801", DIAG_WARNING, "More threads than the CPUs a service may use",
      "`threads` is above the CPUs of the service's cpu_affinity, or (without one) above the host's `cpus`. "
      "The extra threads wait for a CPU, and llama.cpp's generation slows down when threads are descheduled in "

@@ -13,6 +13,7 @@
 
 #include "diag/diag.h"
 #include "estimate/estimate.h"
+#include "gpu_api.h"
 #include "gpu_catalog.h"
 #include "source.h"
 
@@ -32,7 +33,7 @@ typedef struct fleet_gpu {
     const gpu_spec *spec;    /* resolved catalog entry; NULL for a custom GPU */
     fl_size vram;            /* custom GPU: usable memory */
     fl_str name;             /* optional display name */
-    fl_str vendor;           /* "nvidia" / "amd" / "apple"; a catalog card's own when not given */
+    fl_str vendor;           /* "nvidia" / "amd" / "intel" / "apple"; a catalog card's own when not given */
 } fleet_gpu;
 
 /* The GPU's vendor: as declared, else the catalog's, else NVIDIA (the
@@ -136,6 +137,7 @@ typedef struct fleet_engine {
     fleet_engine_binary *binaries;
     uint32_t n_binaries;
     fl_str version;
+    fl_int backend;          /* gpu_api: the GPU API it was built for; unset = its GPUs' vendor's */
     fleet_env *env;
     uint32_t n_env;
     fleet_cache_type *cache_types;
@@ -275,6 +277,15 @@ typedef struct fleet {
     const source_file *src;
     void *arena;
 } fleet;
+
+/* The GPU API the service's engine drives its GPUs through: its build's
+ * `backend:`, else the one of its first GPU's vendor (gpu_api_of_vendor);
+ * GPU_API_NONE without GPUs (or before the references resolved its host).
+ * The checks allow one vendor per service (E0707) and refuse a backend that
+ * cannot drive it (E0810); the resolver stores it in service_config. */
+gpu_api fleet_service_gpu_api(const fleet_service *s);
+/* The service's first GPU on its host; NULL when it has none that resolves. */
+const fleet_gpu *fleet_service_first_gpu(const fleet_service *s);
 
 /* Name of a cache type by fleet id (ggml's, vLLM's, a build's); "?" if none. */
 const char *fleet_cache_name(const fleet *f, int64_t id);

@@ -23,12 +23,14 @@ const char *const fs_cache_vllm[] = {"auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL
 const char *const fs_cache_infrac[] = {"f32", "f16", "q8_0", "q4_0", NULL};
 const char *const fs_cache_values[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1",
                                        "auto", "fp8", "fp8_e4m3", "fp8_e5m2", NULL};
-const char *const fs_env_reserved[] = {"CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "HOME", "XDG_CACHE_HOME",
+const char *const fs_env_reserved[] = {GPU_ENV_CUDA_VISIBLE, GPU_ENV_CUDA_ORDER, GPU_ENV_HIP_VISIBLE,
+                                       GPU_ENV_SYCL_SELECTOR, GPU_ENV_SYCL_ORDER, GPU_ENV_VULKAN_VISIBLE, "HOME",
+                                       "XDG_CACHE_HOME",
                                        "VLLM_API_KEY", "HF_HUB_OFFLINE", "VLLM_NO_USAGE_STATS",
                                        "CREDENTIALS_DIRECTORY", "CACHE_DIRECTORY", NULL};
 static const char *const chat_templates[] = {"chatml", "llama3", "mistral", "gemma", NULL};
 static const char *const load_modes[] = {"auto", "none", "mmap", "mlock", "mmap+mlock", "dio", NULL};
-static const char *const gpu_vendors[] = {"nvidia", "amd", "apple", NULL};
+static const char *const gpu_vendors[] = {"nvidia", "amd", "intel", "apple", NULL};
 static const char *const platforms[] = {"linux", "kubernetes", "macos", NULL};
 static const char *const numa_modes[] = {"distribute", "isolate", "numactl", NULL};
 static const char *const restarts[] = {"no", "on-failure", "always", "on-abnormal", NULL};
@@ -303,6 +305,12 @@ static const fs_key engine_keys[] = {
      .offset = -1},
     {.name = "version", .type = FS_STRING, .doc = "The build's version or commit, shown in units and plan.json.",
      .offset = ENG(version)},
+    {.name = "backend", .type = FS_ENUM, .flags = FS_ENUM_INDEX, .values = gpu_api_names,
+     .doc = "The GPU API the build was compiled for (llama.cpp's GGML_CUDA, GGML_HIP, GGML_SYCL, GGML_VULKAN, "
+            "GGML_METAL): the device nodes, visible-devices variable, device names and free-memory probe of its "
+            "services. It must drive their GPUs (E0810): cuda NVIDIA's, hip AMD's, sycl Intel's, vulkan any "
+            "vendor's but a Mac's, metal a Mac's; a vLLM build is cuda, an infrac build has none (E0802).",
+     .default_text = "the GPUs' vendor's: nvidia cuda, amd hip, intel sycl, apple metal", .offset = ENG(backend)},
     {.name = "env", .type = FS_STRING_MAP, .flags = FS_ENV_NAMES, .id = FK_ENV,
      .doc = "Environment of every service of this build (`NAME: value`); a service's own `env:` overrides it.",
      .offset = -1},
@@ -327,8 +335,10 @@ static const fs_key gpu_keys[] = {
     {.name = "name", .type = FS_STRING, .doc = "Display name.", .offset = GPU(name)},
     {.name = "vendor", .type = FS_ENUM, .values = gpu_vendors,
      .doc = "nvidia (CUDA: /dev/nvidia*, nvidia-smi, CUDA_VISIBLE_DEVICES), amd (ROCm/HIP: /dev/kfd, "
-            "/dev/dri/renderD*, sysfs VRAM counters, HIP_VISIBLE_DEVICES) or apple (Apple Silicon, Metal, "
-            "unified memory: `platform: macos` hosts only, E0807). Default: the catalog card's, else nvidia.",
+            "/dev/dri/renderD*, sysfs VRAM counters, HIP_VISIBLE_DEVICES), intel (SYCL over Level Zero: "
+            "/dev/dri/*, ONEAPI_DEVICE_SELECTOR; no free-memory probe) or apple (Apple Silicon, Metal, unified "
+            "memory: `platform: macos` hosts only, E0807). A build's `backend: vulkan` drives any of the first "
+            "three. Default: the catalog card's, else nvidia.",
      .offset = GPU(vendor)},
 };
 

@@ -32,6 +32,23 @@ const char *fleet_engine_binary_on(const fleet_engine *e, const char *host)
     return e->binary.set ? e->binary.v : NULL;
 }
 
+const fleet_gpu *fleet_service_first_gpu(const fleet_service *s)
+{
+    const fleet_host *h = s->host_ref;
+    for (uint32_t i = 0; h && i < s->n_gpus; i++)
+        if (s->gpus[i].v >= 0 && (uint64_t)s->gpus[i].v < h->n_gpus) return &h->gpus[s->gpus[i].v];
+    return NULL;
+}
+
+gpu_api fleet_service_gpu_api(const fleet_service *s)
+{
+    const fleet_gpu *g = fleet_service_first_gpu(s);
+    if (!g) return GPU_API_NONE;
+    const fleet_engine *b = s->opts.engine_build;
+    if (b && b->backend.set && b->backend.v >= 0 && b->backend.v < GPU_API_COUNT) return (gpu_api)b->backend.v;
+    return gpu_api_of_vendor(fleet_gpu_vendor(g));
+}
+
 /* ---- env: ---- */
 
 static bool env_name_ok(const char *t, size_t n)
@@ -251,6 +268,18 @@ void lower_engines(lower_ctx *c, const fs_key *k, const ynode *v)
                                        "llama.cpp builds declare cache types", e->name.v, fs_engine_values[e->kind.v]);
             diag_help(d, "vLLM's --kv-cache-dtype and infrac's cache types are fixed: remove cache_types");
             e->n_cache_types = 0;
+        }
+        /* infrac-engine runs on the CPU; infrac's vLLM target is CUDA's (E0707 refuses other cards) */
+        if (e->backend.set && e->kind.set &&
+            (e->kind.v == ENGINE_INFRAC || (e->kind.v == ENGINE_VLLM && e->backend.v != GPU_API_CUDA))) {
+            bool infrac = e->kind.v == ENGINE_INFRAC;
+            diagnostic *d = diag_error(c->diags, "E0802", e->backend.at, "engine `%s` is a%s %s build: %s",
+                                       e->name.v, infrac ? "n" : "", fs_engine_values[e->kind.v],
+                                       infrac ? "infrac-engine runs on the CPU and has no GPU backend"
+                                              : "infrac's vLLM target runs on CUDA only");
+            diag_help(d, "%s", infrac ? "remove `backend:`"
+                                      : "write `backend: cuda` or remove it; serve other GPUs with a llama.cpp build");
+            e->backend.set = false;
         }
     }
 }

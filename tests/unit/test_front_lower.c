@@ -387,7 +387,8 @@ static void gpu_suggestion_says_when_the_card_differs(void **state)
 
     /* vendor: a custom card's; a catalog card's own must agree */
     front_run(&r, "fleet: f\nhosts:\n  t:\n    gpus:\n      - {model: rtx-4090, vendor: amd}\n"
-                  "      - {vram: 96GiB, vendor: amd}\n      - {vram: 8GiB, vendor: intel}\n      - rx-7900-xtx\n");
+                  "      - {vram: 96GiB, vendor: amd}\n      - {vram: 8GiB, vendor: matrox}\n      - rx-7900-xtx\n"
+                  "      - {vram: 12GiB, vendor: intel}\n      - arc-b580\n");
     assert_int_equal(front_count(&r, "E0209"), 0); /* the lowering judges values one at a time */
     front_check_values(&r);
     d = expect(&r, "E0209", 5);
@@ -395,6 +396,8 @@ static void gpu_suggestion_says_when_the_card_differs(void **state)
     expect(&r, "E0204", 7);
     assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[1]), "amd");
     assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[3]), "amd");
+    assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[4]), "intel");
+    assert_string_equal(fleet_gpu_vendor(&r.fl.hosts[0].gpus[5]), "intel"); /* the catalog's Arc B580 */
     front_free(&r);
 }
 

@@ -53,13 +53,22 @@ static void draft_flags_in_the_command(void **state) {
                         "--spec-draft-ngl all --spec-draft-type-k q8_0 --spec-draft-type-v q8_0 "
                         "--spec-type draft-simple --spec-draft-n-max 16 --spec-draft-n-min 2");
     free(line);
-    /* a HIP build names its devices ROCm0, ROCm1, ... (ggml-cuda.h GGML_CUDA_NAME) */
-    s->amd = true;
-    line = line_of(p, s);
-    assert_non_null(strstr(line, "--spec-draft-device ROCm0 "));
-    assert_null(strstr(line, "CUDA0"));
-    free(line);
-    s->amd = false;
+    /* a HIP build names its devices ROCm0, ROCm1, ... (ggml-cuda.h GGML_CUDA_NAME); SYCL and
+     * Vulkan builds SYCL0 and Vulkan0 (GGML_SYCL_NAME, GGML_VK_NAME) */
+    static const struct { gpu_api api; const char *flag; } names[] = {
+        {GPU_API_HIP, "--spec-draft-device ROCm0 "},
+        {GPU_API_SYCL, "--spec-draft-device SYCL0 "},
+        {GPU_API_VULKAN, "--spec-draft-device Vulkan0 "},
+        {GPU_API_METAL, "--spec-draft-device MTL0 "},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        s->cfg.gpu_api = names[i].api;
+        line = line_of(p, s);
+        assert_non_null(strstr(line, names[i].flag));
+        assert_null(strstr(line, "CUDA0"));
+        free(line);
+    }
+    s->cfg.gpu_api = GPU_API_CUDA;
     /* defaults: the draft follows the model's devices, llama.cpp's n-max/min and type */
     s->cfg.draft_slot = -1;
     s->cfg.draft_gpu_layers = 12;

@@ -376,10 +376,10 @@ static void amd_unit_and_script(void **state)
 {
     (void)state;
     plan_service *s = targets_test_service(P, "chat");
-    s->amd = true;
+    s->cfg.gpu_api = GPU_API_HIP;
     char *u = target_service_unit(P, s);
     char *sh = target_launch_script(P, s);
-    s->amd = false;
+    s->cfg.gpu_api = GPU_API_CUDA;
     assert_true(has_line(u, "After=network-online.target"));
     assert_true(has_line(u, "DevicePolicy=closed"));
     assert_true(has_line(u, "DeviceAllow=/dev/kfd rw"));
@@ -404,9 +404,9 @@ static void amd_free_memory_from_sysfs(void **state)
 {
     (void)state;
     plan_service *s = targets_test_service(P, "chat");
-    s->amd = true;
+    s->cfg.gpu_api = GPU_API_HIP;
     char *sh = target_launch_script(P, s);
-    s->amd = false;
+    s->cfg.gpu_api = GPU_API_CUDA;
     const char *a = strstr(sh, "gpu_free_mib() {");
     const char *e = a ? strstr(a, "\n}\n") : NULL;
     assert_non_null(e);
