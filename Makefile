@@ -38,7 +38,11 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 COMPILER_LIBS = $(shell pkg-config --libs $(COMPILER_PKGS)) -lm -pthread $(LDLIBS)
 
-CPPFLAGS_ALL = -D_GNU_SOURCE -Icommon -Icompiler -Ischema -Itargets -Iengine -Itests/mkmodel $(PKG_CFLAGS)
+# Where make install puts the docs: SARIF's informationUri points there. The
+# value is a generated header, rewritten only when DOCDIR (or PREFIX)
+# changes, so `make install PREFIX=/usr` rebuilds what names it.
+DOCDIR     ?= $(PREFIX)/share/doc/infrac
+CPPFLAGS_ALL = -D_GNU_SOURCE -Icommon -Icompiler -Ischema -Itargets -Iengine -Itests/mkmodel -I$(O)/gen $(PKG_CFLAGS)
 CFLAGS_ALL   = -std=c11 -Wall -Wextra -Werror -pthread $(OPT) $(CFLAGS)
 LDLIBS_ALL   = $(PKG_LIBS) -lm -pthread $(LDLIBS)
 
@@ -75,6 +79,14 @@ $(DEPS_STAMP): scripts/setup.sh scripts/deps.txt
 	@sh scripts/setup.sh
 	@mkdir -p $(@D) && touch $@
 
+$(O)/gen/doc_dir.h $(BUILD)/fuzz/gen/doc_dir.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define INFRAC_DOC_DIR "%s"\n' '$(DOCDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+FORCE:
+.PHONY: FORCE
+$(O)/obj/compiler/diag/render_sarif.o: $(O)/gen/doc_dir.h
+
 $(O)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
@@ -108,30 +120,34 @@ test: $(DEPS_STAMP)
 demo: $(DEPS_STAMP)
 	@sh scripts/demo.sh
 
-# make install: the programs, their man pages (docs/man) and the bash
-# completion (scripts/completion); make uninstall removes exactly those.
+# make install: the programs, their man pages (docs/man), the bash
+# completion (scripts/completion) and the diagnostics reference (DOCDIR, where
+# SARIF's informationUri points); make uninstall removes exactly those.
 MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(INFRAC) $(DESTDIR)$(PREFIX)/bin/infrac
 	if [ -x $(ENGINE) ]; then install -m 0755 $(ENGINE) $(DESTDIR)$(PREFIX)/bin/infrac-engine; fi
 	install -m 0644 docs/man/infrac.1 docs/man/infrac-engine.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 scripts/completion/infrac.bash $(DESTDIR)$(BASHCOMPDIR)/infrac
 	ln -sf infrac $(DESTDIR)$(BASHCOMPDIR)/infrac-engine
+	install -m 0644 docs/diagnostics.md $(DESTDIR)$(DOCDIR)/diagnostics.md
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/infrac $(DESTDIR)$(PREFIX)/bin/infrac-engine \
 	      $(DESTDIR)$(MANDIR)/man1/infrac.1 $(DESTDIR)$(MANDIR)/man1/infrac-engine.1 \
-	      $(DESTDIR)$(BASHCOMPDIR)/infrac $(DESTDIR)$(BASHCOMPDIR)/infrac-engine
+	      $(DESTDIR)$(BASHCOMPDIR)/infrac $(DESTDIR)$(BASHCOMPDIR)/infrac-engine \
+	      $(DESTDIR)$(DOCDIR)/diagnostics.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 .PHONY: uninstall
 
 # libFuzzer targets, built with clang in their own directory.
 FUZZ_O := $(BUILD)/fuzz
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icommon -Icompiler -Ischema -Itargets -Iengine $(PKG_CFLAGS)
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Icommon -Icompiler -Ischema -Itargets -Iengine -I$(FUZZ_O)/gen $(PKG_CFLAGS)
 FUZZ_LIB_SRCS = $(COMMON_SRCS) $(COMPILER_SRCS) $(ENGINE_SRCS)
-$(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) | $(DEPS_STAMP)
+$(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(FUZZ_O)/gen/doc_dir.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) -lm -pthread
 fuzz-build: $(FUZZ_BINS)

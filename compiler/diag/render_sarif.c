@@ -2,8 +2,10 @@
  * tool.driver lists every registered code as a rule (so ruleIndex is stable),
  * results with ruleId, level, message, one physical location and the notes
  * as relatedLocations. The help line is appended to the message text.
- * There is no public address for the docs, so no helpUri/informationUri:
- * each rule's `help` names the command that prints its explanation.
+ * informationUri is the diagnostics reference `make install` puts in
+ * INFRAC_DOC_DIR (the Makefile's DOCDIR), a file:// URI as there is no public
+ * address for the docs; each rule's helpUri is its anchor there, and its
+ * `help` names the command that prints the same explanation.
  * Artifact URIs follow SARIF 2.1.0 section 3.10 and RFC 3986: a relative path
  * becomes a relative reference, an absolute one a file:// URI, and every byte
  * outside the unreserved set (and '/') is percent-encoded, so spaces, '#', '%'
@@ -17,6 +19,9 @@
 #include "diag/render_util.h"
 #include "util/sha256.h"
 #include "version.h"
+#include "doc_dir.h" /* INFRAC_DOC_DIR: the Makefile's DOCDIR, generated */
+
+#define SARIF_DOC_PATH INFRAC_DOC_DIR "/diagnostics.md"
 
 /* The path as a URI reference (caller frees). */
 static char *path_uri(const char *path)
@@ -65,7 +70,7 @@ static json_t *physical(const char *uri, char_span c)
     return pl;
 }
 
-static json_t *rules_array(void)
+static json_t *rules_array(const char *doc_uri)
 {
     json_t *rules = json_array();
     size_t n = diag_code_count();
@@ -78,6 +83,11 @@ static json_t *rules_array(void)
         char help[64];
         snprintf(help, sizeof help, "infrac explain %s", c->code);
         json_object_set_new(r, "help", text_obj(help));
+        if (doc_uri) { /* docs/diagnostics.md's anchor of the code */
+            char anchor[512];
+            snprintf(anchor, sizeof anchor, "%s#%s", doc_uri, c->code);
+            json_object_set_new(r, "helpUri", json_string(anchor));
+        }
         json_t *cfg = json_object();
         json_object_set_new(cfg, "level", json_string(level(c->severity)));
         json_object_set_new(r, "defaultConfiguration", cfg);
@@ -128,7 +138,10 @@ void render_sarif(const diag_list *l, FILE *out)
     json_object_set_new(driver, "name", json_string("infrac"));
     json_object_set_new(driver, "version", json_string(INFRAC_VERSION));
     json_object_set_new(driver, "semanticVersion", json_string(INFRAC_VERSION));
-    json_object_set_new(driver, "rules", rules_array());
+    char *doc_uri = path_uri(SARIF_DOC_PATH);
+    if (doc_uri) json_object_set_new(driver, "informationUri", json_string(doc_uri));
+    json_object_set_new(driver, "rules", rules_array(doc_uri));
+    free(doc_uri);
     json_t *tool = json_object();
     json_object_set_new(tool, "driver", driver);
 
