@@ -342,6 +342,15 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
     uint64_t activations = ub * (3 * est_ffn_width(m) + 4ull * m->n_embd) * 4;
     if (moe)
         activations += ub * m->n_expert_used * (uint64_t)m->n_embd * 4;
+    /* attention wider than the model (n_head x head_dim above n_embd, as
+     * glm4moe's 96 x 128 over 4096): its q and output live beside the rest,
+     * 3 (n_q - n_embd) + n_kv floats a token (set 2026-I: GLM-4.5-Air's shape,
+     * +50 MiB at ub 512, +200 at 2048, at every context). The common
+     * layer's head size: gemma4's sliding one. */
+    uint64_t head = m->head_dim_k_swa ? m->head_dim_k_swa : m->head_dim_k;
+    uint64_t n_q = (uint64_t)m->n_head * head;
+    if (!m->encoder && n_q > m->n_embd)
+        activations += ub * (3 * (n_q - m->n_embd) + (uint64_t)m->n_head_kv * head) * 4;
     const uint64_t layer_activations = activations; /* the MTP context's graph: its own staging */
     uint64_t mask = stream_cells * ub * (req->flash_attn ? 2 : 4);
     uint64_t attention = mask;

@@ -88,5 +88,13 @@ table() {
     echo "quantized), Gemma 4 12B and 31B, Qwen3.6-27B, gpt-oss-20b and GLM-4.7-Flash."
     echo
     table ESTIMATE_TABLE_2026H
+    echo
+    echo "## Set 2026-I: glm4moe with flash attention on"
+    echo
+    echo "From tests/data/vram/2026i/rows.jsonl (9 rows, one H200, built as for set 2026-G; header in"
+    echo "tests/data/vram/2026i/headers): GLM-4.5-Air's layer shape, 8K-131K, f16/q8_0/q4_0, 1 and 4 slots,"
+    echo "ub 512 and 2048, experts on the host."
+    echo
+    table ESTIMATE_TABLE_2026I
 } > "$root/docs/vram-measured-2026-table.md.new"
 mv "$root/docs/vram-measured-2026-table.md.new" "$root/docs/vram-measured-2026-table.md"

@@ -207,9 +207,14 @@ static void sarif_structure(void **state)
     assert_string_equal(json_string_value(json_object_get(rule, "id")), "E0201");
     assert_non_null(json_object_get(json_object_get(rule, "shortDescription"), "text"));
     assert_non_null(json_object_get(json_object_get(rule, "fullDescription"), "text"));
-    /* no made-up address: the rule points at `infrac explain` instead */
-    assert_null(json_object_get(rule, "helpUri"));
-    assert_null(json_object_get(driver, "informationUri"));
+    /* the installed reference (make install's DOCDIR), the rule's anchor in it */
+    const char *info = json_string_value(json_object_get(driver, "informationUri"));
+    assert_non_null(info);
+    assert_true(strncmp(info, "file:///", 8) == 0);
+    assert_non_null(strstr(info, "/diagnostics.md"));
+    char want_help[600];
+    snprintf(want_help, sizeof want_help, "%s#E0201", info);
+    assert_string_equal(json_string_value(json_object_get(rule, "helpUri")), want_help);
     assert_string_equal(json_string_value(json_object_get(json_object_get(rule, "help"), "text")),
                         "infrac explain E0201");
     assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r, "message"), "text")), "help: did you mean"));

@@ -319,7 +319,8 @@ static void measured_2026_rows_within_bounds(void **state)
  *         attention a drafting draft model, the MTP contexts and Gemma 4
  *         with quantized caches;
  *   2026h several slots with a quantized cache and flash attention on:
- *         dense, sliding-window, hybrid, sink and MLA models. */
+ *         dense, sliding-window, hybrid, sink and MLA models;
+ *   2026i glm4moe (96 heads) with flash attention on, no MTP. */
 typedef struct lab_set {
     const char *dir;
     size_t min_rows;
@@ -330,7 +331,7 @@ static const lab_set lab_sets[] = {
     {"2026", 102, "ESTIMATE_TABLE_2026B"}, {"2026c", 6, "ESTIMATE_TABLE_2026C"},
     {"2026d", 13, "ESTIMATE_TABLE_2026D"}, {"2026e", 14, "ESTIMATE_TABLE_2026E"},
     {"2026f", 12, "ESTIMATE_TABLE_2026F"}, {"2026g", 35, "ESTIMATE_TABLE_2026G"},
-    {"2026h", 12, "ESTIMATE_TABLE_2026H"},
+    {"2026h", 12, "ESTIMATE_TABLE_2026H"}, {"2026i", 9, "ESTIMATE_TABLE_2026I"},
 };
 
 static void lab_rows_within_bounds(void **state)
@@ -353,6 +354,7 @@ int main(void)
         LAB_TEST("measured_2026f_rows_within_bounds", 4),
         LAB_TEST("measured_2026g_rows_within_bounds", 5),
         LAB_TEST("measured_2026h_rows_within_bounds", 6),
+        LAB_TEST("measured_2026i_rows_within_bounds", 7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

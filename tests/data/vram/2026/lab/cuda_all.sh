@@ -1,7 +1,7 @@
 #!/bin/bash
 # Background job on the GPU machine: build llama-server (CUDA; without the flash-attention kernels, a
 # shorter build inside the device time where every row runs -fa off, unless FA_KERNELS=ON), write the
-# sparse models named by $SHAPES with mkshape2.py, then run measure.py's plan $ROUND (sets 2026-C to H).
+# sparse models named by $SHAPES with mkshape2.py, then run measure.py's plan $ROUND (sets 2026-C to I).
 # $1: the repository root there; the lab folder $1/.lab/md holds this script, cuda_go.sh,
 # measure.py, mkshape2.py and lcpp-src.tar.xz (the llama.cpp source of node-llama-cpp@3.22.1, trimmed).
 LAB=/tmp/lab-md; R=$1; L=$R/.lab/md

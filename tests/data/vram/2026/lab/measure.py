@@ -126,7 +126,20 @@ def plan_h():
     return [(s, c, ct, np_, "on", x, ub, 2048) for (s, c, ct, np_, x, ub) in P]
 
 
+def plan_i():
+    """Set 2026-I: glm4moe (GLM-4.5-Air's layer shape, 96 heads) with flash attention on and no MTP: set G's
+    MTP rows put its target compute buffer 50 MiB above the estimate at 16K; contexts 8K-131K, f16/q8_0/q4_0,
+    1 and 4 slots, ub 512 and 2048, experts on the host."""
+    M = "glm45-air-12l"
+    P = [(M, 8192, "f16", 1, [], 512), (M, 16384, "f16", 1, [], 512), (M, 32768, "f16", 1, [], 512),
+         (M, 131072, "f16", 1, [], 512), (M, 32768, "q8_0", 1, [], 512), (M, 65536, "q4_0", 4, [], 512),
+         (M, 32768, "f16", 4, [], 512), (M, 16384, "f16", 1, [], 2048), (M, 32768, "f16", 1, ["--n-cpu-moe", "6"], 512)]
+    return [(s, c, ct, np_, "on", x, ub, 2048) for (s, c, ct, np_, x, ub) in P]
+
+
 def plan():
+    if os.environ.get("ROUND") == "I":
+        return plan_i()
     if os.environ.get("ROUND") == "H":
         return plan_h()
     if os.environ.get("ROUND") == "G":
