@@ -349,8 +349,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
      * layer's head size: gemma4's sliding one. */
     uint64_t head = m->head_dim_k_swa ? m->head_dim_k_swa : m->head_dim_k;
     uint64_t n_q = (uint64_t)m->n_head * head;
-    if (!m->encoder && n_q > m->n_embd)
-        activations += ub * (3 * (n_q - m->n_embd) + (uint64_t)m->n_head_kv * head) * 4;
+    uint64_t wide = !m->encoder && n_q > m->n_embd ? ub * (3 * (n_q - m->n_embd) + (uint64_t)m->n_head_kv * head) * 4 : 0;
+    activations += wide;
     const uint64_t layer_activations = activations; /* the MTP context's graph: its own staging */
     uint64_t mask = stream_cells * ub * (req->flash_attn ? 2 : 4);
     uint64_t attention = mask;
@@ -379,7 +379,8 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         if (req->cache_v != GGML_T_F16)
             staged += stage_v * 2;
         if (staged) {
-            uint64_t attn_peak = staged + ub * 4ull * m->n_embd * 4;
+            uint64_t attn_peak = staged + ub * 4ull * m->n_embd * 4 + wide +
+                                 (moe ? ub * m->n_expert_used * (uint64_t)m->n_embd * 4 : 0);
             if (attn_peak > activations)
                 activations = attn_peak;
         }
