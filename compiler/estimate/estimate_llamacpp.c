@@ -370,9 +370,10 @@ int est_llamacpp(const model_shape *m, const estimate_request *req, estimate_res
         attention += (uint64_t)(LLAMA_NOFA_KQ_FACTOR * (double)(stream_cells * ub * m->n_head * 4));
     } else {
         /* the F16 copies live while one layer's attention runs, beside its
-         * q, k, v and output (4 x n_embd a token), not beside the FFN's
-         * peak: the larger of the two (set 2026-H: Qwen3-8B at q8_0, 1, 4 and
-         * 8 slots, within 1 MiB where their sum was 72 MiB over) */
+         * q, k, v and output (4 x n_embd a token, plus the wide-attention
+         * term) and a MoE's expert outputs, not beside the FFN's peak: the
+         * larger of the two (set 2026-H: Qwen3-8B at q8_0, 1, 4 and 8 slots,
+         * within 1 MiB where their sum was 72 MiB over; set 2026-I glm4moe) */
         uint64_t staged = 0;
         if (req->cache_k != GGML_T_F16)
             staged += stage_k * 2;
