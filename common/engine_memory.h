@@ -15,7 +15,18 @@ typedef struct engine_mem_shape {
     /* Sliding-window attention (gemma3): the window in tokens and how many
      * layers use it (0 and 0 for none). */
     uint32_t n_swa, n_layer_swa;
+    /* gemma4: the sliding layers' own KV head count and head sizes (0: the
+     * global layers' n_head_kv / head_dim_k / head_dim_v). */
+    uint32_t n_head_kv_swa, head_dim_k_swa, head_dim_v_swa;
 } engine_mem_shape;
+
+/* Per token, the widest of each attention buffer over both layer kinds:
+ * q (n_head x key size), k, v (KV heads x size), the attention output
+ * (n_head x value size) and one decoded K + V head (floats). */
+typedef struct engine_attn_dims {
+    uint64_t qdim, kdim, vdim, odim, kv_row;
+} engine_attn_dims;
+engine_attn_dims engine_attn_widths(const engine_mem_shape *s);
 
 /* Width of the FFN activations of one token: n_ff, or for a MoE the chosen
  * experts' together (expert_used_count x expert_feed_forward_length, which

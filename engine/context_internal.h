@@ -17,6 +17,7 @@
 typedef struct ie_layer_kv {
     uint8_t *k, *v;
     uint32_t cells_per_slot;
+    uint64_t k_row_bytes, v_row_bytes; /* one cell (gemma4's sliding and global layers differ) */
 } ie_layer_kv;
 
 struct ie_context {
@@ -25,7 +26,6 @@ struct ie_context {
     uint32_t cells_per_slot;
     ie_pool *pool;
     ie_qdot_fn qdot[GGML_T_COUNT];
-    uint64_t k_row_bytes, v_row_bytes; /* one cell of one layer */
     uint8_t *kv;                       /* engine_kv_bytes */
     uint8_t *scratch;                  /* engine_scratch_bytes */
     uint64_t kv_bytes, scratch_bytes;
@@ -35,6 +35,7 @@ struct ie_context {
     ie_layer_kv *layer_kv;             /* per layer */
     /* Scratch regions (see engine_memory.c for their sizes and order). */
     float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
+    uint64_t kv_row_floats; /* kv_row per thread: the widest K + V head */
     uint32_t x_rows; /* tokens in x after the last ie_forward (pooling reads them) */
     /* MoE (empty for dense models): router probabilities, one expert's
      * gathered input rows, the chosen experts and their weights per token,
@@ -96,13 +97,13 @@ void ie_forward_pool(ie_context *c, uint32_t n, uint32_t pos, float *pooled);
 static inline uint8_t *ie_kv_k(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
 {
     const ie_layer_kv *l = &c->layer_kv[layer];
-    return l->k + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->k_row_bytes;
+    return l->k + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * l->k_row_bytes;
 }
 
 static inline uint8_t *ie_kv_v(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
 {
     const ie_layer_kv *l = &c->layer_kv[layer];
-    return l->v + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->v_row_bytes;
+    return l->v + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * l->v_row_bytes;
 }
 
 #endif

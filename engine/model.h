@@ -12,7 +12,8 @@
 #include "repack.h"
 
 /* In the order of engine_arch_names (common/engine_arch.h). */
-typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3 } ie_arch;
+typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3,
+                      IE_ARCH_GEMMA4 } ie_arch;
 
 /* Most experts a MoE layer may have (llama.cpp's LLAMA_MAX_EXPERTS). */
 #define IE_MAX_EXPERTS 1024u
@@ -36,7 +37,15 @@ typedef struct ie_layer {
      * (ie_expert_slice). w_gate / w_up / w_down stay empty. */
     ie_weight router, exp_gate, exp_up, exp_down;
     const float *attn_post_norm, *ffn_post_norm; /* gemma3 */
-    bool swa;                                    /* gemma3: a sliding-window layer */
+    bool swa;                                    /* gemma3, gemma4: a sliding-window layer */
+    /* This layer's attention geometry: the model's (hp) for every
+     * architecture but gemma4, whose sliding layers have their own head
+     * size (key_length_swa) and KV head count (the head_count_kv array). */
+    uint32_t n_head_kv, head_dim_k, head_dim_v, rope_dim;
+    const float *freq_factors; /* rope_dim / 2 divisors of the angles, or NULL (all 1) */
+    bool v_is_k;               /* gemma4 without attn_v: V is K's projection */
+    bool v_norm;               /* gemma4: V goes through an RMS norm without weight */
+    float out_scale;           /* gemma4 layer_output_scale: the layer's output times it; 1 otherwise */
     float rope_scale;                            /* theta factor (1 / rope.scaling.factor) */
     float rope_theta_scale;                      /* this layer's rope base^(-2 / rope_dim) */
 } ie_layer;
@@ -54,7 +63,10 @@ static inline ie_weight ie_expert_slice(const ie_weight *w0, uint32_t e)
 }
 
 typedef struct ie_hparams {
+    /* n_head_kv, head_dim_k / _v, rope_dim: the global (non-sliding) layers' */
     uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v, n_ff, n_vocab, n_ctx_train;
+    /* gemma4's sliding layers (the global values otherwise) */
+    uint32_t n_head_kv_swa, head_dim_k_swa, head_dim_v_swa, rope_dim_swa;
     uint32_t rope_dim;
     float rope_base, rms_eps;
     bool rope_neox;
@@ -78,7 +90,6 @@ struct ie_model {
     const float *output_norm;
     bool tied;
     ie_layer *layers;
-    float *rope_freq_factors; /* rope_dim / 2 divisors of the angles (rope_freqs.weight, else 1) */
     ie_vocab *vocab;
     uint64_t weight_bytes;
     ie_repacked *repacked; /* n_repacked entries; their data lives in repack_buf */

@@ -25,9 +25,11 @@ printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passe
 # The matrix, then variants for what one default model does not reach:
 # linear RoPE scaling (gemma3 applies it to its global layers only), every
 # layer sliding, the per-layer pattern array, final logit soft-capping, one
-# chosen expert, all experts chosen.
+# chosen expert, all experts chosen; gemma4 with per-layer KV head counts,
+# V taken from K (no attn_v) and layer_output_scale, a sliding ring with
+# heads wider than the global layers', linear scaling of its global layers.
 : > "$tmp/cases"
-for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3}; do
+for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3 gemma4}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
 for tok in ${PARITY_TOKENIZERS:-spm bpe}; do
     echo "$arch-$type-$tok $arch $type $tok" >> "$tmp/cases"
@@ -43,6 +45,10 @@ gemma3-softcap gemma3 f32 spm --logit-softcap 2
 gemma3-swalayers gemma3 f32 bpe --layers 4 --swa 6 --swa-layers 0,1,1,0
 gemma3-swaring gemma3 f32 bpe --layers 3 --swa 8 --swa-pattern 3 -- --batch 5 --context 512
 gemma3-swaring16 gemma3 f16 spm --swa 16 -- --batch 7 --context 300
+gemma4-kvheads gemma4 f32 bpe --layers 4 --swa-layers 1,0,1,1 --kv-heads-swa 4 --logit-softcap 3
+gemma4-keqv gemma4 f16 spm --layers 3 --k-eq-v --out-scale --swa 5
+gemma4-swaring gemma4 f32 spm --layers 3 --swa 6 --swa-pattern 3 --head-dim-swa 32 --kv-heads 1 -- --batch 5 --context 512
+gemma4-ropescale gemma4 f32 bpe --rope-scale 4 --out-scale
 qwen3moe-top1 qwen3moe f32 bpe --experts 16 --experts-used 1 --ff-exp 64
 qwen3moe-all qwen3moe f16 spm --experts 4 --experts-used 4 --layers 3
 EOF
