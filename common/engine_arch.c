@@ -68,8 +68,8 @@ static bool rope_scaling_supported(const gguf_file *f, const char *a, char *why,
     return true;
 }
 
-/* gemma4: the dense models. Per-layer embeddings (E2B / E4B), experts
- * (26B-A4B) and layers that share an earlier layer's KV cache are not
+/* gemma4: the dense models and the mixture of experts (26B-A4B).
+ * Per-layer embeddings (E2B / E4B) and layers that share an earlier layer's KV cache are not
  * implemented; the sliding-window pattern and a head_count_kv array must
  * have one entry per layer. */
 static bool gemma4_supported(const gguf_file *f, const char *a, char *why, size_t n)
@@ -79,10 +79,6 @@ static bool gemma4_supported(const gguf_file *f, const char *a, char *why, size_
     if (v > 0)
         return refuse(why, n, "metadata key %s.embedding_length_per_layer_input is %" PRIu64 ": infrac-engine does not "
                       "implement gemma4's per-layer embeddings (E2B, E4B)", a, v);
-    v = arch_u64(f, a, "expert_count", 0);
-    if (v > 0)
-        return refuse(why, n, "metadata key %s.expert_count is %" PRIu64 ": infrac-engine runs gemma4's dense "
-                      "models only, not its mixture of experts (26B-A4B)", a, v);
     v = arch_u64(f, a, "attention.shared_kv_layers", 0);
     if (v > 0)
         return refuse(why, n, "metadata key %s.attention.shared_kv_layers is %" PRIu64 ": infrac-engine does "
@@ -125,7 +121,7 @@ bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
         return false;
     int ai = engine_arch_index(arch.ptr, arch.len);
     const char *a = engine_arch_names[ai];
-    bool moe = strcmp(a, "qwen3moe") == 0, gemma4 = strcmp(a, "gemma4") == 0;
+    bool gemma4 = strcmp(a, "gemma4") == 0, moe = strcmp(a, "qwen3moe") == 0 || gemma4;
     if (!rope_scaling_supported(f, a, why, n))
         return false;
     char key[96];
@@ -146,7 +142,7 @@ bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
     uint64_t v = arch_u64(f, a, "expert_count", 0);
     if (!moe && v > 0)
         return refuse(why, n, "metadata key %s.expert_count is %" PRIu64 ": infrac-engine runs mixture-of-experts "
-                      "models only as qwen3moe", a, v);
+                      "models only as qwen3moe and gemma4", a, v);
     v = arch_u64(f, a, "expert_group_count", 0);
     if (v > 1)
         return refuse(why, n, "metadata key %s.expert_group_count is %" PRIu64 ": grouped expert selection is "

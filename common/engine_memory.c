@@ -93,7 +93,8 @@ uint64_t engine_ffn_width(const engine_mem_shape *s)
     if (!s->n_expert || !s->n_expert_used)
         return s->n_ff;
     uint64_t per = s->n_ff_exp ? s->n_ff_exp : s->n_ff / s->n_expert_used;
-    return (uint64_t)s->n_expert_used * per;
+    uint64_t w = (uint64_t)s->n_expert_used * per;
+    return s->moe_shared && s->n_ff > w ? s->n_ff : w;
 }
 
 uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p)
@@ -130,6 +131,9 @@ uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params
     total += em_round(routes * 4);
     total += em_round(routes * 4);
     total += em_round(moe ? ((uint64_t)s->n_expert + 1) * 4 : 0);
+    /* gemma4's MoE: the dense FFN's output and the experts' */
+    total += em_round(moe && s->moe_shared ? b * s->n_embd * 4 : 0);
+    total += em_round(moe && s->moe_shared ? b * s->n_embd * 4 : 0);
     return total;
 }
 

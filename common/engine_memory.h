@@ -18,6 +18,8 @@ typedef struct engine_mem_shape {
     /* gemma4: the sliding layers' own KV head count and head sizes (0: the
      * global layers' n_head_kv / head_dim_k / head_dim_v). */
     uint32_t n_head_kv_swa, head_dim_k_swa, head_dim_v_swa;
+    /* gemma4's MoE: a dense FFN of n_ff beside the experts (1), else 0 */
+    uint32_t moe_shared;
 } engine_mem_shape;
 
 /* Per token, the widest of each attention buffer over both layer kinds:
@@ -30,7 +32,8 @@ engine_attn_dims engine_attn_widths(const engine_mem_shape *s);
 
 /* Width of the FFN activations of one token: n_ff, or for a MoE the chosen
  * experts' together (expert_used_count x expert_feed_forward_length, which
- * defaults to n_ff / expert_used_count as in llama.cpp). */
+ * defaults to n_ff / expert_used_count as in llama.cpp), or with gemma4's
+ * dense FFN beside them the larger of the two. */
 uint64_t engine_ffn_width(const engine_mem_shape *s);
 
 typedef struct engine_mem_params {

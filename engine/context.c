@@ -64,7 +64,8 @@ static void mem_inputs(const ie_model *m, const ie_context_params *pin, engine_m
         n_layer_swa += m->layers[l].swa;
     *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
                             hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp,
-                            hp->n_swa, n_layer_swa, hp->n_head_kv_swa, hp->head_dim_k_swa, hp->head_dim_v_swa};
+                            hp->n_swa, n_layer_swa, hp->n_head_kv_swa, hp->head_dim_k_swa, hp->head_dim_v_swa,
+                            hp->moe_shared};
     *mp = (engine_mem_params){p->n_ctx, p->n_slots, p->n_batch, p->n_threads, p->cache_k, p->cache_v};
 }
 
@@ -193,6 +194,8 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->moe_w = carve(&cur, routes * 4);
     c->moe_order = (uint32_t *)carve(&cur, routes * 4);
     c->moe_start = (uint32_t *)carve(&cur, hp->n_expert ? ((uint64_t)hp->n_expert + 1) * 4 : 0);
+    c->moe_dense = carve(&cur, hp->n_expert && hp->moe_shared ? B * hp->n_embd * 4 : 0);
+    c->moe_out = carve(&cur, hp->n_expert && hp->moe_shared ? B * hp->n_embd * 4 : 0);
     if ((uint64_t)(cur - c->scratch) != c->scratch_bytes) {
         fail(err, errlen, "internal error: scratch layout (%llu bytes) disagrees with engine_memory.c (%llu)",
              (unsigned long long)(cur - c->scratch), (unsigned long long)c->scratch_bytes);

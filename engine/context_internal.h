@@ -43,6 +43,7 @@ struct ie_context {
     float *moe_probs, *moe_x, *moe_w;
     int32_t *moe_ids;
     uint32_t *moe_order, *moe_start;
+    float *moe_dense, *moe_out; /* gemma4's MoE: the dense FFN's output, the experts' */
     ie_block_q8a *xq;
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
@@ -83,6 +84,9 @@ void ie_glu(ie_context *c, float *gate, const float *up, uint64_t n, bool gelu);
 /* The mixture-of-experts FFN of layer ly for n tokens: x += sum over
  * each token's chosen experts of weight x SwiGLU FFN(xb) (forward_moe.c). */
 void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
+/* gemma4's MoE layer: x += post_ffw_norm(post_ffw_norm_1(dense FFN) +
+ * post_ffw_norm_2(experts)), each on its own norm of x (forward_moe.c). */
+void ie_moe_ffn_gemma4(ie_context *c, const ie_layer *ly, uint32_t n);
 
 /* The attention of layer for n_tok tokens at pos..: c->att from c->q and
  * the cache rows already written (attention.c). */

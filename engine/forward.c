@@ -161,6 +161,13 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->ffn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
+        if (hp->n_expert && hp->moe_shared) {
+            ie_moe_ffn_gemma4(c, ly, n);
+            if (ly->out_scale != 1.0f) /* gemma4 layer_output_scale */
+                for (uint64_t i = 0; i < (uint64_t)n * E; i++)
+                    c->x[i] *= ly->out_scale;
+            continue;
+        }
         if (hp->n_expert) {
             ie_moe_ffn(c, ly, n);
             continue;

@@ -220,11 +220,21 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
             !load_matrices(L, NAME("ffn_down_exps.weight"), hp->n_ff_exp, hp->n_embd, hp->n_expert, true,
                            &ly->exp_down))
             return false;
-    } else if (!load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
-               !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
-               !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down)) {
-        return false;
     }
+    /* the dense FFN: every layer's but qwen3moe's; gemma4's MoE layers
+     * keep it beside the experts */
+    if ((!hp->n_expert || hp->moe_shared) &&
+        (!load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
+         !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
+         !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down)))
+        return false;
+    if (hp->moe_shared &&
+        (!load_vec(L, NAME("ffn_gate_inp.scale"), hp->n_embd, true, &ly->router_scale) ||
+         !load_vec(L, NAME("pre_ffw_norm_2.weight"), hp->n_embd, true, &ly->ffn_pre_norm_2) ||
+         !load_vec(L, NAME("post_ffw_norm_1.weight"), hp->n_embd, true, &ly->ffn_post_norm_1) ||
+         !load_vec(L, NAME("post_ffw_norm_2.weight"), hp->n_embd, true, &ly->ffn_post_norm_2) ||
+         !load_vec(L, NAME("ffn_down_exps.scale"), hp->n_expert, false, &ly->exp_down_scale)))
+        return false;
     if ((m->arch == IE_ARCH_GEMMA3 || gemma4) &&
         (!load_vec(L, NAME("post_attention_norm.weight"), hp->n_embd, true, &ly->attn_post_norm) ||
          !load_vec(L, NAME("post_ffw_norm.weight"), hp->n_embd, true, &ly->ffn_post_norm)))
@@ -501,8 +511,15 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         fail(err, n, "metadata key %s.block_count is %u (must be 1..%u)", a, hp->n_layer, IE_MAX_LAYERS);
         return false;
     }
-    if (m->arch == IE_ARCH_QWEN3MOE && !load_experts(f, m, err, n))
+    /* gemma4's MoE (26B-A4B): experts beside a dense FFN; its
+     * expert_feed_forward_length is required (llama.cpp has no default) */
+    uint64_t n_exp_g4 = 0;
+    bool g4moe = m->arch == IE_ARCH_GEMMA4 && gguf_get_arch_u64(f, a, "expert_count", &n_exp_g4) && n_exp_g4 > 0;
+    if (g4moe && !get_u32(f, a, "expert_feed_forward_length", true, 0, &hp->n_ff_exp, err, n))
         return false;
+    if ((m->arch == IE_ARCH_QWEN3MOE || g4moe) && !load_experts(f, m, err, n))
+        return false;
+    hp->moe_shared = g4moe;
     if (hp->n_embd == 0 || hp->n_embd > IE_MAX_DIM || (hp->n_ff == 0 && !hp->n_expert) || hp->n_ff > IE_MAX_DIM ||
         hp->n_head == 0 || hp->n_head > hp->n_embd) {
         fail(err, n, "inconsistent shape: embedding_length %u, feed_forward_length %u, head_count %u",

@@ -36,7 +36,11 @@ typedef struct ie_layer {
      * expert tensor; expert e is the same matrix e slices further on
      * (ie_expert_slice). w_gate / w_up / w_down stay empty. */
     ie_weight router, exp_gate, exp_up, exp_down;
-    const float *attn_post_norm, *ffn_post_norm; /* gemma3 */
+    const float *attn_post_norm, *ffn_post_norm; /* gemma3, gemma4 */
+    /* gemma4's MoE layers: the router's input scale (ffn_gate_inp.scale,
+     * n_embd), the experts' input norm and the two output norms (the dense
+     * FFN's, the experts'), the per-expert scale of down (or NULL) */
+    const float *router_scale, *ffn_pre_norm_2, *ffn_post_norm_1, *ffn_post_norm_2, *exp_down_scale;
     bool swa;                                    /* gemma3, gemma4: a sliding-window layer */
     /* This layer's attention geometry: the model's (hp) for every
      * architecture but gemma4, whose sliding layers have their own head
@@ -78,7 +82,8 @@ typedef struct ie_hparams {
     float embd_scale;     /* multiplies the token embeddings (gemma3: sqrt(n_embd)) */
     float logit_softcap;  /* final_logit_softcapping; 0: off */
     uint32_t pooling;     /* {arch}.pooling_type, an ie_pooling; absent: none */
-    bool gelu;            /* GELU-gated FFN (gemma3) instead of SiLU */
+    bool gelu;            /* GELU-gated FFN (gemma3, gemma4) instead of SiLU */
+    bool moe_shared;      /* gemma4 MoE: a dense FFN beside the experts (their outputs added) */
 } ie_hparams;
 
 struct ie_model {

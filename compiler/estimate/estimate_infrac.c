@@ -52,6 +52,7 @@ int est_infrac(const model_shape *m, const estimate_request *req, estimate_resul
         .n_swa = m->n_swa, .n_layer_swa = n_layer_swa,
         .n_head_kv_swa = gemma4 ? n_head_kv_swa : 0,
         .head_dim_k_swa = gemma4 ? m->head_dim_k_swa : 0, .head_dim_v_swa = gemma4 ? m->head_dim_v_swa : 0,
+        .moe_shared = gemma4 && m->n_expert > 0,
     };
     engine_mem_params params = {
         .n_ctx = est_context(m, req),

@@ -26,6 +26,7 @@ typedef struct options {
      * global layers without attn_v (V is K), layer_output_scale tensors */
     uint32_t head_dim_swa, kv_heads_swa;
     bool k_eq_v, out_scale;
+    bool g4moe; /* gemma4 --moe: experts (--experts, --experts-used, --ff-exp) beside the dense FFN */
     float logit_softcap;                    /* gemma3 final_logit_softcapping; 0: none */
     float rope_base, rope_scale; /* rope_scale: linear rope.scaling.factor; 0: none */
     bool tied, header_only;
@@ -53,7 +54,8 @@ static void usage(FILE *f)
             "               [--logit-softcap X]\n"
             "       gemma4: gemma3's, with --swa-pattern 2 by default, and [--head-dim-swa N (--head-dim / 2)]\n"
             "               [--kv-heads-swa N (a per-layer head_count_kv)] [--k-eq-v (global layers: no attn_v)]\n"
-            "               [--out-scale (layer_output_scale tensors)]\n"
+            "               [--out-scale (layer_output_scale tensors)] [--moe (experts beside the dense FFN;\n"
+            "               --experts, --experts-used, --ff-exp as qwen3moe)]\n"
             "       [--chat-template FILE|none] [--special-token TEXT (a control token, bpe; repeatable)]\n"
             "       tests: [--meta KEY=VALUE (as {arch}.KEY; repeatable)] [--extra-tensor NAME (f32 [embd])]\n");
 }
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, options *o)
         if (!strcmp(a, "--tied")) { o->tied = true; continue; }
         if (!strcmp(a, "--k-eq-v")) { o->k_eq_v = true; continue; }
         if (!strcmp(a, "--out-scale")) { o->out_scale = true; continue; }
+        if (!strcmp(a, "--moe")) { o->g4moe = true; continue; }
         if (!strcmp(a, "--header-only")) { o->header_only = true; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
         if (!v) {
@@ -418,7 +421,7 @@ static int write_model(const options *o)
               own_u32(w, o, K("attention.key_length"), o->head_dim) &&
               own_u32(w, o, K("attention.value_length"), o->head_dim) &&
               own_u32(w, o, K("vocab_size"), o->vocab);
-    if (ok && moe)
+    if (ok && (moe || (gemma4 && o->g4moe)))
         ok = own_u32(w, o, K("expert_count"), o->experts) && own_u32(w, o, K("expert_used_count"), o->experts_used) &&
              own_u32(w, o, K("expert_feed_forward_length"), o->ff_exp);
     if (ok && o->rope_scale > 0)
@@ -502,7 +505,24 @@ static int write_model(const options *o)
                                s3 * inv_e, 0) &&
                  add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
                                s3 / sqrtf((float)F), 0);
-        } else if (ok) {
+        }
+        if (ok && gemma4 && o->g4moe) {
+            /* gemma4's MoE: router, its input scale, three norms, the experts, down's per-expert scale */
+            uint64_t F = o->ff_exp, X = o->experts;
+            ok = add_tensor(w, o, T("ffn_gate_inp.weight"), GGML_T_F32, E, X, s3 * inv_e, 0) &&
+                 add_tensor(w, o, T("ffn_gate_inp.scale"), GGML_T_F32, E, 1, 0.5f, 1.0f) &&
+                 add_tensor(w, o, T("pre_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor(w, o, T("post_ffw_norm_1.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor(w, o, T("post_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor_3d(w, o, T("ffn_gate_exps.weight"), weight_type(o, "ffn_gate_exps", l, E), E, F, X,
+                               s3 * inv_e, 0) &&
+                 add_tensor_3d(w, o, T("ffn_up_exps.weight"), weight_type(o, "ffn_up_exps", l, E), E, F, X,
+                               s3 * inv_e, 0) &&
+                 add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
+                               s3 / sqrtf((float)F), 0) &&
+                 add_tensor(w, o, T("ffn_down_exps.scale"), GGML_T_F32, X, 1, 0.4f, 1.0f);
+        }
+        if (ok && !moe) {
             ok = add_tensor(w, o, T("ffn_gate.weight"), weight_type(o, "ffn_gate", l, E), E, o->ff, s3 * inv_e, 0) &&
                  add_tensor(w, o, T("ffn_up.weight"), weight_type(o, "ffn_up", l, E), E, o->ff, s3 * inv_e, 0) &&
                  add_tensor(w, o, T("ffn_down.weight"), weight_type(o, "ffn_down", l, o->ff), o->ff, E,

@@ -96,7 +96,8 @@ static void other_metadata(void **state)
 {
     (void)state;
     refused("--arch qwen3 --meta expert_count=8",
-            "metadata key qwen3.expert_count is 8: infrac-engine runs mixture-of-experts models only as qwen3moe");
+            "metadata key qwen3.expert_count is 8: infrac-engine runs mixture-of-experts models only as qwen3moe "
+            "and gemma4");
     refused("--arch qwen3moe --meta expert_group_count=2", "qwen3moe.expert_group_count is 2");
     accepted("--arch qwen3moe --meta expert_group_count=1");
     refused("--arch qwen3 --meta nextn_predict_layers=1", "qwen3.nextn_predict_layers is 1");
@@ -122,9 +123,9 @@ static void unused_tensors(void **state)
     accepted("--arch llama --extra-tensor blk.0.attn_q.bias"); /* optional q/k/v biases are implemented */
 }
 
-/* gemma4: the dense models load, with per-layer KV head counts, V taken
- * from K and layer_output_scale; what the engine does not implement
- * (per-layer embeddings, experts, shared-KV layers) is refused by name, by
+/* gemma4: the dense models and the MoE load, with per-layer KV head
+ * counts, V taken from K and layer_output_scale; what the engine does not
+ * implement (per-layer embeddings, shared-KV layers) is refused by name, by
  * the loader and the compiler's metadata check alike; hostile per-layer
  * arrays (the wrong length, mixed counts within a layer kind) are load
  * errors, never a crash. */
@@ -152,8 +153,17 @@ static void gemma4_support(void **state)
     refused("--arch gemma4 --meta embedding_length_per_layer_input=64",
             "gemma4.embedding_length_per_layer_input is 64: infrac-engine does not implement gemma4's per-layer "
             "embeddings");
-    refused("--arch gemma4 --meta expert_count=8", "gemma4.expert_count is 8: infrac-engine runs gemma4's dense "
-                                                   "models only");
+    /* its MoE (26B-A4B) loads, its expert_feed_forward_length required as llama.cpp's */
+    m = loads(&L, "--arch gemma4 --moe --experts 8 --experts-used 2 --ff-exp 64");
+    assert_true(m->hp.moe_shared);
+    assert_int_equal(m->hp.n_expert, 8);
+    assert_non_null(m->layers[0].w_gate.data); /* the dense FFN beside the experts */
+    assert_non_null(m->layers[0].exp_down_scale);
+    ie_model_free(m);
+    unload(&L);
+    make_model(&L, "noffexp", "--arch gemma4 --meta expert_count=8");
+    expect_refusal(&L, "metadata key gemma4.expert_feed_forward_length is missing");
+    unload(&L);
     refused("--arch gemma4 --meta attention.shared_kv_layers=2",
             "gemma4.attention.shared_kv_layers is 2: infrac-engine does not implement layers that reuse");
     /* hostile headers */
