@@ -353,13 +353,14 @@ static bool load_gemma3(const gguf_file *f, ie_model *m, char *err, size_t n)
     return true;
 }
 
-/* gemma4 (llama.cpp's src/models/gemma4.cpp), the dense models: gemma3's
- * sliding window, RoPE base, embedding scale, GELU FFN, post norms and
- * soft-capping, with no scaling of q (attention scale 1), V RMS-normed,
- * sliding layers with their own head size (key_length_swa, required) and
- * KV head count (the head_count_kv array; setup_geometry). What the engine
- * does not implement (per-layer embeddings, experts, shared-KV layers) was
- * refused by engine_gguf_metadata_supported. */
+/* gemma4 (llama.cpp's src/models/gemma4.cpp): gemma3's sliding window,
+ * RoPE base, embedding scale, GELU FFN, post norms and soft-capping, with
+ * no scaling of q (attention scale 1), V RMS-normed, sliding layers with
+ * their own head size (key_length_swa, required) and KV head count (the
+ * head_count_kv array; setup_geometry); its experts, when expert_count is
+ * set, are read by load_experts. What the engine does not implement
+ * (per-layer embeddings, shared-KV layers) was refused by
+ * engine_gguf_metadata_supported. */
 static bool load_gemma4(const gguf_file *f, ie_model *m, char *err, size_t n)
 {
     const char *a = m->arch_name;
