@@ -212,11 +212,22 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
                  (unsigned long long)r->ne[1], hp->n_expert);
             return false;
         }
+        /* gemma4: gate and up may be one tensor of 2 x n_ff_exp rows per
+         * expert (ffn_gate_up_exps; gate the first half), read as two views */
+        bool fused = hp->moe_shared && gguf_find_tensor(L->f, NAME("ffn_gate_up_exps.weight"));
+        if (fused) {
+            if (!load_matrices(L, name, hp->n_embd, 2ull * hp->n_ff_exp, hp->n_expert, true, &ly->exp_gate))
+                return false;
+            ly->exp_gate.rows = hp->n_ff_exp;
+            ly->exp_gate.exp_stride = 2ull * hp->n_ff_exp * ly->exp_gate.row_bytes;
+            ly->exp_up = ly->exp_gate;
+            ly->exp_up.data += (uint64_t)hp->n_ff_exp * ly->exp_gate.row_bytes;
+        }
         if (!load_weight(L, NAME("ffn_gate_inp.weight"), hp->n_embd, hp->n_expert, true, &ly->router) ||
-            !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
-                           &ly->exp_gate) ||
-            !load_matrices(L, NAME("ffn_up_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
-                           &ly->exp_up) ||
+            (!fused && !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                                      &ly->exp_gate)) ||
+            (!fused && !load_matrices(L, NAME("ffn_up_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                                      &ly->exp_up)) ||
             !load_matrices(L, NAME("ffn_down_exps.weight"), hp->n_ff_exp, hp->n_embd, hp->n_expert, true,
                            &ly->exp_down))
             return false;

@@ -25,6 +25,8 @@ typedef struct ie_weight {
     uint64_t rows, cols;
     uint64_t row_bytes;
     const ie_repacked *rp; /* repacked copy used by the matmul, or NULL */
+    uint64_t exp_stride;   /* expert tensors: bytes from one expert's matrix to the next (0: rows x row_bytes;
+                            * more for gemma4's fused ffn_gate_up_exps, whose gate and up are views) */
 } ie_weight;
 
 typedef struct ie_layer {
@@ -60,7 +62,7 @@ typedef struct ie_layer {
 static inline ie_weight ie_expert_slice(const ie_weight *w0, uint32_t e)
 {
     ie_weight w = *w0;
-    w.data += (uint64_t)e * w.rows * w.row_bytes;
+    w.data += (uint64_t)e * (w.exp_stride ? w.exp_stride : w.rows * w.row_bytes);
     if (w.rp)
         w.rp += e;
     return w;

@@ -27,6 +27,7 @@ typedef struct options {
     uint32_t head_dim_swa, kv_heads_swa;
     bool k_eq_v, out_scale;
     bool g4moe; /* gemma4 --moe: experts (--experts, --experts-used, --ff-exp) beside the dense FFN */
+    bool fused_exps; /* gemma4 --fused-exps: gate and up as one ffn_gate_up_exps (as convert_hf_to_gguf writes) */
     float logit_softcap;                    /* gemma3 final_logit_softcapping; 0: none */
     float rope_base, rope_scale; /* rope_scale: linear rope.scaling.factor; 0: none */
     bool tied, header_only;
@@ -55,7 +56,7 @@ static void usage(FILE *f)
             "       gemma4: gemma3's, with --swa-pattern 2 by default, and [--head-dim-swa N (--head-dim / 2)]\n"
             "               [--kv-heads-swa N (a per-layer head_count_kv)] [--k-eq-v (global layers: no attn_v)]\n"
             "               [--out-scale (layer_output_scale tensors)] [--moe (experts beside the dense FFN;\n"
-            "               --experts, --experts-used, --ff-exp as qwen3moe)]\n"
+            "               --experts, --experts-used, --ff-exp as qwen3moe)] [--fused-exps (ffn_gate_up_exps)]\n"
             "       [--chat-template FILE|none] [--special-token TEXT (a control token, bpe; repeatable)]\n"
             "       tests: [--meta KEY=VALUE (as {arch}.KEY; repeatable)] [--extra-tensor NAME (f32 [embd])]\n");
 }
@@ -93,6 +94,7 @@ static int parse_args(int argc, char **argv, options *o)
         if (!strcmp(a, "--k-eq-v")) { o->k_eq_v = true; continue; }
         if (!strcmp(a, "--out-scale")) { o->out_scale = true; continue; }
         if (!strcmp(a, "--moe")) { o->g4moe = true; continue; }
+        if (!strcmp(a, "--fused-exps")) { o->fused_exps = true; continue; }
         if (!strcmp(a, "--header-only")) { o->header_only = true; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
         if (!v) {
@@ -514,10 +516,13 @@ static int write_model(const options *o)
                  add_tensor(w, o, T("pre_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
                  add_tensor(w, o, T("post_ffw_norm_1.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
                  add_tensor(w, o, T("post_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
-                 add_tensor_3d(w, o, T("ffn_gate_exps.weight"), weight_type(o, "ffn_gate_exps", l, E), E, F, X,
-                               s3 * inv_e, 0) &&
-                 add_tensor_3d(w, o, T("ffn_up_exps.weight"), weight_type(o, "ffn_up_exps", l, E), E, F, X,
-                               s3 * inv_e, 0) &&
+                 (o->fused_exps
+                      ? add_tensor_3d(w, o, T("ffn_gate_up_exps.weight"), weight_type(o, "ffn_gate_up_exps", l, E),
+                                      E, 2 * F, X, s3 * inv_e, 0)
+                      : add_tensor_3d(w, o, T("ffn_gate_exps.weight"), weight_type(o, "ffn_gate_exps", l, E), E, F,
+                                      X, s3 * inv_e, 0) &&
+                            add_tensor_3d(w, o, T("ffn_up_exps.weight"), weight_type(o, "ffn_up_exps", l, E), E, F,
+                                          X, s3 * inv_e, 0)) &&
                  add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
                                s3 / sqrtf((float)F), 0) &&
                  add_tensor(w, o, T("ffn_down_exps.scale"), GGML_T_F32, X, 1, 0.4f, 1.0f);

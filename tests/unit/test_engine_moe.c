@@ -55,6 +55,7 @@ static void batch_matches_token_by_token(void **state)
         {"--arch gemma4 --type f32 --layers 3 --swa 4 --kv-heads-swa 4 --k-eq-v --out-scale", 1e-4},
         {"--arch gemma4 --type f32 --moe --experts 8 --experts-used 2 --ff-exp 64 --swa 4 --out-scale", 1e-4},
         {"--arch gemma4 --type q8_0 --moe --experts 16 --experts-used 3 --ff-exp 32", 1e-3},
+        {"--arch gemma4 --type q4_0 --moe --fused-exps --experts 8 --experts-used 2 --ff-exp 64", 1e-3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loaded L;
