@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const engine_arch_names[ENGINE_ARCH_COUNT] = {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3"};
-const char engine_arch_list[] = "llama, qwen2, qwen3, qwen3moe, gemma3";
+const char *const engine_arch_names[ENGINE_ARCH_COUNT] = {"llama", "qwen2", "qwen3", "qwen3moe", "gemma3",
+                                                            "gemma4"};
+const char engine_arch_list[] = "llama, qwen2, qwen3, qwen3moe, gemma3, gemma4";
 
 int engine_arch_index(const char *name, size_t len)
 {
@@ -67,6 +68,42 @@ static bool rope_scaling_supported(const gguf_file *f, const char *a, char *why,
     return true;
 }
 
+/* gemma4: the dense models and the mixture of experts (26B-A4B).
+ * Per-layer embeddings (E2B / E4B) and layers that share an earlier layer's KV cache are not
+ * implemented; the sliding-window pattern and a head_count_kv array must
+ * have one entry per layer. */
+static bool gemma4_supported(const gguf_file *f, const char *a, char *why, size_t n)
+{
+    char key[96];
+    uint64_t v = arch_u64(f, a, "embedding_length_per_layer_input", 0);
+    if (v > 0)
+        return refuse(why, n, "metadata key %s.embedding_length_per_layer_input is %" PRIu64 ": infrac-engine does not "
+                      "implement gemma4's per-layer embeddings (E2B, E4B)", a, v);
+    v = arch_u64(f, a, "attention.shared_kv_layers", 0);
+    if (v > 0)
+        return refuse(why, n, "metadata key %s.attention.shared_kv_layers is %" PRIu64 ": infrac-engine does "
+                      "not implement layers that reuse an earlier layer's KV cache", a, v);
+    uint64_t n_layer = arch_u64(f, a, "block_count", 0);
+    static const char *const arrays[] = {"attention.sliding_window_pattern", "attention.head_count_kv"};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
+        const gguf_kv *kv = arch_kv(f, a, arrays[i], key, sizeof key);
+        if (!kv) {
+            if (i == 0)
+                return refuse(why, n, "metadata key %s is missing (gemma4 needs one bool per layer)", key);
+            continue;
+        }
+        if (kv->type != GGUF_VT_ARRAY) {
+            if (i == 0)
+                return refuse(why, n, "metadata key %s is not an array (gemma4 needs one bool per layer)", key);
+            continue;
+        }
+        if (kv->count != n_layer)
+            return refuse(why, n, "metadata key %s has %" PRIu64 " entries, expected one per layer (block_count "
+                          "%" PRIu64 ")", key, kv->count, n_layer);
+    }
+    return true;
+}
+
 bool engine_arch_supported(const char *name, size_t len, char *why, size_t n)
 {
     if (engine_arch_index(name, len) >= 0)
@@ -84,10 +121,12 @@ bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
         return false;
     int ai = engine_arch_index(arch.ptr, arch.len);
     const char *a = engine_arch_names[ai];
-    bool moe = strcmp(a, "qwen3moe") == 0;
+    bool gemma4 = strcmp(a, "gemma4") == 0, moe = strcmp(a, "qwen3moe") == 0 || gemma4;
     if (!rope_scaling_supported(f, a, why, n))
         return false;
     char key[96];
+    if (gemma4 && !gemma4_supported(f, a, why, n))
+        return false;
     /* llama.cpp takes these per layer too (get_key_or_arr); the engine has
      * one value for all layers. */
     static const char *const per_layer[] = {"feed_forward_length", "attention.head_count",
@@ -95,14 +134,15 @@ bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
                                             "expert_feed_forward_length"};
     for (size_t i = 0; i < sizeof per_layer / sizeof per_layer[0]; i++) {
         const gguf_kv *kv = arch_kv(f, a, per_layer[i], key, sizeof key);
-        if (kv && kv->type == GGUF_VT_ARRAY)
+        /* gemma4's KV head counts per layer: checked by gemma4_supported */
+        if (kv && kv->type == GGUF_VT_ARRAY && !(gemma4 && !strcmp(per_layer[i], "attention.head_count_kv")))
             return refuse(why, n, "metadata key %s is a per-layer array, which infrac-engine does not support "
                           "(one value for every layer)", key);
     }
     uint64_t v = arch_u64(f, a, "expert_count", 0);
     if (!moe && v > 0)
         return refuse(why, n, "metadata key %s.expert_count is %" PRIu64 ": infrac-engine runs mixture-of-experts "
-                      "models only as qwen3moe", a, v);
+                      "models only as qwen3moe and gemma4", a, v);
     v = arch_u64(f, a, "expert_group_count", 0);
     if (v > 1)
         return refuse(why, n, "metadata key %s.expert_group_count is %" PRIu64 ": grouped expert selection is "
@@ -115,7 +155,9 @@ bool engine_gguf_metadata_supported(const gguf_file *f, char *why, size_t n)
     if (arch_kv(f, a, "attention.causal", key, sizeof key) && gguf_get_bool(f, key, &causal) && !causal)
         return refuse(why, n, "metadata key %s is false: infrac-engine implements causal attention only", key);
     /* Sliding-window layers with their own head sizes (llama.cpp's *_swa
-     * keys): the engine has one head size for all layers. */
+     * keys): the engine has one head size for all layers, but gemma4's two. */
+    if (gemma4)
+        return true;
     uint64_t heads = arch_u64(f, a, "attention.head_count", 0), embd = arch_u64(f, a, "embedding_length", 0);
     uint64_t hd_k = arch_u64(f, a, "attention.key_length", heads ? embd / heads : 0);
     uint64_t hd_v = arch_u64(f, a, "attention.value_length", heads ? embd / heads : 0);

@@ -11,9 +11,9 @@
 #include "gguf.h"
 
 /* The architectures, in the order of the engine's ie_arch enum. */
-#define ENGINE_ARCH_COUNT 5
+#define ENGINE_ARCH_COUNT 6
 extern const char *const engine_arch_names[ENGINE_ARCH_COUNT];
-/* "llama, qwen2, qwen3, qwen3moe, gemma3" */
+/* "llama, qwen2, qwen3, qwen3moe, gemma3, gemma4" */
 extern const char engine_arch_list[];
 
 /* The index in engine_arch_names of the len bytes at name, or -1. */

@@ -58,14 +58,34 @@ uint64_t engine_swa_cells_per_slot(const engine_mem_shape *s, const engine_mem_p
     return ring < full ? ring : full;
 }
 
+/* The sliding layers' geometry (the global one where not their own). */
+static uint32_t em_or(uint32_t v, uint32_t dflt)
+{
+    return v ? v : dflt;
+}
+
+engine_attn_dims engine_attn_widths(const engine_mem_shape *s)
+{
+    uint64_t hk = em_max(s->head_dim_k, em_or(s->head_dim_k_swa, s->head_dim_k));
+    uint64_t hv = em_max(s->head_dim_v, em_or(s->head_dim_v_swa, s->head_dim_v));
+    uint64_t nkv_swa = em_or(s->n_head_kv_swa, s->n_head_kv);
+    uint64_t k_g = (uint64_t)s->n_head_kv * s->head_dim_k, k_s = nkv_swa * em_or(s->head_dim_k_swa, s->head_dim_k);
+    uint64_t v_g = (uint64_t)s->n_head_kv * s->head_dim_v, v_s = nkv_swa * em_or(s->head_dim_v_swa, s->head_dim_v);
+    return (engine_attn_dims){(uint64_t)s->n_head * hk, k_g > k_s ? k_g : k_s, v_g > v_s ? v_g : v_s,
+                              (uint64_t)s->n_head * hv, hk + hv};
+}
+
 uint64_t engine_kv_bytes(const engine_mem_shape *s, const engine_mem_params *p)
 {
     uint32_t n_swa_layers = s->n_layer_swa < s->n_layer ? s->n_layer_swa : s->n_layer;
-    uint64_t cells = ((uint64_t)(s->n_layer - n_swa_layers) * em_cells_per_slot(p) +
-                      (uint64_t)n_swa_layers * engine_swa_cells_per_slot(s, p)) * em_slots(p);
+    uint64_t full_cells = (uint64_t)(s->n_layer - n_swa_layers) * em_cells_per_slot(p) * em_slots(p);
+    uint64_t swa_cells = (uint64_t)n_swa_layers * engine_swa_cells_per_slot(s, p) * em_slots(p);
+    uint64_t nkv_swa = em_or(s->n_head_kv_swa, s->n_head_kv);
     uint64_t k_row = em_row(p->cache_k, (uint64_t)s->n_head_kv * s->head_dim_k);
     uint64_t v_row = em_row(p->cache_v, (uint64_t)s->n_head_kv * s->head_dim_v);
-    return em_round(cells * (k_row + v_row));
+    uint64_t k_row_swa = em_row(p->cache_k, nkv_swa * em_or(s->head_dim_k_swa, s->head_dim_k));
+    uint64_t v_row_swa = em_row(p->cache_v, nkv_swa * em_or(s->head_dim_v_swa, s->head_dim_v));
+    return em_round(full_cells * (k_row + v_row) + swa_cells * (k_row_swa + v_row_swa));
 }
 
 uint64_t engine_ffn_width(const engine_mem_shape *s)
@@ -73,17 +93,16 @@ uint64_t engine_ffn_width(const engine_mem_shape *s)
     if (!s->n_expert || !s->n_expert_used)
         return s->n_ff;
     uint64_t per = s->n_ff_exp ? s->n_ff_exp : s->n_ff / s->n_expert_used;
-    return (uint64_t)s->n_expert_used * per;
+    uint64_t w = (uint64_t)s->n_expert_used * per;
+    return s->moe_shared && s->n_ff > w ? s->n_ff : w;
 }
 
 uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params *p)
 {
     uint64_t b = em_batch(p);
     uint64_t t = p->n_threads ? p->n_threads : 1;
-    uint64_t qdim = (uint64_t)s->n_head * s->head_dim_k;
-    uint64_t odim = (uint64_t)s->n_head * s->head_dim_v;
-    uint64_t kdim = (uint64_t)s->n_head_kv * s->head_dim_k;
-    uint64_t vdim = (uint64_t)s->n_head_kv * s->head_dim_v;
+    engine_attn_dims d = engine_attn_widths(s);
+    uint64_t qdim = d.qdim, odim = d.odim, kdim = d.kdim, vdim = d.vdim;
     uint64_t ff = engine_ffn_width(s);
     uint64_t max_in = em_max(em_max(s->n_embd, (uint32_t)odim), (uint32_t)ff);
     bool moe = s->n_expert && s->n_expert_used;
@@ -101,7 +120,7 @@ uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params
     total += em_round((uint64_t)em_slots(p) * s->n_vocab * 4); /* logits per slot */
     total += em_round(b * qblocks * EM_QACT_BLOCK_BYTES);      /* quantized activations */
     total += em_round(t * em_cells_per_slot(p) * 4);           /* attention scores per thread */
-    total += em_round(t * ((uint64_t)s->head_dim_k + s->head_dim_v) * 4); /* KV row decode per thread */
+    total += em_round(t * d.kv_row * 4);                       /* KV row decode per thread */
     total += em_round(t * qblocks * 32 * 4);                   /* weight row decode per thread */
     /* MoE: router probabilities, one expert's gathered input rows, the
      * chosen (expert, weight) pairs, the pairs ordered by expert, and the
@@ -112,6 +131,9 @@ uint64_t engine_scratch_bytes(const engine_mem_shape *s, const engine_mem_params
     total += em_round(routes * 4);
     total += em_round(routes * 4);
     total += em_round(moe ? ((uint64_t)s->n_expert + 1) * 4 : 0);
+    /* gemma4's MoE: the dense FFN's output and the experts' */
+    total += em_round(moe && s->moe_shared ? b * s->n_embd * 4 : 0);
+    total += em_round(moe && s->moe_shared ? b * s->n_embd * 4 : 0);
     return total;
 }
 

@@ -15,11 +15,25 @@ typedef struct engine_mem_shape {
     /* Sliding-window attention (gemma3): the window in tokens and how many
      * layers use it (0 and 0 for none). */
     uint32_t n_swa, n_layer_swa;
+    /* gemma4: the sliding layers' own KV head count and head sizes (0: the
+     * global layers' n_head_kv / head_dim_k / head_dim_v). */
+    uint32_t n_head_kv_swa, head_dim_k_swa, head_dim_v_swa;
+    /* gemma4's MoE: a dense FFN of n_ff beside the experts (1), else 0 */
+    uint32_t moe_shared;
 } engine_mem_shape;
+
+/* Per token, the widest of each attention buffer over both layer kinds:
+ * q (n_head x key size), k, v (KV heads x size), the attention output
+ * (n_head x value size) and one decoded K + V head (floats). */
+typedef struct engine_attn_dims {
+    uint64_t qdim, kdim, vdim, odim, kv_row;
+} engine_attn_dims;
+engine_attn_dims engine_attn_widths(const engine_mem_shape *s);
 
 /* Width of the FFN activations of one token: n_ff, or for a MoE the chosen
  * experts' together (expert_used_count x expert_feed_forward_length, which
- * defaults to n_ff / expert_used_count as in llama.cpp). */
+ * defaults to n_ff / expert_used_count as in llama.cpp), or with gemma4's
+ * dense FFN beside them the larger of the two. */
 uint64_t engine_ffn_width(const engine_mem_shape *s);
 
 typedef struct engine_mem_params {

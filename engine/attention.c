@@ -47,13 +47,14 @@ static void attn_worker(void *arg, int ith, int nth)
     ie_context *c = j->c;
     const ie_hparams *hp = &c->model->hp;
     (void)nth;
-    uint32_t hdk = hp->head_dim_k, hdv = hp->head_dim_v, group = hp->n_head / hp->n_head_kv;
+    const ie_layer *ly = &c->model->layers[j->layer];
+    uint32_t hdk = ly->head_dim_k, hdv = ly->head_dim_v, group = hp->n_head / ly->n_head_kv;
     uint32_t ck = c->params.cache_k, cv = c->params.cache_v;
-    float *kbuf = c->kv_row + (size_t)ith * (hdk + hdv), *vbuf = kbuf + hdk;
-    uint32_t window = c->model->layers[j->layer].swa ? hp->n_swa : 0;
+    float *kbuf = c->kv_row + (size_t)ith * c->kv_row_floats, *vbuf = kbuf + hdk;
+    uint32_t window = ly->swa ? hp->n_swa : 0;
     const ie_layer_kv *lk = &c->layer_kv[j->layer];
     uint64_t slot0 = (uint64_t)j->slot * lk->cells_per_slot;
-    uint32_t per_block = hp->n_head_kv * j->n_split;
+    uint32_t per_block = ly->n_head_kv * j->n_split;
     ie_attn_row rows[IE_ATTN_MAX_ROWS];
     uint64_t a0, a1;
     while (ie_chunks_take(&j->tasks, &a0, &a1))
@@ -61,9 +62,9 @@ static void attn_worker(void *arg, int ith, int nth)
         uint32_t b = (uint32_t)(task / per_block), g = (uint32_t)(task % per_block);
         uint32_t kvh = g / j->n_split, h0 = kvh * group + (g % j->n_split) * j->sub;
         uint32_t t0 = b * j->block, t1 = t0 + j->block < j->n_tok ? t0 + j->block : j->n_tok;
-        ie_attn_cache kc = {lk->k + slot0 * c->k_row_bytes, c->k_row_bytes, cache_offset(ck, (uint64_t)kvh * hdk),
+        ie_attn_cache kc = {lk->k + slot0 * lk->k_row_bytes, lk->k_row_bytes, cache_offset(ck, (uint64_t)kvh * hdk),
                             lk->cells_per_slot, ck, hdk};
-        ie_attn_cache vc = {lk->v + slot0 * c->v_row_bytes, c->v_row_bytes, cache_offset(cv, (uint64_t)kvh * hdv),
+        ie_attn_cache vc = {lk->v + slot0 * lk->v_row_bytes, lk->v_row_bytes, cache_offset(cv, (uint64_t)kvh * hdv),
                             lk->cells_per_slot, cv, hdv};
         uint32_t n = 0;
         for (uint32_t t = t0; t < t1; t++) {
@@ -84,7 +85,8 @@ static void attn_worker(void *arg, int ith, int nth)
 void ie_attention(ie_context *c, uint32_t layer, uint32_t slot, uint32_t n_tok, uint32_t pos)
 {
     const ie_hparams *hp = &c->model->hp;
-    uint32_t group = hp->n_head / hp->n_head_kv, nth = (uint32_t)ie_pool_size(c->pool);
+    uint32_t n_head_kv = c->model->layers[layer].n_head_kv;
+    uint32_t group = hp->n_head / n_head_kv, nth = (uint32_t)ie_pool_size(c->pool);
     /* The whole group per task where that leaves every thread work (two
      * tasks each); else smaller shares of it (one head each at worst, as
      * many tasks as heads). */
@@ -93,13 +95,13 @@ void ie_attention(ie_context *c, uint32_t layer, uint32_t slot, uint32_t n_tok, 
         if (group % sub || sub > IE_ATTN_MAX_ROWS)
             continue;
         uint32_t block = IE_ATTN_MAX_ROWS / sub;
-        uint64_t tasks = (uint64_t)hp->n_head_kv * (group / sub) * ((n_tok + block - 1) / block);
+        uint64_t tasks = (uint64_t)n_head_kv * (group / sub) * ((n_tok + block - 1) / block);
         if (tasks >= 2ull * nth)
             break;
     }
     uint32_t block = IE_ATTN_MAX_ROWS / sub;
     attn_job j = {c, layer, slot, n_tok, pos, sub, block, group / sub, {0}};
-    uint64_t n_tasks = (uint64_t)hp->n_head_kv * j.n_split * ((n_tok + block - 1) / block);
+    uint64_t n_tasks = (uint64_t)n_head_kv * j.n_split * ((n_tok + block - 1) / block);
     ie_chunks_init(&j.tasks, n_tasks, (int)nth, 1);
     ie_pool_run(c->pool, attn_worker, &j);
 }

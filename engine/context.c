@@ -64,7 +64,8 @@ static void mem_inputs(const ie_model *m, const ie_context_params *pin, engine_m
         n_layer_swa += m->layers[l].swa;
     *s = (engine_mem_shape){hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
                             hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp,
-                            hp->n_swa, n_layer_swa};
+                            hp->n_swa, n_layer_swa, hp->n_head_kv_swa, hp->head_dim_k_swa, hp->head_dim_v_swa,
+                            hp->moe_shared};
     *mp = (engine_mem_params){p->n_ctx, p->n_slots, p->n_batch, p->n_threads, p->cache_k, p->cache_v};
 }
 
@@ -94,11 +95,14 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
         fail(err, errlen, "%s type %s is not supported (f32, f16, q8_0, q4_0)", bad_cache, ti ? ti->name : "unknown");
         return NULL;
     }
-    if ((ggml_type_get(prm.cache_k)->block_elems > 1 && hp->head_dim_k % IE_QK) ||
-        (ggml_type_get(prm.cache_v)->block_elems > 1 && hp->head_dim_v % IE_QK)) {
-        fail(err, errlen, "quantized KV cache needs head sizes that are multiples of 32 (key %u, value %u)",
-             hp->head_dim_k, hp->head_dim_v);
-        return NULL;
+    for (int swa = 0; swa < 2; swa++) {
+        uint32_t hk = swa ? hp->head_dim_k_swa : hp->head_dim_k, hv = swa ? hp->head_dim_v_swa : hp->head_dim_v;
+        if ((ggml_type_get(prm.cache_k)->block_elems > 1 && hk % IE_QK) ||
+            (ggml_type_get(prm.cache_v)->block_elems > 1 && hv % IE_QK)) {
+            fail(err, errlen, "quantized KV cache needs head sizes that are multiples of 32 (%skey %u, value %u)",
+                 swa ? "sliding layers: " : "", hk, hv);
+            return NULL;
+        }
     }
     if (prm.n_ctx < prm.n_slots || prm.n_ctx / prm.n_slots == 0) {
         fail(err, errlen, "context of %u cells is too small for %u slots", prm.n_ctx, prm.n_slots);
@@ -116,8 +120,6 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->model = m;
     c->params = prm;
     c->cells_per_slot = prm.n_ctx / prm.n_slots;
-    ggml_row_bytes(prm.cache_k, (uint64_t)hp->n_head_kv * hp->head_dim_k, &c->k_row_bytes);
-    ggml_row_bytes(prm.cache_v, (uint64_t)hp->n_head_kv * hp->head_dim_v, &c->v_row_bytes);
     engine_mem_shape s;
     engine_mem_params mp;
     mem_inputs(m, &prm, &s, &mp);
@@ -140,9 +142,13 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->swa_cells = (uint32_t)engine_swa_cells_per_slot(&s, &mp);
     uint8_t *kcur = c->kv;
     for (uint32_t l = 0; l < hp->n_layer; l++) {
-        uint64_t per_slot = m->layers[l].swa ? c->swa_cells : c->cells_per_slot, n = per_slot * prm.n_slots;
-        c->layer_kv[l] = (ie_layer_kv){kcur, kcur + n * c->k_row_bytes, (uint32_t)per_slot};
-        kcur += n * (c->k_row_bytes + c->v_row_bytes);
+        const ie_layer *ly = &m->layers[l];
+        uint64_t per_slot = ly->swa ? c->swa_cells : c->cells_per_slot, n = per_slot * prm.n_slots;
+        uint64_t kb = 0, vb = 0;
+        ggml_row_bytes(prm.cache_k, (uint64_t)ly->n_head_kv * ly->head_dim_k, &kb);
+        ggml_row_bytes(prm.cache_v, (uint64_t)ly->n_head_kv * ly->head_dim_v, &vb);
+        c->layer_kv[l] = (ie_layer_kv){kcur, kcur + n * kb, (uint32_t)per_slot, kb, vb};
+        kcur += n * (kb + vb);
     }
     /* Touching the scratch up front makes peak RSS predictable; the KV cache
      * fills as the context does. */
@@ -155,11 +161,12 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     for (uint32_t t = 0; t < GGML_T_COUNT; t++)
         c->qdot[t] = ie_qdot_get(t, isa);
     uint64_t B = prm.n_batch, T = prm.n_threads;
-    uint64_t qdim = (uint64_t)hp->n_head * hp->head_dim_k, odim = (uint64_t)hp->n_head * hp->head_dim_v;
-    uint64_t kdim = (uint64_t)hp->n_head_kv * hp->head_dim_k, vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v;
     engine_mem_shape ms;
     engine_mem_params mpar;
     mem_inputs(m, &prm, &ms, &mpar);
+    engine_attn_dims ad = engine_attn_widths(&ms);
+    uint64_t qdim = ad.qdim, odim = ad.odim, kdim = ad.kdim, vdim = ad.vdim;
+    c->kv_row_floats = ad.kv_row;
     uint64_t ff = engine_ffn_width(&ms), routes = B * hp->n_expert_used;
     uint64_t max_in = hp->n_embd;
     if (odim > max_in)
@@ -179,7 +186,7 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->logits = carve(&cur, (uint64_t)prm.n_slots * hp->n_vocab * 4);
     c->xq = (ie_block_q8a *)carve(&cur, B * qblocks * sizeof(ie_block_q8a));
     c->scores = carve(&cur, T * c->cells_per_slot * 4);
-    c->kv_row = carve(&cur, T * ((uint64_t)hp->head_dim_k + hp->head_dim_v) * 4);
+    c->kv_row = carve(&cur, T * ad.kv_row * 4);
     c->w_row = carve(&cur, T * qblocks * 32 * 4);
     c->moe_probs = carve(&cur, B * hp->n_expert * 4);
     c->moe_x = carve(&cur, hp->n_expert ? B * hp->n_embd * 4 : 0);
@@ -187,6 +194,8 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
     c->moe_w = carve(&cur, routes * 4);
     c->moe_order = (uint32_t *)carve(&cur, routes * 4);
     c->moe_start = (uint32_t *)carve(&cur, hp->n_expert ? ((uint64_t)hp->n_expert + 1) * 4 : 0);
+    c->moe_dense = carve(&cur, hp->n_expert && hp->moe_shared ? B * hp->n_embd * 4 : 0);
+    c->moe_out = carve(&cur, hp->n_expert && hp->moe_shared ? B * hp->n_embd * 4 : 0);
     if ((uint64_t)(cur - c->scratch) != c->scratch_bytes) {
         fail(err, errlen, "internal error: scratch layout (%llu bytes) disagrees with engine_memory.c (%llu)",
              (unsigned long long)(cur - c->scratch), (unsigned long long)c->scratch_bytes);

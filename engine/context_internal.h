@@ -17,6 +17,7 @@
 typedef struct ie_layer_kv {
     uint8_t *k, *v;
     uint32_t cells_per_slot;
+    uint64_t k_row_bytes, v_row_bytes; /* one cell (gemma4's sliding and global layers differ) */
 } ie_layer_kv;
 
 struct ie_context {
@@ -25,7 +26,6 @@ struct ie_context {
     uint32_t cells_per_slot;
     ie_pool *pool;
     ie_qdot_fn qdot[GGML_T_COUNT];
-    uint64_t k_row_bytes, v_row_bytes; /* one cell of one layer */
     uint8_t *kv;                       /* engine_kv_bytes */
     uint8_t *scratch;                  /* engine_scratch_bytes */
     uint64_t kv_bytes, scratch_bytes;
@@ -35,6 +35,7 @@ struct ie_context {
     ie_layer_kv *layer_kv;             /* per layer */
     /* Scratch regions (see engine_memory.c for their sizes and order). */
     float *x, *xb, *q, *k, *v, *att, *gate, *up, *logits, *scores, *kv_row, *w_row;
+    uint64_t kv_row_floats; /* kv_row per thread: the widest K + V head */
     uint32_t x_rows; /* tokens in x after the last ie_forward (pooling reads them) */
     /* MoE (empty for dense models): router probabilities, one expert's
      * gathered input rows, the chosen experts and their weights per token,
@@ -42,6 +43,7 @@ struct ie_context {
     float *moe_probs, *moe_x, *moe_w;
     int32_t *moe_ids;
     uint32_t *moe_order, *moe_start;
+    float *moe_dense, *moe_out; /* gemma4's MoE: the dense FFN's output, the experts' */
     ie_block_q8a *xq;
     const float *xq_of; /* x that xq holds, until the forward pass rewrites x */
     uint64_t xq_cols;
@@ -82,6 +84,9 @@ void ie_glu(ie_context *c, float *gate, const float *up, uint64_t n, bool gelu);
 /* The mixture-of-experts FFN of layer ly for n tokens: x += sum over
  * each token's chosen experts of weight x SwiGLU FFN(xb) (forward_moe.c). */
 void ie_moe_ffn(ie_context *c, const ie_layer *ly, uint32_t n);
+/* gemma4's MoE layer: x += post_ffw_norm(post_ffw_norm_1(dense FFN) +
+ * post_ffw_norm_2(experts)), each on its own norm of x (forward_moe.c). */
+void ie_moe_ffn_gemma4(ie_context *c, const ie_layer *ly, uint32_t n);
 
 /* The attention of layer for n_tok tokens at pos..: c->att from c->q and
  * the cache rows already written (attention.c). */
@@ -96,13 +101,13 @@ void ie_forward_pool(ie_context *c, uint32_t n, uint32_t pos, float *pooled);
 static inline uint8_t *ie_kv_k(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
 {
     const ie_layer_kv *l = &c->layer_kv[layer];
-    return l->k + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->k_row_bytes;
+    return l->k + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * l->k_row_bytes;
 }
 
 static inline uint8_t *ie_kv_v(const ie_context *c, uint32_t layer, uint32_t slot, uint32_t pos)
 {
     const ie_layer_kv *l = &c->layer_kv[layer];
-    return l->v + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * c->v_row_bytes;
+    return l->v + ((uint64_t)slot * l->cells_per_slot + pos % l->cells_per_slot) * l->v_row_bytes;
 }
 
 #endif

@@ -1,11 +1,12 @@
 /* The transformer forward pass for llama / qwen2 / qwen3 / qwen3moe /
- * gemma3 over a batch of tokens of one slot. */
+ * gemma3 / gemma4 over a batch of tokens of one slot. */
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "context_internal.h"
 
+/* out = x / rms(x) * w (w NULL: no weight, gemma4's V norm). */
 static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, float eps)
 {
     double ss = 0;
@@ -13,7 +14,7 @@ static void rmsnorm(float *out, const float *x, const float *w, uint32_t n, floa
         ss += (double)x[i] * x[i];
     float scale = 1.0f / sqrtf((float)(ss / n) + eps);
     for (uint32_t i = 0; i < n; i++)
-        out[i] = x[i] * scale * w[i];
+        out[i] = w ? x[i] * scale * w[i] : x[i] * scale;
 }
 
 /* Rotates the first rope_dim values of one head. */
@@ -93,9 +94,7 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
 {
     const ie_model *m = c->model;
     const ie_hparams *hp = &m->hp;
-    uint32_t E = hp->n_embd, hdk = hp->head_dim_k;
-    uint64_t qdim = (uint64_t)hp->n_head * hdk, kdim = (uint64_t)hp->n_head_kv * hdk;
-    uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
+    uint32_t E = hp->n_embd;
 
     for (uint32_t t = 0; t < n; t++) {
         float *xt = c->x + (size_t)t * E;
@@ -109,37 +108,45 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
     float cs[512], sn[512];
     for (uint32_t l = 0; l < hp->n_layer; l++) {
         const ie_layer *ly = &m->layers[l];
+        /* this layer's geometry (gemma4's sliding layers have their own) */
+        uint32_t hdk = ly->head_dim_k, hdv = ly->head_dim_v, nkv = ly->n_head_kv;
+        uint64_t qdim = (uint64_t)hp->n_head * hdk, kdim = (uint64_t)nkv * hdk, vdim = (uint64_t)nkv * hdv;
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->attn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
         ie_matmul_out qkv[3] = {{&ly->wq, c->q, qdim, ly->bq}, {&ly->wk, c->k, kdim, ly->bk},
                                 {&ly->wv, c->v, vdim, ly->bv}};
-        ie_matmul_set(c, qkv, 3, c->xb, n);
+        ie_matmul_set(c, qkv, ly->v_is_k ? 2 : 3, c->xb, n);
+        if (ly->v_is_k) /* gemma4 without attn_v: V is K before its norm and rotation */
+            memcpy(c->v, c->k, (size_t)n * kdim * sizeof(float));
         for (uint32_t t = 0; t < n; t++) {
-            float *q = c->q + t * qdim, *k = c->k + t * kdim;
+            float *q = c->q + t * qdim, *k = c->k + t * kdim, *v = c->v + t * vdim;
             if (ly->q_norm) {
                 for (uint32_t h = 0; h < hp->n_head; h++)
                     rmsnorm(q + h * hdk, q + h * hdk, ly->q_norm, hdk, hp->rms_eps);
-                for (uint32_t h = 0; h < hp->n_head_kv; h++)
+                for (uint32_t h = 0; h < nkv; h++)
                     rmsnorm(k + h * hdk, k + h * hdk, ly->k_norm, hdk, hp->rms_eps);
             }
+            if (ly->v_norm)
+                for (uint32_t h = 0; h < nkv; h++)
+                    rmsnorm(v + h * hdv, v + h * hdv, NULL, hdv, hp->rms_eps);
             float turn = (float)(pos + t); /* times theta_scale per pair (model.c) */
-            for (uint32_t i = 0; i < hp->rope_dim / 2; i++, turn *= ly->rope_theta_scale) {
-                float theta = turn / m->rope_freq_factors[i];
+            for (uint32_t i = 0; i < ly->rope_dim / 2; i++, turn *= ly->rope_theta_scale) {
+                float theta = ly->freq_factors ? turn / ly->freq_factors[i] : turn;
                 if (ly->rope_scale != 1.0f)
                     theta *= ly->rope_scale;
                 cs[i] = cosf(theta);
                 sn[i] = sinf(theta);
             }
             for (uint32_t h = 0; h < hp->n_head; h++)
-                rope_head(q + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
+                rope_head(q + h * hdk, cs, sn, ly->rope_dim, hp->rope_neox);
             if (hp->q_scale != 1.0f)
                 for (uint64_t i = 0; i < qdim; i++)
                     q[i] *= hp->q_scale;
-            for (uint32_t h = 0; h < hp->n_head_kv; h++)
-                rope_head(k + h * hdk, cs, sn, hp->rope_dim, hp->rope_neox);
+            for (uint32_t h = 0; h < nkv; h++)
+                rope_head(k + h * hdk, cs, sn, ly->rope_dim, hp->rope_neox);
             ie_quantize_row(c->params.cache_k, k, ie_kv_k(c, l, slot, pos + t), kdim);
-            ie_quantize_row(c->params.cache_v, c->v + t * vdim, ie_kv_v(c, l, slot, pos + t), vdim);
+            ie_quantize_row(c->params.cache_v, v, ie_kv_v(c, l, slot, pos + t), vdim);
         }
         ie_attention(c, l, slot, n, pos);
         if (ly->attn_post_norm) {
@@ -154,6 +161,13 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         for (uint32_t t = 0; t < n; t++)
             rmsnorm(c->xb + (size_t)t * E, c->x + (size_t)t * E, ly->ffn_norm, E, hp->rms_eps);
         c->xq_of = NULL;
+        if (hp->n_expert && hp->moe_shared) {
+            ie_moe_ffn_gemma4(c, ly, n);
+            if (ly->out_scale != 1.0f) /* gemma4 layer_output_scale */
+                for (uint64_t i = 0; i < (uint64_t)n * E; i++)
+                    c->x[i] *= ly->out_scale;
+            continue;
+        }
         if (hp->n_expert) {
             ie_moe_ffn(c, ly, n);
             continue;
@@ -168,7 +182,9 @@ void ie_forward(ie_context *c, uint32_t slot, const int32_t *tokens, uint32_t n,
         } else {
             ie_matmul(c, &ly->w_down, c->gate, n, c->x, E, NULL, true);
         }
-        (void)odim;
+        if (ly->out_scale != 1.0f) /* gemma4 layer_output_scale */
+            for (uint64_t i = 0; i < (uint64_t)n * E; i++)
+                c->x[i] *= ly->out_scale;
     }
     c->x_rows = n;
     float *last = c->x + (size_t)(n - 1) * E;

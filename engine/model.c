@@ -53,7 +53,7 @@ static bool get_u32(const gguf_file *f, const char *arch, const char *suffix, bo
     return true;
 }
 
-_Static_assert(IE_ARCH_GEMMA3 + 1 == ENGINE_ARCH_COUNT, "ie_arch follows engine_arch_names");
+_Static_assert(IE_ARCH_GEMMA4 + 1 == ENGINE_ARCH_COUNT, "ie_arch follows engine_arch_names");
 
 typedef struct loader {
     gguf_file *f;
@@ -188,14 +188,16 @@ static bool load_weight(loader *L, const char *name, uint64_t cols, uint64_t row
 static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
 {
     const ie_hparams *hp = &m->hp;
-    uint64_t qdim = (uint64_t)hp->n_head * hp->head_dim_k, kdim = (uint64_t)hp->n_head_kv * hp->head_dim_k;
-    uint64_t vdim = (uint64_t)hp->n_head_kv * hp->head_dim_v, odim = (uint64_t)hp->n_head * hp->head_dim_v;
+    uint64_t qdim = (uint64_t)hp->n_head * ly->head_dim_k, kdim = (uint64_t)ly->n_head_kv * ly->head_dim_k;
+    uint64_t vdim = (uint64_t)ly->n_head_kv * ly->head_dim_v, odim = (uint64_t)hp->n_head * ly->head_dim_v;
+    bool gemma4 = m->arch == IE_ARCH_GEMMA4;
     char name[96];
 #define NAME(s) (snprintf(name, sizeof name, "blk.%u." s, i), name)
     if (!load_vec(L, NAME("attn_norm.weight"), hp->n_embd, true, &ly->attn_norm) ||
         !load_weight(L, NAME("attn_q.weight"), hp->n_embd, qdim, true, &ly->wq) ||
         !load_weight(L, NAME("attn_k.weight"), hp->n_embd, kdim, true, &ly->wk) ||
-        !load_weight(L, NAME("attn_v.weight"), hp->n_embd, vdim, true, &ly->wv) ||
+        /* gemma4 (use_alternative_attention): without attn_v, V is K */
+        !load_weight(L, NAME("attn_v.weight"), hp->n_embd, vdim, !gemma4, &ly->wv) ||
         !load_weight(L, NAME("attn_output.weight"), odim, hp->n_embd, true, &ly->wo) ||
         !load_vec(L, NAME("ffn_norm.weight"), hp->n_embd, true, &ly->ffn_norm))
         return false;
@@ -210,32 +212,68 @@ static bool load_layer(loader *L, const ie_model *m, uint32_t i, ie_layer *ly)
                  (unsigned long long)r->ne[1], hp->n_expert);
             return false;
         }
+        /* gemma4: gate and up may be one tensor of 2 x n_ff_exp rows per
+         * expert (ffn_gate_up_exps; gate the first half), read as two views */
+        bool fused = hp->moe_shared && gguf_find_tensor(L->f, NAME("ffn_gate_up_exps.weight"));
+        if (fused) {
+            if (!load_matrices(L, name, hp->n_embd, 2ull * hp->n_ff_exp, hp->n_expert, true, &ly->exp_gate))
+                return false;
+            ly->exp_gate.rows = hp->n_ff_exp;
+            ly->exp_gate.exp_stride = 2ull * hp->n_ff_exp * ly->exp_gate.row_bytes;
+            ly->exp_up = ly->exp_gate;
+            ly->exp_up.data += (uint64_t)hp->n_ff_exp * ly->exp_gate.row_bytes;
+        }
         if (!load_weight(L, NAME("ffn_gate_inp.weight"), hp->n_embd, hp->n_expert, true, &ly->router) ||
-            !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
-                           &ly->exp_gate) ||
-            !load_matrices(L, NAME("ffn_up_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
-                           &ly->exp_up) ||
+            (!fused && !load_matrices(L, NAME("ffn_gate_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                                      &ly->exp_gate)) ||
+            (!fused && !load_matrices(L, NAME("ffn_up_exps.weight"), hp->n_embd, hp->n_ff_exp, hp->n_expert, true,
+                                      &ly->exp_up)) ||
             !load_matrices(L, NAME("ffn_down_exps.weight"), hp->n_ff_exp, hp->n_embd, hp->n_expert, true,
                            &ly->exp_down))
             return false;
-    } else if (!load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
-               !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
-               !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down)) {
-        return false;
     }
-    if (m->arch == IE_ARCH_GEMMA3 &&
+    /* the dense FFN: every layer's but qwen3moe's; gemma4's MoE layers
+     * keep it beside the experts */
+    if ((!hp->n_expert || hp->moe_shared) &&
+        (!load_weight(L, NAME("ffn_gate.weight"), hp->n_embd, hp->n_ff, true, &ly->w_gate) ||
+         !load_weight(L, NAME("ffn_up.weight"), hp->n_embd, hp->n_ff, true, &ly->w_up) ||
+         !load_weight(L, NAME("ffn_down.weight"), hp->n_ff, hp->n_embd, true, &ly->w_down)))
+        return false;
+    if (hp->moe_shared &&
+        (!load_vec(L, NAME("ffn_gate_inp.scale"), hp->n_embd, true, &ly->router_scale) ||
+         !load_vec(L, NAME("pre_ffw_norm_2.weight"), hp->n_embd, true, &ly->ffn_pre_norm_2) ||
+         !load_vec(L, NAME("post_ffw_norm_1.weight"), hp->n_embd, true, &ly->ffn_post_norm_1) ||
+         !load_vec(L, NAME("post_ffw_norm_2.weight"), hp->n_embd, true, &ly->ffn_post_norm_2) ||
+         !load_vec(L, NAME("ffn_down_exps.scale"), hp->n_expert, false, &ly->exp_down_scale)))
+        return false;
+    if ((m->arch == IE_ARCH_GEMMA3 || gemma4) &&
         (!load_vec(L, NAME("post_attention_norm.weight"), hp->n_embd, true, &ly->attn_post_norm) ||
          !load_vec(L, NAME("post_ffw_norm.weight"), hp->n_embd, true, &ly->ffn_post_norm)))
         return false;
+    ly->v_is_k = gemma4 && !ly->wv.data;
+    ly->v_norm = gemma4;
+    ly->out_scale = 1.0f;
+    if (gemma4) {
+        const float *os;
+        if (!load_vec(L, NAME("layer_output_scale.weight"), 1, false, &os))
+            return false;
+        if (os) {
+            if (!isfinite(os[0])) {
+                fail(L->err, L->errlen, "tensor %s is not a finite number", name);
+                return false;
+            }
+            ly->out_scale = os[0];
+        }
+    }
     /* Biases: required by qwen2, optional (used when present) otherwise. */
     bool need_bias = m->arch == IE_ARCH_QWEN2;
     if (!load_vec(L, NAME("attn_q.bias"), qdim, need_bias, &ly->bq) ||
         !load_vec(L, NAME("attn_k.bias"), kdim, need_bias, &ly->bk) ||
         !load_vec(L, NAME("attn_v.bias"), vdim, need_bias, &ly->bv))
         return false;
-    if (m->arch == IE_ARCH_QWEN3 || m->arch == IE_ARCH_QWEN3MOE || m->arch == IE_ARCH_GEMMA3) {
-        if (!load_vec(L, NAME("attn_q_norm.weight"), hp->head_dim_k, true, &ly->q_norm) ||
-            !load_vec(L, NAME("attn_k_norm.weight"), hp->head_dim_k, true, &ly->k_norm))
+    if (m->arch == IE_ARCH_QWEN3 || m->arch == IE_ARCH_QWEN3MOE || m->arch == IE_ARCH_GEMMA3 || gemma4) {
+        if (!load_vec(L, NAME("attn_q_norm.weight"), ly->head_dim_k, true, &ly->q_norm) ||
+            !load_vec(L, NAME("attn_k_norm.weight"), ly->head_dim_k, true, &ly->k_norm))
             return false;
     }
 #undef NAME
@@ -326,6 +364,104 @@ static bool load_gemma3(const gguf_file *f, ie_model *m, char *err, size_t n)
     return true;
 }
 
+/* gemma4 (llama.cpp's src/models/gemma4.cpp): gemma3's sliding window,
+ * RoPE base, embedding scale, GELU FFN, post norms and soft-capping, with
+ * no scaling of q (attention scale 1), V RMS-normed, sliding layers with
+ * their own head size (key_length_swa, required) and KV head count (the
+ * head_count_kv array; setup_geometry); its experts, when expert_count is
+ * set, are read by load_experts. What the engine does not implement
+ * (per-layer embeddings, shared-KV layers) was refused by
+ * engine_gguf_metadata_supported. */
+static bool load_gemma4(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    const char *a = m->arch_name;
+    ie_hparams *hp = &m->hp;
+    if (!load_gemma3(f, m, err, n))
+        return false;
+    hp->q_scale = 1.0f;
+    hp->kq_scale = 1.0f;
+    /* llama.cpp's default soft-cap (30) stays when the key is absent (gemma3 clears it) */
+    double v;
+    if (!gguf_get_arch_f64(f, a, "final_logit_softcapping", &v))
+        hp->logit_softcap = 30.0f;
+    if (!hp->n_swa) {
+        fail(err, n, "metadata key %s.attention.sliding_window is missing or 0 (gemma4 needs its window)", a);
+        return false;
+    }
+    if (!get_u32(f, a, "attention.key_length_swa", true, 0, &hp->head_dim_k_swa, err, n) ||
+        !get_u32(f, a, "attention.value_length_swa", true, 0, &hp->head_dim_v_swa, err, n) ||
+        !get_u32(f, a, "rope.dimension_count_swa", false, hp->rope_dim, &hp->rope_dim_swa, err, n))
+        return false;
+    if (hp->head_dim_k != hp->head_dim_v || hp->head_dim_k_swa != hp->head_dim_v_swa) {
+        fail(err, n, "gemma4 needs key_length == value_length (%u, %u) and key_length_swa == value_length_swa "
+             "(%u, %u)", hp->head_dim_k, hp->head_dim_v, hp->head_dim_k_swa, hp->head_dim_v_swa);
+        return false;
+    }
+    if (hp->head_dim_k_swa == 0 || hp->head_dim_k_swa > IE_MAX_HEAD_DIM || hp->head_dim_k_swa % 2 ||
+        hp->rope_dim_swa == 0 || hp->rope_dim_swa > hp->head_dim_k_swa || hp->rope_dim_swa % 2) {
+        fail(err, n, "unsupported sliding head size: key_length_swa %u, rope.dimension_count_swa %u (even, "
+             "rope at most the head, at most %u)", hp->head_dim_k_swa, hp->rope_dim_swa, IE_MAX_HEAD_DIM);
+        return false;
+    }
+    return true;
+}
+
+/* Every layer's attention geometry: the model's, or for gemma4 its
+ * sliding layers' own head size and each layer's entry of the
+ * head_count_kv array (all sliding layers one value, all global layers
+ * one: the cache has two row sizes). Runs after load_swa_layers. */
+static bool setup_geometry(const gguf_file *f, ie_model *m, char *err, size_t n)
+{
+    ie_hparams *hp = &m->hp;
+    char key[96];
+    snprintf(key, sizeof key, "%s.attention.head_count_kv", m->arch_name);
+    const gguf_kv *arr = m->arch == IE_ARCH_GEMMA4 ? gguf_get_array(f, key) : NULL;
+    if (m->arch != IE_ARCH_GEMMA4) {
+        hp->n_head_kv_swa = hp->n_head_kv;
+        hp->head_dim_k_swa = hp->head_dim_k;
+        hp->head_dim_v_swa = hp->head_dim_v;
+        hp->rope_dim_swa = hp->rope_dim;
+    } else if (!arr) {
+        hp->n_head_kv_swa = hp->n_head_kv;
+    } else {
+        if (arr->count != hp->n_layer) {
+            fail(err, n, "metadata key %s has %llu entries, expected one per layer (block_count %u)", key,
+                 (unsigned long long)arr->count, hp->n_layer);
+            return false;
+        }
+        bool seen[2] = {false, false};
+        uint32_t kinds[2] = {0, 0};
+        for (uint32_t l = 0; l < hp->n_layer; l++) {
+            int64_t v;
+            if (!gguf_array_i64(arr, l, &v) || v <= 0 || v > hp->n_head || hp->n_head % (uint32_t)v) {
+                fail(err, n, "metadata key %s: layer %u's entry is not a divisor of head_count %u", key, l,
+                     hp->n_head);
+                return false;
+            }
+            int kind = m->layers[l].swa;
+            if (seen[kind] && kinds[kind] != (uint32_t)v) {
+                fail(err, n, "metadata key %s: layer %u has %lld KV heads, another %s layer %u; infrac-engine "
+                     "supports one count for the sliding layers and one for the global layers", key, l,
+                     (long long)v, kind ? "sliding" : "global", kinds[kind]);
+                return false;
+            }
+            seen[kind] = true;
+            kinds[kind] = (uint32_t)v;
+        }
+        hp->n_head_kv = seen[0] ? kinds[0] : kinds[1];
+        hp->n_head_kv_swa = seen[1] ? kinds[1] : kinds[0];
+    }
+    for (uint32_t l = 0; l < hp->n_layer; l++) {
+        ie_layer *ly = &m->layers[l];
+        bool s = ly->swa;
+        ly->n_head_kv = s ? hp->n_head_kv_swa : hp->n_head_kv;
+        ly->head_dim_k = s ? hp->head_dim_k_swa : hp->head_dim_k;
+        ly->head_dim_v = s ? hp->head_dim_v_swa : hp->head_dim_v;
+        ly->rope_dim = s ? hp->rope_dim_swa : hp->rope_dim;
+    }
+    return true;
+}
+
 /* Which gemma3 layers use the sliding window: attention.sliding_window_pattern
  * as a per-layer bool array, or a period p (layer i slides unless
  * i % p == p - 1; 0: all slide), default 6. */
@@ -337,6 +473,15 @@ static bool load_swa_layers(const gguf_file *f, ie_model *m, char *err, size_t n
     char key[96];
     snprintf(key, sizeof key, "%s.attention.sliding_window_pattern", m->arch_name);
     const gguf_kv *arr = gguf_get_array(f, key);
+    if (m->arch == IE_ARCH_GEMMA4 && (!arr || arr->count != hp->n_layer)) {
+        /* llama.cpp reads it as a required per-layer array */
+        if (arr)
+            fail(err, n, "metadata key %s has %llu entries, expected one per layer (block_count %u)", key,
+                 (unsigned long long)arr->count, hp->n_layer);
+        else
+            fail(err, n, "metadata key %s is missing or not an array (gemma4 needs one bool per layer)", key);
+        return false;
+    }
     if (arr) {
         for (uint32_t l = 0; l < hp->n_layer; l++) {
             int64_t b;
@@ -378,15 +523,28 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
         fail(err, n, "metadata key %s.block_count is %u (must be 1..%u)", a, hp->n_layer, IE_MAX_LAYERS);
         return false;
     }
-    if (m->arch == IE_ARCH_QWEN3MOE && !load_experts(f, m, err, n))
+    /* gemma4's MoE (26B-A4B): experts beside a dense FFN; its
+     * expert_feed_forward_length is required (llama.cpp has no default) */
+    uint64_t n_exp_g4 = 0;
+    bool g4moe = m->arch == IE_ARCH_GEMMA4 && gguf_get_arch_u64(f, a, "expert_count", &n_exp_g4) && n_exp_g4 > 0;
+    if (g4moe && !get_u32(f, a, "expert_feed_forward_length", true, 0, &hp->n_ff_exp, err, n))
         return false;
+    if ((m->arch == IE_ARCH_QWEN3MOE || g4moe) && !load_experts(f, m, err, n))
+        return false;
+    hp->moe_shared = g4moe;
     if (hp->n_embd == 0 || hp->n_embd > IE_MAX_DIM || (hp->n_ff == 0 && !hp->n_expert) || hp->n_ff > IE_MAX_DIM ||
         hp->n_head == 0 || hp->n_head > hp->n_embd) {
         fail(err, n, "inconsistent shape: embedding_length %u, feed_forward_length %u, head_count %u",
              hp->n_embd, hp->n_ff, hp->n_head);
         return false;
     }
-    if (!get_u32(f, a, "attention.head_count_kv", false, hp->n_head, &hp->n_head_kv, err, n) ||
+    /* gemma4's per-layer array is read by setup_geometry */
+    char hkv[96];
+    snprintf(hkv, sizeof hkv, "%s.attention.head_count_kv", a);
+    bool hkv_arr = m->arch == IE_ARCH_GEMMA4 && gguf_get_array(f, hkv);
+    if (hkv_arr)
+        hp->n_head_kv = hp->n_head;
+    if ((!hkv_arr && !get_u32(f, a, "attention.head_count_kv", false, hp->n_head, &hp->n_head_kv, err, n)) ||
         !get_u32(f, a, "attention.key_length", false, hp->n_embd / hp->n_head, &hp->head_dim_k, err, n) ||
         !get_u32(f, a, "attention.value_length", false, hp->n_embd / hp->n_head, &hp->head_dim_v, err, n))
         return false;
@@ -419,7 +577,8 @@ static bool load_hparams(const gguf_file *f, ie_model *m, char *err, size_t n)
     hp->kq_scale = 1.0f / sqrtf((float)hp->head_dim_k);
     hp->q_scale = 1.0f;
     hp->embd_scale = 1.0f;
-    return load_rope_scaling(f, m, err, n) && (m->arch != IE_ARCH_GEMMA3 || load_gemma3(f, m, err, n));
+    return load_rope_scaling(f, m, err, n) && (m->arch != IE_ARCH_GEMMA3 || load_gemma3(f, m, err, n)) &&
+           (m->arch != IE_ARCH_GEMMA4 || load_gemma4(f, m, err, n));
 }
 
 
@@ -581,41 +740,44 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     if (m->tied)
         m->output = m->token_embd;
     m->layers = calloc(hp->n_layer, sizeof *m->layers);
-    m->rope_freq_factors = malloc(hp->rope_dim / 2 * sizeof(float));
-    if (!m->layers || !m->rope_freq_factors) {
+    if (!m->layers) {
         fail(err, errlen, "out of memory");
         goto bad;
     }
+    if (!load_swa_layers(f, m, err, errlen) || !setup_geometry(f, m, err, errlen))
+        goto bad;
     for (uint32_t i = 0; i < hp->n_layer; i++)
         if (!load_layer(&L, m, i, &m->layers[i]))
             goto bad;
-    if (!load_swa_layers(f, m, err, errlen))
-        goto bad;
+    /* rope_freqs: every layer's divisors, or gemma4's global layers' only
+     * (proportional RoPE; llama.cpp requires it there), of their head size. */
+    bool gemma4 = m->arch == IE_ARCH_GEMMA4, any_global = false;
+    for (uint32_t l = 0; l < hp->n_layer; l++)
+        any_global |= !m->layers[l].swa;
     const float *freq_factors = NULL;
-    if (!load_vec(&L, "rope_freqs.weight", hp->rope_dim / 2, false, &freq_factors) ||
-        !all_tensors_used(&L, m->arch_name))
+    uint32_t n_factors = gemma4 ? hp->head_dim_k / 2 : hp->rope_dim / 2;
+    /* (a gemma4 without global layers reads none: llama.cpp refuses the tensor there) */
+    if ((!gemma4 || any_global) && !load_vec(&L, "rope_freqs.weight", n_factors, gemma4, &freq_factors))
         goto bad;
+    if (!all_tensors_used(&L, m->arch_name))
+        goto bad;
+    for (uint32_t i = 0; freq_factors && i < n_factors; i++)
+        if (!(freq_factors[i] > 0) || !isfinite(freq_factors[i])) {
+            fail(err, errlen, "tensor rope_freqs.weight holds a non-positive factor at %u", i);
+            goto bad;
+        }
     /* As ggml's rope (ggml-cpu/ops.cpp, rope_cache_init): pair i turns by
      * pos * theta_scale^i, the power taken by repeated float products,
      * divided by the pair's rope_freqs factor, times the scale: llama.cpp's
-     * roundings, where powf per pair differed from them in the last bits. */
-    for (uint32_t i = 0; i < hp->rope_dim / 2; i++) {
-        float ff = 1.0f;
-        if (freq_factors) {
-            if (!(freq_factors[i] > 0) || !isfinite(freq_factors[i])) {
-                fail(err, errlen, "tensor rope_freqs.weight holds a non-positive factor at %u", i);
-                goto bad;
-            }
-            ff = freq_factors[i];
-        }
-        m->rope_freq_factors[i] = ff;
-    }
-    /* Sliding-window layers: their own base, never scaled (llama.cpp's
+     * roundings, where powf per pair differed from them in the last bits.
+     * Sliding-window layers: their own base, never scaled (llama.cpp's
      * rope_freq_scale_train_swa is 1). */
     float base_swa = hp->rope_base_swa > 0 ? hp->rope_base_swa : hp->rope_base;
     for (uint32_t l = 0; l < hp->n_layer; l++) {
-        m->layers[l].rope_theta_scale = powf(m->layers[l].swa ? base_swa : hp->rope_base, -2.0f / (float)hp->rope_dim);
-        m->layers[l].rope_scale = m->layers[l].swa ? 1.0f : hp->rope_scale;
+        ie_layer *ly = &m->layers[l];
+        ly->rope_theta_scale = powf(ly->swa ? base_swa : hp->rope_base, -2.0f / (float)ly->rope_dim);
+        ly->rope_scale = ly->swa ? 1.0f : hp->rope_scale;
+        ly->freq_factors = gemma4 && ly->swa ? NULL : freq_factors;
     }
     /* The vocabulary, when the file has one (token-id-only models still run). */
     if (gguf_find_kv(f, "tokenizer.ggml.model")) {
@@ -640,7 +802,6 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
 bad:
     free(L.used);
     free(m->layers);
-    free(m->rope_freq_factors);
     free(m);
     return NULL;
 }
@@ -678,7 +839,6 @@ void ie_model_free(ie_model *m)
     gguf_close(&m->file);
     ie_vocab_free(m->vocab);
     free(m->layers);
-    free(m->rope_freq_factors);
     free(m);
 }
 

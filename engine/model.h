@@ -12,7 +12,8 @@
 #include "repack.h"
 
 /* In the order of engine_arch_names (common/engine_arch.h). */
-typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3 } ie_arch;
+typedef enum ie_arch { IE_ARCH_LLAMA, IE_ARCH_QWEN2, IE_ARCH_QWEN3, IE_ARCH_QWEN3MOE, IE_ARCH_GEMMA3,
+                      IE_ARCH_GEMMA4 } ie_arch;
 
 /* Most experts a MoE layer may have (llama.cpp's LLAMA_MAX_EXPERTS). */
 #define IE_MAX_EXPERTS 1024u
@@ -24,6 +25,8 @@ typedef struct ie_weight {
     uint64_t rows, cols;
     uint64_t row_bytes;
     const ie_repacked *rp; /* repacked copy used by the matmul, or NULL */
+    uint64_t exp_stride;   /* expert tensors: bytes from one expert's matrix to the next (0: rows x row_bytes;
+                            * more for gemma4's fused ffn_gate_up_exps, whose gate and up are views) */
 } ie_weight;
 
 typedef struct ie_layer {
@@ -35,8 +38,20 @@ typedef struct ie_layer {
      * expert tensor; expert e is the same matrix e slices further on
      * (ie_expert_slice). w_gate / w_up / w_down stay empty. */
     ie_weight router, exp_gate, exp_up, exp_down;
-    const float *attn_post_norm, *ffn_post_norm; /* gemma3 */
-    bool swa;                                    /* gemma3: a sliding-window layer */
+    const float *attn_post_norm, *ffn_post_norm; /* gemma3, gemma4 */
+    /* gemma4's MoE layers: the router's input scale (ffn_gate_inp.scale,
+     * n_embd), the experts' input norm and the two output norms (the dense
+     * FFN's, the experts'), the per-expert scale of down (or NULL) */
+    const float *router_scale, *ffn_pre_norm_2, *ffn_post_norm_1, *ffn_post_norm_2, *exp_down_scale;
+    bool swa;                                    /* gemma3, gemma4: a sliding-window layer */
+    /* This layer's attention geometry: the model's (hp) for every
+     * architecture but gemma4, whose sliding layers have their own head
+     * size (key_length_swa) and KV head count (the head_count_kv array). */
+    uint32_t n_head_kv, head_dim_k, head_dim_v, rope_dim;
+    const float *freq_factors; /* rope_dim / 2 divisors of the angles, or NULL (all 1) */
+    bool v_is_k;               /* gemma4 without attn_v: V is K's projection */
+    bool v_norm;               /* gemma4: V goes through an RMS norm without weight */
+    float out_scale;           /* gemma4 layer_output_scale: the layer's output times it; 1 otherwise */
     float rope_scale;                            /* theta factor (1 / rope.scaling.factor) */
     float rope_theta_scale;                      /* this layer's rope base^(-2 / rope_dim) */
 } ie_layer;
@@ -47,14 +62,17 @@ typedef struct ie_layer {
 static inline ie_weight ie_expert_slice(const ie_weight *w0, uint32_t e)
 {
     ie_weight w = *w0;
-    w.data += (uint64_t)e * w.rows * w.row_bytes;
+    w.data += (uint64_t)e * (w.exp_stride ? w.exp_stride : w.rows * w.row_bytes);
     if (w.rp)
         w.rp += e;
     return w;
 }
 
 typedef struct ie_hparams {
+    /* n_head_kv, head_dim_k / _v, rope_dim: the global (non-sliding) layers' */
     uint32_t n_layer, n_embd, n_head, n_head_kv, head_dim_k, head_dim_v, n_ff, n_vocab, n_ctx_train;
+    /* gemma4's sliding layers (the global values otherwise) */
+    uint32_t n_head_kv_swa, head_dim_k_swa, head_dim_v_swa, rope_dim_swa;
     uint32_t rope_dim;
     float rope_base, rms_eps;
     bool rope_neox;
@@ -66,7 +84,8 @@ typedef struct ie_hparams {
     float embd_scale;     /* multiplies the token embeddings (gemma3: sqrt(n_embd)) */
     float logit_softcap;  /* final_logit_softcapping; 0: off */
     uint32_t pooling;     /* {arch}.pooling_type, an ie_pooling; absent: none */
-    bool gelu;            /* GELU-gated FFN (gemma3) instead of SiLU */
+    bool gelu;            /* GELU-gated FFN (gemma3, gemma4) instead of SiLU */
+    bool moe_shared;      /* gemma4 MoE: a dense FFN beside the experts (their outputs added) */
 } ie_hparams;
 
 struct ie_model {
@@ -78,7 +97,6 @@ struct ie_model {
     const float *output_norm;
     bool tied;
     ie_layer *layers;
-    float *rope_freq_factors; /* rope_dim / 2 divisors of the angles (rope_freqs.weight, else 1) */
     ie_vocab *vocab;
     uint64_t weight_bytes;
     ie_repacked *repacked; /* n_repacked entries; their data lives in repack_buf */

@@ -1,6 +1,6 @@
 /* infrac-mkmodel: writes GGUF test models with seeded random weights in
  * any type infrac-engine supports, for llama / qwen2 / qwen3 / qwen3moe /
- * gemma3, with a SentencePiece or byte-level BPE vocabulary that llama.cpp
+ * gemma3 / gemma4 (dense), with a SentencePiece or byte-level BPE vocabulary that llama.cpp
  * also loads. */
 #include <math.h>
 #include <pthread.h>
@@ -19,7 +19,15 @@ typedef struct options {
     const char *chat_template; /* a file, "none", or NULL = the vocabulary's default */
     uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
     uint32_t experts, experts_used, ff_exp; /* qwen3moe */
-    uint32_t swa, swa_pattern;              /* gemma3 */
+    uint32_t swa, swa_pattern;              /* gemma3, gemma4 */
+    bool swa_pattern_set;
+    /* gemma4: the sliding layers' head size (0: half of --head-dim) and KV
+     * heads (0: --kv-heads, as one value; else a per-layer array), the
+     * global layers without attn_v (V is K), layer_output_scale tensors */
+    uint32_t head_dim_swa, kv_heads_swa;
+    bool k_eq_v, out_scale;
+    bool g4moe; /* gemma4 --moe: experts (--experts, --experts-used, --ff-exp) beside the dense FFN */
+    bool fused_exps; /* gemma4 --fused-exps: gate and up as one ffn_gate_up_exps (as convert_hf_to_gguf writes) */
     float logit_softcap;                    /* gemma3 final_logit_softcapping; 0: none */
     float rope_base, rope_scale; /* rope_scale: linear rope.scaling.factor; 0: none */
     bool tied, header_only;
@@ -37,7 +45,7 @@ typedef struct options {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3|qwen3moe|gemma3]\n"
+            "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3|qwen3moe|gemma3|gemma4]\n"
             "       [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m|q5_k_m]\n"
             "       [--layers N] [--embd N] [--heads N] [--kv-heads N] [--head-dim N] [--ff N] [--vocab N]\n"
             "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe] [--seed S]\n"
@@ -45,6 +53,10 @@ static void usage(FILE *f)
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
             "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
             "               [--logit-softcap X]\n"
+            "       gemma4: gemma3's, with --swa-pattern 2 by default, and [--head-dim-swa N (--head-dim / 2)]\n"
+            "               [--kv-heads-swa N (a per-layer head_count_kv)] [--k-eq-v (global layers: no attn_v)]\n"
+            "               [--out-scale (layer_output_scale tensors)] [--moe (experts beside the dense FFN;\n"
+            "               --experts, --experts-used, --ff-exp as qwen3moe)] [--fused-exps (ffn_gate_up_exps)]\n"
             "       [--chat-template FILE|none] [--special-token TEXT (a control token, bpe; repeatable)]\n"
             "       tests: [--meta KEY=VALUE (as {arch}.KEY; repeatable)] [--extra-tensor NAME (f32 [embd])]\n");
 }
@@ -73,8 +85,16 @@ static int parse_args(int argc, char **argv, options *o)
                       : !strcmp(a, "--vocab") ? &o->vocab : !strcmp(a, "--ctx") ? &o->ctx
                       : !strcmp(a, "--experts") ? &o->experts : !strcmp(a, "--experts-used") ? &o->experts_used
                       : !strcmp(a, "--ff-exp") ? &o->ff_exp : !strcmp(a, "--swa") ? &o->swa
-                      : !strcmp(a, "--swa-pattern") ? &o->swa_pattern : NULL;
+                      : !strcmp(a, "--swa-pattern") ? &o->swa_pattern
+                      : !strcmp(a, "--head-dim-swa") ? &o->head_dim_swa
+                      : !strcmp(a, "--kv-heads-swa") ? &o->kv_heads_swa : NULL;
+        if (u == &o->swa_pattern)
+            o->swa_pattern_set = true;
         if (!strcmp(a, "--tied")) { o->tied = true; continue; }
+        if (!strcmp(a, "--k-eq-v")) { o->k_eq_v = true; continue; }
+        if (!strcmp(a, "--out-scale")) { o->out_scale = true; continue; }
+        if (!strcmp(a, "--moe")) { o->g4moe = true; continue; }
+        if (!strcmp(a, "--fused-exps")) { o->fused_exps = true; continue; }
         if (!strcmp(a, "--header-only")) { o->header_only = true; continue; }
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); exit(0); }
         if (!v) {
@@ -113,8 +133,9 @@ static int parse_args(int argc, char **argv, options *o)
         return -1;
     }
     if (strcmp(o->arch, "llama") && strcmp(o->arch, "qwen2") && strcmp(o->arch, "qwen3") &&
-        strcmp(o->arch, "qwen3moe") && strcmp(o->arch, "gemma3")) {
-        fprintf(stderr, "infrac-mkmodel: --arch %s: expected llama, qwen2, qwen3, qwen3moe or gemma3\n", o->arch);
+        strcmp(o->arch, "qwen3moe") && strcmp(o->arch, "gemma3") && strcmp(o->arch, "gemma4")) {
+        fprintf(stderr, "infrac-mkmodel: --arch %s: expected llama, qwen2, qwen3, qwen3moe, gemma3 or gemma4\n",
+                o->arch);
         return -1;
     }
     if (!o->ff_exp)
@@ -129,6 +150,17 @@ static int parse_args(int argc, char **argv, options *o)
     if (o->head_dim % 2 || !o->head_dim) {
         fprintf(stderr, "infrac-mkmodel: head size %u must be even\n", o->head_dim);
         return -1;
+    }
+    if (!strcmp(o->arch, "gemma4")) {
+        if (!o->swa_pattern_set)
+            o->swa_pattern = 2; /* both layer kinds in the default 2 layers */
+        if (!o->head_dim_swa)
+            o->head_dim_swa = o->head_dim / 2 >= 2 ? o->head_dim / 2 / 2 * 2 : o->head_dim;
+        if (!o->swa || o->head_dim_swa % 2 || (o->kv_heads_swa && o->heads % o->kv_heads_swa)) {
+            fprintf(stderr, "infrac-mkmodel: gemma4 needs --swa > 0, an even --head-dim-swa and --kv-heads-swa "
+                    "dividing --heads\n");
+            return -1;
+        }
     }
     if (o->threads < 1)
         o->threads = 1;
@@ -278,7 +310,8 @@ static uint32_t file_type(const char *type)
 }
 
 /* An integer key mkmodel writes, unless a --meta gives it (any type). */
-static bool own_u32(gguf_writer *w, const options *o, const char *key, uint32_t v)
+/* Whether a --meta replaces {arch}.KEY (key: the full name). */
+static bool meta_has(const options *o, const char *key)
 {
     const char *suffix = strchr(key, '.');
     for (uint32_t i = 0; suffix && i < o->n_meta; i++) {
@@ -286,7 +319,25 @@ static bool own_u32(gguf_writer *w, const options *o, const char *key, uint32_t 
         if (strlen(suffix + 1) == n && !strncmp(o->meta[i], suffix + 1, n))
             return true;
     }
-    return gguf_w_u32(w, key, v);
+    return false;
+}
+
+static bool own_u32(gguf_writer *w, const options *o, const char *key, uint32_t v)
+{
+    return meta_has(o, key) || gguf_w_u32(w, key, v);
+}
+
+/* gemma4's per-layer head_count_kv: --kv-heads-swa on the sliding
+ * layers, --kv-heads on the global ones. */
+static bool kv_heads_array(gguf_writer *w, const options *o, const char *key, const bool *swa_of)
+{
+    int32_t v[1024];
+    uint32_t n = o->layers < 1024 ? o->layers : 1024;
+    if (meta_has(o, key))
+        return true;
+    for (uint32_t l = 0; l < n; l++)
+        v[l] = (int32_t)(swa_of[l] ? o->kv_heads_swa : o->kv_heads);
+    return gguf_w_arr_i32(w, key, v, n);
 }
 
 /* One --meta KEY=VALUE as {arch}.KEY. */
@@ -348,20 +399,31 @@ static int write_model(const options *o)
     const char *a = o->arch;
     char key[128], err[512];
 #define K(s) (snprintf(key, sizeof key, "%s." s, a), key)
+    bool moe = !strcmp(a, "qwen3moe"), gemma4 = !strcmp(a, "gemma4"), gemma = !strcmp(a, "gemma3") || gemma4;
+    /* gemma4: which layers slide (as llama.cpp's period rule when no list is given) */
+    bool swa_of[1024];
+    for (uint32_t l = 0; l < o->layers && l < 1024; l++)
+        swa_of[l] = o->swa_pattern == 0 || l % o->swa_pattern < o->swa_pattern - 1;
+    if (o->swa_layers) {
+        uint32_t l = 0;
+        for (const char *p = o->swa_layers; *p && l < 1024; p++)
+            if (*p == '0' || *p == '1')
+                swa_of[l++] = *p == '1';
+    }
     bool ok = gguf_w_str(w, "general.architecture", a) && gguf_w_str(w, "general.name", "infrac test model") &&
               gguf_w_u32(w, "general.file_type", file_type(o->type)) &&
               own_u32(w, o, K("context_length"), o->ctx) && own_u32(w, o, K("embedding_length"), o->embd) &&
               own_u32(w, o, K("block_count"), o->layers) && own_u32(w, o, K("feed_forward_length"), o->ff) &&
               own_u32(w, o, K("attention.head_count"), o->heads) &&
-              own_u32(w, o, K("attention.head_count_kv"), o->kv_heads) &&
+              (gemma4 && o->kv_heads_swa ? kv_heads_array(w, o, K("attention.head_count_kv"), swa_of)
+                                         : own_u32(w, o, K("attention.head_count_kv"), o->kv_heads)) &&
               gguf_w_f32(w, K("attention.layer_norm_rms_epsilon"), 1e-5f) &&
               gguf_w_f32(w, K("rope.freq_base"), o->rope_base) &&
               own_u32(w, o, K("rope.dimension_count"), o->head_dim) &&
               own_u32(w, o, K("attention.key_length"), o->head_dim) &&
               own_u32(w, o, K("attention.value_length"), o->head_dim) &&
               own_u32(w, o, K("vocab_size"), o->vocab);
-    bool moe = !strcmp(a, "qwen3moe"), gemma = !strcmp(a, "gemma3");
-    if (ok && moe)
+    if (ok && (moe || (gemma4 && o->g4moe)))
         ok = own_u32(w, o, K("expert_count"), o->experts) && own_u32(w, o, K("expert_used_count"), o->experts_used) &&
              own_u32(w, o, K("expert_feed_forward_length"), o->ff_exp);
     if (ok && o->rope_scale > 0)
@@ -378,9 +440,16 @@ static int write_model(const options *o)
             if (*p == '0' || *p == '1')
                 flags[nf++] = *p == '1';
         ok = gguf_w_arr_bool(w, K("attention.sliding_window_pattern"), flags, nf);
+    } else if (ok && gemma4 && !meta_has(o, K("attention.sliding_window_pattern"))) {
+        ok = gguf_w_arr_bool(w, K("attention.sliding_window_pattern"), swa_of, o->layers < 1024 ? o->layers : 1024);
     } else if (ok && gemma && o->swa) {
         ok = own_u32(w, o, K("attention.sliding_window_pattern"), o->swa_pattern);
     }
+    if (ok && gemma4)
+        ok = own_u32(w, o, K("embedding_length_per_layer_input"), 0) && /* llama.cpp requires it: 0, none */
+             own_u32(w, o, K("attention.key_length_swa"), o->head_dim_swa) &&
+             own_u32(w, o, K("attention.value_length_swa"), o->head_dim_swa) &&
+             own_u32(w, o, K("rope.dimension_count_swa"), o->head_dim_swa);
     for (uint32_t i = 0; ok && i < o->n_meta; i++)
         ok = write_meta(w, a, o->meta[i]);
 #undef K
@@ -408,17 +477,23 @@ static int write_model(const options *o)
         gguf_writer_free(w);
         return 1;
     }
-    uint64_t E = o->embd, qd = (uint64_t)o->heads * o->head_dim, kd = (uint64_t)o->kv_heads * o->head_dim;
+    uint64_t E = o->embd;
     float inv_e = 1.0f / sqrtf((float)E), s3 = sqrtf(3.0f);
     /* uniform(-a, a) has standard deviation a / sqrt(3). */
     ok = add_tensor(w, o, "token_embd.weight", weight_type(o, "token_embd", 0, E), E, o->vocab, s3 * 2 * inv_e, 0);
     for (uint32_t l = 0; l < o->layers && ok; l++) {
         char n[96];
 #define T(s) (snprintf(n, sizeof n, "blk.%u." s, l), n)
+        /* gemma4's sliding layers: their own head size and KV heads */
+        bool sl = gemma4 && l < 1024 && swa_of[l];
+        uint32_t hd = sl ? o->head_dim_swa : o->head_dim;
+        uint64_t qd = (uint64_t)o->heads * hd;
+        uint64_t kd = (uint64_t)(sl && o->kv_heads_swa ? o->kv_heads_swa : o->kv_heads) * hd;
+        bool no_v = gemma4 && o->k_eq_v && !sl;
         ok = add_tensor(w, o, T("attn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
              add_tensor(w, o, T("attn_q.weight"), weight_type(o, "attn_q", l, E), E, qd, s3 * inv_e, 0) &&
              add_tensor(w, o, T("attn_k.weight"), weight_type(o, "attn_k", l, E), E, kd, s3 * inv_e, 0) &&
-             add_tensor(w, o, T("attn_v.weight"), weight_type(o, "attn_v", l, E), E, kd, s3 * inv_e, 0) &&
+             (no_v || add_tensor(w, o, T("attn_v.weight"), weight_type(o, "attn_v", l, E), E, kd, s3 * inv_e, 0)) &&
              add_tensor(w, o, T("attn_output.weight"), weight_type(o, "attn_output", l, qd), qd, E,
                         s3 / sqrtf((float)qd), 0) &&
              add_tensor(w, o, T("ffn_norm.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f);
@@ -432,7 +507,27 @@ static int write_model(const options *o)
                                s3 * inv_e, 0) &&
                  add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
                                s3 / sqrtf((float)F), 0);
-        } else if (ok) {
+        }
+        if (ok && gemma4 && o->g4moe) {
+            /* gemma4's MoE: router, its input scale, three norms, the experts, down's per-expert scale */
+            uint64_t F = o->ff_exp, X = o->experts;
+            ok = add_tensor(w, o, T("ffn_gate_inp.weight"), GGML_T_F32, E, X, s3 * inv_e, 0) &&
+                 add_tensor(w, o, T("ffn_gate_inp.scale"), GGML_T_F32, E, 1, 0.5f, 1.0f) &&
+                 add_tensor(w, o, T("pre_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor(w, o, T("post_ffw_norm_1.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 add_tensor(w, o, T("post_ffw_norm_2.weight"), GGML_T_F32, E, 1, 0.1f, 1.0f) &&
+                 (o->fused_exps
+                      ? add_tensor_3d(w, o, T("ffn_gate_up_exps.weight"), weight_type(o, "ffn_gate_up_exps", l, E),
+                                      E, 2 * F, X, s3 * inv_e, 0)
+                      : add_tensor_3d(w, o, T("ffn_gate_exps.weight"), weight_type(o, "ffn_gate_exps", l, E), E, F,
+                                      X, s3 * inv_e, 0) &&
+                            add_tensor_3d(w, o, T("ffn_up_exps.weight"), weight_type(o, "ffn_up_exps", l, E), E, F,
+                                          X, s3 * inv_e, 0)) &&
+                 add_tensor_3d(w, o, T("ffn_down_exps.weight"), weight_type(o, "ffn_down_exps", l, F), F, E, X,
+                               s3 / sqrtf((float)F), 0) &&
+                 add_tensor(w, o, T("ffn_down_exps.scale"), GGML_T_F32, X, 1, 0.4f, 1.0f);
+        }
+        if (ok && !moe) {
             ok = add_tensor(w, o, T("ffn_gate.weight"), weight_type(o, "ffn_gate", l, E), E, o->ff, s3 * inv_e, 0) &&
                  add_tensor(w, o, T("ffn_up.weight"), weight_type(o, "ffn_up", l, E), E, o->ff, s3 * inv_e, 0) &&
                  add_tensor(w, o, T("ffn_down.weight"), weight_type(o, "ffn_down", l, o->ff), o->ff, E,
@@ -446,11 +541,25 @@ static int write_model(const options *o)
                  add_tensor(w, o, T("attn_k.bias"), GGML_T_F32, kd, 1, 0.5f, 0) &&
                  add_tensor(w, o, T("attn_v.bias"), GGML_T_F32, kd, 1, 0.5f, 0);
         if (ok && (!strcmp(a, "qwen3") || moe || gemma))
-            ok = add_tensor(w, o, T("attn_q_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f) &&
-                 add_tensor(w, o, T("attn_k_norm.weight"), GGML_T_F32, o->head_dim, 1, 0.2f, 1.0f);
+            ok = add_tensor(w, o, T("attn_q_norm.weight"), GGML_T_F32, hd, 1, 0.2f, 1.0f) &&
+                 add_tensor(w, o, T("attn_k_norm.weight"), GGML_T_F32, hd, 1, 0.2f, 1.0f);
+        if (ok && gemma4 && o->out_scale)
+            ok = add_tensor(w, o, T("layer_output_scale.weight"), GGML_T_F32, 1, 1, 0.3f, 0.6f);
 #undef T
     }
     ok = ok && add_tensor(w, o, "output_norm.weight", GGML_T_F32, E, 1, 0.1f, 1.0f);
+    bool any_global = false;
+    for (uint32_t l = 0; gemma4 && l < o->layers && l < 1024; l++)
+        any_global |= !swa_of[l];
+    if (ok && gemma4 && any_global) {
+        /* the global layers' proportional RoPE: the first quarter of the
+         * pairs turn (divided by 1, 1.5, ...), the rest barely (1e30) */
+        float ff[512];
+        uint64_t np = o->head_dim / 2 < 512 ? o->head_dim / 2 : 512;
+        for (uint64_t i = 0; i < np; i++)
+            ff[i] = i < (np + 3) / 4 ? 1.0f + 0.5f * (float)i : 1e30f;
+        ok = gguf_w_tensor(w, "rope_freqs.weight", GGML_T_F32, 1, &np, o->header_only ? NULL : ff);
+    }
     if (ok && !o->tied)
         ok = add_tensor(w, o, "output.weight", weight_type(o, "output", 0, E), E, o->vocab, s3 * 2 * inv_e, 0);
     for (uint32_t i = 0; ok && i < o->n_extra; i++)

@@ -225,7 +225,7 @@ static void memory_formula_is_the_allocation(void **state)
     assert_non_null(c);
     assert_int_equal(ie_slot_n_ctx(c), 33);
     assert_int_equal(c->kv_bytes + c->scratch_bytes, ie_context_bytes(m, &p));
-    engine_mem_shape s = {2, 128, 4, 2, 64, 64, 256, 512, 0, 0, 0, 0, 0};
+    engine_mem_shape s = {2, 128, 4, 2, 64, 64, 256, 512, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     engine_mem_params mp = {100, 3, 16, 2, GGML_T_Q8_0, GGML_T_Q4_0};
     /* KV: layers x cells x (K row + V row): 2 x 99 x (128/32*34 + 128/32*18) */
     assert_int_equal(engine_kv_bytes(&s, &mp), (2 * 99 * (4 * 34 + 4 * 18) + 63) / 64 * 64);

@@ -52,6 +52,10 @@ static void batch_matches_token_by_token(void **state)
         {"--arch qwen3moe --type q4_k_m --embd 256 --ff 512 --ff-exp 256 --head-dim 64", 5e-2},
         {"--arch gemma3 --type f32 --layers 3 --swa-pattern 2", 1e-4},
         {"--arch gemma3 --type q4_0 --swa 4 --swa-pattern 0", 1e-3},
+        {"--arch gemma4 --type f32 --layers 3 --swa 4 --kv-heads-swa 4 --k-eq-v --out-scale", 1e-4},
+        {"--arch gemma4 --type f32 --moe --experts 8 --experts-used 2 --ff-exp 64 --swa 4 --out-scale", 1e-4},
+        {"--arch gemma4 --type q8_0 --moe --experts 16 --experts-used 3 --ff-exp 32", 1e-3},
+        {"--arch gemma4 --type q4_0 --moe --fused-exps --experts 8 --experts-used 2 --ff-exp 64", 1e-3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loaded L;
@@ -353,7 +357,14 @@ static void memory_matches_formula_and_estimate(void **state)
         "--arch gemma3 --type f16 --embd 128 --layers 4 --swa-layers 1,0,1,1",
         "--arch gemma3 --type f32 --embd 128 --layers 3 --swa 4 --swa-pattern 0",
         /* a window wider than the slot: every layer keeps the slot's cells */
-        "--arch gemma3 --type f32 --embd 128 --layers 2 --swa 100"};
+        "--arch gemma3 --type f32 --embd 128 --layers 2 --swa 100",
+        /* gemma4: sliding layers with their own KV heads and wider heads
+         * than the global ones, and the reverse */
+        "--arch gemma4 --type f16 --embd 128 --layers 4 --swa-layers 1,0,1,1 --kv-heads-swa 4 --head-dim-swa 64",
+        "--arch gemma4 --type q8_0 --embd 128 --layers 3 --swa 4 --kv-heads-swa 1 --head-dim-swa 32 --head-dim 64",
+        /* gemma4's MoE: the dense FFN wider than the chosen experts, and narrower */
+        "--arch gemma4 --type f16 --embd 128 --moe --experts 8 --experts-used 2 --ff-exp 32 --ff 256 --head-dim-swa 32",
+        "--arch gemma4 --type q8_0 --embd 128 --moe --experts 8 --experts-used 4 --ff-exp 128 --ff 64 --head-dim-swa 64"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         loaded L;
         make_model(&L, "mem", cases[i]);
@@ -380,11 +391,14 @@ static void memory_matches_formula_and_estimate(void **state)
             assert_int_equal(c->swa_cells, 48);
         engine_mem_shape s = {hp->n_layer, hp->n_embd, hp->n_head, hp->n_head_kv, hp->head_dim_k, hp->head_dim_v,
                               hp->n_ff, hp->n_vocab, hp->n_expert, hp->n_expert_used, hp->n_ff_exp,
-                              hp->n_swa, n_layer_swa};
+                              hp->n_swa, n_layer_swa, hp->n_head_kv_swa, hp->head_dim_k_swa, hp->head_dim_v_swa,
+                              hp->moe_shared};
         engine_mem_params mp = {96, 2, 32, 3, GGML_T_Q8_0, GGML_T_F16};
         assert_int_equal(engine_context_bytes(&s, &mp), ie_context_bytes(m, &p));
-        if (hp->n_expert)
-            assert_int_equal(engine_ffn_width(&s), (uint64_t)hp->n_expert_used * hp->n_ff_exp);
+        if (hp->n_expert) {
+            uint64_t w = (uint64_t)hp->n_expert_used * hp->n_ff_exp;
+            assert_int_equal(engine_ffn_width(&s), hp->moe_shared && hp->n_ff > w ? hp->n_ff : w);
+        }
 
         model_shape ms;
         assert_int_equal(model_shape_from_gguf(&L.f, &ms, err, sizeof err), 0);

@@ -96,7 +96,8 @@ static void other_metadata(void **state)
 {
     (void)state;
     refused("--arch qwen3 --meta expert_count=8",
-            "metadata key qwen3.expert_count is 8: infrac-engine runs mixture-of-experts models only as qwen3moe");
+            "metadata key qwen3.expert_count is 8: infrac-engine runs mixture-of-experts models only as qwen3moe "
+            "and gemma4");
     refused("--arch qwen3moe --meta expert_group_count=2", "qwen3moe.expert_group_count is 2");
     accepted("--arch qwen3moe --meta expert_group_count=1");
     refused("--arch qwen3 --meta nextn_predict_layers=1", "qwen3.nextn_predict_layers is 1");
@@ -122,19 +123,88 @@ static void unused_tensors(void **state)
     accepted("--arch llama --extra-tensor blk.0.attn_q.bias"); /* optional q/k/v biases are implemented */
 }
 
+/* gemma4: the dense models and the MoE load, with per-layer KV head
+ * counts, V taken from K and layer_output_scale; what the engine does not
+ * implement (per-layer embeddings, shared-KV layers) is refused by name, by
+ * the loader and the compiler's metadata check alike; hostile per-layer
+ * arrays (the wrong length, mixed counts within a layer kind) are load
+ * errors, never a crash. */
+static void gemma4_support(void **state)
+{
+    (void)state;
+    loaded L;
+    ie_model *m = loads(&L, "--arch gemma4 --layers 4 --swa-layers 1,0,1,1 --kv-heads-swa 4 --head-dim-swa 8 "
+                            "--k-eq-v --out-scale");
+    assert_int_equal(m->hp.n_head_kv, 2);
+    assert_int_equal(m->hp.n_head_kv_swa, 4);
+    assert_int_equal(m->layers[0].n_head_kv, 4);
+    assert_int_equal(m->layers[0].head_dim_k, 8);
+    assert_int_equal(m->layers[1].n_head_kv, 2);
+    assert_int_equal(m->layers[1].head_dim_k, 16);
+    assert_true(m->layers[1].v_is_k); /* a global layer without attn_v */
+    assert_false(m->layers[0].v_is_k);
+    assert_null(m->layers[0].freq_factors); /* proportional RoPE: global layers only */
+    assert_non_null(m->layers[1].freq_factors);
+    assert_true(m->layers[2].out_scale != 1.0f);
+    assert_true(m->hp.logit_softcap == 30.0f); /* llama.cpp's default when the key is absent */
+    ie_model_free(m);
+    unload(&L);
+
+    refused("--arch gemma4 --meta embedding_length_per_layer_input=64",
+            "gemma4.embedding_length_per_layer_input is 64: infrac-engine does not implement gemma4's per-layer "
+            "embeddings");
+    /* its MoE (26B-A4B) loads, its expert_feed_forward_length required as llama.cpp's */
+    m = loads(&L, "--arch gemma4 --moe --experts 8 --experts-used 2 --ff-exp 64");
+    assert_true(m->hp.moe_shared);
+    assert_int_equal(m->hp.n_expert, 8);
+    assert_non_null(m->layers[0].w_gate.data); /* the dense FFN beside the experts */
+    assert_non_null(m->layers[0].exp_down_scale);
+    ie_model_free(m);
+    unload(&L);
+    make_model(&L, "noffexp", "--arch gemma4 --meta expert_count=8");
+    expect_refusal(&L, "metadata key gemma4.expert_feed_forward_length is missing");
+    unload(&L);
+    refused("--arch gemma4 --meta attention.shared_kv_layers=2",
+            "gemma4.attention.shared_kv_layers is 2: infrac-engine does not implement layers that reuse");
+    /* hostile headers */
+    refused("--arch gemma4 --layers 4 --swa-layers 1,0,1",
+            "gemma4.attention.sliding_window_pattern has 3 entries, expected one per layer (block_count 4)");
+    refused("--arch gemma4 --layers 2 --swa-layers 1,0,1,1,0",
+            "gemma4.attention.sliding_window_pattern has 5 entries, expected one per layer (block_count 2)");
+    refused("--arch gemma4 --meta attention.sliding_window_pattern=2",
+            "gemma4.attention.sliding_window_pattern is not an array");
+    refused("--arch gemma4 --layers 2 --meta attention.head_count_kv=[2,2,2]",
+            "gemma4.attention.head_count_kv has 3 entries, expected one per layer (block_count 2)");
+    make_model(&L, "mixed", "--arch gemma4 --layers 4 --swa-layers 1,0,1,0 --meta attention.head_count_kv=[2,2,4,2]");
+    expect_refusal(&L, "layer 2 has 4 KV heads, another sliding layer 2");
+    unload(&L);
+    make_model(&L, "zero", "--arch gemma4 --layers 2 --meta attention.head_count_kv=[0,2]");
+    expect_refusal(&L, "layer 0's entry is not a divisor of head_count 4");
+    unload(&L);
+    make_model(&L, "odd", "--arch gemma4 --layers 2 --meta attention.head_count_kv=[3,2]");
+    expect_refusal(&L, "layer 0's entry is not a divisor of head_count 4");
+    unload(&L);
+    make_model(&L, "kv", "--arch gemma4 --meta attention.key_length_swa=12 --meta attention.value_length_swa=8");
+    expect_refusal(&L, "key_length_swa == value_length_swa (12, 8)");
+    unload(&L);
+    make_model(&L, "norope", "--arch gemma4 --layers 2 --swa-layers 1,0 --meta rope.dimension_count_swa=9");
+    expect_refusal(&L, "rope.dimension_count_swa 9");
+    unload(&L);
+}
+
 static void architecture_list(void **state)
 {
     (void)state;
-    /* gemma4 (per-layer KV heads and head sizes, shared KV layers, a MoE
-     * variant: llama.cpp's src/models/gemma4.cpp) is not one the engine
-     * runs: a gemma3 file renamed to it is refused by its name */
+    /* gemma2 (attention soft-capping, llama.cpp's src/models/gemma2.cpp)
+     * is not one the engine runs: a gemma3 file renamed to it is refused
+     * by its name */
     loaded L;
-    make_model(&L, "gemma4", "--arch gemma3");
+    make_model(&L, "gemma2", "--arch gemma3");
     gguf_str arch;
     assert_true(gguf_get_str(&L.f, "general.architecture", &arch));
-    ((char *)arch.ptr)[5] = '4';
-    expect_refusal(&L, "architecture 'gemma4' is not supported by infrac-engine (supported: llama, qwen2, qwen3, "
-                       "qwen3moe, gemma3)");
+    ((char *)arch.ptr)[5] = '2';
+    expect_refusal(&L, "architecture 'gemma2' is not supported by infrac-engine (supported: llama, qwen2, qwen3, "
+                       "qwen3moe, gemma3, gemma4)");
     unload(&L);
     for (int i = 0; i < ENGINE_ARCH_COUNT; i++) {
         assert_int_equal(engine_arch_index(engine_arch_names[i], strlen(engine_arch_names[i])), i);
@@ -147,7 +217,7 @@ static void architecture_list(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rope_scaling_types), cmocka_unit_test(per_layer_arrays),
+        cmocka_unit_test(rope_scaling_types), cmocka_unit_test(per_layer_arrays), cmocka_unit_test(gemma4_support),
         cmocka_unit_test(other_metadata),     cmocka_unit_test(unused_tensors),
         cmocka_unit_test(architecture_list),
     };

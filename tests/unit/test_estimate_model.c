@@ -543,7 +543,7 @@ static void infrac_engine_is_host_only(void **state)
     /* the engine divides the context among the slots */
     assert_int_equal(r.host.kv_cache, 8ull * 2048 * (2 * 128 * 2));
     /* and agrees with the engine's own formula */
-    engine_mem_shape es = {m.n_layer, m.n_embd, m.n_head, m.n_head_kv, m.head_dim_k, m.head_dim_v, m.n_ff, m.n_vocab, 0, 0, 0, 0, 0};
+    engine_mem_shape es = {m.n_layer, m.n_embd, m.n_head, m.n_head_kv, m.head_dim_k, m.head_dim_v, m.n_ff, m.n_vocab, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     engine_mem_params ep = {.n_ctx = 2048, .n_slots = 2, .n_batch = req.batch, .n_threads = 8,
                             .cache_k = GGML_T_Q8_0, .cache_v = GGML_T_F16};
     req.threads = 8;
@@ -558,7 +558,7 @@ static void infrac_engine_is_host_only(void **state)
     synth_load(&moe, &m);
     run(&m, &req, &r);
     engine_mem_shape ms = {m.n_layer, m.n_embd, m.n_head, m.n_head_kv, m.head_dim_k, m.head_dim_v, m.n_ff,
-                           m.n_vocab, 8, 2, 128, 0, 0};
+                           m.n_vocab, 8, 2, 128, 0, 0, 0, 0, 0, 0};
     assert_int_equal(engine_ffn_width(&ms), 2 * 128);
     assert_int_equal(r.host.kv_cache + r.host.compute, engine_context_bytes(&ms, &ep));
     engine_mem_shape dense_view = ms;
