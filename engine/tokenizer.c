@@ -79,9 +79,9 @@ oom:
     return false;
 }
 
-/* SentencePiece escapes spaces as U+2581 and prefixes one after a start
- * or a special token (add_space_prefix). */
-static void spm_fragment(const ie_vocab *v, const char *s, size_t len, bool prefix, ie_toklist *out)
+/* SentencePiece and gemma4 escape spaces as U+2581; SentencePiece also
+ * prefixes one after a start or a special token (add_space_prefix). */
+static void escaped_fragment(const ie_vocab *v, const char *s, size_t len, bool prefix, ie_toklist *out)
 {
     size_t spaces = prefix ? 1 : 0;
     for (size_t i = 0; i < len; i++)
@@ -104,7 +104,10 @@ static void spm_fragment(const ie_vocab *v, const char *s, size_t len, bool pref
             buf[k++] = s[i];
         }
     }
-    ie_spm_tokenize(v, buf, k, out);
+    if (v->kind == IE_VOCAB_SPM)
+        ie_spm_tokenize(v, buf, k, out);
+    else
+        ie_bpe_tokenize(v, buf, k, out);
     free(buf);
 }
 
@@ -129,8 +132,10 @@ int ie_tokenize(const ie_vocab *v, const char *text, size_t len, bool add_specia
             ie_toklist_push(&toks, f->token);
             prev_special = true;
         } else if (v->kind == IE_VOCAB_SPM) {
-            spm_fragment(v, text + f->off, f->len, v->add_space_prefix && prev_special, &toks);
+            escaped_fragment(v, text + f->off, f->len, v->add_space_prefix && prev_special, &toks);
             prev_special = false;
+        } else if (v->escape_spaces) {
+            escaped_fragment(v, text + f->off, f->len, false, &toks);
         } else {
             ie_bpe_tokenize(v, text + f->off, f->len, &toks);
         }
@@ -194,7 +199,7 @@ static bool piece(const ie_vocab *v, int32_t id, bool render_special, bytes *b)
         bytes_add(b, t->text, t->len);
         return true;
     }
-    if (v->kind == IE_VOCAB_SPM) {
+    if (v->kind == IE_VOCAB_SPM || v->escape_spaces) {
         if (t->type == IE_TOK_NORMAL) { /* U+2581 -> space */
             for (uint32_t i = 0; i < t->len;) {
                 if (t->len - i >= 3 && memcmp(t->text + i, "\xe2\x96\x81", 3) == 0) {

@@ -1,4 +1,5 @@
-/* Tokenizers of infrac-engine: SentencePiece ("llama") with byte fallback
+/* Tokenizers of infrac-engine: SentencePiece ("llama") with byte fallback,
+ * Gemma 4's BPE over raw UTF-8 ("gemma4", spaces as U+2581, <0xXX> bytes)
  * and byte-level BPE ("gpt2") with the llama3 / llama-bpe / qwen2 / default
  * pre-tokenizers, built from a GGUF's tokenizer.* metadata. Behaviour
  * matches llama.cpp's llama-vocab (checked by tests/parity). */

@@ -16,7 +16,8 @@ typedef enum ie_pretok {
     IE_PRE_GPT2,    /* "gpt-2" */
     IE_PRE_LLAMA3,  /* "llama3", "llama-v3", "llama-bpe" */
     IE_PRE_QWEN2,   /* "qwen2", "deepseek-r1-qwen" */
-    IE_PRE_STARCODER /* "starcoder", "smollm", "refact", "command-r", "codeshell", "exaone" */
+    IE_PRE_STARCODER, /* "starcoder", "smollm", "refact", "command-r", "codeshell", "exaone" */
+    IE_PRE_GEMMA4   /* tokenizer.ggml.model "gemma4": newline runs and the rest, raw UTF-8 */
 } ie_pretok;
 
 typedef struct ie_token {
@@ -49,11 +50,13 @@ struct ie_vocab {
     ie_strmap merge_map;      /* (left, right) -> rank (the first wins) */
     int32_t bos, eos, eot, unk;
     bool add_bos, add_eos, add_space_prefix, ignore_merges, clean_spaces;
+    bool escape_spaces;       /* gemma4: ' ' -> U+2581 before BPE, back when detokenizing */
     int32_t *special;         /* control/user-defined/unknown ids, longest text first */
     int32_t n_special;
     int32_t *eog;             /* sorted */
     int32_t n_eog;
     int32_t byte_tokens[256]; /* SPM: id of <0xXX> (or the raw byte), -1 when none */
+    int32_t hex_tokens[256];  /* id of <0xXX> alone, -1 when none (gemma4's byte fallback) */
     char *chat_template;
 };
 
@@ -71,7 +74,8 @@ typedef struct ie_toklist {
 } ie_toklist;
 void ie_toklist_push(ie_toklist *l, int32_t id);
 
-/* Tokenizes one fragment of plain text (no special tokens) and appends. */
+/* Tokenizes one fragment of plain text (no special tokens) and appends.
+ * For gemma4 (escape_spaces) the caller has already replaced spaces. */
 void ie_spm_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out);
 void ie_bpe_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out);
 

@@ -171,7 +171,8 @@ static void bpe_try_pair(const ie_vocab *v, const ie_sym *syms, int32_t left, in
 
 static void bpe_word(const ie_vocab *v, const char *w, size_t len, ie_heap *h, ie_toklist *out)
 {
-    if (v->ignore_merges) {
+    bool newlines = v->pre == IE_PRE_GEMMA4 && len > 0 && w[0] == '\n'; /* its words are uniform */
+    if (v->ignore_merges || newlines) { /* gemma4: a newline run that is a token is taken whole */
         int32_t id = ie_text_to_token(v, w, len);
         if (id >= 0) {
             ie_toklist_push(out, id);
@@ -201,9 +202,11 @@ static void bpe_word(const ie_vocab *v, const char *w, size_t len, ie_heap *h, i
             ie_toklist_push(out, id);
             continue;
         }
-        /* Not a token: each byte alone if that is one, else dropped (llama.cpp). */
+        /* Not a token: each byte alone if that is one (gemma4: its <0xXX>),
+         * else dropped (llama.cpp). */
         for (uint32_t j = 0; j < syms[i].n; j++) {
-            int32_t b = ie_text_to_token(v, syms[i].text + j, 1);
+            int32_t b = v->pre == IE_PRE_GEMMA4 ? v->hex_tokens[(unsigned char)syms[i].text[j]]
+                                                : ie_text_to_token(v, syms[i].text + j, 1);
             if (b >= 0)
                 ie_toklist_push(out, b);
         }
@@ -211,8 +214,30 @@ static void bpe_word(const ie_vocab *v, const char *w, size_t len, ie_heap *h, i
     free(syms);
 }
 
+/* gemma4's pre-tokenizer, "[^\n]+|[\n]+" over raw UTF-8: runs of newlines
+ * and runs of anything else. */
+static void gemma4_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out)
+{
+    ie_heap h = {0};
+    for (size_t at = 0; at < len;) {
+        size_t end = at;
+        bool nl = text[at] == '\n';
+        while (end < len && (text[end] == '\n') == nl)
+            end++;
+        bpe_word(v, text + at, end - at, &h, out);
+        at = end;
+    }
+    if (h.oom)
+        out->oom = true;
+    free(h.a);
+}
+
 void ie_bpe_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out)
 {
+    if (v->pre == IE_PRE_GEMMA4) {
+        gemma4_tokenize(v, text, len, out);
+        return;
+    }
     ie_words words;
     if (ie_pretokenize(v->pre, text, len, &words) < 0) {
         out->oom = true;

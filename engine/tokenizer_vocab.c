@@ -1,7 +1,9 @@
 /* Vocabulary loading from a GGUF's tokenizer.* metadata, and lookups.
  * Defaults follow llama.cpp's llama-vocab: SentencePiece BOS 1, EOS 2,
  * UNK 0, add BOS; byte-level BPE BOS = EOS = 11, BOS only for the llama3
- * pre-tokenizer; metadata overrides both. Unlike llama.cpp, metadata that
+ * pre-tokenizer; metadata overrides both. Gemma 4's BPE ("gemma4") has no
+ * default ids and always adds BOS (llama.cpp forces add_bos_token on for
+ * it). Unlike llama.cpp, metadata that
  * does not fit together (array lengths, ids out of range) is refused. */
 #include "tokenizer_internal.h"
 
@@ -255,7 +257,7 @@ static bool load_tokens(ie_vocab *v, const gguf_file *f, char *err, size_t errle
     if (v->kind == IE_VOCAB_BPE) {
         if (!mg || mg->elem_type != GGUF_VT_STRING || mg->count > 0x7FFFFFFF) {
             set_err(err, errlen, "tokenizer.ggml.merges: missing or not an array of strings "
-                    "(byte-level BPE needs it)");
+                    "(%s needs it)", v->pre == IE_PRE_GEMMA4 ? "the gemma4 BPE" : "byte-level BPE");
             free(texts);
             return false;
         }
@@ -312,6 +314,14 @@ static bool load_tokens(ie_vocab *v, const gguf_file *f, char *err, size_t errle
              * without one pairs two empty strings, as in llama.cpp. */
             const char *sp = mtexts[i].len > 1 ? memchr(p + 1, ' ', mtexts[i].len - 1) : NULL;
             ie_merge *m = &v->merges[i];
+            if (!sp && v->pre == IE_PRE_GEMMA4) {
+                /* Its texts never hold a space (spaces are U+2581), so a
+                 * merge without one is a broken file, not a quirk to keep. */
+                set_err(err, errlen, "tokenizer.ggml.merges: entry %llu '%.*s' is not two texts separated "
+                        "by a space", (unsigned long long)i,
+                        (int)(mtexts[i].len > 64 ? 64 : mtexts[i].len), p);
+                goto fail;
+            }
             if (sp) {
                 m->left = p;
                 m->left_len = (uint32_t)(sp - p);
@@ -427,6 +437,7 @@ static void build_byte_tokens(ie_vocab *v)
             id = ie_text_to_token(v, &raw, 1);
         }
         v->byte_tokens[b] = id;
+        v->hex_tokens[b] = ie_text_to_token(v, name, 6);
     }
 }
 
@@ -459,14 +470,23 @@ ie_vocab *ie_vocab_load(const gguf_file *f, char *err, size_t errlen)
         v->eos = 11;
         v->unk = -1;
         v->clean_spaces = true;
+    } else if (gguf_str_eq(model, "gemma4")) {
+        /* BPE over raw UTF-8 with spaces as U+2581; tokenizer.ggml.pre is
+         * not read (llama.cpp sets it to "gemma4" itself). */
+        v->kind = IE_VOCAB_BPE;
+        v->pre = IE_PRE_GEMMA4;
+        v->bos = v->eos = v->unk = -1;
+        v->clean_spaces = true;
+        v->escape_spaces = true;
     } else {
-        set_err(err, errlen, "tokenizer.ggml.model: unsupported tokenizer '%.*s' (supported: llama, gpt2)",
+        set_err(err, errlen, "tokenizer.ggml.model: unsupported tokenizer '%.*s' (supported: llama, gpt2, "
+                "gemma4)",
                 (int)(model.len > 64 ? 64 : model.len), model.ptr);
         free(v);
         return NULL;
     }
     v->eot = -1;
-    if (v->kind == IE_VOCAB_BPE) {
+    if (v->kind == IE_VOCAB_BPE && v->pre != IE_PRE_GEMMA4) {
         if (!parse_pretok(v, f, err, errlen))
             goto fail;
         if (v->pre == IE_PRE_LLAMA3) {
@@ -492,6 +512,8 @@ ie_vocab *ie_vocab_load(const gguf_file *f, char *err, size_t errlen)
         !read_bool(f, "tokenizer.ggml.add_eos_token", &v->add_eos, err, errlen) ||
         !read_bool(f, "tokenizer.ggml.add_space_prefix", &v->add_space_prefix, err, errlen))
         goto fail;
+    if (v->pre == IE_PRE_GEMMA4)
+        v->add_bos = true; /* llama.cpp overrides add_bos_token = false for Gemma 4 */
     gguf_str tmpl;
     if (gguf_get_str(f, "tokenizer.chat_template", &tmpl) && !(v->chat_template = gguf_str_dup(tmpl))) {
         set_err(err, errlen, "out of memory");

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Tokenizer parity with real llama.cpp (node-llama-cpp's prebuilt CPU
 # binding): a SentencePiece vocabulary and byte-level BPE vocabularies for
-# the llama3, qwen2, gpt-2, default and smollm pre-tokenizers, trained on the fly
+# the llama3, qwen2, gpt-2, default and smollm pre-tokenizers and a gemma4
+# BPE vocabulary (raw UTF-8, U+2581 spaces, <0xXX> bytes), trained on the fly
 # (tests/parity/mkvocab.mjs), tokenize and detokenize the corpus, edge
 # cases and 1000 seeded random texts identically.
 . "$SRC/tests/lib/tap.sh"
@@ -24,7 +25,7 @@ fi
 check "make vocabularies" node "$P/mkvocab.mjs" "$tmp"
 check "make texts" node "$P/mktexts.mjs" "$tmp/texts.json" 1000
 
-for v in spm bpe-llama3 bpe-qwen2 bpe-gpt2 bpe-default bpe-smollm; do
+for v in spm bpe-llama3 bpe-qwen2 bpe-gpt2 bpe-default bpe-smollm gemma4; do
     if ! "$tmp/tokdump" "$tmp/$v.gguf" "$tmp/texts.json" > "$tmp/$v.ours.json" 2>"$tmp/err"; then
         fail "$v: infrac tokenizer failed: $(head -3 "$tmp/err")"
         continue

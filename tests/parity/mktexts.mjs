@@ -30,7 +30,11 @@ const pieces = [" ", "  ", "   ", "\t", "\n", "\r\n", "\r", " \n", "\n\n", "'s",
 const texts = [...corpus.split("\n"), corpus, " " + corpus.slice(0, 200), "", " ", "  ", "\n", "\n\n \n",
     " Hello", "Hello  ", "a".repeat(300), "1".repeat(40), "x" + " ".repeat(50) + "y", "<s><s></s>",
     "<|im_start|><|im_end|>", "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n",
-    "\u0000", "a\u0000b", " \u0000 x\u0000\u0000\n"];
+    "\u0000", "a\u0000b", " \u0000 x\u0000\u0000\n",
+    // Gemma 4's turn markers and newline runs (1 to 5 newlines, mixed with spaces and tabs).
+    "<bos><|turn>user\nHi there<turn|>\n<|turn>model\n", "<|tool_response>{}<tool_response|><eos>",
+    "a\nb\n\nc\n\n\nd\n\n\n\ne\n\n\n\n\nf", "\n\n\n", "\n\n\n\n", " \n \n\n  \n\n\n   ",
+    "\t\tindented\n\t\t\tmore", "    four spaces    ", "emoji 😀👍🏽🇫🇷 and 東京"];
 for (let i = 0; i < n; i++) {
     const len = 1 + Math.floor(rand() * 25);
     let t = "";

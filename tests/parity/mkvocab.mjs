@@ -3,7 +3,9 @@
 // for each supported pre-tokenizer, trained here by plain BPE on
 // corpus.txt plus a built-in paragraph, so merges and scores are
 // realistic without committing any large file.
-//   node mkvocab.mjs OUTDIR      -> OUTDIR/{spm,bpe-llama3,bpe-qwen2,bpe-gpt2,bpe-default,bpe-smollm}.gguf
+// A gemma4 vocabulary (BPE over raw UTF-8, spaces as U+2581, <0xXX> byte
+// fallback) is trained the same way.
+//   node mkvocab.mjs OUTDIR      -> OUTDIR/{spm,bpe-llama3,bpe-qwen2,bpe-gpt2,bpe-default,bpe-smollm,gemma4}.gguf
 import fs from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
@@ -173,6 +175,45 @@ function bpeVocab(pre) {
     return g;
 }
 
+// Gemma 4's layout: control tokens first, then <0xXX> byte tokens, then
+// the trained pieces. Merges never touch newlines; "\n" to "\n\n\n" are
+// tokens of their own, so a newline run is whole only by llama.cpp's
+// newline-run rule. Characters outside the training text (most CJK and
+// emoji) fall back to <0xXX>; add_bos_token is false (llama.cpp forces it
+// on). All 256 byte tokens exist, as in Gemma 4 (a missing one drops bytes,
+// whose invalid UTF-8 the JSON comparison could not carry: a unit test).
+function gemma4Vocab() {
+    const counts = new Map();
+    for (const w of training.replaceAll(" ", "\u2581").match(/\u2581+[^\u2581\n]*|[^\u2581\n]+/gu))
+        counts.set(w, (counts.get(w) || 0) + 1);
+    const merges = trainMerges(counts, 1500);
+    const tokens = ["<pad>", "<eos>", "<bos>", "<unk>", "<mask>", "<|turn>", "<turn|>", "<|tool_response>",
+        "<tool_response|>", "</s>"];
+    const types = tokens.map((t, i) => (i === 3 ? 2 : 3));
+    for (let b = 0; b < 256; b++) {
+        tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`); types.push(6);
+    }
+    const seen = new Set(tokens);
+    const add = (t, ty) => { if (!seen.has(t)) { seen.add(t); tokens.push(t); types.push(ty); } };
+    for (const t of ["\n", "\n\n", "\n\n\n", "\t", "\u2581"]) add(t, 1);
+    for (const c of new Set([...training.replaceAll(" ", "\u2581")]))
+        if (c.codePointAt(0) < 0x3000 && c !== "\n") add(c, 1);
+    for (const [a, b] of merges) add(a + b, 1);
+    add("<tool>", 4);
+    const g = new Gguf();
+    hparams(g, "llama", tokens.length);
+    g.str("tokenizer.ggml.model", "gemma4");
+    g.arr("tokenizer.ggml.tokens", 8, tokens);
+    g.arr("tokenizer.ggml.token_type", 5, types);
+    g.arr("tokenizer.ggml.merges", 8, merges.map(([a, b]) => `${a} ${b}`));
+    g.u32("tokenizer.ggml.bos_token_id", 2);
+    g.u32("tokenizer.ggml.eos_token_id", 1);
+    g.u32("tokenizer.ggml.unknown_token_id", 3);
+    g.u32("tokenizer.ggml.padding_token_id", 0);
+    g.bool("tokenizer.ggml.add_bos_token", false);
+    return g;
+}
+
 fs.mkdirSync(outDir, {recursive: true});
 spmVocab().write(path.join(outDir, "spm.gguf"));
 bpeVocab("llama-bpe").write(path.join(outDir, "bpe-llama3.gguf"));
@@ -180,3 +221,4 @@ bpeVocab("qwen2").write(path.join(outDir, "bpe-qwen2.gguf"));
 bpeVocab("gpt-2").write(path.join(outDir, "bpe-gpt2.gguf"));
 bpeVocab("default").write(path.join(outDir, "bpe-default.gguf"));
 bpeVocab("smollm").write(path.join(outDir, "bpe-smollm.gguf"));
+gemma4Vocab().write(path.join(outDir, "gemma4.gguf"));
