@@ -29,7 +29,8 @@ printf '%s' "$(cat "$P/corpus.txt")" > "$tmp/corpus.txt" # as "$(cat ...)" passe
 # V taken from K (no attn_v) and layer_output_scale, a sliding ring with
 # heads wider than the global layers', linear scaling of its global layers,
 # gemma4's mixture of experts beside its dense FFN (2 of 8, all 4, 1 of 16),
-# with gate and up fused in one ffn_gate_up_exps (as convert_hf_to_gguf writes).
+# with gate and up fused in one ffn_gate_up_exps (as convert_hf_to_gguf writes),
+# and gemma4 with its own tokenizer (tokenizer.ggml.model "gemma4").
 : > "$tmp/cases"
 for arch in ${PARITY_ARCHS:-llama qwen2 qwen3 qwen3moe gemma3 gemma4}; do
 for type in ${PARITY_TYPES:-f32 f16 bf16 q8_0 q4_0 q4_k q5_k q6_k q4_k_m}; do
@@ -60,6 +61,8 @@ gemma4-moe16 gemma4 f16 spm --moe --experts 4 --experts-used 4 --ff-exp 32 --kv-
 gemma4-moeq8 gemma4 q8_0 bpe --moe --experts 16 --experts-used 1 --ff-exp 64 --head-dim 64 --head-dim-swa 32
 gemma4-moefused gemma4 f32 spm --moe --fused-exps --experts 8 --experts-used 3 --ff-exp 64 --layers 3
 gemma4-moefusedq4 gemma4 q4_0 bpe --moe --fused-exps --experts 8 --experts-used 2 --ff-exp 64 --head-dim 64 --head-dim-swa 32
+gemma4-tokg4 gemma4 f32 gemma4 --head-dim 64 --head-dim-swa 32
+gemma4-tokg4moeq8 gemma4 q8_0 gemma4 --moe --experts 8 --experts-used 2 --ff-exp 64 --head-dim 64 --head-dim-swa 32
 qwen3moe-top1 qwen3moe f32 bpe --experts 16 --experts-used 1 --ff-exp 64
 qwen3moe-all qwen3moe f16 spm --experts 4 --experts-used 4 --layers 3
 EOF

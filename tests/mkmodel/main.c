@@ -48,7 +48,7 @@ static void usage(FILE *f)
             "usage: infrac-mkmodel -o FILE [--arch llama|qwen2|qwen3|qwen3moe|gemma3|gemma4]\n"
             "       [--type f32|f16|bf16|q8_0|q4_0|q4_k|q5_k|q6_k|q4_k_m|q5_k_m]\n"
             "       [--layers N] [--embd N] [--heads N] [--kv-heads N] [--head-dim N] [--ff N] [--vocab N]\n"
-            "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe] [--seed S]\n"
+            "       [--ctx N] [--rope-base X] [--rope-scale F (linear)] [--tied] [--tokenizer spm|bpe|gemma4] [--seed S]\n"
             "       [--threads N] [--header-only]\n"
             "       qwen3moe: [--experts N (8)] [--experts-used K (2)] [--ff-exp N (--ff)]\n"
             "       gemma3: [--swa N (window in tokens, 0: none; 8)] [--swa-pattern P (6) | --swa-layers 1,0,...]\n"
@@ -389,8 +389,10 @@ static int write_model(const options *o)
         tok = MK_TOK_SPM;
     else if (!strcmp(tk, "bpe"))
         tok = !strcmp(o->arch, "llama") ? MK_TOK_BPE_LLAMA : MK_TOK_BPE_QWEN2;
+    else if (!strcmp(tk, "gemma4"))
+        tok = MK_TOK_GEMMA4;
     else {
-        fprintf(stderr, "infrac-mkmodel: --tokenizer %s: expected spm or bpe\n", tk);
+        fprintf(stderr, "infrac-mkmodel: --tokenizer %s: expected spm, bpe or gemma4\n", tk);
         return 1;
     }
     gguf_writer *w = gguf_writer_new();

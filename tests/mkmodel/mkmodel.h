@@ -8,7 +8,7 @@
 
 #include "gguf_write.h"
 
-typedef enum mk_tok { MK_TOK_SPM, MK_TOK_BPE_LLAMA, MK_TOK_BPE_QWEN2 } mk_tok;
+typedef enum mk_tok { MK_TOK_SPM, MK_TOK_BPE_LLAMA, MK_TOK_BPE_QWEN2, MK_TOK_GEMMA4 } mk_tok;
 
 /* The embedded multilingual training text. */
 extern const char mk_corpus[];

@@ -1,5 +1,6 @@
 /* Test vocabularies: SentencePiece ("llama") with byte fallback and
- * scored pieces, and byte-level BPE ("gpt2") with merges learned from the
+ * scored pieces, byte-level BPE ("gpt2") and Gemma 4's BPE ("gemma4": raw
+ * UTF-8, spaces as U+2581, <0xXX> bytes) with merges learned from the
  * embedded corpus, special tokens and a chat template. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,12 @@ static const char CHATML_TEMPLATE[] =
     "'<|im_end|>' + '\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
     "{%- endif %}";
 
+/* Gemma 4's turns (<|turn>role ... <turn|>), the model's reply after "model". */
+static const char GEMMA4_TEMPLATE[] =
+    "{{- bos_token }}{%- for message in messages %}{{- '<|turn>' + message['role'] + '\\n' + "
+    "message['content'] | trim + '<turn|>\\n' }}{%- endfor %}{%- if add_generation_prompt %}"
+    "{{- '<|turn>model\\n' }}{%- endif %}";
+
 /* The printable code point GPT-2's byte-level BPE uses for byte b. */
 static uint32_t byte_cp(int b)
 {
@@ -237,58 +244,116 @@ static uint32_t pair_hash(int32_t a, int32_t b)
     return (uint32_t)(h >> 48);
 }
 
+/* A word (len symbols) counted once more, added when new. */
+static bool push_word(word **words, uint32_t *n, uint32_t *cap, const int32_t *sym, uint32_t len)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if ((*words)[i].len == len && memcmp((*words)[i].sym, sym, len * sizeof *sym) == 0) {
+            (*words)[i].count++;
+            return true;
+        }
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 256;
+        word *nw = realloc(*words, c * sizeof *nw);
+        if (!nw)
+            return false;
+        *words = nw;
+        *cap = c;
+    }
+    word *wd = &(*words)[*n];
+    if (!(wd->sym = malloc((len ? len : 1) * sizeof *sym)))
+        return false;
+    memcpy(wd->sym, sym, len * sizeof *sym);
+    wd->len = len;
+    wd->count = 1;
+    (*n)++;
+    return true;
+}
+
+static void free_words(word *words, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        free(words[i].sym);
+    free(words);
+}
+
 /* Splits the corpus into words with their leading space (GPT-2 style),
  * each a sequence of byte symbols, counted. */
 static bool bpe_words(word **out, uint32_t *n_out)
 {
     word *words = NULL;
     uint32_t n = 0, cap = 0;
+    int32_t sym[4096];
     const unsigned char *p = (const unsigned char *)mk_corpus;
     while (*p) {
         const unsigned char *s = p;
         if (*p == ' ')
             p++;
-        while (*p && *p != ' ')
+        while (*p && *p != ' ' && p - s < (long)(sizeof sym / sizeof *sym))
             p++;
         uint32_t len = (uint32_t)(p - s);
         if (len == 0)
             continue;
-        uint32_t i;
-        for (i = 0; i < n; i++)
-            if (words[i].len == len) {
-                uint32_t k = 0;
-                while (k < len && words[i].sym[k] == s[k])
-                    k++;
-                if (k == len)
-                    break;
-            }
-        if (i < n) {
-            words[i].count++;
+        for (uint32_t k = 0; k < len; k++)
+            sym[k] = s[k];
+        if (!push_word(&words, &n, &cap, sym, len)) {
+            free_words(words, n);
+            return false;
+        }
+    }
+    *out = words;
+    *n_out = n;
+    return true;
+}
+
+/* Gemma 4's words: the corpus with spaces as U+2581, cut before each run
+ * of them and at newlines (which the gemma4 pre-tokenizer splits off),
+ * each a sequence of character symbols; a new character becomes a token
+ * of toks. Characters of three or four bytes (CJK, emoji) are left out,
+ * cutting the word, so that the vocabulary stays small: they tokenize as
+ * <0xXX> bytes. */
+static bool gemma4_words(strvec *toks, word **out, uint32_t *n_out)
+{
+    word *words = NULL;
+    uint32_t n = 0, cap = 0, len = 0;
+    int32_t sym[4096];
+    bool in_spaces = false;
+    for (const char *p = mk_corpus;; ) {
+        bool space = *p == ' ', end = !*p || *p == '\n' || u8len((unsigned char)*p) > 2;
+        if (len && (end || (space && !in_spaces) || len == sizeof sym / sizeof *sym)) {
+            if (!push_word(&words, &n, &cap, sym, len))
+                goto oom;
+            len = 0;
+        }
+        if (!*p)
+            break;
+        in_spaces = space;
+        if (*p == '\n' || u8len((unsigned char)*p) > 2) {
+            for (p++; (*p & 0xc0) == 0x80; p++) /* the rest of a left-out character */
+                ;
             continue;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            word *nw = realloc(words, cap * sizeof *nw);
-            if (!nw)
+        char c[8];
+        size_t l = space ? 3 : u8len((unsigned char)*p);
+        memcpy(c, space ? "\xe2\x96\x81" : p, l);
+        c[l] = 0;
+        for (size_t k = 1; k < l && !space; k++)
+            if (!p[k]) /* a truncated sequence at the end: just its lead byte */
+                l = k, c[l] = 0;
+        p += space ? 1 : l;
+        int id = sv_find(toks, c);
+        if (id < 0) {
+            id = (int)toks->n;
+            if (!sv_push(toks, c, l))
                 goto oom;
-            words = nw;
         }
-        words[n].sym = malloc(len * sizeof(int32_t));
-        if (!words[n].sym)
-            goto oom;
-        for (uint32_t k = 0; k < len; k++)
-            words[n].sym[k] = s[k];
-        words[n].len = len;
-        words[n].count = 1;
-        n++;
+        sym[len++] = id;
     }
     *out = words;
     *n_out = n;
     return true;
 oom:
-    for (uint32_t i = 0; i < n; i++)
-        free(words[i].sym);
-    free(words);
+    free_words(words, n);
     return false;
 }
 
@@ -301,14 +366,18 @@ static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char 
     static const char *llama_special[] = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
                                           "<|end_header_id|>", "<|eot_id|>"};
     static const char *qwen_special[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
-    const char *special[5 + 16];
-    uint32_t n_special = kind == MK_TOK_BPE_LLAMA ? 5 : 3;
-    memcpy(special, kind == MK_TOK_BPE_LLAMA ? llama_special : qwen_special, n_special * sizeof *special);
+    static const char *gemma4_special[] = {"<pad>", "<eos>", "<bos>", "<unk>", "<|turn>", "<turn|>",
+                                           "<|tool_response>", "<tool_response|>"};
+    const char *special[8 + 16];
+    bool gemma4 = kind == MK_TOK_GEMMA4;
+    uint32_t n_special = kind == MK_TOK_BPE_LLAMA ? 5 : gemma4 ? 8 : 3;
+    memcpy(special, kind == MK_TOK_BPE_LLAMA ? llama_special : gemma4 ? gemma4_special : qwen_special,
+           n_special * sizeof *special);
     for (uint32_t i = 0; i < mk_n_extra_special; i++)
         special[n_special++] = mk_extra_special[i];
     if (n_vocab < 256 + n_special + 1) {
-        snprintf(err, errlen, "a byte-level BPE vocabulary needs at least %u tokens (got %u)", 257 + n_special,
-                 n_vocab);
+        snprintf(err, errlen, "a %s vocabulary needs at least %u tokens (got %u)",
+                 gemma4 ? "gemma4" : "byte-level BPE", 257 + n_special, n_vocab);
         return false;
     }
     strvec toks = {0}, merges = {0};
@@ -317,14 +386,23 @@ static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char 
     pair_slot *table = NULL;
     int32_t *types = NULL;
     bool ok = false;
-    for (int b = 0; b < 256; b++) {
-        char t[4];
-        size_t l = put_cp(t, byte_cp(b));
+    for (int b = 0; b < 256; b++) { /* gemma4: <0xXX> byte tokens; else GPT-2's byte alphabet */
+        char t[8];
+        size_t l = gemma4 ? (size_t)snprintf(t, sizeof t, "<0x%02X>", b) : put_cp(t, byte_cp(b));
         if (!sv_push(&toks, t, l))
             goto out;
     }
-    if (!bpe_words(&words, &n_words) || !(table = calloc(PAIR_TABLE, sizeof *table)))
+    /* gemma4: newline runs are whole tokens (llama.cpp takes such a run whole). */
+    if (gemma4 && !(sv_push(&toks, "\n", 1) && sv_push(&toks, "\n\n", 2) && sv_push(&toks, "\n\n\n", 3)))
         goto out;
+    if (!(gemma4 ? gemma4_words(&toks, &words, &n_words) : bpe_words(&words, &n_words)) ||
+        !(table = calloc(PAIR_TABLE, sizeof *table)))
+        goto out;
+    if (toks.n > n_vocab - n_special) {
+        snprintf(err, errlen, "a gemma4 vocabulary of this corpus needs at least %u tokens (got %u)",
+                 toks.n + n_special, n_vocab);
+        goto out;
+    }
     uint32_t target = n_vocab - n_special;
     while (toks.n < target) {
         memset(table, 0, PAIR_TABLE * sizeof *table);
@@ -395,7 +473,21 @@ static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char 
     if (!types)
         goto out;
     for (uint32_t i = 0; i < n_vocab; i++)
-        types[i] = i >= first_special ? 3 : 1;
+        types[i] = i >= first_special ? 3 : gemma4 && i < 256 ? 6 : 1;
+    if (gemma4) {
+        types[first_special + 3] = 2; /* <unk> */
+        ok = gguf_w_str(w, "tokenizer.ggml.model", "gemma4") &&
+             gguf_w_arr_str(w, "tokenizer.ggml.tokens", (const char *const *)toks.v, NULL, n_vocab) &&
+             gguf_w_arr_i32(w, "tokenizer.ggml.token_type", types, n_vocab) &&
+             gguf_w_arr_str(w, "tokenizer.ggml.merges", (const char *const *)merges.v, NULL, merges.n) &&
+             gguf_w_u32(w, "tokenizer.ggml.bos_token_id", first_special + 2) &&
+             gguf_w_u32(w, "tokenizer.ggml.eos_token_id", first_special + 1) &&
+             gguf_w_u32(w, "tokenizer.ggml.unknown_token_id", first_special + 3) &&
+             gguf_w_u32(w, "tokenizer.ggml.padding_token_id", first_special) &&
+             gguf_w_bool(w, "tokenizer.ggml.add_bos_token", true) &&
+             put_template(w, tmpl, GEMMA4_TEMPLATE);
+        goto written;
+    }
     bool llama = kind == MK_TOK_BPE_LLAMA;
     ok = gguf_w_str(w, "tokenizer.ggml.model", "gpt2") &&
          gguf_w_str(w, "tokenizer.ggml.pre", llama ? "llama-bpe" : "qwen2") &&
@@ -408,14 +500,13 @@ static bool write_bpe(gguf_writer *w, mk_tok kind, uint32_t n_vocab, const char 
          gguf_w_u32(w, "tokenizer.ggml.padding_token_id", first_special + (llama ? 1 : 0)) &&
          gguf_w_bool(w, "tokenizer.ggml.add_bos_token", llama) &&
          put_template(w, tmpl, llama ? LLAMA3_TEMPLATE : CHATML_TEMPLATE);
+written:
     if (!ok)
         snprintf(err, errlen, "out of memory");
 out:
     if (!ok && err[0] == 0)
         snprintf(err, errlen, "out of memory");
-    for (uint32_t i = 0; i < n_words; i++)
-        free(words[i].sym);
-    free(words);
+    free_words(words, n_words);
     free(table);
     free(types);
     sv_free(&toks);
