@@ -1,6 +1,7 @@
 /* libFuzzer target: infrac-engine's tokenizers on arbitrary bytes. The
- * first input byte picks the vocabulary (SentencePiece, or BPE with the
- * llama3 / qwen2 / gpt-2 / default pre-tokenizer) and the flags; the rest
+ * first input byte picks the vocabulary (SentencePiece, BPE with the
+ * llama3 / qwen2 / gpt-2 / default pre-tokenizer, or gemma4's BPE over raw
+ * UTF-8 with <0xXX> bytes, some missing) and the flags; the rest
  * is the text. Nothing may crash or leak; the count must not depend on the
  * buffer size; SentencePiece must round-trip the bytes exactly. */
 #include <stdbool.h>
@@ -18,15 +19,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define N_VOCABS 5
+#define N_VOCABS 6
 static ie_vocab *g_vocab[N_VOCABS];
 
 static const char *const k_words[] = {"", "a", "b", "c", "ab", "bc", "abc", "th", "the", "in", "ing", "12", "123",
                                       "\xc3\xa9", "\xe6\x97\xa5"};
 static const char *const k_specials[] = {"<s>", "</s>", "<|im_start|>", "<|im_end|>", "<tool>"};
 
+/* spm: SentencePiece; else BPE (gpt2 with pre, or gemma4 when pre is NULL). */
 static ie_vocab *build(bool spm, const char *pre)
 {
+    bool gemma4 = !spm && !pre;
     enum { MAXT = 600 };
     static char store[MAXT][32];
     const char *toks[MAXT];
@@ -35,19 +38,22 @@ static ie_vocab *build(bool spm, const char *pre)
     const char *merges[64];
     size_t n = 0, nm = 0;
     for (int b = 0; b < 256; b++, n++) {
-        if (spm)
+        if (gemma4 && b % 37 == 5) /* a few bytes without a token: dropped */
+            snprintf(store[n], sizeof store[n], "[unused%d]", b);
+        else if (spm || gemma4)
             snprintf(store[n], sizeof store[n], "<0x%02X>", b);
         else
             store[n][ie_utf8_encode(ie_byte_to_cpt((uint8_t)b), store[n])] = '\0';
         toks[n] = store[n];
         scores[n] = 0;
-        types[n] = spm ? 6 : 1;
+        types[n] = spm || gemma4 ? 6 : 1;
     }
     for (size_t i = 0; i < sizeof k_words / sizeof k_words[0]; i++, n++) {
         /* SentencePiece: "▁" itself, and every other word with a "▁" prefix
          * (a vocabulary without "▁" would give spaces back as U+2581). */
-        snprintf(store[n], sizeof store[n], "%s%s", spm && i % 2 == 0 ? "\xe2\x96\x81" : "", k_words[i]);
-        if (!spm && !k_words[i][0])
+        snprintf(store[n], sizeof store[n], "%s%s", (spm || gemma4) && i % 2 == 0 ? "\xe2\x96\x81" : "",
+                 k_words[i]);
+        if (!spm && !gemma4 && !k_words[i][0])
             snprintf(store[n], sizeof store[n], "<pad>");
         toks[n] = store[n];
         scores[n] = -(float)i;
@@ -57,6 +63,17 @@ static ie_vocab *build(bool spm, const char *pre)
             snprintf(mstore[nm], sizeof mstore[nm], "%c %c", k_words[i][0], k_words[i][1]);
             merges[nm] = mstore[nm];
             nm++;
+        }
+    }
+    if (gemma4) { /* "▁ a", "▁ ▁" and the newline run "\n\n" as tokens and merges */
+        static const char *const g[][2] = {{"\xe2\x96\x81" "a", "\xe2\x96\x81 a"},
+                                           {"\xe2\x96\x81\xe2\x96\x81", "\xe2\x96\x81 \xe2\x96\x81"},
+                                           {"\n\n", "\n \n"}};
+        for (size_t i = 0; i < 3; i++, n++) {
+            toks[n] = g[i][0];
+            scores[n] = 0;
+            types[n] = 1;
+            merges[nm++] = g[i][1];
         }
     }
     for (size_t i = 0; i < sizeof k_specials / sizeof k_specials[0]; i++, n++) {
@@ -70,7 +87,7 @@ static ie_vocab *build(bool spm, const char *pre)
         abort();
     close(fd);
     gguf_writer *w = gguf_writer_new();
-    gguf_w_str(w, "tokenizer.ggml.model", spm ? "llama" : "gpt2");
+    gguf_w_str(w, "tokenizer.ggml.model", spm ? "llama" : gemma4 ? "gemma4" : "gpt2");
     if (pre)
         gguf_w_str(w, "tokenizer.ggml.pre", pre);
     gguf_w_arr_str(w, "tokenizer.ggml.tokens", toks, NULL, n);
@@ -129,6 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_vocab[2] = build(false, "qwen2");
         g_vocab[3] = build(false, "gpt-2");
         g_vocab[4] = build(false, "default");
+        g_vocab[5] = build(false, NULL); /* gemma4 */
         atexit(cleanup);
     }
     if (size == 0)
