@@ -215,9 +215,23 @@ static void bpe_word(const ie_vocab *v, const char *w, size_t len, ie_heap *h, i
 }
 
 /* gemma4's pre-tokenizer, "[^\n]+|[\n]+" over raw UTF-8: runs of newlines
- * and runs of anything else. */
-static void gemma4_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out)
+ * and runs of anything else. Like llama.cpp's regex split, the words are
+ * the decoded code points encoded again, so an invalid byte becomes
+ * U+FFFD (EF BF BD) and an overlong form its shortest one. */
+static void gemma4_tokenize(const ie_vocab *v, const char *raw, size_t raw_len, ie_toklist *out)
 {
+    char *text = malloc(raw_len * 3 + 1);
+    if (!text) {
+        out->oom = true;
+        return;
+    }
+    size_t len = 0;
+    for (size_t off = 0; off < raw_len;) {
+        uint32_t cp;
+        if (!ie_utf8_decode(raw, raw_len, &off, &cp))
+            cp = 0xFFFD;
+        len += (size_t)ie_utf8_encode(cp, text + len);
+    }
     ie_heap h = {0};
     for (size_t at = 0; at < len;) {
         size_t end = at;
@@ -230,6 +244,7 @@ static void gemma4_tokenize(const ie_vocab *v, const char *text, size_t len, ie_
     if (h.oom)
         out->oom = true;
     free(h.a);
+    free(text);
 }
 
 void ie_bpe_tokenize(const ie_vocab *v, const char *text, size_t len, ie_toklist *out)

@@ -20,9 +20,10 @@ static const char *const k_tokens[] = {
     "<0x0A>", "<0xE6>", "<0x97>", "<0xA5>", "<0x9F>", "<0x98>", "<0x80>",               /* 8-14 */
     "\n", "\n\n", "h", "e", "l", "o", SP, "w", "r", "d",                                 /* 15-24 */
     "he", "ll", "hell", "hello", SP "w", SP SP,                                          /* 25-30 */
+    "<0xEF>", "<0xBF>", "<0xBD>",                                                        /* 31-33 */
 };
 static const int32_t k_types[] = {3, 3, 3, 2, 3, 3, 3, 3, 6, 6, 6, 6, 6, 6, 6,
-                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 6};
 static const char *const k_merges[] = {"h e", "l l", "he ll", "hell o", SP " w", SP " " SP};
 
 static tok_spec spec(void)
@@ -95,6 +96,10 @@ static void tokenize(void **state)
     assert_int_equal(n, 0);
     EXPECT(v, "<|turn>hello<turn|>", 4, 28, 5);
     EXPECT(v, " hello", 21, 28);                     /* no space prefix, just ▁ */
+    /* Invalid UTF-8 is read as llama.cpp reads it: U+FFFD per bad byte
+     * (EF BF BD), so an 0xFF between letters does not glue them. */
+    EXPECT(v, "he\xffllo", 25, 31, 32, 33, 26, 20);
+    EXPECT(v, "\xe6\x97", 31, 32, 33, 31, 32, 33);      /* a cut 日: two bad bytes */
     ie_vocab_free(v);
 }
 
@@ -119,7 +124,7 @@ static void eog_and_detokenize(void **state)
     char buf[8];
     assert_int_equal(ie_token_to_piece(v, 8, buf, sizeof buf, false), 1); /* <0x0A> */
     assert_int_equal(buf[0], '\n');
-    assert_int_equal(ie_token_to_piece(v, 31, buf, sizeof buf, false), -1);
+    assert_int_equal(ie_token_to_piece(v, 34, buf, sizeof buf, false), -1);
     ie_vocab_free(v);
 }
 
