@@ -461,14 +461,16 @@ static uint32_t weight_list(ie_model *m, ie_weight **out, ie_weight *slices)
     return n;
 }
 
-/* With AVX-512 VNNI, Q4_0 / Q8_0 / Q4_K matrices are copied once into the
- * layout of the fast kernel (anonymous huge-page memory, as much as the file's
- * bytes); the file pages behind them are released, so RSS holds one copy.
- * INFRAC_ENGINE_REPACK=0 keeps the mmapped weights. */
+/* Where the CPU has a tiled kernel (AVX2 or better; whatever
+ * INFRAC_ENGINE_ISA says, which only picks the kernel), Q4_0 / Q8_0 /
+ * Q4_K / Q5_K / Q6_K matrices are copied once into its layout (anonymous
+ * huge-page memory, as much as the file's bytes); the file pages behind
+ * them are released, so RSS holds one copy. INFRAC_ENGINE_REPACK=0 keeps
+ * the mmapped weights. */
 static void repack_weights(ie_model *m)
 {
     const char *env = getenv("INFRAC_ENGINE_REPACK");
-    if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx512vnni())
+    if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx2())
         return;
     uint64_t n_slices = repack_experts() ? (uint64_t)m->hp.n_layer * 3 * m->hp.n_expert : 0;
     uint64_t cap = (uint64_t)m->hp.n_layer * 8 + 1 + n_slices;
