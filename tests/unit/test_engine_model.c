@@ -468,7 +468,8 @@ static void matmul_every_token_count_and_isa(void **state)
                             ie_qdot_portable(w->type)(nb, w->data + r * w->row_bytes, xq + t * nb, nb, 1, &ref);
                             float got = y[(size_t)t * w->rows + r];
                             if (fabsf(got - ref) > 1e-3f * (1 + fabsf(ref)))
-                                fail_msg("%s isa %s weight %zu (%llu x %llu%s) n=%u row %llu token %u: %g, row kernel %g",
+                                fail_msg("%s isa %s weight %zu (%llu x %llu%s) n=%u row %llu token %u: %g, "
+                                         "row kernel %g",
                                          types[ti], isas[ii] ? isas[ii] : "best", wi, (unsigned long long)w->rows,
                                          (unsigned long long)w->cols, w->rp ? ", tiled" : "", n,
                                          (unsigned long long)r, t, got, ref);
