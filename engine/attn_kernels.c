@@ -135,24 +135,121 @@ TGT static void round_f16_512(float *x, size_t n)
         x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
 }
 
-static bool have_avx512(void)
+#define TGT2 __attribute__((target("avx2,fma,f16c")))
+
+/* The same with 256-bit vectors (AVX2 + FMA + F16C): two accumulators, so
+ * 16 elements a step as above. */
+TGT2 static float hsum_256(__m256 v)
 {
-    __builtin_cpu_init();
-    /* AVX-512F implies F16C and FMA; clang 14 has no "f16c" feature string. */
-    return __builtin_cpu_supports("avx512f") &&
-           ie_isa_best() == IE_ISA_AVX512VNNI;
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+TGT2 static float dot_f16_256(const float *q, const uint16_t *k, size_t n)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i))), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(k + i + 8))),
+                             a1);
+    }
+    float s = hsum_256(_mm256_add_ps(a0, a1));
+    for (; i < n; i++)
+        s += q[i] * ie_f16_to_f32(k[i]);
+    return s;
+}
+
+TGT2 static float dot_f32_256(const float *q, const float *k, size_t n)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(k + i + 8), a1);
+    }
+    float s = hsum_256(_mm256_add_ps(a0, a1));
+    for (; i < n; i++)
+        s += q[i] * k[i];
+    return s;
+}
+
+TGT2 static void axpy_f16_256(float *out, float w, const uint16_t *v, size_t n)
+{
+    __m256 wv = _mm256_set1_ps(w);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + i))),
+                                                  _mm256_loadu_ps(out + i)));
+    for (; i < n; i++)
+        out[i] += w * ie_f16_to_f32(v[i]);
+}
+
+TGT2 static void axpy_f32_256(float *out, float w, const float *v, size_t n)
+{
+    __m256 wv = _mm256_set1_ps(w);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, _mm256_loadu_ps(v + i), _mm256_loadu_ps(out + i)));
+    for (; i < n; i++)
+        out[i] += w * v[i];
+}
+
+TGT2 static void cvt_f16_256(float *out, const uint16_t *v, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + i))));
+    for (; i < n; i++)
+        out[i] = ie_f16_to_f32(v[i]);
+}
+
+/* 16 scores in two registers of 8; two elements a step for two chains each. */
+TGT2 static void dot16_f32_256(const float *q, const float *kt, size_t n, float *s)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+    size_t d = 0;
+    for (; d + 2 <= n; d += 2) {
+        __m256 q0 = _mm256_set1_ps(q[d]), q1 = _mm256_set1_ps(q[d + 1]);
+        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + 16 * d), a0);
+        b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + 16 * d + 8), b0);
+        a1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + 16 * d + 16), a1);
+        b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(kt + 16 * d + 24), b1);
+    }
+    if (d < n) {
+        __m256 q0 = _mm256_set1_ps(q[d]);
+        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + 16 * d), a0);
+        b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(kt + 16 * d + 8), b0);
+    }
+    _mm256_storeu_ps(s, _mm256_add_ps(a0, a1));
+    _mm256_storeu_ps(s + 8, _mm256_add_ps(b0, b1));
+}
+
+TGT2 static void round_f16_256(float *x, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT)));
+    for (; i < n; i++)
+        x[i] = ie_f16_to_f32(ie_f32_to_f16(x[i]));
 }
 #endif
 
-void ie_attn_kernels_get(ie_attn_kernels *k, bool simd)
+void ie_attn_kernels_get(ie_attn_kernels *k, ie_isa isa)
 {
     *k = (ie_attn_kernels){dot_f16_c, dot_f32_c, axpy_f16_c, axpy_f32_c, cvt_f16_c, dot16_f32_c, round_f16_c};
 #if defined(__x86_64__)
-    if (simd && have_avx512())
+    /* IE_ISA_AVX512VNNI implies AVX-512F (with F16C and FMA). */
+    if (isa >= IE_ISA_AVX512VNNI && ie_isa_available(IE_ISA_AVX512VNNI))
         *k = (ie_attn_kernels){dot_f16_512, dot_f32_512, axpy_f16_512, axpy_f32_512, cvt_f16_512,
                                 dot16_f32_512, round_f16_512};
+    else if (isa >= IE_ISA_AVX2 && ie_isa_available(IE_ISA_AVX2))
+        *k = (ie_attn_kernels){dot_f16_256, dot_f32_256, axpy_f16_256, axpy_f32_256, cvt_f16_256,
+                                dot16_f32_256, round_f16_256};
 #else
-    (void)simd;
+    (void)isa;
 #endif
 }
 

@@ -1,5 +1,5 @@
 /* Attention over KV cache rows stored as f32, f16 or quantized: the inner
- * loops (q . k, out += w * v, f16 -> f32) with AVX-512 (F16C conversion in
+ * loops (q . k, out += w * v, f16 -> f32) with AVX-512 or AVX2 (F16C conversion in
  * registers) and portable versions, and ie_attn_group, which attends a set
  * of query rows sharing one KV head over cache tiles. */
 #ifndef INFRAC_ENGINE_ATTN_KERNELS_H
@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels.h"
 
 typedef struct ie_attn_kernels {
     float (*dot_f16)(const float *q, const uint16_t *k, size_t n);
@@ -22,8 +24,11 @@ typedef struct ie_attn_kernels {
     void (*round_f16)(float *x, size_t n);
 } ie_attn_kernels;
 
-/* simd: use AVX-512 when the CPU has it (false: portable, for tests). */
-void ie_attn_kernels_get(ie_attn_kernels *k, bool simd);
+/* The kernels for isa (ie_isa_best() in the engine; tests pass each):
+ * AVX-512 for IE_ISA_AVX512VNNI, 256-bit AVX2 + FMA + F16C for
+ * IE_ISA_AVX2 and IE_ISA_AVXVNNI, portable C otherwise or where the CPU
+ * lacks the ISA. */
+void ie_attn_kernels_get(ie_attn_kernels *k, ie_isa isa);
 
 
 /* One KV head's column of a cache: position p's row starts at

@@ -154,10 +154,10 @@ ie_context *ie_context_new(ie_model *m, const ie_context_params *p, char *err, s
      * fills as the context does. */
     memset(c->scratch, 0, c->scratch_bytes);
     ie_isa isa = ie_isa_best();
-    c->rdot = isa == IE_ISA_AVX512VNNI ? ie_rdot_avx512vnni() : NULL;
-    ie_attn_kernels_get(&c->attn, true);
+    c->rdot = ie_rdot_get(isa);
+    ie_attn_kernels_get(&c->attn, isa);
     if (!c->rdot)
-        c->rdot = ie_rdot_portable; /* repacked weights exist only with VNNI; tests lower the ISA */
+        c->rdot = ie_rdot_portable; /* weights are repacked for the CPU's best kernel; tests lower the ISA */
     for (uint32_t t = 0; t < GGML_T_COUNT; t++)
         c->qdot[t] = ie_qdot_get(t, isa);
     uint64_t B = prm.n_batch, T = prm.n_threads;

@@ -4,14 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 const char *ie_isa_name(ie_isa isa)
 {
     switch (isa) {
     case IE_ISA_AVX2: return "avx2";
+    case IE_ISA_AVXVNNI: return "avxvnni";
     case IE_ISA_AVX512VNNI: return "avx512vnni";
     default: return "portable";
     }
 }
+
+#if defined(__x86_64__)
+/* CPUID bits that __builtin_cpu_supports does not name in every compiler
+ * (clang 14 knows neither "f16c" nor "avxvnni"): F16C is leaf 1 ECX bit 29,
+ * AVX-VNNI leaf 7 sub-leaf 1 EAX bit 4. Their registers are the AVX ones,
+ * whose OS support the "avx2" check covers. */
+static int cpuid_bit(unsigned leaf, unsigned sub, int reg, int bit)
+{
+    unsigned r[4];
+    if (!__get_cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]))
+        return 0;
+    return (int)(r[reg] >> bit) & 1;
+}
+#endif
 
 int ie_isa_available(ie_isa isa)
 {
@@ -20,7 +39,8 @@ int ie_isa_available(ie_isa isa)
     switch (isa) {
     case IE_ISA_PORTABLE: return 1;
     case IE_ISA_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpuid_bit(1, 0, 2, 29);
+    case IE_ISA_AVXVNNI: return ie_isa_available(IE_ISA_AVX2) && cpuid_bit(7, 1, 0, 4);
     case IE_ISA_AVX512VNNI:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
                __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -41,6 +61,8 @@ ie_isa ie_isa_best(void)
             cap = IE_ISA_PORTABLE;
         else if (strcmp(env, "avx2") == 0)
             cap = IE_ISA_AVX2;
+        else if (strcmp(env, "avxvnni") == 0)
+            cap = IE_ISA_AVXVNNI;
     }
     for (int i = (int)cap; i > 0; i--)
         if (ie_isa_available((ie_isa)i))
@@ -53,6 +75,8 @@ ie_qdot_fn ie_qdot_get(uint32_t type, ie_isa isa)
     ie_qdot_fn f = NULL;
     if (isa == IE_ISA_AVX512VNNI && ie_isa_available(isa))
         f = ie_qdot_avx512vnni(type);
+    else if (isa == IE_ISA_AVXVNNI && ie_isa_available(isa))
+        f = ie_qdot_avxvnni(type);
     else if (isa == IE_ISA_AVX2 && ie_isa_available(isa))
         f = ie_qdot_avx2(type);
     return f ? f : ie_qdot_portable(type);

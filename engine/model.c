@@ -61,6 +61,8 @@ typedef struct loader {
     size_t errlen;
     uint64_t bytes;
     bool *used; /* per tensor of the file: looked up by the loader */
+    float *vecs; /* where load_vec copies the vectors to, or NULL (see copy_vectors) */
+    uint64_t vecs_used, vecs_cap;
 } loader;
 
 static const gguf_tensor *find(loader *L, const char *name, bool required)
@@ -121,6 +123,11 @@ static bool load_vec(loader *L, const char *name, uint64_t n, bool required, con
     if (!check_data(L, t, name, &d))
         return false;
     *out = d;
+    if (L->vecs && L->vecs_cap - L->vecs_used >= n) {
+        memcpy(L->vecs + L->vecs_used, d, n * sizeof(float));
+        *out = L->vecs + L->vecs_used;
+        L->vecs_used += (n + 15) / 16 * 16;
+    }
     return true;
 }
 
@@ -620,14 +627,21 @@ static uint32_t weight_list(ie_model *m, ie_weight **out, ie_weight *slices)
     return n;
 }
 
-/* With AVX-512 VNNI, Q4_0 / Q8_0 / Q4_K matrices are copied once into the
- * layout of the fast kernel (anonymous huge-page memory, as much as the file's
- * bytes); the file pages behind them are released, so RSS holds one copy.
- * INFRAC_ENGINE_REPACK=0 keeps the mmapped weights. */
-static void repack_weights(ie_model *m)
+/* Where the CPU has a tiled kernel (AVX2 or better; whatever
+ * INFRAC_ENGINE_ISA says, which only picks the kernel), Q4_0 / Q8_0 /
+ * Q4_K / Q5_K / Q6_K matrices are copied once into its layout (anonymous
+ * huge-page memory, as much as the file's bytes); the file pages behind
+ * them are released, so RSS holds one copy. INFRAC_ENGINE_REPACK=0 keeps
+ * the mmapped weights. */
+static bool repack_enabled(void)
 {
     const char *env = getenv("INFRAC_ENGINE_REPACK");
-    if ((env && strcmp(env, "0") == 0) || !ie_rdot_avx512vnni())
+    return !(env && strcmp(env, "0") == 0) && ie_rdot_avx2();
+}
+
+static void repack_weights(ie_model *m)
+{
+    if (!repack_enabled())
         return;
     uint64_t n_slices = repack_experts() ? (uint64_t)m->hp.n_layer * 3 * m->hp.n_expert : 0;
     uint64_t cap = (uint64_t)m->hp.n_layer * 8 + 1 + n_slices;
@@ -695,6 +709,11 @@ static void repack_weights(ie_model *m)
         w->rp = r;
     }
     m->n_repacked = n;
+    /* What the loading left mapped of the file (pages at the tensors'
+     * edges, the kernel's fault-around and large folios beyond each copied
+     * chunk): the embedding rows a token reads fault back in one by one. */
+    if (m->file.mapped)
+        madvise((void *)m->file.base, m->file.size, MADV_DONTNEED);
     /* An expert tensor's view carries its first expert's repacked copy;
      * ie_expert_slice steps to expert e's (they are consecutive). */
     for (uint32_t l = 0; slices && l < m->hp.n_layer; l++) {
@@ -707,6 +726,25 @@ static void repack_weights(ie_model *m)
     free(slices);
 }
 
+/* A mapped file whose weights will be repacked keeps nothing the forward
+ * pass reads in place but token_embd's rows: its F32 vectors (norms,
+ * biases, a few KiB each) are copied out, so they do not fault in the
+ * pages around them (64 KiB of fault-around, up to a 2 MiB large folio,
+ * each) once repack_weights has released the file. Out of memory: they
+ * stay in place. */
+static void copy_vectors(const gguf_file *f, ie_model *m, loader *L)
+{
+    if (!f->mapped || !repack_enabled())
+        return;
+    uint64_t n = 0;
+    for (uint64_t i = 0; i < f->n_tensors; i++)
+        if (f->tensors[i].n_dims == 1 && f->tensors[i].type == GGML_T_F32)
+            n += (f->tensors[i].ne[0] + 15) / 16 * 16;
+    m->vecs = n ? malloc(n * sizeof(float)) : NULL;
+    L->vecs = m->vecs;
+    L->vecs_cap = m->vecs ? n : 0;
+}
+
 ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
 {
     ie_model *m = calloc(1, sizeof *m);
@@ -714,7 +752,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
         fail(err, errlen, "out of memory");
         return NULL;
     }
-    loader L = {f, err, errlen, 0, NULL};
+    loader L = {f, err, errlen, 0, NULL, NULL, 0, 0};
     if (!load_hparams(f, m, err, errlen))
         goto bad;
     L.used = calloc(f->n_tensors ? f->n_tensors : 1, sizeof(bool));
@@ -722,6 +760,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
         fail(err, errlen, "out of memory");
         goto bad;
     }
+    copy_vectors(f, m, &L);
     ie_hparams *hp = &m->hp;
     const gguf_tensor *te = find(&L, "token_embd.weight", true);
     if (!te)
@@ -801,6 +840,7 @@ ie_model *ie_model_from_gguf(gguf_file *f, char *err, size_t errlen)
     return m;
 bad:
     free(L.used);
+    free(m->vecs);
     free(m->layers);
     free(m);
     return NULL;
@@ -838,6 +878,7 @@ void ie_model_free(ie_model *m)
         ie_mapping_guard_remove(m->file.base);
     gguf_close(&m->file);
     ie_vocab_free(m->vocab);
+    free(m->vecs);
     free(m->layers);
     free(m);
 }

@@ -103,6 +103,7 @@ struct ie_model {
     uint32_t n_repacked;
     uint8_t *repack_buf;
     uint64_t repack_bytes;
+    float *vecs; /* the F32 vectors copied out of a repacked mapped file (model.c, copy_vectors), or NULL */
 };
 
 /* Validates a parsed GGUF as a model; takes ownership of f on success

@@ -125,6 +125,16 @@ void ie_quantize_act_split(const float *x, uint8_t *dst, size_t k)
     }
 }
 
+ie_rdot_fn ie_rdot_get(ie_isa isa)
+{
+    switch (isa) {
+    case IE_ISA_AVX512VNNI: return ie_rdot_avx512vnni();
+    case IE_ISA_AVXVNNI: return ie_rdot_avxvnni();
+    case IE_ISA_AVX2: return ie_rdot_avx2();
+    default: return NULL;
+    }
+}
+
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out)
 {
     if (r->type == GGML_T_Q4_K || r->type == GGML_T_Q5_K) {

@@ -1,4 +1,5 @@
-/* Q4_0, Q8_0, Q4_K and Q6_K weights repacked at load for the AVX-512 VNNI kernels:
+/* Q4_0, Q8_0, Q4_K, Q5_K and Q6_K weights repacked at load for the tiled
+ * kernels (AVX-512 VNNI; AVX2, with or without AVX-VNNI, on the same tiles):
  * tiles of 16 rows, where for each 32-element block the codes are laid out
  * so that one vpdpbusd advances 16 rows by 4 elements (lane l = row l), and
  * the 16 rows' f16 scales follow. Codes are unsigned (value = code -
@@ -14,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernels.h"
 
 #define IE_TILE_ROWS 16
 /* Tokens one ie_rdot_fn call takes: the Q4_0 / Q8_0 kernels unpack a
@@ -57,5 +60,10 @@ void ie_repack_tiles(const ie_repacked *r, const uint8_t *src, uint64_t row_byte
 typedef void (*ie_rdot_fn)(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
 void ie_rdot_portable(const ie_repacked *r, uint64_t tile, const uint8_t *const *act, int ncols, float *out);
 ie_rdot_fn ie_rdot_avx512vnni(void); /* NULL when the CPU lacks it */
+ie_rdot_fn ie_rdot_avxvnni(void);    /* repack_avxvnni.c: AVX2 + AVX-VNNI, or NULL */
+ie_rdot_fn ie_rdot_avx2(void);       /* repack_avx2.c: AVX2 + FMA + F16C, or NULL */
+/* The SIMD tiled kernel of an ISA (NULL for IE_ISA_PORTABLE or one this
+ * CPU lacks: then ie_rdot_portable). */
+ie_rdot_fn ie_rdot_get(ie_isa isa);
 
 #endif

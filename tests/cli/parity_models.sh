@@ -8,6 +8,9 @@
 # CPU backend rounds Q and the attention weights to F16 when the cache is
 # F16; infrac keeps them F32, so the default F16 cache differs by ~1e-4);
 # quantized models run with the default F16 cache on both sides.
+# The probabilities are checked again with the engine held to each of
+# PARITY_ISAS (default "avx2 avxvnni", INFRAC_ENGINE_ISA values), so the
+# AVX2 kernels are held to llama.cpp on an AVX-512 machine too.
 # PARITY_TYPES / PARITY_ARCHS / PARITY_TOKENIZERS narrow the matrix;
 # PARITY_ONLY (a grep pattern on the case names) picks cases.
 . "$SRC/tests/lib/tap.sh"
@@ -129,4 +132,18 @@ while read -r case arch type tok extra <&3; do
     while IFS='	' read -r status what; do
         if [ "$status" = ok ]; then ok "$name: $what"; else fail "$name: $what"; fi
     done < "$tmp/cmp"
+    # The same probabilities from the lower kernel sets (INFRAC_ENGINE_ISA;
+    # on a CPU without one the engine takes the best it has).
+    for isa in ${PARITY_ISAS-avx2 avxvnni}; do
+        rm -f "$tmp/probs.json"
+        # shellcheck disable=SC2086
+        INFRAC_ENGINE_ISA=$isa "$INFRAC_ENGINE" --model "$m" --tokens "$ids" -n 1 --dump-probs "$tmp/probs.json" $kvargs \
+            >/dev/null 2>"$tmp/err" || echo "# $name ($isa): --dump-probs: $(head -2 "$tmp/err")"
+        node "$P/compare.mjs" model "$ref" "$prompt_ids" "$corpus_ids" "$tmp/probs.json" "$limit" 2>&1 |
+            grep "next-token probabilities" > "$tmp/cmp"
+        [ -s "$tmp/cmp" ] || echo "not ok	next-token probabilities: comparison printed nothing" > "$tmp/cmp"
+        while IFS='	' read -r status what; do
+            if [ "$status" = ok ]; then ok "$name ($isa): $what"; else fail "$name ($isa): $what"; fi
+        done < "$tmp/cmp"
+    done
 done 3< "$tmp/cases"

@@ -39,7 +39,7 @@ typedef struct attn_case {
 
 /* Cache of 2 KV heads, the second tested (a non-zero row offset); cells a
  * ring of window + n_tok for a sliding window, as the engine keeps. */
-static void run_case(const attn_case *ac, bool simd)
+static void run_case(const attn_case *ac, ie_isa isa)
 {
     const uint32_t n_kv = 2, kvh = 1;
     uint32_t cells = ac->window ? ac->window + ac->n_tok : ac->len;
@@ -82,7 +82,7 @@ static void run_case(const attn_case *ac, bool simd)
         rows[r] = (ie_attn_row){q + (size_t)r * ac->hdk, out + (size_t)r * ac->hdv, first, end};
     }
     ie_attn_kernels ak;
-    ie_attn_kernels_get(&ak, simd);
+    ie_attn_kernels_get(&ak, isa);
     ie_attn_cache kcache = {kc, krb, koff, cells, ac->type_k, ac->hdk};
     ie_attn_cache vcache = {vc, vrb, voff, cells, ac->type_v, ac->hdv};
     float *kbuf = malloc(ac->hdk * 4), *vbuf = malloc(ac->hdv * 4);
@@ -108,9 +108,9 @@ static void run_case(const attn_case *ac, bool simd)
             for (uint32_t p = rw->first; p < rw->end; p++)
                 o += s[p] / sum * vf[(size_t)p * ac->hdv + i];
             if (fabs(o - rw->out[i]) > tol)
-                fail_msg("len %u group %u tokens %u heads %u/%u types %u/%u window %u scale %g simd %d: "
+                fail_msg("len %u group %u tokens %u heads %u/%u types %u/%u window %u scale %g kernels %s: "
                          "row %u [%u] %g, reference %g", ac->len, ac->group, ac->n_tok, ac->hdk, ac->hdv,
-                         ac->type_k, ac->type_v, ac->window, ac->scale, simd, r, i, rw->out[i], o);
+                         ac->type_k, ac->type_v, ac->window, ac->scale, ie_isa_name(isa), r, i, rw->out[i], o);
         }
     }
     free(s);
@@ -126,6 +126,15 @@ static void run_case(const attn_case *ac, bool simd)
     free(vrow);
     free(kdec);
     free(vdec);
+}
+
+/* Every kernel set this CPU has: portable, AVX2 (also AVX2 + AVX-VNNI's),
+ * AVX-512. */
+static void run_all(const attn_case *ac)
+{
+    for (int isa = IE_ISA_PORTABLE; isa < IE_ISA_COUNT; isa++)
+        if (isa != IE_ISA_AVXVNNI && ie_isa_available((ie_isa)isa))
+            run_case(ac, (ie_isa)isa);
 }
 
 static void matches_reference(void **state)
@@ -146,8 +155,7 @@ static void matches_reference(void **state)
         /* scale 1 (gemma3) gives large scores: the running maximum moves */
         float scale = di == 2 ? 1.0f : 1.0f / sqrtf((float)dims[di][0]);
         attn_case ac = {len, g, n_tok, dims[di][0], dims[di][1], types[ti][0], types[ti][1], 0, scale};
-        run_case(&ac, true);
-        run_case(&ac, false);
+        run_all(&ac);
     }
 }
 
@@ -162,9 +170,8 @@ static void sliding_window_over_a_ring(void **state)
         uint32_t n_tok = lens[li] < 4 ? lens[li] : 4;
         attn_case f16 = {lens[li], g, n_tok, 128, 128, GGML_T_F16, GGML_T_F16, windows[wi], 1.0f / sqrtf(128)};
         attn_case f32 = {lens[li], g, n_tok, 64, 64, GGML_T_F32, GGML_T_F32, windows[wi], 1.0f};
-        run_case(&f16, true);
-        run_case(&f32, true);
-        run_case(&f32, false);
+        run_all(&f16);
+        run_all(&f32);
     }
 }
 
@@ -174,9 +181,8 @@ static void a_full_block_of_rows(void **state)
     /* IE_ATTN_MAX_ROWS rows: 8 tokens of 4 heads, then 32 tokens of 1 */
     attn_case a = {200, 4, IE_ATTN_MAX_ROWS / 4, 64, 64, GGML_T_F16, GGML_T_F16, 0, 0.125f};
     attn_case b = {200, 1, IE_ATTN_MAX_ROWS, 64, 64, GGML_T_F32, GGML_T_F32, 50, 0.125f};
-    run_case(&a, true);
-    run_case(&b, true);
-    run_case(&b, false);
+    run_all(&a);
+    run_all(&b);
 }
 
 int main(void)

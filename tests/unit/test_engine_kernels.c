@@ -140,7 +140,8 @@ static void float_dot(void **state)
 }
 
 /* Repacked Q4_0 / Q8_0 / Q4_K / Q5_K / Q6_K tiles: the portable tiled kernel equals the
- * plain one on the same data, and the AVX-512 one equals the portable one. */
+ * plain one on the same data, and every SIMD one this CPU runs (AVX-512
+ * VNNI, AVX2 + AVX-VNNI, AVX2) equals the portable one. */
 static void repacked_kernels_agree(void **state)
 {
     (void)state;
@@ -185,13 +186,13 @@ static void repacked_kernels_agree(void **state)
             ie_repacked rp;
             ie_repack_init(&rp, malloc(ie_repack_bytes(types[t], rows, n)), types[t], n);
             ie_repack_tiles(&rp, w, rb, 0, rows / IE_TILE_ROWS);
-            ie_rdot_fn fast = ie_rdot_avx512vnni();
             for (size_t tile = 0; tile < rows / IE_TILE_ROWS; tile++)
                 for (int ncols = 1; ncols <= IE_RDOT_COLS; ncols++) {
-                    float port[IE_RDOT_COLS * IE_TILE_ROWS], simd[IE_RDOT_COLS * IE_TILE_ROWS];
+                    float port[IE_RDOT_COLS * IE_TILE_ROWS], simd[IE_ISA_COUNT][IE_RDOT_COLS * IE_TILE_ROWS];
                     ie_rdot_portable(&rp, tile, acts, ncols, port);
-                    if (fast)
-                        fast(&rp, tile, acts, ncols, simd);
+                    for (int isa = IE_ISA_AVX2; isa < IE_ISA_COUNT; isa++)
+                        if (ie_rdot_get((ie_isa)isa))
+                            ie_rdot_get((ie_isa)isa)(&rp, tile, acts, ncols, simd[isa]);
                     for (int l = 0; l < IE_TILE_ROWS; l++) {
                         float plain[IE_RDOT_COLS];
                         /* The row kernels take up to IE_MAX_COLS tokens a call. */
@@ -204,9 +205,11 @@ static void repacked_kernels_agree(void **state)
                             if (fabsf(plain[c] - p) > 1e-3f * (1 + fabsf(plain[c])))
                                 fail_msg("%s n=%zu row %d: repacked %g vs plain %g", ggml_type_get(types[t])->name,
                                          n, l, p, plain[c]);
-                            if (fast && fabsf(simd[c * IE_TILE_ROWS + l] - p) > 1e-4f * (1 + fabsf(p)))
-                                fail_msg("%s n=%zu ncols=%d: avx512 %g vs portable %g",
-                                         ggml_type_get(types[t])->name, n, ncols, simd[c * IE_TILE_ROWS + l], p);
+                            for (int isa = IE_ISA_AVX2; isa < IE_ISA_COUNT; isa++)
+                                if (ie_rdot_get((ie_isa)isa) &&
+                                    fabsf(simd[isa][c * IE_TILE_ROWS + l] - p) > 1e-4f * (1 + fabsf(p)))
+                                    fail_msg("%s n=%zu ncols=%d: %s %g vs portable %g", ggml_type_get(types[t])->name,
+                                             n, ncols, ie_isa_name((ie_isa)isa), simd[isa][c * IE_TILE_ROWS + l], p);
                         }
                     }
                 }
@@ -221,14 +224,111 @@ static void repacked_kernels_agree(void **state)
     assert_false(ie_repack_possible(GGML_T_Q4_0, 8, 32));
 }
 
+/* The largest sums the AVX2 kernels hold in int16 lanes: every code at its
+ * maximum (or Q8_0's minimum), every activation +-127, scales at their
+ * extremes. A sum that saturated would differ from the portable kernel's
+ * int32 one by thousands. */
+static void repacked_kernels_at_the_int16_bounds(void **state)
+{
+    (void)state;
+    const uint32_t types[] = {GGML_T_Q4_0, GGML_T_Q8_0, GGML_T_Q4_K, GGML_T_Q5_K, GGML_T_Q6_K};
+    const size_t n = 512, rows = 16;
+    const uint16_t one = ie_f32_to_f16(1.0f);
+    int tested = 0;
+    for (int t = 0; t < 5; t++)
+        for (int variant = 0; variant < 2; variant++) {
+            uint64_t rb;
+            ggml_row_bytes(types[t], n, &rb);
+            uint8_t *w = malloc(rb * rows);
+            for (size_t r = 0; r < rows; r++) {
+                uint8_t *row = w + r * rb;
+                switch (types[t]) {
+                case GGML_T_Q4_0:
+                    for (size_t b = 0; b < n / 32; b++) {
+                        memcpy(row + b * 18, &one, 2);
+                        memset(row + b * 18 + 2, variant ? 0x00 : 0xff, 16);
+                    }
+                    break;
+                case GGML_T_Q8_0:
+                    for (size_t b = 0; b < n / 32; b++) {
+                        memcpy(row + b * 34, &one, 2);
+                        memset(row + b * 34 + 2, variant ? 0x80 : 0x7f, 32); /* q -128 (code 0) or 127 (255) */
+                    }
+                    break;
+                case GGML_T_Q4_K:
+                case GGML_T_Q5_K: {
+                    size_t bb = types[t] == GGML_T_Q5_K ? 176 : 144;
+                    for (size_t b = 0; b < n / 256; b++) {
+                        uint8_t *blk = row + b * bb;
+                        memcpy(blk, &one, 2);
+                        memcpy(blk + 2, &one, 2);
+                        memset(blk + 4, 0xff, bb - 4); /* scales and mins 63, codes 15 (31) */
+                    }
+                    break;
+                }
+                default:
+                    for (size_t b = 0; b < n / 256; b++) {
+                        ie_block_q6_k *blk = (ie_block_q6_k *)(row + b * 210);
+                        memset(blk->ql, 0xff, sizeof blk->ql);
+                        memset(blk->qh, 0xff, sizeof blk->qh); /* code 63 */
+                        for (int h = 0; h < 16; h++)
+                            blk->scales[h] = (int8_t)(variant ? -128 : 127);
+                        memcpy(&blk->d, &one, 2);
+                    }
+                    break;
+                }
+            }
+            size_t ab = ie_repack_act_bytes(types[t], n);
+            uint8_t *act = malloc(IE_RDOT_COLS * ab);
+            float *x = malloc(n * sizeof *x);
+            const uint8_t *acts[IE_RDOT_COLS];
+            for (int c = 0; c < IE_RDOT_COLS; c++) {
+                /* Tokens alternate all +1 and all -1: codes +-127. */
+                for (size_t i = 0; i < n; i++)
+                    x[i] = c % 2 ? -1.0f : 1.0f;
+                acts[c] = act + c * ab;
+                switch (ie_repack_act(types[t])) {
+                case IE_ACT_SPLIT: ie_quantize_act_split(x, act + c * ab, n); break;
+                case IE_ACT_K_HALVES: ie_quantize_act_k_halves(x, (ie_block_q8a *)(act + c * ab), n); break;
+                default: ie_quantize_act_k(x, (ie_block_q8a *)(act + c * ab), n); break;
+                }
+            }
+            ie_repacked rp;
+            ie_repack_init(&rp, malloc(ie_repack_bytes(types[t], rows, n)), types[t], n);
+            ie_repack_tiles(&rp, w, rb, 0, 1);
+            for (int ncols = 1; ncols <= IE_RDOT_COLS; ncols++) {
+                float port[IE_RDOT_COLS * IE_TILE_ROWS], simd[IE_RDOT_COLS * IE_TILE_ROWS];
+                ie_rdot_portable(&rp, 0, acts, ncols, port);
+                for (int isa = IE_ISA_AVX2; isa < IE_ISA_COUNT; isa++) {
+                    ie_rdot_fn fn = ie_rdot_get((ie_isa)isa);
+                    if (!fn)
+                        continue;
+                    fn(&rp, 0, acts, ncols, simd);
+                    tested++;
+                    for (int i = 0; i < ncols * IE_TILE_ROWS; i++)
+                        if (fabsf(simd[i] - port[i]) > 1e-5f * fabsf(port[i]) || port[i] == 0)
+                            fail_msg("%s variant %d ncols %d: %s %g vs portable %g", ggml_type_get(types[t])->name,
+                                     variant, ncols, ie_isa_name((ie_isa)isa), simd[i], port[i]);
+                }
+            }
+            free(rp.data);
+            free(w);
+            free(act);
+            free(x);
+        }
+    if (!tested)
+        skip();
+}
+
 static void attention_kernels_agree(void **state)
 {
     (void)state;
     ie_attn_kernels simd, port;
-    ie_attn_kernels_get(&simd, true);
-    ie_attn_kernels_get(&port, false);
-    size_t sizes[] = {64, 80, 128, 7};
-    for (size_t s = 0; s < 4; s++) {
+    ie_attn_kernels_get(&port, IE_ISA_PORTABLE);
+    for (int isa = IE_ISA_AVX2; isa < IE_ISA_COUNT; isa++) {
+    ie_attn_kernels_get(&simd, (ie_isa)isa);
+    size_t sizes[] = {64, 80, 128, 7, 100, 12};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
         float q[128], k[128], o1[128], o2[128];
         uint16_t kh[128];
@@ -272,6 +372,7 @@ static void attention_kernels_agree(void **state)
         assert_memory_equal(r1, r2, n * sizeof *r1);
         assert_true(r2[0] == 1.0f);
     }
+    }
 }
 
 int main(void)
@@ -281,6 +382,7 @@ int main(void)
         cmocka_unit_test(simd_kernels_match_portable),
         cmocka_unit_test(float_dot),
         cmocka_unit_test(repacked_kernels_agree),
+        cmocka_unit_test(repacked_kernels_at_the_int16_bounds),
         cmocka_unit_test(attention_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

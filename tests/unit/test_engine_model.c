@@ -413,6 +413,80 @@ static void repacked_weights_match_rows(void **state)
     }
 }
 
+/* ie_matmul for every token count 1..17 (the tiled kernels take up to
+ * IE_RDOT_COLS tokens a call, K-quant ones IE_MAX_COLS, so every tail)
+ * under each kernel set the CPU has (INFRAC_ENGINE_ISA), on a repacked
+ * matrix (q, 16-row tiles), one whose row count is not a multiple of 16
+ * (the output, 700 rows: row kernels) and a wide one (down, 512 columns),
+ * against the portable row kernel on the same 8-bit activations. */
+static void matmul_every_token_count_and_isa(void **state)
+{
+    (void)state;
+    static const char *types[] = {"q4_0", "q8_0", "q4_k", "q5_k", "q6_k"};
+    static const char *isas[] = {"portable", "avx2", "avxvnni", NULL};
+    enum { MAXT = 17 };
+    for (size_t ti = 0; ti < sizeof types / sizeof types[0]; ti++) {
+        char args[160];
+        snprintf(args, sizeof args, "--arch llama --type %s --embd 256 --ff 512 --vocab 700 --layers 1", types[ti]);
+        loaded L;
+        make_model(&L, "tok17", args);
+        char err[256];
+        ie_model *m = model_of(&L, err, sizeof err);
+        if (!m)
+            fail_msg("%s: %s", args, err);
+        const ie_weight *ws[] = {&m->layers[0].wq, &m->output, &m->layers[0].w_down};
+        /* Where the CPU has a tiled kernel, q and down are repacked; the
+         * output never is (700 rows). */
+        assert_null(m->output.rp);
+        if (ie_rdot_avx2())
+            assert_true(m->layers[0].wq.rp && m->layers[0].w_down.rp);
+        for (size_t ii = 0; ii < sizeof isas / sizeof isas[0]; ii++) {
+            if (isas[ii])
+                setenv("INFRAC_ENGINE_ISA", isas[ii], 1);
+            else
+                unsetenv("INFRAC_ENGINE_ISA");
+            ie_context *c = context(m, GGML_T_F32, GGML_T_F32, 32);
+            for (size_t wi = 0; wi < sizeof ws / sizeof ws[0]; wi++) {
+                const ie_weight *w = ws[wi];
+                size_t nb = w->cols / 32;
+                float *x = malloc(MAXT * w->cols * sizeof *x), *y = malloc(MAXT * w->rows * sizeof *y);
+                ie_block_q8a *xq = malloc(MAXT * nb * sizeof *xq);
+                uint64_t seed = 12345 + wi;
+                for (uint32_t n = 1; n <= MAXT; n++) {
+                    for (size_t i = 0; i < n * w->cols; i++) {
+                        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                        x[i] = (float)((int64_t)(seed >> 33) % 2001 - 1000) / 500.0f;
+                    }
+                    for (uint32_t t = 0; t < n; t++)
+                        (ggml_type_get(w->type)->block_elems == 256 ? ie_quantize_act_k : ie_quantize_act)(
+                            x + t * w->cols, xq + t * nb, w->cols);
+                    c->xq_of = NULL; /* x is new each time */
+                    ie_matmul(c, w, x, n, y, w->rows, NULL, false);
+                    for (uint64_t r = 0; r < w->rows; r++)
+                        for (uint32_t t = 0; t < n; t++) {
+                            float ref;
+                            ie_qdot_portable(w->type)(nb, w->data + r * w->row_bytes, xq + t * nb, nb, 1, &ref);
+                            float got = y[(size_t)t * w->rows + r];
+                            if (fabsf(got - ref) > 1e-3f * (1 + fabsf(ref)))
+                                fail_msg("%s isa %s weight %zu (%llu x %llu%s) n=%u row %llu token %u: %g, "
+                                         "row kernel %g",
+                                         types[ti], isas[ii] ? isas[ii] : "best", wi, (unsigned long long)w->rows,
+                                         (unsigned long long)w->cols, w->rp ? ", tiled" : "", n,
+                                         (unsigned long long)r, t, got, ref);
+                        }
+                }
+                free(x);
+                free(y);
+                free(xq);
+            }
+            ie_context_free(c);
+        }
+        unsetenv("INFRAC_ENGINE_ISA");
+        ie_model_free(m);
+        unload(&L);
+    }
+}
+
 static void public_loader_reads_files(void **state)
 {
     (void)state;
@@ -443,6 +517,7 @@ int main(void)
         cmocka_unit_test(bad_files_are_refused_by_name),
         cmocka_unit_test(hostile_k_quant_tensors_are_refused),
         cmocka_unit_test(repacked_weights_match_rows),
+        cmocka_unit_test(matmul_every_token_count_and_isa),
         cmocka_unit_test(public_loader_reads_files),
     };
     return cmocka_run_group_tests(tests, engine_tests_setup, engine_tests_teardown);

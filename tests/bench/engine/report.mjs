@@ -104,13 +104,17 @@ const lines = [];
 const cpu = (() => {
   try { return execSync("lscpu | sed -n 's/^Model name: *//p'").toString().trim(); } catch { return os.cpus()[0].model; }
 })();
-lines.push("# Benchmarks: infrac-engine against llama.cpp");
+// BENCH_ISA (run.sh): both sides held to an AVX2-level kernel set.
+const isa = process.env.BENCH_ISA || "";
+lines.push(isa ? `# Benchmarks: infrac-engine against llama.cpp, ${isa} kernels only` : "# Benchmarks: infrac-engine against llama.cpp");
 lines.push("");
 lines.push(`Machine: ${cpu}, ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB. Date: ${new Date().toISOString().slice(0, 10)}.`);
 lines.push("");
-lines.push("Command: `make bench-engine` (tests/bench/engine/run.sh). Models are made by `infrac-mkmodel` at real shapes with random weights;");
+lines.push((isa ? `Command: \`BENCH_ISA=${isa} make bench-engine\`` : "Command: `make bench-engine`") + " (tests/bench/engine/run.sh). Models are made by `infrac-mkmodel` at real shapes with random weights;");
 lines.push("llama.cpp is `llama-bench -m MODEL -p 512 -n 128 -t T -r 1 -o json` (a cell MODEL@dN: `-p 0 -n 128 -d N`, tg128 after N positions already in the KV cache), built from the llama.cpp source in node-llama-cpp@3.22.1");
-lines.push("(CPU, GGML_NATIVE=ON, AMX off: ggml's AMX kernels crash on VMs that do not enable AMX for the process); infrac is `infrac-engine --model MODEL --bench -p 512 -n 128 -t T` (`-p 0 -n 128 -d N`). Runs alternate; each cell is the median of");
+lines.push(isa
+  ? `(CPU, \`BENCH_ISA=${isa}\`: GGML_NATIVE=OFF, AVX2 + FMA + F16C + BMI2${isa === "avxvnni" ? " + AVX-VNNI" : ""}, AVX-512 and AMX off); infrac is \`INFRAC_ENGINE_ISA=${isa} infrac-engine --model MODEL --bench -p 512 -n 128 -t T\` (\`-p 0 -n 128 -d N\`). Runs alternate; each cell is the median of`
+  : "(CPU, GGML_NATIVE=ON, AMX off: ggml's AMX kernels crash on VMs that do not enable AMX for the process); infrac is `infrac-engine --model MODEL --bench -p 512 -n 128 -t T` (`-p 0 -n 128 -d N`). Runs alternate; each cell is the median of");
 lines.push(`${Math.max(...[...cells.values()].map((c) => c.ie.tg.length))} runs. Peak RSS from \`/usr/bin/time -f %M\`.`);
 lines.push("");
 lines.push("Targets: tg128 ratio >= 1.0, pp512 ratio >= 0.8, peak RSS <= 1.1x llama.cpp. A row is one (model, depth, threads): depth is the KV depth");
