@@ -246,6 +246,12 @@ bool model_catalog_has_quant(const model_cat_entry *e, const char *quant)
     return r->derivable || model_catalog_published_bytes(e, quant, NULL) > 0;
 }
 
+bool model_catalog_quant_needs_size(const char *quant)
+{
+    const quant_rule *r = rule_for(quant);
+    return r && !r->derivable;
+}
+
 static bool contains(const char *s, const char *part)
 {
     return strstr(s, part) != NULL;

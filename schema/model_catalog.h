@@ -43,6 +43,9 @@ uint64_t model_catalog_published_bytes(const model_cat_entry *e, const char *qua
 /* Whether a header can be made for quant: a known quantization, and
  * published for entry when it cannot be derived (UD-* mixes). */
 bool model_catalog_has_quant(const model_cat_entry *e, const char *quant);
+/* Whether quant is a mix the catalog cannot derive (UD-*): its tensors get
+ * the base mix's types, scaled to a published or declared file size. */
+bool model_catalog_quant_needs_size(const char *quant);
 
 /* The GGUF header of entry with its tensors typed as the quantization
  * types them; malloc'ed in *buf. 0, or -1 with err. */

@@ -160,7 +160,12 @@ static void from_catalog(check_ctx *c, fleet_model *m) {
         return;
     }
     const char *quant = m->quant.set && m->quant.v ? m->quant.v : "Q4_K_M";
-    if (!model_catalog_has_quant(e, quant)) {
+    /* The fleet's file_size is the file the hosts hold: the weights are
+     * scaled to it, and it is what a UD-* release needs when the catalog
+     * has no published size. */
+    uint64_t file_bytes = m->file_size.set ? m->file_size.v : 0;
+    bool sized_by_fleet = file_bytes && model_catalog_quant_needs_size(quant);
+    if (!model_catalog_has_quant(e, quant) && !sized_by_fleet) {
         src_span at = m->quant.set ? m->quant.at : m->catalog.at;
         char have[256] = "";
         const char *qs[16];
@@ -175,11 +180,15 @@ static void from_catalog(check_ctx *c, fleet_model *m) {
         diagnostic *d = diag_error(c->d, "E0514", at, "the model catalog has no %s release of `%s`", quant, id);
         const char *s = suggest_closest(quant, qs, nq);
         if (s && strcmp(s, quant) != 0) diag_help(d, "did you mean `%s`? (%s has: %s)", s, id, have);
+        else if (model_catalog_quant_needs_size(quant))
+            diag_help(d, "a %s file's tensor mix is its maker's own, so its size cannot be derived: declare "
+                         "`file_size:` (the size its download page gives) and the estimate spreads it over the "
+                         "tensors; %s also has: %s", quant, id, have);
         else diag_help(d, "%s has: %s", id, have);
         return;
     }
     char err[512] = "";
-    if (model_shape_from_catalog(id, quant, &m->shape_resolved, err, sizeof err) != 0) {
+    if (model_shape_from_catalog(id, quant, file_bytes, &m->shape_resolved, err, sizeof err) != 0) {
         /* the catalog is ours: only a defect in schema/models.yaml gets here */
         diag_error(c->d, "E0513", m->catalog.at, "catalog model `%s`: %s", id, err);
         memset(&m->shape_resolved, 0, sizeof m->shape_resolved);

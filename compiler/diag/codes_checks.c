@@ -117,8 +117,10 @@ const diag_code_info diag_codes_checks[] = {
      "the catalog lacks, use `gguf:` (a local copy of its header) or declare its `shape:`."},
     {"E0514", DIAG_ERROR, "The catalog has no such release of the model",
      "`quant:` (default Q4_K_M) picks the release of a catalog model: Q4_K_M, Q5_K_M, Q6_K and Q8_0 for "
-     "every model, MXFP4 for gpt-oss, UD-Q4_K_XL only where its published size is in the catalog (the "
-     "mix of such a file cannot be derived from the shapes). The help lists the releases the model has."},
+     "every model, MXFP4 for gpt-oss. UD-Q4_K_XL (Unsloth's dynamic mix, which differs per model and "
+     "cannot be derived from the shapes) needs the file's size: published in the catalog, or the model's "
+     "`file_size:` (the size its download page gives), over which the estimate spreads the tensors in "
+     "Q4_K_M's proportions. The help lists the releases the model has."},
     {"E0515", DIAG_ERROR, "A model's file disagrees with its declared shape",
      "`path:` is readable where `infrac check` runs, so its GGUF header is read, and the model al"
      "so declares a `shape:` whose numbers differ from the header's. One of them describes anoth"

@@ -1,8 +1,11 @@
 /* model_shape of a catalog model: the entry's GGUF header is made in
  * memory and read by model_shape_from_gguf, the path of a real file. Where
- * the release's file size is published, the tensor sizes are scaled to it
- * (the quantizer's per-layer choices are not in the catalog; the shapes
- * are), so the weights add up to the bytes people download. */
+ * the file's size is known (declared by the fleet, or published for the
+ * release), the tensor sizes are scaled to it (the quantizer's per-layer
+ * choices are not in the catalog; the shapes are), so the weights add up
+ * to the bytes people download. An Unsloth dynamic (UD-*) mix is typed as
+ * its base mix and always scaled: its own per-tensor choices differ per
+ * model and are published only as the file's size. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,14 +25,15 @@ void model_shape_scale_to(model_shape *shape, uint64_t total)
     shape->weights_bytes = sum;
 }
 
-int model_shape_from_catalog(const char *id, const char *quant, model_shape *shape, char *err, size_t errlen)
+int model_shape_from_catalog(const char *id, const char *quant, uint64_t file_bytes, model_shape *shape, char *err,
+                             size_t errlen)
 {
     const model_cat_entry *e = model_catalog_find(id);
     if (!e) {
         snprintf(err, errlen, "no model `%s` in the catalog", id);
         return -1;
     }
-    if (!model_catalog_has_quant(e, quant)) {
+    if (!model_catalog_has_quant(e, quant) && !(file_bytes && model_catalog_quant_needs_size(quant))) {
         snprintf(err, errlen, "no %s release of `%s` in the catalog", quant, id);
         return -1;
     }
@@ -45,6 +49,6 @@ int model_shape_from_catalog(const char *id, const char *quant, model_shape *sha
     }
     free(buf);
     if (rc == 0)
-        model_shape_scale_to(shape, model_catalog_published_bytes(e, quant, NULL));
+        model_shape_scale_to(shape, file_bytes ? file_bytes : model_catalog_published_bytes(e, quant, NULL));
     return rc;
 }

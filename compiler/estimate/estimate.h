@@ -111,8 +111,12 @@ int model_shape_from_gguf(const gguf_file *f, model_shape *shape, char *err, siz
 int model_shape_load(const char *path, model_shape *shape, char *err, size_t errlen);
 void model_shape_free(model_shape *shape);
 /* Fills shape from the model catalog (schema/models.yaml): the entry's
- * header made in memory, read as a file's would be. */
-int model_shape_from_catalog(const char *id, const char *quant, model_shape *shape, char *err, size_t errlen);
+ * header made in memory, read as a file's would be, its weights scaled to
+ * file_bytes when given (the fleet's `file_size:`, the file the hosts
+ * hold), else to the published size of the release. A UD-* release needs
+ * one of the two. */
+int model_shape_from_catalog(const char *id, const char *quant, uint64_t file_bytes, model_shape *shape, char *err,
+                             size_t errlen);
 /* Scales every tensor so the weights add up to total bytes (0: unchanged). */
 void model_shape_scale_to(model_shape *shape, uint64_t total);
 

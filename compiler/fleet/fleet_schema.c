@@ -263,15 +263,16 @@ static const fs_key model_keys[] = {
      .doc = "A model catalog id (schema/models.yaml, e.g. qwen3-8b): the shape comes from the catalog, no "
             "file needed.", .offset = MODEL(catalog)},
     {.name = "quant", .type = FS_STRING,
-     .doc = "The quantization of a catalog model: Q4_K_M, Q5_K_M, Q6_K, Q8_0, UD-Q4_K_XL (where published), "
-            "MXFP4 (gpt-oss).", .default_text = "Q4_K_M", .offset = MODEL(quant)},
+     .doc = "The quantization of a catalog model: Q4_K_M, Q5_K_M, Q6_K, Q8_0, MXFP4 (gpt-oss), UD-Q4_K_XL "
+            "(with its size published in the catalog or given as `file_size`).", .default_text = "Q4_K_M",
+     .offset = MODEL(quant)},
     {.name = "shape", .type = FS_OBJECT, .object = &fs_shape, .id = FK_SHAPE,
      .doc = "The model's dimensions when no GGUF copy is at hand.", .offset = -1},
     {.name = "rope_scaling", .type = FS_BOOL, .doc = "Run with rope scaling: context may exceed ctx_train.",
      .default_text = "false", .offset = MODEL(rope_scaling)},
     {.name = "chat_template", .type = FS_ENUM, .values = chat_templates,
      .doc = "Chat template override for every service of this model (not for vLLM services: E0204).", .offset = MODEL(chat_template)},
-    {.name = "file_size", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Expected size of the file at path.",
+    {.name = "file_size", .type = FS_SIZE, .min = 1, .max = BIG, .doc = "Expected size of the file at path; a catalog model's weights are scaled to it.",
      .default_text = "the gguf copy's size", .offset = MODEL(file_size)},
 };
 

@@ -82,7 +82,7 @@ static void every_entry_estimates_as_its_header_file(void **state)
                 continue;
             char err[512] = "";
             model_shape a, b;
-            int rc = model_shape_from_catalog(e->id, quant, &a, err, sizeof err);
+            int rc = model_shape_from_catalog(e->id, quant, 0, &a, err, sizeof err);
             if (rc != 0)
                 fail_msg("%s %s: %s", e->id, quant, err);
             assert_string_equal(a.arch, e->arch);
@@ -171,7 +171,7 @@ static void qwen3_8b_matches_a_hand_written_header(void **state)
     uint64_t published = model_catalog_published_bytes(e, "Q4_K_M", NULL);
     assert_int_equal(published, 5027783488ull);
     model_shape_scale_to(&hand, published);
-    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q4_K_M", &cat, err, sizeof err), 0);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q4_K_M", 0, &cat, err, sizeof err), 0);
     assert_int_equal(cat.n_layer, L);
     assert_int_equal(cat.n_head_kv, KV);
     assert_int_equal(cat.n_vocab, V);
@@ -192,19 +192,46 @@ static void derived_sizes_are_plausible(void **state)
     (void)state;
     model_shape s;
     char err[256];
-    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q8_0", &s, err, sizeof err), 0);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q8_0", 0, &s, err, sizeof err), 0);
     assert_true(s.weights_bytes <= 8710000000ull && s.weights_bytes > 8709990000ull);
     model_shape_free(&s);
-    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q5_K_M", &s, err, sizeof err), 0);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q5_K_M", 0, &s, err, sizeof err), 0);
     assert_true(s.weights_bytes > 5027783488ull && s.weights_bytes < 6730000000ull);
     model_shape_free(&s);
-    assert_int_equal(model_shape_from_catalog("gpt-oss-20b", "MXFP4", &s, err, sizeof err), 0);
+    assert_int_equal(model_shape_from_catalog("gpt-oss-20b", "MXFP4", 0, &s, err, sizeof err), 0);
     assert_true(s.weights_bytes <= 12100000000ull && s.weights_bytes > 12000000000ull);
     assert_int_equal(s.n_expert, 32);
     model_shape_free(&s);
-    assert_int_equal(model_shape_from_catalog("nope", "Q4_K_M", &s, err, sizeof err), -1);
+    assert_int_equal(model_shape_from_catalog("nope", "Q4_K_M", 0, &s, err, sizeof err), -1);
     assert_non_null(strstr(err, "nope"));
-    assert_int_equal(model_shape_from_catalog("qwen3-8b", "UD-Q4_K_XL", &s, err, sizeof err), -1);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "UD-Q4_K_XL", 0, &s, err, sizeof err), -1);
+}
+
+/* A declared file size (the fleet's file_size:) is the file the hosts
+ * hold: the weights add up to it, within a byte a tensor, for a UD mix the
+ * catalog cannot derive as for one it can; MXFP4 stays gpt-oss's only. */
+static void declared_file_size_scales_the_weights(void **state)
+{
+    (void)state;
+    model_shape s, q4;
+    char err[256];
+    const uint64_t ud = 5400000000ull;
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "UD-Q4_K_XL", ud, &s, err, sizeof err), 0);
+    assert_true(s.weights_bytes <= ud && s.weights_bytes + s.n_tensors >= ud);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q4_K_M", 0, &q4, err, sizeof err), 0);
+    assert_int_equal(s.n_tensors, q4.n_tensors);
+    /* spread in the base mix's proportions: the output stays the same share */
+    for (uint32_t i = 0; i < s.n_tensors; i++) {
+        double a = (double)s.tensors[i].bytes / (double)s.weights_bytes;
+        double b = (double)q4.tensors[i].bytes / (double)q4.weights_bytes;
+        assert_true(a < b * 1.0001 + 1e-9 && a > b * 0.9999 - 1e-9);
+    }
+    model_shape_free(&s);
+    model_shape_free(&q4);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "Q6_K", 7000000000ull, &s, err, sizeof err), 0);
+    assert_true(s.weights_bytes <= 7000000000ull && s.weights_bytes > 6999990000ull);
+    model_shape_free(&s);
+    assert_int_equal(model_shape_from_catalog("qwen3-8b", "MXFP4", ud, &s, err, sizeof err), -1);
 }
 
 /* Where a file size is published, the size derived from the tensor shapes
@@ -259,6 +286,7 @@ int main(void)
         cmocka_unit_test(every_entry_estimates_as_its_header_file),
         cmocka_unit_test(qwen3_8b_matches_a_hand_written_header),
         cmocka_unit_test(derived_sizes_are_plausible),
+        cmocka_unit_test(declared_file_size_scales_the_weights),
         cmocka_unit_test(derivation_matches_published_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
